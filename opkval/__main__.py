@@ -1,0 +1,3 @@
+from opkval.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,70 @@
+"""Danish number and date formatting, always through Babel (locale ``da_DK``).
+
+Babel's Danish patterns put a no-break space (U+00A0) before ``kr.`` and ``%``, so an amount
+never breaks over two lines in the PDF. Tests spell that character out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency, format_decimal, format_percent
+
+LOCALE = "da_DK"
+NBSP = "\u00a0"
+
+
+def kr(amount: float | int | None, decimals: int = 0) -> str:
+    """``280000`` → ``'280.000 kr.'`` (no-break space)."""
+    if amount is None or (isinstance(amount, float) and math.isnan(amount)):
+        return "–"
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + NBSP + "¤"
+    return format_currency(amount, "DKK", format=pattern, locale=LOCALE, currency_digits=False)
+
+
+def mio_kr(amount: float | int, decimals: int = 1) -> str:
+    """``195900000`` → ``'195,9 mio. kr.'``."""
+    return number(amount / 1_000_000, decimals) + NBSP + "mio." + NBSP + "kr."
+
+
+def number(value: float | int | None, decimals: int = 0) -> str:
+    """``1304000`` → ``'1.304.000'``; ``43.9`` with 1 decimal → ``'43,9'``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale=LOCALE, decimal_quantization=True)
+
+
+def signed_kr(amount: float | int) -> str:
+    """Amount with an explicit sign: ``'+1.000 kr.'`` / ``'-1.000 kr.'``."""
+    sign = "+" if amount > 0 else ("-" if amount < 0 else "")
+    return sign + kr(abs(amount))
+
+
+def pct(fraction: float | None, decimals: int = 1) -> str:
+    """A fraction as percent: ``0.261`` → ``'26,1 %'``; ``0.0026`` (2 dec.) → ``'0,26 %'``."""
+    if fraction is None or (isinstance(fraction, float) and math.isnan(fraction)):
+        return "–"
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + NBSP + "%"
+    return format_percent(fraction, format=pattern, locale=LOCALE, decimal_quantization=True)
+
+
+def pct_points(value: float, decimals: int = 1) -> str:
+    """Percentage points: ``16.1`` → ``'16,1 procentpoint'``."""
+    return number(value, decimals) + NBSP + "procentpoint"
+
+
+def date(value: dt.date | str) -> str:
+    """``2024-04-21`` → ``'21. april 2024'``."""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
+    return format_date(value, format="long", locale=LOCALE)
+
+
+def datetime(value: dt.datetime | str) -> str:
+    """``2026-11-23T15:50`` → ``'23. november 2026 kl. 15:50'``."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return format_datetime(value, format="d. MMMM y 'kl.' HH:mm", locale=LOCALE)
