@@ -1,0 +1,69 @@
+# opkval: reports on the opkvalificeringspulje per kommune. Run `make` to see the targets.
+# Every target that needs Python creates .venv first (pinned versions from pyproject.toml),
+# and recreates it when pyproject.toml is newer than the last install.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+# Passed to opkval through the environment (never pasted into a shell or notebook line).
+KOMMUNE ?=
+YEAR ?= 0
+export KOMMUNE YEAR
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.opkval-installed
+NOTEBOOK := build/kommune_rapport.ipynb
+PYTEST_ARGS ?=
+
+.PHONY: help venv report test lint clean distclean lab
+
+help: ## Show this help
+	@echo "opkval: reports on the opkvalificeringspulje per kommune"
+	@echo "  make report KOMMUNE=Ishøj   build one note: reports/<slug>.html, .pdf, .json"
+	@echo "  make test                   run ruff and the tests"
+	@echo
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | \
+		awk 'BEGIN {FS = ":.*## "}; {printf "  make %-22s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then echo "Python 3.11 blev ikke fundet (python3.11 eller python3)." >&2; exit 2; fi
+	@"$(PYTHON)" -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' || \
+		{ echo "opkval kræver Python 3.11; $(PYTHON) er $$("$(PYTHON)" -V 2>&1). Sæt PYTHON=/sti/til/python3.11." >&2; exit 2; }
+	@echo "Opretter $(VENV) med faste versioner fra pyproject.toml (første gang tager det et par minutter) ..."
+	@[ -x "$(BIN)/python" ] || "$(PYTHON)" -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=23.2"
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+	@echo "$(VENV) er klar."
+
+venv: $(STAMP) ## Create or update .venv (done automatically by the other targets)
+
+build/%.ipynb: notebooks/%.py $(STAMP)
+	@mkdir -p build
+	@$(BIN)/jupytext --quiet --to ipynb --output $@ $<
+
+report: $(STAMP) $(NOTEBOOK) ## Build one kommune's note: make report KOMMUNE=Ishøj
+	@if [ -z "$$KOMMUNE" ]; then echo "Angiv en kommune, fx: make report KOMMUNE=Ishøj" >&2; exit 2; fi
+	@$(BIN)/opkval report --kommune "$$KOMMUNE" --year "$$YEAR"
+
+test: $(STAMP) ## Run ruff and the test suite (PYTEST_ARGS='-m "not slow"' skips notebook runs)
+	@$(BIN)/ruff check opkval tests notebooks
+	@$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+lint: $(STAMP) ## Lint with ruff
+	@$(BIN)/ruff check opkval tests notebooks
+
+lab: $(STAMP) ## Open JupyterLab with opkval importable (installs jupyterlab on first use)
+	@$(BIN)/python -c 'import jupyterlab' 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[lab]'
+	@$(BIN)/jupyter lab --notebook-dir=notebooks
+
+clean: ## Remove build output (build/ and generated reports/)
+	@rm -rf build
+	@find reports -mindepth 1 ! -name .gitkeep ! -name README.md -exec rm -rf {} +
+	@echo "Fjernede build/ og genererede filer i reports/."
+
+distclean: clean ## Also remove .venv
+	@rm -rf $(VENV)

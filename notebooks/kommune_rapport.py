@@ -1,0 +1,58 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] tags=["remove-cell"]
+# # Orientering om opkvalificeringspuljen (kommunenotat)
+#
+# Thin notebook: every figure comes from `opkval` (computed and tested there); this notebook
+# only loads one kommune's context and displays its sections. `opkval report` / `make report`
+# execute it with papermill and render HTML (code hidden) and PDF. In JupyterLab, change
+# `kommunekode` below and run all cells.
+
+# %% tags=["parameters"]
+# DST kommunekode (int), e.g. 183 for Ishøj. Set by `opkval report` after validating KOMMUNE.
+kommunekode: int = 183
+# Year the note reports on (int); 0 means the current year.
+report_year: int = 0
+# Path to a context JSON precomputed by `opkval report` (str); "" builds it here from data/raw.
+context_path: str = ""
+
+# %%
+from opkval import charts, present
+from opkval.context import load_context
+
+ctx = load_context(kommunekode, report_year or None, context_path)
+
+# %%
+present.title(ctx)
+
+# %%
+present.summary(ctx)
+
+# %%
+present.background(ctx)
+
+# %%
+present.grant_table(ctx)
+
+# %%
+charts.grants_by_year(ctx)
+
+# %%
+present.key_check(ctx)
+
+# %%
+present.assumptions(ctx)
+
+# %%
+present.footer(ctx)

@@ -1,0 +1,228 @@
+"""The note's sections as HTML fragments, in Danish, from a context dict.
+
+Every function takes the context (``opkval.context``) and returns :class:`Html`, which Jupyter
+displays as HTML. All text from data or plans is escaped; all numbers go through ``opkval.fmt``.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+
+from opkval import fmt
+
+LABEL_DA = {"tilsagn": "Tilsagn", "fremskrevet": "Fremskrevet", "skøn": "Skøn"}
+
+
+class Html(str):
+    """A string that Jupyter renders as HTML."""
+
+    def _repr_html_(self) -> str:
+        return str(self)
+
+
+def esc(value: object) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[object]], *,
+          numeric: Iterable[int] = (), caption: str = "", css: str = "",
+          foot: Sequence[Sequence[object]] = ()) -> str:
+    """An HTML table. Cells are escaped unless given as :class:`Html`."""
+    num = set(numeric)
+
+    def cell(tag: str, i: int, v: object) -> str:
+        cls = ' class="num"' if i in num else ""
+        text = str(v) if isinstance(v, Html) else esc(v)
+        return f"<{tag}{cls}>{text}</{tag}>"
+
+    out = [f'<table class="{esc(css)}">' if css else "<table>"]
+    if caption:
+        out.append(f"<caption>{esc(caption)}</caption>")
+    out.append("<thead><tr>" + "".join(cell("th", i, h) for i, h in enumerate(headers))
+               + "</tr></thead><tbody>")
+    for r in rows:
+        out.append("<tr>" + "".join(cell("td", i, v) for i, v in enumerate(r)) + "</tr>")
+    out.append("</tbody>")
+    if foot:
+        out.append("<tfoot>" + "".join(
+            "<tr>" + "".join(cell("td", i, v) for i, v in enumerate(r)) + "</tr>" for r in foot)
+            + "</tfoot>")
+    out.append("</table>")
+    return "".join(out)
+
+
+def _kommune(ctx: dict) -> str:
+    return f"{ctx['kommune']['navn']} Kommune"
+
+
+def title(ctx: dict) -> Html:
+    k = ctx["kommune"]
+    return Html(
+        '<header class="title">'
+        f'<p class="kicker">Orientering · {esc(fmt.date(ctx["generated_at"]))}</p>'
+        f"<h1>Orientering om opkvalificeringspuljen – {esc(_kommune(ctx))}</h1>"
+        f'<p class="meta">{esc(k["region"])} · {esc(k["kommunegruppe"])} · kommunekode '
+        f'{k["kode"]:03d}</p></header>'
+    )
+
+
+def _round(ctx: dict, rid: int) -> dict:
+    return next(r for r in ctx["runder"] if r["id"] == rid)
+
+
+def summary(ctx: dict) -> Html:
+    """The grant in two or three sentences, with the key check when it disagrees."""
+    r1, r2 = _round(ctx, 1), _round(ctx, 2)
+    k = _kommune(ctx)
+    parts = []
+    y1 = f"{r1['aar'][0]}–{r1['aar'][-1]}"
+    y2 = f"{r2['aar'][0]}–{r2['aar'][-1]}"
+    if r1["labels"] == ["tilsagn"]:
+        parts.append(f"{k} har fået tilsagn om i alt <b>{esc(fmt.kr(r1['beloeb_kr']))}</b> for "
+                     f"{y1} (første tildelingsrunde, udbetalt år for år).")
+    else:
+        parts.append(f"{k} kan for {y1} (første tildelingsrunde) forvente ca. "
+                     f"<b>{esc(fmt.kr(r1['beloeb_kr']))}</b>; beløbet er et skøn, fordi "
+                     "opkval ikke kender kommunens tilsagn.")
+    how = ("fremskrevet med kommunens egen andel af puljen" if "fremskrevet" in r2["labels"]
+           else f"skønnet efter {esc(ctx['noegle']['navn'])}")
+    parts.append(f"Midlerne for {y2} udbetales samlet i {r2['udbetalingsaar']} på betingelse af "
+                 f"en lokal plan for opkvalificering; {how} svarer det til "
+                 f"<b>{esc(fmt.kr(r2['beloeb_kr']))}</b> (uden engangsløftet i 2026, hvis "
+                 "størrelse ikke er kendt).")
+    kc = ctx.get("key_check")
+    if kc and not kc["forklarer"]:
+        parts.append(
+            f"Fordelingsnøglen ({esc(ctx['noegle']['navn'])}) forklarer ikke det "
+            f"offentliggjorte beløb: tilsagnet er {esc(fmt.pct(kc['forhold'], 0))} af nøglens "
+            f"skøn ({esc(fmt.kr(kc['offentliggjort_kr']))} mod "
+            f"{esc(fmt.kr(kc['skoen_kr']))} for {kc['aar'][0]}–{kc['aar'][-1]}). Notatet "
+            "viser begge tal.")
+    return Html('<section class="summary"><h2>Kort fortalt</h2>'
+                + "".join(f"<p>{p}</p>" for p in parts) + "</section>")
+
+
+def background(ctx: dict) -> Html:
+    pool = ctx["pulje"]["beloeb_kr"]
+    r1, r2 = _round(ctx, 1), _round(ctx, 2)
+    return Html(
+        "<section><h2>Baggrund</h2>"
+        f"<p>{esc(ctx['pulje']['navn'])} blev afsat med Aftale om minimumsnormeringer af "
+        "5. december 2020 og fastholdt med finansloven for 2023. Der er afsat "
+        f"{esc(fmt.mio_kr(pool['2023']))} i 2023 og {esc(fmt.mio_kr(pool['2024']))} årligt i "
+        "2024–2030. Midlerne fordeles som direkte statslig tildeling efter kommunens andel af "
+        "de forventede 0-5-årige børn, uden ansøgning.</p>"
+        "<p>Mindst 90 % af midlerne skal gå til formel uddannelse (pædagogisk assistent (PAU), "
+        "meritpædagog, moduler på akademi- og diplomniveau); højst 10 % kan bruges mere frit "
+        "inden for formålet. Midler, der ikke bruges, betales tilbage til statskassen.</p>"
+        f"<p><b>{esc(r1['navn'])}</b> ({r1['aar'][0]}–{r1['aar'][-1]}) udbetales år for år og "
+        f"kan bruges til aktiviteter, der sættes i gang i perioden "
+        f"{esc(fmt.date(r1['aktivitet_start_fra']))} til {esc(fmt.date(r1['aktivitet_start_til']))}"
+        "; længere uddannelsesforløb skal være "
+        f"afsluttet senest {esc(fmt.date(r1['afsluttet_senest']))}. "
+        f"<b>{esc(r2['navn'])}</b> ({r2['aar'][0]}–{r2['aar'][-1]}) udbetales samlet i "
+        f"{r2['udbetalingsaar']} og forudsætter en {esc(r2['betingelse'])}.</p></section>"
+    )
+
+
+def grant_table(ctx: dict) -> Html:
+    rows, foot = [], []
+    for g in ctx["grants"]:
+        rows.append([
+            g["aar"], fmt.mio_kr(g["pulje_kr"]), fmt.kr(g["beloeb_kr"]), fmt.pct(g["andel"], 2),
+            g["udbetalingsaar"], Html(f'<span class="label label-{esc(g["label"])}">'
+                                      f'{esc(LABEL_DA[g["label"]])}</span>'),
+        ])
+    for r in ctx["runder"]:
+        foot.append([f"{r['navn']} i alt", fmt.mio_kr(r["pulje_kr"]), fmt.kr(r["beloeb_kr"]),
+                     "", r["udbetalingsaar"] if r["udbetaling"] == "samlet" else "årligt", ""])
+    foot.append(["2023–2030 i alt", fmt.mio_kr(sum(r["pulje_kr"] for r in ctx["runder"])),
+                 fmt.kr(ctx["grants_total_kr"]), "", "", ""])
+    head = ["År", "Puljen i alt", _kommune(ctx), "Andel", "Udbetales", "Grundlag"]
+    bases: dict[str, list[int]] = {}
+    for g in ctx["grants"]:
+        bases.setdefault(f"{LABEL_DA[g['label']]}: {g['forklaring']}", []).append(g["aar"])
+    notes = "".join(
+        f"<li>{esc(text)} ({years[0]}{'–' + str(years[-1]) if len(years) > 1 else ''})</li>"
+        for text, years in bases.items())
+    return Html("<section><h2>Tilskud 2023–2030</h2>"
+                + table(head, rows, numeric=(1, 2, 3, 4), foot=foot, css="grants",
+                        caption=f"Tilskud til {_kommune(ctx)} fra opkvalificeringspuljen")
+                + f"<ul class='small'>{notes}<li>Beløbene for 2026 er uden engangsløftet."
+                "</li></ul></section>")
+
+
+def key_check(ctx: dict) -> Html:
+    """The backtest: this kommune's published amounts against the key, and the 2020 pool."""
+    bt = ctx["backtest"]
+    parts = ["<section><h2>Kontrol af fordelingsnøglen</h2>"]
+    own = [b for b in bt["kommune"]]
+    if own:
+        rows = [[b["pulje"], b["aar"], fmt.kr(b["skoen_kr"]), fmt.kr(b["offentliggjort_kr"]),
+                 fmt.signed_kr(b["forskel_kr"]), fmt.pct(b["forskel_pct"] / 100, 1)]
+                for b in own]
+        parts.append(table(["Pulje", "År", "Skøn efter nøglen", "Offentliggjort", "Forskel",
+                            "Forskel i %"], rows, numeric=(1, 2, 3, 4, 5),
+                           caption=f"{_kommune(ctx)}: nøglens skøn mod offentliggjorte beløb"))
+        kc = ctx.get("key_check")
+        if kc and not kc["forklarer"]:
+            parts.append(
+                f"<p>For {esc(_kommune(ctx))} forklarer nøglen ikke det offentliggjorte tilsagn: "
+                f"tilsagnet er {esc(fmt.pct(kc['forhold'], 0))} af skønnet. Ingen af de kilder, "
+                "opkval bygger på, forklarer forskellen. Tilsagnet lægges til grund i notatet; "
+                "skønnet vises til sammenligning.</p>")
+    else:
+        parts.append(f"<p>opkval kender ingen offentliggjorte beløb for {esc(_kommune(ctx))}; "
+                     "tallene for kommunen er derfor skøn.</p>")
+    ref = bt["reference"]
+    inside = sum(b["inden_for_tolerance"] for b in ref)
+    parts.append(
+        f"<p>Samme nøgle anvendt på {esc(bt['reference_pulje'])} "
+        f"({esc(fmt.mio_kr(bt['reference_beloeb_kr']))}, fordelt efter andel af 0-5-årige) "
+        f"rammer {inside} af {len(ref)} offentliggjorte kommunebeløb inden for "
+        f"{esc(fmt.kr(bt['tolerance_abs_kr']))} + {esc(fmt.pct(bt['tolerance_rel'], 0))} "
+        "(kilderne afrunder til 0,1 mio. kr.).</p>")
+    rows = [[b["kommune"], fmt.kr(b["skoen_kr"]), fmt.kr(b["offentliggjort_kr"]),
+             fmt.signed_kr(b["forskel_kr"]), fmt.pct(b["forskel_pct"] / 100, 1)] for b in ref]
+    parts.append(table(["Kommune", "Skøn", "Offentliggjort", "Forskel", "Forskel i %"], rows,
+                       numeric=(1, 2, 3, 4), css="compact",
+                       caption=f"Kontrol: {bt['reference_pulje']}"))
+    parts.append("</section>")
+    return Html("".join(parts))
+
+
+def assumptions(ctx: dict) -> Html:
+    n = ctx["noegle"]
+    e = ctx["pulje"]["engangsloeft_2026"]
+    items = [
+        f"<b>Fordelingsnøgle:</b> {esc(n['navn'])} ({esc(n['kilde'])}). {esc(n['forbehold'])}",
+        "<b>Tilsagn:</b> " + esc("; ".join(sorted({
+            f"{g['aar']}: {g['kilde']}" for g in ctx["grants"] if g["label"] == "tilsagn"})))
+        if any(g["label"] == "tilsagn" for g in ctx["grants"])
+        else "<b>Tilsagn:</b> ingen offentliggjorte tilsagn for kommunen i opkvals data.",
+        "<b>Fremskrivning:</b> kommunens seneste offentliggjorte andel af puljen antages "
+        "uændret i senere år. For 2026–2030 fordeler ministeriet efter forventede 0-5-årige i "
+        "2026, så andelen kan ændre sig.",
+        f"<b>Engangsløft 2026:</b> {esc(e['tekst'])} ({esc(e['kilde'])})",
+        f"<b>Finanslovsforbehold:</b> {esc(ctx['pulje']['forbehold'])} "
+        f"({esc(ctx['pulje']['forbehold_kilde'])})",
+    ]
+    return Html("<section><h2>Datagrundlag og forbehold</h2><ul>"
+                + "".join(f"<li>{i}</li>" for i in items) + "</ul></section>")
+
+
+def footer(ctx: dict) -> Html:
+    m = ctx["manifest"]
+    git = m["git"]
+    commit = git["commit"][:12] + (" (med lokale ændringer)" if git.get("dirty") else "")
+    files = ", ".join(f"{esc(p.split('/')[-1])} <code>{esc(h[:12])}</code>"
+                      for p, h in m["inputs"].items())
+    return Html(
+        '<footer class="manifest">'
+        f'<p class="generated">Dannet {esc(fmt.datetime(ctx["generated_at"]))} med opkval '
+        f'{esc(m["opkval"])}, commit <code>{esc(commit)}</code>.</p>'
+        f"<p>Inputfiler (SHA-256, første 12 tegn): {files}.</p>"
+        "<p>Alle tal i notatet findes også i maskinlæsbar form i "
+        f"<code>{esc(ctx['kommune']['slug'])}.json</code>.</p></footer>"
+    )
