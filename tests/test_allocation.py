@@ -1,0 +1,101 @@
+"""The grant engine. Expected values are derived here from the raw figures quoted in
+data/raw/SOURCES.md (Ishøj 1,750 children aged 0-5 of 369,586 nationally on 1 Jan 2021;
+København 46,052), not from the engine's output."""
+
+from fractions import Fraction
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from opkval.allocation import allocate, backtest, grants_for_kommune, largest_remainder
+
+NATIONAL_0_5 = 369_586
+ISHOEJ_0_5 = 1_750
+KBH_0_5 = 46_052
+
+weights = st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=120).filter(
+    lambda w: sum(w) > 0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(total=st.integers(min_value=0, max_value=10**10), w=weights)
+def test_largest_remainder_properties(total, w):
+    out = largest_remainder(total, w)
+    assert sum(out) == total
+    assert all(a >= 0 for a in out)
+    wsum = sum(w)
+    for a, wi in zip(out, w, strict=True):
+        assert abs(a - Fraction(total * wi, wsum)) < 1
+    assert largest_remainder(total, list(w)) == out  # deterministic
+
+
+def test_largest_remainder_by_hand():
+    assert largest_remainder(10, [1, 1, 1]) == [4, 3, 3]  # tie: earliest first
+    assert largest_remainder(100, [1, 2]) == [33, 67]  # 33.33 / 66.67
+    assert largest_remainder(5, [0, 1]) == [0, 5]
+    with pytest.raises(ValueError):
+        largest_remainder(5, [0, 0])
+
+
+@pytest.mark.parametrize("key", ["age_0_5", "population", "enrolled"])
+def test_allocate_all_98_exact_sum(data, key):
+    df = allocate(data, 107_000_000, key)
+    assert len(df) == 98 and df["kommunekode"].is_unique
+    assert df["amount"].sum() == 107_000_000
+    assert (df["amount"] >= 0).all()
+
+
+def test_age_key_estimate_ishoej(data):
+    df = allocate(data, 107_000_000, "age_0_5").set_index("kommunekode")
+    exact = 107_000_000 * ISHOEJ_0_5 / NATIONAL_0_5  # ≈ 506,648 (SOURCES.md: "506,600")
+    assert abs(df.at[183, "amount"] - exact) < 1
+
+
+def test_population_key_picks_vintage(data):
+    # Ishøj had 23,457 inhabitants on 1 Jan 2023 and 24,685 on 1 Jan 2026 (population_total.csv).
+    pop = data["population_total.csv"]
+    total_2023 = int(pop["folketal_2023_01_01"].sum())
+    df = allocate(data, 10**9, "population", year=2023).set_index("kommunekode")
+    assert abs(df.at[183, "amount"] - 10**9 * 23_457 / total_2023) < 1
+
+
+def test_ishoej_grants_precedence(data):
+    rows = {g.aar: g for g in grants_for_kommune(data, 183)}
+    assert [rows[y].beloeb_kr for y in (2023, 2024, 2025)] == [280_000, 512_000, 512_000]
+    assert {rows[y].label for y in (2023, 2024, 2025)} == {"tilsagn"}
+    # 2026-2030: Ishøj's 2025 share (512,000 of 195.9 mio.) of the same 195.9 mio.
+    for y in range(2026, 2031):
+        assert rows[y].label == "fremskrevet"
+        assert rows[y].beloeb_kr == 512_000
+        assert rows[y].udbetalingsaar == 2026
+    assert sum(g.beloeb_kr for g in rows.values()) == 280_000 + 7 * 512_000
+    # The key estimate is kept beside the published amount.
+    assert abs(rows[2023].skoen_kr - 107_000_000 * ISHOEJ_0_5 / NATIONAL_0_5) < 1
+
+
+def test_kommune_without_tilsagn_gets_labelled_estimates(data):
+    rows = grants_for_kommune(data, 101)
+    assert {g.label for g in rows} == {"skøn"}
+    assert abs(rows[0].beloeb_kr - 107_000_000 * KBH_0_5 / NATIONAL_0_5) < 1
+    assert "data pr. 2021-01-01" in rows[0].forklaring
+
+
+def test_backtest_2020_pool_within_tolerance(data):
+    ref = [b for b in backtest(data) if b.pulje == "Pulje til normeringer"]
+    published = data["known_allocations.csv"]
+    n_2020 = int((published["periode"] == 2020).sum())
+    assert len(ref) == n_2020 == 8
+    pop = data["population_0_5_2021.csv"].set_index("kommunekode")["age_0_5"]
+    for b in ref:
+        estimate = 500_000_000 * pop[b.kommunekode] / NATIONAL_0_5
+        assert abs(b.skoen_kr - estimate) < 1
+        assert abs(b.offentliggjort_kr - estimate) <= 50_000 + 0.03 * estimate, b.kommune
+
+
+def test_backtest_shows_ishoej_mismatch(data):
+    own = [b for b in backtest(data) if b.kommunekode == 183]
+    assert [b.aar for b in own] == [2023, 2024, 2025]
+    assert not any(b.inden_for_tolerance for b in own)
+    ratio = sum(b.offentliggjort_kr for b in own) / sum(b.skoen_kr for b in own)
+    assert 1 / 1.82 < ratio < 1 / 1.80  # SOURCES.md: the key gives "about 1.81 times"

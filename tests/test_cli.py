@@ -1,0 +1,39 @@
+import csv
+import io
+
+from opkval.cli import main
+
+
+def test_allocate_prints_csv_for_all_98(capsys):
+    assert main(["allocate", "--amount", "500000000", "--key", "age_0_5"]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert rows[0] == ["kommunekode", "kommune", "amount"]
+    body = rows[1:]
+    assert len(body) == 98
+    assert sum(int(r[2]) for r in body) == 500_000_000
+    ishoej = next(r for r in body if r[0] == "183")
+    assert ishoej[1] == "Ishøj"
+    assert abs(int(ishoej[2]) - 500_000_000 * 1750 / 369_586) < 1
+
+
+def test_allocate_other_keys(capsys):
+    for key in ("population", "enrolled"):
+        assert main(["allocate", "--amount", "1000", "--key", key]) == 0
+        rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))[1:]
+        assert sum(int(r[2]) for r in rows) == 1000
+
+
+def test_unknown_kommune_exits_2_and_writes_nothing(tmp_path, capsys):
+    out = tmp_path / "reports"
+    code = main(["report", "--kommune", "Ishoi", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.strip() == "Ukendt kommune 'Ishoi'. Mente du: Ishøj?"
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
+def test_kommuner_lists_98(capsys):
+    assert main(["kommuner"]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert len(rows) == 99 and ["183", "Ishøj", "ishoej"] == rows[15][:3]

@@ -1,0 +1,65 @@
+import unicodedata
+
+import pytest
+
+from opkval.errors import KommuneNotFound
+from opkval.kommune import slugify
+
+
+def test_all_98_round_trip_through_name_slug_and_code(index):
+    assert len(index) == 98
+    slugs = set()
+    for k in index:
+        assert index.resolve(k.navn) == k
+        assert index.resolve(k.navn.upper()) == k
+        assert index.resolve(k.slug) == k
+        assert index.resolve(str(k.kode)) == k
+        assert index.resolve(f"{k.kode:04d}") == k
+        assert index.resolve(unicodedata.normalize("NFD", k.navn)) == k
+        slugs.add(k.slug)
+    assert len(slugs) == 98
+
+
+@pytest.mark.parametrize("text", ["Ishøj", "ISHØJ", "ishøj", "Ishoej", "Ishoj", "ishoej", "183",
+                                  "0183", " Ishøj ", "Ishøj Kommune",
+                                  unicodedata.normalize("NFD", "Ishøj")])
+def test_ishoej_spellings(index, text):
+    assert index.resolve(text).kode == 183
+
+
+@pytest.mark.parametrize("text,navn", [
+    ("Høje-Taastrup", "Høje-Taastrup"), ("hoeje-taastrup", "Høje-Taastrup"),
+    ("Hoje Taastrup", "Høje-Taastrup"), ("Lyngby-Taarbæk", "Lyngby-Taarbæk"),
+    ("lyngby-taarbaek", "Lyngby-Taarbæk"), ("Århus", "Aarhus"), ("aarhus", "Aarhus"),
+    ("Tårnby", "Tårnby"), ("Taarnby", "Tårnby"), ("Tarnby", "Tårnby"),
+    ("Faaborg-Midtfyn", "Faaborg-Midtfyn"), ("Fåborg-Midtfyn", "Faaborg-Midtfyn"),
+    ("Nordfyn", "Nordfyns"), ("Ærø", "Ærø"), ("Aeroe", "Ærø"), ("Læsø", "Læsø"),
+])
+def test_variants(index, text, navn):
+    assert index.resolve(text).navn == navn
+
+
+def test_slug_transliteration():
+    assert slugify("Ishøj") == "ishoej"
+    assert slugify("Høje-Taastrup") == "hoeje-taastrup"
+    assert slugify("Lyngby-Taarbæk") == "lyngby-taarbaek"
+    assert slugify("Ærø") == "aeroe"
+    assert slugify("Tårnby") == "taarnby"
+
+
+def test_unknown_with_suggestion(index):
+    with pytest.raises(KommuneNotFound) as e:
+        index.resolve("Ishoi")
+    assert str(e.value) == "Ukendt kommune 'Ishoi'. Mente du: Ishøj?"
+
+
+def test_unknown_without_suggestion(index):
+    with pytest.raises(KommuneNotFound) as e:
+        index.resolve("Atlantis")
+    assert str(e.value).startswith("Ukendt kommune 'Atlantis'.")
+
+
+@pytest.mark.parametrize("text", ["", "   ", "999", "0", "'; rm -rf /", "Ishøj\"); import os"])
+def test_rejects_other_input(index, text):
+    with pytest.raises(KommuneNotFound):
+        index.resolve(text)

@@ -1,0 +1,78 @@
+"""Executes the real notebook with papermill and renders HTML + PDF (slow: kernel start)."""
+
+import json
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from opkval.context import build_context
+from opkval.errors import ReportError
+from opkval.render import render_report
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def ishoej(data, index, tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    files = render_report(build_context(data, index.resolve("Ishøj"), 2026), out)
+    return files
+
+
+def _pdf_text(path):
+    return "\n".join(p.extract_text() for p in PdfReader(path).pages)
+
+
+def test_ishoej_pdf_has_the_figures_and_the_chart(ishoej):
+    text = _pdf_text(ishoej.pdf)
+    assert "Orientering om opkvalificeringspuljen – Ishøj Kommune" in text.replace("\n", " ")
+    for figure in ("280.000", "512.000", "1.304.000", "2.560.000"):
+        assert figure in text, figure
+    assert "Datagrundlag og forbehold" in text
+    images = [img for page in PdfReader(ishoej.pdf).pages for img in page.images]
+    assert images, "the chart is not embedded"
+    assert "Side 1 af" in text
+
+
+def test_ishoej_html_is_offline_danish_and_without_code(ishoej):
+    html = ishoej.html.read_text(encoding="utf-8")
+    assert '<html lang="da">' in html
+    assert not re.search(r'(src|href)="(https?:)?//', html), "external URL in HTML"
+    assert "<script" not in html
+    assert "load_context" not in html and "kommunekode: int" not in html  # no code cells
+    assert "In&nbsp;[" not in html and "Out[" not in html  # no prompts
+    assert "data:image/png;base64," in html
+
+
+def test_ishoej_json_has_every_figure_unformatted(ishoej):
+    ctx = json.loads(ishoej.json.read_text(encoding="utf-8"))
+    grants = {g["aar"]: g for g in ctx["grants"]}
+    assert grants[2023]["beloeb_kr"] == 280_000 and grants[2023]["label"] == "tilsagn"
+    assert grants[2030]["beloeb_kr"] == 512_000 and grants[2030]["label"] == "fremskrevet"
+    assert [r["beloeb_kr"] for r in ctx["runder"]] == [1_304_000, 2_560_000]
+    assert len(ctx["backtest"]["reference"]) == 8
+    assert ctx["manifest"]["inputs"]["data/raw/known_allocations.csv"]
+
+
+def test_other_kommune_renders_with_estimates(data, index, tmp_path):
+    files = render_report(build_context(data, index.resolve("Læsø"), 2026), tmp_path)
+    text = _pdf_text(files.pdf)
+    assert "Læsø Kommune" in text and "Skøn" in text
+    assert "tilsagn om i alt" not in text  # no published grant for Læsø
+
+
+def test_failed_render_leaves_earlier_report_untouched(data, index, tmp_path, monkeypatch):
+    ctx = build_context(data, index.resolve("Ishøj"), 2026)
+    files = render_report(ctx, tmp_path, formats=("html",))
+    before = files.html.read_bytes()
+
+    def boom(_html):
+        raise ReportError("PDF fejlede")
+
+    monkeypatch.setattr("opkval.render.to_pdf", boom)
+    with pytest.raises(ReportError):
+        render_report(ctx, tmp_path)
+    assert files.html.read_bytes() == before
+    assert not (tmp_path / "ishoej.pdf").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp leftovers
