@@ -34,8 +34,9 @@ $(STAMP): pyproject.toml
 		{ echo "opkval kræver Python 3.11; $(PYTHON) er $$("$(PYTHON)" -V 2>&1). Sæt PYTHON=/sti/til/python3.11." >&2; exit 2; }
 	@echo "Opretter $(VENV) med faste versioner fra pyproject.toml (første gang tager det et par minutter) ..."
 	@[ -x "$(BIN)/python" ] || "$(PYTHON)" -m venv $(VENV)
-	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=23.2"
-	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@{ $(BIN)/python -m pip install --disable-pip-version-check --upgrade "pip>=23.2" && \
+	   $(BIN)/python -m pip install --disable-pip-version-check -e '.[dev]'; } > $(VENV)/install.log 2>&1 || \
+		{ tail -30 $(VENV)/install.log >&2; echo "Installationen fejlede; hele loggen: $(VENV)/install.log" >&2; exit 1; }
 	@touch $@
 	@echo "$(VENV) er klar."
 
