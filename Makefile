@@ -18,7 +18,7 @@ STAMP := $(VENV)/.opkval-installed
 NOTEBOOK := build/kommune_rapport.ipynb
 PYTEST_ARGS ?=
 
-.PHONY: help venv report test lint clean distclean lab
+.PHONY: help venv report kommuner test lint clean distclean lab
 
 help: ## Show this help
 	@echo "opkval: reports on the opkvalificeringspulje per kommune"
@@ -49,6 +49,9 @@ build/%.ipynb: notebooks/%.py $(STAMP)
 report: $(STAMP) $(NOTEBOOK) ## Build one kommune's note: make report KOMMUNE=Ishøj
 	@if [ -z "$$KOMMUNE" ]; then echo "Angiv en kommune, fx: make report KOMMUNE=Ishøj" >&2; exit 2; fi
 	@$(BIN)/opkval report --kommune "$$KOMMUNE" --year "$$YEAR"
+
+kommuner: $(STAMP) ## List the 98 kommuner with code and slug
+	@$(BIN)/opkval kommuner
 
 test: $(STAMP) ## Run ruff and the test suite (PYTEST_ARGS='-m "not slow"' skips notebook runs)
 	@$(BIN)/ruff check opkval tests notebooks

@@ -26,6 +26,9 @@ kommunekode: int = 183
 report_year: int = 0
 # Path to a context JSON precomputed by `opkval report` (str); "" builds it here from data/raw.
 context_path: str = ""
+# Output formats rendered from this run (str, comma-separated: "html", "pdf"); the footer
+# names the companion files.
+formats: str = "html,pdf"
 
 # %%
 from opkval import charts, present
@@ -55,4 +58,4 @@ present.key_check(ctx)
 present.assumptions(ctx)
 
 # %%
-present.footer(ctx)
+present.footer(ctx, formats)

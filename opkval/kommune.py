@@ -131,5 +131,5 @@ class KommuneIndex:
         if names:
             msg += " Mente du: " + ", ".join(names[:3]) + "?"
         else:
-            msg += " Se listen med 'opkval kommuner'."
+            msg += " Se alle 98 med 'make kommuner'."
         return msg

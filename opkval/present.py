@@ -212,10 +212,13 @@ def assumptions(ctx: dict) -> Html:
                 + "".join(f"<li>{i}</li>" for i in items) + "</ul></section>")
 
 
-def footer(ctx: dict) -> Html:
+def footer(ctx: dict, formats: str = "html,pdf") -> Html:
     m = ctx["manifest"]
     git = m["git"]
     commit = git["commit"][:12] + (" (med lokale ændringer)" if git.get("dirty") else "")
+    slug = ctx["kommune"]["slug"]
+    names = [f"{slug}.{f.strip()}" for f in formats.split(",") if f.strip() in ("html", "pdf")]
+    companions = " og ".join(names) or f"{slug}.html"
     files = ", ".join(f"{esc(p.split('/')[-1])} <code>{esc(h[:12])}</code>"
                       for p, h in m["inputs"].items())
     return Html(
@@ -223,6 +226,6 @@ def footer(ctx: dict) -> Html:
         f'<p class="generated">Dannet {esc(fmt.datetime(ctx["generated_at"]))} med opkval '
         f'{esc(m["opkval"])}, commit <code>{esc(commit)}</code>.</p>'
         f"<p>Inputfiler (SHA-256, første 12 tegn): {files}.</p>"
-        "<p>Alle tal i notatet findes også i maskinlæsbar form i "
-        f"<code>{esc(ctx['kommune']['slug'])}.json</code>.</p></footer>"
+        f"<p>Notatet findes som {esc(companions)}; alle tal findes også i maskinlæsbar form i "
+        f"<code>{esc(slug)}.json</code>.</p></footer>"
     )

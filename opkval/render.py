@@ -127,7 +127,8 @@ def render_report(ctx: dict, out_dir: Path, formats: tuple[str, ...] = FORMATS,
         try:
             execute(nb_src, executed, {"kommunekode": int(ctx["kommune"]["kode"]),
                                        "report_year": int(ctx["report_year"]),
-                                       "context_path": str(ctx_path)})
+                                       "context_path": str(ctx_path),
+                                       "formats": ",".join(formats)})
         except ReportError:
             keep = BUILD_DIR / "failed"
             keep.mkdir(parents=True, exist_ok=True)

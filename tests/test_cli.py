@@ -37,3 +37,18 @@ def test_kommuner_lists_98(capsys):
     assert main(["kommuner"]) == 0
     rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
     assert len(rows) == 99 and ["183", "Ishøj", "ishoej"] == rows[15][:3]
+
+
+def test_broken_data_file_gives_one_message_and_exit_2(raw_copy, monkeypatch, capsys):
+    f = raw_copy / "population_0_5_2021.csv"
+    lines = f.read_text(encoding="utf-8").splitlines()
+    lines[15] = lines[15].replace(",1750", ",-1750")  # Ishøj's age_0_5 (file line 16)
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setenv("OPKVAL_DATA_DIR", str(raw_copy))
+    assert main(["allocate", "--amount", "1000"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    err = captured.err.strip()
+    assert "Traceback" not in err and len(err.splitlines()) == 1
+    assert "population_0_5_2021.csv" in err and "linje 16" in err and "age_0_5" in err
+    assert "-1750" in err
