@@ -39,17 +39,21 @@ def _formats(text: str) -> tuple[str, ...]:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from opkval.context import build_context
-    from opkval.data import load_all
-    from opkval.kommune import KommuneIndex
-    from opkval.render import render_report
+    from opkval.render import Renderer
 
     t0 = time.perf_counter()
-    data = load_all()
-    kommune = KommuneIndex(data.municipalities).resolve(args.kommune)
-    _log(f"opkval: {kommune.navn} Kommune (kode {kommune.kode}) → {args.out}/{kommune.slug}.*")
-    ctx = build_context(data, kommune, args.year or None, key=args.key)
-    files = render_report(ctx, Path(args.out), formats=args.format)
+    # Start the kernel first: it warms up (imports) on the other core while data are validated.
+    with Renderer().start() as renderer:
+        from opkval.context import build_context
+        from opkval.data import load_all
+        from opkval.kommune import KommuneIndex
+
+        data = load_all()
+        kommune = KommuneIndex(data.municipalities).resolve(args.kommune)
+        _log(f"opkval: {kommune.navn} Kommune (kode {kommune.kode}) → "
+             f"{args.out}/{kommune.slug}.*")
+        ctx = build_context(data, kommune, args.year or None, key=args.key)
+        files = renderer.render(ctx, Path(args.out), formats=args.format)
     for f in (files.html, files.pdf, files.json):
         if f:
             _log(f"  skrev {f}")

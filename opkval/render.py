@@ -58,29 +58,118 @@ def _atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
-def execute(notebook: Path, output: Path, parameters: dict) -> None:
-    """Run the notebook with papermill; raise ReportError naming the failing cell."""
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
-
-    try:
-        pm.execute_notebook(
-            str(notebook), str(output), parameters=parameters, kernel_name=KERNEL,
-            execution_timeout=EXECUTION_TIMEOUT_S, progress_bar=False, log_output=False,
-            request_save_on_cell_execute=False, cwd=str(notebook.parent),
-            # ipykernel warns on every start that local TCP is unencrypted; keep its errors.
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
-        )
-    except PapermillExecutionError as e:
-        raise ReportError(
-            f"Notebooken fejlede i celle {e.exec_count} ({e.ename}: {e.evalue}). "
-            f"Den kørte notebook er gemt i {output}."
-        ) from None
+ENGINE = "opkval-warm"
+PREWARM = "import opkval.charts, opkval.context, opkval.present"
 
 
-def to_html(executed: Path, title: str) -> str:
-    """Outputs only, no code or prompts, CSS inline, no external URLs."""
-    import nbformat
+def _register_engine() -> None:
+    """A papermill engine that runs notebooks in a kernel it is given and keeps it warm.
+
+    nbclient leaves its kernel client open when it does not own the kernel; this engine closes
+    it and clears the namespace after each notebook, so one kernel serves many notes without
+    leaking sockets or state (imported modules stay loaded, which is the point).
+    """
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.log import logger
+
+    class WarmKernelEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False,
+                                     stdout_file=None, stderr_file=None, start_timeout=60,
+                                     execution_timeout=None, km=None, **kwargs):
+            for unused in ("cwd", "input_path", "timeout", "startup_timeout"):
+                kwargs.pop(unused, None)  # cwd: the warm kernel already runs in its own dir
+            client = PapermillNotebookClient(
+                nb_man, km=km, timeout=execution_timeout, startup_timeout=start_timeout,
+                kernel_name=kernel_name, log=logger, log_output=log_output,
+                stdout_file=stdout_file, stderr_file=stderr_file, **kwargs)
+            try:
+                return client.execute()
+            finally:
+                if client.kc is not None:
+                    with contextlib.suppress(Exception):
+                        client.kc.execute_interactive("%reset -f", timeout=30)
+                    client.kc.stop_channels()
+
+    papermill_engines.register(ENGINE, WarmKernelEngine)
+
+
+class Renderer:
+    """Executes and renders notes with one warm kernel and one HTML exporter.
+
+    ``start()`` launches the kernel and asks it to import opkval's display modules without
+    waiting, so the kernel warms up while the caller loads data. Use as a context manager.
+    """
+
+    def __init__(self, notebook: Path | None = None):
+        self.notebook = notebook
+        self._km = None
+        self._exporter = None
+
+    def __enter__(self) -> Renderer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def start(self) -> Renderer:
+        if self._km is not None and self._km.is_alive():
+            return self
+        from jupyter_client.manager import KernelManager
+
+        self._km = KernelManager(kernel_name=KERNEL)
+        self._km.start_kernel(extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                              cwd=str(BUILD_DIR if BUILD_DIR.exists() else PROJECT_ROOT))
+        kc = self._km.client()
+        kc.start_channels()
+        kc.execute(PREWARM, silent=True, store_history=False)  # queued until the kernel is up
+        kc.stop_channels()
+        return self
+
+    def close(self) -> None:
+        if self._km is not None:
+            with contextlib.suppress(Exception):
+                self._km.shutdown_kernel(now=True)
+            self._km = None
+
+    def execute(self, output: Path, parameters: dict) -> None:
+        """Run the notebook with papermill in the warm kernel; ReportError names the cell."""
+        import papermill as pm
+        from papermill.exceptions import PapermillExecutionError
+
+        if ENGINE not in _registered:
+            _register_engine()
+            _registered.add(ENGINE)
+        self.start()
+        self.notebook = self.notebook or ensure_notebook()
+        try:
+            pm.execute_notebook(
+                str(self.notebook), str(output), parameters=parameters, kernel_name=KERNEL,
+                engine_name=ENGINE, km=self._km, execution_timeout=EXECUTION_TIMEOUT_S,
+                progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+            )
+        except PapermillExecutionError as e:
+            raise ReportError(
+                f"Notebooken fejlede i celle {e.exec_count} ({e.ename}: {e.evalue})."
+            ) from None
+        except Exception as e:  # kernel died or timed out: start a fresh one for the next note
+            self.close()
+            raise ReportError(f"Kernen fejlede under kørslen ({type(e).__name__}: {e}).") from None
+
+    def to_html(self, executed: Path, title: str) -> str:
+        if self._exporter is None:
+            self._exporter = _html_exporter()
+        return to_html(executed, title, self._exporter)
+
+    def render(self, ctx: dict, out_dir: Path, formats: tuple[str, ...] = FORMATS) -> ReportFiles:
+        return _render(self, ctx, out_dir, formats)
+
+
+_registered: set[str] = set()
+
+
+def _html_exporter():
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
@@ -93,7 +182,14 @@ def to_html(executed: Path, title: str) -> str:
     c.TagRemovePreprocessor.enabled = True
     c.TagRemovePreprocessor.remove_cell_tags = ("remove-cell", "parameters",
                                                 "injected-parameters")
-    exporter = HTMLExporter(config=c)
+    return HTMLExporter(config=c)
+
+
+def to_html(executed: Path, title: str, exporter=None) -> str:
+    """Outputs only, no code or prompts, CSS inline, no external URLs."""
+    import nbformat
+
+    exporter = exporter or _html_exporter()
     nb = nbformat.read(executed, as_version=4)
     css = (TEMPLATE_DIR / "opkval" / "style.css").read_text(encoding="utf-8")
     body, _ = exporter.from_notebook_node(
@@ -109,6 +205,13 @@ def to_pdf(html: str) -> bytes:
 
 def render_report(ctx: dict, out_dir: Path, formats: tuple[str, ...] = FORMATS,
                   notebook: Path | None = None) -> ReportFiles:
+    """Execute and render one note (a kernel of its own); see :class:`Renderer` for many."""
+    with Renderer(notebook) as renderer:
+        return renderer.render(ctx, out_dir, formats)
+
+
+def _render(renderer: Renderer, ctx: dict, out_dir: Path,
+            formats: tuple[str, ...]) -> ReportFiles:
     """Execute and render one note from its context; swap all files in at the end."""
     out_dir.mkdir(parents=True, exist_ok=True)
     slug = ctx["kommune"]["slug"]
@@ -118,27 +221,28 @@ def render_report(ctx: dict, out_dir: Path, formats: tuple[str, ...] = FORMATS,
         pdf=out_dir / f"{slug}.pdf" if "pdf" in formats else None,
         json=out_dir / f"{slug}.json",
     )
-    nb_src = notebook or ensure_notebook()
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=f".{slug}.") as tmpdir:
         tmp = Path(tmpdir)
         ctx_path = tmp / f"{slug}.json"
         write_json(ctx, ctx_path)
         executed = tmp / f"{slug}.ipynb"
         try:
-            execute(nb_src, executed, {"kommunekode": int(ctx["kommune"]["kode"]),
-                                       "report_year": int(ctx["report_year"]),
-                                       "context_path": str(ctx_path),
-                                       "formats": ",".join(formats)})
-        except ReportError:
+            renderer.execute(executed, {"kommunekode": int(ctx["kommune"]["kode"]),
+                                        "report_year": int(ctx["report_year"]),
+                                        "context_path": str(ctx_path),
+                                        "formats": ",".join(formats)})
+        except ReportError as e:
             keep = BUILD_DIR / "failed"
             keep.mkdir(parents=True, exist_ok=True)
             if executed.exists():
                 os.replace(executed, keep / f"{slug}.ipynb")
+                raise ReportError(f"{e} Den kørte notebook er gemt i "
+                                  f"{keep / f'{slug}.ipynb'}.") from None
             raise
         staged: list[tuple[Path, Path]] = [(executed, final.ipynb), (ctx_path, final.json)]
         if final.html:
             title = f"Orientering om opkvalificeringspuljen – {ctx['kommune']['navn']} Kommune"
-            html = to_html(executed, title)
+            html = renderer.to_html(executed, title)
             (tmp / f"{slug}.html").write_text(html, encoding="utf-8")
             staged.append((tmp / f"{slug}.html", final.html))
             if final.pdf:
