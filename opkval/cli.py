@@ -42,13 +42,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     from opkval.context import build_context
     from opkval.data import load_all
     from opkval.kommune import KommuneIndex
+    from opkval.plan_effect import parse_extra
     from opkval.render import render_report
 
     t0 = time.perf_counter()
+    extras = parse_extra(args.extra)
     data = load_all()
     kommune = KommuneIndex(data.municipalities).resolve(args.kommune)
     _log(f"opkval: {kommune.navn} Kommune (kode {kommune.kode}) → {args.out}/{kommune.slug}.*")
-    ctx = build_context(data, kommune, args.year or None, key=args.key)
+    ctx = build_context(data, kommune, args.year or None, key=args.key, extras=extras)
     files = render_report(ctx, Path(args.out), formats=args.format)
     for f in (files.html, files.pdf, files.json):
         if f:
@@ -106,6 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="html,pdf (standard) eller html")
     r.add_argument("--key", default=None, choices=("age_0_5", "population", "enrolled"),
                    help="fordelingsnøgle for skøn (standard: age_0_5)")
+    r.add_argument("--extra", default="",
+                   help="scenarie: ekstra deltagere, kategori:antal:startår, fx "
+                        "meritpaedagog:4:2026 (flere adskilt med komma)")
     r.set_defaults(func=cmd_report)
 
     a = sub.add_parser("allocate", help="fordel et beløb på de 98 kommuner (CSV på stdout)")

@@ -291,3 +291,26 @@ def peer_sentence(navn: str, pct: float, peer: dict) -> str:
             f"{p(grp)} i {_plural_definite(peer['kommunegruppe']['navn'])}, {p(reg)} i "
             f"{peer['region']['navn']} og {p(land)} på landsplan (medianer over kommunerne; "
             "kommunen selv indgår).")
+
+
+def gaps_context(data: RawData, kode: int, plan: dict | None = None,
+                 extras: list[dict] | None = None, cfg: MaalConfig | None = None) -> dict:
+    """``ctx["gaps"]``: the gap and peer section, plus the plan parts when a plan is given.
+
+    ``plan`` is a plain dict (``maal``, ``indsatser``, ``behov``, ``overvejelser``,
+    ``godkendt`` ...; see :mod:`opkval.checklist`); ``extras`` are scenario lines from
+    :func:`opkval.plan_effect.parse_extra`. Without a plan the plan parts are None (scenario
+    lines alone still give a ``plan_effekt``).
+    """
+    from opkval import checklist, plan_effect
+
+    maal = (plan or {}).get("maal")
+    g = kommune_gaps(data, kode, maal=maal, cfg=cfg)
+    indsatser = list((plan or {}).get("indsatser") or [])
+    g["har_plan"] = plan is not None
+    g["plan_effekt"] = (plan_effect.plan_effect(g, indsatser, maal=maal, extras=extras, cfg=cfg)
+                        if indsatser or extras else None)
+    g["tjekliste"] = checklist.checklist(plan) if plan is not None else None
+    g["kaede"] = (checklist.chain(plan.get("behov") or [], indsatser) if plan is not None
+                  else None)
+    return g
