@@ -31,7 +31,7 @@ context_path: str = ""
 formats: str = "html,pdf"
 
 # %%
-from opkval import charts, present
+from opkval import charts, present, present_gaps
 from opkval.context import load_context
 
 ctx = load_context(kommunekode, report_year or None, context_path)
@@ -53,6 +53,30 @@ charts.grants_by_year(ctx)
 
 # %%
 present.key_check(ctx)
+
+# %%
+present_gaps.staff_mix(ctx)
+
+# %%
+charts.staff_ranking(ctx)
+
+# %%
+present_gaps.peers(ctx)
+
+# %%
+charts.normering_trend(ctx)
+
+# %%
+present_gaps.plan_effect(ctx)
+
+# %%
+present_gaps.checklist(ctx)
+
+# %%
+present_gaps.chain(ctx)
+
+# %%
+present_gaps.method(ctx)
 
 # %%
 present.assumptions(ctx)

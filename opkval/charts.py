@@ -93,3 +93,100 @@ def grants_by_year(ctx: dict) -> Chart:
     alt = "Søjlediagram over tilskud pr. år: " + "; ".join(
         f"{g['aar']}: {fmt.kr(g['beloeb_kr'])} ({g['label']})" for g in grants)
     return Chart(_to_png(fig), alt)
+
+
+# --------------------------------------------------------------------------- competence gaps
+
+GAP_COLORS = {"kommune": "#c55a11", "gruppe": "#1f4e79", "oevrige": "#c9d3de",
+              "land": "#7f7f7f"}
+
+
+def _pct_axis(ax, axis: str = "y", decimals: int = 0) -> None:
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(FuncFormatter(lambda v, _: fmt.pct(v / 100, decimals)))
+    ax.grid(axis=axis, color="#e0e0e0", linewidth=0.6)
+    ax.set_axisbelow(True)
+
+
+def staff_ranking(ctx: dict) -> Chart:
+    """All 98 kommuner ranked by share employed as pædagog; the kommune and its group marked."""
+    g = ctx["gaps"]
+    k = ctx["kommune"]
+    rows = g["rangering"]
+    x = list(range(1, len(rows) + 1))
+    colors = [GAP_COLORS["kommune"] if r["kode"] == k["kode"]
+              else GAP_COLORS["gruppe"] if r["kommunegruppe"] == k["kommunegruppe"]
+              else GAP_COLORS["oevrige"] for r in rows]
+    fig, ax = plt.subplots(figsize=(7.2, 3.2))
+    ax.bar(x, [r["pct"] for r in rows], color=colors, width=0.8)
+    land = g["peers"]["land"]["pct_paedagoger_2024"]["median"]
+    grp = g["peers"]["kommunegruppe"]["pct_paedagoger_2024"]["median"]
+    ax.axhline(land, color=GAP_COLORS["land"], linestyle="--", linewidth=1)
+    ax.axhline(grp, color=GAP_COLORS["gruppe"], linestyle=":", linewidth=1.2)
+    own = next(i for i, r in enumerate(rows) if r["kode"] == k["kode"])
+    ax.annotate(f"{k['navn']}: {fmt.pct(rows[own]['pct'] / 100, 1)} (nr. {g['rang']})",
+                (own + 1, rows[own]["pct"]), xytext=(0, 14), textcoords="offset points",
+                ha="center", fontsize=8, color=GAP_COLORS["kommune"], fontweight="bold",
+                arrowprops={"arrowstyle": "-", "color": GAP_COLORS["kommune"], "lw": 0.8})
+    ax.set_xlim(0, len(rows) + 1)
+    ax.set_xticks([1, 25, 50, 75, len(rows)])
+    ax.set_xlabel("Kommuner rangeret efter andel (nr. 1 = højest)", fontsize=8)
+    ax.set_ylim(0, max(r["pct"] for r in rows) * 1.15)
+    _pct_axis(ax)
+    ax.set_ylabel("Andel ansat som pædagog", fontsize=8)
+    ax.set_title("Andel af det pædagogiske personale ansat som pædagog, 2024, alle 98 kommuner")
+    handles = [Patch(facecolor=GAP_COLORS["kommune"], label=f"{k['navn']} Kommune"),
+               Patch(facecolor=GAP_COLORS["gruppe"], label=k["kommunegruppe"]),
+               Patch(facecolor=GAP_COLORS["oevrige"], label="Øvrige kommuner"),
+               plt.Line2D([], [], color=GAP_COLORS["gruppe"], linestyle=":",
+                          label=f"Median, {k['kommunegruppe'].lower()}: {fmt.pct(grp / 100, 1)}"),
+               plt.Line2D([], [], color=GAP_COLORS["land"], linestyle="--",
+                          label=f"Median, hele landet: {fmt.pct(land / 100, 1)}")]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3,
+              frameon=False, fontsize=7.5)
+    alt = (f"Søjlediagram over andelen ansat som pædagog i alle {len(rows)} kommuner. "
+           f"{k['navn']} er nr. {g['rang']} med {fmt.pct(rows[own]['pct'] / 100, 1)}; median "
+           f"{fmt.pct(grp / 100, 1)} i {k['kommunegruppe'].lower()} og {fmt.pct(land / 100, 1)} "
+           "på landsplan.")
+    return Chart(_to_png(fig), alt)
+
+
+def normering_trend(ctx: dict) -> Chart:
+    """Normering 2017–2023 per pasningstilbud: the kommune against the median of kommuner."""
+    n = ctx["gaps"]["normering"]
+    k = ctx["kommune"]
+    years = n["aar"]
+    tilbud = [t for t in ("Dagpleje", "0-2 år", "3-5 år") if t in n["kommune"]]
+    fig, axes = plt.subplots(1, len(tilbud), figsize=(7.2, 2.7), sharey=False)
+    for ax, t in zip(axes, tilbud, strict=True):
+        own = [v if v is not None else float("nan") for v in n["kommune"][t]]
+        med = [v if v is not None else float("nan") for v in n["land_median"][t]]
+        ax.plot(years, med, color=GAP_COLORS["land"], linestyle="--", marker="o",
+                markersize=3, linewidth=1, label="Median af kommunerne")
+        ax.plot(years, own, color=GAP_COLORS["kommune"], marker="o", markersize=3.5,
+                linewidth=1.6, label=f"{k['navn']}")
+        for b in n["metodeskift_aar"]:
+            ax.axvline(b - 0.5, color="#333333", linewidth=0.8, linestyle=":")
+            ax.annotate("Ny metode", (b - 0.45, 1), xycoords=("data", "axes fraction"),
+                        fontsize=7.5, va="top", ha="left", color="#333333")
+        ax.set_title(t if t == "Dagpleje" else f"Daginstitution {t}", fontsize=9)
+        ax.set_xticks(years[::2], [str(y) for y in years[::2]], fontsize=7.5)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.number(v, 1)))
+        ax.tick_params(axis="y", labelsize=7.5)
+        ax.grid(axis="y", color="#e0e0e0", linewidth=0.6)
+        lo = min(v for v in own + med if v == v)
+        hi = max(v for v in own + med if v == v)
+        ax.set_ylim(lo * 0.85, hi * 1.12)
+    axes[0].set_ylabel("Børn pr. voksen", fontsize=8)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, -0.06), ncol=2,
+               frameon=False, fontsize=8)
+    fig.suptitle(f"Normering 2017–2023: {k['navn']} og medianen af kommunerne",
+                 fontsize=10, fontweight="bold")
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    alt = f"Linjediagram over normeringen (børn pr. voksen) 2017–2023 i {k['navn']}: " + "; ".join(
+        f"{t} " + ", ".join(f"{y}: {fmt.number(v, 1)}" for y, v in zip(years, n["kommune"][t],
+                                                                         strict=True)
+                            if v is not None) for t in tilbud) + (
+        ". Opgørelsesmetoden skiftede i 2023.")
+    return Chart(_to_png(fig), alt)

@@ -39,9 +39,11 @@ def _formats(text: str) -> tuple[str, ...]:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from opkval.plan_effect import parse_extra
     from opkval.render import Renderer
 
     t0 = time.perf_counter()
+    extras = parse_extra(args.extra)
     # Start the kernel first: it warms up (imports) on the other core while data are validated.
     with Renderer().start() as renderer:
         from opkval.context import build_context
@@ -52,7 +54,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         kommune = KommuneIndex(data.municipalities).resolve(args.kommune)
         _log(f"opkval: {kommune.navn} Kommune (kode {kommune.kode}) → "
              f"{args.out}/{kommune.slug}.*")
-        ctx = build_context(data, kommune, args.year or None, key=args.key)
+        ctx = build_context(data, kommune, args.year or None, key=args.key, extras=extras)
         files = renderer.render(ctx, Path(args.out), formats=args.format)
     for f in (files.html, files.pdf, files.json):
         if f:
@@ -110,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="html,pdf (standard) eller html")
     r.add_argument("--key", default=None, choices=("age_0_5", "population", "enrolled"),
                    help="fordelingsnøgle for skøn (standard: age_0_5)")
+    r.add_argument("--extra", default="",
+                   help="scenarie: ekstra deltagere, kategori:antal:startår, fx "
+                        "meritpaedagog:4:2026 (flere adskilt med komma)")
     r.set_defaults(func=cmd_report)
 
     a = sub.add_parser("allocate", help="fordel et beløb på de 98 kommuner (CSV på stdout)")

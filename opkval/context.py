@@ -19,6 +19,7 @@ from opkval.allocation import LABEL_TILSAGN, backtest, grants_for_kommune, key_w
 from opkval.config import PuljeConfig, load_config
 from opkval.data import RawData, load_all
 from opkval.errors import OpkvalError
+from opkval.gaps import gaps_context
 from opkval.kommune import Kommune, KommuneIndex
 
 SCHEMA_VERSION = 1
@@ -84,8 +85,13 @@ def _rounds(cfg: PuljeConfig, grants: list) -> list[dict]:
 def build_context(data: RawData, kommune: Kommune, report_year: int | None = None,
                   key: str | None = None, cfg: PuljeConfig | None = None,
                   generated_at: dt.datetime | None = None,
-                  run_manifest: dict | None = None) -> dict:
-    """All figures for one kommune's note."""
+                  run_manifest: dict | None = None, plan: dict | None = None,
+                  extras: list[dict] | None = None) -> dict:
+    """All figures for one kommune's note.
+
+    ``plan``: the kommune's local plan as a plain dict (None: no plan); ``extras``: scenario
+    lines (``opkval.plan_effect.parse_extra``). Both only affect ``ctx["gaps"]``.
+    """
     cfg = cfg or load_config()
     key = key or cfg.default_key
     generated_at = generated_at or dt.datetime.now().replace(microsecond=0)
@@ -140,6 +146,7 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
             "tolerance_abs_kr": float(cfg.backtest["tolerance_abs_kr"]),
             "tolerance_rel": float(cfg.backtest["tolerance_rel"]),
         },
+        "gaps": gaps_context(data, kommune.kode, plan=plan, extras=extras),
     }
 
 

@@ -1,0 +1,316 @@
+"""Competence gaps: staff mix against targets and peers, for all 98 kommuner at once.
+
+Three measures from ``dagtilbud_kommune_stats.csv`` (DST BOERN1, 2024) that must not be mixed:
+
+* ``pct_paedagoger_2024`` – share of pædagogisk personale *employed as* pædagog
+  (stillingskategori). The gap is measured on this one: it is what a meritpædagog changes.
+* ``pct_paedagoguddannede_2024`` – share *holding* a pædagog education (any job).
+* ``pct_paedagogmedhjaelpere_2024`` – share employed as pædagogmedhjælper.
+
+Pedagogical staff (persons) is not in the data. It is estimated per pasningstilbud as enrolled
+children 2024 (DST BOERN2) divided by the 2023 normering (children per adult, ministry).
+A normering of 0 means "no figure published"; where such a kommune still has children in that
+pasningstilbud, the national median normering for it is used and flagged.
+
+:func:`gap_table` computes everything for all 98 in one vectorised pass and caches it on the
+:class:`~opkval.data.RawData`; :func:`kommune_gaps` reads one kommune's row from it and adds
+the peer comparison, giving the JSON-able ``ctx["gaps"]``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from opkval.config import CONFIG_DIR
+from opkval.data import RawData
+from opkval.errors import ConfigError, OpkvalError
+
+MEASURE = "pct_paedagoger_2024"
+MEASURES = {
+    "pct_paedagoger_2024": "ansat som pædagog",
+    "pct_paedagoguddannede_2024": "med pædagoguddannelse",
+    "pct_paedagogmedhjaelpere_2024": "ansat som pædagogmedhjælper",
+}
+PASNING = ("Dagpleje", "0-2 år", "3-5 år")
+LEVELS = ("kommunegruppe", "region", "land")
+
+
+class Target(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    navn: str
+    andel_paedagoger_pct: float | None = Field(default=None, ge=0, le=100)
+    kilde: str
+
+
+class Personale(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    normering_aar: int
+    boern_kolonner: dict[str, str]
+
+
+class Fremskrivning(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    afgang_pct_aar: float = Field(default=0.0, ge=0, lt=100)
+    fuldfoerer: dict[str, str]
+    varighed_aar: dict[str, int]
+    scenarie_start_maaned: int = Field(default=8, ge=1, le=12)
+
+
+class MaalConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    maal: list[Target]
+    personale: Personale
+    fremskrivning: Fremskrivning
+
+
+def load_maal_config(path: Path | str | None = None) -> MaalConfig:
+    return _load_maal(str(Path(path) if path else CONFIG_DIR / "maal.yaml"))
+
+
+@lru_cache(maxsize=4)
+def _load_maal(path: str) -> MaalConfig:
+    p = Path(path)
+    try:
+        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{p}: config-filen mangler.") from None
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{p}: ugyldig YAML ({e}).") from None
+    try:
+        return MaalConfig.model_validate(raw or {})
+    except ValidationError as e:
+        first = e.errors()[0]
+        loc = ".".join(str(x) for x in first["loc"])
+        raise ConfigError(f"{p}: felt '{loc}': {first['msg']}.") from None
+
+
+# --------------------------------------------------------------------------- all 98 at once
+
+
+def latest_normering(data: RawData, cfg: MaalConfig | None = None) -> pd.DataFrame:
+    """Normering in the configured year, one row per kommune, one column per pasningstilbud.
+
+    Returns columns ``norm_<tilbud>`` (NaN where 0 = not published) and the national median
+    per tilbud over kommuner with a published figure in ``df.attrs["median"]``.
+    """
+    cfg = cfg or load_maal_config()
+    n = data["normering_2017_2023.csv"]
+    n = n[n["aar"] == cfg.personale.normering_aar]
+    if n.empty:
+        raise OpkvalError(f"normering_2017_2023.csv har ingen tal for "
+                          f"{cfg.personale.normering_aar}.")
+    wide = n.pivot(index="kommunekode", columns="pasningstilbud", values="normering")
+    wide = wide.reindex(columns=list(PASNING)).where(lambda d: d > 0)
+    wide.attrs["median"] = {t: float(wide[t].median()) for t in PASNING}
+    return wide
+
+
+def gap_table(data: RawData, cfg: MaalConfig | None = None) -> pd.DataFrame:
+    """Staff mix, staff estimate and gaps to every reference target for all 98 kommuner.
+
+    Computed once per data set and cached in ``data.cache``. One row per kommune (index
+    ``kommunekode``). Columns:
+
+    * ``kommune, region, kommunegruppe``
+    * the three measures (percent, as in the data)
+    * per tilbud ``t``: ``boern_<t>``, ``norm_<t>`` (used), ``norm_fallback_<t>`` (bool: the
+      national median was used), ``personale_<t>``; and ``personale`` (sum, persons)
+    * ``rang`` (1 = highest share employed as pædagog; ties share the best rank)
+    * per reference target ``id``: ``maal_<id>`` (percent), ``gap_pp_<id>`` (percentage
+      points, positive = below target) and ``gap_personer_<id>`` (persons employed as pædagog
+      needed at today's staff size, all else equal; negative = above target)
+    """
+    cfg = cfg or load_maal_config()
+    key = ("gaps.gap_table", cfg.model_dump_json())
+    if key in data.cache:
+        return data.cache[key]
+    muni = data.municipalities.set_index("kommunekode")
+    stats = data["dagtilbud_kommune_stats.csv"].set_index("kommunekode")
+    df = muni[["kommune", "region", "kommunegruppe"]].join(stats[list(MEASURES)])
+    norm = latest_normering(data, cfg)
+    medians = norm.attrs["median"]
+    total = pd.Series(0.0, index=df.index)
+    for t in PASNING:
+        boern = stats[cfg.personale.boern_kolonner[t]].astype(float)
+        used = norm[t].reindex(df.index)
+        fallback = used.isna() & (boern > 0)
+        used = used.where(~fallback, medians[t])
+        staff = (boern / used).where(boern > 0, 0.0)
+        df[f"boern_{t}"] = boern
+        df[f"norm_{t}"] = used
+        df[f"norm_fallback_{t}"] = fallback
+        df[f"personale_{t}"] = staff
+        total = total + staff
+    df["personale"] = total
+    df["rang"] = df[MEASURE].rank(ascending=False, method="min").astype(int)
+    for target in cfg.maal:
+        value = (target.andel_paedagoger_pct if target.andel_paedagoger_pct is not None
+                 else float(df[MEASURE].median()))
+        df[f"maal_{target.id}"] = value
+        df[f"gap_pp_{target.id}"] = value - df[MEASURE]
+        df[f"gap_personer_{target.id}"] = df["personale"] * (value - df[MEASURE]) / 100
+    data.cache[key] = df
+    return df
+
+
+def peer_table(data: RawData, cfg: MaalConfig | None = None) -> pd.DataFrame:
+    """Median, quartiles, mean and count of each measure per kommunegruppe, region and land.
+
+    Index: (``niveau``, ``gruppe``, ``maal``); columns ``median, q1, q3, middel, n``. The
+    kommune itself is included in its groups. Quartiles use pandas' linear interpolation.
+    """
+    key = ("gaps.peer_table", (cfg or load_maal_config()).model_dump_json())
+    if key in data.cache:
+        return data.cache[key]
+    df = gap_table(data, cfg).assign(land="Hele landet")
+    parts = []
+    for level in LEVELS:
+        g = df.groupby(level)[list(MEASURES)]
+        stats = pd.concat({"median": g.median(), "q1": g.quantile(0.25), "q3": g.quantile(0.75),
+                           "middel": g.mean(), "n": g.count()}, axis=1)
+        stats = stats.stack(level=1, future_stack=True)
+        stats.index = pd.MultiIndex.from_tuples([(level, a, b) for a, b in stats.index],
+                                                names=["niveau", "gruppe", "maal"])
+        parts.append(stats)
+    out = pd.concat(parts)
+    data.cache[key] = out
+    return out
+
+
+# --------------------------------------------------------------------------- one kommune
+
+
+def _f(x: Any) -> float | None:
+    return None if pd.isna(x) else float(x)
+
+
+def gap_to(row: pd.Series | dict, maal_pct: float) -> dict:
+    """Gap from a kommune's share employed as pædagog to a target, in points and persons."""
+    share, staff = float(row[MEASURE]), float(row["personale"])
+    # Rounded to 1e-6 so the JSON does not carry float noise (22.800000000000004).
+    return {"maal_pct": float(maal_pct), "gap_pp": round(float(maal_pct) - share, 6),
+            "gap_personer": round(staff * (float(maal_pct) - share) / 100, 6)}
+
+
+def normering_series(data: RawData, kode: int) -> dict:
+    """Normering 2017–2023 for the kommune and the median of the kommuner (0 = missing)."""
+    n = data["normering_2017_2023.csv"].copy()
+    n["normering"] = n["normering"].where(n["normering"] > 0)
+    years = sorted(int(y) for y in n["aar"].unique())
+    med = n.groupby(["pasningstilbud", "aar"])["normering"].median()
+    own = n[n["kommunekode"] == kode].set_index(["pasningstilbud", "aar"])["normering"]
+    methods = n.drop_duplicates("aar").set_index("aar")["opgoerelsesmetode"]
+    breaks = [int(y) for prev, y in zip(years, years[1:], strict=False)
+              if methods[y] != methods[prev]]
+    return {
+        "aar": years,
+        "kommune": {t: [_f(own.get((t, y))) for y in years] for t in PASNING},
+        "land_median": {t: [_f(med.get((t, y))) for y in years] for t in PASNING},
+        "metodeskift_aar": breaks,
+        "metoder": {str(y): str(methods[y]) for y in years},
+    }
+
+
+def _plural_definite(gruppe: str) -> str:
+    """'Hovedstadskommuner' → 'hovedstadskommunerne' (Danish definite plural)."""
+    g = gruppe.strip()
+    return (g[0].lower() + g[1:] + "ne") if g.endswith("er") else g
+
+
+def kommune_gaps(data: RawData, kode: int, maal: dict | None = None,
+                 cfg: MaalConfig | None = None) -> dict:
+    """One kommune's gap section as JSON-able data (``ctx["gaps"]``).
+
+    ``maal`` is the plan's own target, ``{"andel_paedagoger_pct": 60, "aar": 2030}``
+    (optional); it is added first among the targets when given.
+    """
+    cfg = cfg or load_maal_config()
+    table = gap_table(data, cfg)
+    if kode not in table.index:
+        raise OpkvalError(f"Ukendt kommunekode {kode}.")
+    row = table.loc[kode]
+    peers = peer_table(data, cfg)
+    targets = []
+    if maal and maal.get("andel_paedagoger_pct") is not None:
+        targets.append({"id": "plan", "navn": "Planens eget mål"
+                        + (f" ({maal['aar']})" if maal.get("aar") else ""),
+                        "kilde": "kommunens lokale plan", "aar": maal.get("aar"),
+                        **gap_to(row, float(maal["andel_paedagoger_pct"]))})
+    for t in cfg.maal:
+        targets.append({"id": t.id, "navn": t.navn, "kilde": " ".join(t.kilde.split()),
+                        "aar": None, **gap_to(row, float(row[f"maal_{t.id}"]))})
+    groups = {"kommunegruppe": str(row["kommunegruppe"]), "region": str(row["region"]),
+              "land": "Hele landet"}
+    peer = {}
+    for level, name in groups.items():
+        peer[level] = {"navn": name, **{
+            m: {c: _f(peers.loc[(level, name, m), c]) for c in ("median", "q1", "q3", "middel",
+                                                                  "n")}
+            for m in MEASURES}}
+        for m in MEASURES:
+            peer[level][m]["n"] = int(peer[level][m]["n"])
+    personale = {t: {"boern": int(row[f"boern_{t}"]), "normering": _f(row[f"norm_{t}"]),
+                     "normering_fallback": bool(row[f"norm_fallback_{t}"]),
+                     "personale": float(row[f"personale_{t}"])} for t in PASNING}
+    ranking = [{"kode": int(k), "navn": str(r["kommune"]), "kommunegruppe": str(r["kommunegruppe"]),
+                "pct": float(r[MEASURE])}
+               for k, r in table.sort_values([MEASURE, "kommune"],
+                                             ascending=[False, True]).iterrows()]
+    return {
+        "maal_maaling": MEASURE,
+        "andele": {m: {"pct": float(row[m]), "betyder": MEASURES[m]} for m in MEASURES},
+        "personale": {"i_alt": float(row["personale"]), "pasningstilbud": personale,
+                      "normering_aar": cfg.personale.normering_aar,
+                      "normering_median": latest_normering(data, cfg).attrs["median"]},
+        "maal": targets,
+        "peers": peer,
+        "sammenligning_tekst": peer_sentence(str(row["kommune"]), float(row[MEASURE]), peer),
+        "rang": int(row["rang"]),
+        "antal_kommuner": int(len(table)),
+        "rangering": ranking,
+        "normering": normering_series(data, kode),
+    }
+
+
+def peer_sentence(navn: str, pct: float, peer: dict) -> str:
+    """'Ishøj har 43,9 % ansat som pædagoger mod 44,9 % i hovedstadskommunerne (median) ...'."""
+    from opkval import fmt
+
+    def p(v: float) -> str:
+        return fmt.pct(v / 100, 1)
+
+    grp, reg, land = (peer[level][MEASURE]["median"] for level in LEVELS)
+    return (f"{navn} har {p(pct)} af det pædagogiske personale ansat som pædagoger mod "
+            f"{p(grp)} i {_plural_definite(peer['kommunegruppe']['navn'])}, {p(reg)} i "
+            f"{peer['region']['navn']} og {p(land)} på landsplan (medianer over kommunerne; "
+            "kommunen selv indgår).")
+
+
+def gaps_context(data: RawData, kode: int, plan: dict | None = None,
+                 extras: list[dict] | None = None, cfg: MaalConfig | None = None) -> dict:
+    """``ctx["gaps"]``: the gap and peer section, plus the plan parts when a plan is given.
+
+    ``plan`` is a plain dict (``maal``, ``indsatser``, ``behov``, ``overvejelser``,
+    ``godkendt`` ...; see :mod:`opkval.checklist`); ``extras`` are scenario lines from
+    :func:`opkval.plan_effect.parse_extra`. Without a plan the plan parts are None (scenario
+    lines alone still give a ``plan_effekt``).
+    """
+    from opkval import checklist, plan_effect
+
+    maal = (plan or {}).get("maal")
+    g = kommune_gaps(data, kode, maal=maal, cfg=cfg)
+    indsatser = list((plan or {}).get("indsatser") or [])
+    g["har_plan"] = plan is not None
+    g["plan_effekt"] = (plan_effect.plan_effect(g, indsatser, maal=maal, extras=extras, cfg=cfg)
+                        if indsatser or extras else None)
+    g["tjekliste"] = checklist.checklist(plan) if plan is not None else None
+    g["kaede"] = (checklist.chain(plan.get("behov") or [], indsatser) if plan is not None
+                  else None)
+    return g

@@ -1,0 +1,251 @@
+"""The note's competence-gap sections (``ctx["gaps"]``), in Danish, as HTML.
+
+Every function takes the context and returns :class:`~opkval.present.Html`. Sections that need
+a plan say so in one line when the kommune has none; the gap and peer sections never need one.
+"""
+
+from __future__ import annotations
+
+from opkval import fmt
+from opkval.gaps import PASNING
+from opkval.present import Html, esc, table
+
+STATUS_CSS = {"dækket": "ok", "delvist": "advarsel", "mangler": "brud"}
+BLIVER_DA = {"paedagog": "pædagog", "paedagogisk_assistent": "pædagogisk assistent"}
+KATEGORI_DA = {"meritpaedagog": "Meritpædagog", "pau": "PAU"}
+
+
+def _p(v: float | None, decimals: int = 1) -> str:
+    """Percent stored as 43.9 → '43,9 %'."""
+    return fmt.pct(None if v is None else v / 100, decimals)
+
+
+def _kommune(ctx: dict) -> str:
+    return f"{ctx['kommune']['navn']} Kommune"
+
+
+def staff_mix(ctx: dict) -> Html:
+    """Staff mix (three measures), staff estimate and the gap to each target."""
+    g = ctx["gaps"]
+    a = g["andele"]
+    out = ["<section><h2>Uddannet personale: status og afstand til mål</h2>",
+           f"<p>{esc(g['sammenligning_tekst'])} Kommunen er nr. {g['rang']} af "
+           f"{g['antal_kommuner']} (nr. 1 har den højeste andel).</p>"]
+    rows = [["Ansat som pædagog", _p(a["pct_paedagoger_2024"]["pct"]),
+             "Stillingskategori (DST BOERN1)"],
+            ["Har en pædagoguddannelse", _p(a["pct_paedagoguddannede_2024"]["pct"]),
+             "Uddannelse, uanset stilling (DST BOERN1)"],
+            ["Ansat som pædagogmedhjælper", _p(a["pct_paedagogmedhjaelpere_2024"]["pct"]),
+             "Stillingskategori (DST BOERN1)"]]
+    out.append(table(["Andel af det pædagogiske personale, 2024", "Andel", "Hvad tallet måler"],
+                     rows, numeric=(1,), css="compact",
+                     caption=f"Personalesammensætning i {_kommune(ctx)}"))
+    out.append("<p class='small'>De to pædagogtal måler forskellige ting: nogle med "
+               "pædagoguddannelse er ansat i andre stillinger, og omvendt. Afstanden til målene "
+               "nedenfor regnes på andelen <i>ansat som pædagog</i>, fordi det er den, en "
+               "meritpædagog flytter. Pædagogiske assistenter (PAU) indgår i personalet, men "
+               "deres andel findes ikke i opkvals data, så de tre andele summer ikke til 100 %."
+               "</p>")
+    p = g["personale"]
+    prow = []
+    for t in PASNING:  # fixed order (the JSON context has sorted keys)
+        v = p["pasningstilbud"][t]
+        norm = fmt.number(v["normering"], 1) if v["normering"] is not None else "–"
+        if v["normering_fallback"]:
+            norm += " *"
+        prow.append([t if t == "Dagpleje" else f"Daginstitution {t}", fmt.number(v["boern"]),
+                     norm, fmt.number(v["personale"], 0)])
+    out.append(table(["Pasningstilbud", "Indskrevne børn 2024", "Normering 2023 (børn pr. "
+                      "voksen)", "Pædagogisk personale (skøn)"], prow, numeric=(1, 2, 3),
+                     foot=[["I alt", fmt.number(sum(v["boern"] for v in
+                                                    p["pasningstilbud"].values())), "",
+                            fmt.number(p["i_alt"], 0)]],
+                     css="compact", caption="Skøn over det pædagogiske personale"))
+    if any(v["normering_fallback"] for v in p["pasningstilbud"].values()):
+        out.append("<p class='small'>* Ministeriet har ikke offentliggjort en normering for "
+                   "kommunen her; medianen af kommunerne er brugt i stedet.</p>")
+    trow = [[t["navn"], _p(t["maal_pct"]), fmt.pct_points(t["gap_pp"]),
+             fmt.number(t["gap_personer"], 0)] for t in g["maal"]]
+    out.append(table(["Mål", "Andel ansat som pædagog", "Afstand", "Afstand i personer"], trow,
+                     numeric=(1, 2, 3), css="compact",
+                     caption=f"{_kommune(ctx)}: afstand fra {_p(a['pct_paedagoger_2024']['pct'])}"
+                     " til målene"))
+    out.append("<p class='small'>Afstand i personer = skønnet personale × afstanden i "
+               "procentpoint: så mange flere skulle være ansat som pædagog ved uændret "
+               "personaletal. Negativ afstand betyder, at kommunen allerede ligger over målet. "
+               "Kilder til målene: " + "; ".join(
+                   f"{esc(t['navn'])}: {esc(t['kilde'])}" for t in g["maal"]) + ".</p>")
+    out.append("</section>")
+    return Html("".join(out))
+
+
+def peers(ctx: dict) -> Html:
+    """Median and quartiles for the kommunegruppe, the region and the whole country."""
+    g = ctx["gaps"]
+    rows = []
+    for level in ("kommunegruppe", "region", "land"):
+        pr = g["peers"][level]
+        for m, label in (("pct_paedagoger_2024", "ansat som pædagog"),
+                         ("pct_paedagoguddannede_2024", "med pædagoguddannelse")):
+            s = pr[m]
+            rows.append([pr["navn"], label, s["n"], _p(s["median"]),
+                         f"{_p(s['q1'])} – {_p(s['q3'])}", _p(g["andele"][m]["pct"])])
+    return Html("<section><h3>Sammenligning med andre kommuner</h3>"
+                + table(["Gruppe", "Andel", "Kommuner", "Median", "Midterste halvdel "
+                         "(1.–3. kvartil)", ctx["kommune"]["navn"]], rows,
+                        numeric=(2, 3, 4, 5), css="compact",
+                        caption="Andel af det pædagogiske personale, 2024")
+                + "<p class='small'>Medianer og kvartiler er over kommunerne (hver kommune "
+                "tæller én gang, uanset størrelse), og kommunen selv indgår i sine grupper. "
+                "Kommunegruppe efter Danmarks Statistiks kommunegruppering (2018).</p></section>")
+
+
+def plan_effect(ctx: dict) -> Html:
+    """What the plan (and any scenario) moves; one line when there is nothing to show."""
+    g = ctx["gaps"]
+    e = g.get("plan_effekt")
+    head = "<section><h2>Hvad planen flytter</h2>"
+    if not e:
+        why = ("Planen indeholder ingen indsatser." if g.get("har_plan") else
+               f"opkval har ingen lokal plan for {esc(_kommune(ctx))}.")
+        return Html(head + f"<p>{why} Afsnittet viser, hvor mange der uddannes som "
+                    "meritpædagog og PAU, og hvor stor en del af afstanden til målet det lukker, "
+                    "når en plan foreligger.</p></section>")
+    out = [head]
+    rows = [[KATEGORI_DA.get(d["kategori"], d["kategori"]),
+             BLIVER_DA.get(d["bliver"], d["bliver"]), d["aar"], d["deltagere"],
+             ", ".join(d["indsatser"])] for d in e["fuldfoert"]]
+    if rows:
+        out.append(table(["Uddannelse", "Bliver", "Færdig", "Personer", "Indsats"], rows,
+                         numeric=(2, 3), css="compact",
+                         caption="Medarbejdere, der afslutter en uddannelse (når slutdatoen nås)"))
+    m = e["merit"]
+    if m["i_alt"]:
+        out.append(
+            f"<p>{m['i_alt']} meritpædagoger hæver andelen ansat som pædagog fra "
+            f"{_p(e['andel_nu_pct'])} til ca. <b>{_p(e['andel_efter_pct'])}</b> i "
+            f"{e['efter_aar']}, alt andet lige. Med planens tempo "
+            f"({fmt.number(e['tempo_pr_aar'], 1)} nye pædagoger om året) gælder:</p>")
+        trow = []
+        for t in e["maal"]:
+            if t["gap_personer"] <= 0:
+                continue
+            yrs = t["aar_til_maal"]
+            trow.append([t["navn"], _p(t["maal_pct"]), fmt.number(t["gap_personer"], 0),
+                         fmt.pct(t["andel_lukket"], 0),
+                         "nås ikke" if yrs is None else fmt.number(yrs, 0) + " år"])
+        if trow:
+            out.append(table(["Mål", "Andel", "Afstand i personer", "Planen lukker",
+                              "År til målet i planens tempo"], trow, numeric=(1, 2, 3, 4),
+                             css="compact", caption="Hvor meget af afstanden planen lukker"))
+            first = next(t for t in e["maal"] if t["gap_personer"] > 0)
+            out.append(f"<p>{m['i_alt']} meritpædagoger lukker ca. "
+                       f"{esc(fmt.pct(first['andel_lukket'], 0))} af afstanden til "
+                       f"{esc(_p(first['maal_pct'], 0 if first['maal_pct'] % 1 == 0 else 1))}."
+                       "</p>")
+    else:
+        out.append("<p>Planen uddanner ingen meritpædagoger, så andelen ansat som pædagog "
+                   "flyttes ikke af planen.</p>")
+    if e["pau"]["i_alt"]:
+        out.append(f"<p>{e['pau']['i_alt']} medarbejdere bliver pædagogiske assistenter (PAU). "
+                   "Det hæver ikke pædagogandelen, men andelen af ufaglærte falder.</p>")
+    kr = []
+    for kat, v in e["kr_pr_uddannet"].items():
+        if v and v["kr_pr_person"]:
+            kr.append(f"{KATEGORI_DA[kat]}: {fmt.kr(v['kr'])} til {v['deltagere']} personer = "
+                      f"<b>{fmt.kr(v['kr_pr_person'])}</b> pr. person")
+    if kr:
+        out.append("<p>Puljemidler pr. uddannet: " + "; ".join(kr) + ". Det er planens "
+                   "budget fra puljen, ikke uddannelsens fulde pris.</p>")
+    if e["scenarie"]:
+        out.append("<p><b>Scenarie:</b> tallene ovenfor indeholder "
+                   + "; ".join(f"{esc(s['navn'])} (færdig {esc(fmt.date(s['slut']))})"
+                               for s in e["scenarie"])
+                   + ". Scenarielinjer har intet budget.</p>")
+    an = e["antagelser"]
+    out.append(
+        "<p class='small'>Antagelser: personalet er det skønnede antal i dag "
+        f"({fmt.number(e['personale'], 0)}); meritpædagoger går fra en anden stilling til en "
+        "pædagogstilling, når uddannelsen slutter; deltagerne kommer fra "
+        f"{esc(an['deltagere_fra'])}; "
+        + (f"{fmt.number(an['afgang_pct_aar'], 1)} % af de nyuddannede forlader kommunens "
+           "dagtilbud hvert år" if an["afgang_pct_aar"] else
+           "ingen af de nyuddannede forlader kommunens dagtilbud")
+        + "; alt andet (fx øvrig rekruttering og afgang) er uændret. Tempo = meritpædagoger ÷ "
+        "årene fra første start til sidste slut.</p></section>")
+    return Html("".join(out))
+
+
+def checklist(ctx: dict) -> Html:
+    """Bilag 2: what the ministry's guide asks a kommune to consider, with status and evidence."""
+    items = ctx["gaps"].get("tjekliste")
+    head = "<section><h2>Planen holdt op mod ministeriets vejledning</h2>"
+    if items is None:
+        return Html(head + f"<p>opkval har ingen lokal plan for {esc(_kommune(ctx))}, så "
+                    "punkterne i ministeriets vejledning (Bilag 2) kan ikke vurderes.</p>"
+                    "</section>")
+    rows = []
+    for c in items:
+        ev = "<br>".join(esc(x) for x in c["evidens"]) or "–"
+        if c["note"]:
+            ev += f"<br><i>{esc(c['note'])}</i>"
+        rows.append([Html(f"<b>{esc(c['titel'])}</b><br><span class='small'>"
+                          f"{esc(c['spoergsmaal'])} ({esc(c['seed'])})</span>"),
+                     Html(f'<span class="status status-{STATUS_CSS[c["status"]]}">'
+                          f"{esc(c['status'])}</span>"),
+                     Html(ev)])
+    counts = {s: sum(c["status"] == s for c in items) for s in STATUS_CSS}
+    return Html(head + f"<p>{counts['dækket']} punkter er dækket, {counts['delvist']} delvist "
+                f"og {counts['mangler']} mangler.</p>"
+                + table(["Punkt", "Status", "Belæg"], rows)
+                + "<p class='small'>Dækket: planen skriver om punktet, eller dens indsatser viser "
+                "det. Delvist: kun et indirekte tegn, eller planen omtaler punktet uden en "
+                "indsats. Mangler: hverken eller. Vejledningen stiller ingen formkrav; punkterne "
+                "er til inspiration.</p></section>")
+
+
+def chain(ctx: dict) -> Html:
+    """KL/BUPL: behov → kompetenceindsats → planlægning."""
+    c = ctx["gaps"].get("kaede")
+    head = "<section><h3>Fra behov til indsats (KL og BUPL's dialogredskab)</h3>"
+    if c is None:
+        return Html("")
+    if not c["behov"]:
+        return Html(head + "<p>Planen beskriver ingen behov, så sammenhængen mellem behov og "
+                    "indsatser kan ikke vises.</p></section>")
+    rows = [[b["tekst"], ", ".join(b["indsatser"]) or Html("<i>ingen indsats</i>")]
+            for b in c["behov"]]
+    out = [head, table(["Behov", "Indsatser, der svarer på det"], rows)]
+    if c["behov_uden_indsats"]:
+        out.append("<p><b>Behov uden indsats:</b> " + esc(", ".join(c["behov_uden_indsats"]))
+                   + ".</p>")
+    if c["indsatser_uden_behov"]:
+        out.append("<p><b>Indsatser uden beskrevet behov:</b> "
+                   + esc(", ".join(c["indsatser_uden_behov"])) + ".</p>")
+    for u in c["ukendte_henvisninger"]:
+        out.append(f"<p class='small'>Bemærk: {esc(u)}.</p>")
+    out.append("</section>")
+    return Html("".join(out))
+
+
+def method(ctx: dict) -> Html:
+    """Method and limits of the gap figures (goes with 'Datagrundlag og forbehold')."""
+    p = ctx["gaps"]["personale"]
+    med = ", ".join(f"{t} {fmt.number(p['normering_median'][t], 1)}" for t in PASNING)
+    items = [
+        "<b>Personaleandele:</b> Danmarks Statistik (BOERN1) 2024 via dagtilbud_kommune_stats."
+        "csv, afrundet til 0,1 procentpoint. De dækker kommunale og selvejende daginstitutioner "
+        "og dagpleje; private institutioner er ikke med.",
+        "<b>Personaleskøn:</b> indskrevne børn 2024 (BOERN2: kommunal dagpleje, daginstitution "
+        f"0-2 år og 3-5 år) divideret med kommunens normering {p['normering_aar']} "
+        "(Børne- og Undervisningsministeriet). Private institutioner og private pasningsordninger "
+        "er ikke med, og skønnet omfatter ikke ledere. "
+        "Børnetallet (2024) og normeringen (2023) er fra forskellige år. Hvor ministeriet ikke "
+        f"har offentliggjort en normering, bruges medianen af kommunerne ({med}).",
+        "<b>Metodeskift:</b> normeringen opgøres efter en ny metode fra 2023; tallene før og "
+        "efter er ikke helt sammenlignelige.",
+        "<b>Mål:</b> BUPL's 80 % og to tredjedele er formuleret om uddannede pædagoger; her "
+        "måles på andelen ansat som pædagog (se ovenfor). Ingen af målene er lovkrav.",
+    ]
+    return Html("<section><h3>Metode og forbehold for personaletallene</h3><ul class='small'>"
+                + "".join(f"<li>{i}</li>" for i in items) + "</ul></section>")

@@ -1,0 +1,59 @@
+"""The gap sections render from a context, with and without a plan (no notebook run)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from opkval import charts, present_gaps
+from opkval.context import build_context
+from opkval.data import load_all
+from opkval.kommune import KommuneIndex
+from opkval.plan_effect import parse_extra
+
+FIXTURE = Path(__file__).parent / "fixtures" / "plan_ishoej_fixture.yaml"
+WHEN = dt.datetime(2026, 11, 23, 12, 0)
+
+
+def _ctx(kommune: str, **kw) -> dict:
+    data = load_all()
+    k = KommuneIndex(data.municipalities).resolve(kommune)
+    ctx = build_context(data, k, generated_at=WHEN, run_manifest={"stub": True}, **kw)
+    # As the notebook sees it: through JSON (sorted keys, dates as strings).
+    return json.loads(json.dumps(ctx, ensure_ascii=False, sort_keys=True, allow_nan=False))
+
+
+def test_no_plan_still_gets_gap_and_peer_sections():
+    ctx = _ctx("Ishøj")
+    html = present_gaps.staff_mix(ctx) + present_gaps.peers(ctx)
+    assert "43,9\u00a0%" in html and "47,7\u00a0%" in html
+    assert "hovedstadskommunerne" in html
+    # 270,6 rounds to 271 persons; gap to 80 %: 97,7 → 98.
+    assert ">271<" in html and ">98<" in html
+    assert "ingen lokal plan" in present_gaps.plan_effect(ctx)
+    assert "ingen lokal plan" in present_gaps.checklist(ctx)
+    assert present_gaps.chain(ctx) == ""
+
+
+def test_plan_sections_render_from_fixture():
+    plan = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
+    ctx = _ctx("Ishøj", plan=plan, extras=parse_extra("meritpaedagog:4:2026"))
+    html = present_gaps.plan_effect(ctx)
+    # 8 + 4 scenario merit; 12 / 43,567 = 27,5 % → "28 %" of the way to 60 %.
+    assert "12 meritpædagoger lukker ca. 28\u00a0% af afstanden til 60\u00a0%" in html
+    assert "231.000\u00a0kr." in html and "Scenarie" in html
+    cl = present_gaps.checklist(ctx)
+    assert "status-brud" in cl and "ICDP-programmet" in cl
+    ch = present_gaps.chain(ctx)
+    assert "Behov uden indsats" in ch and "sprog" in ch
+
+
+@pytest.mark.parametrize("kommune", ["Ishøj", "Samsø", "Læsø", "København"])
+def test_charts_build(kommune):
+    ctx = _ctx(kommune)
+    for chart in (charts.staff_ranking(ctx), charts.normering_trend(ctx)):
+        assert chart.png.startswith(b"\x89PNG") and chart.alt

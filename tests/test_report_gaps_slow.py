@@ -1,0 +1,23 @@
+"""One real notebook run: a kommune without a plan gets the gap sections in the note."""
+
+from __future__ import annotations
+
+import pytest
+
+from opkval.context import build_context
+from opkval.data import load_all
+from opkval.kommune import KommuneIndex
+from opkval.render import render_report
+
+
+@pytest.mark.slow
+def test_note_without_plan_has_gap_sections(tmp_path):
+    data = load_all()
+    k = KommuneIndex(data.municipalities).resolve("Læsø")
+    files = render_report(build_context(data, k), tmp_path, formats=("html",))
+    html = files.html.read_text(encoding="utf-8")
+    assert "Uddannet personale: status og afstand til mål" in html
+    # dagtilbud_kommune_stats.csv, Læsø: 41,7 % employed as pædagog.
+    assert "Læsø har 41,7\u00a0% af det pædagogiske personale ansat som pædagoger" in html
+    assert "opkval har ingen lokal plan for Læsø Kommune" in html
+    assert html.count("data:image/png;base64") >= 3  # grants + ranking + normering charts
