@@ -122,7 +122,8 @@ class Renderer:
         self._km.start_kernel(extra_arguments=["--IPKernelApp.log_level=ERROR"],
                               cwd=str(BUILD_DIR if BUILD_DIR.exists() else PROJECT_ROOT))
         kc = self._km.client()
-        kc.start_channels()
+        # Shell channel only: a heartbeat thread started and stopped at once races its socket.
+        kc.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
         kc.execute(PREWARM, silent=True, store_history=False)  # queued until the kernel is up
         kc.stop_channels()
         return self
