@@ -9,7 +9,8 @@ SHELL := /bin/bash
 # Passed to opkval through the environment (never pasted into a shell or notebook line).
 KOMMUNE ?=
 YEAR ?= 0
-export KOMMUNE YEAR
+PLAN ?=
+export KOMMUNE YEAR PLAN
 
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
 VENV := .venv
@@ -23,6 +24,7 @@ PYTEST_ARGS ?=
 help: ## Show this help
 	@echo "opkval: reports on the opkvalificeringspulje per kommune"
 	@echo "  make report KOMMUNE=Ishøj   build one note: reports/<slug>.html, .pdf, .json"
+	@echo "  make report KOMMUNE=Ishøj PLAN=plan.yaml   ... with another local plan (.yaml/.xlsx)"
 	@echo "  make test                   run ruff and the tests"
 	@echo
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | \
@@ -47,7 +49,7 @@ build/%.ipynb: notebooks/%.py $(STAMP)
 
 report: $(STAMP) $(NOTEBOOK) ## Build one kommune's note: make report KOMMUNE=Ishøj
 	@if [ -z "$$KOMMUNE" ]; then echo "Angiv en kommune, fx: make report KOMMUNE=Ishøj" >&2; exit 2; fi
-	@$(BIN)/opkval report --kommune "$$KOMMUNE" --year "$$YEAR"
+	@$(BIN)/opkval report --kommune "$$KOMMUNE" --year "$$YEAR" --plan "$$PLAN"
 
 test: $(STAMP) ## Run ruff and the test suite (PYTEST_ARGS='-m "not slow"' skips notebook runs)
 	@$(BIN)/ruff check opkval tests notebooks

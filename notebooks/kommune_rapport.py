@@ -28,7 +28,7 @@ report_year: int = 0
 context_path: str = ""
 
 # %%
-from opkval import charts, present
+from opkval import charts, present, present_plan
 from opkval.context import load_context
 
 ctx = load_context(kommunekode, report_year or None, context_path)
@@ -47,6 +47,27 @@ present.grant_table(ctx)
 
 # %%
 charts.grants_by_year(ctx)
+
+# %%
+present_plan.key_points(ctx)
+
+# %%
+present_plan.money_table(ctx)
+
+# %%
+charts.plan_cumulative(ctx)
+
+# %%
+present_plan.indsats_table(ctx)
+
+# %%
+present_plan.distribution(ctx)
+
+# %%
+present_plan.rules_table(ctx)
+
+# %%
+present_plan.classification(ctx)
 
 # %%
 present.key_check(ctx)

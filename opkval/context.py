@@ -20,6 +20,7 @@ from opkval.config import PuljeConfig, load_config
 from opkval.data import RawData, load_all
 from opkval.errors import OpkvalError
 from opkval.kommune import Kommune, KommuneIndex
+from opkval.plan import Plan, find_plan
 
 SCHEMA_VERSION = 1
 PINNED = ("babel", "matplotlib", "nbconvert", "pandas", "pandera", "papermill", "pydantic",
@@ -84,8 +85,8 @@ def _rounds(cfg: PuljeConfig, grants: list) -> list[dict]:
 def build_context(data: RawData, kommune: Kommune, report_year: int | None = None,
                   key: str | None = None, cfg: PuljeConfig | None = None,
                   generated_at: dt.datetime | None = None,
-                  run_manifest: dict | None = None) -> dict:
-    """All figures for one kommune's note."""
+                  run_manifest: dict | None = None, plan: Plan | None = None) -> dict:
+    """All figures for one kommune's note (``plan``: a validated local plan, or None)."""
     cfg = cfg or load_config()
     key = key or cfg.default_key
     generated_at = generated_at or dt.datetime.now().replace(microsecond=0)
@@ -140,7 +141,16 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
             "tolerance_abs_kr": float(cfg.backtest["tolerance_abs_kr"]),
             "tolerance_rel": float(cfg.backtest["tolerance_rel"]),
         },
+        "plan": _plan_context(plan, grants, cfg),
     }
+
+
+def _plan_context(plan: Plan | None, grants: list, cfg: PuljeConfig) -> dict | None:
+    if plan is None:
+        return None
+    from opkval.rules import plan_context
+
+    return plan_context(plan, [g.as_dict() for g in grants], cfg)
 
 
 def write_json(ctx: dict, path: Path) -> None:
@@ -165,5 +175,6 @@ def load_context(kommunekode: int, report_year: int | None = None,
             )
         return ctx
     data = load_all()
-    kommune = KommuneIndex(data.municipalities).resolve(str(kommunekode))
-    return build_context(data, kommune, report_year)
+    index = KommuneIndex(data.municipalities)
+    kommune = index.resolve(str(kommunekode))
+    return build_context(data, kommune, report_year, plan=find_plan(kommune, index))

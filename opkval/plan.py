@@ -560,3 +560,13 @@ def _indsats(c: _Checker, path: Path_, item: object, rules: dict,
                    finansiering=finansiering, behov=tuple(str(x) for x in links),
                    beskrivelse=beskrivelse, kategori_begrundelse=begrundelse,
                    antagelser=tuple(" ".join(str(a).split()) for a in ants))
+
+
+def find_plan(kommune: Kommune, index: KommuneIndex, path: Path | str | None = None,
+              plans_dir: Path | None = None) -> Plan | None:
+    """The plan for a report: ``path`` if given (must exist), else ``data/plans/<slug>.yaml``
+    when it exists, else None (the note then says that no plan is registered)."""
+    if path:
+        return load_plan(path, index, expected=kommune)
+    default = (plans_dir or PLANS_DIR) / f"{kommune.slug}.yaml"
+    return load_plan(default, index, expected=kommune) if default.is_file() else None

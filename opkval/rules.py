@@ -244,6 +244,7 @@ def plan_context(plan: Plan, grants: list[dict], cfg: PuljeConfig | None = None)
     for i in plan.indsatser:
         d = i.as_dict()
         d["kategori_navn"] = kat[i.kategori]["navn"]
+        d["kategori_kort"] = kat[i.kategori].get("kort", kat[i.kategori]["navn"])
         d["formel"] = bool(kat[i.kategori]["formel"])
         d["maalgruppe_navn"] = mg[i.maalgruppe]["navn"]
         d["total_kr"] = i.total_kr
@@ -267,6 +268,7 @@ def plan_context(plan: Plan, grants: list[dict], cfg: PuljeConfig | None = None)
         "status_antal": {s: sum(r.status == s for r in results) for s in (OK, ADVARSEL, BRUD)},
         "deltagere_pr_maalgruppe": deltagere,
         "deltagere_i_alt": sum(deltagere.values()),
+        "indsatser_uden_deltagere": [i.navn for i in plan.indsatser if i.deltagere is None],
         "fordeling_pr_dagtilbud": dict(sorted(dagtilbud.items())),
         "forbrug_foerste_aar": pool_years[0] if pool_years else None,
         "forbrug_sidste_aar": pool_years[-1] if pool_years else None,
