@@ -389,15 +389,16 @@ class _Checker:
         d = self.mapping(path, value)
         out: dict[int, int] = {}
         for k, v in (d or {}).items():
+            key = str(k)  # a year is a mapping key, not a list position, in the field name
             try:
-                year = int(str(k).strip())
+                year = int(key.strip())
             except ValueError:
-                self.add((*path, k), k, "skal være et årstal, fx 2024")
+                self.add((*path, key), k, "skal være et årstal, fx 2024")
                 continue
             if year not in years:
-                self.add((*path, k), k, f"året skal ligge i {years[0]}–{years[-1]}")
+                self.add((*path, key), k, f"året skal ligge i {years[0]}–{years[-1]}")
                 continue
-            amount = self.amount((*path, k), v)
+            amount = self.amount((*path, key), v)
             if amount is not None:
                 out[year] = amount
         return out
@@ -530,7 +531,9 @@ def _indsats(c: _Checker, path: Path_, item: object, rules: dict,
         n = c.count((*path, "fordeling", k), v)
         if n is not None:
             fordeling[str(k)] = n
-    if d.get("budget") is None and d.get("forbrug") is None:
+    typo = any(difflib.get_close_matches(str(k), ("budget", "forbrug"), n=1, cutoff=0.6)
+               for k in d if str(k) not in INDSATS_KEYS)
+    if d.get("budget") is None and d.get("forbrug") is None and not typo:
         c.add((*path, "budget"), _MISSING, "feltet mangler (beløb pr. år, fx {2024: 100000})")
     budget = c.year_amounts((*path, "budget"), d.get("budget"), years)
     forbrug = c.year_amounts((*path, "forbrug"), d.get("forbrug"), years)
