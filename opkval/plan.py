@@ -370,8 +370,8 @@ class _Checker:
             return None
         if not isinstance(value, str) or value.strip() not in allowed:
             close = difflib.get_close_matches(str(value), list(allowed), n=1, cutoff=0.6)
-            hint = f"; mente du '{close[0]}'?" if close else ""
-            self.add(path, value, f"ukendt {what}{hint} Tilladte: {', '.join(allowed)}")
+            hint = f" (mente du '{close[0]}'?)" if close else ""
+            self.add(path, value, f"ukendt {what}{hint}; tilladte: {', '.join(allowed)}")
             return None
         return value.strip()
 
