@@ -12,7 +12,9 @@ YEAR ?= 0
 # Scenario for "what the plan moves": extra participants, kategori:antal:startår, comma-separated
 # (e.g. EXTRA=meritpaedagog:4:2026). Empty = the plan as written.
 EXTRA ?=
-export KOMMUNE YEAR EXTRA
+# Another local plan than data/plans/<slug>.yaml (.yaml or .xlsx).
+PLAN ?=
+export KOMMUNE YEAR EXTRA PLAN
 
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
 VENV := .venv
@@ -26,6 +28,7 @@ PYTEST_ARGS ?=
 help: ## Show this help
 	@echo "opkval: reports on the opkvalificeringspulje per kommune"
 	@echo "  make report KOMMUNE=Ishøj   build one note: reports/<slug>.html, .pdf, .json"
+	@echo "  make report KOMMUNE=Ishøj PLAN=plan.yaml   ... with another local plan (.yaml/.xlsx)"
 	@echo "  make report KOMMUNE=Ishøj EXTRA=meritpaedagog:4:2026   same, with 4 extra merit students from 2026"
 	@echo "  make test                   run ruff and the tests"
 	@echo
@@ -52,7 +55,7 @@ build/%.ipynb: notebooks/%.py $(STAMP)
 
 report: $(STAMP) $(NOTEBOOK) ## Build one kommune's note: make report KOMMUNE=Ishøj
 	@if [ -z "$$KOMMUNE" ]; then echo "Angiv en kommune, fx: make report KOMMUNE=Ishøj" >&2; exit 2; fi
-	@$(BIN)/opkval report --kommune "$$KOMMUNE" --year "$$YEAR" --extra "$$EXTRA"
+	@$(BIN)/opkval report --kommune "$$KOMMUNE" --year "$$YEAR" --plan "$$PLAN" --extra "$$EXTRA"
 
 kommuner: $(STAMP) ## List the 98 kommuner with code and slug
 	@$(BIN)/opkval kommuner

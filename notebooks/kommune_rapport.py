@@ -31,13 +31,16 @@ context_path: str = ""
 formats: str = "html,pdf"
 
 # %%
-from opkval import charts, present, present_gaps
+from opkval import charts, present, present_gaps, present_plan
 from opkval.context import load_context
 
 ctx = load_context(kommunekode, report_year or None, context_path)
 
 # %%
 present.title(ctx)
+
+# %%
+present_plan.key_points(ctx)
 
 # %%
 present.summary(ctx)
@@ -50,6 +53,24 @@ present.grant_table(ctx)
 
 # %%
 charts.grants_by_year(ctx)
+
+# %%
+present_plan.money_table(ctx)
+
+# %%
+charts.plan_cumulative(ctx)
+
+# %%
+present_plan.indsats_table(ctx)
+
+# %%
+present_plan.distribution(ctx)
+
+# %%
+present_plan.rules_table(ctx)
+
+# %%
+present_plan.classification(ctx)
 
 # %%
 present.key_check(ctx)

@@ -190,3 +190,32 @@ def normering_trend(ctx: dict) -> Chart:
                             if v is not None) for t in tilbud) + (
         ". Opgørelsesmetoden skiftede i 2023.")
     return Chart(_to_png(fig), alt)
+
+
+def plan_cumulative(ctx: dict) -> Chart | None:
+    """Lines: cumulative grant paid vs cumulative pool spending of the plan (None: no plan)."""
+    plan = ctx.get("plan")
+    if not plan:
+        return None
+    rows = plan["ledger"]["aar"]
+    years = [r["aar"] for r in rows]
+    paid = [r["kumuleret_udbetalt_kr"] for r in rows]
+    spent = [r["kumuleret_forbrug_kr"] for r in rows]
+    fig, ax = plt.subplots(figsize=(7.2, 3.1))
+    ax.plot(years, paid, "s-", color=COLORS["tilsagn"], linewidth=2, markersize=4,
+            label="Udbetalt tilskud i alt, ultimo året")
+    ax.plot(years, spent, "o--", color="#c55a11", linewidth=2, markersize=4,
+            label="Planens forbrug af puljen i alt, ultimo året")
+    for y, v in ((years[-1], paid[-1]), (years[-1], spent[-1])):
+        ax.annotate(fmt.number(v), (y, v), ha="right", va="bottom", fontsize=7.5,
+                    xytext=(0, 3), textcoords="offset points")
+    ax.set_xticks(years, [str(y) for y in years])
+    _kr_axis(ax)
+    ax.set_ylim(0, max(max(paid), max(spent)) * 1.15)
+    ax.set_title(f"Tilskud og forbrug, akkumuleret – {ctx['kommune']['navn']} Kommune")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, frameon=False,
+              fontsize=8)
+    alt = ("Kurve over akkumuleret tilskud og forbrug: " + "; ".join(
+        f"{r['aar']}: tilskud {fmt.kr(r['kumuleret_udbetalt_kr'])}, forbrug "
+        f"{fmt.kr(r['kumuleret_forbrug_kr'])}" for r in rows))
+    return Chart(_to_png(fig), alt)

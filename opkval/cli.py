@@ -1,4 +1,4 @@
-"""Command line: ``opkval report``, ``opkval allocate``, ``opkval kommuner``, ``opkval backtest``.
+"""Command line: ``opkval report``, ``plan``, ``allocate``, ``kommuner``, ``backtest``.
 
 User errors print one Danish message to stderr and exit 2 (1 for a failed report); never a
 traceback.
@@ -39,6 +39,7 @@ def _formats(text: str) -> tuple[str, ...]:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from opkval.plan import PlanError, find_plan
     from opkval.plan_effect import parse_extra
     from opkval.render import Renderer
 
@@ -51,15 +52,88 @@ def cmd_report(args: argparse.Namespace) -> int:
         from opkval.kommune import KommuneIndex
 
         data = load_all()
-        kommune = KommuneIndex(data.municipalities).resolve(args.kommune)
+        index = KommuneIndex(data.municipalities)
+        kommune = index.resolve(args.kommune)
+        # The plan is validated before anything is rendered: a broken plan writes no report.
+        try:
+            plan = find_plan(kommune, index, args.plan or None)
+        except PlanError as e:
+            _log(str(e))
+            _log("Ingen rapport er skrevet; eventuelle tidligere rapportfiler er uændrede.")
+            return e.exit_code
         _log(f"opkval: {kommune.navn} Kommune (kode {kommune.kode}) → "
              f"{args.out}/{kommune.slug}.*")
-        ctx = build_context(data, kommune, args.year or None, key=args.key, extras=extras)
+        _log(f"  lokal plan: {plan.fil}" if plan else "  lokal plan: ingen registreret")
+        ctx = build_context(data, kommune, args.year or None, key=args.key, plan=plan,
+                            extras=extras)
         files = renderer.render(ctx, Path(args.out), formats=args.format)
     for f in (files.html, files.pdf, files.json):
         if f:
             _log(f"  skrev {f}")
     _log(f"opkval: færdig på {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+def _plan_kommune(args: argparse.Namespace, index):
+    return index.resolve(args.kommune) if getattr(args, "kommune", None) else None
+
+
+def cmd_plan_check(args: argparse.Namespace) -> int:
+    """Validate a plan and print its money and rule results (no report is built)."""
+    from opkval import fmt
+    from opkval.allocation import grants_for_kommune
+    from opkval.data import load_all
+    from opkval.kommune import KommuneIndex
+    from opkval.plan import load_plan
+    from opkval.rules import STATUS_DA, plan_context
+
+    data = load_all()
+    index = KommuneIndex(data.municipalities)
+    plan = load_plan(args.file, index, expected=_plan_kommune(args, index))
+    grants = [g.as_dict() for g in grants_for_kommune(data, plan.kommune.kode)]
+    pc = plan_context(plan, grants)
+    led = pc["ledger"]
+    out = [f"Plan {plan.fil}: {plan.kommune.navn} Kommune, {len(plan.indsatser)} indsatser, "
+           f"dateret {plan.dato.isoformat()} – gyldig.", ""]
+    out.append(f"{'År':<6}{'Udbetalt':>14}{'Forbrug':>14}{'Ikke fin.':>14}{'Saldo':>14}")
+    for y in led["aar"]:
+        out.append(f"{y['aar']:<6}{fmt.number(y['udbetalt_kr']):>14}"
+                   f"{fmt.number(y['forbrug_kr']):>14}{fmt.number(y['ikke_finansieret_kr']):>14}"
+                   f"{fmt.number(y['saldo_kr']):>14}")
+    out.append("")
+    for r in led["runder"]:
+        out.append(f"{r['navn']}: modtaget {fmt.kr(r['modtaget_kr'])}, brugt "
+                   f"{fmt.kr(r['brugt_kr'])}, tilbage {fmt.kr(r['tilbage_kr'])} "
+                   f"(risiko for tilbagebetaling: {fmt.kr(r['risiko_tilbagebetaling_kr'])})")
+    out.append("")
+    width = max(len(r["navn"]) for r in pc["regler"]) + 2
+    out.append(f"{'Regel':<{width}}{'Status':<10}Vurdering")
+    for r in pc["regler"]:
+        out.append(f"{r['navn']:<{width}}{STATUS_DA[r['status']]:<10}{r['tekst']}")
+    print("\n".join(out).replace("\u00a0", " "))
+    if args.strict and pc["status_antal"]["brud"]:
+        return 1
+    return 0
+
+
+def cmd_plan_template(args: argparse.Namespace) -> int:
+    """Write an Excel workbook for a plan, filled in with the kommune's plan if it has one."""
+    from opkval.data import load_all
+    from opkval.excel import write_workbook
+    from opkval.kommune import KommuneIndex
+    from opkval.plan import find_plan
+
+    index = KommuneIndex(load_all().municipalities)
+    kommune = index.resolve(args.kommune)
+    plan = find_plan(kommune, index, args.source or None)
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        raise OpkvalError(f"{out}: skabelonen skal have endelsen .xlsx.")
+    if out.exists() and not args.force:
+        raise OpkvalError(f"{out} findes allerede; brug --force for at overskrive.")
+    write_workbook(out, kommune, plan)
+    what = f"udfyldt med {plan.fil}" if plan else "uden indsatser (kommunen har ingen plan)"
+    _log(f"opkval: skrev {out} for {kommune.navn} Kommune, {what}.")
     return 0
 
 
@@ -115,7 +189,25 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--extra", default="",
                    help="scenarie: ekstra deltagere, kategori:antal:startår, fx "
                         "meritpaedagog:4:2026 (flere adskilt med komma)")
+    r.add_argument("--plan", default="",
+                   help="lokal plan (.yaml eller .xlsx); standard: data/plans/<slug>.yaml, "
+                        "hvis den findes")
     r.set_defaults(func=cmd_report)
+
+    pl = sub.add_parser("plan", help="lokale planer: kontrollér en plan eller lav en skabelon")
+    plsub = pl.add_subparsers(dest="plan_command", required=True)
+    pc = plsub.add_parser("check", help="validér en plan og vis reglerne (ingen rapport)")
+    pc.add_argument("file", help="planfil (.yaml eller .xlsx)")
+    pc.add_argument("--kommune", default=None, help="kræv at planen gælder denne kommune")
+    pc.add_argument("--strict", action="store_true", help="exit 1, hvis en regel er brudt")
+    pc.set_defaults(func=cmd_plan_check)
+    pt = plsub.add_parser("template", help="skriv en Excel-skabelon til en plan")
+    pt.add_argument("--kommune", required=True, help="navn, slug eller kode")
+    pt.add_argument("--out", required=True, help="Excel-fil, fx plan.xlsx")
+    pt.add_argument("--from", dest="source", default="",
+                    help="udfyld med denne plan (standard: data/plans/<slug>.yaml)")
+    pt.add_argument("--force", action="store_true", help="overskriv en eksisterende fil")
+    pt.set_defaults(func=cmd_plan_template)
 
     a = sub.add_parser("allocate", help="fordel et beløb på de 98 kommuner (CSV på stdout)")
     a.add_argument("--amount", type=_positive_int, required=True, help="beløb i hele kroner")

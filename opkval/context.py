@@ -21,6 +21,7 @@ from opkval.data import RawData, load_all
 from opkval.errors import OpkvalError
 from opkval.gaps import gaps_context
 from opkval.kommune import Kommune, KommuneIndex
+from opkval.plan import Plan, find_plan
 
 SCHEMA_VERSION = 1
 PINNED = ("babel", "matplotlib", "nbconvert", "pandas", "pandera", "papermill", "pydantic",
@@ -85,12 +86,12 @@ def _rounds(cfg: PuljeConfig, grants: list) -> list[dict]:
 def build_context(data: RawData, kommune: Kommune, report_year: int | None = None,
                   key: str | None = None, cfg: PuljeConfig | None = None,
                   generated_at: dt.datetime | None = None,
-                  run_manifest: dict | None = None, plan: dict | None = None,
+                  run_manifest: dict | None = None, plan: Plan | None = None,
                   extras: list[dict] | None = None) -> dict:
     """All figures for one kommune's note.
 
-    ``plan``: the kommune's local plan as a plain dict (None: no plan); ``extras``: scenario
-    lines (``opkval.plan_effect.parse_extra``). Both only affect ``ctx["gaps"]``.
+    ``plan``: a validated local plan, or None; ``extras``: scenario lines for "what the plan
+    moves" (``opkval.plan_effect.parse_extra``), which only affect ``ctx["gaps"]``.
     """
     cfg = cfg or load_config()
     key = key or cfg.default_key
@@ -146,8 +147,18 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
             "tolerance_abs_kr": float(cfg.backtest["tolerance_abs_kr"]),
             "tolerance_rel": float(cfg.backtest["tolerance_rel"]),
         },
-        "gaps": gaps_context(data, kommune.kode, plan=plan, extras=extras),
+        "plan": _plan_context(plan, grants, cfg),
+        "gaps": gaps_context(data, kommune.kode, plan=plan.as_dict() if plan else None,
+                             extras=extras),
     }
+
+
+def _plan_context(plan: Plan | None, grants: list, cfg: PuljeConfig) -> dict | None:
+    if plan is None:
+        return None
+    from opkval.rules import plan_context
+
+    return plan_context(plan, [g.as_dict() for g in grants], cfg)
 
 
 def write_json(ctx: dict, path: Path) -> None:
@@ -172,5 +183,6 @@ def load_context(kommunekode: int, report_year: int | None = None,
             )
         return ctx
     data = load_all()
-    kommune = KommuneIndex(data.municipalities).resolve(str(kommunekode))
-    return build_context(data, kommune, report_year)
+    index = KommuneIndex(data.municipalities)
+    kommune = index.resolve(str(kommunekode))
+    return build_context(data, kommune, report_year, plan=find_plan(kommune, index))

@@ -1,13 +1,19 @@
+from __future__ import annotations
+
 import shutil
 from pathlib import Path
 
 import pytest
 
 from opkval import PROJECT_ROOT
+from opkval.allocation import grants_for_kommune
 from opkval.data import load_all
 from opkval.kommune import KommuneIndex
+from opkval.plan import PLANS_DIR, load_plan
 
 RAW = PROJECT_ROOT / "data" / "raw"
+FIXTURES = Path(__file__).parent / "fixtures"
+PLANS = FIXTURES / "plans"
 
 
 @pytest.fixture(scope="session")
@@ -28,3 +34,18 @@ def raw_copy(tmp_path) -> Path:
     for f in dst.iterdir():
         f.chmod(0o644)
     return dst
+
+
+@pytest.fixture(scope="session")
+def ishoej(index):
+    return index.resolve("Ishøj")
+
+
+@pytest.fixture(scope="session")
+def ishoej_plan(index, ishoej):
+    return load_plan(PLANS_DIR / "ishoej.yaml", index, expected=ishoej)
+
+
+@pytest.fixture(scope="session")
+def ishoej_grants(data, ishoej):
+    return [g.as_dict() for g in grants_for_kommune(data, ishoej.kode)]

@@ -1,0 +1,575 @@
+"""A kommune's local plan for upskilling, read from YAML (or Excel) and validated.
+
+The plan format is documented in ``docs/plan-format.md``. :func:`load_plan` reads a file,
+checks every field and raises :class:`PlanError` listing *all* problems at once, each naming
+the file, the field, where it is (YAML line or Excel cell) and the value found. YAML is read
+with PyYAML's safe loader only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from opkval import PROJECT_ROOT
+from opkval.errors import ConfigError, KommuneNotFound, OpkvalError
+from opkval.kommune import Kommune, KommuneIndex
+
+PLANS_DIR = PROJECT_ROOT / "data" / "plans"
+RULES_CONFIG = Path(__file__).resolve().parent / "config" / "regler.yaml"
+
+TOP_KEYS = ("kommune", "titel", "dato", "kilde", "godkendt", "maal", "behov", "indsatser")
+INDSATS_KEYS = ("navn", "kategori", "maalgruppe", "start", "slut", "deltagere", "fordeling",
+                "budget", "forbrug", "finansiering", "behov", "beskrivelse",
+                "kategori_begrundelse", "antagelser")
+GODKENDT_KEYS = ("af", "dato")
+MAAL_KEYS = ("andel_paedagoger_pct", "aar")
+BEHOV_KEYS = ("id", "tekst")
+
+Path_ = tuple[str | int, ...]
+Locator = Callable[[Path_], str | None]
+
+
+class PlanError(OpkvalError):
+    """A plan file that cannot be used; the message lists every problem found."""
+
+    def __init__(self, source: str, problems: list[Problem]):
+        self.source = source
+        self.problems = problems
+        n = len(problems)
+        head = f"Planen {source} kan ikke bruges ({n} fejl):"
+        super().__init__("\n".join([head, *(f"  - {p.text()}" for p in problems)]))
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str  # e.g. "indsatser[2].budget.2024"
+    where: str | None  # "linje 14" or "ark Indsatser, celle H3"
+    value: object
+    message: str
+
+    def text(self) -> str:
+        loc = f"{self.where}, " if self.where else ""
+        shown = "" if self.value is _MISSING else f" (værdi: {_show(self.value)})"
+        return f"{loc}{self.field or 'filen'}: {self.message}{shown}"
+
+
+_MISSING = object()
+
+
+def _show(value: object) -> str:
+    text = repr(value) if not isinstance(value, dt.date) else value.isoformat()
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+# ----------------------------------------------------------------------------- rules config
+
+@lru_cache(maxsize=2)
+def load_rules_config(path: str = str(RULES_CONFIG)) -> dict:
+    """``opkval/config/regler.yaml``: vocabulary of a plan and the rules' parameters."""
+    p = Path(path)
+    try:
+        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{p}: config-filen mangler.") from None
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{p}: ugyldig YAML ({e}).") from None
+    for key in ("aar_fra", "aar_til", "kategorier", "maalgrupper", "finansiering", "regler"):
+        if not isinstance(raw, dict) or key not in raw:
+            raise ConfigError(f"{p}: feltet '{key}' mangler.")
+    for name in ("formel_andel", "runde1_periode", "loen_vikar", "ikke_sfo",
+                 "lokal_plan_godkendt", "forbrug_inden_for_tilskud", "fordeling_og_behov"):
+        rule = raw["regler"].get(name)
+        if not isinstance(rule, dict) or rule.get("status_ved_fund") not in ("advarsel", "brud"):
+            raise ConfigError(f"{p}: regler.{name}.status_ved_fund skal være advarsel eller brud.")
+    return raw
+
+
+# ----------------------------------------------------------------------------- the model
+
+@dataclass(frozen=True)
+class Behov:
+    id: str
+    tekst: str
+
+
+@dataclass(frozen=True)
+class Indsats:
+    navn: str
+    kategori: str
+    maalgruppe: str
+    start: dt.date
+    slut: dt.date
+    budget: dict[int, int]
+    forbrug: dict[int, int] = field(default_factory=dict)
+    deltagere: int | None = None
+    fordeling: dict[str, int] = field(default_factory=dict)
+    finansiering: str = "pulje"
+    behov: tuple[str, ...] = ()
+    beskrivelse: str | None = None
+    kategori_begrundelse: str | None = None
+    antagelser: tuple[str, ...] = ()
+
+    def spending(self, year: int) -> int:
+        """Realised spending where given, else the budget (kr.)."""
+        return self.forbrug.get(year, self.budget.get(year, 0))
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(set(self.budget) | set(self.forbrug))
+
+    @property
+    def total_kr(self) -> int:
+        return sum(self.spending(y) for y in self.years)
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d["start"], d["slut"] = self.start.isoformat(), self.slut.isoformat()
+        d["budget"] = {str(y): v for y, v in sorted(self.budget.items())}
+        d["forbrug"] = {str(y): v for y, v in sorted(self.forbrug.items())}
+        d["behov"], d["antagelser"] = list(self.behov), list(self.antagelser)
+        return d
+
+
+@dataclass(frozen=True)
+class Plan:
+    kommune: Kommune
+    dato: dt.date
+    indsatser: tuple[Indsats, ...]
+    titel: str | None = None
+    kilde: str | None = None
+    godkendt_af: str | None = None
+    godkendt_dato: dt.date | None = None
+    maal_andel_paedagoger_pct: float | None = None
+    maal_aar: int | None = None
+    behov: tuple[Behov, ...] = ()
+    fil: str = ""  # where it was read from (shown in the note)
+    sha256: str = ""
+
+    @property
+    def godkendt(self) -> bool:
+        return bool(self.godkendt_af and self.godkendt_dato)
+
+    def as_dict(self) -> dict:
+        return {
+            "kommunekode": self.kommune.kode,
+            "titel": self.titel,
+            "dato": self.dato.isoformat(),
+            "kilde": self.kilde,
+            "godkendt": ({"af": self.godkendt_af, "dato": self.godkendt_dato.isoformat()}
+                         if self.godkendt else None),
+            "maal": ({"andel_paedagoger_pct": self.maal_andel_paedagoger_pct,
+                      "aar": self.maal_aar} if self.maal_andel_paedagoger_pct is not None
+                     else None),
+            "behov": [asdict(b) for b in self.behov],
+            "indsatser": [i.as_dict() for i in self.indsatser],
+            "fil": self.fil,
+            "sha256": self.sha256,
+        }
+
+
+# ----------------------------------------------------------------------------- reading
+
+def default_plan_path(kommune: Kommune) -> Path:
+    return PLANS_DIR / f"{kommune.slug}.yaml"
+
+
+def display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)
+
+
+def load_plan(path: Path | str, index: KommuneIndex, expected: Kommune | None = None) -> Plan:
+    """Read and validate a plan (``.yaml``/``.yml`` or ``.xlsx``); raise PlanError on problems."""
+    p = Path(path)
+    shown = display_path(p)
+    if not p.is_file():
+        raise PlanError(shown, [Problem("", None, _MISSING, "filen findes ikke")])
+    raw_bytes = p.read_bytes()
+    digest = hashlib.sha256(raw_bytes).hexdigest()
+    if p.suffix.lower() in (".xlsx", ".xlsm"):
+        from opkval.excel import read_workbook
+
+        raw, locate, problems = read_workbook(p)
+    elif p.suffix.lower() in (".yaml", ".yml"):
+        raw, locate, problems = _read_yaml(raw_bytes)
+    else:
+        raise PlanError(shown, [Problem("", None, p.suffix, "ukendt filtype; brug .yaml eller "
+                                        ".xlsx")])
+    if problems:
+        raise PlanError(shown, problems)
+    plan, problems = validate(raw, locate, index, expected)
+    if problems or plan is None:
+        raise PlanError(shown, problems)
+    return _replace(plan, fil=shown, sha256=digest)
+
+
+def _replace(plan: Plan, **changes: Any) -> Plan:
+    from dataclasses import replace
+
+    return replace(plan, **changes)
+
+
+def _read_yaml(data: bytes) -> tuple[Any, Locator, list[Problem]]:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return None, _no_loc, [Problem("", None, _MISSING, f"filen er ikke UTF-8 ({e.reason})")]
+    if not text.strip() or all(line.lstrip().startswith("#") or not line.strip()
+                               for line in text.splitlines()):
+        return None, _no_loc, [Problem("", None, _MISSING, "filen er tom")]
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+        where = f"linje {mark.line + 1}, kolonne {mark.column + 1}" if mark else None
+        reason = getattr(e, "problem", None) or str(e)
+        return None, _no_loc, [Problem("", where, _MISSING, f"ugyldig YAML: {reason}")]
+    problems = [Problem(_field(path), f"linje {line}", key, "feltet står to gange")
+                for path, key, line in _duplicate_keys(node)]
+    return raw, _yaml_locator(node), problems
+
+
+def _no_loc(path: Path_) -> str | None:
+    return None
+
+
+def _key_matches(key_node: yaml.Node, key: str | int) -> bool:
+    return isinstance(key_node, yaml.ScalarNode) and str(key_node.value) == str(key)
+
+
+def _yaml_locator(root: yaml.Node | None) -> Locator:
+    def locate(path: Path_) -> str | None:
+        node = root
+        line = node.start_mark.line + 1 if node is not None else None
+        for step in path:
+            if isinstance(node, yaml.MappingNode):
+                hit = [(k, v) for k, v in node.value if _key_matches(k, step)]
+                if not hit:
+                    break
+                line = hit[-1][0].start_mark.line + 1
+                node = hit[-1][1]
+            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+                if step >= len(node.value):
+                    break
+                node = node.value[step]
+                line = node.start_mark.line + 1
+            else:
+                break
+        return f"linje {line}" if line else None
+
+    return locate
+
+
+def _duplicate_keys(node: yaml.Node | None, path: Path_ = ()) -> list[tuple[Path_, str, int]]:
+    out: list[tuple[Path_, str, int]] = []
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for k, v in node.value:
+            key = str(k.value) if isinstance(k, yaml.ScalarNode) else "?"
+            if key in seen:
+                out.append(((*path, key), key, k.start_mark.line + 1))
+            seen.add(key)
+            out.extend(_duplicate_keys(v, (*path, key)))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, v in enumerate(node.value):
+            out.extend(_duplicate_keys(v, (*path, i)))
+    return out
+
+
+def _field(path: Path_) -> str:
+    out = ""
+    for step in path:
+        out += f"[{step + 1}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+    return out
+
+
+# ----------------------------------------------------------------------------- validation
+
+class _Checker:
+    def __init__(self, locate: Locator):
+        self.locate = locate
+        self.problems: list[Problem] = []
+
+    def add(self, path: Path_, value: object, message: str) -> None:
+        self.problems.append(Problem(_field(path), self.locate(path), value, message))
+
+    def keys(self, path: Path_, d: dict, allowed: tuple[str, ...]) -> None:
+        for k in d:
+            if str(k) not in allowed:
+                close = difflib.get_close_matches(str(k), allowed, n=1, cutoff=0.6)
+                hint = f"; mente du '{close[0]}'?" if close else \
+                    f"; tilladte felter: {', '.join(allowed)}"
+                self.add((*path, k), k, f"ukendt felt '{k}'{hint}")
+
+    def text(self, path: Path_, value: object, required: bool = False) -> str | None:
+        if value is None:
+            if required:
+                self.add(path, _MISSING, "feltet mangler")
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.add(path, value, "skal være tekst")
+            return None
+        text = str(value).strip()
+        if required and not text:
+            self.add(path, value, "må ikke være tomt")
+            return None
+        return text or None
+
+    def date(self, path: Path_, value: object, required: bool = True) -> dt.date | None:
+        if value is None:
+            if required:
+                self.add(path, _MISSING, "feltet mangler (dato som ÅÅÅÅ-MM-DD)")
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        self.add(path, value, "er ikke en dato (skriv ÅÅÅÅ-MM-DD)")
+        return None
+
+    def count(self, path: Path_, value: object) -> int | None:
+        if isinstance(value, bool) or not isinstance(value, int | float) or (
+                isinstance(value, float) and not value.is_integer()):
+            self.add(path, value, "skal være et helt antal")
+            return None
+        if value < 0:
+            self.add(path, value, "må ikke være negativt")
+            return None
+        return int(value)
+
+    def amount(self, path: Path_, value: object) -> int | None:
+        if isinstance(value, bool) or not isinstance(value, int | float) or (
+                isinstance(value, float) and not value.is_integer()):
+            self.add(path, value, "skal være et beløb i hele kroner (et tal uden tekst)")
+            return None
+        if value < 0:
+            self.add(path, value, "beløbet må ikke være negativt")
+            return None
+        return int(value)
+
+    def choice(self, path: Path_, value: object, allowed: dict, what: str) -> str | None:
+        if value is None:
+            self.add(path, _MISSING, f"feltet mangler; vælg {what} blandt: {', '.join(allowed)}")
+            return None
+        if not isinstance(value, str) or value.strip() not in allowed:
+            close = difflib.get_close_matches(str(value), list(allowed), n=1, cutoff=0.6)
+            hint = f" (mente du '{close[0]}'?)" if close else ""
+            self.add(path, value, f"ukendt {what}{hint}; tilladte: {', '.join(allowed)}")
+            return None
+        return value.strip()
+
+    def mapping(self, path: Path_, value: object, required: bool = False) -> dict | None:
+        if value is None:
+            if required:
+                self.add(path, _MISSING, "feltet mangler")
+            return None
+        if not isinstance(value, dict):
+            self.add(path, value, "skal være en tabel af felter (navn: værdi)")
+            return None
+        return value
+
+    def year_amounts(self, path: Path_, value: object, years: range) -> dict[int, int]:
+        d = self.mapping(path, value)
+        out: dict[int, int] = {}
+        for k, v in (d or {}).items():
+            key = str(k)  # a year is a mapping key, not a list position, in the field name
+            try:
+                year = int(key.strip())
+            except ValueError:
+                self.add((*path, key), k, "skal være et årstal, fx 2024")
+                continue
+            if year not in years:
+                self.add((*path, key), k, f"året skal ligge i {years[0]}–{years[-1]}")
+                continue
+            amount = self.amount((*path, key), v)
+            if amount is not None:
+                out[year] = amount
+        return out
+
+
+def validate(raw: Any, locate: Locator, index: KommuneIndex,
+             expected: Kommune | None = None) -> tuple[Plan | None, list[Problem]]:
+    """Check a plan read from YAML or Excel; return the plan and every problem found."""
+    rules = load_rules_config()
+    years = range(int(rules["aar_fra"]), int(rules["aar_til"]) + 1)
+    c = _Checker(locate)
+    if raw is None:
+        c.add((), _MISSING, "filen er tom")
+        return None, c.problems
+    if not isinstance(raw, dict):
+        c.add((), raw, "planen skal være en tabel af felter (kommune:, dato:, indsatser: ...)")
+        return None, c.problems
+    c.keys((), raw, TOP_KEYS)
+
+    kommune = None
+    ktext = c.text(("kommune",), raw.get("kommune"), required=True)
+    if ktext:
+        try:
+            kommune = index.resolve(ktext)
+        except KommuneNotFound as e:
+            c.add(("kommune",), ktext, str(e))
+    if kommune and expected and kommune.kode != expected.kode:
+        c.add(("kommune",), ktext, f"planen gælder {kommune.navn} Kommune, men rapporten er "
+              f"for {expected.navn} Kommune")
+    titel = c.text(("titel",), raw.get("titel"))
+    kilde = c.text(("kilde",), raw.get("kilde"))
+    dato = c.date(("dato",), raw.get("dato"))
+
+    godkendt_af = godkendt_dato = None
+    g = c.mapping(("godkendt",), raw.get("godkendt"))
+    if g is not None:
+        c.keys(("godkendt",), g, GODKENDT_KEYS)
+        godkendt_af = c.text(("godkendt", "af"), g.get("af"), required=True)
+        godkendt_dato = c.date(("godkendt", "dato"), g.get("dato"))
+
+    maal_pct = maal_aar = None
+    m = c.mapping(("maal",), raw.get("maal"))
+    if m is not None:
+        c.keys(("maal",), m, MAAL_KEYS)
+        v = m.get("andel_paedagoger_pct")
+        if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 100:
+            c.add(("maal", "andel_paedagoger_pct"), v if v is not None else _MISSING,
+                  "skal være en procent mellem 0 og 100")
+        else:
+            maal_pct = float(v)
+        a = m.get("aar")
+        if isinstance(a, bool) or not isinstance(a, int) or not 2023 <= a <= 2040:
+            c.add(("maal", "aar"), a if a is not None else _MISSING,
+                  "skal være et årstal mellem 2023 og 2040")
+        else:
+            maal_aar = a
+
+    behov: list[Behov] = []
+    raw_behov = raw.get("behov")
+    if raw_behov is not None and not isinstance(raw_behov, list):
+        c.add(("behov",), raw_behov, "skal være en liste")
+        raw_behov = []
+    for i, b in enumerate(raw_behov or []):
+        b = c.mapping(("behov", i), b, required=True)
+        if b is None:
+            continue
+        c.keys(("behov", i), b, BEHOV_KEYS)
+        bid = c.text(("behov", i, "id"), b.get("id"), required=True)
+        btext = c.text(("behov", i, "tekst"), b.get("tekst"), required=True)
+        if bid and any(x.id == bid for x in behov):
+            c.add(("behov", i, "id"), bid, "id'et er brugt før i behov")
+        elif bid and btext:
+            behov.append(Behov(bid, btext))
+
+    indsatser: list[Indsats] = []
+    raw_ind = raw.get("indsatser")
+    if raw_ind is None:
+        c.add(("indsatser",), _MISSING, "feltet mangler (listen over planens indsatser)")
+        raw_ind = []
+    elif not isinstance(raw_ind, list):
+        c.add(("indsatser",), raw_ind, "skal være en liste af indsatser")
+        raw_ind = []
+    elif not raw_ind:
+        c.add(("indsatser",), raw_ind, "planen har ingen indsatser")
+    seen_names: dict[str, int] = {}
+    for i, item in enumerate(raw_ind):
+        ind = _indsats(c, ("indsatser", i), item, rules, years)
+        if ind is None:
+            continue
+        key = " ".join(ind.navn.split()).casefold()
+        if key in seen_names:
+            c.add(("indsatser", i, "navn"), ind.navn,
+                  f"samme navn som indsats nr. {seen_names[key] + 1}; navne skal være entydige")
+            continue
+        seen_names[key] = i
+        indsatser.append(ind)
+
+    if c.problems or kommune is None or dato is None:
+        return None, c.problems
+    return Plan(kommune=kommune, dato=dato, indsatser=tuple(indsatser), titel=titel,
+                kilde=kilde, godkendt_af=godkendt_af, godkendt_dato=godkendt_dato,
+                maal_andel_paedagoger_pct=maal_pct, maal_aar=maal_aar,
+                behov=tuple(behov)), []
+
+
+def _indsats(c: _Checker, path: Path_, item: object, rules: dict,
+             years: range) -> Indsats | None:
+    d = c.mapping(path, item, required=True)
+    if d is None:
+        return None
+    before = len(c.problems)
+    c.keys(path, d, INDSATS_KEYS)
+    navn = c.text((*path, "navn"), d.get("navn"), required=True)
+    kategori = c.choice((*path, "kategori"), d.get("kategori"), rules["kategorier"], "kategori")
+    maalgruppe = c.choice((*path, "maalgruppe"), d.get("maalgruppe"), rules["maalgrupper"],
+                          "målgruppe")
+    fin_raw = d.get("finansiering", "pulje")
+    finansiering = c.choice((*path, "finansiering"), fin_raw, rules["finansiering"],
+                            "finansiering")
+    start = c.date((*path, "start"), d.get("start"))
+    slut = c.date((*path, "slut"), d.get("slut"))
+    if start and slut and slut < start:
+        c.add((*path, "slut"), slut, f"slut ligger før start ({start.isoformat()})")
+    deltagere = None
+    if d.get("deltagere") is not None:
+        deltagere = c.count((*path, "deltagere"), d.get("deltagere"))
+    fordeling: dict[str, int] = {}
+    f = c.mapping((*path, "fordeling"), d.get("fordeling"))
+    for k, v in (f or {}).items():
+        n = c.count((*path, "fordeling", k), v)
+        if n is not None:
+            fordeling[str(k)] = n
+    typo = any(difflib.get_close_matches(str(k), ("budget", "forbrug"), n=1, cutoff=0.6)
+               for k in d if str(k) not in INDSATS_KEYS)
+    if d.get("budget") is None and d.get("forbrug") is None and not typo:
+        c.add((*path, "budget"), _MISSING, "feltet mangler (beløb pr. år, fx {2024: 100000})")
+    budget = c.year_amounts((*path, "budget"), d.get("budget"), years)
+    forbrug = c.year_amounts((*path, "forbrug"), d.get("forbrug"), years)
+    links = d.get("behov")
+    if links is None:
+        links = []
+    elif isinstance(links, str):
+        links = [x.strip() for x in links.split(",") if x.strip()]
+    elif not isinstance(links, list):
+        c.add((*path, "behov"), links, "skal være en liste af behov-id'er")
+        links = []
+    ants = d.get("antagelser")
+    if ants is None:
+        ants = []
+    elif isinstance(ants, str):
+        ants = [ants]
+    elif not isinstance(ants, list):
+        c.add((*path, "antagelser"), ants, "skal være en liste af tekster")
+        ants = []
+    beskrivelse = c.text((*path, "beskrivelse"), d.get("beskrivelse"))
+    begrundelse = c.text((*path, "kategori_begrundelse"), d.get("kategori_begrundelse"))
+    if len(c.problems) > before or not (navn and kategori and maalgruppe and finansiering
+                                          and start and slut):
+        return None
+    return Indsats(navn=navn, kategori=kategori, maalgruppe=maalgruppe, start=start, slut=slut,
+                   budget=budget, forbrug=forbrug, deltagere=deltagere, fordeling=fordeling,
+                   finansiering=finansiering, behov=tuple(str(x) for x in links),
+                   beskrivelse=beskrivelse, kategori_begrundelse=begrundelse,
+                   antagelser=tuple(" ".join(str(a).split()) for a in ants))
+
+
+def find_plan(kommune: Kommune, index: KommuneIndex, path: Path | str | None = None,
+              plans_dir: Path | None = None) -> Plan | None:
+    """The plan for a report: ``path`` if given (must exist), else ``data/plans/<slug>.yaml``
+    when it exists, else None (the note then says that no plan is registered)."""
+    if path:
+        return load_plan(path, index, expected=kommune)
+    default = (plans_dir or PLANS_DIR) / f"{kommune.slug}.yaml"
+    return load_plan(default, index, expected=kommune) if default.is_file() else None

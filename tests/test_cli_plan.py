@@ -1,0 +1,65 @@
+"""CLI: ``opkval plan check``, ``plan template`` and ``report --plan`` with a broken plan."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from opkval.cli import main
+from opkval.plan import PLANS_DIR
+from tests.conftest import PLANS
+
+
+def test_plan_check_prints_rule_table(capsys):
+    assert main(["plan", "check", str(PLANS_DIR / "ishoej.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "Mindst 90 % til formel uddannelse" in out and "Brud" in out
+    assert "Første tildelingsrunde: modtaget 1.304.000 kr., brugt 1.304.000 kr., tilbage 0 kr." \
+        in out
+    assert main(["plan", "check", "--strict", str(PLANS_DIR / "ishoej.yaml")]) == 1
+
+
+def test_plan_check_bad_file_lists_every_problem(capsys):
+    assert main(["plan", "check", str(PLANS / "bad_three_problems.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n  - ") == 3
+
+
+def test_report_with_broken_plan_writes_nothing(tmp_path, capsys):
+    old = tmp_path / "ishoej.json"
+    old.write_text("earlier report", encoding="utf-8")
+    rc = main(["report", "--kommune", "Ishøj", "--out", str(tmp_path),
+               "--plan", str(PLANS / "bad_unknown_key.yaml")])
+    assert rc == 2
+    err = capsys.readouterr().err
+    assert "ukendt felt 'buget'" in err and "Ingen rapport er skrevet" in err
+    assert old.read_text(encoding="utf-8") == "earlier report"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ishoej.json"]
+
+
+def test_report_with_other_kommunes_plan_fails(tmp_path, capsys):
+    rc = main(["report", "--kommune", "Ishøj", "--out", str(tmp_path),
+               "--plan", str(PLANS / "bad_wrong_kommune.yaml")])
+    assert rc == 2 and "planen gælder Gentofte Kommune" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
+
+
+def test_template_command(tmp_path, capsys):
+    out = tmp_path / "plan.xlsx"
+    assert main(["plan", "template", "--kommune", "ishoej", "--out", str(out)]) == 0
+    assert main(["plan", "template", "--kommune", "ishoej", "--out", str(out)]) == 2
+    assert main(["plan", "check", str(out)]) == 0
+
+
+@pytest.mark.slow
+def test_ishoej_report_json_has_plan_figures(tmp_path):
+    assert main(["report", "--kommune", "Ishøj", "--out", str(tmp_path), "--format", "html"]) == 0
+    ctx = json.loads((tmp_path / "ishoej.json").read_text(encoding="utf-8"))
+    led = ctx["plan"]["ledger"]
+    assert led["runder"][0]["brugt_kr"] == 1304000
+    assert led["risiko_tilbagebetaling_kr"] == 1586000
+    assert [r["id"] for r in ctx["plan"]["regler"]][0] == "formel_andel"
+    html = (tmp_path / "ishoej.html").read_text(encoding="utf-8")
+    assert "Hovedpunkter" in html and "Puljens regler" in html
+    assert "Fordeling på dagtilbud" in html and "Trækronerne" in html

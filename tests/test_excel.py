@@ -1,0 +1,70 @@
+"""Excel plans: the template round-trips to the same plan as the YAML; formulas need values."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from openpyxl import load_workbook
+
+from opkval.excel import write_workbook
+from opkval.plan import PlanError, load_plan
+from opkval.rules import plan_context
+
+
+def _strip(plan):
+    return replace(plan, fil="", sha256="")
+
+
+def test_template_round_trip_equals_yaml(tmp_path, index, ishoej, ishoej_plan, ishoej_grants):
+    path = write_workbook(tmp_path / "plan.xlsx", ishoej, ishoej_plan)
+    from_excel = load_plan(path, index, expected=ishoej)
+    assert _strip(from_excel) == _strip(ishoej_plan)
+    a, b = plan_context(from_excel, ishoej_grants), plan_context(ishoej_plan, ishoej_grants)
+    assert a["ledger"] == b["ledger"] and a["regler"] == b["regler"]
+
+
+def test_template_has_drop_downs(tmp_path, ishoej):
+    path = write_workbook(tmp_path / "plan.xlsx", ishoej, None)
+    ws = load_workbook(path)["Indsatser"]
+    formulas = sorted(dv.formula1 for dv in ws.data_validations.dataValidation)
+    assert formulas == ["=Lister!$A$2:$A$11", "=Lister!$B$2:$B$7", "=Lister!$C$2:$C$3"]
+
+
+def test_filled_in_workbook_edit_is_read(tmp_path, index, ishoej, ishoej_plan):
+    path = write_workbook(tmp_path / "plan.xlsx", ishoej, ishoej_plan)
+    wb = load_workbook(path)
+    ws = wb["Indsatser"]
+    head = [c.value for c in ws[1]]
+    ws.cell(row=2, column=head.index("forbrug_2024") + 1, value=455000)
+    wb.save(path)
+    merit = load_plan(path, index).indsatser[0]
+    assert merit.spending(2024) == 455000 and merit.spending(2025) == 462000
+
+
+def test_formula_without_cached_value_is_reported(tmp_path, index, ishoej, ishoej_plan):
+    path = write_workbook(tmp_path / "plan.xlsx", ishoej, ishoej_plan)
+    wb = load_workbook(path)
+    ws = wb["Indsatser"]
+    col = [c.value for c in ws[1]].index("budget_2024") + 1
+    ws.cell(row=2, column=col, value="=400000+62000")  # openpyxl saves no cached value
+    wb.save(path)
+    with pytest.raises(PlanError) as exc:
+        load_plan(path, index)
+    msg = str(exc.value)
+    assert "ark 'Indsatser', celle M2" in msg and "formel uden gemt værdi" in msg
+    assert "=400000+62000" in msg
+
+
+def test_excel_problems_name_sheet_and_cell(tmp_path, index, ishoej, ishoej_plan):
+    path = write_workbook(tmp_path / "plan.xlsx", ishoej, ishoej_plan)
+    wb = load_workbook(path)
+    ws = wb["Indsatser"]
+    ws["B3"] = "kursus"  # kategori of the second indsats
+    ws["A4"] = ws["A2"].value  # duplicate name
+    wb.save(path)
+    with pytest.raises(PlanError) as exc:
+        load_plan(path, index)
+    msg = str(exc.value)
+    assert "ark 'Indsatser', celle B3, indsatser[2].kategori: ukendt kategori" in msg
+    assert "ark 'Indsatser', celle A4, indsatser[3].navn: samme navn" in msg

@@ -1,0 +1,62 @@
+"""The plan sections: escaping of free text, and a kommune without a plan."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from opkval import present_plan
+from opkval.charts import plan_cumulative
+from opkval.rules import plan_context
+
+
+def _ctx(plan_ctx, kommune_navn="Ishøj"):
+    runder = [{"id": 1, "udbetaling": "aarlig", "udbetalingsaar": 2023},
+              {"id": 2, "udbetaling": "samlet", "udbetalingsaar": 2026}]
+    return {"kommune": {"navn": kommune_navn, "slug": "ishoej"}, "runder": runder,
+            "plan": plan_ctx}
+
+
+def _all_sections(ctx) -> str:
+    return "".join(f(ctx) for f in (present_plan.key_points, present_plan.money_table,
+                                    present_plan.indsats_table, present_plan.distribution,
+                                    present_plan.rules_table, present_plan.classification))
+
+
+def test_free_text_is_escaped(ishoej_plan, ishoej_grants):
+    evil = "<script>alert(1)</script>"
+    first = replace(ishoej_plan.indsatser[0], navn=evil, beskrivelse=evil,
+                    antagelser=(evil,), fordeling={evil: 8})
+    p = replace(ishoej_plan, indsatser=(first, *ishoej_plan.indsatser[1:]), titel=evil,
+                kilde=evil)
+    html = _all_sections(_ctx(plan_context(p, ishoej_grants)))
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_ishoej_sections_show_the_seed_figures(ishoej_plan, ishoej_grants):
+    html = _all_sections(_ctx(plan_context(ishoej_plan, ishoej_grants)))
+    nb = "\u00a0"
+    assert f"Planen bruger præcis første tildelingsrundes tilskud på <b>1.304.000{nb}kr.</b>" \
+        f" i 2024–2025" in html
+    for figure in ("462.000", "280.000", "50.000", "1.848.000", "792.000", "1.586.000"):
+        assert figure in html
+    assert "Risiko for tilbagebetaling" in html
+    # status shown as a word, not colour alone
+    assert ">Brud</span>" in html and ">Advarsel</span>" in html and ">OK</span>" in html
+    assert "40 pædagoger" in html and "8 pædagogmedhjælpere" in html
+
+
+def test_no_plan_is_a_section_not_an_error():
+    ctx = _ctx(None)
+    assert "Ingen lokal plan registreret" in present_plan.key_points(ctx)
+    assert "data/plans/ishoej.yaml" in present_plan.key_points(ctx)
+    for f in (present_plan.money_table, present_plan.indsats_table, present_plan.distribution,
+              present_plan.rules_table, present_plan.classification):
+        assert f(ctx) == ""
+    assert plan_cumulative(ctx) is None
+
+
+def test_cumulative_chart_alt_text(ishoej_plan, ishoej_grants):
+    chart = plan_cumulative(_ctx(plan_context(ishoej_plan, ishoej_grants)))
+    assert chart.png.startswith(b"\x89PNG")
+    assert "2030: tilskud 3.864.000\u00a0kr., forbrug 2.278.000\u00a0kr." in chart.alt
