@@ -21,9 +21,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.opkval-installed
 NOTEBOOK := build/kommune_rapport.ipynb
+JOBS ?= 2
+OUT ?= reports
 PYTEST_ARGS ?=
 
-.PHONY: help venv report kommuner test lint clean distclean lab
+.PHONY: help venv report reports kommuner test lint clean distclean lab bench
 
 help: ## Show this help
 	@echo "opkval: reports on the opkvalificeringspulje per kommune"
@@ -57,15 +59,21 @@ report: $(STAMP) $(NOTEBOOK) ## Build one kommune's note: make report KOMMUNE=Is
 	@if [ -z "$$KOMMUNE" ]; then echo "Angiv en kommune, fx: make report KOMMUNE=Ishøj" >&2; exit 2; fi
 	@$(BIN)/opkval report --kommune "$$KOMMUNE" --year "$$YEAR" --plan "$$PLAN" --extra "$$EXTRA"
 
+reports: $(STAMP) $(NOTEBOOK) build/landsoversigt.ipynb ## All 98 notes + reports/index.html + landsoversigt (only what changed; JOBS=2)
+	@$(BIN)/opkval reports --jobs "$(JOBS)" --year "$$YEAR" --out "$(OUT)"
+
+bench: $(STAMP) $(NOTEBOOK) ## Measure F, R1, R98, R0 and peak memory; appends to docs/benchmarks.md
+	@$(BIN)/python benchmarks/bench.py
+
 kommuner: $(STAMP) ## List the 98 kommuner with code and slug
 	@$(BIN)/opkval kommuner
 
 test: $(STAMP) ## Run ruff and the test suite (PYTEST_ARGS='-m "not slow"' skips notebook runs)
-	@$(BIN)/ruff check opkval tests notebooks
+	@$(BIN)/ruff check opkval tests notebooks benchmarks
 	@$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 lint: $(STAMP) ## Lint with ruff
-	@$(BIN)/ruff check opkval tests notebooks
+	@$(BIN)/ruff check opkval tests notebooks benchmarks
 
 lab: $(STAMP) ## Open JupyterLab with opkval importable (installs jupyterlab on first use)
 	@$(BIN)/python -c 'import jupyterlab' 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[lab]'

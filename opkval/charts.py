@@ -14,7 +14,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from opkval import fmt  # noqa: E402
 
@@ -218,4 +218,28 @@ def plan_cumulative(ctx: dict) -> Chart | None:
     alt = ("Kurve over akkumuleret tilskud og forbrug: " + "; ".join(
         f"{r['aar']}: tilskud {fmt.kr(r['kumuleret_udbetalt_kr'])}, forbrug "
         f"{fmt.kr(r['kumuleret_forbrug_kr'])}" for r in rows))
+    return Chart(_to_png(fig), alt)
+
+
+# ------------------------------------------------------------------------ national overview
+
+def national_staff_distribution(nctx: dict) -> Chart:
+    """Histogram: share employed as pædagog (2024) across the 98 kommuner, median marked."""
+    values = [r["pct_paedagoger"] for r in nctx["kommuner"]]
+    d = nctx["fordeling_pct_paedagoger"]
+    fig, ax = plt.subplots(figsize=(7.2, 2.8))
+    lo, hi = int(min(values)) - 1, int(max(values)) + 2
+    ax.hist(values, bins=range(lo, hi, 2), color="#5b9bd5", edgecolor="white")
+    ax.axvline(d["median"], color="#c55a11", linewidth=2,
+               label=f"Median {fmt.pct(d['median'] / 100)}")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.pct(v / 100, 0)))
+    ax.set_xlabel("Andel ansat som pædagog i dagtilbud, 2024")
+    ax.set_ylabel("Antal kommuner")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(axis="y", color="#e0e0e0", linewidth=0.6)
+    ax.set_axisbelow(True)
+    ax.legend(frameon=False, fontsize=8)
+    ax.set_title("Pædagogandelen i de 98 kommuner")
+    alt = (f"Histogram over pædagogandelen i {d['n']} kommuner: fra {fmt.pct(d['min'] / 100)} "
+           f"til {fmt.pct(d['max'] / 100)}, median {fmt.pct(d['median'] / 100)}.")
     return Chart(_to_png(fig), alt)

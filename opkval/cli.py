@@ -137,6 +137,20 @@ def cmd_plan_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reports(args: argparse.Namespace) -> int:
+    from opkval.batch import run
+
+    only = None
+    if args.kommuner:
+        from opkval.data import load_all
+        from opkval.kommune import KommuneIndex
+
+        index = KommuneIndex(load_all().municipalities)
+        only = [index.resolve(k).slug for k in args.kommuner.split(",") if k.strip()]
+    return run(Path(args.out), jobs=args.jobs, formats=args.format, year=args.year, only=only,
+               force=args.force)
+
+
 def cmd_allocate(args: argparse.Namespace) -> int:
     from opkval.allocation import allocate
     from opkval.data import load_all
@@ -208,6 +222,17 @@ def build_parser() -> argparse.ArgumentParser:
                     help="udfyld med denne plan (standard: data/plans/<slug>.yaml)")
     pt.add_argument("--force", action="store_true", help="overskriv en eksisterende fil")
     pt.set_defaults(func=cmd_plan_template)
+
+    rs = sub.add_parser("reports", help="byg notater for alle 98 kommuner, index og "
+                                        "landsoversigt (kun det, der er ændret)")
+    rs.add_argument("--jobs", type=int, default=2, help="antal processer (standard: 2)")
+    rs.add_argument("--out", default=str(PROJECT_ROOT / "reports"), help="outputmappe")
+    rs.add_argument("--year", type=int, default=0, help="rapportår (standard: i år)")
+    rs.add_argument("--format", type=_formats, default=("html", "pdf"))
+    rs.add_argument("--kommuner", default="",
+                    help="kun disse (kommasepareret navn/slug/kode); standard: alle 98")
+    rs.add_argument("--force", action="store_true", help="byg alt igen")
+    rs.set_defaults(func=cmd_reports)
 
     a = sub.add_parser("allocate", help="fordel et beløb på de 98 kommuner (CSV på stdout)")
     a.add_argument("--amount", type=_positive_int, required=True, help="beløb i hele kroner")

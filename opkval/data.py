@@ -8,14 +8,13 @@ one message naming file, line, column and value. ``data/raw`` is read-only: noth
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
-from opkval import PROJECT_ROOT
+from opkval import default_raw_dir
 from opkval.errors import DataError
 
 N_KOMMUNER = 98
@@ -38,12 +37,6 @@ PER_KOMMUNE = (
     "population_total.csv",
     "dagtilbud_kommune_stats.csv",
 )
-
-
-def default_raw_dir() -> Path:
-    """``$OPKVAL_DATA_DIR`` if set, else ``<project>/data/raw``."""
-    env = os.environ.get("OPKVAL_DATA_DIR")
-    return Path(env) if env else PROJECT_ROOT / "data" / "raw"
 
 
 def _schemas() -> dict:

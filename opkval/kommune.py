@@ -11,10 +11,12 @@ import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from opkval.errors import KommuneNotFound
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # ASCII transliteration used for slugs (æ→ae, ø→oe, å→aa).
 _SLUG_MAP = {"æ": "ae", "ø": "oe", "å": "aa", "é": "e", "ü": "ue", "ö": "oe", "ä": "ae"}

@@ -60,11 +60,17 @@ def title(ctx: dict) -> Html:
     k = ctx["kommune"]
     return Html(
         '<header class="title">'
-        f'<p class="kicker">Orientering · {esc(fmt.date(ctx["generated_at"]))}</p>'
+        f'<p class="kicker">Orientering · rapportår {ctx["report_year"]}</p>'
         f"<h1>Orientering om opkvalificeringspuljen – {esc(_kommune(ctx))}</h1>"
         f'<p class="meta">{esc(k["region"])} · {esc(k["kommunegruppe"])} · kommunekode '
-        f'{k["kode"]:03d}</p></header>'
+        f'{k["kode"]:03d}</p>\n'
+        # The only line that differs between two builds of the same inputs.
+        f"{generated_line(ctx)}\n</header>"
     )
+
+
+def generated_line(ctx: dict) -> str:
+    return f'<p class="generated">Dannet {esc(fmt.datetime(ctx["generated_at"]))}</p>'
 
 
 def _round(ctx: dict, rid: int) -> dict:
@@ -223,8 +229,7 @@ def footer(ctx: dict, formats: str = "html,pdf") -> Html:
                       for p, h in m["inputs"].items())
     return Html(
         '<footer class="manifest">'
-        f'<p class="generated">Dannet {esc(fmt.datetime(ctx["generated_at"]))} med opkval '
-        f'{esc(m["opkval"])}, commit <code>{esc(commit)}</code>.</p>'
+        f'<p>Dannet med opkval {esc(m["opkval"])}, commit <code>{esc(commit)}</code>.</p>'
         f"<p>Inputfiler (SHA-256, første 12 tegn): {files}.</p>"
         f"<p>Notatet findes som {esc(companions)}; alle tal findes også i maskinlæsbar form i "
         f"<code>{esc(slug)}.json</code>.</p></footer>"

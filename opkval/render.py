@@ -46,11 +46,16 @@ def ensure_notebook(src: Path = NOTEBOOK_SRC, build_dir: Path = BUILD_DIR) -> Pa
     return out
 
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are for sharing
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -77,20 +82,19 @@ def _register_engine() -> None:
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False,
                                      stdout_file=None, stderr_file=None, start_timeout=60,
-                                     execution_timeout=None, km=None, **kwargs):
+                                     execution_timeout=None, km=None, kc=None, **kwargs):
             for unused in ("cwd", "input_path", "timeout", "startup_timeout"):
                 kwargs.pop(unused, None)  # cwd: the warm kernel already runs in its own dir
             client = PapermillNotebookClient(
                 nb_man, km=km, timeout=execution_timeout, startup_timeout=start_timeout,
                 kernel_name=kernel_name, log=logger, log_output=log_output,
                 stdout_file=stdout_file, stderr_file=stderr_file, **kwargs)
+            client.kc = kc  # the renderer's client, ready and reused across notebooks
             try:
                 return client.execute()
             finally:
-                if client.kc is not None:
-                    with contextlib.suppress(Exception):
-                        client.kc.execute_interactive("%reset -f", timeout=30)
-                    client.kc.stop_channels()
+                with contextlib.suppress(Exception):
+                    kc.execute_interactive("%reset -f", timeout=30)
 
     papermill_engines.register(ENGINE, WarmKernelEngine)
 
@@ -105,6 +109,7 @@ class Renderer:
     def __init__(self, notebook: Path | None = None):
         self.notebook = notebook
         self._km = None
+        self._kc = None
         self._exporter = None
 
     def __enter__(self) -> Renderer:
@@ -128,14 +133,26 @@ class Renderer:
         kc.stop_channels()
         return self
 
+    def _client(self):
+        """The kernel client papermill uses: started and made ready once per kernel."""
+        if self._kc is None:
+            self._kc = self._km.client()
+            self._kc.start_channels()
+            self._kc.wait_for_ready(timeout=60)
+        return self._kc
+
     def close(self) -> None:
+        if self._kc is not None:
+            with contextlib.suppress(Exception):
+                self._kc.stop_channels()
+            self._kc = None
         if self._km is not None:
             with contextlib.suppress(Exception):
                 self._km.shutdown_kernel(now=True)
             self._km = None
 
-    def execute(self, output: Path, parameters: dict) -> None:
-        """Run the notebook with papermill in the warm kernel; ReportError names the cell."""
+    def execute(self, output: Path, parameters: dict, notebook: Path | None = None) -> None:
+        """Run a notebook with papermill in the warm kernel; ReportError names the cell."""
         import papermill as pm
         from papermill.exceptions import PapermillExecutionError
 
@@ -143,11 +160,12 @@ class Renderer:
             _register_engine()
             _registered.add(ENGINE)
         self.start()
-        self.notebook = self.notebook or ensure_notebook()
+        notebook = notebook or self.notebook or ensure_notebook()
         try:
             pm.execute_notebook(
-                str(self.notebook), str(output), parameters=parameters, kernel_name=KERNEL,
-                engine_name=ENGINE, km=self._km, execution_timeout=EXECUTION_TIMEOUT_S,
+                str(notebook), str(output), parameters=parameters, kernel_name=KERNEL,
+                engine_name=ENGINE, km=self._km, kc=self._client(),
+                execution_timeout=EXECUTION_TIMEOUT_S,
                 progress_bar=False, log_output=False, request_save_on_cell_execute=False,
             )
         except PapermillExecutionError as e:
@@ -164,7 +182,19 @@ class Renderer:
         return to_html(executed, title, self._exporter)
 
     def render(self, ctx: dict, out_dir: Path, formats: tuple[str, ...] = FORMATS) -> ReportFiles:
-        return _render(self, ctx, out_dir, formats)
+        """One kommune's note from its context."""
+        k = ctx["kommune"]
+        return self.render_notebook(
+            ctx, out_dir, formats, slug=k["slug"],
+            title=f"Orientering om opkvalificeringspuljen – {k['navn']} Kommune",
+            parameters={"kommunekode": int(k["kode"]), "report_year": int(ctx["report_year"])})
+
+    def render_notebook(self, ctx: dict, out_dir: Path, formats: tuple[str, ...], *, slug: str,
+                        title: str, parameters: dict,
+                        notebook: Path | None = None) -> ReportFiles:
+        """Any opkval notebook: ``context_path`` and ``formats`` are added to `parameters`."""
+        return _render(self, ctx, out_dir, formats, slug=slug, title=title,
+                       parameters=parameters, notebook=notebook)
 
 
 _registered: set[str] = set()
@@ -201,7 +231,48 @@ def to_html(executed: Path, title: str, exporter=None) -> str:
 def to_pdf(html: str) -> bytes:
     import weasyprint
 
+    _install_font_subset_cache()
     return weasyprint.HTML(string=html, base_url=str(TEMPLATE_DIR)).write_pdf()
+
+
+#: Per font face: the union of glyph ids seen in this process and the subset font for it.
+_SUBSETS: dict[tuple, tuple[frozenset, bytes]] = {}
+
+
+def _install_font_subset_cache() -> None:
+    """Reuse one growing font subset per face across the PDFs a process writes.
+
+    WeasyPrint subsets every font for every PDF (with fontTools: about half of a note's PDF
+    time here), and every note embeds the same DejaVu faces. Per face we keep the subset for
+    the union of glyphs seen so far: a PDF whose glyphs are all in it reuses those bytes (a
+    few unused glyphs ride along, which changes nothing on the page); otherwise the union
+    grows and is subset once more. If WeasyPrint's internals change, this does nothing.
+    """
+    try:
+        from weasyprint.pdf import fonts as wfonts
+    except ImportError:
+        return
+    original = getattr(wfonts.Font, "subset", None)
+    if original is None or getattr(original, "opkval_cached", False):
+        return
+
+    def subset(self, to_unicode, hinting):
+        if not to_unicode:
+            return
+        key = (getattr(self, "hash", None), getattr(self, "index", 0), bool(hinting),
+               tuple(sorted(getattr(self, "missing", {}).items())))
+        gids = frozenset(to_unicode)
+        seen = _SUBSETS.get(key)
+        if key[0] is not None and seen and gids <= seen[0]:
+            self.file_content = seen[1]
+            return
+        union = gids | seen[0] if seen else gids
+        original(self, dict.fromkeys(sorted(union)), hinting)
+        if key[0] is not None:
+            _SUBSETS[key] = (union, self.file_content)
+
+    subset.opkval_cached = True
+    wfonts.Font.subset = subset
 
 
 def render_report(ctx: dict, out_dir: Path, formats: tuple[str, ...] = FORMATS,
@@ -211,11 +282,10 @@ def render_report(ctx: dict, out_dir: Path, formats: tuple[str, ...] = FORMATS,
         return renderer.render(ctx, out_dir, formats)
 
 
-def _render(renderer: Renderer, ctx: dict, out_dir: Path,
-            formats: tuple[str, ...]) -> ReportFiles:
-    """Execute and render one note from its context; swap all files in at the end."""
+def _render(renderer: Renderer, ctx: dict, out_dir: Path, formats: tuple[str, ...], *,
+            slug: str, title: str, parameters: dict, notebook: Path | None) -> ReportFiles:
+    """Execute and render one notebook from its context; swap all files in at the end."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    slug = ctx["kommune"]["slug"]
     final = ReportFiles(
         ipynb=out_dir / f"{slug}.ipynb",
         html=out_dir / f"{slug}.html" if "html" in formats or "pdf" in formats else None,
@@ -228,10 +298,8 @@ def _render(renderer: Renderer, ctx: dict, out_dir: Path,
         write_json(ctx, ctx_path)
         executed = tmp / f"{slug}.ipynb"
         try:
-            renderer.execute(executed, {"kommunekode": int(ctx["kommune"]["kode"]),
-                                        "report_year": int(ctx["report_year"]),
-                                        "context_path": str(ctx_path),
-                                        "formats": ",".join(formats)})
+            renderer.execute(executed, {**parameters, "context_path": str(ctx_path),
+                                        "formats": ",".join(formats)}, notebook)
         except ReportError as e:
             keep = BUILD_DIR / "failed"
             keep.mkdir(parents=True, exist_ok=True)
@@ -242,7 +310,6 @@ def _render(renderer: Renderer, ctx: dict, out_dir: Path,
             raise
         staged: list[tuple[Path, Path]] = [(executed, final.ipynb), (ctx_path, final.json)]
         if final.html:
-            title = f"Orientering om opkvalificeringspuljen – {ctx['kommune']['navn']} Kommune"
             html = renderer.to_html(executed, title)
             (tmp / f"{slug}.html").write_text(html, encoding="utf-8")
             staged.append((tmp / f"{slug}.html", final.html))

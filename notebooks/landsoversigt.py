@@ -1,0 +1,57 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] tags=["remove-cell"]
+# # Landsoversigt: opkvalificeringspuljen i alle 98 kommuner
+#
+# Thin notebook: `make reports` computes the national context once (`opkval.national`) and
+# executes this with papermill. In JupyterLab, run all cells: it builds the context from
+# `data/raw` and the notes already in `reports/`.
+
+# %% tags=["parameters"]
+# Year the overview reports on (int); 0 means the current year.
+report_year: int = 0
+# Path to the national context JSON written by `make reports` (str); "" builds it here.
+context_path: str = ""
+# Output formats rendered from this run (str, comma-separated).
+formats: str = "html,pdf"
+
+# %%
+from opkval import charts, present_national
+from opkval.site import load_national_context
+
+nctx = load_national_context(report_year, context_path)
+
+# %%
+present_national.title(nctx)
+
+# %%
+present_national.summary(nctx)
+
+# %%
+charts.national_staff_distribution(nctx)
+
+# %%
+present_national.plans(nctx)
+
+# %%
+present_national.gaps(nctx)
+
+# %%
+present_national.backtest(nctx)
+
+# %%
+present_national.grants_by_key(nctx)
+
+# %%
+present_national.footer(nctx)

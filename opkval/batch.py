@@ -1,0 +1,295 @@
+"""All 98 notes at once: compute once, render in parallel, rebuild only what changed.
+
+1. Fingerprint each kommune's inputs (code, data, its plan file, parameters) with hashlib and
+   the csv module only, so a run with nothing to do never imports pandas (R0 ≤ 2 s).
+2. For the stale kommuner: load and validate the data once, resolve each plan, and build every
+   context in this process (the national work is cached on the data object).
+3. Render in a pool of worker processes (spawn; one warm kernel and exporter per worker).
+   One kommune failing never stops the rest; failures are summarised and the run exits 1.
+4. Rebuild ``index.html`` and the national overview when any note changed, and write
+   ``manifest.json`` (run manifest plus each output's fingerprint and status).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+import multiprocessing as mp
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from opkval import PROJECT_ROOT
+from opkval.errors import OpkvalError, ReportError
+
+MANIFEST = "manifest.json"
+CODE_PATTERNS = ("opkval/**/*.py", "opkval/config/*.yaml", "opkval/templates/**/*",
+                 "notebooks/*.py")
+
+
+@dataclass(frozen=True)
+class Target:
+    kode: int
+    navn: str
+    slug: str
+    plan_file: Path | None
+
+
+@dataclass
+class Outcome:
+    slug: str
+    navn: str
+    ok: bool
+    seconds: float = 0.0
+    step: str = ""
+    error: str = ""
+    files: dict = field(default_factory=dict)
+
+
+def _sha256_files(paths: list[Path], root: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(paths):
+        h.update(str(p.relative_to(root)).encode())
+        h.update(b"\0")
+        h.update(p.read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def code_hash(root: Path = PROJECT_ROOT) -> str:
+    files = {p for pat in CODE_PATTERNS for p in root.glob(pat)
+             if p.is_file() and "__pycache__" not in p.parts}
+    return _sha256_files(list(files), root)
+
+
+def light_kommuner(raw_dir: Path) -> list[tuple[int, str, str]]:
+    """(code, name, slug) for all kommuner, read without pandas."""
+    from opkval.kommune import slugify
+
+    with open(raw_dir / "municipalities.csv", encoding="utf-8", newline="") as f:
+        return [(int(r["kommunekode"]), r["kommune"], slugify(r["kommune"]))
+                for r in csv.DictReader(f)]
+
+
+def plan_file_for(slug: str, plans_dir: Path) -> Path | None:
+    for ext in (".yaml", ".yml", ".xlsx"):
+        p = plans_dir / f"{slug}{ext}"
+        if p.exists():
+            return p
+    return None
+
+
+def fingerprints(targets: list[Target], base: str) -> dict[str, str]:
+    out = {}
+    for t in targets:
+        h = hashlib.sha256(base.encode())
+        h.update(t.plan_file.read_bytes() if t.plan_file else b"no plan")
+        out[t.slug] = h.hexdigest()
+    return out
+
+
+def _read_manifest(out_dir: Path) -> dict:
+    try:
+        return json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
+def _current(entry: dict | None, fp: str, out_dir: Path, names: list[str]) -> bool:
+    return bool(entry and entry.get("fingerprint") == fp and entry.get("status") == "ok"
+                and all((out_dir / n).exists() for n in names))
+
+
+class Progress:
+    """A progress bar in a terminal, plain log lines otherwise (CI)."""
+
+    def __init__(self, total: int, stream=sys.stderr):
+        self.total, self.done, self.stream = total, 0, stream
+        self.bar = None
+        if stream.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, file=stream, unit="notat", dynamic_ncols=True)
+
+    def update(self, o: Outcome) -> None:
+        self.done += 1
+        if self.bar is not None:
+            self.bar.set_postfix_str(f"{o.navn}: {'ok' if o.ok else 'FEJL'}")
+            self.bar.update(1)
+        else:
+            status = f"ok ({o.seconds:.1f} s)" if o.ok else f"FEJL i {o.step}"
+            print(f"[{self.done:>3}/{self.total}] {o.navn}: {status}", file=self.stream,
+                  flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+# ------------------------------------------------------------------------------------ workers
+
+_WORKER: dict = {}
+
+
+def _worker_init() -> None:
+    from opkval.render import Renderer
+
+    _WORKER["renderer"] = Renderer().start()
+
+
+def _worker_render(task: tuple[dict, str, tuple[str, ...]]) -> Outcome:
+    ctx, out_dir, formats = task
+    k = ctx["kommune"]
+    t0 = time.perf_counter()
+    try:
+        files = _WORKER["renderer"].render(ctx, Path(out_dir), formats)
+    except ReportError as e:
+        return Outcome(k["slug"], k["navn"], False, time.perf_counter() - t0, "notebook", str(e))
+    except Exception as e:  # rendering (HTML/PDF) failed: report it, keep going
+        return Outcome(k["slug"], k["navn"], False, time.perf_counter() - t0, "rendering",
+                       f"{type(e).__name__}: {e}")
+    return Outcome(k["slug"], k["navn"], True, time.perf_counter() - t0,
+                   files={f.suffix[1:]: f.name for f in (files.html, files.pdf, files.json)
+                          if f})
+
+
+# ---------------------------------------------------------------------------------- the run
+
+def run(out_dir: Path, *, jobs: int = 2, formats: tuple[str, ...] = ("html", "pdf"),
+        year: int = 0, only: list[str] | None = None, force: bool = False,
+        raw_dir: Path | None = None, plans_dir: Path | None = None, log=None) -> int:
+    """Build the notes (and index and overview) that are not current. Returns the exit code."""
+    from opkval import default_raw_dir
+    from opkval.plan import PLANS_DIR
+
+    log = log or (lambda m: print(m, file=sys.stderr, flush=True))
+    t0 = time.perf_counter()
+    raw_dir = raw_dir or default_raw_dir()
+    plans_dir = plans_dir or PLANS_DIR
+    out_dir.mkdir(parents=True, exist_ok=True)
+    year = year or dt.date.today().year
+
+    all_targets = [Target(kode, navn, slug, plan_file_for(slug, plans_dir))
+                   for kode, navn, slug in light_kommuner(raw_dir)]
+    targets = all_targets
+    if only:
+        wanted = set(only)
+        targets = [t for t in all_targets if t.slug in wanted]
+    data_hash = _sha256_files(sorted(raw_dir.glob("*.csv")), raw_dir)
+    base = json.dumps({"code": code_hash(), "data": data_hash, "year": year,
+                       "formats": list(formats)}, sort_keys=True)
+    fps = fingerprints(targets, base)
+    old = _read_manifest(out_dir)
+    old_k = old.get("kommuner", {})
+    note_files = [f"{{slug}}.{ext}" for ext in ("json", *formats)]
+    stale = [t for t in targets if force or not _current(
+        old_k.get(t.slug), fps[t.slug], out_dir, [n.format(slug=t.slug) for n in note_files])]
+    site_fp = hashlib.sha256((base + "".join(sorted(
+        e.get("fingerprint", "") for e in old_k.values()))).encode()).hexdigest()
+    site_names = ["index.html", "landsoversigt.json", *(f"landsoversigt.{f}" for f in formats)]
+    site_stale = force or bool(stale) or not _current(old.get("landsoversigt"), site_fp,
+                                                      out_dir, site_names)
+    if not stale and not site_stale:
+        log(f"opkval: alle {len(targets)} notater, index og landsoversigt er opdaterede "
+            f"({time.perf_counter() - t0:.2f} s).")
+        return 0
+
+    outcomes = _build_notes(stale, out_dir, formats, year, jobs, raw_dir, log)
+    manifest = _merge_manifest(old, outcomes, fps, out_dir)
+    failures = [o for o in outcomes if not o.ok]
+
+    from opkval.site import build_overview_and_index
+
+    try:
+        site_fp = hashlib.sha256((base + "".join(sorted(
+            e.get("fingerprint", "") for e in manifest["kommuner"].values()))).encode()
+        ).hexdigest()
+        build_overview_and_index(out_dir, formats, year, raw_dir)
+        manifest["landsoversigt"] = {"fingerprint": site_fp, "status": "ok"}
+    except OpkvalError as e:
+        failures.append(Outcome("landsoversigt", "Landsoversigt", False, step="landsoversigt",
+                                error=str(e)))
+        manifest["landsoversigt"] = {"fingerprint": site_fp, "status": "fejl"}
+    _write_manifest(out_dir, manifest)
+
+    ok = sum(o.ok for o in outcomes)
+    log(f"opkval: {ok} af {len(stale)} notater bygget, {len(targets) - len(stale)} var "
+        f"opdaterede; {time.perf_counter() - t0:.1f} s i alt.")
+    if failures:
+        log(f"opkval: {len(failures)} fejl:")
+        for o in failures:
+            log(f"  - {o.navn} ({o.step}): {o.error}")
+        return 1
+    return 0
+
+
+def _build_notes(stale: list[Target], out_dir: Path, formats: tuple[str, ...], year: int,
+                 jobs: int, raw_dir: Path, log) -> list[Outcome]:
+    if not stale:
+        return []
+    from opkval.context import build_context, manifest
+    from opkval.data import load_all
+    from opkval.kommune import KommuneIndex
+    from opkval.plan import PlanError, find_plan
+
+    data = load_all(raw_dir)
+    index = KommuneIndex(data.municipalities)
+    run_manifest = manifest(data)
+    generated_at = dt.datetime.now().replace(microsecond=0)
+    outcomes: list[Outcome] = []
+    tasks = []
+    t_ctx = time.perf_counter()
+    for t in stale:
+        kommune = index.by_code[t.kode]
+        try:
+            plan = find_plan(kommune, index, str(t.plan_file) if t.plan_file else None)
+            ctx = build_context(data, kommune, year, plan=plan, generated_at=generated_at,
+                                run_manifest=run_manifest)
+        except PlanError as e:
+            outcomes.append(Outcome(t.slug, t.navn, False, step="lokal plan", error=str(e)))
+            continue
+        except OpkvalError as e:
+            outcomes.append(Outcome(t.slug, t.navn, False, step="beregning", error=str(e)))
+            continue
+        tasks.append((ctx, str(out_dir), formats))
+    log(f"opkval: {len(tasks)} kontekster beregnet på {time.perf_counter() - t_ctx:.1f} s; "
+        f"renderer med {jobs} processer ...")
+    progress = Progress(len(stale))
+    for o in outcomes:
+        progress.update(o)
+    workers = max(1, min(jobs, len(tasks)))
+    if tasks:
+        with mp.get_context("spawn").Pool(workers, initializer=_worker_init) as pool:
+            for o in pool.imap_unordered(_worker_render, tasks):
+                outcomes.append(o)
+                progress.update(o)
+    progress.close()
+    return outcomes
+
+
+def _merge_manifest(old: dict, outcomes: list[Outcome], fps: dict[str, str],
+                    out_dir: Path) -> dict:
+    from opkval.context import git_revision
+
+    kommuner = dict(old.get("kommuner", {}))
+    for o in outcomes:
+        kommuner[o.slug] = {"navn": o.navn, "fingerprint": fps.get(o.slug, ""),
+                            "status": "ok" if o.ok else "fejl", "trin": o.step,
+                            "fejl": o.error, "filer": o.files, "sekunder": round(o.seconds, 2)}
+    run_info = {}
+    sample = next((out_dir / f"{o.slug}.json" for o in outcomes if o.ok), None)
+    if sample and sample.exists():
+        run_info = json.loads(sample.read_text(encoding="utf-8")).get("manifest", {})
+    return {"run": run_info or old.get("run", {"git": git_revision()}),
+            "kommuner": dict(sorted(kommuner.items())),
+            "landsoversigt": old.get("landsoversigt", {})}
+
+
+def _write_manifest(out_dir: Path, manifest: dict) -> None:
+    from opkval.render import _atomic_write_bytes
+
+    _atomic_write_bytes(out_dir / MANIFEST, (json.dumps(
+        manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))

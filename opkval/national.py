@@ -1,0 +1,99 @@
+"""The national overview's figures: all 98 kommuner in one JSON-able context.
+
+Grants come from the grant engine (every key, computed once for all 98), staff mix and gaps
+from ``opkval.gaps.gap_table``, and plan and rule status from the notes' own JSON files in
+the reports folder (written by the same run), so no figure is computed twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from opkval.allocation import allocate, backtest, grants_for_kommune
+from opkval.config import load_config
+from opkval.context import manifest
+from opkval.data import RawData
+from opkval.gaps import gap_table
+from opkval.kommune import KommuneIndex
+
+KEYS = ("age_0_5", "population", "enrolled")
+STATUS_ORDER = {"ok": 0, "advarsel": 1, "brud": 2}
+
+
+def _note_summary(path: Path) -> dict:
+    """Plan and rule status from one note's JSON; {} when the note has not been built."""
+    try:
+        ctx = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+    plan = ctx.get("plan")
+    out = {"notat": True, "har_plan": bool(plan)}
+    if plan:
+        counts = plan.get("status_antal", {})
+        worst = max((s for s, n in counts.items() if n), key=STATUS_ORDER.get, default="ok")
+        risk = plan.get("ledger", {}).get("risiko_tilbagebetaling_kr", 0)
+        out.update({
+            "regelstatus": worst,
+            "regler_antal": counts,
+            "plan_fil": plan.get("fil"),
+            "indsatser": len(plan.get("indsatser", [])),
+            "deltagere": plan.get("deltagere_i_alt"),
+            "tilbagebetalingsrisiko_kr": risk,
+            "brud": [r["navn"] for r in plan.get("regler", []) if r["status"] == "brud"],
+        })
+    return out
+
+
+def national_context(data: RawData, out_dir: Path, report_year: int,
+                     generated_at: dt.datetime | None = None) -> dict:
+    cfg = load_config()
+    generated_at = generated_at or dt.datetime.now().replace(microsecond=0)
+    index = KommuneIndex(data.municipalities)
+    pool_2026 = cfg.pool_kr(2026)
+    by_key = {key: allocate(data, pool_2026, key, 2026).set_index("kommunekode")["amount"]
+              for key in KEYS}
+    gaps = gap_table(data)
+    rows = []
+    for k in index:
+        grants = grants_for_kommune(data, k.kode, cfg=cfg)
+        r1 = [g for g in grants if g.runde == 1]
+        r2 = [g for g in grants if g.runde == 2]
+        g = gaps.loc[k.kode]
+        rows.append({
+            "kode": k.kode, "navn": k.navn, "slug": k.slug, "region": k.region,
+            "kommunegruppe": k.kommunegruppe,
+            "runde1_kr": sum(x.beloeb_kr for x in r1),
+            "runde1_grundlag": sorted({x.label for x in r1}),
+            "runde2_kr": sum(x.beloeb_kr for x in r2),
+            "runde2_grundlag": sorted({x.label for x in r2}),
+            "skoen_2026_kr": {key: int(by_key[key][k.kode]) for key in KEYS},
+            "pct_paedagoger": float(g["pct_paedagoger_2024"]),
+            "pct_paedagoguddannede": float(g["pct_paedagoguddannede_2024"]),
+            "personale": float(g["personale"]),
+            "gap_pp_bupl_80": float(g["gap_pp_bupl_80"]),
+            "gap_personer_bupl_80": float(g["gap_personer_bupl_80"]),
+            "gap_pp_to_tredjedele": float(g["gap_pp_to_tredjedele"]),
+            "gap_personer_to_tredjedele": float(g["gap_personer_to_tredjedele"]),
+            **_note_summary(out_dir / f"{k.slug}.json"),
+        })
+    pct = gaps["pct_paedagoger_2024"]
+    return {
+        "schema_version": 1,
+        "kind": "landsoversigt",
+        "report_year": report_year,
+        "generated_at": generated_at.isoformat(),
+        "manifest": manifest(data),
+        "pool_2026_kr": pool_2026,
+        "noegler": {key: cfg.noegler[key]["navn"] for key in KEYS},
+        "kommuner": rows,
+        "fordeling_pct_paedagoger": {
+            "min": float(pct.min()), "q1": float(pct.quantile(0.25)),
+            "median": float(pct.median()), "q3": float(pct.quantile(0.75)),
+            "max": float(pct.max()), "n": int(pct.count()),
+        },
+        "backtest": [b.as_dict() for b in backtest(data, cfg)],
+        "planer": sum(1 for r in rows if r.get("har_plan")),
+        "notater": sum(1 for r in rows if r.get("notat")),
+    }

@@ -1,0 +1,119 @@
+"""Sections of the national overview (landsoversigt), in Danish, from its context."""
+
+from __future__ import annotations
+
+from opkval import fmt
+from opkval.present import Html, esc, generated_line, table
+
+STATUS_DA = {"ok": "OK", "advarsel": "Advarsel", "brud": "Brud"}
+LABEL_DA = {"tilsagn": "tilsagn", "fremskrevet": "fremskrevet", "skøn": "skøn"}
+
+
+def title(nctx: dict) -> Html:
+    return Html(
+        '<header class="title">'
+        f'<p class="kicker">Landsoversigt · rapportår {nctx["report_year"]}</p>'
+        "<h1>Opkvalificeringspuljen – alle 98 kommuner</h1>"
+        f'<p class="meta">{nctx["notater"]} kommunenotater · {nctx["planer"]} lokale planer '
+        "registreret i opkval</p>\n"
+        f"{generated_line(nctx)}\n</header>")
+
+
+def summary(nctx: dict) -> Html:
+    d = nctx["fordeling_pct_paedagoger"]
+    rows = nctx["kommuner"]
+    with_plan = [r for r in rows if r.get("har_plan")]
+    brud = [r for r in with_plan if r.get("regelstatus") == "brud"]
+    tilsagn = [r for r in rows if "tilsagn" in r["runde1_grundlag"]]
+    parts = [
+        f"Puljen er på {esc(fmt.mio_kr(nctx['pool_2026_kr']))} om året i 2026–2030. opkval "
+        f"kender offentliggjorte tilsagn for {len(tilsagn)} af 98 kommuner; for resten er "
+        "tilskuddet et skøn efter fordelingsnøglen.",
+        f"Andelen ansat som pædagog i dagtilbud (2024) går fra {esc(fmt.pct(d['min'] / 100))} "
+        f"til {esc(fmt.pct(d['max'] / 100))}; medianen er {esc(fmt.pct(d['median'] / 100))}, "
+        f"og den midterste halvdel ligger mellem {esc(fmt.pct(d['q1'] / 100))} og "
+        f"{esc(fmt.pct(d['q3'] / 100))}.",
+        f"{len(with_plan)} {'kommune' if len(with_plan) == 1 else 'kommuner'} har en lokal "
+        "plan i opkval"
+        + (f"; {len(brud)} af {'den' if len(with_plan) == 1 else 'dem'} bryder mindst én af "
+           "puljens regler." if with_plan else "."),
+    ]
+    return Html('<section class="summary"><h2>Kort fortalt</h2>'
+                + "".join(f"<p>{p}</p>" for p in parts) + "</section>")
+
+
+def grants_by_key(nctx: dict) -> Html:
+    rows = []
+    keys = list(nctx["noegler"])
+    for r in sorted(nctx["kommuner"], key=lambda r: r["navn"]):
+        est = r["skoen_2026_kr"]
+        spread = (max(est.values()) - min(est.values())) / est["age_0_5"]
+        rows.append([r["navn"], *(fmt.kr(est[k]) for k in keys), fmt.pct(spread, 0)])
+    head = ["Kommune", *(nctx["noegler"][k].replace("andel af ", "").capitalize()
+                         for k in keys), "Spænd"]
+    return Html(
+        "<section><h2>Tilskud 2026 efter fordelingsnøgle</h2>"
+        f"<p>Skøn for puljen i 2026 ({esc(fmt.mio_kr(nctx['pool_2026_kr']))}) efter hver "
+        "nøgle, fordelt med største rest, så de 98 beløb summerer præcist til puljen. Spænd: "
+        "forskellen mellem største og mindste skøn i procent af 0-5-nøglens skøn. Tilskuddet "
+        "for hele anden runde, som kommunens notat viser det, står i index.html.</p>"
+        + table(head, rows, numeric=(1, 2, 3, 4), css="compact")
+        + "</section>")
+
+
+def backtest(nctx: dict) -> Html:
+    rows = [[b["pulje"], b["aar"], b["kommune"], fmt.kr(b["skoen_kr"]),
+             fmt.kr(b["offentliggjort_kr"]), fmt.pct(b["forskel_pct"] / 100),
+             "ja" if b["inden_for_tolerance"] else "nej"] for b in nctx["backtest"]]
+    return Html(
+        "<section><h2>Kontrol af 0-5-nøglen</h2><p>Nøglens skøn mod alle offentliggjorte "
+        "kommunebeløb, opkval kender. Normeringspuljen 2020 blev fordelt efter samme nøgle og "
+        "rammes inden for kildernes afrunding; Ishøjs tilsagn fra opkvalificeringspuljen gør "
+        "ikke, og ingen kilde forklarer hvorfor.</p>"
+        + table(["Pulje", "År", "Kommune", "Skøn", "Offentliggjort", "Forskel", "Inden for "
+                 "tolerance"], rows, numeric=(1, 3, 4, 5), css="compact")
+        + "</section>")
+
+
+def gaps(nctx: dict, n: int = 15) -> Html:
+    rows = sorted(nctx["kommuner"], key=lambda r: -r["gap_personer_to_tredjedele"])
+    body = [[i + 1, r["navn"], r["kommunegruppe"], fmt.pct(r["pct_paedagoger"] / 100),
+             fmt.number(r["personale"]), fmt.number(r["gap_pp_to_tredjedele"], 1),
+             fmt.number(r["gap_personer_to_tredjedele"]),
+             fmt.number(r["gap_personer_bupl_80"])] for i, r in enumerate(rows[:n])]
+    return Html(
+        f"<section><h2>Største afstand til målene ({n} kommuner)</h2><p>Afstand i personer "
+        "fra andelen ansat som pædagog (2024) til to tredjedele og til BUPL's 80 %, med det "
+        "skønnede pædagogiske personale (indskrevne børn delt med normeringen 2023). Alle 98 "
+        "står i landsoversigt.json.</p>"
+        + table(["#", "Kommune", "Kommunegruppe", "Pædagoger", "Personale (skøn)",
+                 "Procentpoint til 2/3", "Personer til 2/3", "Personer til 80 %"], body,
+                numeric=(0, 3, 4, 5, 6, 7), css="compact")
+        + "</section>")
+
+
+def plans(nctx: dict) -> Html:
+    rows = [r for r in nctx["kommuner"] if r.get("har_plan")]
+    if not rows:
+        return Html("<section><h2>Lokale planer</h2><p>Ingen kommuner har registreret en "
+                    "lokal plan i opkval endnu (data/plans/).</p></section>")
+    body = [[r["navn"], r.get("indsatser", 0), fmt.number(r.get("deltagere") or 0),
+             Html(f'<span class="status status-{esc(r["regelstatus"])}">'
+                  f'{esc(STATUS_DA[r["regelstatus"]])}</span>'),
+             ", ".join(r.get("brud", [])) or "–",
+             fmt.kr(r.get("tilbagebetalingsrisiko_kr", 0))] for r in rows]
+    return Html(
+        "<section><h2>Lokale planer og regler</h2>"
+        + table(["Kommune", "Indsatser", "Deltagere", "Samlet status", "Brudte regler",
+                 "Risiko for tilbagebetaling"], body, numeric=(1, 2, 5))
+        + "</section>")
+
+
+def footer(nctx: dict) -> Html:
+    m = nctx["manifest"]
+    files = ", ".join(f"{esc(p.split('/')[-1])} <code>{esc(h[:12])}</code>"
+                      for p, h in m["inputs"].items())
+    return Html('<footer class="manifest">'
+                f'<p>Dannet med opkval {esc(m["opkval"])}, commit '
+                f'<code>{esc(m["git"]["commit"][:12])}</code>.</p>'
+                f"<p>Inputfiler (SHA-256, første 12 tegn): {files}.</p></footer>")

@@ -1,0 +1,125 @@
+"""The pages across kommuner: ``reports/index.html`` and the national overview (landsoversigt).
+
+The index is plain HTML with a few lines of inline JavaScript (sort by column, filter by text);
+it has no external resources, so it works opened straight from the file system.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from opkval import PROJECT_ROOT, fmt
+from opkval.present import esc
+
+OVERVIEW_NOTEBOOK = PROJECT_ROOT / "notebooks" / "landsoversigt.py"
+STATUS_DA = {"ok": "OK", "advarsel": "Advarsel", "brud": "Brud"}
+STATUS_RANK = {"ok": 1, "advarsel": 2, "brud": 3}
+
+
+def load_national_context(report_year: int = 0, context_path: str = "") -> dict:
+    """The overview notebook's entry point: a precomputed context, or build one here."""
+    if context_path:
+        return json.loads(Path(context_path).read_text(encoding="utf-8"))
+    from opkval.data import load_all
+    from opkval.national import national_context
+
+    return national_context(load_all(), PROJECT_ROOT / "reports",
+                            report_year or dt.date.today().year)
+
+
+def _cell(text: str, sort: object = None, cls: str = "") -> str:
+    attrs = f' data-sort="{esc(sort)}"' if sort is not None else ""
+    attrs += f' class="{cls}"' if cls else ""
+    return f"<td{attrs}>{text}</td>"
+
+
+def index_html(nctx: dict, out_dir: Path, formats: tuple[str, ...]) -> str:
+    rows = []
+    for r in sorted(nctx["kommuner"], key=lambda r: r["navn"]):
+        slug = r["slug"]
+        links = []
+        for ext in ("html", "pdf"):
+            if ext in formats and (out_dir / f"{slug}.{ext}").exists():
+                links.append(f'<a href="{esc(slug)}.{ext}">{ext.upper()}</a>')
+        name = (f'<a href="{esc(slug)}.html">{esc(r["navn"])}</a>'
+                if (out_dir / f"{slug}.html").exists() else esc(r["navn"]))
+        status = r.get("regelstatus")
+        status_html = (f'<span class="status status-{esc(status)}">{STATUS_DA[status]}</span>'
+                       if status else "–")
+        rows.append(
+            "<tr>" + _cell(name, r["navn"]) + _cell(esc(r["region"].replace("Region ", "")))
+            + _cell(esc(r["kommunegruppe"]))
+            + _cell(esc(fmt.kr(r["runde1_kr"])) + f' <span class="small">'
+                    f'{esc("/".join(r["runde1_grundlag"]))}</span>', r["runde1_kr"], "num")
+            + _cell(esc(fmt.kr(r["runde2_kr"])), r["runde2_kr"], "num")
+            + _cell("ja" if r.get("har_plan") else "nej", int(bool(r.get("har_plan"))))
+            + _cell(status_html, STATUS_RANK.get(status or "", 0))
+            + _cell(esc(fmt.pct(r["pct_paedagoger"] / 100)), r["pct_paedagoger"], "num")
+            + _cell(" · ".join(links) or '<span class="small">ikke bygget</span>')
+            + "</tr>")
+    head = ["Kommune", "Region", "Kommunegruppe", "Tilskud 2023–2025", "Tilskud 2026–2030",
+            "Lokal plan", "Regelstatus", "Pædagoger 2024", "Notat"]
+    overview = " · ".join(f'<a href="landsoversigt.{ext}">Landsoversigt ({ext.upper()})</a>'
+                          for ext in ("html", "pdf") if ext in formats)
+    assets = Path(__file__).parent / "templates" / "opkval"
+    css = (assets / "style.css").read_text("utf-8")
+    script = (assets / "index.js").read_text("utf-8")
+    return f"""<!DOCTYPE html>
+<html lang="da">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Opkvalificeringspuljen – alle kommuner</title>
+<style>
+{css}
+main.note {{ max-width: 72rem; }}
+th {{ cursor: pointer; user-select: none; }}
+th[aria-sort="ascending"]::after {{ content: " ▲"; }}
+th[aria-sort="descending"]::after {{ content: " ▼"; }}
+#filter {{ font: inherit; padding: 0.3rem 0.5rem; width: 20rem; max-width: 100%; }}
+</style>
+</head>
+<body>
+<main class="note">
+<header class="title">
+<p class="kicker">Oversigt · rapportår {nctx["report_year"]}</p>
+<h1>Opkvalificeringspuljen – alle 98 kommuner</h1>
+<p class="meta">{overview}</p>
+{'<p class="generated">Dannet ' + esc(fmt.datetime(nctx["generated_at"])) + "</p>"}
+</header>
+<p><label for="filter">Søg (kommune, region, gruppe, status): </label>
+<input id="filter" type="search" placeholder="fx Ishøj eller brud" autocomplete="off">
+<span id="count" class="small"></span></p>
+<p class="small">Klik på en kolonneoverskrift for at sortere. Tilskud: tilsagn, fremskrevet
+eller skøn som i kommunens notat; 2026–2030 uden engangsløftet.</p>
+<table id="kommuner">
+<thead><tr>{"".join(f"<th scope='col'>{esc(h)}</th>" for h in head)}</tr></thead>
+<tbody>
+{chr(10).join(rows)}
+</tbody>
+</table>
+</main>
+<script>
+{script}</script>
+</body>
+</html>
+"""
+
+
+def build_overview_and_index(out_dir: Path, formats: tuple[str, ...], report_year: int,
+                             raw_dir: Path | None = None) -> None:
+    """National context once → landsoversigt (notebook, HTML, PDF, JSON) and index.html."""
+    from opkval.data import load_all
+    from opkval.national import national_context
+    from opkval.render import Renderer, _atomic_write_bytes, ensure_notebook
+
+    nctx = national_context(load_all(raw_dir), out_dir, report_year)
+    notebook = ensure_notebook(OVERVIEW_NOTEBOOK)
+    with Renderer().start() as renderer:
+        renderer.render_notebook(nctx, out_dir, formats, slug="landsoversigt",
+                                 title="Opkvalificeringspuljen – landsoversigt",
+                                 parameters={"report_year": report_year}, notebook=notebook)
+    _atomic_write_bytes(out_dir / "index.html",
+                        index_html(nctx, out_dir, formats).encode("utf-8"))

@@ -1,0 +1,85 @@
+"""All-kommuner runs: reproducible output, failures isolated, nothing rebuilt needlessly (slow)."""
+
+import datetime as dt
+import json
+import shutil
+
+import pytest
+
+from opkval import PROJECT_ROOT
+from opkval.batch import run
+from opkval.context import build_context
+from opkval.render import Renderer
+
+pytestmark = pytest.mark.slow
+
+
+def test_same_inputs_give_identical_html_but_the_generation_line(data, index, tmp_path):
+    kommune = index.resolve("Ishøj")
+    html = []
+    with Renderer() as renderer:
+        times = (dt.datetime(2026, 11, 23, 9, 0), dt.datetime(2027, 1, 2, 17, 45))
+        for i, when in enumerate(times):
+            ctx = build_context(data, kommune, 2026, generated_at=when)
+            files = renderer.render(ctx, tmp_path / str(i), formats=("html",))
+            html.append(files.html.read_text(encoding="utf-8").splitlines())
+    assert len(html[0]) == len(html[1])
+    differing = [(a, b) for a, b in zip(*html, strict=True) if a != b]
+    assert len(differing) == 1, differing[:3]
+    a, b = differing[0]
+    assert "Dannet 23. november 2026 kl. 09:00" in a and "Dannet 2. januar 2027 kl. 17:45" in b
+
+
+@pytest.fixture
+def plans(tmp_path):
+    d = tmp_path / "plans"
+    d.mkdir()
+    shutil.copy(PROJECT_ROOT / "data" / "plans" / "ishoej.yaml", d / "ishoej.yaml")
+    # Læsø's plan is broken: its kommune line names Læsø, but an amount is negative.
+    text = (PROJECT_ROOT / "tests" / "fixtures" / "plans" / "good_minimal.yaml").read_text(
+        encoding="utf-8")
+    lines = [("kommune: Læsø" if ln.startswith("kommune:") else ln) for ln in text.splitlines()]
+    broken = "\n".join(lines).replace("budget: {2024: ", "budget: {2024: -", 1)
+    assert broken != "\n".join(lines)
+    (d / "laesoe.yaml").write_text(broken + "\n", encoding="utf-8")
+    return d
+
+
+def test_broken_plan_fails_one_kommune_and_the_rest_are_built(plans, tmp_path, capsys):
+    out = tmp_path / "reports"
+    only = ["ishoej", "laesoe", "fanoe"]
+    code = run(out, jobs=2, formats=("html", "pdf"), year=2026, only=only, plans_dir=plans)
+    err = capsys.readouterr().err
+    assert code == 1
+    for slug in ("ishoej", "fanoe"):
+        assert (out / f"{slug}.html").exists() and (out / f"{slug}.pdf").exists()
+    assert not (out / "laesoe.html").exists() and not (out / "laesoe.pdf").exists()
+    assert "1 fejl" in err and "Læsø (lokal plan)" in err and "laesoe.yaml" in err
+    index_html = (out / "index.html").read_text(encoding="utf-8")
+    assert index_html.count("<tr><td") == 98 and 'href="ishoej.html"' in index_html
+    assert "http" not in index_html.replace('content="width=device-width', "")
+    assert (out / "landsoversigt.pdf").exists()
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["kommuner"]["laesoe"]["status"] == "fejl"
+    assert manifest["kommuner"]["ishoej"]["status"] == "ok"
+    assert manifest["run"]["inputs"]["data/raw/municipalities.csv"]
+    assert not list(out.glob(".*"))  # no temp leftovers
+
+
+def test_second_run_with_nothing_changed_does_no_work(plans, tmp_path, capsys):
+    out = tmp_path / "reports"
+    only = ["ishoej", "fanoe"]
+    assert run(out, jobs=2, formats=("html",), year=2026, only=only, plans_dir=plans) == 0
+    stamps = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    capsys.readouterr()
+    assert run(out, jobs=2, formats=("html",), year=2026, only=only, plans_dir=plans) == 0
+    assert "er opdaterede" in capsys.readouterr().err
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == stamps
+    # A changed plan rebuilds that kommune (and the index and overview), not the others.
+    with open(plans / "ishoej.yaml", "a", encoding="utf-8") as f:
+        f.write("# ændret\n")
+    assert run(out, jobs=2, formats=("html",), year=2026, only=only, plans_dir=plans) == 0
+    after = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    assert after["ishoej.html"] != stamps["ishoej.html"]
+    assert after["index.html"] != stamps["index.html"]
+    assert after["fanoe.html"] == stamps["fanoe.html"]
