@@ -1,11 +1,13 @@
 """The plan checklist (Bilag 2, seed 002) and the KL/BUPL chain behov → indsats (seed 003).
 
-Both work on a plain plan dict, so they plug into any plan loader::
+Both work on the plain dict of a validated plan, :meth:`opkval.plan.Plan.as_dict`::
 
-    {"indsatser": [{"navn", "kategori", "maalgruppe", "beskrivelse"?, "behov"?: [id], ...}],
-     "behov": [{"id", "tekst", "indsatser"?: [navn]}] or ["free text", ...],
+    {"indsatser": [{"navn", "kategori", "maalgruppe", "beskrivelse", "behov": [id], ...}],
+     "behov": [{"id", "tekst"}],
      "overvejelser": {<point id>: "the plan's own words", ...},
-     "godkendt": {...} or "text", "revision": "text", ...}
+     "godkendt": {"af", "dato"} or None, ...}
+
+(:func:`chain` also takes ``behov[].indsatser`` and plain-text behov, for hand-made dicts.)
 
 The points and their evidence rules are in ``opkval/config/overvejelser.yaml``.
 """

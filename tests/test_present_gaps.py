@@ -7,12 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
 
 from opkval import charts, present_gaps
 from opkval.context import build_context
 from opkval.data import load_all
 from opkval.kommune import KommuneIndex
+from opkval.plan import load_plan
 from opkval.plan_effect import parse_extra
 
 FIXTURE = Path(__file__).parent / "fixtures" / "plan_ishoej_fixture.yaml"
@@ -39,8 +39,8 @@ def test_no_plan_still_gets_gap_and_peer_sections():
     assert present_gaps.chain(ctx) == ""
 
 
-def test_plan_sections_render_from_fixture():
-    plan = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
+def test_plan_sections_render_from_fixture(index, ishoej):
+    plan = load_plan(FIXTURE, index, expected=ishoej)
     ctx = _ctx("Ishøj", plan=plan, extras=parse_extra("meritpaedagog:4:2026"))
     html = present_gaps.plan_effect(ctx)
     # 8 + 4 scenario merit; 12 / 43,567 = 27,5 % → "28 %" of the way to 60 %.
