@@ -1,11 +1,12 @@
 """A local plan as an Excel workbook, for analysts who work in Excel.
 
 :func:`write_workbook` writes the template (``opkval plan template``): sheets *Plan*, *Behov*,
-*Indsatser*, *Fordeling* and *Overvejelser*, with the allowed values of kategori, maalgruppe and finansiering
-as drop-downs, filled in with the kommune's plan when it has one. :func:`read_workbook` turns
-such a workbook into the same raw structure as a YAML plan, so :func:`opkval.plan.validate`
-checks both alike; problems name sheet and cell. A formula whose value Excel has not saved
-(e.g. a file written by a script and never opened in Excel) is a problem, not a silent blank.
+*Indsatser*, *Fordeling* and *Overvejelser*, with the allowed values of kategori, maalgruppe
+and finansiering as drop-downs, filled in with the kommune's plan when it has one.
+:func:`read_workbook` turns such a workbook into the same raw structure as a YAML plan, so
+:func:`opkval.plan.validate` checks both alike; problems name sheet and cell. A formula whose
+value Excel has not saved (e.g. a file written by a script and never opened in Excel) is a
+problem, not a silent blank.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from opkval.kommune import Kommune
 from opkval.checklist import load_points
+from opkval.kommune import Kommune
 from opkval.plan import Path_, Plan, Problem, load_rules_config
 
 PLAN_FIELDS = ("kommune", "titel", "dato", "kilde", "godkendt_af", "godkendt_dato",
