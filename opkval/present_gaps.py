@@ -238,8 +238,9 @@ def chain(ctx: dict) -> Html:
         out.append("<p>Alle behov har mindst én indsats, og alle indsatser svarer på et "
                    "behov.</p>")
     if c["behov_uden_indsats"]:
-        out.append("<p><b>Behov uden indsats:</b> " + esc(", ".join(c["behov_uden_indsats"]))
-                   + ".</p>")
+        tekst = {b["id"]: b["tekst"] for b in c["behov"]}
+        out.append("<p><b>Behov uden indsats:</b> " + esc("; ".join(
+            tekst.get(b, b) for b in c["behov_uden_indsats"])) + ".</p>")
     if c["indsatser_uden_behov"]:
         out.append("<p><b>Indsatser uden beskrevet behov:</b> "
                    + esc(", ".join(c["indsatser_uden_behov"])) + ".</p>")
