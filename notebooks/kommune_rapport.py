@@ -73,7 +73,10 @@ present_plan.rules_table(ctx)
 present_plan.classification(ctx)
 
 # %%
-present.key_check(ctx)
+present_gaps.chain(ctx)
+
+# %%
+present_gaps.checklist(ctx)
 
 # %%
 present_gaps.staff_mix(ctx)
@@ -91,13 +94,10 @@ charts.normering_trend(ctx)
 present_gaps.plan_effect(ctx)
 
 # %%
-present_gaps.checklist(ctx)
-
-# %%
-present_gaps.chain(ctx)
-
-# %%
 present_gaps.method(ctx)
+
+# %%
+present.key_check(ctx)
 
 # %%
 present.assumptions(ctx)

@@ -1,11 +1,13 @@
 """The plan checklist (Bilag 2, seed 002) and the KL/BUPL chain behov → indsats (seed 003).
 
-Both work on a plain plan dict, so they plug into any plan loader::
+Both work on the plain dict of a validated plan, :meth:`opkval.plan.Plan.as_dict`::
 
-    {"indsatser": [{"navn", "kategori", "maalgruppe", "beskrivelse"?, "behov"?: [id], ...}],
-     "behov": [{"id", "tekst", "indsatser"?: [navn]}] or ["free text", ...],
+    {"indsatser": [{"navn", "kategori", "maalgruppe", "beskrivelse", "behov": [id], ...}],
+     "behov": [{"id", "tekst"}],
      "overvejelser": {<point id>: "the plan's own words", ...},
-     "godkendt": {...} or "text", "revision": "text", ...}
+     "godkendt": {"af", "dato"} or None, ...}
+
+(:func:`chain` also takes ``behov[].indsatser`` and plain-text behov, for hand-made dicts.)
 
 The points and their evidence rules are in ``opkval/config/overvejelser.yaml``.
 """
@@ -17,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from opkval import fmt
 from opkval.config import CONFIG_DIR
 from opkval.errors import ConfigError
 
@@ -61,7 +64,26 @@ def _text(i: dict) -> str:
 
 
 def _describe(i: dict) -> str:
-    return f"{i.get('navn', '')} ({i.get('kategori', '')}, målgruppe: {i.get('maalgruppe', '')})"
+    """An indsats as evidence, with the Danish names of its kategori and målgruppe."""
+    from opkval.plan import load_rules_config
+
+    rules = load_rules_config()
+    kat, mg = i.get("kategori", ""), i.get("maalgruppe", "")
+    kat = rules["kategorier"].get(kat, {}).get("kort", kat)
+    mg = rules["maalgrupper"].get(mg, {}).get("navn", mg).lower()
+    return f"{i.get('navn', '')} ({kat}, målgruppe: {mg})"
+
+
+def _field_evidence(name: str, value: object) -> str:
+    """A plan field as evidence, in words a reader of the note understands."""
+    if name == "behov" and isinstance(value, list):
+        return f"Planen beskriver {len(value)} behov (se Fra behov til indsats)."
+    if name == "godkendt" and isinstance(value, dict) and value.get("af") and value.get("dato"):
+        return f"Planen er godkendt af {value.get('af')} den {fmt.date(value.get('dato'))}."
+    shown = value if isinstance(value, str) else ("; ".join(
+        f"{k}: {v}" for k, v in value.items()) if isinstance(value, dict)
+        else f"{len(value)} punkter" if isinstance(value, list) else str(value))
+    return f"Planens felt '{name}': {shown}"
 
 
 def match_rule(rule: dict | None, plan: dict) -> tuple[bool, list[str]]:
@@ -95,11 +117,7 @@ def match_rule(rule: dict | None, plan: dict) -> tuple[bool, list[str]]:
                      for i in found]
         hit |= bool(found)
     if "felt" in rule and plan.get(rule["felt"]):
-        value = plan[rule["felt"]]
-        shown = value if isinstance(value, str) else ("; ".join(
-            f"{k}: {v}" for k, v in value.items()) if isinstance(value, dict)
-            else f"{len(value)} punkter" if isinstance(value, list) else str(value))
-        evidence.append(f"Planens felt '{rule['felt']}': {shown}")
+        evidence.append(_field_evidence(rule["felt"], plan[rule["felt"]]))
         hit = True
     return hit, list(dict.fromkeys(evidence))
 
@@ -133,7 +151,8 @@ def checklist(plan: dict, points: list[dict] | None = None) -> list[dict]:
         if own and not needed_ok:
             note = "Planen omtaler punktet, men ingen indsats har den forventede målgruppe."
         elif status == DELVIST and part and not own:
-            note = "Kun et indirekte tegn i planens indsatser; planen skriver ikke om punktet."
+            note = " ".join(str(pt.get("note_delvis") or "Kun et indirekte tegn i planens "
+                                "indsatser; planen skriver ikke om punktet.").split())
         out.append({"id": pt["id"], "titel": pt["titel"], "seed": pt["seed"],
                     "spoergsmaal": pt["spoergsmaal"], "status": status, "evidens": evidence,
                     "note": note})

@@ -1,11 +1,12 @@
 """A local plan as an Excel workbook, for analysts who work in Excel.
 
 :func:`write_workbook` writes the template (``opkval plan template``): sheets *Plan*, *Behov*,
-*Indsatser* and *Fordeling*, with the allowed values of kategori, maalgruppe and finansiering
-as drop-downs, filled in with the kommune's plan when it has one. :func:`read_workbook` turns
-such a workbook into the same raw structure as a YAML plan, so :func:`opkval.plan.validate`
-checks both alike; problems name sheet and cell. A formula whose value Excel has not saved
-(e.g. a file written by a script and never opened in Excel) is a problem, not a silent blank.
+*Indsatser*, *Fordeling* and *Overvejelser*, with the allowed values of kategori, maalgruppe
+and finansiering as drop-downs, filled in with the kommune's plan when it has one.
+:func:`read_workbook` turns such a workbook into the same raw structure as a YAML plan, so
+:func:`opkval.plan.validate` checks both alike; problems name sheet and cell. A formula whose
+value Excel has not saved (e.g. a file written by a script and never opened in Excel) is a
+problem, not a silent blank.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from opkval.checklist import load_points
 from opkval.kommune import Kommune
 from opkval.plan import Path_, Plan, Problem, load_rules_config
 
@@ -27,6 +29,8 @@ LIST_FIELDS = ("navn", "kategori", "maalgruppe", "start", "slut", "deltagere", "
                "behov", "beskrivelse", "kategori_begrundelse", "antagelser")
 BEHOV_COLS = ("id", "tekst")
 FORDELING_COLS = ("indsats", "dagtilbud", "deltagere")
+#: Overvejelser: one row per Bilag 2 point; column C is guidance only and is not read.
+OVERVEJELSER_COLS = ("id", "tekst", "spoergsmaal (vejledning, læses ikke)")
 TEMPLATE_ROWS = 60  # rows with drop-downs in an empty template
 HEAD_FONT = Font(bold=True, color="FFFFFF")
 HEAD_FILL = PatternFill("solid", fgColor="1F4E79")
@@ -34,7 +38,7 @@ HEAD_FILL = PatternFill("solid", fgColor="1F4E79")
 GUIDE = [
     "Lokal plan for opkvalificering – skabelon til opkval",
     "",
-    "Udfyld arkene Plan, Behov, Indsatser og Fordeling. Læs planen ind med:",
+    "Udfyld arkene Plan, Behov, Indsatser, Fordeling og Overvejelser. Læs planen ind med:",
     "  opkval plan check plan.xlsx       (kontrol af planen og puljens regler)",
     "  make report KOMMUNE=<kommune> PLAN=plan.xlsx",
     "",
@@ -43,6 +47,8 @@ GUIDE = [
     "forbrug i forbrug_ÅÅÅÅ erstatter budgettet for det år. behov: id'er adskilt af komma.",
     "antagelser: én antagelse pr. linje i cellen.",
     "Fordeling: én række pr. indsats og dagtilbud med antal deltagere.",
+    "Overvejelser: skriv i kolonnen tekst, hvad planen siger om hvert punkt i ministeriets",
+    "vejledning (Bilag 2). Lad cellen stå tom, hvis planen ikke omtaler punktet.",
     "Formler er tilladt, men filen skal være gemt i Excel, så værdierne er gemt med.",
     "Formatet er beskrevet i docs/plan-format.md.",
 ]
@@ -140,6 +146,15 @@ def write_workbook(path: Path | str, kommune: Kommune, plan: Plan | None = None)
     for ind in plan.indsatser if plan else ():
         for place, n in ind.fordeling.items():
             ws.append([ind.navn, place, n])
+
+    ws = wb.create_sheet("Overvejelser")
+    _header(ws, OVERVEJELSER_COLS)
+    ws.column_dimensions["A"].width = 24
+    ws.column_dimensions["B"].width = 80
+    ws.column_dimensions["C"].width = 80
+    words = plan.overvejelser if plan else {}
+    for pt in load_points():
+        ws.append([pt["id"], words.get(pt["id"]), f"{pt['titel']}: {pt['spoergsmaal']}"])
     out = Path(path)
     wb.save(out)
     return out
@@ -276,6 +291,27 @@ def read_workbook(path: Path) -> tuple[Any, Any, list[Problem]]:
             i, item = hit
             item.setdefault("fordeling", {})[str(place)] = n
             locs[("indsatser", i, "fordeling", str(place))] = where("Fordeling", f"C{r}")
+
+    if "Overvejelser" in wb_f.sheetnames:
+        words: dict[str, Any] = {}
+        for r in range(2, wb_f["Overvejelser"].max_row + 1):
+            pid = value("Overvejelser", r, 1, "overvejelser")
+            text = value("Overvejelser", r, 2, f"overvejelser.{pid}")
+            if pid is None:
+                if text is not None:
+                    problems.append(Problem("overvejelser", where("Overvejelser", f"A{r}"),
+                                            text, "rækken har en tekst, men intet punkt-id"))
+                continue
+            pid = str(pid)
+            if pid in words:
+                problems.append(Problem(f"overvejelser.{pid}", where("Overvejelser", f"A{r}"),
+                                        pid, "punktet står to gange"))
+                continue
+            words[pid] = text
+            locs[("overvejelser", pid)] = where("Overvejelser", f"A{r}")
+        words = {k: v for k, v in words.items() if v is not None}
+        if words:
+            raw["overvejelser"] = words
 
     def locate(p: Path_) -> str | None:
         for k in range(len(p), 0, -1):

@@ -26,7 +26,8 @@ from opkval.kommune import Kommune, KommuneIndex
 PLANS_DIR = PROJECT_ROOT / "data" / "plans"
 RULES_CONFIG = Path(__file__).resolve().parent / "config" / "regler.yaml"
 
-TOP_KEYS = ("kommune", "titel", "dato", "kilde", "godkendt", "maal", "behov", "indsatser")
+TOP_KEYS = ("kommune", "titel", "dato", "kilde", "godkendt", "maal", "behov", "indsatser",
+            "overvejelser")
 INDSATS_KEYS = ("navn", "kategori", "maalgruppe", "start", "slut", "deltagere", "fordeling",
                 "budget", "forbrug", "finansiering", "behov", "beskrivelse",
                 "kategori_begrundelse", "antagelser")
@@ -151,6 +152,8 @@ class Plan:
     maal_andel_paedagoger_pct: float | None = None
     maal_aar: int | None = None
     behov: tuple[Behov, ...] = ()
+    #: Bilag 2 point id (``opkval/config/overvejelser.yaml``) → the plan's own words.
+    overvejelser: dict[str, str] = field(default_factory=dict)
     fil: str = ""  # where it was read from (shown in the note)
     sha256: str = ""
 
@@ -171,6 +174,7 @@ class Plan:
                      else None),
             "behov": [asdict(b) for b in self.behov],
             "indsatser": [i.as_dict() for i in self.indsatser],
+            "overvejelser": dict(self.overvejelser),
             "fil": self.fil,
             "sha256": self.sha256,
         }
@@ -473,6 +477,8 @@ def validate(raw: Any, locate: Locator, index: KommuneIndex,
         elif bid and btext:
             behov.append(Behov(bid, btext))
 
+    overvejelser = _overvejelser(c, raw.get("overvejelser"))
+
     indsatser: list[Indsats] = []
     raw_ind = raw.get("indsatser")
     if raw_ind is None:
@@ -501,7 +507,33 @@ def validate(raw: Any, locate: Locator, index: KommuneIndex,
     return Plan(kommune=kommune, dato=dato, indsatser=tuple(indsatser), titel=titel,
                 kilde=kilde, godkendt_af=godkendt_af, godkendt_dato=godkendt_dato,
                 maal_andel_paedagoger_pct=maal_pct, maal_aar=maal_aar,
-                behov=tuple(behov)), []
+                behov=tuple(behov), overvejelser=overvejelser), []
+
+
+def overvejelse_ids() -> list[str]:
+    """The Bilag 2 points a plan may write about (``opkval/config/overvejelser.yaml``)."""
+    from opkval.checklist import load_points
+
+    return [p["id"] for p in load_points()]
+
+
+def _overvejelser(c: _Checker, value: object) -> dict[str, str]:
+    """``overvejelser``: point id → the plan's own words. A blank text means not answered."""
+    d = c.mapping(("overvejelser",), value)
+    allowed = overvejelse_ids()
+    out: dict[str, str] = {}
+    for k, v in (d or {}).items():
+        key = str(k).strip()
+        path = ("overvejelser", key)
+        if key not in allowed:
+            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+            hint = f" (mente du '{close[0]}'?)" if close else ""
+            c.add(path, k, f"ukendt punkt '{key}'{hint}; tilladte punkter: {', '.join(allowed)}")
+            continue
+        text = c.text(path, v)
+        if text:
+            out[key] = " ".join(text.split())
+    return out
 
 
 def _indsats(c: _Checker, path: Path_, item: object, rules: dict,

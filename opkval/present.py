@@ -25,11 +25,19 @@ def esc(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
+KEEP_ROWS = 10
+
+
 def table(headers: Sequence[str], rows: Iterable[Sequence[object]], *,
           numeric: Iterable[int] = (), caption: str = "", css: str = "",
           foot: Sequence[Sequence[object]] = ()) -> str:
-    """An HTML table. Cells are escaped unless given as :class:`Html`."""
+    """An HTML table. Cells are escaped unless given as :class:`Html`.
+
+    Compact and short tables (at most ``KEEP_ROWS`` rows) are kept on one page with their
+    caption (and a heading just before them).
+    """
     num = set(numeric)
+    rows = list(rows)
 
     def cell(tag: str, i: int, v: object) -> str:
         cls = ' class="num"' if i in num else ""
@@ -49,6 +57,10 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[object]], *,
             "<tr>" + "".join(cell("td", i, v) for i, v in enumerate(r)) + "</tr>" for r in foot)
             + "</tfoot>")
     out.append("</table>")
+    if "compact" in css.split() or len(rows) + len(foot) <= KEEP_ROWS:
+        # WeasyPrint may break between a caption and the rows even when the table itself
+        # avoids breaks; the wrapper keeps caption, rows and a heading before them together.
+        return '<div class="keep">' + "".join(out) + "</div>"
     return "".join(out)
 
 

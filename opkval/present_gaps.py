@@ -124,8 +124,7 @@ def plan_effect(ctx: dict) -> Html:
         out.append(
             f"<p>{m['i_alt']} meritpædagoger hæver andelen ansat som pædagog fra "
             f"{_p(e['andel_nu_pct'])} til ca. <b>{_p(e['andel_efter_pct'])}</b> i "
-            f"{e['efter_aar']}, alt andet lige. Med planens tempo "
-            f"({fmt.number(e['tempo_pr_aar'], 1)} nye pædagoger om året) gælder:</p>")
+            f"{e['efter_aar']}, alt andet lige.</p>")
         trow = []
         for t in e["maal"]:
             if t["gap_personer"] <= 0:
@@ -134,6 +133,19 @@ def plan_effect(ctx: dict) -> Html:
             trow.append([t["navn"], _p(t["maal_pct"]), fmt.number(t["gap_personer"], 0),
                          fmt.pct(t["andel_lukket"], 0),
                          "nås ikke" if yrs is None else fmt.number(yrs, 0) + " år"])
+        notes = []
+        if not any(t["id"] == "plan" for t in e["maal"]):
+            notes.append("Planen sætter ikke sit eget mål for andelen ansat som pædagog; "
+                         "afstanden regnes derfor til referencemålene ovenfor.")
+        reached = [t["navn"] if "%" in t["navn"] else f"{t['navn']} ({_p(t['maal_pct'])})"
+                   for t in e["maal"] if t["gap_personer"] <= 0]
+        if reached:
+            notes.append(f"Allerede nået og derfor ikke med i tabellen: {'; '.join(reached)}.")
+        if trow:
+            notes.append(f"Med planens tempo ({fmt.number(e['tempo_pr_aar'], 1)} nye "
+                         "pædagoger om året) ser det sådan ud:")
+        if notes:
+            out.append("<p>" + esc(" ".join(notes)) + "</p>")
         if trow:
             out.append(table(["Mål", "Andel", "Afstand i personer", "Planen lukker",
                               "År til målet i planens tempo"], trow, numeric=(1, 2, 3, 4),
@@ -195,7 +207,8 @@ def checklist(ctx: dict) -> Html:
                           f"{esc(c['status'])}</span>"),
                      Html(ev)])
     counts = {s: sum(c["status"] == s for c in items) for s in STATUS_CSS}
-    return Html(head + f"<p>{counts['dækket']} punkter er dækket, {counts['delvist']} delvist "
+    return Html(head + f"<p class='lead'>{counts['dækket']} punkter er dækket, "
+                f"{counts['delvist']} delvist "
                 f"og {counts['mangler']} mangler.</p>"
                 + table(["Punkt", "Status", "Belæg"], rows)
                 + "<p class='small'>Dækket: planen skriver om punktet, eller dens indsatser viser "
@@ -207,7 +220,7 @@ def checklist(ctx: dict) -> Html:
 def chain(ctx: dict) -> Html:
     """KL/BUPL: behov → kompetenceindsats → planlægning."""
     c = ctx["gaps"].get("kaede")
-    head = "<section><h3>Fra behov til indsats (KL og BUPL's dialogredskab)</h3>"
+    head = "<section><h2>Fra behov til indsats</h2>"
     if c is None:
         return Html("")
     if not c["behov"]:
@@ -215,16 +228,28 @@ def chain(ctx: dict) -> Html:
                     "indsatser kan ikke vises.</p></section>")
     rows = [[b["tekst"], ", ".join(b["indsatser"]) or Html("<i>ingen indsats</i>")]
             for b in c["behov"]]
-    out = [head, table(["Behov", "Indsatser, der svarer på det"], rows)]
+    n = len(c["behov"])
+    out = [head, "<p class='lead'>KL og BUPL's dialogredskab går fra de pædagogiske "
+           "udfordringer over de kompetencer, de kalder på, til planens indsatser. "
+           f"Planen beskriver {n} behov; tabellen viser, hvilke indsatser planen selv knytter "
+           "til hvert af dem.</p>",
+           table(["Behov", "Indsatser, der svarer på det"], rows)]
+    if not c["behov_uden_indsats"] and not c["indsatser_uden_behov"]:
+        out.append("<p>Alle behov har mindst én indsats, og alle indsatser svarer på et "
+                   "behov.</p>")
     if c["behov_uden_indsats"]:
-        out.append("<p><b>Behov uden indsats:</b> " + esc(", ".join(c["behov_uden_indsats"]))
-                   + ".</p>")
+        tekst = {b["id"]: b["tekst"] for b in c["behov"]}
+        out.append("<p><b>Behov uden indsats:</b> " + esc("; ".join(
+            tekst.get(b, b) for b in c["behov_uden_indsats"])) + ".</p>")
     if c["indsatser_uden_behov"]:
         out.append("<p><b>Indsatser uden beskrevet behov:</b> "
                    + esc(", ".join(c["indsatser_uden_behov"])) + ".</p>")
     for u in c["ukendte_henvisninger"]:
         out.append(f"<p class='small'>Bemærk: {esc(u)}.</p>")
-    out.append("</section>")
+    out.append("<p class='small'>Koblingerne er planens egne (feltet behov på hver indsats); "
+               "hvor en kobling er udledt af kilden, står det under Klassifikation og "
+               "antagelser. Administration og revision tæller ikke som indsatser her.</p>"
+               "</section>")
     return Html("".join(out))
 
 

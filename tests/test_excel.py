@@ -68,3 +68,24 @@ def test_excel_problems_name_sheet_and_cell(tmp_path, index, ishoej, ishoej_plan
     msg = str(exc.value)
     assert "ark 'Indsatser', celle B3, indsatser[2].kategori: ukendt kategori" in msg
     assert "ark 'Indsatser', celle A4, indsatser[3].navn: samme navn" in msg
+
+
+def test_overvejelser_sheet_is_read_and_checked(tmp_path, index, ishoej, ishoej_plan):
+    path = write_workbook(tmp_path / "plan.xlsx", ishoej, ishoej_plan)
+    wb = load_workbook(path)
+    ws = wb["Overvejelser"]
+    rows = {ws.cell(row=r, column=1).value: r for r in range(2, ws.max_row + 1)}
+    # The template lists every point; Ishøj's two texts are filled in, the rest left blank.
+    assert ws.cell(row=rows["ledere"], column=2).value == ishoej_plan.overvejelser["ledere"]
+    assert ws.cell(row=rows["introkursus"], column=2).value is None
+    ws.cell(row=rows["introkursus"], column=2, value="Alle nyansatte får et introforløb.")
+    wb.save(path)
+    assert load_plan(path, index).overvejelser["introkursus"] == \
+        "Alle nyansatte får et introforløb."
+    ws.cell(row=rows["introkursus"], column=1, value="intro_kursus")
+    wb.save(path)
+    with pytest.raises(PlanError) as exc:
+        load_plan(path, index)
+    msg = str(exc.value)
+    assert (f"ark 'Overvejelser', celle A{rows['introkursus']}, overvejelser.intro_kursus: "
+            "ukendt punkt 'intro_kursus' (mente du 'introkursus'?)") in msg

@@ -66,6 +66,9 @@ BAD = [
     ("bad_duplicate_names.yaml", ["linje 11", "indsatser[2].navn", "samme navn",
                                   "'Meritpædagoguddannelse'"]),
     ("bad_unknown_kommune.yaml", ["linje 1", "kommune", "Ukendt kommune", "'Atlantis'"]),
+    ("bad_overvejelser.yaml", ["linje 12", "overvejelser.ledre", "ukendt punkt 'ledre'",
+                               "(mente du 'ledere'?)", "tilladte punkter: pau_merit",
+                               "'ledre'"]),
     ("bad_malformed.yaml", ["ugyldig YAML", "linje 1"]),
     ("bad_empty.yaml", ["filen er tom"]),
 ]
@@ -127,3 +130,14 @@ def test_find_plan_uses_default_file_only_when_it_exists(tmp_path, index):
     assert find_plan(ishoej, index).kommune == ishoej
     with pytest.raises(PlanError, match="filen findes ikke"):
         find_plan(ishoej, index, path=tmp_path / "nope.yaml")
+
+
+def test_overvejelser_are_read_and_blank_means_not_answered(tmp_path, index):
+    p = tmp_path / "p.yaml"
+    p.write_text((PLANS / "good_minimal.yaml").read_text(encoding="utf-8")
+                 + "overvejelser:\n  revision:   Planen  revideres\n    hvert år.\n"
+                 "  introkursus:\n", encoding="utf-8")
+    plan = load_plan(p, index)
+    # Folded onto one line with single spaces; the blank introkursus is left out.
+    assert plan.overvejelser == {"revision": "Planen revideres hvert år."}
+    assert plan.as_dict()["overvejelser"] == {"revision": "Planen revideres hvert år."}

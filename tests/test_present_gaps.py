@@ -7,12 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
 
 from opkval import charts, present_gaps
 from opkval.context import build_context
 from opkval.data import load_all
 from opkval.kommune import KommuneIndex
+from opkval.plan import load_plan
 from opkval.plan_effect import parse_extra
 
 FIXTURE = Path(__file__).parent / "fixtures" / "plan_ishoej_fixture.yaml"
@@ -39,8 +39,8 @@ def test_no_plan_still_gets_gap_and_peer_sections():
     assert present_gaps.chain(ctx) == ""
 
 
-def test_plan_sections_render_from_fixture():
-    plan = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
+def test_plan_sections_render_from_fixture(index, ishoej):
+    plan = load_plan(FIXTURE, index, expected=ishoej)
     ctx = _ctx("Ishøj", plan=plan, extras=parse_extra("meritpaedagog:4:2026"))
     html = present_gaps.plan_effect(ctx)
     # 8 + 4 scenario merit; 12 / 43,567 = 27,5 % → "28 %" of the way to 60 %.
@@ -49,7 +49,8 @@ def test_plan_sections_render_from_fixture():
     cl = present_gaps.checklist(ctx)
     assert "status-brud" in cl and "ICDP-programmet" in cl
     ch = present_gaps.chain(ctx)
-    assert "Behov uden indsats" in ch and "sprog" in ch
+    # The fixture's behov 'sprog' has no indsats; the note names it by its text.
+    assert "<b>Behov uden indsats:</b> Sprogarbejde med de mindste børn." in ch
 
 
 @pytest.mark.parametrize("kommune", ["Ishøj", "Samsø", "Læsø", "København"])
@@ -57,3 +58,16 @@ def test_charts_build(kommune):
     ctx = _ctx(kommune)
     for chart in (charts.staff_ranking(ctx), charts.normering_trend(ctx)):
         assert chart.png.startswith(b"\x89PNG") and chart.alt
+
+
+def test_ishoej_real_plan_without_target_uses_reference_targets(ishoej_plan):
+    ctx = _ctx("Ishøj", plan=ishoej_plan)
+    html = present_gaps.plan_effect(ctx)
+    # Seed 001 sets no target, so no "Planens eget mål" row.
+    assert "Planen sætter ikke sit eget mål" in html and "Planens eget mål" not in html
+    # Staff 47/3,0 + 409/3,1 + 738/6,0 = 270,6; 8 merit: 43,9 + 800/270,6 = 46,86 → 46,9 %.
+    assert "til ca. <b>46,9\u00a0%</b> i 2027" in html
+    # Gap to 80 %: 36,1 pp × 270,6 = 97,7 persons; 8 / 97,7 = 8,2 % → "8 %".
+    assert "8 meritpædagoger lukker ca. 8\u00a0% af afstanden til 80\u00a0%" in html
+    # Ishøj (43,9 %) is above the national median (41,7 %): reached, not in the table.
+    assert "Allerede nået og derfor ikke med i tabellen: Landsmedianen (41,7\u00a0%)." in html
