@@ -135,9 +135,13 @@ _WORKER: dict = {}
 
 
 def _worker_init() -> None:
+    from multiprocessing.util import Finalize
+
     from opkval.render import Renderer
 
-    _WORKER["renderer"] = Renderer().start()
+    _WORKER["renderer"] = renderer = Renderer().start()
+    # Pool workers exit without atexit; a Finalize shuts the warm kernel down cleanly.
+    Finalize(renderer, renderer.close, exitpriority=10)
 
 
 def _worker_render(task: tuple[dict, str, tuple[str, ...]]) -> Outcome:
@@ -262,10 +266,17 @@ def _build_notes(stale: list[Target], out_dir: Path, formats: tuple[str, ...], y
         progress.update(o)
     workers = max(1, min(jobs, len(tasks)))
     if tasks:
-        with mp.get_context("spawn").Pool(workers, initializer=_worker_init) as pool:
+        pool = mp.get_context("spawn").Pool(workers, initializer=_worker_init)
+        try:
             for o in pool.imap_unordered(_worker_render, tasks):
                 outcomes.append(o)
                 progress.update(o)
+            pool.close()  # let workers finish and run their finalizers (kernel shutdown)
+        except BaseException:
+            pool.terminate()
+            raise
+        finally:
+            pool.join()
     progress.close()
     return outcomes
 

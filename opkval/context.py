@@ -13,15 +13,19 @@ import subprocess
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from opkval import PROJECT_ROOT, __version__
-from opkval.allocation import LABEL_TILSAGN, backtest, grants_for_kommune, key_weights
-from opkval.config import PuljeConfig, load_config
-from opkval.data import RawData, load_all
 from opkval.errors import OpkvalError
-from opkval.gaps import gaps_context
-from opkval.kommune import Kommune, KommuneIndex
-from opkval.plan import Plan, find_plan
+
+if TYPE_CHECKING:
+    from opkval.config import PuljeConfig
+    from opkval.data import RawData
+    from opkval.kommune import Kommune
+    from opkval.plan import Plan
+
+# The notebook imports this module only to read a context (``load_context``): pandas, pydantic
+# and the engines are imported where a context is built, so a kernel starts lean.
 
 SCHEMA_VERSION = 1
 PINNED = ("babel", "matplotlib", "nbconvert", "pandas", "pandera", "papermill", "pydantic",
@@ -93,6 +97,10 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
     ``plan``: a validated local plan, or None; ``extras``: scenario lines for "what the plan
     moves" (``opkval.plan_effect.parse_extra``), which only affect ``ctx["gaps"]``.
     """
+    from opkval.allocation import LABEL_TILSAGN, backtest, grants_for_kommune, key_weights
+    from opkval.config import load_config
+    from opkval.gaps import gaps_context
+
     cfg = cfg or load_config()
     key = key or cfg.default_key
     generated_at = generated_at or dt.datetime.now().replace(microsecond=0)
@@ -154,6 +162,7 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
 
 
 def _plan_context(plan: Plan | None, grants: list, cfg: PuljeConfig) -> dict | None:
+    """``ctx["plan"]``: the ledger and rule results (None without a plan)."""
     if plan is None:
         return None
     from opkval.rules import plan_context
@@ -182,6 +191,10 @@ def load_context(kommunekode: int, report_year: int | None = None,
                 f"ikke {kommunekode}."
             )
         return ctx
+    from opkval.data import load_all
+    from opkval.kommune import KommuneIndex
+    from opkval.plan import find_plan
+
     data = load_all()
     index = KommuneIndex(data.municipalities)
     kommune = index.resolve(str(kommunekode))

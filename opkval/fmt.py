@@ -63,6 +63,13 @@ def date(value: dt.date | str) -> str:
     return format_date(value, format="long", locale=LOCALE)
 
 
+def short_date(value: dt.date | str) -> str:
+    """``2024-08-01`` → ``'01.08.2024'`` (for table cells)."""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
+    return format_date(value, format="dd.MM.y", locale=LOCALE)
+
+
 def datetime(value: dt.datetime | str) -> str:
     """``2026-11-23T15:50`` → ``'23. november 2026 kl. 15:50'``."""
     if isinstance(value, str):

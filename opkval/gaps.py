@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from opkval.config import CONFIG_DIR
 from opkval.data import RawData
+from opkval.domain import PASNING
 from opkval.errors import ConfigError, OpkvalError
 
 MEASURE = "pct_paedagoger_2024"
@@ -37,7 +38,6 @@ MEASURES = {
     "pct_paedagoguddannede_2024": "med pædagoguddannelse",
     "pct_paedagogmedhjaelpere_2024": "ansat som pædagogmedhjælper",
 }
-PASNING = ("Dagpleje", "0-2 år", "3-5 år")
 LEVELS = ("kommunegruppe", "region", "land")
 
 

@@ -7,7 +7,7 @@ a plan say so in one line when the kommune has none; the gap and peer sections n
 from __future__ import annotations
 
 from opkval import fmt
-from opkval.gaps import PASNING
+from opkval.domain import PASNING
 from opkval.present import Html, esc, table
 
 STATUS_CSS = {"dækket": "ok", "delvist": "advarsel", "mangler": "brud"}

@@ -8,8 +8,6 @@ the other sections show nothing.
 
 from __future__ import annotations
 
-from babel.dates import format_date
-
 from opkval import fmt
 from opkval.present import Html, esc, table
 
@@ -22,15 +20,8 @@ def _span(years: list[int]) -> str:
     return str(years[0]) if years[0] == years[-1] else f"{years[0]}–{years[-1]}"
 
 
-def _short_date(iso: str) -> str:
-    """``2024-08-01`` → ``'01.08.2024'`` (Babel's short Danish date, for narrow columns)."""
-    import datetime as dt
-
-    return format_date(dt.date.fromisoformat(iso[:10]), format="dd.MM.y", locale=fmt.LOCALE)
-
-
 def _period(i: dict) -> Html:
-    return Html(f"{esc(_short_date(i['start']))}–<br>{esc(_short_date(i['slut']))}")
+    return Html(f"{esc(fmt.short_date(i['start']))}–<br>{esc(fmt.short_date(i['slut']))}")
 
 
 def _plan_name(p: dict) -> str:
@@ -134,7 +125,7 @@ def money_table(ctx: dict) -> Html:
                  caption=f"Tilskud, forbrug og saldo pr. år – {ctx['kommune']['navn']} Kommune")]
     rrows = [[r["navn"], fmt.number(r["modtaget_kr"]), fmt.number(r["brugt_kr"]),
               _span(r["brugt_aar"]) or "–", fmt.number(r["tilbage_kr"]),
-              _short_date(r["frist"]), fmt.number(r["risiko_tilbagebetaling_kr"])
+              fmt.short_date(r["frist"]), fmt.number(r["risiko_tilbagebetaling_kr"])
               if r["risiko_tilbagebetaling_kr"] else "–"]
              for r in led["runder"]]
     out.append(table(["Runde", "Modtaget", "Brugt", "Brugt i år", "Tilbage", "Frist",

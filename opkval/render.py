@@ -7,8 +7,11 @@ so a failed run never leaves a half-written or mixed report behind.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,6 +68,12 @@ def _atomic_write_bytes(path: Path, data: bytes) -> None:
 
 ENGINE = "opkval-warm"
 PREWARM = "import opkval.charts, opkval.context, opkval.present"
+#: Between notes: drop the notebook's variables (like %reset, without its full gc.collect).
+CLEAR_NAMESPACE = (
+    "_ip, _k = get_ipython(), None\n"
+    "for _k in [k for k in _ip.user_ns if not k.startswith('_') and k not in _ip.user_ns_hidden]:\n"
+    "    del _ip.user_ns[_k]\n"
+    "del _ip, _k\n")
 
 
 def _register_engine() -> None:
@@ -94,7 +103,7 @@ def _register_engine() -> None:
                 return client.execute()
             finally:
                 with contextlib.suppress(Exception):
-                    kc.execute_interactive("%reset -f", timeout=30)
+                    kc.execute_interactive(CLEAR_NAMESPACE, timeout=30)
 
     papermill_engines.register(ENGINE, WarmKernelEngine)
 
@@ -111,6 +120,7 @@ class Renderer:
         self._km = None
         self._kc = None
         self._exporter = None
+        self._preload: threading.Thread | None = None
 
     def __enter__(self) -> Renderer:
         return self
@@ -161,6 +171,11 @@ class Renderer:
             _registered.add(ENGINE)
         self.start()
         notebook = notebook or self.notebook or ensure_notebook()
+        if self._exporter is None and self._preload is None:
+            # While the kernel runs the cells this process only waits on a socket: use that
+            # time to import nbconvert and WeasyPrint and build the exporter.
+            self._preload = threading.Thread(target=self._load_renderers, daemon=True)
+            self._preload.start()
         try:
             pm.execute_notebook(
                 str(notebook), str(output), parameters=parameters, kernel_name=KERNEL,
@@ -176,7 +191,21 @@ class Renderer:
             self.close()
             raise ReportError(f"Kernen fejlede under kørslen ({type(e).__name__}: {e}).") from None
 
+    def _load_renderers(self) -> None:
+        import nbformat
+        import weasyprint  # noqa: F401
+
+        exporter = _html_exporter()
+        # Compile the Jinja templates now (the first conversion pays for it).
+        exporter.from_notebook_node(nbformat.v4.new_notebook(),
+                                    resources={"metadata": {"name": ""}, "opkval_css": ""})
+
+        _install_font_subset_cache()
+        self._exporter = exporter
+
     def to_html(self, executed: Path, title: str) -> str:
+        if self._preload is not None:
+            self._preload.join()
         if self._exporter is None:
             self._exporter = _html_exporter()
         return to_html(executed, title, self._exporter)
@@ -237,6 +266,32 @@ def to_pdf(html: str) -> bytes:
 
 #: Per font face: the union of glyph ids seen in this process and the subset font for it.
 _SUBSETS: dict[tuple, tuple[frozenset, bytes]] = {}
+#: The same, kept between processes (a fresh `make report` reuses what earlier runs subset).
+FONT_CACHE = BUILD_DIR / "cache" / "fonts"
+
+
+def _subset_path(key: tuple) -> Path:
+    return FONT_CACHE / hashlib.sha256(repr(key).encode()).hexdigest()[:32]
+
+
+def _read_subset(key: tuple) -> tuple[frozenset, bytes] | None:
+    base = _subset_path(key)
+    try:
+        gids = frozenset(json.loads(base.with_suffix(".json").read_text(encoding="utf-8")))
+        return gids, base.with_suffix(".font").read_bytes()
+    except (OSError, ValueError):
+        return None
+
+
+def _write_subset(key: tuple, gids: frozenset, content: bytes) -> None:
+    """Font first, then its glyph list: a reader that finds the list finds a whole font."""
+    base = _subset_path(key)
+    try:
+        FONT_CACHE.mkdir(parents=True, exist_ok=True)
+        _atomic_write_bytes(base.with_suffix(".font"), content)
+        _atomic_write_bytes(base.with_suffix(".json"), json.dumps(sorted(gids)).encode())
+    except OSError:
+        pass  # a cache that cannot be written only costs time
 
 
 def _install_font_subset_cache() -> None:
@@ -256,20 +311,24 @@ def _install_font_subset_cache() -> None:
     if original is None or getattr(original, "opkval_cached", False):
         return
 
+    import weasyprint
+
     def subset(self, to_unicode, hinting):
         if not to_unicode:
             return
         key = (getattr(self, "hash", None), getattr(self, "index", 0), bool(hinting),
-               tuple(sorted(getattr(self, "missing", {}).items())))
+               tuple(sorted(getattr(self, "missing", {}).items())), weasyprint.__version__)
         gids = frozenset(to_unicode)
-        seen = _SUBSETS.get(key)
+        seen = _SUBSETS.get(key) or _read_subset(key)
         if key[0] is not None and seen and gids <= seen[0]:
+            _SUBSETS[key] = seen
             self.file_content = seen[1]
             return
         union = gids | seen[0] if seen else gids
         original(self, dict.fromkeys(sorted(union)), hinting)
         if key[0] is not None:
             _SUBSETS[key] = (union, self.file_content)
+            _write_subset(key, union, self.file_content)
 
     subset.opkval_cached = True
     wfonts.Font.subset = subset
