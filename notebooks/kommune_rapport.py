@@ -36,71 +36,23 @@ from opkval.context import load_context
 
 ctx = load_context(kommunekode, report_year or None, context_path)
 
-# %%
-present.title(ctx)
+# %% Title and what a council member reads first
+present.show(present.title(ctx), present_plan.key_points(ctx), present.summary(ctx),
+             present.background(ctx))
 
-# %%
-present_plan.key_points(ctx)
+# %% The grant, year by year
+present.show(present.grant_table(ctx), charts.grants_by_year(ctx))
 
-# %%
-present.summary(ctx)
+# %% The local plan against the grant and the pool's rules (short note when there is no plan)
+present.show(present_plan.money_table(ctx), charts.plan_cumulative(ctx),
+             present_plan.indsats_table(ctx), present_plan.distribution(ctx),
+             present_plan.rules_table(ctx), present_plan.classification(ctx),
+             present_gaps.chain(ctx), present_gaps.checklist(ctx))
 
-# %%
-present.background(ctx)
+# %% Staff mix, peers, normering, and what the plan moves
+present.show(present_gaps.staff_mix(ctx), charts.staff_ranking(ctx), present_gaps.peers(ctx),
+             charts.normering_trend(ctx), present_gaps.plan_effect(ctx),
+             present_gaps.method(ctx))
 
-# %%
-present.grant_table(ctx)
-
-# %%
-charts.grants_by_year(ctx)
-
-# %%
-present_plan.money_table(ctx)
-
-# %%
-charts.plan_cumulative(ctx)
-
-# %%
-present_plan.indsats_table(ctx)
-
-# %%
-present_plan.distribution(ctx)
-
-# %%
-present_plan.rules_table(ctx)
-
-# %%
-present_plan.classification(ctx)
-
-# %%
-present_gaps.chain(ctx)
-
-# %%
-present_gaps.checklist(ctx)
-
-# %%
-present_gaps.staff_mix(ctx)
-
-# %%
-charts.staff_ranking(ctx)
-
-# %%
-present_gaps.peers(ctx)
-
-# %%
-charts.normering_trend(ctx)
-
-# %%
-present_gaps.plan_effect(ctx)
-
-# %%
-present_gaps.method(ctx)
-
-# %%
-present.key_check(ctx)
-
-# %%
-present.assumptions(ctx)
-
-# %%
-present.footer(ctx, formats)
+# %% Method, sources and caveats
+present.show(present.key_check(ctx), present.assumptions(ctx), present.footer(ctx, formats))

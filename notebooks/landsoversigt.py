@@ -27,31 +27,16 @@ context_path: str = ""
 formats: str = "html,pdf"
 
 # %%
-from opkval import charts, present_national
+from opkval import charts, present, present_national
 from opkval.site import load_national_context
 
 nctx = load_national_context(report_year, context_path)
 
-# %%
-present_national.title(nctx)
+# %% Title and summary
+present.show(present_national.title(nctx), present_national.summary(nctx),
+             charts.national_staff_distribution(nctx))
 
-# %%
-present_national.summary(nctx)
-
-# %%
-charts.national_staff_distribution(nctx)
-
-# %%
-present_national.plans(nctx)
-
-# %%
-present_national.gaps(nctx)
-
-# %%
-present_national.backtest(nctx)
-
-# %%
-present_national.grants_by_key(nctx)
-
-# %%
-present_national.footer(nctx)
+# %% Plans and rules, gaps, the key
+present.show(present_national.plans(nctx), present_national.gaps(nctx),
+             present_national.backtest(nctx), present_national.grants_by_key(nctx),
+             present_national.footer(nctx))

@@ -144,18 +144,24 @@ def _worker_init() -> None:
     Finalize(renderer, renderer.close, exitpriority=10)
 
 
-def _worker_render(task: tuple[dict, str, tuple[str, ...]]) -> Outcome:
-    ctx, out_dir, formats = task
-    k = ctx["kommune"]
+def _worker_render(task: tuple[str, dict, str, tuple[str, ...]]) -> Outcome:
+    from opkval.site import render_overview
+
+    kind, ctx, out_dir, formats = task
+    renderer = _WORKER["renderer"]
+    overview = kind == "landsoversigt"
+    slug, navn = (("landsoversigt", "Landsoversigt") if overview
+                  else (ctx["kommune"]["slug"], ctx["kommune"]["navn"]))
     t0 = time.perf_counter()
     try:
-        files = _WORKER["renderer"].render(ctx, Path(out_dir), formats)
+        files = (render_overview(ctx, Path(out_dir), formats, renderer) if overview
+                 else renderer.render(ctx, Path(out_dir), formats))
     except ReportError as e:
-        return Outcome(k["slug"], k["navn"], False, time.perf_counter() - t0, "notebook", str(e))
+        return Outcome(slug, navn, False, time.perf_counter() - t0, "notebook", str(e))
     except Exception as e:  # rendering (HTML/PDF) failed: report it, keep going
-        return Outcome(k["slug"], k["navn"], False, time.perf_counter() - t0, "rendering",
+        return Outcome(slug, navn, False, time.perf_counter() - t0, "rendering",
                        f"{type(e).__name__}: {e}")
-    return Outcome(k["slug"], k["navn"], True, time.perf_counter() - t0,
+    return Outcome(slug, navn, True, time.perf_counter() - t0,
                    files={f.suffix[1:]: f.name for f in (files.html, files.pdf, files.json)
                           if f})
 
@@ -201,22 +207,16 @@ def run(out_dir: Path, *, jobs: int = 2, formats: tuple[str, ...] = ("html", "pd
             f"({time.perf_counter() - t0:.2f} s).")
         return 0
 
-    outcomes = _build_notes(stale, out_dir, formats, year, jobs, raw_dir, log)
+    from opkval.site import write_index
+
+    outcomes, overview, nctx = _build(stale, out_dir, formats, year, jobs, raw_dir, log)
     manifest = _merge_manifest(old, outcomes, fps, out_dir)
-    failures = [o for o in outcomes if not o.ok]
-
-    from opkval.site import build_overview_and_index
-
-    try:
-        site_fp = hashlib.sha256((base + "".join(sorted(
-            e.get("fingerprint", "") for e in manifest["kommuner"].values()))).encode()
-        ).hexdigest()
-        build_overview_and_index(out_dir, formats, year, raw_dir)
-        manifest["landsoversigt"] = {"fingerprint": site_fp, "status": "ok"}
-    except OpkvalError as e:
-        failures.append(Outcome("landsoversigt", "Landsoversigt", False, step="landsoversigt",
-                                error=str(e)))
-        manifest["landsoversigt"] = {"fingerprint": site_fp, "status": "fejl"}
+    failures = [o for o in (*outcomes, overview) if not o.ok]
+    site_fp = hashlib.sha256((base + "".join(sorted(
+        e.get("fingerprint", "") for e in manifest["kommuner"].values()))).encode()).hexdigest()
+    write_index(nctx, out_dir, formats)  # last: it links the notes that now exist
+    manifest["landsoversigt"] = {"fingerprint": site_fp,
+                                 "status": "ok" if overview.ok else "fejl"}
     _write_manifest(out_dir, manifest)
 
     ok = sum(o.ok for o in outcomes)
@@ -230,13 +230,13 @@ def run(out_dir: Path, *, jobs: int = 2, formats: tuple[str, ...] = ("html", "pd
     return 0
 
 
-def _build_notes(stale: list[Target], out_dir: Path, formats: tuple[str, ...], year: int,
-                 jobs: int, raw_dir: Path, log) -> list[Outcome]:
-    if not stale:
-        return []
+def _build(stale: list[Target], out_dir: Path, formats: tuple[str, ...], year: int,
+           jobs: int, raw_dir: Path, log) -> tuple[list[Outcome], Outcome, dict]:
+    """Contexts for the stale notes and the overview, then render all of them in the pool."""
     from opkval.context import build_context, manifest
     from opkval.data import load_all
     from opkval.kommune import KommuneIndex
+    from opkval.national import national_context, note_summary
     from opkval.plan import PlanError, find_plan
 
     data = load_all(raw_dir)
@@ -245,6 +245,7 @@ def _build_notes(stale: list[Target], out_dir: Path, formats: tuple[str, ...], y
     generated_at = dt.datetime.now().replace(microsecond=0)
     outcomes: list[Outcome] = []
     tasks = []
+    summaries = {}
     t_ctx = time.perf_counter()
     for t in stale:
         kommune = index.by_code[t.kode]
@@ -254,31 +255,40 @@ def _build_notes(stale: list[Target], out_dir: Path, formats: tuple[str, ...], y
                                 run_manifest=run_manifest)
         except PlanError as e:
             outcomes.append(Outcome(t.slug, t.navn, False, step="lokal plan", error=str(e)))
+            summaries[t.slug] = {}
             continue
         except OpkvalError as e:
             outcomes.append(Outcome(t.slug, t.navn, False, step="beregning", error=str(e)))
+            summaries[t.slug] = {}
             continue
-        tasks.append((ctx, str(out_dir), formats))
-    log(f"opkval: {len(tasks)} kontekster beregnet på {time.perf_counter() - t_ctx:.1f} s; "
-        f"renderer med {jobs} processer ...")
+        summaries[t.slug] = note_summary(ctx)
+        tasks.append(("note", ctx, str(out_dir), formats))
+    nctx = national_context(data, out_dir, year, generated_at, summaries)
+    # The overview goes first: it is the longest single task, so it never runs alone at the end.
+    tasks.insert(0, ("landsoversigt", nctx, str(out_dir), formats))
+    log(f"opkval: {len(tasks) - 1} kontekster og landsoversigten beregnet på "
+        f"{time.perf_counter() - t_ctx:.1f} s; renderer med {jobs} processer ...")
     progress = Progress(len(stale))
     for o in outcomes:
         progress.update(o)
-    workers = max(1, min(jobs, len(tasks)))
-    if tasks:
-        pool = mp.get_context("spawn").Pool(workers, initializer=_worker_init)
-        try:
-            for o in pool.imap_unordered(_worker_render, tasks):
-                outcomes.append(o)
-                progress.update(o)
-            pool.close()  # let workers finish and run their finalizers (kernel shutdown)
-        except BaseException:
-            pool.terminate()
-            raise
-        finally:
-            pool.join()
-    progress.close()
-    return outcomes
+    overview = Outcome("landsoversigt", "Landsoversigt", False, step="landsoversigt",
+                       error="ikke kørt")
+    pool = mp.get_context("spawn").Pool(max(1, min(jobs, len(tasks))), initializer=_worker_init)
+    try:
+        for o in pool.imap_unordered(_worker_render, tasks):
+            if o.slug == "landsoversigt":
+                overview = o
+                continue
+            outcomes.append(o)
+            progress.update(o)
+        pool.close()  # let workers finish and run their finalizers (kernel shutdown)
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+        progress.close()
+    return outcomes, overview, nctx
 
 
 def _merge_manifest(old: dict, outcomes: list[Outcome], fps: dict[str, str],

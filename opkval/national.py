@@ -22,12 +22,16 @@ KEYS = ("age_0_5", "population", "enrolled")
 STATUS_ORDER = {"ok": 0, "advarsel": 1, "brud": 2}
 
 
-def _note_summary(path: Path) -> dict:
-    """Plan and rule status from one note's JSON; {} when the note has not been built."""
+def _read_note_summary(path: Path) -> dict:
+    """note_summary() of a note's JSON on disk; {} when the note has not been built."""
     try:
-        ctx = json.loads(path.read_text(encoding="utf-8"))
+        return note_summary(json.loads(path.read_text(encoding="utf-8")))
     except (FileNotFoundError, json.JSONDecodeError):
         return {}
+
+
+def note_summary(ctx: dict) -> dict:
+    """What the overview and index show of one note: plan present, rule status, risk."""
     plan = ctx.get("plan")
     out = {"notat": True, "har_plan": bool(plan)}
     if plan:
@@ -47,7 +51,11 @@ def _note_summary(path: Path) -> dict:
 
 
 def national_context(data: RawData, out_dir: Path, report_year: int,
-                     generated_at: dt.datetime | None = None) -> dict:
+                     generated_at: dt.datetime | None = None,
+                     summaries: dict[str, dict] | None = None) -> dict:
+    """``summaries``: note_summary() by slug for notes being built now (from their contexts);
+    the other kommuner are read from their JSON in `out_dir`."""
+    summaries = summaries or {}
     cfg = load_config()
     generated_at = generated_at or dt.datetime.now().replace(microsecond=0)
     index = KommuneIndex(data.municipalities)
@@ -76,7 +84,8 @@ def national_context(data: RawData, out_dir: Path, report_year: int,
             "gap_personer_bupl_80": float(g["gap_personer_bupl_80"]),
             "gap_pp_to_tredjedele": float(g["gap_pp_to_tredjedele"]),
             "gap_personer_to_tredjedele": float(g["gap_personer_to_tredjedele"]),
-            **_note_summary(out_dir / f"{k.slug}.json"),
+            **(summaries[k.slug] if k.slug in summaries
+               else _read_note_summary(out_dir / f"{k.slug}.json")),
         })
     pct = gaps["pct_paedagoger_2024"]
     return {

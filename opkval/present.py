@@ -21,6 +21,19 @@ class Html(str):
         return str(self)
 
 
+def show(*parts: object) -> None:
+    """Display each part of a section in order (in Jupyter), skipping absent ones (None).
+
+    One notebook cell per section of the note: each cell is a round trip to the kernel, and a
+    cell per table or chart cost about a quarter of a second per note.
+    """
+    from IPython.display import display
+
+    for part in parts:
+        if part is not None:
+            display(part)
+
+
 def esc(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 

@@ -108,18 +108,18 @@ eller skøn som i kommunens notat; 2026–2030 uden engangsløftet.</p>
 """
 
 
-def build_overview_and_index(out_dir: Path, formats: tuple[str, ...], report_year: int,
-                             raw_dir: Path | None = None) -> None:
-    """National context once → landsoversigt (notebook, HTML, PDF, JSON) and index.html."""
-    from opkval.data import load_all
-    from opkval.national import national_context
-    from opkval.render import Renderer, _atomic_write_bytes, ensure_notebook
+def render_overview(nctx: dict, out_dir: Path, formats: tuple[str, ...], renderer):
+    """The landsoversigt notebook → HTML, PDF, JSON (with the caller's warm renderer)."""
+    from opkval.render import ensure_notebook
 
-    nctx = national_context(load_all(raw_dir), out_dir, report_year)
-    notebook = ensure_notebook(OVERVIEW_NOTEBOOK)
-    with Renderer().start() as renderer:
-        renderer.render_notebook(nctx, out_dir, formats, slug="landsoversigt",
-                                 title="Opkvalificeringspuljen – landsoversigt",
-                                 parameters={"report_year": report_year}, notebook=notebook)
+    return renderer.render_notebook(nctx, out_dir, formats, slug="landsoversigt",
+                             title="Opkvalificeringspuljen – landsoversigt",
+                             parameters={"report_year": int(nctx["report_year"])},
+                             notebook=ensure_notebook(OVERVIEW_NOTEBOOK))
+
+
+def write_index(nctx: dict, out_dir: Path, formats: tuple[str, ...]) -> None:
+    from opkval.render import _atomic_write_bytes
+
     _atomic_write_bytes(out_dir / "index.html",
                         index_html(nctx, out_dir, formats).encode("utf-8"))
