@@ -8,13 +8,16 @@ one message naming file, line, column and value. ``data/raw`` is read-only: noth
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import pickle
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
-from opkval import default_raw_dir
+from opkval import PROJECT_ROOT, default_raw_dir
 from opkval.errors import DataError
 
 N_KOMMUNER = 98
@@ -233,6 +236,51 @@ def load_all(raw_dir: Path | str | None = None) -> RawData:
 @lru_cache(maxsize=8)
 def _load_all(raw_dir_str: str, _stamp: tuple) -> RawData:
     raw_dir = Path(raw_dir_str)
+    for n in FILES:
+        if not (raw_dir / n).exists():
+            raise DataError(f"{raw_dir / n}: filen mangler (forventet i {raw_dir}).")
+    hashes = {n: file_sha256(raw_dir / n) for n in FILES}
+    key = _cache_key(hashes)
+    tables = _read_validated(key)
+    if tables is None:
+        tables = _validate_all(raw_dir)
+        _write_validated(key, tables)
+    return RawData(raw_dir=raw_dir, tables=tables, hashes=hashes)
+
+
+#: Validated tables, by the exact bytes of the files and of the code that validated them.
+VALIDATED_CACHE = PROJECT_ROOT / "build" / "cache" / "validated"
+
+
+def _cache_key(hashes: dict[str, str]) -> str:
+    import pandas
+
+    h = hashlib.sha256(json.dumps(hashes, sort_keys=True).encode())
+    h.update(Path(__file__).read_bytes())  # the schemas and checks in this module
+    h.update(pandas.__version__.encode())
+    return h.hexdigest()
+
+
+def _read_validated(key: str) -> dict[str, pd.DataFrame] | None:
+    try:
+        return pickle.loads((VALIDATED_CACHE / f"{key}.pickle").read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
+
+
+def _write_validated(key: str, tables: dict[str, pd.DataFrame]) -> None:
+    """Cache the tables once they passed every check (a cache we cannot write costs time only)."""
+    try:
+        VALIDATED_CACHE.mkdir(parents=True, exist_ok=True)
+        tmp = VALIDATED_CACHE / f".{key}.{os.getpid()}.tmp"
+        tmp.write_bytes(pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, VALIDATED_CACHE / f"{key}.pickle")
+    except OSError:
+        pass
+
+
+def _validate_all(raw_dir: Path) -> dict[str, pd.DataFrame]:
+    """Every schema and cross-file check; raises DataError on the first broken file."""
     tables = {n: validate_file(raw_dir / n) for n in FILES}
     muni = tables["municipalities.csv"]
     if muni["kommunekode"].duplicated().any() or muni["kommune"].duplicated().any():
@@ -259,5 +307,4 @@ def _load_all(raw_dir_str: str, _stamp: tuple) -> RawData:
             f"kolonne 'age_0_5': værdien {int(bad.iloc[0]['age_0_5'])} er ikke summen af "
             "age_0..age_5."
         )
-    hashes = {n: file_sha256(raw_dir / n) for n in FILES}
-    return RawData(raw_dir=raw_dir, tables=tables, hashes=hashes)
+    return tables
