@@ -99,3 +99,18 @@ def test_backtest_shows_ishoej_mismatch(data):
     assert not any(b.inden_for_tolerance for b in own)
     ratio = sum(b.offentliggjort_kr for b in own) / sum(b.skoen_kr for b in own)
     assert 1 / 1.82 < ratio < 1 / 1.80  # SOURCES.md: the key gives "about 1.81 times"
+
+
+def test_explore_tables(data):
+    from opkval.explore import compare_kommuner, keys_side_by_side
+
+    df = keys_side_by_side(data, 1_000_000)
+    assert len(df) == 98
+    for key in ("age_0_5", "population", "enrolled"):
+        assert df[key].sum() == 1_000_000
+    cmp = compare_kommuner(data, ["Ishøj", "183", "Læsø"])
+    assert list(cmp.columns) == ["Ishøj", "Læsø"]  # the same kommune twice is one column
+    assert cmp.at["tilskud 2023 (kr.)", "Ishøj"] == 280_000
+    assert cmp.at["grundlag 2023", "Læsø"] == "skøn"
+    assert cmp.at["tilskud 2023-2030 (kr.)", "Ishøj"] == 280_000 + 7 * 512_000
+    assert cmp.at["ansat som pædagog 2024 (%)", "Ishøj"] == 43.9

@@ -76,3 +76,14 @@ def test_failed_render_leaves_earlier_report_untouched(data, index, tmp_path, mo
     assert files.html.read_bytes() == before
     assert not (tmp_path / "ishoej.pdf").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp leftovers
+
+
+def test_exploration_notebook_runs(tmp_path):
+    from opkval import PROJECT_ROOT
+    from opkval.render import Renderer, ensure_notebook
+
+    nb = ensure_notebook(PROJECT_ROOT / "notebooks" / "udforskning.py", tmp_path)
+    with Renderer() as renderer:
+        renderer.execute(tmp_path / "out.ipynb", {"kommuner": ["Aarhus", "Odense"],
+                                                  "pulje_kr": 1000}, nb)
+    assert "Aarhus" in (tmp_path / "out.ipynb").read_text(encoding="utf-8")
