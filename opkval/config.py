@@ -93,15 +93,24 @@ def load_config(path: Path | str | None = None) -> PuljeConfig:
 
 @lru_cache(maxsize=4)
 def _load(path: str) -> PuljeConfig:
-    p = Path(path)
+    return parse_config(PuljeConfig, Path(path))
+
+
+def read_yaml(p: Path):
+    """A config file's YAML (safe loader); ConfigError names the file when it is missing/bad."""
     try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+        return yaml.safe_load(p.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{p}: config-filen mangler.") from None
     except yaml.YAMLError as e:
         raise ConfigError(f"{p}: ugyldig YAML ({e}).") from None
+
+
+def parse_config(model: type[BaseModel], p: Path):
+    """Read and validate a config file with a pydantic model; one message on the first error."""
+    raw = read_yaml(p)
     try:
-        return PuljeConfig.model_validate(raw or {})
+        return model.model_validate(raw or {})
     except ValidationError as e:
         first = e.errors()[0]
         loc = ".".join(str(x) for x in first["loc"])

@@ -24,13 +24,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from opkval.config import CONFIG_DIR
+from opkval.config import CONFIG_DIR, parse_config
 from opkval.data import RawData
 from opkval.domain import PASNING
-from opkval.errors import ConfigError, OpkvalError
+from opkval.errors import OpkvalError
 
 MEASURE = "pct_paedagoger_2024"
 MEASURES = {
@@ -76,19 +75,7 @@ def load_maal_config(path: Path | str | None = None) -> MaalConfig:
 
 @lru_cache(maxsize=4)
 def _load_maal(path: str) -> MaalConfig:
-    p = Path(path)
-    try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{p}: config-filen mangler.") from None
-    except yaml.YAMLError as e:
-        raise ConfigError(f"{p}: ugyldig YAML ({e}).") from None
-    try:
-        return MaalConfig.model_validate(raw or {})
-    except ValidationError as e:
-        first = e.errors()[0]
-        loc = ".".join(str(x) for x in first["loc"])
-        raise ConfigError(f"{p}: felt '{loc}': {first['msg']}.") from None
+    return parse_config(MaalConfig, Path(path))
 
 
 # --------------------------------------------------------------------------- all 98 at once

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from opkval import PROJECT_ROOT
+from opkval.config import read_yaml
 from opkval.errors import ConfigError, KommuneNotFound, OpkvalError
 from opkval.kommune import Kommune, KommuneIndex
 
@@ -77,12 +78,7 @@ def _show(value: object) -> str:
 def load_rules_config(path: str = str(RULES_CONFIG)) -> dict:
     """``opkval/config/regler.yaml``: vocabulary of a plan and the rules' parameters."""
     p = Path(path)
-    try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{p}: config-filen mangler.") from None
-    except yaml.YAMLError as e:
-        raise ConfigError(f"{p}: ugyldig YAML ({e}).") from None
+    raw = read_yaml(p)
     for key in ("aar_fra", "aar_til", "kategorier", "maalgrupper", "finansiering", "regler"):
         if not isinstance(raw, dict) or key not in raw:
             raise ConfigError(f"{p}: feltet '{key}' mangler.")
