@@ -177,8 +177,9 @@ def run(out_dir: Path, *, jobs: int = 2, formats: tuple[str, ...] = ("html", "pd
 
     log = log or (lambda m: print(m, file=sys.stderr, flush=True))
     t0 = time.perf_counter()
-    raw_dir = raw_dir or default_raw_dir()
-    plans_dir = plans_dir or PLANS_DIR
+    raw_dir = Path(raw_dir or default_raw_dir()).resolve()
+    plans_dir = Path(plans_dir or PLANS_DIR).resolve()
+    out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     year = year or dt.date.today().year
 

@@ -57,7 +57,7 @@ def grants_by_key(nctx: dict) -> Html:
         "nøgle, fordelt med største rest, så de 98 beløb summerer præcist til puljen. Spænd: "
         "forskellen mellem største og mindste skøn i procent af 0-5-nøglens skøn. Tilskuddet "
         "for hele anden runde, som kommunens notat viser det, står i index.html.</p>"
-        + table(head, rows, numeric=(1, 2, 3, 4), css="compact")
+        + table(head, rows, numeric=(1, 2, 3, 4), css="long")
         + "</section>")
 
 

@@ -184,8 +184,10 @@ class Renderer:
                 progress_bar=False, log_output=False, request_save_on_cell_execute=False,
             )
         except PapermillExecutionError as e:
+            # cell_index counts the notebook's own cells (a warm kernel's exec_count keeps
+            # growing across notes).
             raise ReportError(
-                f"Notebooken fejlede i celle {e.exec_count} ({e.ename}: {e.evalue})."
+                f"Notebooken fejlede i celle {e.cell_index} ({e.ename}: {e.evalue})."
             ) from None
         except Exception as e:  # kernel died or timed out: start a fresh one for the next note
             self.close()
@@ -344,6 +346,7 @@ def render_report(ctx: dict, out_dir: Path, formats: tuple[str, ...] = FORMATS,
 def _render(renderer: Renderer, ctx: dict, out_dir: Path, formats: tuple[str, ...], *,
             slug: str, title: str, parameters: dict, notebook: Path | None) -> ReportFiles:
     """Execute and render one notebook from its context; swap all files in at the end."""
+    out_dir = Path(out_dir).resolve()  # the kernel runs in another directory
     out_dir.mkdir(parents=True, exist_ok=True)
     final = ReportFiles(
         ipynb=out_dir / f"{slug}.ipynb",

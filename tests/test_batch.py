@@ -3,6 +3,7 @@
 import datetime as dt
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -66,8 +67,9 @@ def test_broken_plan_fails_one_kommune_and_the_rest_are_built(plans, tmp_path, c
     assert not list(out.glob(".*"))  # no temp leftovers
 
 
-def test_second_run_with_nothing_changed_does_no_work(plans, tmp_path, capsys):
-    out = tmp_path / "reports"
+def test_second_run_with_nothing_changed_does_no_work(plans, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out = Path("reports")  # relative, as `make reports` passes it
     only = ["ishoej", "fanoe"]
     assert run(out, jobs=2, formats=("html",), year=2026, only=only, plans_dir=plans) == 0
     stamps = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
@@ -75,6 +77,7 @@ def test_second_run_with_nothing_changed_does_no_work(plans, tmp_path, capsys):
     assert run(out, jobs=2, formats=("html",), year=2026, only=only, plans_dir=plans) == 0
     assert "er opdaterede" in capsys.readouterr().err
     assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == stamps
+    assert (out / "ishoej.pdf").exists() is False and (out / "ishoej.html").exists()
     # A changed plan rebuilds that kommune (and the index and overview), not the others.
     with open(plans / "ishoej.yaml", "a", encoding="utf-8") as f:
         f.write("# ændret\n")
