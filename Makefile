@@ -23,6 +23,7 @@ STAMP := $(VENV)/.opkval-installed
 NOTEBOOK := build/kommune_rapport.ipynb
 JOBS ?= 2
 OUT ?= reports
+export JOBS OUT
 PYTEST_ARGS ?=
 
 .PHONY: help venv report reports kommuner test lint clean distclean lab bench
@@ -57,10 +58,10 @@ build/%.ipynb: notebooks/%.py $(STAMP)
 
 report: $(STAMP) $(NOTEBOOK) ## Build one kommune's note: make report KOMMUNE=Ishøj
 	@if [ -z "$$KOMMUNE" ]; then echo "Angiv en kommune, fx: make report KOMMUNE=Ishøj" >&2; exit 2; fi
-	@$(BIN)/opkval report --kommune "$$KOMMUNE" --year "$$YEAR" --plan "$$PLAN" --extra "$$EXTRA"
+	@$(BIN)/opkval report --kommune="$$KOMMUNE" --year="$$YEAR" --plan="$$PLAN" --extra="$$EXTRA"
 
 reports: $(STAMP) $(NOTEBOOK) build/landsoversigt.ipynb ## All 98 notes + reports/index.html + landsoversigt (only what changed; JOBS=2)
-	@$(BIN)/opkval reports --jobs "$(JOBS)" --year "$$YEAR" --out "$(OUT)"
+	@$(BIN)/opkval reports --jobs="$$JOBS" --year="$$YEAR" --out="$$OUT"
 
 bench: $(STAMP) $(NOTEBOOK) ## Measure F, R1, R98, R0 and peak memory; appends to docs/benchmarks.md
 	@$(BIN)/python benchmarks/bench.py

@@ -187,13 +187,16 @@ class BacktestRow:
         return asdict(self)
 
 
-def backtest(data: RawData, cfg: PuljeConfig | None = None) -> list[BacktestRow]:
-    """The 0–5 key on earlier pools, against every published amount we have.
+def backtest(data: RawData, cfg: PuljeConfig | None = None,
+             key: str | None = None) -> list[BacktestRow]:
+    """Allocation keys against every published amount we have.
 
-    1. The 2020 normering pool (500 mio. kr., key stated as the 0–5 share), all published
-       kommuner. 2. The opkvalificeringspulje's published tilsagn against the key estimate.
+    1. The 2020 normering pool (500 mio. kr.) with its own stated key (the 0–5 share), all
+       published kommuner. 2. The opkvalificeringspulje's published tilsagn against the
+       estimate of `key` (default: the pool's default key), the key the note's estimates use.
     """
     cfg = cfg or load_config()
+    key = key or cfg.default_key
     bt = cfg.backtest
     ka = data["known_allocations.csv"]
     rows: list[BacktestRow] = []
@@ -207,7 +210,7 @@ def backtest(data: RawData, cfg: PuljeConfig | None = None) -> list[BacktestRow]
                                 abs(p - e) <= tol_abs + tol_rel * e))
     for r in _published(data, cfg).itertuples():
         year = int(r.periode)
-        e = key_estimates(data, cfg.default_key, year, cfg.pool_kr(year))[int(r.kommunekode)]
+        e = key_estimates(data, key, year, cfg.pool_kr(year))[int(r.kommunekode)]
         p = int(r.beloeb_kr)
         rows.append(BacktestRow(int(r.kommunekode), str(r.kommune), "Opkvalificeringspuljen",
                                 year, e, p, p - e, (p - e) / e * 100,

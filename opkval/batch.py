@@ -19,6 +19,7 @@ import json
 import multiprocessing as mp
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,14 +73,6 @@ def light_kommuner(raw_dir: Path) -> list[tuple[int, str, str]]:
     with open(raw_dir / "municipalities.csv", encoding="utf-8", newline="") as f:
         return [(int(r["kommunekode"]), r["kommune"], slugify(r["kommune"]))
                 for r in csv.DictReader(f)]
-
-
-def plan_file_for(slug: str, plans_dir: Path) -> Path | None:
-    for ext in (".yaml", ".yml", ".xlsx"):
-        p = plans_dir / f"{slug}{ext}"
-        if p.exists():
-            return p
-    return None
 
 
 def fingerprints(targets: list[Target], base: str) -> dict[str, str]:
@@ -139,7 +132,11 @@ def _worker_init() -> None:
 
     from opkval.render import Renderer
 
-    _WORKER["renderer"] = renderer = Renderer().start()
+    try:
+        _WORKER["renderer"] = renderer = Renderer().start()
+    except Exception as e:  # e.g. the kernel cannot start: each task reports it
+        _WORKER["error"] = f"{type(e).__name__}: {e}"
+        return
     # Pool workers exit without atexit; a Finalize shuts the warm kernel down cleanly.
     Finalize(renderer, renderer.close, exitpriority=10)
 
@@ -148,10 +145,11 @@ def _worker_render(task: tuple[str, dict, str, tuple[str, ...]]) -> Outcome:
     from opkval.site import render_overview
 
     kind, ctx, out_dir, formats = task
-    renderer = _WORKER["renderer"]
     overview = kind == "landsoversigt"
-    slug, navn = (("landsoversigt", "Landsoversigt") if overview
-                  else (ctx["kommune"]["slug"], ctx["kommune"]["navn"]))
+    slug, navn = _task_name(task)
+    if "error" in _WORKER:
+        return Outcome(slug, navn, False, step="kerne", error=_WORKER["error"])
+    renderer = _WORKER["renderer"]
     t0 = time.perf_counter()
     try:
         files = (render_overview(ctx, Path(out_dir), formats, renderer) if overview
@@ -173,7 +171,7 @@ def run(out_dir: Path, *, jobs: int = 2, formats: tuple[str, ...] = ("html", "pd
         raw_dir: Path | None = None, plans_dir: Path | None = None, log=None) -> int:
     """Build the notes (and index and overview) that are not current. Returns the exit code."""
     from opkval import default_raw_dir
-    from opkval.plan import PLANS_DIR
+    from opkval.plan import PLANS_DIR, plan_file_for
 
     log = log or (lambda m: print(m, file=sys.stderr, flush=True))
     t0 = time.perf_counter()
@@ -274,22 +272,42 @@ def _build(stale: list[Target], out_dir: Path, formats: tuple[str, ...], year: i
         progress.update(o)
     overview = Outcome("landsoversigt", "Landsoversigt", False, step="landsoversigt",
                        error="ikke kørt")
-    pool = mp.get_context("spawn").Pool(max(1, min(jobs, len(tasks))), initializer=_worker_init)
+    # ProcessPoolExecutor, not multiprocessing.Pool: a worker that dies (out of memory, a crash
+    # in a C library) breaks the pool with an error instead of leaving the run waiting forever.
+    executor = ProcessPoolExecutor(max(1, min(jobs, len(tasks))),
+                                   mp_context=mp.get_context("spawn"), initializer=_worker_init)
     try:
-        for o in pool.imap_unordered(_worker_render, tasks):
+        futures = {executor.submit(_worker_render, task): task for task in tasks}
+        for future in as_completed(futures):
+            try:
+                o = future.result()
+            except Exception as e:  # BrokenProcessPool and anything the worker could not send
+                slug, navn = _task_name(futures[future])
+                o = Outcome(slug, navn, False, step="arbejdsproces",
+                            error=f"processen stoppede uventet ({type(e).__name__}: {e})")
             if o.slug == "landsoversigt":
                 overview = o
                 continue
             outcomes.append(o)
             progress.update(o)
-        pool.close()  # let workers finish and run their finalizers (kernel shutdown)
+        executor.shutdown(wait=True)  # workers exit normally: finalizers stop their kernels
     except BaseException:
-        pool.terminate()
+        executor.shutdown(wait=False, cancel_futures=True)
         raise
     finally:
-        pool.join()
         progress.close()
+    failed = {o.slug: o.step for o in outcomes if not o.ok}
+    for row in nctx["kommuner"]:  # the index marks them; any earlier note is shown as older
+        if row["slug"] in failed:
+            row["fejl"] = failed[row["slug"]]
     return outcomes, overview, nctx
+
+
+def _task_name(task: tuple) -> tuple[str, str]:
+    kind, ctx = task[0], task[1]
+    if kind == "landsoversigt":
+        return "landsoversigt", "Landsoversigt"
+    return ctx["kommune"]["slug"], ctx["kommune"]["navn"]
 
 
 def _merge_manifest(old: dict, outcomes: list[Outcome], fps: dict[str, str],

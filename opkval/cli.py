@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import re
 import sys
 import time
 from pathlib import Path
@@ -21,8 +22,12 @@ def _log(msg: str) -> None:
 
 
 def _positive_int(text: str) -> int:
+    """Whole kroner: 500000000, 500.000.000 or 500_000_000 (dots only as thousands marks)."""
+    cleaned = text.strip().replace("_", "")
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+", cleaned):
+        cleaned = cleaned.replace(".", "")
     try:
-        value = int(text.replace(".", "").replace("_", ""))
+        value = int(cleaned)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' er ikke et helt antal kroner") from None
     if value < 0:
@@ -256,6 +261,10 @@ def main(argv: list[str] | None = None) -> int:
     except OpkvalError as e:
         _log(str(e))
         return e.exit_code
+    except OSError as e:  # a folder that cannot be written, a path that is a file, a full disk
+        where = f"{e.filename}: " if e.filename else ""
+        _log(f"Filfejl: {where}{e.strerror or e}.")
+        return 2
     except KeyboardInterrupt:
         _log("opkval: afbrudt.")
         return 130

@@ -107,7 +107,7 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
     report_year = report_year or generated_at.year
     grants = grants_for_kommune(data, kommune.kode, key, cfg)
     kw = key_weights(data, key, None, cfg)
-    bt_all = backtest(data, cfg)
+    bt_all = backtest(data, cfg, key)
     reference = [b for b in bt_all if b.pulje != "Opkvalificeringspuljen"]
     own = [b for b in bt_all if b.kommunekode == kommune.kode]
     published = [g for g in grants if g.label == LABEL_TILSAGN]

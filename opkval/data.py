@@ -33,6 +33,13 @@ FILES = (
     "known_allocations.csv",
 )
 
+#: Long-format files: the columns that identify a row (a repeated key would be a conflict).
+UNIQUE_KEYS = {
+    "normering_2017_2023.csv": ("kommunekode", "pasningstilbud", "aar"),
+    "known_allocations.csv": ("kommunekode", "pulje", "periode"),
+    "pool_amounts.csv": ("pulje", "aar"),
+}
+
 #: Files with exactly one row per kommune.
 PER_KOMMUNE = (
     "municipalities.csv",
@@ -298,6 +305,13 @@ def _validate_all(raw_dir: Path) -> dict[str, pd.DataFrame]:
         _check_kommuner(raw_dir / n, tables[n], names, exact=True)
     for n in ("normering_2017_2023.csv", "known_allocations.csv"):
         _check_kommuner(raw_dir / n, tables[n], names, exact=False)
+    for n, key in UNIQUE_KEYS.items():
+        dup = tables[n][tables[n].duplicated(list(key), keep="first")]
+        if len(dup):
+            row = int(dup.index[0])
+            shown = ", ".join(f"{c}={dup.iloc[0][c]}" for c in key)
+            raise DataError(f"{raw_dir / n}: linje {row + 2}: rækken ({shown}) findes allerede "
+                            "en gang i filen; hver kombination må kun optræde én gang.")
     pop = tables["population_0_5_2021.csv"]
     bad = pop[pop[[f"age_{i}" for i in range(6)]].sum(axis=1) != pop["age_0_5"]]
     if len(bad):

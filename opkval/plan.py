@@ -178,8 +178,16 @@ class Plan:
 
 # ----------------------------------------------------------------------------- reading
 
-def default_plan_path(kommune: Kommune) -> Path:
-    return PLANS_DIR / f"{kommune.slug}.yaml"
+PLAN_SUFFIXES = (".yaml", ".yml", ".xlsx")
+
+
+def plan_file_for(slug: str, plans_dir: Path | None = None) -> Path | None:
+    """The kommune's registered plan: ``data/plans/<slug>.yaml`` (or ``.yml``, ``.xlsx``)."""
+    for ext in PLAN_SUFFIXES:
+        p = (plans_dir or PLANS_DIR) / f"{slug}{ext}"
+        if p.is_file():
+            return p
+    return None
 
 
 def display_path(path: Path) -> str:
@@ -595,9 +603,7 @@ def _indsats(c: _Checker, path: Path_, item: object, rules: dict,
 
 def find_plan(kommune: Kommune, index: KommuneIndex, path: Path | str | None = None,
               plans_dir: Path | None = None) -> Plan | None:
-    """The plan for a report: ``path`` if given (must exist), else ``data/plans/<slug>.yaml``
-    when it exists, else None (the note then says that no plan is registered)."""
-    if path:
-        return load_plan(path, index, expected=kommune)
-    default = (plans_dir or PLANS_DIR) / f"{kommune.slug}.yaml"
-    return load_plan(default, index, expected=kommune) if default.is_file() else None
+    """The plan for a report: ``path`` if given (must exist), else the registered plan
+    (:func:`plan_file_for`), else None (the note then says that no plan is registered)."""
+    path = path or plan_file_for(kommune.slug, plans_dir)
+    return load_plan(path, index, expected=kommune) if path else None

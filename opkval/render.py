@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
+import pickle
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -134,8 +134,13 @@ class Renderer:
         from jupyter_client.manager import KernelManager
 
         self._km = KernelManager(kernel_name=KERNEL)
-        self._km.start_kernel(extra_arguments=["--IPKernelApp.log_level=ERROR"],
-                              cwd=str(BUILD_DIR if BUILD_DIR.exists() else PROJECT_ROOT))
+        try:
+            self._km.start_kernel(extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                                  cwd=str(BUILD_DIR if BUILD_DIR.exists() else PROJECT_ROOT))
+        except Exception as e:
+            self._km = None
+            raise ReportError(f"Jupyter-kernen '{KERNEL}' kunne ikke startes ({e}). Kør "
+                              "'make venv' (eller slet .venv og kør igen).") from None
         kc = self._km.client()
         # Shell channel only: a heartbeat thread started and stopped at once races its socket.
         kc.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
@@ -273,25 +278,23 @@ FONT_CACHE = BUILD_DIR / "cache" / "fonts"
 
 
 def _subset_path(key: tuple) -> Path:
-    return FONT_CACHE / hashlib.sha256(repr(key).encode()).hexdigest()[:32]
+    return FONT_CACHE / (hashlib.sha256(repr(key).encode()).hexdigest()[:32] + ".pickle")
 
 
 def _read_subset(key: tuple) -> tuple[frozenset, bytes] | None:
-    base = _subset_path(key)
     try:
-        gids = frozenset(json.loads(base.with_suffix(".json").read_text(encoding="utf-8")))
-        return gids, base.with_suffix(".font").read_bytes()
-    except (OSError, ValueError):
+        gids, content = pickle.loads(_subset_path(key).read_bytes())
+        return frozenset(gids), content
+    except (OSError, ValueError, TypeError, pickle.UnpicklingError, EOFError):
         return None
 
 
 def _write_subset(key: tuple, gids: frozenset, content: bytes) -> None:
-    """Font first, then its glyph list: a reader that finds the list finds a whole font."""
-    base = _subset_path(key)
+    """Glyph list and font in one file, replaced atomically: a reader in another worker can
+    never pair one process's glyph list with another's font."""
     try:
         FONT_CACHE.mkdir(parents=True, exist_ok=True)
-        _atomic_write_bytes(base.with_suffix(".font"), content)
-        _atomic_write_bytes(base.with_suffix(".json"), json.dumps(sorted(gids)).encode())
+        _atomic_write_bytes(_subset_path(key), pickle.dumps((sorted(gids), content)))
     except OSError:
         pass  # a cache that cannot be written only costs time
 
@@ -380,4 +383,7 @@ def _render(renderer: Renderer, ctx: dict, out_dir: Path, formats: tuple[str, ..
                 staged.append((tmp / f"{slug}.pdf", final.pdf))
         for src, dst in staged:
             os.replace(src, dst)
+        for stale in (out_dir / f"{slug}.html", out_dir / f"{slug}.pdf"):
+            if stale not in (final.html, final.pdf) and stale.exists():
+                stale.unlink()  # from an earlier run with other formats: not this note's
     return final

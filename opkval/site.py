@@ -35,6 +35,14 @@ def _cell(text: str, sort: object = None, cls: str = "") -> str:
     return f"<td{attrs}>{text}</td>"
 
 
+def note_cell(row: dict, links: list[str]) -> str:
+    """Links to the note, or why there is none (a failed rebuild keeps the older note)."""
+    if row.get("fejl"):
+        older = f' <span class="small">ældre: {" · ".join(links)}</span>' if links else ""
+        return (f'<span class="status status-brud">Fejl ({esc(row["fejl"])})</span>{older}')
+    return " · ".join(links) or '<span class="small">ikke bygget</span>'
+
+
 def index_html(nctx: dict, out_dir: Path, formats: tuple[str, ...]) -> str:
     rows = []
     for r in sorted(nctx["kommuner"], key=lambda r: r["navn"]):
@@ -57,7 +65,7 @@ def index_html(nctx: dict, out_dir: Path, formats: tuple[str, ...]) -> str:
             + _cell("ja" if r.get("har_plan") else "nej", int(bool(r.get("har_plan"))))
             + _cell(status_html, STATUS_RANK.get(status or "", 0))
             + _cell(esc(fmt.pct(r["pct_paedagoger"] / 100)), r["pct_paedagoger"], "num")
-            + _cell(" · ".join(links) or '<span class="small">ikke bygget</span>')
+            + _cell(note_cell(r, links))
             + "</tr>")
     head = ["Kommune", "Region", "Kommunegruppe", "Tilskud 2023–2025", "Tilskud 2026–2030",
             "Lokal plan", "Regelstatus", "Pædagoger 2024", "Notat"]

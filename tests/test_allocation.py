@@ -114,3 +114,16 @@ def test_explore_tables(data):
     assert cmp.at["grundlag 2023", "Læsø"] == "skøn"
     assert cmp.at["tilskud 2023-2030 (kr.)", "Ishøj"] == 280_000 + 7 * 512_000
     assert cmp.at["ansat som pædagog 2024 (%)", "Ishøj"] == 43.9
+
+
+def test_key_check_uses_the_notes_key(data, index):
+    from opkval.context import build_context
+
+    ctx = build_context(data, index.resolve("Ishøj"), 2026, key="population")
+    own = ctx["backtest"]["kommune"]
+    estimates = {g["aar"]: g["skoen_kr"] for g in ctx["grants"]}
+    assert [b["skoen_kr"] for b in own] == [estimates[b["aar"]] for b in own]
+    assert ctx["key_check"]["skoen_kr"] == sum(b["skoen_kr"] for b in own)
+    # Ishøj's 23,457 of the 2023 population (population_total.csv) times the 2023 pool:
+    total_2023 = int(data["population_total.csv"]["folketal_2023_01_01"].sum())
+    assert abs(own[0]["skoen_kr"] - 107_000_000 * 23_457 / total_2023) < 1

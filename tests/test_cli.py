@@ -1,6 +1,8 @@
 import csv
 import io
 
+import pytest
+
 from opkval.cli import main
 
 
@@ -52,3 +54,22 @@ def test_broken_data_file_gives_one_message_and_exit_2(raw_copy, monkeypatch, ca
     assert "Traceback" not in err and len(err.splitlines()) == 1
     assert "population_0_5_2021.csv" in err and "linje 16" in err and "age_0_5" in err
     assert "-1750" in err
+
+
+def test_amount_accepts_thousands_dots_and_rejects_decimals(capsys):
+    assert main(["allocate", "--amount", "1.000"]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))[1:]
+    assert sum(int(r[2]) for r in rows) == 1000
+    for bad in ("1.5", "500000000.50", "-3", "mange"):
+        with pytest.raises(SystemExit) as e:
+            main(["allocate", "--amount", bad])
+        assert e.value.code == 2
+
+
+def test_unwritable_output_gives_one_message(tmp_path, capsys):
+    blocker = tmp_path / "reports"
+    blocker.write_text("not a folder")
+    code = main(["report", "--kommune", "Ishøj", "--out", str(blocker / "x"), "--format",
+                 "html"])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err and "Filfejl" in err

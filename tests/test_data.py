@@ -88,3 +88,16 @@ def test_sum_of_ages_checked(raw_copy):
     with pytest.raises(DataError) as e:
         load_all(raw_copy)
     assert "age_0_5" in str(e.value) and "1751" in str(e.value)
+
+
+@pytest.mark.parametrize("name,line", [("normering_2017_2023.csv", 2),
+                                       ("known_allocations.csv", 2)])
+def test_repeated_row_key(raw_copy, name, line):
+    f = raw_copy / name
+    lines = f.read_text(encoding="utf-8").splitlines()
+    lines.append(lines[line - 1])  # the first data row once more, at the end
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(DataError) as e:
+        load_all(raw_copy)
+    assert name in str(e.value) and f"linje {len(lines)}" in str(e.value)
+    assert "findes allerede" in str(e.value)
