@@ -51,6 +51,15 @@ def pct(fraction: float | None, decimals: int = 1) -> str:
     return format_percent(fraction, format=pattern, locale=LOCALE, decimal_quantization=True)
 
 
+def pct_value(value: float | None, decimals: int = 1) -> str:
+    """A percent stored as a percent (the data's ``43.9``) → ``'43,9 %'`` (no-break space).
+
+    The one way to show the data's percent values; same rounding as :func:`pct` of
+    ``value / 100``, which every caller used before.
+    """
+    return pct(None if value is None else value / 100, decimals)
+
+
 def pct_points(value: float, decimals: int = 1) -> str:
     """Percentage points: ``16.1`` → ``'16,1 procentpoint'``."""
     return number(value, decimals) + NBSP + "procentpoint"

@@ -270,9 +270,7 @@ def peer_sentence(navn: str, pct: float, peer: dict) -> str:
     """'Ishøj har 43,9 % ansat som pædagoger mod 44,9 % i hovedstadskommunerne (median) ...'."""
     from opkval import fmt
 
-    def p(v: float) -> str:
-        return fmt.pct(v / 100, 1)
-
+    p = fmt.pct_value
     grp, reg, land = (peer[level][MEASURE]["median"] for level in LEVELS)
     return (f"{navn} har {p(pct)} af det pædagogiske personale ansat som pædagoger mod "
             f"{p(grp)} i {_plural_definite(peer['kommunegruppe']['navn'])}, {p(reg)} i "

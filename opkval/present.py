@@ -191,7 +191,7 @@ def key_check(ctx: dict) -> Html:
     own = [b for b in bt["kommune"]]
     if own:
         rows = [[b["pulje"], b["aar"], fmt.kr(b["skoen_kr"]), fmt.kr(b["offentliggjort_kr"]),
-                 fmt.signed_kr(b["forskel_kr"]), fmt.pct(b["forskel_pct"] / 100, 1)]
+                 fmt.signed_kr(b["forskel_kr"]), fmt.pct_value(b["forskel_pct"], 1)]
                 for b in own]
         parts.append(table(["Pulje", "År", "Skøn efter nøglen", "Offentliggjort", "Forskel",
                             "Forskel i %"], rows, numeric=(1, 2, 3, 4, 5),
@@ -215,7 +215,7 @@ def key_check(ctx: dict) -> Html:
         f"{esc(fmt.kr(bt['tolerance_abs_kr']))} + {esc(fmt.pct(bt['tolerance_rel'], 0))} "
         "(kilderne afrunder til 0,1 mio. kr.).</p>")
     rows = [[b["kommune"], fmt.kr(b["skoen_kr"]), fmt.kr(b["offentliggjort_kr"]),
-             fmt.signed_kr(b["forskel_kr"]), fmt.pct(b["forskel_pct"] / 100, 1)] for b in ref]
+             fmt.signed_kr(b["forskel_kr"]), fmt.pct_value(b["forskel_pct"], 1)] for b in ref]
     parts.append(table(["Kommune", "Skøn", "Offentliggjort", "Forskel", "Forskel i %"], rows,
                        numeric=(1, 2, 3, 4), css="compact",
                        caption=f"Kontrol: {bt['reference_pulje']}"))

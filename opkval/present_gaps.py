@@ -8,20 +8,11 @@ from __future__ import annotations
 
 from opkval import fmt
 from opkval.domain import PASNING
-from opkval.present import Html, esc, table
+from opkval.present import Html, _kommune, esc, table
 
 STATUS_CSS = {"dækket": "ok", "delvist": "advarsel", "mangler": "brud"}
 BLIVER_DA = {"paedagog": "pædagog", "paedagogisk_assistent": "pædagogisk assistent"}
 KATEGORI_DA = {"meritpaedagog": "Meritpædagog", "pau": "PAU"}
-
-
-def _p(v: float | None, decimals: int = 1) -> str:
-    """Percent stored as 43.9 → '43,9 %'."""
-    return fmt.pct(None if v is None else v / 100, decimals)
-
-
-def _kommune(ctx: dict) -> str:
-    return f"{ctx['kommune']['navn']} Kommune"
 
 
 def staff_mix(ctx: dict) -> Html:
@@ -31,11 +22,12 @@ def staff_mix(ctx: dict) -> Html:
     out = ["<section><h2>Uddannet personale: status og afstand til mål</h2>",
            f"<p>{esc(g['sammenligning_tekst'])} Kommunen er nr. {g['rang']} af "
            f"{g['antal_kommuner']} (nr. 1 har den højeste andel).</p>"]
-    rows = [["Ansat som pædagog", _p(a["pct_paedagoger_2024"]["pct"]),
+    rows = [["Ansat som pædagog", fmt.pct_value(a["pct_paedagoger_2024"]["pct"]),
              "Stillingskategori (DST BOERN1)"],
-            ["Har en pædagoguddannelse", _p(a["pct_paedagoguddannede_2024"]["pct"]),
+            ["Har en pædagoguddannelse", fmt.pct_value(a["pct_paedagoguddannede_2024"]["pct"]),
              "Uddannelse, uanset stilling (DST BOERN1)"],
-            ["Ansat som pædagogmedhjælper", _p(a["pct_paedagogmedhjaelpere_2024"]["pct"]),
+            ["Ansat som pædagogmedhjælper",
+             fmt.pct_value(a["pct_paedagogmedhjaelpere_2024"]["pct"]),
              "Stillingskategori (DST BOERN1)"]]
     out.append(table(["Andel af det pædagogiske personale, 2024", "Andel", "Hvad tallet måler"],
                      rows, numeric=(1,), css="compact",
@@ -64,12 +56,12 @@ def staff_mix(ctx: dict) -> Html:
     if any(v["normering_fallback"] for v in p["pasningstilbud"].values()):
         out.append("<p class='small'>* Ministeriet har ikke offentliggjort en normering for "
                    "kommunen her; medianen af kommunerne er brugt i stedet.</p>")
-    trow = [[t["navn"], _p(t["maal_pct"]), fmt.pct_points(t["gap_pp"]),
+    trow = [[t["navn"], fmt.pct_value(t["maal_pct"]), fmt.pct_points(t["gap_pp"]),
              fmt.number(t["gap_personer"], 0)] for t in g["maal"]]
     out.append(table(["Mål", "Andel ansat som pædagog", "Afstand", "Afstand i personer"], trow,
                      numeric=(1, 2, 3), css="compact",
-                     caption=f"{_kommune(ctx)}: afstand fra {_p(a['pct_paedagoger_2024']['pct'])}"
-                     " til målene"))
+                     caption=f"{_kommune(ctx)}: afstand fra "
+                     f"{fmt.pct_value(a['pct_paedagoger_2024']['pct'])} til målene"))
     out.append("<p class='small'>Afstand i personer = skønnet personale × afstanden i "
                "procentpoint: så mange flere skulle være ansat som pædagog ved uændret "
                "personaletal. Negativ afstand betyder, at kommunen allerede ligger over målet. "
@@ -88,8 +80,9 @@ def peers(ctx: dict) -> Html:
         for m, label in (("pct_paedagoger_2024", "ansat som pædagog"),
                          ("pct_paedagoguddannede_2024", "med pædagoguddannelse")):
             s = pr[m]
-            rows.append([pr["navn"], label, s["n"], _p(s["median"]),
-                         f"{_p(s['q1'])} – {_p(s['q3'])}", _p(g["andele"][m]["pct"])])
+            rows.append([pr["navn"], label, s["n"], fmt.pct_value(s["median"]),
+                         f"{fmt.pct_value(s['q1'])} – {fmt.pct_value(s['q3'])}",
+                         fmt.pct_value(g["andele"][m]["pct"])])
     return Html("<section><h3>Sammenligning med andre kommuner</h3>"
                 + table(["Gruppe", "Andel", "Kommuner", "Median", "Midterste halvdel "
                          "(1.–3. kvartil)", ctx["kommune"]["navn"]], rows,
@@ -123,21 +116,23 @@ def plan_effect(ctx: dict) -> Html:
     if m["i_alt"]:
         out.append(
             f"<p>{m['i_alt']} meritpædagoger hæver andelen ansat som pædagog fra "
-            f"{_p(e['andel_nu_pct'])} til ca. <b>{_p(e['andel_efter_pct'])}</b> i "
+            f"{fmt.pct_value(e['andel_nu_pct'])} til ca. "
+            f"<b>{fmt.pct_value(e['andel_efter_pct'])}</b> i "
             f"{e['efter_aar']}, alt andet lige.</p>")
         trow = []
         for t in e["maal"]:
             if t["gap_personer"] <= 0:
                 continue
             yrs = t["aar_til_maal"]
-            trow.append([t["navn"], _p(t["maal_pct"]), fmt.number(t["gap_personer"], 0),
+            trow.append([t["navn"], fmt.pct_value(t["maal_pct"]), fmt.number(t["gap_personer"], 0),
                          fmt.pct(t["andel_lukket"], 0),
                          "nås ikke" if yrs is None else fmt.number(yrs, 0) + " år"])
         notes = []
         if not any(t["id"] == "plan" for t in e["maal"]):
             notes.append("Planen sætter ikke sit eget mål for andelen ansat som pædagog; "
                          "afstanden regnes derfor til referencemålene ovenfor.")
-        reached = [t["navn"] if "%" in t["navn"] else f"{t['navn']} ({_p(t['maal_pct'])})"
+        reached = [t["navn"] if "%" in t["navn"]
+                   else f"{t['navn']} ({fmt.pct_value(t['maal_pct'])})"
                    for t in e["maal"] if t["gap_personer"] <= 0]
         if reached:
             notes.append(f"Allerede nået og derfor ikke med i tabellen: {'; '.join(reached)}.")
@@ -151,10 +146,10 @@ def plan_effect(ctx: dict) -> Html:
                               "År til målet i planens tempo"], trow, numeric=(1, 2, 3, 4),
                              css="compact", caption="Hvor meget af afstanden planen lukker"))
             first = next(t for t in e["maal"] if t["gap_personer"] > 0)
+            goal = fmt.pct_value(first["maal_pct"], 0 if first["maal_pct"] % 1 == 0 else 1)
             out.append(f"<p>{m['i_alt']} meritpædagoger lukker ca. "
                        f"{esc(fmt.pct(first['andel_lukket'], 0))} af afstanden til "
-                       f"{esc(_p(first['maal_pct'], 0 if first['maal_pct'] % 1 == 0 else 1))}."
-                       "</p>")
+                       f"{esc(goal)}.</p>")
     else:
         out.append("<p>Planen uddanner ingen meritpædagoger, så andelen ansat som pædagog "
                    "flyttes ikke af planen.</p>")

@@ -29,10 +29,10 @@ def summary(nctx: dict) -> Html:
         f"Puljen er på {esc(fmt.mio_kr(nctx['pool_2026_kr']))} om året i 2026–2030. opkval "
         f"kender offentliggjorte tilsagn for {len(tilsagn)} af 98 kommuner; for resten er "
         "tilskuddet et skøn efter fordelingsnøglen.",
-        f"Andelen ansat som pædagog i dagtilbud (2024) går fra {esc(fmt.pct(d['min'] / 100))} "
-        f"til {esc(fmt.pct(d['max'] / 100))}; medianen er {esc(fmt.pct(d['median'] / 100))}, "
-        f"og den midterste halvdel ligger mellem {esc(fmt.pct(d['q1'] / 100))} og "
-        f"{esc(fmt.pct(d['q3'] / 100))}.",
+        f"Andelen ansat som pædagog i dagtilbud (2024) går fra {esc(fmt.pct_value(d['min']))} "
+        f"til {esc(fmt.pct_value(d['max']))}; medianen er {esc(fmt.pct_value(d['median']))}, "
+        f"og den midterste halvdel ligger mellem {esc(fmt.pct_value(d['q1']))} og "
+        f"{esc(fmt.pct_value(d['q3']))}.",
         f"{len(with_plan)} {'kommune' if len(with_plan) == 1 else 'kommuner'} har en lokal "
         "plan i opkval"
         + (f"; {len(brud)} af {'den' if len(with_plan) == 1 else 'dem'} bryder mindst én af "
@@ -63,7 +63,7 @@ def grants_by_key(nctx: dict) -> Html:
 
 def backtest(nctx: dict) -> Html:
     rows = [[b["pulje"], b["aar"], b["kommune"], fmt.kr(b["skoen_kr"]),
-             fmt.kr(b["offentliggjort_kr"]), fmt.pct(b["forskel_pct"] / 100),
+             fmt.kr(b["offentliggjort_kr"]), fmt.pct_value(b["forskel_pct"]),
              "ja" if b["inden_for_tolerance"] else "nej"] for b in nctx["backtest"]]
     return Html(
         "<section><h2>Kontrol af 0-5-nøglen</h2><p>Nøglens skøn mod alle offentliggjorte "
@@ -77,7 +77,7 @@ def backtest(nctx: dict) -> Html:
 
 def gaps(nctx: dict, n: int = 15) -> Html:
     rows = sorted(nctx["kommuner"], key=lambda r: -r["gap_personer_to_tredjedele"])
-    body = [[i + 1, r["navn"], r["kommunegruppe"], fmt.pct(r["pct_paedagoger"] / 100),
+    body = [[i + 1, r["navn"], r["kommunegruppe"], fmt.pct_value(r["pct_paedagoger"]),
              fmt.number(r["personale"]), fmt.number(r["gap_pp_to_tredjedele"], 1),
              fmt.number(r["gap_personer_to_tredjedele"]),
              fmt.number(r["gap_personer_bupl_80"])] for i, r in enumerate(rows[:n])]

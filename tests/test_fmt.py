@@ -25,6 +25,17 @@ def test_percent():
     assert fmt.pct(0.5521, 0) == f"55{NBSP}%"
 
 
+def test_percent_value_stored_as_percent():
+    # The data store shares as percent (43.9 means 43,9 %): no division by 100 by the caller.
+    assert fmt.pct_value(43.9) == f"43,9{NBSP}%"
+    assert fmt.pct_value(80, 0) == f"80{NBSP}%"
+    assert fmt.pct_value(66.66667) == f"66,7{NBSP}%"
+    assert fmt.pct_value(-3.25, 2) == f"-3,25{NBSP}%"
+    assert fmt.pct_value(None) == "–"
+    # Greve's pct_paedagoguddannede_2024 is 43.45 in the data; the notes have shown 43,5 %.
+    assert fmt.pct_value(43.45) == f"43,5{NBSP}%"
+
+
 def test_numbers_and_points():
     assert fmt.number(1304000) == "1.304.000"
     assert fmt.number(43.9, 1) == "43,9"
