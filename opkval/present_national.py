@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from opkval import fmt
+from opkval.domain import STATUS_DA
 from opkval.present import Html, esc, generated_line, table
 
-STATUS_DA = {"ok": "OK", "advarsel": "Advarsel", "brud": "Brud"}
 LABEL_DA = {"tilsagn": "tilsagn", "fremskrevet": "fremskrevet", "skøn": "skøn"}
 
 

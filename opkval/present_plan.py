@@ -9,9 +9,8 @@ the other sections show nothing.
 from __future__ import annotations
 
 from opkval import fmt
+from opkval.domain import STATUS_DA
 from opkval.present import Html, esc, table
-
-STATUS_DA = {"ok": "OK", "advarsel": "Advarsel", "brud": "Brud"}
 
 
 def _span(years: list[int]) -> str:

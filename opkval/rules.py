@@ -12,11 +12,13 @@ from fractions import Fraction
 
 from opkval import fmt
 from opkval.config import PuljeConfig, load_config
+from opkval.domain import ADVARSEL, BRUD, OK, STATUS_DA
+from opkval.domain import STATUS_RANK as STATUS_RANK  # re-exported: rules.STATUS_RANK
 from opkval.ledger import Ledger, build_ledger
 from opkval.plan import Plan, load_rules_config
 
-OK, ADVARSEL, BRUD = "ok", "advarsel", "brud"
-STATUS_DA = {OK: "OK", ADVARSEL: "Advarsel", BRUD: "Brud"}
+# The statuses are defined once, in opkval.domain, so the notebook kernel can show them
+# without importing this module (pydantic, yaml); rules.STATUS_DA/STATUS_RANK are those.
 
 
 @dataclass(frozen=True)
