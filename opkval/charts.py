@@ -144,7 +144,7 @@ def staff_ranking(ctx: dict) -> Chart:
     ax.axhline(land, color=GAP_COLORS["land"], linestyle="--", linewidth=1)
     ax.axhline(grp, color=GAP_COLORS["gruppe"], linestyle=":", linewidth=1.2)
     own = next(i for i, r in enumerate(rows) if r["kode"] == k["kode"])
-    ax.annotate(f"{k['navn']}: {fmt.pct_value(rows[own]['pct'], 1)} (nr. {g['rang']})",
+    ax.annotate(f"{k['navn']}: {fmt.pct_value(rows[own]['pct'], 1)} (nr. {fmt.number(g['rang'])})",
                 (own + 1, rows[own]["pct"]), xytext=(0, 14), textcoords="offset points",
                 ha="center", fontsize=8, color=GAP_COLORS["kommune"], fontweight="bold",
                 arrowprops={"arrowstyle": "-", "color": GAP_COLORS["kommune"], "lw": 0.8})
@@ -163,8 +163,9 @@ def staff_ranking(ctx: dict) -> Chart:
                Line2D([], [], color=GAP_COLORS["land"], linestyle="--",
                           label=f"Median, hele landet: {fmt.pct_value(land, 1)}")]
     _legend_below(fig, handles, ncol=3, fontsize=7.5)
-    alt = (f"Søjlediagram over andelen ansat som pædagog i alle {len(rows)} kommuner. "
-           f"{k['navn']} er nr. {g['rang']} med {fmt.pct_value(rows[own]['pct'], 1)}; median "
+    alt = (f"Søjlediagram over andelen ansat som pædagog i alle {fmt.number(len(rows))} "
+           f"kommuner. {k['navn']} er nr. {fmt.number(g['rang'])} med "
+           f"{fmt.pct_value(rows[own]['pct'], 1)}; median "
            f"{fmt.pct_value(grp, 1)} i {k['kommunegruppe'].lower()} og {fmt.pct_value(land, 1)} "
            "på landsplan.")
     return Chart(_to_png(fig, left=0.1, bottom=0.3), alt)
@@ -259,6 +260,7 @@ def national_staff_distribution(nctx: dict) -> Chart:
     ax.set_axisbelow(True)
     ax.legend(frameon=False, fontsize=8)
     ax.set_title("Pædagogandelen i de 98 kommuner", y=TITLE_Y)
-    alt = (f"Histogram over pædagogandelen i {d['n']} kommuner: fra {fmt.pct_value(d['min'])} "
+    alt = (f"Histogram over pædagogandelen i {fmt.number(d['n'])} kommuner: fra "
+           f"{fmt.pct_value(d['min'])} "
            f"til {fmt.pct_value(d['max'])}, median {fmt.pct_value(d['median'])}.")
     return Chart(_to_png(fig, left=0.09, bottom=0.17), alt)

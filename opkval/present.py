@@ -211,7 +211,8 @@ def key_check(ctx: dict) -> Html:
     parts.append(
         f"<p>Samme nøgle anvendt på {esc(bt['reference_pulje'])} "
         f"({esc(fmt.mio_kr(bt['reference_beloeb_kr']))}, fordelt efter andel af 0-5-årige) "
-        f"rammer {inside} af {len(ref)} offentliggjorte kommunebeløb inden for "
+        f"rammer {fmt.number(inside)} af {fmt.number(len(ref))} offentliggjorte kommunebeløb "
+        "inden for "
         f"{esc(fmt.kr(bt['tolerance_abs_kr']))} + {esc(fmt.pct(bt['tolerance_rel'], 0))} "
         "(kilderne afrunder til 0,1 mio. kr.).</p>")
     rows = [[b["kommune"], fmt.kr(b["skoen_kr"]), fmt.kr(b["offentliggjort_kr"]),

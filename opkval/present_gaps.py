@@ -20,8 +20,8 @@ def staff_mix(ctx: dict) -> Html:
     g = ctx["gaps"]
     a = g["andele"]
     out = ["<section><h2>Uddannet personale: status og afstand til mål</h2>",
-           f"<p>{esc(g['sammenligning_tekst'])} Kommunen er nr. {g['rang']} af "
-           f"{g['antal_kommuner']} (nr. 1 har den højeste andel).</p>"]
+           f"<p>{esc(g['sammenligning_tekst'])} Kommunen er nr. {fmt.number(g['rang'])} af "
+           f"{fmt.number(g['antal_kommuner'])} (nr. 1 har den højeste andel).</p>"]
     rows = [["Ansat som pædagog", fmt.pct_value(a["pct_paedagoger_2024"]["pct"]),
              "Stillingskategori (DST BOERN1)"],
             ["Har en pædagoguddannelse", fmt.pct_value(a["pct_paedagoguddannede_2024"]["pct"]),
@@ -80,7 +80,7 @@ def peers(ctx: dict) -> Html:
         for m, label in (("pct_paedagoger_2024", "ansat som pædagog"),
                          ("pct_paedagoguddannede_2024", "med pædagoguddannelse")):
             s = pr[m]
-            rows.append([pr["navn"], label, s["n"], fmt.pct_value(s["median"]),
+            rows.append([pr["navn"], label, fmt.number(s["n"]), fmt.pct_value(s["median"]),
                          f"{fmt.pct_value(s['q1'])} – {fmt.pct_value(s['q3'])}",
                          fmt.pct_value(g["andele"][m]["pct"])])
     return Html("<section><h3>Sammenligning med andre kommuner</h3>"
@@ -106,7 +106,7 @@ def plan_effect(ctx: dict) -> Html:
                     "når en plan foreligger.</p></section>")
     out = [head]
     rows = [[KATEGORI_DA.get(d["kategori"], d["kategori"]),
-             BLIVER_DA.get(d["bliver"], d["bliver"]), d["aar"], d["deltagere"],
+             BLIVER_DA.get(d["bliver"], d["bliver"]), d["aar"], fmt.number(d["deltagere"]),
              ", ".join(d["indsatser"])] for d in e["fuldfoert"]]
     if rows:
         out.append(table(["Uddannelse", "Bliver", "Færdig", "Personer", "Indsats"], rows,
@@ -115,7 +115,7 @@ def plan_effect(ctx: dict) -> Html:
     m = e["merit"]
     if m["i_alt"]:
         out.append(
-            f"<p>{m['i_alt']} meritpædagoger hæver andelen ansat som pædagog fra "
+            f"<p>{fmt.number(m['i_alt'])} meritpædagoger hæver andelen ansat som pædagog fra "
             f"{fmt.pct_value(e['andel_nu_pct'])} til ca. "
             f"<b>{fmt.pct_value(e['andel_efter_pct'])}</b> i "
             f"{e['efter_aar']}, alt andet lige.</p>")
@@ -147,19 +147,21 @@ def plan_effect(ctx: dict) -> Html:
                              css="compact", caption="Hvor meget af afstanden planen lukker"))
             first = next(t for t in e["maal"] if t["gap_personer"] > 0)
             goal = fmt.pct_value(first["maal_pct"], 0 if first["maal_pct"] % 1 == 0 else 1)
-            out.append(f"<p>{m['i_alt']} meritpædagoger lukker ca. "
+            out.append(f"<p>{fmt.number(m['i_alt'])} meritpædagoger lukker ca. "
                        f"{esc(fmt.pct(first['andel_lukket'], 0))} af afstanden til "
                        f"{esc(goal)}.</p>")
     else:
         out.append("<p>Planen uddanner ingen meritpædagoger, så andelen ansat som pædagog "
                    "flyttes ikke af planen.</p>")
     if e["pau"]["i_alt"]:
-        out.append(f"<p>{e['pau']['i_alt']} medarbejdere bliver pædagogiske assistenter (PAU). "
-                   "Det hæver ikke pædagogandelen, men andelen af ufaglærte falder.</p>")
+        out.append(f"<p>{fmt.number(e['pau']['i_alt'])} medarbejdere bliver pædagogiske "
+                   "assistenter (PAU). Det hæver ikke pædagogandelen, men andelen af ufaglærte "
+                   "falder.</p>")
     kr = []
     for kat, v in e["kr_pr_uddannet"].items():
         if v and v["kr_pr_person"]:
-            kr.append(f"{KATEGORI_DA[kat]}: {fmt.kr(v['kr'])} til {v['deltagere']} personer = "
+            kr.append(f"{KATEGORI_DA[kat]}: {fmt.kr(v['kr'])} til "
+                      f"{fmt.number(v['deltagere'])} personer = "
                       f"<b>{fmt.kr(v['kr_pr_person'])}</b> pr. person")
     if kr:
         out.append("<p>Puljemidler pr. uddannet: " + "; ".join(kr) + ". Det er planens "
@@ -175,7 +177,7 @@ def plan_effect(ctx: dict) -> Html:
         f"({fmt.number(e['personale'], 0)}); meritpædagoger går fra en anden stilling til en "
         "pædagogstilling, når uddannelsen slutter; deltagerne kommer fra "
         f"{esc(an['deltagere_fra'])}; "
-        + (f"{fmt.number(an['afgang_pct_aar'], 1)} % af de nyuddannede forlader kommunens "
+        + (f"{fmt.pct_value(an['afgang_pct_aar'], 1)} af de nyuddannede forlader kommunens "
            "dagtilbud hvert år" if an["afgang_pct_aar"] else
            "ingen af de nyuddannede forlader kommunens dagtilbud")
         + "; alt andet (fx øvrig rekruttering og afgang) er uændret. Tempo = meritpædagoger ÷ "
@@ -202,9 +204,9 @@ def checklist(ctx: dict) -> Html:
                           f"{esc(c['status'])}</span>"),
                      Html(ev)])
     counts = {s: sum(c["status"] == s for c in items) for s in STATUS_CSS}
-    return Html(head + f"<p class='lead'>{counts['dækket']} punkter er dækket, "
-                f"{counts['delvist']} delvist "
-                f"og {counts['mangler']} mangler.</p>"
+    return Html(head + f"<p class='lead'>{fmt.number(counts['dækket'])} punkter er dækket, "
+                f"{fmt.number(counts['delvist'])} delvist "
+                f"og {fmt.number(counts['mangler'])} mangler.</p>"
                 + table(["Punkt", "Status", "Belæg"], rows)
                 + "<p class='small'>Dækket: planen skriver om punktet, eller dens indsatser viser "
                 "det. Delvist: kun et indirekte tegn, eller planen omtaler punktet uden en "
@@ -226,8 +228,8 @@ def chain(ctx: dict) -> Html:
     n = len(c["behov"])
     out = [head, "<p class='lead'>KL og BUPL's dialogredskab går fra de pædagogiske "
            "udfordringer over de kompetencer, de kalder på, til planens indsatser. "
-           f"Planen beskriver {n} behov; tabellen viser, hvilke indsatser planen selv knytter "
-           "til hvert af dem.</p>",
+           f"Planen beskriver {fmt.number(n)} behov; tabellen viser, hvilke indsatser planen "
+           "selv knytter til hvert af dem.</p>",
            table(["Behov", "Indsatser, der svarer på det"], rows)]
     if not c["behov_uden_indsats"] and not c["indsatser_uden_behov"]:
         out.append("<p>Alle behov har mindst én indsats, og alle indsatser svarer på et "

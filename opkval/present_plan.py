@@ -47,7 +47,8 @@ def key_points(ctx: dict) -> Html:
     pts = []
     years = _span([y for y in (p["forbrug_foerste_aar"], p["forbrug_sidste_aar"]) if y])
     pts.append(f"Planen ({fmt.date(p['dato'])}) bruger i alt <b>{esc(fmt.kr(led['forbrug_kr']))}"
-               f"</b> af puljen i {years} på {len(p['indsatser'])} indsatser; kommunen modtager "
+               f"</b> af puljen i {years} på {fmt.number(len(p['indsatser']))} indsatser; "
+               "kommunen modtager "
                f"{esc(fmt.kr(led['udbetalt_kr']))} i 2023–2030.")
     if r1["modtaget_kr"] and not r1["tilbage_kr"] and r1["brugt_aar"]:
         pts.append(f"Planen bruger præcis {esc(r1['navn'].lower())}s tilskud på "
@@ -75,19 +76,21 @@ def key_points(ctx: dict) -> Html:
     if brud or adv:
         parts = []
         if brud:
-            parts.append(f"{len(brud)} brud ({esc('; '.join(r['navn'] for r in brud))})")
+            parts.append(f"{fmt.number(len(brud))} brud "
+                         f"({esc('; '.join(r['navn'] for r in brud))})")
         if adv:
-            parts.append(f"{len(adv)} {'advarsel' if len(adv) == 1 else 'advarsler'} "
+            parts.append(f"{fmt.number(len(adv))} {'advarsel' if len(adv) == 1 else 'advarsler'} "
                          f"({esc('; '.join(r['navn'] for r in adv))})")
         pts.append(f"Puljens regler: {' og '.join(parts)}; se tabellen over regler.")
     else:
         pts.append("Planen overholder alle syv regler, opkval kontrollerer.")
     if p["deltagere_i_alt"]:
-        groups = " og ".join(f"{n} {esc(g.lower())}"
+        groups = " og ".join(f"{fmt.number(n)} {esc(g.lower())}"
                              for g, n in p["deltagere_pr_maalgruppe"].items())
         missing = p["indsatser_uden_deltagere"]
         extra = (f"; {esc(', '.join(missing))} angiver ikke antal deltagere" if missing else "")
-        pts.append(f"Planen omfatter {p['deltagere_i_alt']} deltagere: {groups}{extra}.")
+        pts.append(f"Planen omfatter {fmt.number(p['deltagere_i_alt'])} deltagere: "
+                   f"{groups}{extra}.")
     return Html('<section class="summary"><h2>Hovedpunkter</h2><ul>'
                 + "".join(f"<li>{x}</li>" for x in pts) + "</ul></section>")
 
@@ -198,8 +201,9 @@ def rules_table(ctx: dict) -> Html:
     n = p["status_antal"]
     return Html(
         "<section><h2>Puljens regler</h2>"
-        f"<p>{n['ok']} OK, {n['advarsel']} "
-        f"{'advarsel' if n['advarsel'] == 1 else 'advarsler'} og {n['brud']} brud. Status er "
+        f"<p>{fmt.number(n['ok'])} OK, {fmt.number(n['advarsel'])} "
+        f"{'advarsel' if n['advarsel'] == 1 else 'advarsler'} og {fmt.number(n['brud'])} brud. "
+        "Status er "
         "<b>OK</b> (reglen er overholdt), <b>Advarsel</b> (bør afklares) eller <b>Brud</b> "
         "(planen overholder ikke reglen, som den står).</p>"
         + table(["Regel", "Status", "Vurdering", "Kilde"], rows, css="rules",

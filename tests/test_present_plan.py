@@ -60,3 +60,13 @@ def test_cumulative_chart_alt_text(ishoej_plan, ishoej_grants):
     chart = plan_cumulative(_ctx(plan_context(ishoej_plan, ishoej_grants)))
     assert chart.png.startswith(b"\x89PNG")
     assert "2030: tilskud 3.864.000\u00a0kr., forbrug 2.278.000\u00a0kr." in chart.alt
+
+
+def test_participant_counts_have_thousands_separators(ishoej_plan, ishoej_grants):
+    # Counts go through fmt.number like every other figure: 1200 reads "1.200", not "1200".
+    pc = plan_context(ishoej_plan, ishoej_grants)
+    pc["deltagere_i_alt"] = 1200
+    pc["deltagere_pr_maalgruppe"] = {"Pædagogmedhjælpere": 1200}
+    html = present_plan.key_points(_ctx(pc))
+    assert "Planen omfatter 1.200 deltagere: 1.200 pædagogmedhjælpere" in html
+    assert "1200" not in html
