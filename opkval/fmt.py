@@ -65,6 +65,22 @@ def pct_points(value: float, decimals: int = 1) -> str:
     return number(value, decimals) + NBSP + "procentpoint"
 
 
+_WORDS = ("nul", "én", "to", "tre", "fire", "fem", "seks", "syv", "otte", "ni", "ti", "elleve",
+          "tolv")
+
+
+def count_word(n: int) -> str:
+    """A small count spelled out in Danish (``7`` → ``'syv'``), as prose does up to twelve;
+    larger counts as digits (``13`` → ``'13'``). One is the common-gender ``'én'``."""
+    return _WORDS[n] if 0 <= n < len(_WORDS) else number(n)
+
+
+def years_list(years: list[int]) -> str:
+    """``[2023]`` → ``'2023'``; ``[2020, 2023]`` → ``'2020 og 2023'`` (years are labels)."""
+    ys = [str(y) for y in years]
+    return ys[0] if len(ys) == 1 else ", ".join(ys[:-1]) + " og " + ys[-1]
+
+
 def date(value: dt.date | str) -> str:
     """``2024-04-21`` → ``'21. april 2024'``."""
     if isinstance(value, str):

@@ -254,6 +254,7 @@ def method(ctx: dict) -> Html:
     """Method and limits of the gap figures (goes with 'Datagrundlag og forbehold')."""
     p = ctx["gaps"]["personale"]
     med = ", ".join(f"{t} {fmt.number(p['normering_median'][t], 1)}" for t in PASNING)
+    skift = ctx["gaps"]["normering"]["metodeskift_aar"]
     items = [
         "<b>Personaleandele:</b> Danmarks Statistik (BOERN1) 2024 via dagtilbud_kommune_stats."
         "csv, afrundet til 0,1 procentpoint. De dækker kommunale og selvejende daginstitutioner "
@@ -262,10 +263,12 @@ def method(ctx: dict) -> Html:
         f"0-2 år og 3-5 år) divideret med kommunens normering {p['normering_aar']} "
         "(Børne- og Undervisningsministeriet). Private institutioner og private pasningsordninger "
         "er ikke med, og skønnet omfatter ikke ledere. "
-        "Børnetallet (2024) og normeringen (2023) er fra forskellige år. Hvor ministeriet ikke "
-        f"har offentliggjort en normering, bruges medianen af kommunerne ({med}).",
-        "<b>Metodeskift:</b> normeringen opgøres efter en ny metode fra 2023; tallene før og "
-        "efter er ikke helt sammenlignelige.",
+        f"Børnetallet (2024) og normeringen ({p['normering_aar']}) er fra forskellige år. "
+        "Hvor ministeriet ikke har offentliggjort en normering, bruges medianen af kommunerne "
+        f"({med}).",
+        *([f"<b>Metodeskift:</b> normeringen opgøres efter en ny metode fra "
+           f"{fmt.years_list(skift)}; tallene før og efter er ikke helt sammenlignelige."]
+          if skift else []),
         "<b>Mål:</b> BUPL's 80 % og to tredjedele er formuleret om uddannede pædagoger; her "
         "måles på andelen ansat som pædagog (se ovenfor). Ingen af målene er lovkrav.",
     ]

@@ -28,11 +28,13 @@ def _plan_name(p: dict) -> str:
 
 
 def _no_plan(ctx: dict) -> Html:
+    # The second round is the one conditional on a local plan (as in rules.check_godkendt).
+    paid = ctx["runder"][1]["udbetalingsaar"]
     return Html(
         "<section><h2>Lokal plan</h2><p><b>Ingen lokal plan registreret.</b> "
         f"{esc(ctx['kommune']['navn'])} Kommune har ikke registreret en lokal plan for "
         "opkvalificering i opkval, så notatet kan ikke vise forbrug, saldo eller reglerne. "
-        "Anden tildelingsrunde (udbetales 2026) forudsætter en lokal plan. En plan registreres "
+        f"Anden tildelingsrunde (udbetales {paid}) forudsætter en lokal plan. En plan registreres "
         f"som <code>data/plans/{esc(ctx['kommune']['slug'])}.yaml</code> eller i Excel-skabelonen "
         "fra <code>opkval plan template</code>.</p></section>")
 
@@ -83,7 +85,10 @@ def key_points(ctx: dict) -> Html:
                          f"({esc('; '.join(r['navn'] for r in adv))})")
         pts.append(f"Puljens regler: {' og '.join(parts)}; se tabellen over regler.")
     else:
-        pts.append("Planen overholder alle syv regler, opkval kontrollerer.")
+        n = len(p["regler"])
+        pts.append("Planen overholder " + ("den regel" if n == 1 else
+                                           f"alle {fmt.count_word(n)} regler")
+                   + ", opkval kontrollerer.")
     if p["deltagere_i_alt"]:
         groups = " og ".join(f"{fmt.number(n)} {esc(g.lower())}"
                              for g, n in p["deltagere_pr_maalgruppe"].items())
@@ -190,7 +195,7 @@ def distribution(ctx: dict) -> Html:
 
 
 def rules_table(ctx: dict) -> Html:
-    """The seven rules: label, status as a word, one sentence, source."""
+    """Every rule opkval checks: label, status as a word, one sentence, source."""
     p = ctx.get("plan")
     if not p:
         return Html("")
