@@ -188,7 +188,7 @@ def key_check(ctx: dict) -> Html:
     """The backtest: this kommune's published amounts against the key, and the 2020 pool."""
     bt = ctx["backtest"]
     parts = ["<section><h2>Kontrol af fordelingsnøglen</h2>"]
-    own = [b for b in bt["kommune"]]
+    own = bt["kommune"]
     if own:
         rows = [[b["pulje"], b["aar"], fmt.kr(b["skoen_kr"]), fmt.kr(b["offentliggjort_kr"]),
                  fmt.signed_kr(b["forskel_kr"]), fmt.pct_value(b["forskel_pct"], 1)]

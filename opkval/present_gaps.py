@@ -217,9 +217,9 @@ def checklist(ctx: dict) -> Html:
 def chain(ctx: dict) -> Html:
     """KL/BUPL: behov → kompetenceindsats → planlægning."""
     c = ctx["gaps"].get("kaede")
-    head = "<section><h2>Fra behov til indsats</h2>"
     if c is None:
         return Html("")
+    head = "<section><h2>Fra behov til indsats</h2>"
     if not c["behov"]:
         return Html(head + "<p>Planen beskriver ingen behov, så sammenhængen mellem behov og "
                     "indsatser kan ikke vises.</p></section>")

@@ -185,9 +185,9 @@ def check_forbrug(ledger: Ledger, rules: dict) -> RuleResult:
     if not parts:
         parts.append("Forbruget holder sig inden for de modtagne midler, og alle midler "
                      "bruges inden fristen.")
-    status = BRUD if unfunded else (r["status_ved_risiko"] if risky else OK)
-    return RuleResult("forbrug_inden_for_tilskud", r["navn"],
-                      str(r["status_ved_fund"]) if unfunded else status, " ".join(parts),
+    status = (str(r["status_ved_fund"]) if unfunded
+              else r["status_ved_risiko"] if risky else OK)
+    return RuleResult("forbrug_inden_for_tilskud", r["navn"], status, " ".join(parts),
                       " ".join(str(r["kilde"]).split()),
                       {"ikke_finansieret_kr": ledger.ikke_finansieret_kr,
                        "ikke_finansieret_pr_aar": {str(y.aar): y.ikke_finansieret_kr
