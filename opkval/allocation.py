@@ -17,6 +17,7 @@ import pandas as pd
 from opkval.config import PuljeConfig, load_config
 from opkval.data import RawData
 from opkval.errors import OpkvalError
+from opkval.memo import per_data_set
 
 LABEL_TILSAGN = "tilsagn"
 LABEL_FREMSKREVET = "fremskrevet"
@@ -187,11 +188,15 @@ class BacktestRow:
         return asdict(self)
 
 
+@per_data_set
 def backtest(data: RawData, cfg: PuljeConfig | None = None) -> list[BacktestRow]:
     """The 0–5 key on earlier pools, against every published amount we have.
 
     1. The 2020 normering pool (500 mio. kr., key stated as the 0–5 share), all published
        kommuner. 2. The opkvalificeringspulje's published tilsagn against the key estimate.
+
+    The same for every kommune: computed once per data set and arguments (``data.cache``);
+    the list is shared, do not change it.
     """
     cfg = cfg or load_config()
     bt = cfg.backtest

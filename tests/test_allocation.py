@@ -114,3 +114,35 @@ def test_explore_tables(data):
     assert cmp.at["grundlag 2023", "Læsø"] == "skøn"
     assert cmp.at["tilskud 2023-2030 (kr.)", "Ishøj"] == 280_000 + 7 * 512_000
     assert cmp.at["ansat som pædagog 2024 (%)", "Ishøj"] == 43.9
+
+
+def test_backtest_is_computed_once_per_data_set_and_config(data):
+    from opkval.config import load_config
+
+    cfg = load_config()
+    first = backtest(data, cfg)
+    assert backtest(data, cfg) is first  # the 98 notes share one result
+    # Another tolerance is another result: the cache key holds every argument.
+    strict = cfg.model_copy(update={"backtest": {**cfg.backtest, "tolerance_abs_kr": 0,
+                                                 "tolerance_rel": 0}})
+    other = backtest(data, strict)
+    assert other is not first
+    assert not any(b.inden_for_tolerance for b in other)
+
+
+def test_per_data_set_keys_on_every_argument_including_new_ones():
+    from types import SimpleNamespace
+
+    from opkval.memo import per_data_set
+
+    calls = []
+
+    @per_data_set
+    def f(data, a, key=None):
+        calls.append((a, key))
+        return [a, key]
+
+    d = SimpleNamespace(cache={})
+    assert f(d, 1) is f(d, a=1, key=None)  # positional, keyword and default: one entry
+    assert f(d, 1, key="population") == [1, "population"]
+    assert calls == [(1, None), (1, "population")]
