@@ -58,9 +58,14 @@ class KeyWeights:
     weights: dict[int, int]  # kommunekode -> weight
 
 
+@per_data_set
 def key_weights(data: RawData, key: str, year: int | None = None,
                 cfg: PuljeConfig | None = None) -> KeyWeights:
-    """Weights of an allocation key for all 98 kommuner (``year`` picks the data vintage)."""
+    """Weights of an allocation key for all 98 kommuner (``year`` picks the data vintage).
+
+    Cached per data set, key, year and config (``data.cache``): grants_for_kommune asks for
+    it for every skøn year of every kommune. The weights are shared, do not change them.
+    """
     cfg = cfg or load_config()
     if key not in cfg.noegler:
         raise OpkvalError(

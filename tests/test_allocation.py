@@ -146,3 +146,10 @@ def test_per_data_set_keys_on_every_argument_including_new_ones():
     assert f(d, 1) is f(d, a=1, key=None)  # positional, keyword and default: one entry
     assert f(d, 1, key="population") == [1, "population"]
     assert calls == [(1, None), (1, "population")]
+
+
+def test_key_weights_are_built_once_per_key_and_year(data):
+    from opkval.allocation import key_weights
+
+    assert key_weights(data, "population", 2026) is key_weights(data, "population", year=2026)
+    assert key_weights(data, "population", 2026) is not key_weights(data, "population", 2019)
