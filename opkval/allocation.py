@@ -17,6 +17,7 @@ import pandas as pd
 from opkval.config import PuljeConfig, load_config
 from opkval.data import RawData
 from opkval.errors import OpkvalError
+from opkval.memo import per_data_set
 
 LABEL_TILSAGN = "tilsagn"
 LABEL_FREMSKREVET = "fremskrevet"
@@ -57,9 +58,14 @@ class KeyWeights:
     weights: dict[int, int]  # kommunekode -> weight
 
 
+@per_data_set
 def key_weights(data: RawData, key: str, year: int | None = None,
                 cfg: PuljeConfig | None = None) -> KeyWeights:
-    """Weights of an allocation key for all 98 kommuner (``year`` picks the data vintage)."""
+    """Weights of an allocation key for all 98 kommuner (``year`` picks the data vintage).
+
+    Cached per data set, key, year and config (``data.cache``): grants_for_kommune asks for
+    it for every skøn year of every kommune. The weights are shared, do not change them.
+    """
     cfg = cfg or load_config()
     if key not in cfg.noegler:
         raise OpkvalError(
@@ -187,6 +193,7 @@ class BacktestRow:
         return asdict(self)
 
 
+@per_data_set
 def backtest(data: RawData, cfg: PuljeConfig | None = None,
              key: str | None = None) -> list[BacktestRow]:
     """Allocation keys against every published amount we have.
@@ -194,6 +201,9 @@ def backtest(data: RawData, cfg: PuljeConfig | None = None,
     1. The 2020 normering pool (500 mio. kr.) with its own stated key (the 0–5 share), all
        published kommuner. 2. The opkvalificeringspulje's published tilsagn against the
        estimate of `key` (default: the pool's default key), the key the note's estimates use.
+
+    The same for every kommune: computed once per data set and arguments (``data.cache``);
+    the list is shared, do not change it.
     """
     cfg = cfg or load_config()
     key = key or cfg.default_key

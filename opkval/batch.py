@@ -262,7 +262,7 @@ def _build(stale: list[Target], out_dir: Path, formats: tuple[str, ...], year: i
             continue
         summaries[t.slug] = note_summary(ctx)
         tasks.append(("note", ctx, str(out_dir), formats))
-    nctx = national_context(data, out_dir, year, generated_at, summaries)
+    nctx = national_context(data, out_dir, year, generated_at, summaries, run_manifest)
     # The overview goes first: it is the longest single task, so it never runs alone at the end.
     tasks.insert(0, ("landsoversigt", nctx, str(out_dir), formats))
     log(f"opkval: {len(tasks) - 1} kontekster og landsoversigten beregnet på "

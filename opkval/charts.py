@@ -119,7 +119,7 @@ GAP_COLORS = {"kommune": "#c55a11", "gruppe": "#1f4e79", "oevrige": "#c9d3de",
 
 def _pct_axis(ax, axis: str = "y", decimals: int = 0) -> None:
     target = ax.yaxis if axis == "y" else ax.xaxis
-    target.set_major_formatter(FuncFormatter(lambda v, _: fmt.pct(v / 100, decimals)))
+    target.set_major_formatter(FuncFormatter(lambda v, _: fmt.pct_value(v, decimals)))
     ax.grid(axis=axis, color="#e0e0e0", linewidth=0.6)
     ax.set_axisbelow(True)
 
@@ -144,7 +144,7 @@ def staff_ranking(ctx: dict) -> Chart:
     ax.axhline(land, color=GAP_COLORS["land"], linestyle="--", linewidth=1)
     ax.axhline(grp, color=GAP_COLORS["gruppe"], linestyle=":", linewidth=1.2)
     own = next(i for i, r in enumerate(rows) if r["kode"] == k["kode"])
-    ax.annotate(f"{k['navn']}: {fmt.pct(rows[own]['pct'] / 100, 1)} (nr. {g['rang']})",
+    ax.annotate(f"{k['navn']}: {fmt.pct_value(rows[own]['pct'], 1)} (nr. {fmt.number(g['rang'])})",
                 (own + 1, rows[own]["pct"]), xytext=(0, 14), textcoords="offset points",
                 ha="center", fontsize=8, color=GAP_COLORS["kommune"], fontweight="bold",
                 arrowprops={"arrowstyle": "-", "color": GAP_COLORS["kommune"], "lw": 0.8})
@@ -159,13 +159,14 @@ def staff_ranking(ctx: dict) -> Chart:
                Patch(facecolor=GAP_COLORS["gruppe"], label=k["kommunegruppe"]),
                Patch(facecolor=GAP_COLORS["oevrige"], label="Øvrige kommuner"),
                Line2D([], [], color=GAP_COLORS["gruppe"], linestyle=":",
-                          label=f"Median, {k['kommunegruppe'].lower()}: {fmt.pct(grp / 100, 1)}"),
+                          label=f"Median, {k['kommunegruppe'].lower()}: {fmt.pct_value(grp, 1)}"),
                Line2D([], [], color=GAP_COLORS["land"], linestyle="--",
-                          label=f"Median, hele landet: {fmt.pct(land / 100, 1)}")]
+                          label=f"Median, hele landet: {fmt.pct_value(land, 1)}")]
     _legend_below(fig, handles, ncol=3, fontsize=7.5)
-    alt = (f"Søjlediagram over andelen ansat som pædagog i alle {len(rows)} kommuner. "
-           f"{k['navn']} er nr. {g['rang']} med {fmt.pct(rows[own]['pct'] / 100, 1)}; median "
-           f"{fmt.pct(grp / 100, 1)} i {k['kommunegruppe'].lower()} og {fmt.pct(land / 100, 1)} "
+    alt = (f"Søjlediagram over andelen ansat som pædagog i alle {fmt.number(len(rows))} "
+           f"kommuner. {k['navn']} er nr. {fmt.number(g['rang'])} med "
+           f"{fmt.pct_value(rows[own]['pct'], 1)}; median "
+           f"{fmt.pct_value(grp, 1)} i {k['kommunegruppe'].lower()} og {fmt.pct_value(land, 1)} "
            "på landsplan.")
     return Chart(_to_png(fig, left=0.1, bottom=0.3), alt)
 
@@ -205,8 +206,9 @@ def normering_trend(ctx: dict) -> Chart:
     alt = f"Linjediagram over normeringen (børn pr. voksen) 2017–2023 i {k['navn']}: " + "; ".join(
         f"{t} " + ", ".join(f"{y}: {fmt.number(v, 1)}" for y, v in zip(years, n["kommune"][t],
                                                                          strict=True)
-                            if v is not None) for t in tilbud) + (
-        ". Opgørelsesmetoden skiftede i 2023.")
+                            if v is not None) for t in tilbud) + "." + (
+        f" Opgørelsesmetoden skiftede i {fmt.years_list(n['metodeskift_aar'])}."
+        if n["metodeskift_aar"] else "")
     return Chart(_to_png(fig, left=0.08, top=0.8, bottom=0.24, wspace=0.3), alt)
 
 
@@ -250,8 +252,8 @@ def national_staff_distribution(nctx: dict) -> Chart:
     lo, hi = int(min(values)) - 1, int(max(values)) + 2
     ax.hist(values, bins=range(lo, hi, 2), color="#5b9bd5", edgecolor="white")
     ax.axvline(d["median"], color="#c55a11", linewidth=2,
-               label=f"Median {fmt.pct(d['median'] / 100)}")
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.pct(v / 100, 0)))
+               label=f"Median {fmt.pct_value(d['median'])}")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.pct_value(v, 0)))
     ax.set_xlabel("Andel ansat som pædagog i dagtilbud, 2024")
     ax.set_ylabel("Antal kommuner")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -259,6 +261,7 @@ def national_staff_distribution(nctx: dict) -> Chart:
     ax.set_axisbelow(True)
     ax.legend(frameon=False, fontsize=8)
     ax.set_title("Pædagogandelen i de 98 kommuner", y=TITLE_Y)
-    alt = (f"Histogram over pædagogandelen i {d['n']} kommuner: fra {fmt.pct(d['min'] / 100)} "
-           f"til {fmt.pct(d['max'] / 100)}, median {fmt.pct(d['median'] / 100)}.")
+    alt = (f"Histogram over pædagogandelen i {fmt.number(d['n'])} kommuner: fra "
+           f"{fmt.pct_value(d['min'])} "
+           f"til {fmt.pct_value(d['max'])}, median {fmt.pct_value(d['median'])}.")
     return Chart(_to_png(fig, left=0.09, bottom=0.17), alt)

@@ -51,9 +51,34 @@ def pct(fraction: float | None, decimals: int = 1) -> str:
     return format_percent(fraction, format=pattern, locale=LOCALE, decimal_quantization=True)
 
 
+def pct_value(value: float | None, decimals: int = 1) -> str:
+    """A percent stored as a percent (the data's ``43.9``) → ``'43,9 %'`` (no-break space).
+
+    The one way to show the data's percent values; same rounding as :func:`pct` of
+    ``value / 100``, which every caller used before.
+    """
+    return pct(None if value is None else value / 100, decimals)
+
+
 def pct_points(value: float, decimals: int = 1) -> str:
     """Percentage points: ``16.1`` → ``'16,1 procentpoint'``."""
     return number(value, decimals) + NBSP + "procentpoint"
+
+
+_WORDS = ("nul", "én", "to", "tre", "fire", "fem", "seks", "syv", "otte", "ni", "ti", "elleve",
+          "tolv")
+
+
+def count_word(n: int) -> str:
+    """A small count spelled out in Danish (``7`` → ``'syv'``), as prose does up to twelve;
+    larger counts as digits (``13`` → ``'13'``). One is the common-gender ``'én'``."""
+    return _WORDS[n] if 0 <= n < len(_WORDS) else number(n)
+
+
+def years_list(years: list[int]) -> str:
+    """``[2023]`` → ``'2023'``; ``[2020, 2023]`` → ``'2020 og 2023'`` (years are labels)."""
+    ys = [str(y) for y in years]
+    return ys[0] if len(ys) == 1 else ", ".join(ys[:-1]) + " og " + ys[-1]
 
 
 def date(value: dt.date | str) -> str:

@@ -30,6 +30,7 @@ from opkval.config import CONFIG_DIR, parse_config
 from opkval.data import RawData
 from opkval.domain import PASNING
 from opkval.errors import OpkvalError
+from opkval.memo import per_data_set
 
 MEASURE = "pct_paedagoger_2024"
 MEASURES = {
@@ -81,11 +82,13 @@ def _load_maal(path: str) -> MaalConfig:
 # --------------------------------------------------------------------------- all 98 at once
 
 
+@per_data_set
 def latest_normering(data: RawData, cfg: MaalConfig | None = None) -> pd.DataFrame:
     """Normering in the configured year, one row per kommune, one column per pasningstilbud.
 
     Returns columns ``norm_<tilbud>`` (NaN where 0 = not published) and the national median
-    per tilbud over kommuner with a published figure in ``df.attrs["median"]``.
+    per tilbud over kommuner with a published figure in ``df.attrs["median"]``. Computed
+    once per data set and config (shared: do not change it).
     """
     cfg = cfg or load_maal_config()
     n = data["normering_2017_2023.csv"]
@@ -186,23 +189,58 @@ def gap_to(row: pd.Series | dict, maal_pct: float) -> dict:
             "gap_personer": round(staff * (float(maal_pct) - share) / 100, 6)}
 
 
-def normering_series(data: RawData, kode: int) -> dict:
-    """Normering 2017–2023 for the kommune and the median of the kommuner (0 = missing)."""
+@per_data_set
+def _normering_all(data: RawData) -> dict:
+    """The normering series of every kommune and what they share, once per data set."""
     n = data["normering_2017_2023.csv"].copy()
     n["normering"] = n["normering"].where(n["normering"] > 0)
     years = sorted(int(y) for y in n["aar"].unique())
     med = n.groupby(["pasningstilbud", "aar"])["normering"].median()
-    own = n[n["kommunekode"] == kode].set_index(["pasningstilbud", "aar"])["normering"]
     methods = n.drop_duplicates("aar").set_index("aar")["opgoerelsesmetode"]
-    breaks = [int(y) for prev, y in zip(years, years[1:], strict=False)
-              if methods[y] != methods[prev]]
+    own = {(int(k), t, int(y)): _f(v) for k, t, y, v in
+           zip(n["kommunekode"], n["pasningstilbud"], n["aar"], n["normering"], strict=True)}
     return {
         "aar": years,
-        "kommune": {t: [_f(own.get((t, y))) for y in years] for t in PASNING},
+        "kommune": own,
         "land_median": {t: [_f(med.get((t, y))) for y in years] for t in PASNING},
-        "metodeskift_aar": breaks,
+        "metodeskift_aar": [int(y) for prev, y in zip(years, years[1:], strict=False)
+                            if methods[y] != methods[prev]],
         "metoder": {str(y): str(methods[y]) for y in years},
     }
+
+
+def normering_series(data: RawData, kode: int) -> dict:
+    """Normering 2017–2023 for the kommune and the median of the kommuner (0 = missing)."""
+    a = _normering_all(data)
+    years = a["aar"]
+    return {
+        "aar": list(years),
+        "kommune": {t: [a["kommune"].get((kode, t, y)) for y in years] for t in PASNING},
+        "land_median": {t: list(v) for t, v in a["land_median"].items()},
+        "metodeskift_aar": list(a["metodeskift_aar"]),
+        "metoder": dict(a["metoder"]),
+    }
+
+
+@per_data_set
+def _ranking(data: RawData, cfg: MaalConfig) -> list[dict]:
+    """All kommuner by share employed as pædagog (highest first, ties by name), once."""
+    table = gap_table(data, cfg)
+    return [{"kode": int(k), "navn": str(r["kommune"]), "kommunegruppe": str(r["kommunegruppe"]),
+             "pct": float(r[MEASURE])}
+            for k, r in table.sort_values([MEASURE, "kommune"],
+                                          ascending=[False, True]).iterrows()]
+
+
+@per_data_set
+def _peer_stats(data: RawData, cfg: MaalConfig) -> dict:
+    """peer_table as plain dicts, ``{(niveau, gruppe): {maal: {median, q1, q3, middel, n}}}``."""
+    out: dict = {}
+    for (level, name, m), r in peer_table(data, cfg).iterrows():
+        stats = {c: _f(r[c]) for c in ("median", "q1", "q3", "middel", "n")}
+        stats["n"] = int(stats["n"])
+        out.setdefault((level, name), {})[m] = stats
+    return out
 
 
 def _plural_definite(gruppe: str) -> str:
@@ -223,7 +261,7 @@ def kommune_gaps(data: RawData, kode: int, maal: dict | None = None,
     if kode not in table.index:
         raise OpkvalError(f"Ukendt kommunekode {kode}.")
     row = table.loc[kode]
-    peers = peer_table(data, cfg)
+    peers = _peer_stats(data, cfg)
     targets = []
     if maal and maal.get("andel_paedagoger_pct") is not None:
         targets.append({"id": "plan", "navn": "Planens eget mål"
@@ -235,21 +273,12 @@ def kommune_gaps(data: RawData, kode: int, maal: dict | None = None,
                         "aar": None, **gap_to(row, float(row[f"maal_{t.id}"]))})
     groups = {"kommunegruppe": str(row["kommunegruppe"]), "region": str(row["region"]),
               "land": "Hele landet"}
-    peer = {}
-    for level, name in groups.items():
-        peer[level] = {"navn": name, **{
-            m: {c: _f(peers.loc[(level, name, m), c]) for c in ("median", "q1", "q3", "middel",
-                                                                  "n")}
-            for m in MEASURES}}
-        for m in MEASURES:
-            peer[level][m]["n"] = int(peer[level][m]["n"])
+    peer = {level: {"navn": name, **{m: dict(peers[(level, name)][m]) for m in MEASURES}}
+            for level, name in groups.items()}
     personale = {t: {"boern": int(row[f"boern_{t}"]), "normering": _f(row[f"norm_{t}"]),
                      "normering_fallback": bool(row[f"norm_fallback_{t}"]),
                      "personale": float(row[f"personale_{t}"])} for t in PASNING}
-    ranking = [{"kode": int(k), "navn": str(r["kommune"]), "kommunegruppe": str(r["kommunegruppe"]),
-                "pct": float(r[MEASURE])}
-               for k, r in table.sort_values([MEASURE, "kommune"],
-                                             ascending=[False, True]).iterrows()]
+    ranking = [dict(r) for r in _ranking(data, cfg)]  # each note gets its own copy
     return {
         "maal_maaling": MEASURE,
         "andele": {m: {"pct": float(row[m]), "betyder": MEASURES[m]} for m in MEASURES},
@@ -270,9 +299,7 @@ def peer_sentence(navn: str, pct: float, peer: dict) -> str:
     """'Ishøj har 43,9 % ansat som pædagoger mod 44,9 % i hovedstadskommunerne (median) ...'."""
     from opkval import fmt
 
-    def p(v: float) -> str:
-        return fmt.pct(v / 100, 1)
-
+    p = fmt.pct_value
     grp, reg, land = (peer[level][MEASURE]["median"] for level in LEVELS)
     return (f"{navn} har {p(pct)} af det pædagogiske personale ansat som pædagoger mod "
             f"{p(grp)} i {_plural_definite(peer['kommunegruppe']['navn'])}, {p(reg)} i "

@@ -99,9 +99,6 @@ class KommuneIndex:
     def __len__(self) -> int:
         return len(self.by_code)
 
-    def by_slug(self, slug: str) -> Kommune:
-        return self.resolve(slug)
-
     def resolve(self, text: object) -> Kommune:
         """Return the kommune meant by `text`, or raise KommuneNotFound with suggestions."""
         raw = "" if text is None else str(text)

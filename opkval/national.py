@@ -15,11 +15,11 @@ from opkval.allocation import allocate, backtest, grants_for_kommune
 from opkval.config import load_config
 from opkval.context import manifest
 from opkval.data import RawData
+from opkval.domain import STATUS_RANK
 from opkval.gaps import gap_table
 from opkval.kommune import KommuneIndex
 
 KEYS = ("age_0_5", "population", "enrolled")
-STATUS_ORDER = {"ok": 0, "advarsel": 1, "brud": 2}
 
 
 def _read_note_summary(path: Path) -> dict:
@@ -36,7 +36,7 @@ def note_summary(ctx: dict) -> dict:
     out = {"notat": True, "har_plan": bool(plan)}
     if plan:
         counts = plan.get("status_antal", {})
-        worst = max((s for s, n in counts.items() if n), key=STATUS_ORDER.get, default="ok")
+        worst = max((s for s, n in counts.items() if n), key=STATUS_RANK.get, default="ok")
         risk = plan.get("ledger", {}).get("risiko_tilbagebetaling_kr", 0)
         out.update({
             "regelstatus": worst,
@@ -52,7 +52,8 @@ def note_summary(ctx: dict) -> dict:
 
 def national_context(data: RawData, out_dir: Path, report_year: int,
                      generated_at: dt.datetime | None = None,
-                     summaries: dict[str, dict] | None = None) -> dict:
+                     summaries: dict[str, dict] | None = None,
+                     run_manifest: dict | None = None) -> dict:
     """``summaries``: note_summary() by slug for notes being built now (from their contexts);
     the other kommuner are read from their JSON in `out_dir`."""
     summaries = summaries or {}
@@ -93,7 +94,7 @@ def national_context(data: RawData, out_dir: Path, report_year: int,
         "kind": "landsoversigt",
         "report_year": report_year,
         "generated_at": generated_at.isoformat(),
-        "manifest": manifest(data),
+        "manifest": run_manifest or manifest(data),
         "pool_2026_kr": pool_2026,
         "noegler": {key: cfg.noegler[key]["navn"] for key in KEYS},
         "kommuner": rows,

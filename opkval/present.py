@@ -188,10 +188,10 @@ def key_check(ctx: dict) -> Html:
     """The backtest: this kommune's published amounts against the key, and the 2020 pool."""
     bt = ctx["backtest"]
     parts = ["<section><h2>Kontrol af fordelingsnøglen</h2>"]
-    own = [b for b in bt["kommune"]]
+    own = bt["kommune"]
     if own:
         rows = [[b["pulje"], b["aar"], fmt.kr(b["skoen_kr"]), fmt.kr(b["offentliggjort_kr"]),
-                 fmt.signed_kr(b["forskel_kr"]), fmt.pct(b["forskel_pct"] / 100, 1)]
+                 fmt.signed_kr(b["forskel_kr"]), fmt.pct_value(b["forskel_pct"], 1)]
                 for b in own]
         parts.append(table(["Pulje", "År", "Skøn efter nøglen", "Offentliggjort", "Forskel",
                             "Forskel i %"], rows, numeric=(1, 2, 3, 4, 5),
@@ -211,11 +211,12 @@ def key_check(ctx: dict) -> Html:
     parts.append(
         f"<p>Samme nøgle anvendt på {esc(bt['reference_pulje'])} "
         f"({esc(fmt.mio_kr(bt['reference_beloeb_kr']))}, fordelt efter andel af 0-5-årige) "
-        f"rammer {inside} af {len(ref)} offentliggjorte kommunebeløb inden for "
+        f"rammer {fmt.number(inside)} af {fmt.number(len(ref))} offentliggjorte kommunebeløb "
+        "inden for "
         f"{esc(fmt.kr(bt['tolerance_abs_kr']))} + {esc(fmt.pct(bt['tolerance_rel'], 0))} "
         "(kilderne afrunder til 0,1 mio. kr.).</p>")
     rows = [[b["kommune"], fmt.kr(b["skoen_kr"]), fmt.kr(b["offentliggjort_kr"]),
-             fmt.signed_kr(b["forskel_kr"]), fmt.pct(b["forskel_pct"] / 100, 1)] for b in ref]
+             fmt.signed_kr(b["forskel_kr"]), fmt.pct_value(b["forskel_pct"], 1)] for b in ref]
     parts.append(table(["Kommune", "Skøn", "Offentliggjort", "Forskel", "Forskel i %"], rows,
                        numeric=(1, 2, 3, 4), css="compact",
                        caption=f"Kontrol: {bt['reference_pulje']}"))

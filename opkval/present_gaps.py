@@ -8,20 +8,11 @@ from __future__ import annotations
 
 from opkval import fmt
 from opkval.domain import PASNING
-from opkval.present import Html, esc, table
+from opkval.present import Html, _kommune, esc, table
 
 STATUS_CSS = {"dækket": "ok", "delvist": "advarsel", "mangler": "brud"}
 BLIVER_DA = {"paedagog": "pædagog", "paedagogisk_assistent": "pædagogisk assistent"}
 KATEGORI_DA = {"meritpaedagog": "Meritpædagog", "pau": "PAU"}
-
-
-def _p(v: float | None, decimals: int = 1) -> str:
-    """Percent stored as 43.9 → '43,9 %'."""
-    return fmt.pct(None if v is None else v / 100, decimals)
-
-
-def _kommune(ctx: dict) -> str:
-    return f"{ctx['kommune']['navn']} Kommune"
 
 
 def staff_mix(ctx: dict) -> Html:
@@ -29,13 +20,14 @@ def staff_mix(ctx: dict) -> Html:
     g = ctx["gaps"]
     a = g["andele"]
     out = ["<section><h2>Uddannet personale: status og afstand til mål</h2>",
-           f"<p>{esc(g['sammenligning_tekst'])} Kommunen er nr. {g['rang']} af "
-           f"{g['antal_kommuner']} (nr. 1 har den højeste andel).</p>"]
-    rows = [["Ansat som pædagog", _p(a["pct_paedagoger_2024"]["pct"]),
+           f"<p>{esc(g['sammenligning_tekst'])} Kommunen er nr. {fmt.number(g['rang'])} af "
+           f"{fmt.number(g['antal_kommuner'])} (nr. 1 har den højeste andel).</p>"]
+    rows = [["Ansat som pædagog", fmt.pct_value(a["pct_paedagoger_2024"]["pct"]),
              "Stillingskategori (DST BOERN1)"],
-            ["Har en pædagoguddannelse", _p(a["pct_paedagoguddannede_2024"]["pct"]),
+            ["Har en pædagoguddannelse", fmt.pct_value(a["pct_paedagoguddannede_2024"]["pct"]),
              "Uddannelse, uanset stilling (DST BOERN1)"],
-            ["Ansat som pædagogmedhjælper", _p(a["pct_paedagogmedhjaelpere_2024"]["pct"]),
+            ["Ansat som pædagogmedhjælper",
+             fmt.pct_value(a["pct_paedagogmedhjaelpere_2024"]["pct"]),
              "Stillingskategori (DST BOERN1)"]]
     out.append(table(["Andel af det pædagogiske personale, 2024", "Andel", "Hvad tallet måler"],
                      rows, numeric=(1,), css="compact",
@@ -64,12 +56,12 @@ def staff_mix(ctx: dict) -> Html:
     if any(v["normering_fallback"] for v in p["pasningstilbud"].values()):
         out.append("<p class='small'>* Ministeriet har ikke offentliggjort en normering for "
                    "kommunen her; medianen af kommunerne er brugt i stedet.</p>")
-    trow = [[t["navn"], _p(t["maal_pct"]), fmt.pct_points(t["gap_pp"]),
+    trow = [[t["navn"], fmt.pct_value(t["maal_pct"]), fmt.pct_points(t["gap_pp"]),
              fmt.number(t["gap_personer"], 0)] for t in g["maal"]]
     out.append(table(["Mål", "Andel ansat som pædagog", "Afstand", "Afstand i personer"], trow,
                      numeric=(1, 2, 3), css="compact",
-                     caption=f"{_kommune(ctx)}: afstand fra {_p(a['pct_paedagoger_2024']['pct'])}"
-                     " til målene"))
+                     caption=f"{_kommune(ctx)}: afstand fra "
+                     f"{fmt.pct_value(a['pct_paedagoger_2024']['pct'])} til målene"))
     out.append("<p class='small'>Afstand i personer = skønnet personale × afstanden i "
                "procentpoint: så mange flere skulle være ansat som pædagog ved uændret "
                "personaletal. Negativ afstand betyder, at kommunen allerede ligger over målet. "
@@ -88,8 +80,9 @@ def peers(ctx: dict) -> Html:
         for m, label in (("pct_paedagoger_2024", "ansat som pædagog"),
                          ("pct_paedagoguddannede_2024", "med pædagoguddannelse")):
             s = pr[m]
-            rows.append([pr["navn"], label, s["n"], _p(s["median"]),
-                         f"{_p(s['q1'])} – {_p(s['q3'])}", _p(g["andele"][m]["pct"])])
+            rows.append([pr["navn"], label, fmt.number(s["n"]), fmt.pct_value(s["median"]),
+                         f"{fmt.pct_value(s['q1'])} – {fmt.pct_value(s['q3'])}",
+                         fmt.pct_value(g["andele"][m]["pct"])])
     return Html("<section><h3>Sammenligning med andre kommuner</h3>"
                 + table(["Gruppe", "Andel", "Kommuner", "Median", "Midterste halvdel "
                          "(1.–3. kvartil)", ctx["kommune"]["navn"]], rows,
@@ -113,7 +106,7 @@ def plan_effect(ctx: dict) -> Html:
                     "når en plan foreligger.</p></section>")
     out = [head]
     rows = [[KATEGORI_DA.get(d["kategori"], d["kategori"]),
-             BLIVER_DA.get(d["bliver"], d["bliver"]), d["aar"], d["deltagere"],
+             BLIVER_DA.get(d["bliver"], d["bliver"]), d["aar"], fmt.number(d["deltagere"]),
              ", ".join(d["indsatser"])] for d in e["fuldfoert"]]
     if rows:
         out.append(table(["Uddannelse", "Bliver", "Færdig", "Personer", "Indsats"], rows,
@@ -122,22 +115,24 @@ def plan_effect(ctx: dict) -> Html:
     m = e["merit"]
     if m["i_alt"]:
         out.append(
-            f"<p>{m['i_alt']} meritpædagoger hæver andelen ansat som pædagog fra "
-            f"{_p(e['andel_nu_pct'])} til ca. <b>{_p(e['andel_efter_pct'])}</b> i "
+            f"<p>{fmt.number(m['i_alt'])} meritpædagoger hæver andelen ansat som pædagog fra "
+            f"{fmt.pct_value(e['andel_nu_pct'])} til ca. "
+            f"<b>{fmt.pct_value(e['andel_efter_pct'])}</b> i "
             f"{e['efter_aar']}, alt andet lige.</p>")
         trow = []
         for t in e["maal"]:
             if t["gap_personer"] <= 0:
                 continue
             yrs = t["aar_til_maal"]
-            trow.append([t["navn"], _p(t["maal_pct"]), fmt.number(t["gap_personer"], 0),
+            trow.append([t["navn"], fmt.pct_value(t["maal_pct"]), fmt.number(t["gap_personer"], 0),
                          fmt.pct(t["andel_lukket"], 0),
                          "nås ikke" if yrs is None else fmt.number(yrs, 0) + " år"])
         notes = []
         if not any(t["id"] == "plan" for t in e["maal"]):
             notes.append("Planen sætter ikke sit eget mål for andelen ansat som pædagog; "
                          "afstanden regnes derfor til referencemålene ovenfor.")
-        reached = [t["navn"] if "%" in t["navn"] else f"{t['navn']} ({_p(t['maal_pct'])})"
+        reached = [t["navn"] if "%" in t["navn"]
+                   else f"{t['navn']} ({fmt.pct_value(t['maal_pct'])})"
                    for t in e["maal"] if t["gap_personer"] <= 0]
         if reached:
             notes.append(f"Allerede nået og derfor ikke med i tabellen: {'; '.join(reached)}.")
@@ -151,20 +146,22 @@ def plan_effect(ctx: dict) -> Html:
                               "År til målet i planens tempo"], trow, numeric=(1, 2, 3, 4),
                              css="compact", caption="Hvor meget af afstanden planen lukker"))
             first = next(t for t in e["maal"] if t["gap_personer"] > 0)
-            out.append(f"<p>{m['i_alt']} meritpædagoger lukker ca. "
+            goal = fmt.pct_value(first["maal_pct"], 0 if first["maal_pct"] % 1 == 0 else 1)
+            out.append(f"<p>{fmt.number(m['i_alt'])} meritpædagoger lukker ca. "
                        f"{esc(fmt.pct(first['andel_lukket'], 0))} af afstanden til "
-                       f"{esc(_p(first['maal_pct'], 0 if first['maal_pct'] % 1 == 0 else 1))}."
-                       "</p>")
+                       f"{esc(goal)}.</p>")
     else:
         out.append("<p>Planen uddanner ingen meritpædagoger, så andelen ansat som pædagog "
                    "flyttes ikke af planen.</p>")
     if e["pau"]["i_alt"]:
-        out.append(f"<p>{e['pau']['i_alt']} medarbejdere bliver pædagogiske assistenter (PAU). "
-                   "Det hæver ikke pædagogandelen, men andelen af ufaglærte falder.</p>")
+        out.append(f"<p>{fmt.number(e['pau']['i_alt'])} medarbejdere bliver pædagogiske "
+                   "assistenter (PAU). Det hæver ikke pædagogandelen, men andelen af ufaglærte "
+                   "falder.</p>")
     kr = []
     for kat, v in e["kr_pr_uddannet"].items():
         if v and v["kr_pr_person"]:
-            kr.append(f"{KATEGORI_DA[kat]}: {fmt.kr(v['kr'])} til {v['deltagere']} personer = "
+            kr.append(f"{KATEGORI_DA[kat]}: {fmt.kr(v['kr'])} til "
+                      f"{fmt.number(v['deltagere'])} personer = "
                       f"<b>{fmt.kr(v['kr_pr_person'])}</b> pr. person")
     if kr:
         out.append("<p>Puljemidler pr. uddannet: " + "; ".join(kr) + ". Det er planens "
@@ -180,7 +177,7 @@ def plan_effect(ctx: dict) -> Html:
         f"({fmt.number(e['personale'], 0)}); meritpædagoger går fra en anden stilling til en "
         "pædagogstilling, når uddannelsen slutter; deltagerne kommer fra "
         f"{esc(an['deltagere_fra'])}; "
-        + (f"{fmt.number(an['afgang_pct_aar'], 1)} % af de nyuddannede forlader kommunens "
+        + (f"{fmt.pct_value(an['afgang_pct_aar'], 1)} af de nyuddannede forlader kommunens "
            "dagtilbud hvert år" if an["afgang_pct_aar"] else
            "ingen af de nyuddannede forlader kommunens dagtilbud")
         + "; alt andet (fx øvrig rekruttering og afgang) er uændret. Tempo = meritpædagoger ÷ "
@@ -207,9 +204,9 @@ def checklist(ctx: dict) -> Html:
                           f"{esc(c['status'])}</span>"),
                      Html(ev)])
     counts = {s: sum(c["status"] == s for c in items) for s in STATUS_CSS}
-    return Html(head + f"<p class='lead'>{counts['dækket']} punkter er dækket, "
-                f"{counts['delvist']} delvist "
-                f"og {counts['mangler']} mangler.</p>"
+    return Html(head + f"<p class='lead'>{fmt.number(counts['dækket'])} punkter er dækket, "
+                f"{fmt.number(counts['delvist'])} delvist "
+                f"og {fmt.number(counts['mangler'])} mangler.</p>"
                 + table(["Punkt", "Status", "Belæg"], rows)
                 + "<p class='small'>Dækket: planen skriver om punktet, eller dens indsatser viser "
                 "det. Delvist: kun et indirekte tegn, eller planen omtaler punktet uden en "
@@ -220,9 +217,9 @@ def checklist(ctx: dict) -> Html:
 def chain(ctx: dict) -> Html:
     """KL/BUPL: behov → kompetenceindsats → planlægning."""
     c = ctx["gaps"].get("kaede")
-    head = "<section><h2>Fra behov til indsats</h2>"
     if c is None:
         return Html("")
+    head = "<section><h2>Fra behov til indsats</h2>"
     if not c["behov"]:
         return Html(head + "<p>Planen beskriver ingen behov, så sammenhængen mellem behov og "
                     "indsatser kan ikke vises.</p></section>")
@@ -231,8 +228,8 @@ def chain(ctx: dict) -> Html:
     n = len(c["behov"])
     out = [head, "<p class='lead'>KL og BUPL's dialogredskab går fra de pædagogiske "
            "udfordringer over de kompetencer, de kalder på, til planens indsatser. "
-           f"Planen beskriver {n} behov; tabellen viser, hvilke indsatser planen selv knytter "
-           "til hvert af dem.</p>",
+           f"Planen beskriver {fmt.number(n)} behov; tabellen viser, hvilke indsatser planen "
+           "selv knytter til hvert af dem.</p>",
            table(["Behov", "Indsatser, der svarer på det"], rows)]
     if not c["behov_uden_indsats"] and not c["indsatser_uden_behov"]:
         out.append("<p>Alle behov har mindst én indsats, og alle indsatser svarer på et "
@@ -257,6 +254,7 @@ def method(ctx: dict) -> Html:
     """Method and limits of the gap figures (goes with 'Datagrundlag og forbehold')."""
     p = ctx["gaps"]["personale"]
     med = ", ".join(f"{t} {fmt.number(p['normering_median'][t], 1)}" for t in PASNING)
+    skift = ctx["gaps"]["normering"]["metodeskift_aar"]
     items = [
         "<b>Personaleandele:</b> Danmarks Statistik (BOERN1) 2024 via dagtilbud_kommune_stats."
         "csv, afrundet til 0,1 procentpoint. De dækker kommunale og selvejende daginstitutioner "
@@ -265,10 +263,12 @@ def method(ctx: dict) -> Html:
         f"0-2 år og 3-5 år) divideret med kommunens normering {p['normering_aar']} "
         "(Børne- og Undervisningsministeriet). Private institutioner og private pasningsordninger "
         "er ikke med, og skønnet omfatter ikke ledere. "
-        "Børnetallet (2024) og normeringen (2023) er fra forskellige år. Hvor ministeriet ikke "
-        f"har offentliggjort en normering, bruges medianen af kommunerne ({med}).",
-        "<b>Metodeskift:</b> normeringen opgøres efter en ny metode fra 2023; tallene før og "
-        "efter er ikke helt sammenlignelige.",
+        f"Børnetallet (2024) og normeringen ({p['normering_aar']}) er fra forskellige år. "
+        "Hvor ministeriet ikke har offentliggjort en normering, bruges medianen af kommunerne "
+        f"({med}).",
+        *([f"<b>Metodeskift:</b> normeringen opgøres efter en ny metode fra "
+           f"{fmt.years_list(skift)}; tallene før og efter er ikke helt sammenlignelige."]
+          if skift else []),
         "<b>Mål:</b> BUPL's 80 % og to tredjedele er formuleret om uddannede pædagoger; her "
         "måles på andelen ansat som pædagog (se ovenfor). Ingen af målene er lovkrav.",
     ]

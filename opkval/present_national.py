@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from opkval import fmt
+from opkval.domain import STATUS_DA
 from opkval.present import Html, esc, generated_line, table
 
-STATUS_DA = {"ok": "OK", "advarsel": "Advarsel", "brud": "Brud"}
 LABEL_DA = {"tilsagn": "tilsagn", "fremskrevet": "fremskrevet", "skøn": "skøn"}
 
 
@@ -14,7 +14,8 @@ def title(nctx: dict) -> Html:
         '<header class="title">'
         f'<p class="kicker">Landsoversigt · rapportår {nctx["report_year"]}</p>'
         "<h1>Opkvalificeringspuljen – alle 98 kommuner</h1>"
-        f'<p class="meta">{nctx["notater"]} kommunenotater · {nctx["planer"]} lokale planer '
+        f'<p class="meta">{fmt.number(nctx["notater"])} kommunenotater · '
+        f'{fmt.number(nctx["planer"])} lokale planer '
         "registreret i opkval</p>\n"
         f"{generated_line(nctx)}\n</header>")
 
@@ -27,16 +28,16 @@ def summary(nctx: dict) -> Html:
     tilsagn = [r for r in rows if "tilsagn" in r["runde1_grundlag"]]
     parts = [
         f"Puljen er på {esc(fmt.mio_kr(nctx['pool_2026_kr']))} om året i 2026–2030. opkval "
-        f"kender offentliggjorte tilsagn for {len(tilsagn)} af 98 kommuner; for resten er "
-        "tilskuddet et skøn efter fordelingsnøglen.",
-        f"Andelen ansat som pædagog i dagtilbud (2024) går fra {esc(fmt.pct(d['min'] / 100))} "
-        f"til {esc(fmt.pct(d['max'] / 100))}; medianen er {esc(fmt.pct(d['median'] / 100))}, "
-        f"og den midterste halvdel ligger mellem {esc(fmt.pct(d['q1'] / 100))} og "
-        f"{esc(fmt.pct(d['q3'] / 100))}.",
-        f"{len(with_plan)} {'kommune' if len(with_plan) == 1 else 'kommuner'} har en lokal "
-        "plan i opkval"
-        + (f"; {len(brud)} af {'den' if len(with_plan) == 1 else 'dem'} bryder mindst én af "
-           "puljens regler." if with_plan else "."),
+        f"kender offentliggjorte tilsagn for {fmt.number(len(tilsagn))} af 98 kommuner; for "
+        "resten er tilskuddet et skøn efter fordelingsnøglen.",
+        f"Andelen ansat som pædagog i dagtilbud (2024) går fra {esc(fmt.pct_value(d['min']))} "
+        f"til {esc(fmt.pct_value(d['max']))}; medianen er {esc(fmt.pct_value(d['median']))}, "
+        f"og den midterste halvdel ligger mellem {esc(fmt.pct_value(d['q1']))} og "
+        f"{esc(fmt.pct_value(d['q3']))}.",
+        f"{fmt.number(len(with_plan))} {'kommune' if len(with_plan) == 1 else 'kommuner'} har "
+        "en lokal plan i opkval"
+        + (f"; {fmt.number(len(brud))} af {'den' if len(with_plan) == 1 else 'dem'} bryder "
+           "mindst én af puljens regler." if with_plan else "."),
     ]
     return Html('<section class="summary"><h2>Kort fortalt</h2>'
                 + "".join(f"<p>{p}</p>" for p in parts) + "</section>")
@@ -63,7 +64,7 @@ def grants_by_key(nctx: dict) -> Html:
 
 def backtest(nctx: dict) -> Html:
     rows = [[b["pulje"], b["aar"], b["kommune"], fmt.kr(b["skoen_kr"]),
-             fmt.kr(b["offentliggjort_kr"]), fmt.pct(b["forskel_pct"] / 100),
+             fmt.kr(b["offentliggjort_kr"]), fmt.pct_value(b["forskel_pct"]),
              "ja" if b["inden_for_tolerance"] else "nej"] for b in nctx["backtest"]]
     return Html(
         "<section><h2>Kontrol af 0-5-nøglen</h2><p>Nøglens skøn mod alle offentliggjorte "
@@ -77,14 +78,14 @@ def backtest(nctx: dict) -> Html:
 
 def gaps(nctx: dict, n: int = 15) -> Html:
     rows = sorted(nctx["kommuner"], key=lambda r: -r["gap_personer_to_tredjedele"])
-    body = [[i + 1, r["navn"], r["kommunegruppe"], fmt.pct(r["pct_paedagoger"] / 100),
+    body = [[fmt.number(i + 1), r["navn"], r["kommunegruppe"], fmt.pct_value(r["pct_paedagoger"]),
              fmt.number(r["personale"]), fmt.number(r["gap_pp_to_tredjedele"], 1),
              fmt.number(r["gap_personer_to_tredjedele"]),
              fmt.number(r["gap_personer_bupl_80"])] for i, r in enumerate(rows[:n])]
     return Html(
-        f"<section><h2>Største afstand til målene ({n} kommuner)</h2><p>Afstand i personer "
-        "fra andelen ansat som pædagog (2024) til to tredjedele og til BUPL's 80 %, med det "
-        "skønnede pædagogiske personale (indskrevne børn delt med normeringen 2023). Alle 98 "
+        f"<section><h2>Største afstand til målene ({fmt.number(n)} kommuner)</h2><p>Afstand i "
+        "personer fra andelen ansat som pædagog (2024) til to tredjedele og til BUPL's 80 %, med "
+        "det skønnede pædagogiske personale (indskrevne børn delt med normeringen 2023). Alle 98 "
         "står i landsoversigt.json.</p>"
         + table(["#", "Kommune", "Kommunegruppe", "Pædagoger", "Personale (skøn)",
                  "Procentpoint til 2/3", "Personer til 2/3", "Personer til 80 %"], body,
@@ -97,7 +98,7 @@ def plans(nctx: dict) -> Html:
     if not rows:
         return Html("<section><h2>Lokale planer</h2><p>Ingen kommuner har registreret en "
                     "lokal plan i opkval endnu (data/plans/).</p></section>")
-    body = [[r["navn"], r.get("indsatser", 0), fmt.number(r.get("deltagere") or 0),
+    body = [[r["navn"], fmt.number(r.get("indsatser", 0)), fmt.number(r.get("deltagere") or 0),
              Html(f'<span class="status status-{esc(r["regelstatus"])}">'
                   f'{esc(STATUS_DA[r["regelstatus"]])}</span>'),
              ", ".join(r.get("brud", [])) or "–",

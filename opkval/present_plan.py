@@ -9,9 +9,8 @@ the other sections show nothing.
 from __future__ import annotations
 
 from opkval import fmt
+from opkval.domain import STATUS_DA
 from opkval.present import Html, esc, table
-
-STATUS_DA = {"ok": "OK", "advarsel": "Advarsel", "brud": "Brud"}
 
 
 def _span(years: list[int]) -> str:
@@ -29,11 +28,13 @@ def _plan_name(p: dict) -> str:
 
 
 def _no_plan(ctx: dict) -> Html:
+    # The second round is the one conditional on a local plan (as in rules.check_godkendt).
+    paid = ctx["runder"][1]["udbetalingsaar"]
     return Html(
         "<section><h2>Lokal plan</h2><p><b>Ingen lokal plan registreret.</b> "
         f"{esc(ctx['kommune']['navn'])} Kommune har ikke registreret en lokal plan for "
         "opkvalificering i opkval, så notatet kan ikke vise forbrug, saldo eller reglerne. "
-        "Anden tildelingsrunde (udbetales 2026) forudsætter en lokal plan. En plan registreres "
+        f"Anden tildelingsrunde (udbetales {paid}) forudsætter en lokal plan. En plan registreres "
         f"som <code>data/plans/{esc(ctx['kommune']['slug'])}.yaml</code> eller i Excel-skabelonen "
         "fra <code>opkval plan template</code>.</p></section>")
 
@@ -48,7 +49,8 @@ def key_points(ctx: dict) -> Html:
     pts = []
     years = _span([y for y in (p["forbrug_foerste_aar"], p["forbrug_sidste_aar"]) if y])
     pts.append(f"Planen ({fmt.date(p['dato'])}) bruger i alt <b>{esc(fmt.kr(led['forbrug_kr']))}"
-               f"</b> af puljen i {years} på {len(p['indsatser'])} indsatser; kommunen modtager "
+               f"</b> af puljen i {years} på {fmt.number(len(p['indsatser']))} indsatser; "
+               "kommunen modtager "
                f"{esc(fmt.kr(led['udbetalt_kr']))} i 2023–2030.")
     if r1["modtaget_kr"] and not r1["tilbage_kr"] and r1["brugt_aar"]:
         pts.append(f"Planen bruger præcis {esc(r1['navn'].lower())}s tilskud på "
@@ -76,19 +78,24 @@ def key_points(ctx: dict) -> Html:
     if brud or adv:
         parts = []
         if brud:
-            parts.append(f"{len(brud)} brud ({esc('; '.join(r['navn'] for r in brud))})")
+            parts.append(f"{fmt.number(len(brud))} brud "
+                         f"({esc('; '.join(r['navn'] for r in brud))})")
         if adv:
-            parts.append(f"{len(adv)} {'advarsel' if len(adv) == 1 else 'advarsler'} "
+            parts.append(f"{fmt.number(len(adv))} {'advarsel' if len(adv) == 1 else 'advarsler'} "
                          f"({esc('; '.join(r['navn'] for r in adv))})")
         pts.append(f"Puljens regler: {' og '.join(parts)}; se tabellen over regler.")
     else:
-        pts.append("Planen overholder alle syv regler, opkval kontrollerer.")
+        n = len(p["regler"])
+        pts.append("Planen overholder " + ("den regel" if n == 1 else
+                                           f"alle {fmt.count_word(n)} regler")
+                   + ", opkval kontrollerer.")
     if p["deltagere_i_alt"]:
-        groups = " og ".join(f"{n} {esc(g.lower())}"
+        groups = " og ".join(f"{fmt.number(n)} {esc(g.lower())}"
                              for g, n in p["deltagere_pr_maalgruppe"].items())
         missing = p["indsatser_uden_deltagere"]
         extra = (f"; {esc(', '.join(missing))} angiver ikke antal deltagere" if missing else "")
-        pts.append(f"Planen omfatter {p['deltagere_i_alt']} deltagere: {groups}{extra}.")
+        pts.append(f"Planen omfatter {fmt.number(p['deltagere_i_alt'])} deltagere: "
+                   f"{groups}{extra}.")
     return Html('<section class="summary"><h2>Hovedpunkter</h2><ul>'
                 + "".join(f"<li>{x}</li>" for x in pts) + "</ul></section>")
 
@@ -188,7 +195,7 @@ def distribution(ctx: dict) -> Html:
 
 
 def rules_table(ctx: dict) -> Html:
-    """The seven rules: label, status as a word, one sentence, source."""
+    """Every rule opkval checks: label, status as a word, one sentence, source."""
     p = ctx.get("plan")
     if not p:
         return Html("")
@@ -199,8 +206,9 @@ def rules_table(ctx: dict) -> Html:
     n = p["status_antal"]
     return Html(
         "<section><h2>Puljens regler</h2>"
-        f"<p>{n['ok']} OK, {n['advarsel']} "
-        f"{'advarsel' if n['advarsel'] == 1 else 'advarsler'} og {n['brud']} brud. Status er "
+        f"<p>{fmt.number(n['ok'])} OK, {fmt.number(n['advarsel'])} "
+        f"{'advarsel' if n['advarsel'] == 1 else 'advarsler'} og {fmt.number(n['brud'])} brud. "
+        "Status er "
         "<b>OK</b> (reglen er overholdt), <b>Advarsel</b> (bør afklares) eller <b>Brud</b> "
         "(planen overholder ikke reglen, som den står).</p>"
         + table(["Regel", "Status", "Vurdering", "Kilde"], rows, css="rules",

@@ -12,11 +12,13 @@ from fractions import Fraction
 
 from opkval import fmt
 from opkval.config import PuljeConfig, load_config
+from opkval.domain import ADVARSEL, BRUD, OK, STATUS_DA
+from opkval.domain import STATUS_RANK as STATUS_RANK  # re-exported: rules.STATUS_RANK
 from opkval.ledger import Ledger, build_ledger
 from opkval.plan import Plan, load_rules_config
 
-OK, ADVARSEL, BRUD = "ok", "advarsel", "brud"
-STATUS_DA = {OK: "OK", ADVARSEL: "Advarsel", BRUD: "Brud"}
+# The statuses are defined once, in opkval.domain, so the notebook kernel can show them
+# without importing this module (pydantic, yaml); rules.STATUS_DA/STATUS_RANK are those.
 
 
 @dataclass(frozen=True)
@@ -183,9 +185,9 @@ def check_forbrug(ledger: Ledger, rules: dict) -> RuleResult:
     if not parts:
         parts.append("Forbruget holder sig inden for de modtagne midler, og alle midler "
                      "bruges inden fristen.")
-    status = BRUD if unfunded else (r["status_ved_risiko"] if risky else OK)
-    return RuleResult("forbrug_inden_for_tilskud", r["navn"],
-                      str(r["status_ved_fund"]) if unfunded else status, " ".join(parts),
+    status = (str(r["status_ved_fund"]) if unfunded
+              else r["status_ved_risiko"] if risky else OK)
+    return RuleResult("forbrug_inden_for_tilskud", r["navn"], status, " ".join(parts),
                       " ".join(str(r["kilde"]).split()),
                       {"ikke_finansieret_kr": ledger.ikke_finansieret_kr,
                        "ikke_finansieret_pr_aar": {str(y.aar): y.ikke_finansieret_kr

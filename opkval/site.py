@@ -11,11 +11,10 @@ import json
 from pathlib import Path
 
 from opkval import PROJECT_ROOT, fmt
+from opkval.domain import STATUS_DA, STATUS_RANK
 from opkval.present import esc
 
 OVERVIEW_NOTEBOOK = PROJECT_ROOT / "notebooks" / "landsoversigt.py"
-STATUS_DA = {"ok": "OK", "advarsel": "Advarsel", "brud": "Brud"}
-STATUS_RANK = {"ok": 1, "advarsel": 2, "brud": 3}
 
 
 def load_national_context(report_year: int = 0, context_path: str = "") -> dict:
@@ -64,7 +63,7 @@ def index_html(nctx: dict, out_dir: Path, formats: tuple[str, ...]) -> str:
             + _cell(esc(fmt.kr(r["runde2_kr"])), r["runde2_kr"], "num")
             + _cell("ja" if r.get("har_plan") else "nej", int(bool(r.get("har_plan"))))
             + _cell(status_html, STATUS_RANK.get(status or "", 0))
-            + _cell(esc(fmt.pct(r["pct_paedagoger"] / 100)), r["pct_paedagoger"], "num")
+            + _cell(esc(fmt.pct_value(r["pct_paedagoger"])), r["pct_paedagoger"], "num")
             + _cell(note_cell(r, links))
             + "</tr>")
     head = ["Kommune", "Region", "Kommunegruppe", "Tilskud 2023–2025", "Tilskud 2026–2030",

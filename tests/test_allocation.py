@@ -127,3 +127,42 @@ def test_key_check_uses_the_notes_key(data, index):
     # Ishøj's 23,457 of the 2023 population (population_total.csv) times the 2023 pool:
     total_2023 = int(data["population_total.csv"]["folketal_2023_01_01"].sum())
     assert abs(own[0]["skoen_kr"] - 107_000_000 * 23_457 / total_2023) < 1
+
+
+def test_backtest_is_computed_once_per_data_set_and_config(data):
+    from opkval.config import load_config
+
+    cfg = load_config()
+    first = backtest(data, cfg)
+    assert backtest(data, cfg) is first  # the 98 notes share one result
+    # Another tolerance is another result: the cache key holds every argument.
+    strict = cfg.model_copy(update={"backtest": {**cfg.backtest, "tolerance_abs_kr": 0,
+                                                 "tolerance_rel": 0}})
+    other = backtest(data, strict)
+    assert other is not first
+    assert not any(b.inden_for_tolerance for b in other)
+
+
+def test_per_data_set_keys_on_every_argument_including_new_ones():
+    from types import SimpleNamespace
+
+    from opkval.memo import per_data_set
+
+    calls = []
+
+    @per_data_set
+    def f(data, a, key=None):
+        calls.append((a, key))
+        return [a, key]
+
+    d = SimpleNamespace(cache={})
+    assert f(d, 1) is f(d, a=1, key=None)  # positional, keyword and default: one entry
+    assert f(d, 1, key="population") == [1, "population"]
+    assert calls == [(1, None), (1, "population")]
+
+
+def test_key_weights_are_built_once_per_key_and_year(data):
+    from opkval.allocation import key_weights
+
+    assert key_weights(data, "population", 2026) is key_weights(data, "population", year=2026)
+    assert key_weights(data, "population", 2026) is not key_weights(data, "population", 2019)

@@ -25,6 +25,27 @@ def test_percent():
     assert fmt.pct(0.5521, 0) == f"55{NBSP}%"
 
 
+def test_percent_value_stored_as_percent():
+    # The data store shares as percent (43.9 means 43,9 %): no division by 100 by the caller.
+    assert fmt.pct_value(43.9) == f"43,9{NBSP}%"
+    assert fmt.pct_value(80, 0) == f"80{NBSP}%"
+    assert fmt.pct_value(66.66667) == f"66,7{NBSP}%"
+    assert fmt.pct_value(-3.25, 2) == f"-3,25{NBSP}%"
+    assert fmt.pct_value(None) == "–"
+    # Greve's pct_paedagoguddannede_2024 is 43.45 in the data; the notes have shown 43,5 %.
+    assert fmt.pct_value(43.45) == f"43,5{NBSP}%"
+
+
+def test_counts_in_words_and_year_lists():
+    assert fmt.count_word(7) == "syv"
+    assert fmt.count_word(1) == "én"
+    assert fmt.count_word(12) == "tolv"
+    assert fmt.count_word(13) == "13"
+    assert fmt.count_word(1500) == "1.500"
+    assert fmt.years_list([2023]) == "2023"
+    assert fmt.years_list([2019, 2021, 2023]) == "2019, 2021 og 2023"
+
+
 def test_numbers_and_points():
     assert fmt.number(1304000) == "1.304.000"
     assert fmt.number(43.9, 1) == "43,9"

@@ -77,7 +77,13 @@ def test_ishoej_peers_by_hand(data):
     assert g["peers"]["region"][m]["median"] == pytest.approx(42.4)
     assert g["peers"]["region"][m]["n"] == 29
     assert g["peers"]["land"][m]["median"] == pytest.approx(41.7)
-    assert g["peers"]["land"][m]["q1"] <= 41.7 <= g["peers"]["land"][m]["q3"]
+    # Quartiles, pandas' linear interpolation over the 98 values sorted ascending
+    # (cut -d, -f3 dagtilbud_kommune_stats.csv | tail -n +2 | sort -n): q1 sits at 0-based
+    # position 0.25 × 97 = 24.25, between the 25th (38.6) and 26th (38.7) value:
+    # 38.6 + 0.25 × 0.1 = 38.625; q3 at 72.75, between the 73rd (44.2) and 74th (44.4):
+    # 44.2 + 0.75 × 0.2 = 44.35.
+    assert g["peers"]["land"][m]["q1"] == pytest.approx(38.625)
+    assert g["peers"]["land"][m]["q3"] == pytest.approx(44.35)
     assert g["rang"] == 29
     s = g["sammenligning_tekst"]
     assert s.startswith("Ishøj har 43,9\u00a0% af det pædagogiske personale ansat som pædagoger")
@@ -86,10 +92,19 @@ def test_ishoej_peers_by_hand(data):
     assert "median" in s
 
 
-def test_ranking_has_all_98_sorted(data):
+def test_ranking_has_all_98_in_order(data):
+    # dagtilbud_kommune_stats.csv sorted by pct_paedagoger_2024 descending, then by name
+    # (sort -t, -k3,3nr): 1 Brøndby 55.2, 2 Sønderborg 54.7, 28 Svendborg 44.1, 29 Ishøj 43.9,
+    # 30 Herlev 43.5; three kommuner share 35.7 and follow by name at 88-90 (Allerød, Billund,
+    # Ringkøbing-Skjern); last, 98, Samsø 14.3.
     r = gaps.kommune_gaps(data, 183)["rangering"]
     assert len(r) == 98 and len({x["kode"] for x in r}) == 98
-    assert all(a["pct"] >= b["pct"] for a, b in zip(r, r[1:], strict=False))
+    at = {i: (x["navn"], x["pct"]) for i, x in enumerate(r, start=1)}
+    assert at[1] == ("Brøndby", 55.2) and at[2] == ("Sønderborg", 54.7)
+    assert [at[i] for i in (28, 29, 30)] == [("Svendborg", 44.1), ("Ishøj", 43.9),
+                                             ("Herlev", 43.5)]
+    assert [at[i][0] for i in (88, 89, 90)] == ["Allerød", "Billund", "Ringkøbing-Skjern"]
+    assert at[98] == ("Samsø", 14.3)
 
 
 def test_normering_series_marks_2023_break(data):

@@ -60,3 +60,23 @@ def test_cumulative_chart_alt_text(ishoej_plan, ishoej_grants):
     chart = plan_cumulative(_ctx(plan_context(ishoej_plan, ishoej_grants)))
     assert chart.png.startswith(b"\x89PNG")
     assert "2030: tilskud 3.864.000\u00a0kr., forbrug 2.278.000\u00a0kr." in chart.alt
+
+
+def test_participant_counts_have_thousands_separators(ishoej_plan, ishoej_grants):
+    # Counts go through fmt.number like every other figure: 1200 reads "1.200", not "1200".
+    pc = plan_context(ishoej_plan, ishoej_grants)
+    pc["deltagere_i_alt"] = 1200
+    pc["deltagere_pr_maalgruppe"] = {"Pædagogmedhjælpere": 1200}
+    html = present_plan.key_points(_ctx(pc))
+    assert "Planen omfatter 1.200 deltagere: 1.200 pædagogmedhjælpere" in html
+    assert "1200" not in html
+
+
+def test_no_plan_and_rule_count_follow_the_config(ishoej_plan, ishoej_grants):
+    # The payment year of round 2 and the number of rules come from the context, not the text.
+    ctx = _ctx(None)
+    ctx["runder"][1]["udbetalingsaar"] = 2027
+    assert "Anden tildelingsrunde (udbetales 2027)" in present_plan._no_plan(ctx)
+    pc = plan_context(ishoej_plan, ishoej_grants)
+    pc["regler"] = [dict(r, status="ok") for r in pc["regler"][:5]]
+    assert "Planen overholder alle fem regler" in present_plan.key_points(_ctx(pc))
