@@ -98,6 +98,12 @@ def generated_line(ctx: dict) -> str:
     return f'<p class="generated">Dannet {esc(fmt.datetime(ctx["generated_at"]))}</p>'
 
 
+def _span(years) -> str:
+    """``[2023, ..., 2030]`` → ``'2023–2030'``."""
+    years = sorted(int(y) for y in years)
+    return f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
+
+
 def _round(ctx: dict, rid: int) -> dict:
     return next(r for r in ctx["runder"] if r["id"] == rid)
 
@@ -168,7 +174,8 @@ def grant_table(ctx: dict) -> Html:
     for r in ctx["runder"]:
         foot.append([f"{r['navn']} i alt", fmt.mio_kr(r["pulje_kr"]), fmt.kr(r["beloeb_kr"]),
                      "", r["udbetalingsaar"] if r["udbetaling"] == "samlet" else "årligt", ""])
-    foot.append(["2023–2030 i alt", fmt.mio_kr(sum(r["pulje_kr"] for r in ctx["runder"])),
+    span = _span(ctx["pulje"]["beloeb_kr"])
+    foot.append([f"{span} i alt", fmt.mio_kr(sum(r["pulje_kr"] for r in ctx["runder"])),
                  fmt.kr(ctx["grants_total_kr"]), "", "", ""])
     head = ["År", "Puljen i alt", _kommune(ctx), "Andel", "Udbetales", "Grundlag"]
     bases: dict[str, list[int]] = {}
@@ -177,7 +184,7 @@ def grant_table(ctx: dict) -> Html:
     notes = "".join(
         f"<li>{esc(text)} ({years[0]}{'–' + str(years[-1]) if len(years) > 1 else ''})</li>"
         for text, years in bases.items())
-    return Html("<section><h2>Tilskud 2023–2030</h2>"
+    return Html(f"<section><h2>Tilskud {span}</h2>"
                 + table(head, rows, numeric=(1, 2, 3, 4), foot=foot, css="grants",
                         caption=f"Tilskud til {_kommune(ctx)} fra opkvalificeringspuljen")
                 + f"<ul class='small'>{notes}<li>Beløbene for 2026 er uden engangsløftet."
