@@ -166,8 +166,9 @@ class Renderer:
                 self._km.shutdown_kernel(now=True)
             self._km = None
 
-    def execute(self, output: Path, parameters: dict, notebook: Path | None = None) -> None:
-        """Run a notebook with papermill in the warm kernel; ReportError names the cell."""
+    def execute(self, output: Path, parameters: dict, notebook: Path | None = None):
+        """Run a notebook with papermill in the warm kernel (written to `output` and returned);
+        ReportError names the cell."""
         import papermill as pm
         from papermill.exceptions import PapermillExecutionError
 
@@ -182,7 +183,7 @@ class Renderer:
             self._preload = threading.Thread(target=self._load_renderers, daemon=True)
             self._preload.start()
         try:
-            pm.execute_notebook(
+            return pm.execute_notebook(
                 str(notebook), str(output), parameters=parameters, kernel_name=KERNEL,
                 engine_name=ENGINE, km=self._km, kc=self._client(),
                 execution_timeout=EXECUTION_TIMEOUT_S,
@@ -210,7 +211,7 @@ class Renderer:
         _install_font_subset_cache()
         self._exporter = exporter
 
-    def to_html(self, executed: Path, title: str) -> str:
+    def to_html(self, executed, title: str) -> str:
         if self._preload is not None:
             self._preload.join()
         if self._exporter is None:
@@ -252,12 +253,14 @@ def _html_exporter():
     return HTMLExporter(config=c)
 
 
-def to_html(executed: Path, title: str, exporter=None) -> str:
-    """Outputs only, no code or prompts, CSS inline, no external URLs."""
+def to_html(executed, title: str, exporter=None) -> str:
+    """Outputs only, no code or prompts, CSS inline, no external URLs.
+
+    `executed`: the executed notebook (as papermill returns it) or the path of its file."""
     import nbformat
 
     exporter = exporter or _html_exporter()
-    nb = nbformat.read(executed, as_version=4)
+    nb = executed if isinstance(executed, dict) else nbformat.read(executed, as_version=4)
     css = (TEMPLATE_DIR / "opkval" / "style.css").read_text(encoding="utf-8")
     body, _ = exporter.from_notebook_node(
         nb, resources={"metadata": {"name": title}, "opkval_css": css})
@@ -363,8 +366,9 @@ def _render(renderer: Renderer, ctx: dict, out_dir: Path, formats: tuple[str, ..
         write_json(ctx, ctx_path)
         executed = tmp / f"{slug}.ipynb"
         try:
-            renderer.execute(executed, {**parameters, "context_path": str(ctx_path),
-                                        "formats": ",".join(formats)}, notebook)
+            executed_nb = renderer.execute(executed, {**parameters,
+                                                      "context_path": str(ctx_path),
+                                                      "formats": ",".join(formats)}, notebook)
         except ReportError as e:
             keep = BUILD_DIR / "failed"
             keep.mkdir(parents=True, exist_ok=True)
@@ -375,7 +379,7 @@ def _render(renderer: Renderer, ctx: dict, out_dir: Path, formats: tuple[str, ..
             raise
         staged: list[tuple[Path, Path]] = [(executed, final.ipynb), (ctx_path, final.json)]
         if final.html:
-            html = renderer.to_html(executed, title)
+            html = renderer.to_html(executed_nb, title)
             (tmp / f"{slug}.html").write_text(html, encoding="utf-8")
             staged.append((tmp / f"{slug}.html", final.html))
             if final.pdf:
