@@ -78,7 +78,7 @@ lint: $(STAMP) ## Lint with ruff
 
 lab: $(STAMP) ## Open JupyterLab with opkval importable (installs jupyterlab on first use)
 	@$(BIN)/python -c 'import jupyterlab' 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[lab]'
-	@$(BIN)/jupyter lab --notebook-dir=notebooks
+	@$(BIN)/jupyter lab --notebook-dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 clean: ## Remove build output (build/ and generated reports/)
 	@rm -rf build
