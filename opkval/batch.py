@@ -329,7 +329,7 @@ def _merge_manifest(old: dict, outcomes: list[Outcome], fps: dict[str, str],
 
 
 def _write_manifest(out_dir: Path, manifest: dict) -> None:
-    from opkval.render import _atomic_write_bytes
+    from opkval.fileio import atomic_write_bytes
 
-    _atomic_write_bytes(out_dir / MANIFEST, (json.dumps(
+    atomic_write_bytes(out_dir / MANIFEST, (json.dumps(
         manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import pickle
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -277,11 +276,12 @@ def _read_validated(key: str) -> dict[str, pd.DataFrame] | None:
 
 def _write_validated(key: str, tables: dict[str, pd.DataFrame]) -> None:
     """Cache the tables once they passed every check (a cache we cannot write costs time only)."""
+    from opkval.fileio import atomic_write_bytes
+
     try:
         VALIDATED_CACHE.mkdir(parents=True, exist_ok=True)
-        tmp = VALIDATED_CACHE / f".{key}.{os.getpid()}.tmp"
-        tmp.write_bytes(pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(tmp, VALIDATED_CACHE / f"{key}.pickle")
+        atomic_write_bytes(VALIDATED_CACHE / f"{key}.pickle",
+                           pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL))
     except OSError:
         pass
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from opkval import PROJECT_ROOT
 from opkval.context import write_json
 from opkval.errors import ReportError
+from opkval.fileio import atomic_write_bytes
 
 NOTEBOOK_SRC = PROJECT_ROOT / "notebooks" / "kommune_rapport.py"
 BUILD_DIR = PROJECT_ROOT / "build"
@@ -45,25 +46,8 @@ def ensure_notebook(src: Path = NOTEBOOK_SRC, build_dir: Path = BUILD_DIR) -> Pa
         nb = jupytext.read(src)
         nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Python 3",
                                      "language": "python"}
-        _atomic_write_bytes(out, jupytext.writes(nb, fmt="ipynb").encode("utf-8"))
+        atomic_write_bytes(out, jupytext.writes(nb, fmt="ipynb").encode("utf-8"))
     return out
-
-
-_UMASK = os.umask(0)
-os.umask(_UMASK)
-
-
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are for sharing
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 ENGINE = "opkval-warm"
@@ -297,7 +281,7 @@ def _write_subset(key: tuple, gids: frozenset, content: bytes) -> None:
     never pair one process's glyph list with another's font."""
     try:
         FONT_CACHE.mkdir(parents=True, exist_ok=True)
-        _atomic_write_bytes(_subset_path(key), pickle.dumps((sorted(gids), content)))
+        atomic_write_bytes(_subset_path(key), pickle.dumps((sorted(gids), content)))
     except OSError:
         pass  # a cache that cannot be written only costs time
 

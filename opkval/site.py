@@ -126,7 +126,7 @@ def render_overview(nctx: dict, out_dir: Path, formats: tuple[str, ...], rendere
 
 
 def write_index(nctx: dict, out_dir: Path, formats: tuple[str, ...]) -> None:
-    from opkval.render import _atomic_write_bytes
+    from opkval.fileio import atomic_write_bytes
 
-    _atomic_write_bytes(out_dir / "index.html",
+    atomic_write_bytes(out_dir / "index.html",
                         index_html(nctx, out_dir, formats).encode("utf-8"))
