@@ -193,11 +193,9 @@ def run(out_dir: Path, *, jobs: int = 2, formats: tuple[str, ...] = ("html", "pd
     fps = fingerprints(targets, base)
     old = _read_manifest(out_dir)
     old_k = old.get("kommuner", {})
-    note_files = [f"{{slug}}.{ext}" for ext in ("json", *formats)]
     stale = [t for t in targets if force or not _current(
-        old_k.get(t.slug), fps[t.slug], out_dir, [n.format(slug=t.slug) for n in note_files])]
-    site_fp = hashlib.sha256((base + "".join(sorted(
-        e.get("fingerprint", "") for e in old_k.values()))).encode()).hexdigest()
+        old_k.get(t.slug), fps[t.slug], out_dir, [f"{t.slug}.{ext}" for ext in ("json", *formats)])]
+    site_fp = _site_fingerprint(base, old_k)
     site_names = ["index.html", "landsoversigt.json", *(f"landsoversigt.{f}" for f in formats)]
     site_stale = force or bool(stale) or not _current(old.get("landsoversigt"), site_fp,
                                                       out_dir, site_names)
@@ -209,10 +207,9 @@ def run(out_dir: Path, *, jobs: int = 2, formats: tuple[str, ...] = ("html", "pd
     from opkval.site import write_index
 
     outcomes, overview, nctx = _build(stale, out_dir, formats, year, jobs, raw_dir, log)
-    manifest = _merge_manifest(old, outcomes, fps, out_dir)
+    manifest = _merge_manifest(old, outcomes, fps, nctx["manifest"])
     failures = [o for o in (*outcomes, overview) if not o.ok]
-    site_fp = hashlib.sha256((base + "".join(sorted(
-        e.get("fingerprint", "") for e in manifest["kommuner"].values()))).encode()).hexdigest()
+    site_fp = _site_fingerprint(base, manifest["kommuner"])
     write_index(nctx, out_dir, formats)  # last: it links the notes that now exist
     manifest["landsoversigt"] = {"fingerprint": site_fp,
                                  "status": "ok" if overview.ok else "fejl"}
@@ -310,26 +307,25 @@ def _task_name(task: tuple) -> tuple[str, str]:
     return ctx["kommune"]["slug"], ctx["kommune"]["navn"]
 
 
-def _merge_manifest(old: dict, outcomes: list[Outcome], fps: dict[str, str],
-                    out_dir: Path) -> dict:
-    from opkval.context import git_revision
+def _site_fingerprint(base: str, kommuner: dict) -> str:
+    """The index and overview depend on every note: on the fingerprints of all of them."""
+    return hashlib.sha256((base + "".join(sorted(
+        e.get("fingerprint", "") for e in kommuner.values()))).encode()).hexdigest()
 
+
+def _merge_manifest(old: dict, outcomes: list[Outcome], fps: dict[str, str],
+                    run_manifest: dict) -> dict:
     kommuner = dict(old.get("kommuner", {}))
     for o in outcomes:
         kommuner[o.slug] = {"navn": o.navn, "fingerprint": fps.get(o.slug, ""),
                             "status": "ok" if o.ok else "fejl", "trin": o.step,
                             "fejl": o.error, "filer": o.files, "sekunder": round(o.seconds, 2)}
-    run_info = {}
-    sample = next((out_dir / f"{o.slug}.json" for o in outcomes if o.ok), None)
-    if sample and sample.exists():
-        run_info = json.loads(sample.read_text(encoding="utf-8")).get("manifest", {})
-    return {"run": run_info or old.get("run", {"git": git_revision()}),
+    return {"run": run_manifest,
             "kommuner": dict(sorted(kommuner.items())),
             "landsoversigt": old.get("landsoversigt", {})}
 
 
 def _write_manifest(out_dir: Path, manifest: dict) -> None:
-    from opkval.fileio import atomic_write_bytes
+    from opkval.context import write_json
 
-    atomic_write_bytes(out_dir / MANIFEST, (json.dumps(
-        manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))
+    write_json(manifest, out_dir / MANIFEST)

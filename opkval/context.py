@@ -170,10 +170,12 @@ def _plan_context(plan: Plan | None, grants: list, cfg: PuljeConfig) -> dict | N
     return plan_context(plan, [g.as_dict() for g in grants], cfg)
 
 
-def write_json(ctx: dict, path: Path) -> None:
-    """Write the context as sorted, indented UTF-8 JSON (byte-stable for the same input)."""
-    path.write_text(json.dumps(ctx, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
-                    encoding="utf-8")
+def write_json(obj: dict, path: Path) -> None:
+    """Sorted, indented UTF-8 JSON (byte-stable for the same input), written atomically."""
+    from opkval.fileio import atomic_write_bytes
+
+    atomic_write_bytes(path, (json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True)
+                              + "\n").encode("utf-8"))
 
 
 def load_context(kommunekode: int, report_year: int | None = None,

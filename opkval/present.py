@@ -251,19 +251,22 @@ def assumptions(ctx: dict) -> Html:
                 + "".join(f"<li>{i}</li>" for i in items) + "</ul></section>")
 
 
-def footer(ctx: dict, formats: str = "html,pdf") -> Html:
-    m = ctx["manifest"]
+def manifest_lines(m: dict) -> str:
+    """The run manifest for a footer: opkval version, git commit, input file hashes."""
     git = m["git"]
     commit = git["commit"][:12] + (" (med lokale ændringer)" if git.get("dirty") else "")
+    files = ", ".join(f"{esc(p.split('/')[-1])} <code>{esc(h[:12])}</code>"
+                      for p, h in m["inputs"].items())
+    return (f'<p>Dannet med opkval {esc(m["opkval"])}, commit <code>{esc(commit)}</code>.</p>'
+            f"<p>Inputfiler (SHA-256, første 12 tegn): {files}.</p>")
+
+
+def footer(ctx: dict, formats: str = "html,pdf") -> Html:
     slug = ctx["kommune"]["slug"]
     names = [f"{slug}.{f.strip()}" for f in formats.split(",") if f.strip() in ("html", "pdf")]
     companions = " og ".join(names) or f"{slug}.html"
-    files = ", ".join(f"{esc(p.split('/')[-1])} <code>{esc(h[:12])}</code>"
-                      for p, h in m["inputs"].items())
     return Html(
-        '<footer class="manifest">'
-        f'<p>Dannet med opkval {esc(m["opkval"])}, commit <code>{esc(commit)}</code>.</p>'
-        f"<p>Inputfiler (SHA-256, første 12 tegn): {files}.</p>"
-        f"<p>Notatet findes som {esc(companions)}; alle tal findes også i maskinlæsbar form i "
+        '<footer class="manifest">' + manifest_lines(ctx["manifest"])
+        + f"<p>Notatet findes som {esc(companions)}; alle tal findes også i maskinlæsbar form i "
         f"<code>{esc(slug)}.json</code>.</p></footer>"
     )

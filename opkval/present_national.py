@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from opkval import fmt
 from opkval.domain import STATUS_DA
-from opkval.present import Html, esc, generated_line, table
+from opkval.present import Html, esc, generated_line, manifest_lines, table
 
 LABEL_DA = {"tilsagn": "tilsagn", "fremskrevet": "fremskrevet", "skøn": "skøn"}
 
@@ -111,10 +111,4 @@ def plans(nctx: dict) -> Html:
 
 
 def footer(nctx: dict) -> Html:
-    m = nctx["manifest"]
-    files = ", ".join(f"{esc(p.split('/')[-1])} <code>{esc(h[:12])}</code>"
-                      for p, h in m["inputs"].items())
-    return Html('<footer class="manifest">'
-                f'<p>Dannet med opkval {esc(m["opkval"])}, commit '
-                f'<code>{esc(m["git"]["commit"][:12])}</code>.</p>'
-                f"<p>Inputfiler (SHA-256, første 12 tegn): {files}.</p></footer>")
+    return Html(f'<footer class="manifest">{manifest_lines(nctx["manifest"])}</footer>')

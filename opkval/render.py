@@ -13,6 +13,7 @@ import pickle
 import tempfile
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from opkval import PROJECT_ROOT
@@ -51,7 +52,8 @@ def ensure_notebook(src: Path = NOTEBOOK_SRC, build_dir: Path = BUILD_DIR) -> Pa
 
 
 ENGINE = "opkval-warm"
-PREWARM = "import opkval.charts, opkval.context, opkval.present"
+PREWARM = ("import opkval.charts, opkval.context, opkval.present, opkval.present_gaps, "
+           "opkval.present_plan")
 #: Between notes: drop the notebook's variables (like %reset, without its full gc.collect).
 CLEAR_NAMESPACE = (
     "_ip, _k = get_ipython(), None\n"
@@ -61,11 +63,11 @@ CLEAR_NAMESPACE = (
 
 
 def _register_engine() -> None:
-    """A papermill engine that runs notebooks in a kernel it is given and keeps it warm.
+    """A papermill engine that runs notebooks in a kernel and client it is given.
 
-    nbclient leaves its kernel client open when it does not own the kernel; this engine closes
-    it and clears the namespace after each notebook, so one kernel serves many notes without
-    leaking sockets or state (imported modules stay loaded, which is the point).
+    The Renderer owns both and keeps them across notes; after each notebook the engine clears
+    the kernel's namespace, so no state leaks from one kommune to the next (imported modules
+    stay loaded, which is the point).
     """
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
@@ -213,9 +215,47 @@ class Renderer:
     def render_notebook(self, ctx: dict, out_dir: Path, formats: tuple[str, ...], *, slug: str,
                         title: str, parameters: dict,
                         notebook: Path | None = None) -> ReportFiles:
-        """Any opkval notebook: ``context_path`` and ``formats`` are added to `parameters`."""
-        return _render(self, ctx, out_dir, formats, slug=slug, title=title,
-                       parameters=parameters, notebook=notebook)
+        """Execute and render any opkval notebook from its context (``context_path`` and
+        ``formats`` are added to `parameters`); swap all files in at the end."""
+        out_dir = Path(out_dir).resolve()  # the kernel runs in another directory
+        out_dir.mkdir(parents=True, exist_ok=True)
+        final = ReportFiles(
+            ipynb=out_dir / f"{slug}.ipynb",
+            html=out_dir / f"{slug}.html" if "html" in formats or "pdf" in formats else None,
+            pdf=out_dir / f"{slug}.pdf" if "pdf" in formats else None,
+            json=out_dir / f"{slug}.json",
+        )
+        with tempfile.TemporaryDirectory(dir=out_dir, prefix=f".{slug}.") as tmpdir:
+            tmp = Path(tmpdir)
+            ctx_path = tmp / f"{slug}.json"
+            write_json(ctx, ctx_path)
+            executed = tmp / f"{slug}.ipynb"
+            try:
+                params = {**parameters, "context_path": str(ctx_path),
+                          "formats": ",".join(formats)}
+                executed_nb = self.execute(executed, params, notebook)
+            except ReportError as e:
+                keep = BUILD_DIR / "failed"
+                keep.mkdir(parents=True, exist_ok=True)
+                if executed.exists():
+                    os.replace(executed, keep / f"{slug}.ipynb")
+                    raise ReportError(f"{e} Den kørte notebook er gemt i "
+                                      f"{keep / f'{slug}.ipynb'}.") from None
+                raise
+            staged: list[tuple[Path, Path]] = [(executed, final.ipynb), (ctx_path, final.json)]
+            if final.html:
+                html = self.to_html(executed_nb, title)
+                (tmp / f"{slug}.html").write_text(html, encoding="utf-8")
+                staged.append((tmp / f"{slug}.html", final.html))
+                if final.pdf:
+                    (tmp / f"{slug}.pdf").write_bytes(to_pdf(html))
+                    staged.append((tmp / f"{slug}.pdf", final.pdf))
+            for src, dst in staged:
+                os.replace(src, dst)
+            for stale in (out_dir / f"{slug}.html", out_dir / f"{slug}.pdf"):
+                if stale not in (final.html, final.pdf) and stale.exists():
+                    stale.unlink()  # from an earlier run with other formats: not this note's
+        return final
 
 
 _registered: set[str] = set()
@@ -237,6 +277,12 @@ def _html_exporter():
     return HTMLExporter(config=c)
 
 
+@lru_cache(maxsize=1)
+def stylesheet() -> str:
+    """The notes' one stylesheet (screen and A4 print), inlined in every page."""
+    return (TEMPLATE_DIR / "opkval" / "style.css").read_text(encoding="utf-8")
+
+
 def to_html(executed, title: str, exporter=None) -> str:
     """Outputs only, no code or prompts, CSS inline, no external URLs.
 
@@ -245,9 +291,8 @@ def to_html(executed, title: str, exporter=None) -> str:
 
     exporter = exporter or _html_exporter()
     nb = executed if isinstance(executed, dict) else nbformat.read(executed, as_version=4)
-    css = (TEMPLATE_DIR / "opkval" / "style.css").read_text(encoding="utf-8")
     body, _ = exporter.from_notebook_node(
-        nb, resources={"metadata": {"name": title}, "opkval_css": css})
+        nb, resources={"metadata": {"name": title}, "opkval_css": stylesheet()})
     return body
 
 
@@ -331,47 +376,3 @@ def render_report(ctx: dict, out_dir: Path, formats: tuple[str, ...] = FORMATS,
     """Execute and render one note (a kernel of its own); see :class:`Renderer` for many."""
     with Renderer(notebook) as renderer:
         return renderer.render(ctx, out_dir, formats)
-
-
-def _render(renderer: Renderer, ctx: dict, out_dir: Path, formats: tuple[str, ...], *,
-            slug: str, title: str, parameters: dict, notebook: Path | None) -> ReportFiles:
-    """Execute and render one notebook from its context; swap all files in at the end."""
-    out_dir = Path(out_dir).resolve()  # the kernel runs in another directory
-    out_dir.mkdir(parents=True, exist_ok=True)
-    final = ReportFiles(
-        ipynb=out_dir / f"{slug}.ipynb",
-        html=out_dir / f"{slug}.html" if "html" in formats or "pdf" in formats else None,
-        pdf=out_dir / f"{slug}.pdf" if "pdf" in formats else None,
-        json=out_dir / f"{slug}.json",
-    )
-    with tempfile.TemporaryDirectory(dir=out_dir, prefix=f".{slug}.") as tmpdir:
-        tmp = Path(tmpdir)
-        ctx_path = tmp / f"{slug}.json"
-        write_json(ctx, ctx_path)
-        executed = tmp / f"{slug}.ipynb"
-        try:
-            executed_nb = renderer.execute(executed, {**parameters,
-                                                      "context_path": str(ctx_path),
-                                                      "formats": ",".join(formats)}, notebook)
-        except ReportError as e:
-            keep = BUILD_DIR / "failed"
-            keep.mkdir(parents=True, exist_ok=True)
-            if executed.exists():
-                os.replace(executed, keep / f"{slug}.ipynb")
-                raise ReportError(f"{e} Den kørte notebook er gemt i "
-                                  f"{keep / f'{slug}.ipynb'}.") from None
-            raise
-        staged: list[tuple[Path, Path]] = [(executed, final.ipynb), (ctx_path, final.json)]
-        if final.html:
-            html = renderer.to_html(executed_nb, title)
-            (tmp / f"{slug}.html").write_text(html, encoding="utf-8")
-            staged.append((tmp / f"{slug}.html", final.html))
-            if final.pdf:
-                (tmp / f"{slug}.pdf").write_bytes(to_pdf(html))
-                staged.append((tmp / f"{slug}.pdf", final.pdf))
-        for src, dst in staged:
-            os.replace(src, dst)
-        for stale in (out_dir / f"{slug}.html", out_dir / f"{slug}.pdf"):
-            if stale not in (final.html, final.pdf) and stale.exists():
-                stale.unlink()  # from an earlier run with other formats: not this note's
-    return final

@@ -70,9 +70,10 @@ def index_html(nctx: dict, out_dir: Path, formats: tuple[str, ...]) -> str:
             "Lokal plan", "Regelstatus", "Pædagoger 2024", "Notat"]
     overview = " · ".join(f'<a href="landsoversigt.{ext}">Landsoversigt ({ext.upper()})</a>'
                           for ext in ("html", "pdf") if ext in formats)
-    assets = Path(__file__).parent / "templates" / "opkval"
-    css = (assets / "style.css").read_text("utf-8")
-    script = (assets / "index.js").read_text("utf-8")
+    from opkval.render import TEMPLATE_DIR, stylesheet
+
+    css = stylesheet()
+    script = (TEMPLATE_DIR / "opkval" / "index.js").read_text("utf-8")
     return f"""<!DOCTYPE html>
 <html lang="da">
 <head>
