@@ -104,6 +104,14 @@ def _span(years) -> str:
     return f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
 
 
+def _years_by_text(pairs) -> list[tuple[str, list[int]]]:
+    """(text, year) pairs → each distinct text with its years, in first-seen order."""
+    grouped: dict[str, list[int]] = {}
+    for text, year in pairs:
+        grouped.setdefault(text, []).append(year)
+    return list(grouped.items())
+
+
 def _round(ctx: dict, rid: int) -> dict:
     return next(r for r in ctx["runder"] if r["id"] == rid)
 
@@ -178,12 +186,8 @@ def grant_table(ctx: dict) -> Html:
     foot.append([f"{span} i alt", fmt.mio_kr(sum(r["pulje_kr"] for r in ctx["runder"])),
                  fmt.kr(ctx["grants_total_kr"]), "", "", ""])
     head = ["År", "Puljen i alt", _kommune(ctx), "Andel", "Udbetales", "Grundlag"]
-    bases: dict[str, list[int]] = {}
-    for g in ctx["grants"]:
-        bases.setdefault(f"{LABEL_DA[g['label']]}: {g['forklaring']}", []).append(g["aar"])
-    notes = "".join(
-        f"<li>{esc(text)} ({years[0]}{'–' + str(years[-1]) if len(years) > 1 else ''})</li>"
-        for text, years in bases.items())
+    notes = "".join(f"<li>{esc(text)} ({_span(years)})</li>" for text, years in _years_by_text(
+        (f"{LABEL_DA[g['label']]}: {g['forklaring']}", g["aar"]) for g in ctx["grants"]))
     return Html(f"<section><h2>Tilskud {span}</h2>"
                 + table(head, rows, numeric=(1, 2, 3, 4), foot=foot, css="grants",
                         caption=f"Tilskud til {_kommune(ctx)} fra opkvalificeringspuljen")
@@ -234,12 +238,12 @@ def key_check(ctx: dict) -> Html:
 def assumptions(ctx: dict) -> Html:
     n = ctx["noegle"]
     e = ctx["pulje"]["engangsloeft_2026"]
+    tilsagn = _years_by_text((g["kilde"], g["aar"]) for g in ctx["grants"]
+                             if g["label"] == "tilsagn")
     items = [
         f"<b>Fordelingsnøgle:</b> {esc(n['navn'])} ({esc(n['kilde'])}). {esc(n['forbehold'])}",
-        "<b>Tilsagn:</b> " + esc("; ".join(sorted({
-            f"{g['aar']}: {g['kilde']}" for g in ctx["grants"] if g["label"] == "tilsagn"})))
-        if any(g["label"] == "tilsagn" for g in ctx["grants"])
-        else "<b>Tilsagn:</b> ingen offentliggjorte tilsagn for kommunen i opkvals data.",
+        "<b>Tilsagn:</b> " + (esc("; ".join(f"{_span(years)}: {kilde}" for kilde, years in tilsagn))
+                              or "ingen offentliggjorte tilsagn for kommunen i opkvals data."),
         "<b>Fremskrivning:</b> kommunens seneste offentliggjorte andel af puljen antages "
         "uændret i senere år. For 2026–2030 fordeler ministeriet efter forventede 0-5-årige i "
         "2026, så andelen kan ændre sig.",
