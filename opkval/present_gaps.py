@@ -6,6 +6,8 @@ a plan say so in one line when the kommune has none; the gap and peer sections n
 
 from __future__ import annotations
 
+from collections import Counter
+
 from opkval import fmt
 from opkval.domain import PASNING
 from opkval.present import Html, _kommune, esc, table
@@ -193,20 +195,24 @@ def checklist(ctx: dict) -> Html:
         return Html(head + f"<p>opkval har ingen lokal plan for {esc(_kommune(ctx))}, så "
                     "punkterne i ministeriets vejledning (Bilag 2) kan ikke vurderes.</p>"
                     "</section>")
+    # Most points come from one guide: name it once, and only the others' sources per row.
+    main_source = Counter(c["seed"] for c in items).most_common(1)[0][0]
     rows = []
     for c in items:
         ev = "<br>".join(esc(x) for x in c["evidens"]) or "–"
         if c["note"]:
             ev += f"<br><i>{esc(c['note'])}</i>"
+        source = "" if c["seed"] == main_source else f" ({esc(c['seed'])})"
         rows.append([Html(f"<b>{esc(c['titel'])}</b><br><span class='small'>"
-                          f"{esc(c['spoergsmaal'])} ({esc(c['seed'])})</span>"),
+                          f"{esc(c['spoergsmaal'])}{source}</span>"),
                      Html(f'<span class="status status-{STATUS_CSS[c["status"]]}">'
                           f"{esc(c['status'])}</span>"),
                      Html(ev)])
     counts = {s: sum(c["status"] == s for c in items) for s in STATUS_CSS}
     return Html(head + f"<p class='lead'>{fmt.number(counts['dækket'])} punkter er dækket, "
                 f"{fmt.number(counts['delvist'])} delvist "
-                f"og {fmt.number(counts['mangler'])} mangler.</p>"
+                f"og {fmt.number(counts['mangler'])} mangler. Punkterne er fra "
+                f"{esc(main_source)}, hvor intet andet er angivet.</p>"
                 + table(["Punkt", "Status", "Belæg"], rows)
                 + "<p class='small'>Dækket: planen skriver om punktet, eller dens indsatser viser "
                 "det. Delvist: kun et indirekte tegn, eller planen omtaler punktet uden en "
