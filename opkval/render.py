@@ -39,10 +39,10 @@ class ReportFiles:
 
 def ensure_notebook(src: Path = NOTEBOOK_SRC, build_dir: Path = BUILD_DIR) -> Path:
     """The executable ``.ipynb`` for a jupytext ``.py`` notebook (rebuilt when older)."""
-    import jupytext
-
     out = build_dir / (src.stem + ".ipynb")
     if not out.exists() or out.stat().st_mtime < src.stat().st_mtime:
+        import jupytext
+
         build_dir.mkdir(parents=True, exist_ok=True)
         nb = jupytext.read(src)
         nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Python 3",
@@ -67,7 +67,8 @@ def _register_engine() -> None:
 
     The Renderer owns both and keeps them across notes; after each notebook the engine clears
     the kernel's namespace, so no state leaks from one kommune to the next (imported modules
-    stay loaded, which is the point).
+    stay loaded, which is the point). `ready` returns the client once the kernel answers: it is
+    called after papermill has prepared the notebook, so that work overlaps the kernel's start.
     """
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
@@ -77,19 +78,21 @@ def _register_engine() -> None:
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False,
                                      stdout_file=None, stderr_file=None, start_timeout=60,
-                                     execution_timeout=None, km=None, kc=None, **kwargs):
+                                     execution_timeout=None, km=None, ready=None,
+                                     clear_namespace=True, **kwargs):
             for unused in ("cwd", "input_path", "timeout", "startup_timeout"):
                 kwargs.pop(unused, None)  # cwd: the warm kernel already runs in its own dir
             client = PapermillNotebookClient(
                 nb_man, km=km, timeout=execution_timeout, startup_timeout=start_timeout,
                 kernel_name=kernel_name, log=logger, log_output=log_output,
                 stdout_file=stdout_file, stderr_file=stderr_file, **kwargs)
-            client.kc = kc  # the renderer's client, ready and reused across notebooks
+            client.kc = kc = ready()  # the renderer's client, reused across notebooks
             try:
                 return client.execute()
             finally:
-                with contextlib.suppress(Exception):
-                    kc.execute_interactive(CLEAR_NAMESPACE, timeout=30)
+                if clear_namespace:
+                    with contextlib.suppress(Exception):
+                        kc.execute_interactive(CLEAR_NAMESPACE, timeout=30)
 
     papermill_engines.register(ENGINE, WarmKernelEngine)
 
@@ -101,10 +104,15 @@ class Renderer:
     waiting, so the kernel warms up while the caller loads data. Use as a context manager.
     """
 
-    def __init__(self, notebook: Path | None = None):
+    def __init__(self, notebook: Path | None = None, *, single_use: bool = False):
         self.notebook = notebook
+        #: One note only: the kernel is shut down (in the background) as soon as the notebook
+        #: has run, so its shutdown overlaps the HTML and PDF instead of following them.
+        self.single_use = single_use
+        self._closer: threading.Thread | None = None
         self._km = None
         self._kc = None
+        self._ready = False
         self._exporter = None
         self._preload: threading.Thread | None = None
 
@@ -115,6 +123,8 @@ class Renderer:
         self.close()
 
     def start(self) -> Renderer:
+        if self._closer is not None:  # a single-use kernel on its way out: wait, then anew
+            self.close()
         if self._km is not None and self._km.is_alive():
             return self
         from jupyter_client.manager import KernelManager
@@ -127,22 +137,28 @@ class Renderer:
             self._km = None
             raise ReportError(f"Jupyter-kernen '{KERNEL}' kunne ikke startes ({e}). Kør "
                               "'make venv' (eller slet .venv og kør igen).") from None
-        kc = self._km.client()
-        # Shell channel only: a heartbeat thread started and stopped at once races its socket.
-        kc.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
-        kc.execute(PREWARM, silent=True, store_history=False)  # queued until the kernel is up
-        kc.stop_channels()
+        # The client papermill will use, connected now: the prewarm request waits in its
+        # socket until the kernel is up. (A client closed at once would drop it: its sockets
+        # close with linger 0, and the kernel would import everything in the first cell.)
+        self._kc = self._km.client()
+        # No heartbeat channel: its thread opens its socket late and can race a quick close
+        # (a plan error right after start); liveness comes from the KernelManager instead.
+        self._kc.start_channels(shell=True, iopub=True, stdin=False, hb=False, control=True)
+        self._kc.execute(PREWARM, silent=True, store_history=False)
+        self._ready = False
         return self
 
     def _client(self):
-        """The kernel client papermill uses: started and made ready once per kernel."""
-        if self._kc is None:
-            self._kc = self._km.client()
-            self._kc.start_channels()
+        """The kernel client papermill uses: made ready once per kernel."""
+        if not self._ready:
             self._kc.wait_for_ready(timeout=60)
+            self._ready = True
         return self._kc
 
     def close(self) -> None:
+        if self._closer is not None and self._closer is not threading.current_thread():
+            self._closer.join()
+            self._closer = None
         if self._kc is not None:
             with contextlib.suppress(Exception):
                 self._kc.stop_channels()
@@ -169,12 +185,17 @@ class Renderer:
             self._preload = threading.Thread(target=self._load_renderers, daemon=True)
             self._preload.start()
         try:
-            return pm.execute_notebook(
+            executed = pm.execute_notebook(
                 str(notebook), str(output), parameters=parameters, kernel_name=KERNEL,
-                engine_name=ENGINE, km=self._km, kc=self._client(),
+                engine_name=ENGINE, km=self._km, ready=self._client,
+                clear_namespace=not self.single_use,
                 execution_timeout=EXECUTION_TIMEOUT_S,
                 progress_bar=False, log_output=False, request_save_on_cell_execute=False,
             )
+            if self.single_use:
+                self._closer = threading.Thread(target=self.close, daemon=True)
+                self._closer.start()
+            return executed
         except PapermillExecutionError as e:
             # cell_index counts the notebook's own cells (a warm kernel's exec_count keeps
             # growing across notes).
@@ -374,5 +395,5 @@ def _install_font_subset_cache() -> None:
 def render_report(ctx: dict, out_dir: Path, formats: tuple[str, ...] = FORMATS,
                   notebook: Path | None = None) -> ReportFiles:
     """Execute and render one note (a kernel of its own); see :class:`Renderer` for many."""
-    with Renderer(notebook) as renderer:
+    with Renderer(notebook, single_use=True) as renderer:
         return renderer.render(ctx, out_dir, formats)

@@ -87,3 +87,31 @@ def test_exploration_notebook_runs(tmp_path):
         renderer.execute(tmp_path / "out.ipynb", {"kommuner": ["Aarhus", "Odense"],
                                                   "pulje_kr": 1000}, nb)
     assert "Aarhus" in (tmp_path / "out.ipynb").read_text(encoding="utf-8")
+
+
+def test_kernel_has_imported_the_display_modules_before_the_first_cell():
+    """start() asks the kernel to import opkval's display modules while the caller works; the
+    request must reach the kernel (a client closed at once drops it, and the first cell pays)."""
+    from opkval.render import Renderer
+
+    seen = []
+    with Renderer().start() as renderer:
+        kc = renderer._client()
+        kc.execute_interactive(
+            "import sys; print(sorted(m for m in ('opkval.charts', 'opkval.present_gaps', "
+            "'matplotlib') if m in sys.modules))", timeout=30,
+            output_hook=lambda msg: seen.append(msg["content"].get("text", "")))
+    assert "".join(seen).strip() == "['matplotlib', 'opkval.charts', 'opkval.present_gaps']"
+
+
+def test_single_use_renderer_stops_its_kernel_after_the_run(data, index, tmp_path):
+    from opkval.render import Renderer
+
+    ctx = build_context(data, index.resolve("Læsø"), 2026)
+    with Renderer(single_use=True) as renderer:
+        files = renderer.render(ctx, tmp_path, formats=("html",))
+        renderer._closer.join(timeout=30)
+        assert renderer._km is None  # shut down while the HTML was written
+        # A second note on the same renderer starts a fresh kernel rather than failing.
+        again = renderer.render(ctx, tmp_path / "igen", formats=("html",))
+    assert files.html.exists() and again.html.exists()
