@@ -1,3 +1,3 @@
-from opkval.cli import main
+from opkval.cli import entry
 
-raise SystemExit(main())
+raise SystemExit(entry())

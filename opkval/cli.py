@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import re
 import sys
 import time
@@ -44,18 +45,19 @@ def _formats(text: str) -> tuple[str, ...]:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from opkval.plan import PlanError, find_plan
-    from opkval.plan_effect import parse_extra
     from opkval.render import Renderer
 
     t0 = time.perf_counter()
-    extras = parse_extra(args.extra)
-    # Start the kernel first: it warms up (imports) on the other core while data are validated.
-    with Renderer().start() as renderer:
+    # Start the kernel before anything else is imported: it boots and imports on the other
+    # core while this process loads pandas, validates data and builds the context.
+    with Renderer(single_use=True).start() as renderer:
         from opkval.context import build_context
         from opkval.data import load_all
         from opkval.kommune import KommuneIndex
+        from opkval.plan import PlanError, find_plan
+        from opkval.plan_effect import parse_extra
 
+        extras = parse_extra(args.extra)
         data = load_all()
         index = KommuneIndex(data.municipalities)
         kommune = index.resolve(args.kommune)
@@ -252,6 +254,19 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("backtest", help="nøglens skøn mod offentliggjorte beløb (CSV)")
     b.set_defaults(func=cmd_backtest)
     return p
+
+
+def entry() -> int:
+    """The ``opkval`` program: :func:`main`, then a quick exit.
+
+    ``gc.freeze()`` moves every object into the permanent generation, so the interpreter's
+    shutdown does not walk the ~1.800 modules a report loads (0,3–0,4 s of every ``make
+    report``). Files are closed and atexit handlers still run; only the final garbage
+    collection is skipped, which the operating system makes moot a moment later.
+    """
+    rc = main()
+    gc.freeze()
+    return rc
 
 
 def main(argv: list[str] | None = None) -> int:
