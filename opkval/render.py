@@ -123,9 +123,9 @@ class Renderer:
         self.close()
 
     def start(self) -> Renderer:
-        if self._closer is not None:  # a single-use kernel on its way out: wait, then anew
-            self.close()
-        if self._km is not None and self._km.is_alive():
+        if self._closer is not None or (self._km is not None and not self._km.is_alive()):
+            self.close()  # a single-use kernel on its way out, or a dead one: then anew
+        if self._km is not None:
             return self
         from jupyter_client.manager import KernelManager
 
@@ -185,17 +185,13 @@ class Renderer:
             self._preload = threading.Thread(target=self._load_renderers, daemon=True)
             self._preload.start()
         try:
-            executed = pm.execute_notebook(
+            return pm.execute_notebook(
                 str(notebook), str(output), parameters=parameters, kernel_name=KERNEL,
                 engine_name=ENGINE, km=self._km, ready=self._client,
                 clear_namespace=not self.single_use,
                 execution_timeout=EXECUTION_TIMEOUT_S,
                 progress_bar=False, log_output=False, request_save_on_cell_execute=False,
             )
-            if self.single_use:
-                self._closer = threading.Thread(target=self.close, daemon=True)
-                self._closer.start()
-            return executed
         except PapermillExecutionError as e:
             # cell_index counts the notebook's own cells (a warm kernel's exec_count keeps
             # growing across notes).
@@ -205,6 +201,11 @@ class Renderer:
         except Exception as e:  # kernel died or timed out: start a fresh one for the next note
             self.close()
             raise ReportError(f"Kernen fejlede under kørslen ({type(e).__name__}: {e}).") from None
+        finally:
+            # Run or failed, a single-use kernel is done (and keeps no notebook's variables).
+            if self.single_use and self._km is not None and self._closer is None:
+                self._closer = threading.Thread(target=self.close, daemon=True)
+                self._closer.start()
 
     def _load_renderers(self) -> None:
         import nbformat

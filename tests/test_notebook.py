@@ -1,7 +1,10 @@
 """Executes the real notebook with papermill and renders HTML + PDF (slow: kernel start)."""
 
 import json
+import os
 import re
+import signal
+import time
 
 import pytest
 from pypdf import PdfReader
@@ -115,3 +118,40 @@ def test_single_use_renderer_stops_its_kernel_after_the_run(data, index, tmp_pat
         # A second note on the same renderer starts a fresh kernel rather than failing.
         again = renderer.render(ctx, tmp_path / "igen", formats=("html",))
     assert files.html.exists() and again.html.exists()
+
+
+def test_single_use_kernel_is_stopped_after_a_failing_cell_too(tmp_path):
+    """A failed run must not leave a kernel (with that notebook's variables) for the next."""
+    import nbformat
+
+    from opkval.render import Renderer
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("leak = 42\n1 / 0")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, tmp_path / "boom.ipynb")
+    with Renderer(single_use=True) as renderer:
+        with pytest.raises(ReportError, match="ZeroDivisionError"):
+            renderer.execute(tmp_path / "out.ipynb", {}, tmp_path / "boom.ipynb")
+        renderer._closer.join(timeout=30)
+        assert renderer._km is None
+
+
+def test_dead_kernel_is_replaced_and_closed(tmp_path):
+    from opkval.render import Renderer
+
+    with Renderer() as renderer:
+        renderer.start()._client()
+        old_km, old_kc = renderer._km, renderer._kc
+        os.kill(old_km.provisioner.pid, signal.SIGKILL)
+        for _ in range(100):  # until the manager sees it (at most 10 s)
+            if not old_km.is_alive():
+                break
+            time.sleep(0.1)
+        renderer.start()  # notices the dead kernel: closes its client, starts a new one
+        assert renderer._km is not old_km and not old_kc.channels_running
+        seen = []
+        renderer._client().execute_interactive(
+            "print(6 * 7)", timeout=30,
+            output_hook=lambda m: seen.append(m["content"].get("text", "")))
+    assert "".join(seen).strip() == "42"
