@@ -6,6 +6,7 @@ so a failed run never leaves a half-written or mixed report behind.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import os
@@ -168,6 +169,15 @@ class Renderer:
                 self._km.shutdown_kernel(now=True)
             self._km = None
 
+    def _close_in_background(self) -> None:
+        self.close()
+        # jupyter_client's sync API made an event loop for this thread; close it here rather
+        # than leave it to the garbage collector.
+        with contextlib.suppress(RuntimeError):
+            loop = asyncio.get_event_loop_policy().get_event_loop()
+            asyncio.set_event_loop(None)
+            loop.close()
+
     def execute(self, output: Path, parameters: dict, notebook: Path | None = None):
         """Run a notebook with papermill in the warm kernel (written to `output` and returned);
         ReportError names the cell."""
@@ -204,7 +214,7 @@ class Renderer:
         finally:
             # Run or failed, a single-use kernel is done (and keeps no notebook's variables).
             if self.single_use and self._km is not None and self._closer is None:
-                self._closer = threading.Thread(target=self.close, daemon=True)
+                self._closer = threading.Thread(target=self._close_in_background, daemon=True)
                 self._closer.start()
 
     def _load_renderers(self) -> None:
