@@ -10,10 +10,12 @@ import io
 from dataclasses import dataclass
 
 import matplotlib
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
+from PIL import Image
 
 from opkval import fmt
 from opkval.domain import PASNING
@@ -22,6 +24,7 @@ from opkval.domain import PASNING
 # lighter import for every kernel that renders a note.
 
 DPI = 150
+PNG_COMPRESS_LEVEL = 1
 #: Titles at a fixed height: matplotlib's automatic title placement measures every tick label
 #: on each draw (a tenth of a second per note).
 TITLE_Y = 1.03
@@ -59,8 +62,17 @@ def _to_png(fig, *, left: float = 0.1, right: float = 0.98, top: float = 0.88,
     was a third of a note's chart time; legends sit in the bottom margin (``_legend_below``).
     """
     fig.subplots_adjust(left=left, right=right, top=top, bottom=bottom, wspace=wspace)
+    fig.set_dpi(DPI)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    # The figure is opaque white: RGB loses nothing, and a PDF then needs no alpha mask (each
+    # mask is another PNG for WeasyPrint to encode). Fast compression: the HTML carries the
+    # bytes, and WeasyPrint re-encodes them for the PDF anyway.
+    image = Image.frombuffer("RGBA", (int(renderer.width), int(renderer.height)),
+                             canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
+    image.save(buf, format="png", compress_level=PNG_COMPRESS_LEVEL)
     return buf.getvalue()
 
 
