@@ -19,6 +19,7 @@ from PIL import Image
 
 from opkval import fmt
 from opkval.domain import PASNING
+from opkval.present import _kommune
 
 # The object API (Figure + Agg on save), not pyplot: no figure manager or GUI backend, and a
 # lighter import for every kernel that renders a note.
@@ -116,7 +117,7 @@ def grants_by_year(ctx: dict) -> Chart:
     _kr_axis(ax)
     top = max(max(g["beloeb_kr"], g["skoen_kr"]) for g in grants)
     ax.set_ylim(0, top * 1.18)
-    ax.set_title(f"Tilskud til {ctx['kommune']['navn']} Kommune pr. år", y=TITLE_Y)
+    ax.set_title(f"Tilskud til {_kommune(ctx)} pr. år", y=TITLE_Y)
     _legend_below(fig, handles)
     alt = "Søjlediagram over tilskud pr. år: " + "; ".join(
         f"{g['aar']}: {fmt.kr(g['beloeb_kr'])} ({g['label']})" for g in grants)
@@ -167,7 +168,7 @@ def staff_ranking(ctx: dict) -> Chart:
     _pct_axis(ax)
     ax.set_ylabel("Andel ansat som pædagog", fontsize=8)
     ax.set_title("Andel ansat som pædagog i dagtilbud, 2024 – alle 98 kommuner", y=TITLE_Y)
-    handles = [Patch(facecolor=GAP_COLORS["kommune"], label=f"{k['navn']} Kommune"),
+    handles = [Patch(facecolor=GAP_COLORS["kommune"], label=_kommune(ctx)),
                Patch(facecolor=GAP_COLORS["gruppe"], label=k["kommunegruppe"]),
                Patch(facecolor=GAP_COLORS["oevrige"], label="Øvrige kommuner"),
                Line2D([], [], color=GAP_COLORS["gruppe"], linestyle=":",
@@ -245,7 +246,7 @@ def plan_cumulative(ctx: dict) -> Chart | None:
     ax.set_xticks(years, [str(y) for y in years])
     _kr_axis(ax)
     ax.set_ylim(0, max(max(paid), max(spent)) * 1.15)
-    ax.set_title(f"Tilskud og forbrug, akkumuleret – {ctx['kommune']['navn']} Kommune", y=TITLE_Y)
+    ax.set_title(f"Tilskud og forbrug, akkumuleret – {_kommune(ctx)}", y=TITLE_Y)
     _legend_below(fig, ax.get_legend_handles_labels()[0])
     alt = ("Kurve over akkumuleret tilskud og forbrug: " + "; ".join(
         f"{r['aar']}: tilskud {fmt.kr(r['kumuleret_udbetalt_kr'])}, forbrug "

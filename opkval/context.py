@@ -106,6 +106,7 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
     generated_at = generated_at or dt.datetime.now().replace(microsecond=0)
     report_year = report_year or generated_at.year
     grants = grants_for_kommune(data, kommune.kode, key, cfg)
+    grant_dicts = [g.as_dict() for g in grants]
     kw = key_weights(data, key, None, cfg)
     bt_all = backtest(data, cfg, key)
     reference = [b for b in bt_all if b.pulje != "Opkvalificeringspuljen"]
@@ -142,7 +143,7 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
         },
         "noegle": {"key": kw.key, "navn": kw.navn, "vintage": kw.vintage, "kilde": kw.kilde,
                    "forbehold": kw.forbehold},
-        "grants": [g.as_dict() for g in grants],
+        "grants": grant_dicts,
         "runder": _rounds(cfg, grants),
         "grants_total_kr": sum(g.beloeb_kr for g in grants),
         "key_check": key_check,
@@ -155,19 +156,19 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
             "tolerance_abs_kr": float(cfg.backtest["tolerance_abs_kr"]),
             "tolerance_rel": float(cfg.backtest["tolerance_rel"]),
         },
-        "plan": _plan_context(plan, grants, cfg),
+        "plan": _plan_context(plan, grant_dicts, cfg),
         "gaps": gaps_context(data, kommune.kode, plan=plan.as_dict() if plan else None,
                              extras=extras),
     }
 
 
-def _plan_context(plan: Plan | None, grants: list, cfg: PuljeConfig) -> dict | None:
+def _plan_context(plan: Plan | None, grants: list[dict], cfg: PuljeConfig) -> dict | None:
     """``ctx["plan"]``: the ledger and rule results (None without a plan)."""
     if plan is None:
         return None
     from opkval.rules import plan_context
 
-    return plan_context(plan, [g.as_dict() for g in grants], cfg)
+    return plan_context(plan, grants, cfg)
 
 
 def write_json(obj: dict, path: Path) -> None:

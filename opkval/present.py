@@ -10,6 +10,7 @@ import html
 from collections.abc import Iterable, Sequence
 
 from opkval import fmt
+from opkval.domain import STATUS_DA
 
 LABEL_DA = {"tilsagn": "Tilsagn", "fremskrevet": "Fremskrevet", "skøn": "Skøn"}
 
@@ -94,14 +95,21 @@ def title(ctx: dict) -> Html:
     )
 
 
+def status_badge(status: str) -> Html:
+    """A rule status (``ok``/``advarsel``/``brud``) as the coloured Danish word."""
+    return Html(f'<span class="status status-{esc(status)}">{esc(STATUS_DA[status])}</span>')
+
+
 def generated_line(ctx: dict) -> str:
     return f'<p class="generated">Dannet {esc(fmt.datetime(ctx["generated_at"]))}</p>'
 
 
 def _span(years) -> str:
-    """``[2023, ..., 2030]`` → ``'2023–2030'``."""
+    """``[2023, ..., 2030]`` → ``'2023–2030'``; one year → ``'2023'``; none → ``''``."""
     years = sorted(int(y) for y in years)
-    return f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
+    if not years:
+        return ""
+    return str(years[0]) if years[0] == years[-1] else f"{years[0]}–{years[-1]}"
 
 
 def _years_by_text(pairs) -> list[tuple[str, list[int]]]:
@@ -121,8 +129,7 @@ def summary(ctx: dict) -> Html:
     r1, r2 = _round(ctx, 1), _round(ctx, 2)
     k = _kommune(ctx)
     parts = []
-    y1 = f"{r1['aar'][0]}–{r1['aar'][-1]}"
-    y2 = f"{r2['aar'][0]}–{r2['aar'][-1]}"
+    y1, y2 = _span(r1["aar"]), _span(r2["aar"])
     if r1["labels"] == ["tilsagn"]:
         parts.append(f"{k} har fået tilsagn om i alt <b>{esc(fmt.kr(r1['beloeb_kr']))}</b> for "
                      f"{y1} (første tildelingsrunde, udbetalt år for år).")
@@ -161,12 +168,12 @@ def background(ctx: dict) -> Html:
         "<p>Mindst 90 % af midlerne skal gå til formel uddannelse (pædagogisk assistent (PAU), "
         "meritpædagog, moduler på akademi- og diplomniveau); højst 10 % kan bruges mere frit "
         "inden for formålet. Midler, der ikke bruges, betales tilbage til statskassen.</p>"
-        f"<p><b>{esc(r1['navn'])}</b> ({r1['aar'][0]}–{r1['aar'][-1]}) udbetales år for år og "
+        f"<p><b>{esc(r1['navn'])}</b> ({_span(r1['aar'])}) udbetales år for år og "
         f"kan bruges til aktiviteter, der sættes i gang i perioden "
         f"{esc(fmt.date(r1['aktivitet_start_fra']))} til {esc(fmt.date(r1['aktivitet_start_til']))}"
         "; længere uddannelsesforløb skal være "
         f"afsluttet senest {esc(fmt.date(r1['afsluttet_senest']))}. "
-        f"<b>{esc(r2['navn'])}</b> ({r2['aar'][0]}–{r2['aar'][-1]}) udbetales samlet i "
+        f"<b>{esc(r2['navn'])}</b> ({_span(r2['aar'])}) udbetales samlet i "
         f"{r2['udbetalingsaar']} og forudsætter en {esc(r2['betingelse'])}.</p></section>"
     )
 

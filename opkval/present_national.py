@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 from opkval import fmt
-from opkval.domain import STATUS_DA
-from opkval.present import Html, esc, generated_line, manifest_lines, table
-
-LABEL_DA = {"tilsagn": "tilsagn", "fremskrevet": "fremskrevet", "skøn": "skøn"}
+from opkval.present import Html, esc, generated_line, manifest_lines, status_badge, table
 
 
 def title(nctx: dict) -> Html:
@@ -99,8 +96,7 @@ def plans(nctx: dict) -> Html:
         return Html("<section><h2>Lokale planer</h2><p>Ingen kommuner har registreret en "
                     "lokal plan i opkval endnu (data/plans/).</p></section>")
     body = [[r["navn"], fmt.number(r.get("indsatser", 0)), fmt.number(r.get("deltagere") or 0),
-             Html(f'<span class="status status-{esc(r["regelstatus"])}">'
-                  f'{esc(STATUS_DA[r["regelstatus"]])}</span>'),
+             status_badge(r["regelstatus"]),
              ", ".join(r.get("brud", [])) or "–",
              fmt.kr(r.get("tilbagebetalingsrisiko_kr", 0))] for r in rows]
     return Html(

@@ -9,14 +9,7 @@ the other sections show nothing.
 from __future__ import annotations
 
 from opkval import fmt
-from opkval.domain import STATUS_DA
-from opkval.present import Html, esc, table
-
-
-def _span(years: list[int]) -> str:
-    if not years:
-        return ""
-    return str(years[0]) if years[0] == years[-1] else f"{years[0]}–{years[-1]}"
+from opkval.present import Html, _kommune, _span, esc, status_badge, table
 
 
 def _period(i: dict) -> Html:
@@ -32,7 +25,7 @@ def _no_plan(ctx: dict) -> Html:
     paid = ctx["runder"][1]["udbetalingsaar"]
     return Html(
         "<section><h2>Lokal plan</h2><p><b>Ingen lokal plan registreret.</b> "
-        f"{esc(ctx['kommune']['navn'])} Kommune har ikke registreret en lokal plan for "
+        f"{esc(_kommune(ctx))} har ikke registreret en lokal plan for "
         "opkvalificering i opkval, så notatet kan ikke vise forbrug, saldo eller reglerne. "
         f"Anden tildelingsrunde (udbetales {paid}) forudsætter en lokal plan. En plan registreres "
         f"som <code>data/plans/{esc(ctx['kommune']['slug'])}.yaml</code> eller i Excel-skabelonen "
@@ -129,7 +122,7 @@ def money_table(ctx: dict) -> Html:
            "første rundes midler bruges før anden rundes. Anden rundes midler for 2026–2030 "
            "udbetales samlet i 2026.</p>",
            table(head, rows, numeric=range(1, len(head)), foot=foot,
-                 caption=f"Tilskud, forbrug og saldo pr. år – {ctx['kommune']['navn']} Kommune")]
+                 caption=f"Tilskud, forbrug og saldo pr. år – {_kommune(ctx)}")]
     rrows = [[r["navn"], fmt.number(r["modtaget_kr"]), fmt.number(r["brugt_kr"]),
               _span(r["brugt_aar"]) or "–", fmt.number(r["tilbage_kr"]),
               fmt.short_date(r["frist"]), fmt.number(r["risiko_tilbagebetaling_kr"])
@@ -199,8 +192,7 @@ def rules_table(ctx: dict) -> Html:
     p = ctx.get("plan")
     if not p:
         return Html("")
-    rows = [[r["navn"], Html(f'<span class="status status-{esc(r["status"])}">'
-                             f'{esc(STATUS_DA[r["status"]])}</span>'),
+    rows = [[r["navn"], status_badge(r["status"]),
              r["tekst"], Html(f'<span class="small">{esc(r["kilde"])}</span>')]
             for r in p["regler"]]
     n = p["status_antal"]

@@ -11,8 +11,8 @@ import json
 from pathlib import Path
 
 from opkval import PROJECT_ROOT, fmt
-from opkval.domain import STATUS_DA, STATUS_RANK
-from opkval.present import esc
+from opkval.domain import STATUS_RANK
+from opkval.present import esc, generated_line, status_badge
 
 OVERVIEW_NOTEBOOK = PROJECT_ROOT / "notebooks" / "landsoversigt.py"
 
@@ -53,8 +53,7 @@ def index_html(nctx: dict, out_dir: Path, formats: tuple[str, ...]) -> str:
         name = (f'<a href="{esc(slug)}.html">{esc(r["navn"])}</a>'
                 if (out_dir / f"{slug}.html").exists() else esc(r["navn"]))
         status = r.get("regelstatus")
-        status_html = (f'<span class="status status-{esc(status)}">{STATUS_DA[status]}</span>'
-                       if status else "–")
+        status_html = status_badge(status) if status else "–"
         rows.append(
             "<tr>" + _cell(name, r["navn"]) + _cell(esc(r["region"].replace("Region ", "")))
             + _cell(esc(r["kommunegruppe"]))
@@ -95,7 +94,7 @@ th[aria-sort="descending"]::after {{ content: " ▼"; }}
 <p class="kicker">Oversigt · rapportår {nctx["report_year"]}</p>
 <h1>Opkvalificeringspuljen – alle 98 kommuner</h1>
 <p class="meta">{overview}</p>
-{'<p class="generated">Dannet ' + esc(fmt.datetime(nctx["generated_at"])) + "</p>"}
+{generated_line(nctx)}
 </header>
 <p><label for="filter">Søg (kommune, region, gruppe, status): </label>
 <input id="filter" type="search" placeholder="fx Ishøj eller brud" autocomplete="off">
