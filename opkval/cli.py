@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from opkval import PROJECT_ROOT
+from opkval.domain import KEYS
 from opkval.errors import OpkvalError
 
 
@@ -205,7 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", default=str(PROJECT_ROOT / "reports"), help="outputmappe")
     r.add_argument("--format", type=_formats, default=("html", "pdf"),
                    help="html,pdf (standard) eller html")
-    r.add_argument("--key", default=None, choices=("age_0_5", "population", "enrolled"),
+    r.add_argument("--key", default=None, choices=KEYS,
                    help="fordelingsnøgle for skøn (standard: age_0_5)")
     r.add_argument("--extra", default="",
                    help="scenarie: ekstra deltagere, kategori:antal:startår, fx "
@@ -243,7 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("allocate", help="fordel et beløb på de 98 kommuner (CSV på stdout)")
     a.add_argument("--amount", type=_positive_int, required=True, help="beløb i hele kroner")
-    a.add_argument("--key", default="age_0_5", choices=("age_0_5", "population", "enrolled"))
+    a.add_argument("--key", default=KEYS[0], choices=KEYS)
     a.add_argument("--year", type=int, default=None,
                    help="vælger dataårgang for nøgler med flere år (population)")
     a.set_defaults(func=cmd_allocate)

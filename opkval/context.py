@@ -63,7 +63,8 @@ def manifest(data: RawData) -> dict:
     }
 
 
-def _rounds(cfg: PuljeConfig, grants: list) -> list[dict]:
+def round_summaries(cfg: PuljeConfig, grants: list) -> list[dict]:
+    """Per tildelingsrunde: its dates and rules, and the kommune's amount and its labels."""
     out = []
     for r in cfg.runder:
         rows = [g for g in grants if g.runde == r.id]
@@ -144,7 +145,7 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
         "noegle": {"key": kw.key, "navn": kw.navn, "vintage": kw.vintage, "kilde": kw.kilde,
                    "forbehold": kw.forbehold},
         "grants": grant_dicts,
-        "runder": _rounds(cfg, grants),
+        "runder": round_summaries(cfg, grants),
         "grants_total_kr": sum(g.beloeb_kr for g in grants),
         "key_check": key_check,
         "backtest": {

@@ -3,6 +3,10 @@
 #: The pasningstilbud in DST's and the ministry's statistics, in display order.
 PASNING = ("Dagpleje", "0-2 år", "3-5 år")
 
+#: The allocation keys the grant engine can read (opkval.allocation.key_weights), in the
+#: order tables and the CLI show them; their names and sources are in config/pulje.yaml.
+KEYS = ("age_0_5", "population", "enrolled")
+
 #: A rule's status (opkval.rules), its Danish word, and its severity (higher is worse) for
 #: picking a plan's worst status and sorting by it.
 OK, ADVARSEL, BRUD = "ok", "advarsel", "brud"

@@ -11,10 +11,9 @@ import pandas as pd
 from opkval.allocation import allocate, grants_for_kommune
 from opkval.config import load_config
 from opkval.data import RawData
+from opkval.domain import KEYS
 from opkval.gaps import gap_table
 from opkval.kommune import KommuneIndex
-
-KEYS = ("age_0_5", "population", "enrolled")
 
 
 def keys_side_by_side(data: RawData, amount_kr: int, year: int | None = None) -> pd.DataFrame:

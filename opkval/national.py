@@ -11,15 +11,13 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from opkval.allocation import allocate, backtest, grants_for_kommune
+from opkval.allocation import backtest, grants_for_kommune, key_estimates
 from opkval.config import load_config
-from opkval.context import manifest
+from opkval.context import manifest, round_summaries
 from opkval.data import RawData
-from opkval.domain import STATUS_RANK
+from opkval.domain import KEYS, STATUS_RANK
 from opkval.gaps import gap_table
 from opkval.kommune import KommuneIndex
-
-KEYS = ("age_0_5", "population", "enrolled")
 
 
 def _read_note_summary(path: Path) -> dict:
@@ -61,22 +59,18 @@ def national_context(data: RawData, out_dir: Path, report_year: int,
     generated_at = generated_at or dt.datetime.now().replace(microsecond=0)
     index = KommuneIndex(data.municipalities)
     pool_2026 = cfg.pool_kr(2026)
-    by_key = {key: allocate(data, pool_2026, key, 2026).set_index("kommunekode")["amount"]
-              for key in KEYS}
+    by_key = {key: key_estimates(data, key, 2026, pool_2026) for key in KEYS}
     gaps = gap_table(data)
     rows = []
     for k in index:
-        grants = grants_for_kommune(data, k.kode, cfg=cfg)
-        r1 = [g for g in grants if g.runde == 1]
-        r2 = [g for g in grants if g.runde == 2]
+        rounds = round_summaries(cfg, grants_for_kommune(data, k.kode, cfg=cfg))
+        r1, r2 = rounds[0], rounds[1]
         g = gaps.loc[k.kode]
         rows.append({
             "kode": k.kode, "navn": k.navn, "slug": k.slug, "region": k.region,
             "kommunegruppe": k.kommunegruppe,
-            "runde1_kr": sum(x.beloeb_kr for x in r1),
-            "runde1_grundlag": sorted({x.label for x in r1}),
-            "runde2_kr": sum(x.beloeb_kr for x in r2),
-            "runde2_grundlag": sorted({x.label for x in r2}),
+            "runde1_kr": r1["beloeb_kr"], "runde1_grundlag": r1["labels"],
+            "runde2_kr": r2["beloeb_kr"], "runde2_grundlag": r2["labels"],
             "skoen_2026_kr": {key: int(by_key[key][k.kode]) for key in KEYS},
             "pct_paedagoger": float(g["pct_paedagoger_2024"]),
             "pct_paedagoguddannede": float(g["pct_paedagoguddannede_2024"]),
@@ -103,7 +97,7 @@ def national_context(data: RawData, out_dir: Path, report_year: int,
             "median": float(pct.median()), "q3": float(pct.quantile(0.75)),
             "max": float(pct.max()), "n": int(pct.count()),
         },
-        "backtest": [b.as_dict() for b in backtest(data, cfg)],
+        "backtest": [b.as_dict() for b in backtest(data, cfg, cfg.default_key)],
         "planer": sum(1 for r in rows if r.get("har_plan")),
         "notater": sum(1 for r in rows if r.get("notat")),
     }
