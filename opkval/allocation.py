@@ -130,13 +130,11 @@ def _published(data: RawData, cfg: PuljeConfig) -> pd.DataFrame:
     return ka[ka["pulje"] == cfg.known_allocations_pulje]
 
 
+@per_data_set
 def key_estimates(data: RawData, key: str, year: int, pool_kr: int) -> dict[int, int]:
     """Key estimate for all 98 kommuner for one pool year (computed once per data set)."""
-    cache_key = ("key_estimates", key, year, pool_kr)
-    if cache_key not in data.cache:
-        df = allocate(data, pool_kr, key, year)
-        data.cache[cache_key] = dict(zip(df["kommunekode"], df["amount"], strict=True))
-    return data.cache[cache_key]
+    df = allocate(data, pool_kr, key, year)
+    return dict(zip(df["kommunekode"], df["amount"], strict=True))
 
 
 def grants_for_kommune(data: RawData, kommunekode: int, key: str | None = None,
