@@ -220,7 +220,7 @@ def normering_trend(ctx: dict) -> Chart:
         f"{t} " + ", ".join(f"{y}: {fmt.number(v, 1)}" for y, v in zip(years, n["kommune"][t],
                                                                          strict=True)
                             if v is not None) for t in tilbud) + "." + (
-        f" Opgørelsesmetoden skiftede i {fmt.years_list(n['metodeskift_aar'])}."
+        f" Opgørelsesmetoden skiftede i {fmt.and_list(n['metodeskift_aar'])}."
         if n["metodeskift_aar"] else "")
     return Chart(_to_png(fig, left=0.08, top=0.8, bottom=0.24, wspace=0.3), alt)
 

@@ -21,7 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from opkval.checklist import load_points
 from opkval.kommune import Kommune
-from opkval.plan import Path_, Plan, Problem, load_rules_config
+from opkval.plan import Path_, Plan, Problem, load_rules_config, plan_years
 
 PLAN_FIELDS = ("kommune", "titel", "dato", "kilde", "godkendt_af", "godkendt_dato",
                "maal_andel_paedagoger_pct", "maal_aar")
@@ -54,13 +54,8 @@ GUIDE = [
 ]
 
 
-def _years() -> list[int]:
-    rules = load_rules_config()
-    return list(range(int(rules["aar_fra"]), int(rules["aar_til"]) + 1))
-
-
 def indsats_columns() -> list[str]:
-    ys = _years()
+    ys = list(plan_years())
     return [*LIST_FIELDS, *[f"budget_{y}" for y in ys], *[f"forbrug_{y}" for y in ys]]
 
 
@@ -118,7 +113,7 @@ def write_workbook(path: Path | str, kommune: Kommune, plan: Plan | None = None)
     ws = wb.create_sheet("Indsatser")
     cols = indsats_columns()
     _header(ws, cols)
-    ys = _years()
+    ys = list(plan_years())
     for ind in plan.indsatser if plan else ():
         row: list[Any] = [ind.navn, ind.kategori, ind.maalgruppe, ind.start, ind.slut,
                           ind.deltagere, ind.finansiering, ", ".join(ind.behov) or None,

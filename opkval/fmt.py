@@ -75,10 +75,11 @@ def count_word(n: int) -> str:
     return _WORDS[n] if 0 <= n < len(_WORDS) else number(n)
 
 
-def years_list(years: list[int]) -> str:
-    """``[2023]`` → ``'2023'``; ``[2020, 2023]`` → ``'2020 og 2023'`` (years are labels)."""
-    ys = [str(y) for y in years]
-    return ys[0] if len(ys) == 1 else ", ".join(ys[:-1]) + " og " + ys[-1]
+def and_list(items: list) -> str:
+    """``[2023]`` → ``'2023'``; ``[2019, 2021, 2023]`` → ``'2019, 2021 og 2023'`` (items as
+    text: years are labels here, not numbers)."""
+    parts = [str(x) for x in items]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " og " + parts[-1]
 
 
 def date(value: dt.date | str) -> str:

@@ -12,7 +12,7 @@ import datetime as dt
 import difflib
 import hashlib
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -20,12 +20,12 @@ from typing import Any
 import yaml
 
 from opkval import PROJECT_ROOT
-from opkval.config import read_yaml
+from opkval.config import CONFIG_DIR, read_yaml
 from opkval.errors import ConfigError, KommuneNotFound, OpkvalError
 from opkval.kommune import Kommune, KommuneIndex
 
 PLANS_DIR = PROJECT_ROOT / "data" / "plans"
-RULES_CONFIG = Path(__file__).resolve().parent / "config" / "regler.yaml"
+RULES_CONFIG = CONFIG_DIR / "regler.yaml"
 
 TOP_KEYS = ("kommune", "titel", "dato", "kilde", "godkendt", "maal", "behov", "indsatser",
             "overvejelser")
@@ -88,6 +88,12 @@ def load_rules_config(path: str = str(RULES_CONFIG)) -> dict:
         if not isinstance(rule, dict) or rule.get("status_ved_fund") not in ("advarsel", "brud"):
             raise ConfigError(f"{p}: regler.{name}.status_ved_fund skal være advarsel eller brud.")
     return raw
+
+
+def plan_years() -> range:
+    """The years a plan may use (``aar_fra``..``aar_til`` in regler.yaml)."""
+    rules = load_rules_config()
+    return range(int(rules["aar_fra"]), int(rules["aar_til"]) + 1)
 
 
 # ----------------------------------------------------------------------------- the model
@@ -219,13 +225,7 @@ def load_plan(path: Path | str, index: KommuneIndex, expected: Kommune | None = 
     plan, problems = validate(raw, locate, index, expected)
     if problems or plan is None:
         raise PlanError(shown, problems)
-    return _replace(plan, fil=shown, sha256=digest)
-
-
-def _replace(plan: Plan, **changes: Any) -> Plan:
-    from dataclasses import replace
-
-    return replace(plan, **changes)
+    return replace(plan, fil=shown, sha256=digest)
 
 
 def _read_yaml(data: bytes) -> tuple[Any, Locator, list[Problem]]:
@@ -353,22 +353,20 @@ class _Checker:
         return None
 
     def count(self, path: Path_, value: object) -> int | None:
-        if isinstance(value, bool) or not isinstance(value, int | float) or (
-                isinstance(value, float) and not value.is_integer()):
-            self.add(path, value, "skal være et helt antal")
-            return None
-        if value < 0:
-            self.add(path, value, "må ikke være negativt")
-            return None
-        return int(value)
+        return self._whole(path, value, "skal være et helt antal", "må ikke være negativt")
 
     def amount(self, path: Path_, value: object) -> int | None:
+        return self._whole(path, value, "skal være et beløb i hele kroner (et tal uden tekst)",
+                           "beløbet må ikke være negativt")
+
+    def _whole(self, path: Path_, value: object, not_whole: str, negative: str) -> int | None:
+        """A whole number ≥ 0 (an int, or a float such as Excel's 8.0), else a problem."""
         if isinstance(value, bool) or not isinstance(value, int | float) or (
                 isinstance(value, float) and not value.is_integer()):
-            self.add(path, value, "skal være et beløb i hele kroner (et tal uden tekst)")
+            self.add(path, value, not_whole)
             return None
         if value < 0:
-            self.add(path, value, "beløbet må ikke være negativt")
+            self.add(path, value, negative)
             return None
         return int(value)
 
@@ -416,7 +414,7 @@ def validate(raw: Any, locate: Locator, index: KommuneIndex,
              expected: Kommune | None = None) -> tuple[Plan | None, list[Problem]]:
     """Check a plan read from YAML or Excel; return the plan and every problem found."""
     rules = load_rules_config()
-    years = range(int(rules["aar_fra"]), int(rules["aar_til"]) + 1)
+    years = plan_years()
     c = _Checker(locate)
     if raw is None:
         c.add((), _MISSING, "filen er tom")

@@ -25,8 +25,6 @@ from opkval.errors import OpkvalError
 from opkval.gaps import MEASURE, MaalConfig, gap_to, load_maal_config
 
 MERIT, PAU = "meritpaedagog", "pau"
-KATEGORIER = ("pau", "meritpaedagog", "diplommodul", "akademimodul", "amu", "avu", "uformel",
-              "administration", "revision", "loen_vikar")
 MAX_YEARS = 200
 
 
@@ -58,15 +56,18 @@ def parse_extra(text: str | None) -> list[dict]:
     """
     if not text or not text.strip():
         return []
+    from opkval.plan import load_rules_config
+
+    kategorier = tuple(load_rules_config()["kategorier"])
     out = []
     for part in re.split(r"[,;]", text):
         if not part.strip():
             continue
         m = _EXTRA_RE.match(part.lower())
-        if not m or m.group(1) not in KATEGORIER:
+        if not m or m.group(1) not in kategorier:
             raise OpkvalError(
                 f"Ugyldigt scenarie '{part.strip()}'. Skriv kategori:antal:startår, fx "
-                f"meritpaedagog:4:2026 (kategorier: {', '.join(KATEGORIER)}).")
+                f"meritpaedagog:4:2026 (kategorier: {', '.join(kategorier)}).")
         out.append({"kategori": m.group(1), "deltagere": int(m.group(2)),
                     "start_aar": int(m.group(3)) if m.group(3) else None})
     return out

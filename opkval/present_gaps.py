@@ -273,7 +273,7 @@ def method(ctx: dict) -> Html:
         "Hvor ministeriet ikke har offentliggjort en normering, bruges medianen af kommunerne "
         f"({med}).",
         *([f"<b>Metodeskift:</b> normeringen opgøres efter en ny metode fra "
-           f"{fmt.years_list(skift)}; tallene før og efter er ikke helt sammenlignelige."]
+           f"{fmt.and_list(skift)}; tallene før og efter er ikke helt sammenlignelige."]
           if skift else []),
         "<b>Mål:</b> BUPL's 80 % og to tredjedele er formuleret om uddannede pædagoger; her "
         "måles på andelen ansat som pædagog (se ovenfor). Ingen af målene er lovkrav.",

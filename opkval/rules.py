@@ -13,12 +13,11 @@ from fractions import Fraction
 from opkval import fmt
 from opkval.config import PuljeConfig, load_config
 from opkval.domain import ADVARSEL, BRUD, OK, STATUS_DA
-from opkval.domain import STATUS_RANK as STATUS_RANK  # re-exported: rules.STATUS_RANK
 from opkval.ledger import Ledger, build_ledger
 from opkval.plan import Plan, load_rules_config
 
 # The statuses are defined once, in opkval.domain, so the notebook kernel can show them
-# without importing this module (pydantic, yaml); rules.STATUS_DA/STATUS_RANK are those.
+# without importing this module (pydantic, yaml).
 
 
 @dataclass(frozen=True)
@@ -47,10 +46,6 @@ def _result(rules: dict, rid: str, found: bool, tekst: str, vaerdier: dict,
     return RuleResult(rid, r["navn"], st, tekst, " ".join(str(r["kilde"]).split()), vaerdier)
 
 
-def _list(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " og " + items[-1]
-
-
 def check_formel_andel(plan: Plan, ledger: Ledger, rules: dict) -> RuleResult:
     """Rule 1: per round, formal education ≥ min share of the pool money spent."""
     minimum = Fraction(str(_rule(rules, "formel_andel")["min_formel_andel"]))
@@ -76,10 +71,10 @@ def check_formel_andel(plan: Plan, ledger: Ledger, rules: dict) -> RuleResult:
     max_uformel = fmt.pct(float(1 - minimum), 0)
     if found:
         tekst = (f"Højst {max_uformel} af hver rundes forbrug må gå til andet end formel "
-                 f"uddannelse; i {_list(parts)}.")
+                 f"uddannelse; i {fmt.and_list(parts)}.")
     elif per_round:
         tekst = ("Formel uddannelse udgør mindst " + fmt.pct(float(minimum), 0) + " i hver "
-                 "runde (" + _list([f"runde {p['runde']}: {fmt.pct(p['formel_andel'])}"
+                 "runde (" + fmt.and_list([f"runde {p['runde']}: {fmt.pct(p['formel_andel'])}"
                                     for p in per_round]) + ").")
     else:
         tekst = "Planen bruger ingen midler fra puljen."
@@ -110,7 +105,7 @@ def check_runde1_periode(plan: Plan, ledger: Ledger, rules: dict,
               f"{fmt.date(senest)}")
     if bad:
         tekst = ("Første rundes midler må kun bruges til aktiviteter " + window + ", men "
-                 + _list([f"{b['indsats']} {b['aarsag']} og bruger {fmt.kr(b['runde1_kr'])}"
+                 + fmt.and_list([f"{b['indsats']} {b['aarsag']} og bruger {fmt.kr(b['runde1_kr'])}"
                           for b in bad]) + ".")
     else:
         tekst = f"Alle indsatser, der bruger første rundes midler, er {window}."
@@ -128,7 +123,8 @@ def check_loen_vikar(plan: Plan, rules: dict) -> RuleResult:
     r = _rule(rules, "loen_vikar")
     if lines:
         tekst = (f"Planen betaler {fmt.kr(total)} til løn og vikardækning af puljen "
-                 f"({_list([n for n, _ in lines])}). " + " ".join(str(r["tekst_ved_fund"]).split()))
+                 f"({fmt.and_list([n for n, _ in lines])}). "
+                 + " ".join(str(r["tekst_ved_fund"]).split()))
     else:
         tekst = "Planen betaler ikke løn eller vikardækning af puljen."
     return _result(rules, "loen_vikar", bool(lines), tekst,
@@ -142,7 +138,7 @@ def check_ikke_sfo(plan: Plan, rules: dict) -> RuleResult:
              if i.maalgruppe in outside and i.finansiering == "pulje" and i.total_kr]
     total = sum(v for _, v in lines)
     if lines:
-        tekst = (f"Puljen er til personale i dagtilbud, men {_list([n for n, _ in lines])} "
+        tekst = (f"Puljen er til personale i dagtilbud, men {fmt.and_list([n for n, _ in lines])} "
                  f"bruger {fmt.kr(total)} på SFO-personale.")
     else:
         tekst = "Alle indsatser betalt af puljen er for personale i dagtilbud."
@@ -174,26 +170,24 @@ def check_forbrug(ledger: Ledger, rules: dict) -> RuleResult:
     risky = [x for x in ledger.runder if x.risiko_tilbagebetaling_kr]
     parts = []
     if unfunded:
-        parts.append("Planen bruger mere end de modtagne midler: " + _list(
+        parts.append("Planen bruger mere end de modtagne midler: " + fmt.and_list(
             [f"{fmt.kr(y.ikke_finansieret_kr)} i {y.aar}" for y in unfunded])
             + " er ikke finansieret af puljen.")
     if risky:
-        parts.append(_list([f"{x.navn} har {fmt.kr(x.risiko_tilbagebetaling_kr)}, "
+        parts.append(fmt.and_list([f"{x.navn} har {fmt.kr(x.risiko_tilbagebetaling_kr)}, "
                             f"som planen ikke bruger inden {fmt.date(x.frist)}"
                             for x in risky])
                      + "; de risikerer at skulle betales tilbage.")
     if not parts:
         parts.append("Forbruget holder sig inden for de modtagne midler, og alle midler "
                      "bruges inden fristen.")
-    status = (str(r["status_ved_fund"]) if unfunded
-              else r["status_ved_risiko"] if risky else OK)
-    return RuleResult("forbrug_inden_for_tilskud", r["navn"], status, " ".join(parts),
-                      " ".join(str(r["kilde"]).split()),
-                      {"ikke_finansieret_kr": ledger.ikke_finansieret_kr,
-                       "ikke_finansieret_pr_aar": {str(y.aar): y.ikke_finansieret_kr
-                                                   for y in unfunded},
-                       "risiko_pr_runde": {str(x.id): x.risiko_tilbagebetaling_kr
-                                           for x in ledger.runder}})
+    return _result(rules, "forbrug_inden_for_tilskud", bool(unfunded or risky), " ".join(parts),
+                   {"ikke_finansieret_kr": ledger.ikke_finansieret_kr,
+                    "ikke_finansieret_pr_aar": {str(y.aar): y.ikke_finansieret_kr
+                                                for y in unfunded},
+                    "risiko_pr_runde": {str(x.id): x.risiko_tilbagebetaling_kr
+                                        for x in ledger.runder}},
+                   status=None if unfunded else r["status_ved_risiko"])
 
 
 def check_fordeling_og_behov(plan: Plan, rules: dict) -> RuleResult:
@@ -214,7 +208,7 @@ def check_fordeling_og_behov(plan: Plan, rules: dict) -> RuleResult:
                 fund.append({"indsats": i.navn, "type": "behov", "behov": link,
                              "tekst": f"{i.navn} henviser til behov '{link}', som ikke findes"})
     if fund:
-        tekst = _list([f["tekst"] for f in fund]) + "."
+        tekst = fmt.and_list([f["tekst"] for f in fund]) + "."
     else:
         tekst = ("Fordelingen på dagtilbud stemmer med antal deltagere, og alle henvisninger "
                  "til behov findes.")

@@ -42,8 +42,8 @@ def test_counts_in_words_and_year_lists():
     assert fmt.count_word(12) == "tolv"
     assert fmt.count_word(13) == "13"
     assert fmt.count_word(1500) == "1.500"
-    assert fmt.years_list([2023]) == "2023"
-    assert fmt.years_list([2019, 2021, 2023]) == "2019, 2021 og 2023"
+    assert fmt.and_list([2023]) == "2023"
+    assert fmt.and_list([2019, 2021, 2023]) == "2019, 2021 og 2023"
 
 
 def test_numbers_and_points():
