@@ -69,8 +69,7 @@ bench: $(STAMP) $(NOTEBOOK) ## Measure F, R1, R98, R0 and peak memory; appends t
 kommuner: $(STAMP) ## List the 98 kommuner with code and slug
 	@$(BIN)/opkval kommuner
 
-test: $(STAMP) ## Run ruff and the test suite (PYTEST_ARGS='-m "not slow"' skips notebook runs)
-	@$(BIN)/ruff check opkval tests notebooks benchmarks
+test: lint ## Run ruff and the test suite (PYTEST_ARGS='-m "not slow"' skips notebook runs)
 	@$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 lint: $(STAMP) ## Lint with ruff

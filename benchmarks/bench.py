@@ -28,6 +28,8 @@ from pathlib import Path
 import nbformat
 import psutil
 
+from opkval.context import git_revision
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 OUT = ROOT / "build" / "bench-reports"
@@ -117,7 +119,7 @@ def main() -> int:
     table = ["| measure | value | ratio | target |", "|---|---|---|---|"]
     table += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
     head = (f"## {dt.datetime.now():%Y-%m-%d %H:%M} · {machine()}\n\n"
-            f"Commit `{_commit()}`; targets {'met' if ok else 'NOT met'}.\n")
+            f"Commit `{git_revision()['commit'][:7]}`; targets {'met' if ok else 'NOT met'}.\n")
     text = head + "\n" + "\n".join(table) + "\n"
     print(text)
     doc = ROOT / "docs" / "benchmarks.md"
@@ -128,12 +130,6 @@ def main() -> int:
     with doc.open("a", encoding="utf-8") as fh:
         fh.write("\n" + text)
     return 0
-
-
-def _commit() -> str:
-    r = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                       capture_output=True, text=True)
-    return r.stdout.strip() or "ukendt"
 
 
 if __name__ == "__main__":

@@ -96,6 +96,10 @@ def _current(entry: dict | None, fp: str, out_dir: Path, names: list[str]) -> bo
                 and all((out_dir / n).exists() for n in names))
 
 
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
 class Progress:
     """A progress bar in a terminal, plain log lines otherwise (CI)."""
 
@@ -168,14 +172,13 @@ def _worker_render(task: tuple[str, dict, str, tuple[str, ...]]) -> Outcome:
 
 def run(out_dir: Path, *, jobs: int = 2, formats: tuple[str, ...] = ("html", "pdf"),
         year: int = 0, only: list[str] | None = None, force: bool = False,
-        raw_dir: Path | None = None, plans_dir: Path | None = None, log=None) -> int:
+        plans_dir: Path | None = None) -> int:
     """Build the notes (and index and overview) that are not current. Returns the exit code."""
     from opkval import default_raw_dir
     from opkval.plan import PLANS_DIR, plan_file_for
 
-    log = log or (lambda m: print(m, file=sys.stderr, flush=True))
     t0 = time.perf_counter()
-    raw_dir = Path(raw_dir or default_raw_dir()).resolve()
+    raw_dir = default_raw_dir().resolve()
     plans_dir = Path(plans_dir or PLANS_DIR).resolve()
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -206,7 +209,7 @@ def run(out_dir: Path, *, jobs: int = 2, formats: tuple[str, ...] = ("html", "pd
 
     from opkval.site import write_index
 
-    outcomes, overview, nctx = _build(stale, out_dir, formats, year, jobs, raw_dir, log)
+    outcomes, overview, nctx = _build(stale, out_dir, formats, year, jobs, raw_dir)
     manifest = _merge_manifest(old, outcomes, fps, nctx["manifest"])
     failures = [o for o in (*outcomes, overview) if not o.ok]
     site_fp = _site_fingerprint(base, manifest["kommuner"])
@@ -227,7 +230,7 @@ def run(out_dir: Path, *, jobs: int = 2, formats: tuple[str, ...] = ("html", "pd
 
 
 def _build(stale: list[Target], out_dir: Path, formats: tuple[str, ...], year: int,
-           jobs: int, raw_dir: Path, log) -> tuple[list[Outcome], Outcome, dict]:
+           jobs: int, raw_dir: Path) -> tuple[list[Outcome], Outcome, dict]:
     """Contexts for the stale notes and the overview, then render all of them in the pool."""
     from opkval.context import build_context, manifest
     from opkval.data import load_all

@@ -63,6 +63,7 @@ CLEAR_NAMESPACE = (
     "del _ip, _k\n")
 
 
+@lru_cache(maxsize=1)
 def _register_engine() -> None:
     """A papermill engine that runs notebooks in a kernel and client it is given.
 
@@ -105,8 +106,7 @@ class Renderer:
     waiting, so the kernel warms up while the caller loads data. Use as a context manager.
     """
 
-    def __init__(self, notebook: Path | None = None, *, single_use: bool = False):
-        self.notebook = notebook
+    def __init__(self, *, single_use: bool = False):
         #: One note only: the kernel is shut down (in the background) as soon as the notebook
         #: has run, so its shutdown overlaps the HTML and PDF instead of following them.
         self.single_use = single_use
@@ -184,11 +184,9 @@ class Renderer:
         import papermill as pm
         from papermill.exceptions import PapermillExecutionError
 
-        if ENGINE not in _registered:
-            _register_engine()
-            _registered.add(ENGINE)
+        _register_engine()
         self.start()
-        notebook = notebook or self.notebook or ensure_notebook()
+        notebook = notebook or ensure_notebook()
         if self._exporter is None and self._preload is None:
             # While the kernel runs the cells this process only waits on a socket: use that
             # time to import nbconvert and WeasyPrint and build the exporter.
@@ -290,9 +288,6 @@ class Renderer:
         return final
 
 
-_registered: set[str] = set()
-
-
 def _html_exporter():
     from nbconvert import HTMLExporter
     from traitlets.config import Config
@@ -315,14 +310,10 @@ def stylesheet() -> str:
     return (TEMPLATE_DIR / "opkval" / "style.css").read_text(encoding="utf-8")
 
 
-def to_html(executed, title: str, exporter=None) -> str:
+def to_html(nb, title: str, exporter) -> str:
     """Outputs only, no code or prompts, CSS inline, no external URLs.
 
-    `executed`: the executed notebook (as papermill returns it) or the path of its file."""
-    import nbformat
-
-    exporter = exporter or _html_exporter()
-    nb = executed if isinstance(executed, dict) else nbformat.read(executed, as_version=4)
+    `nb`: the executed notebook, as papermill returns it."""
     body, _ = exporter.from_notebook_node(
         nb, resources={"metadata": {"name": title}, "opkval_css": stylesheet()})
     return body
@@ -403,8 +394,7 @@ def _install_font_subset_cache() -> None:
     wfonts.Font.subset = subset
 
 
-def render_report(ctx: dict, out_dir: Path, formats: tuple[str, ...] = FORMATS,
-                  notebook: Path | None = None) -> ReportFiles:
+def render_report(ctx: dict, out_dir: Path, formats: tuple[str, ...] = FORMATS) -> ReportFiles:
     """Execute and render one note (a kernel of its own); see :class:`Renderer` for many."""
-    with Renderer(notebook, single_use=True) as renderer:
+    with Renderer(single_use=True) as renderer:
         return renderer.render(ctx, out_dir, formats)
