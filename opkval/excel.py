@@ -78,10 +78,11 @@ def write_workbook(path: Path | str, kommune: Kommune, plan: Plan | None = None)
     guide["A1"].font = Font(bold=True, size=13)
     guide.column_dimensions["A"].width = 100
 
+    # The drop-down columns of the Plan sheet, each with its list in sheet "Lister".
+    choices = (("kategori", rules["kategorier"]), ("maalgruppe", rules["maalgrupper"]),
+               ("finansiering", rules["finansiering"]))
     lists = wb.create_sheet("Lister")
-    for j, (name, values) in enumerate((("kategori", rules["kategorier"]),
-                                        ("maalgruppe", rules["maalgrupper"]),
-                                        ("finansiering", rules["finansiering"])), start=1):
+    for j, (name, values) in enumerate(choices, start=1):
         lists.cell(row=1, column=j, value=name).font = Font(bold=True)
         for i, v in enumerate(values, start=2):
             lists.cell(row=i, column=j, value=v)
@@ -125,14 +126,12 @@ def write_workbook(path: Path | str, kommune: Kommune, plan: Plan | None = None)
     for r in range(2, last + 1):
         for col in ("start", "slut"):
             ws.cell(row=r, column=cols.index(col) + 1).number_format = "yyyy-mm-dd"
-    for j, name in ((2, "kategori"), (3, "maalgruppe"), (7, "finansiering")):
-        src = {"kategori": "A", "maalgruppe": "B", "finansiering": "C"}[name]
-        n = len({"kategori": rules["kategorier"], "maalgruppe": rules["maalgrupper"],
-                 "finansiering": rules["finansiering"]}[name])
-        dv = DataValidation(type="list", formula1=f"=Lister!${src}$2:${src}${n + 1}",
+    for j, (name, values) in enumerate(choices, start=1):
+        src = get_column_letter(j)
+        dv = DataValidation(type="list", formula1=f"=Lister!${src}$2:${src}${len(values) + 1}",
                             allow_blank=True, showErrorMessage=True,
                             errorTitle="Ugyldig værdi", error=f"Vælg {name} i listen.")
-        letter = get_column_letter(j)
+        letter = get_column_letter(cols.index(name) + 1)
         dv.add(f"{letter}2:{letter}{last}")
         ws.add_data_validation(dv)
 
@@ -199,14 +198,11 @@ def read_workbook(path: Path) -> tuple[Any, Any, list[Problem]]:
             continue
         v = value("Plan", r, 2, str(key))
         ref = where("Plan", f"B{r}")
-        if key == "godkendt_af" or key == "godkendt_dato":
+        if key in ("godkendt_af", "godkendt_dato", "maal_andel_paedagoger_pct", "maal_aar"):
+            group, _, sub = key.partition("_")  # godkendt: {af, dato}; maal: {andel_..., aar}
             if v is not None:
-                raw.setdefault("godkendt", {})[key.split("_")[1]] = v
-            locs[("godkendt", key.split("_")[1])] = ref
-        elif key in ("maal_andel_paedagoger_pct", "maal_aar"):
-            if v is not None:
-                raw.setdefault("maal", {})[key[len("maal_"):]] = v
-            locs[("maal", key[len("maal_"):])] = ref
+                raw.setdefault(group, {})[sub] = v
+            locs[(group, sub)] = ref
         else:
             if v is not None:
                 raw[str(key)] = v
