@@ -18,7 +18,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from PIL import Image
 
 from opkval import fmt
-from opkval.domain import PASNING
+from opkval.domain import PASNING, PASNING_NAVN
 from opkval.present import _kommune
 
 # The object API (Figure + Agg on save), not pyplot: no figure manager or GUI backend, and a
@@ -203,7 +203,7 @@ def normering_trend(ctx: dict) -> Chart:
             ax.axvline(b - 0.5, color="#333333", linewidth=0.8, linestyle=":")
             ax.annotate("Ny metode", (b - 0.6, 0.02), xycoords=("data", "axes fraction"),
                         fontsize=7, va="bottom", ha="right", color="#333333")
-        ax.set_title(t if t == "Dagpleje" else f"Daginstitution {t}", fontsize=9, y=TITLE_Y)
+        ax.set_title(PASNING_NAVN[t], fontsize=9, y=TITLE_Y)
         ax.set_xticks(years[::2], [str(y) for y in years[::2]], fontsize=7.5)
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.number(v, 1)))
         ax.tick_params(axis="y", labelsize=7.5)

@@ -2,6 +2,9 @@
 
 #: The pasningstilbud in DST's and the ministry's statistics, in display order.
 PASNING = ("Dagpleje", "0-2 år", "3-5 år")
+#: Their names in a table or chart title.
+PASNING_NAVN = {"Dagpleje": "Dagpleje", "0-2 år": "Daginstitution 0-2 år",
+                "3-5 år": "Daginstitution 3-5 år"}
 
 #: The allocation keys the grant engine can read (opkval.allocation.key_weights), in the
 #: order tables and the CLI show them; their names and sources are in config/pulje.yaml.

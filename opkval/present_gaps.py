@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 
 from opkval import fmt
-from opkval.domain import PASNING
+from opkval.domain import PASNING, PASNING_NAVN
 from opkval.present import Html, _kommune, esc, table
 
 STATUS_CSS = {"dækket": "ok", "delvist": "advarsel", "mangler": "brud"}
@@ -47,7 +47,7 @@ def staff_mix(ctx: dict) -> Html:
         norm = fmt.number(v["normering"], 1) if v["normering"] is not None else "–"
         if v["normering_fallback"]:
             norm += " *"
-        prow.append([t if t == "Dagpleje" else f"Daginstitution {t}", fmt.number(v["boern"]),
+        prow.append([PASNING_NAVN[t], fmt.number(v["boern"]),
                      norm, fmt.number(v["personale"], 0)])
     out.append(table(["Pasningstilbud", "Indskrevne børn 2024", "Normering 2023 (børn pr. "
                       "voksen)", "Pædagogisk personale (skøn)"], prow, numeric=(1, 2, 3),

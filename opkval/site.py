@@ -46,12 +46,11 @@ def index_html(nctx: dict, out_dir: Path, formats: tuple[str, ...]) -> str:
     rows = []
     for r in sorted(nctx["kommuner"], key=lambda r: r["navn"]):
         slug = r["slug"]
-        links = []
-        for ext in ("html", "pdf"):
-            if ext in formats and (out_dir / f"{slug}.{ext}").exists():
-                links.append(f'<a href="{esc(slug)}.{ext}">{ext.upper()}</a>')
+        exists = {ext: (out_dir / f"{slug}.{ext}").exists() for ext in ("html", "pdf")}
+        links = [f'<a href="{esc(slug)}.{ext}">{ext.upper()}</a>'
+                 for ext in ("html", "pdf") if ext in formats and exists[ext]]
         name = (f'<a href="{esc(slug)}.html">{esc(r["navn"])}</a>'
-                if (out_dir / f"{slug}.html").exists() else esc(r["navn"]))
+                if exists["html"] else esc(r["navn"]))
         status = r.get("regelstatus")
         status_html = status_badge(status) if status else "–"
         rows.append(
