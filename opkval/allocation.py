@@ -58,7 +58,7 @@ class KeyWeights:
     weights: dict[int, int]  # kommunekode -> weight
 
 
-@per_data_set
+@per_data_set(cfg=lambda a: load_config())
 def key_weights(data: RawData, key: str, year: int | None = None,
                 cfg: PuljeConfig | None = None) -> KeyWeights:
     """Weights of an allocation key for all 98 kommuner (``year`` picks the data vintage).
@@ -66,7 +66,6 @@ def key_weights(data: RawData, key: str, year: int | None = None,
     Cached per data set, key, year and config (``data.cache``): grants_for_kommune asks for
     it for every skøn year of every kommune. The weights are shared, do not change them.
     """
-    cfg = cfg or load_config()
     if key not in cfg.noegler:
         raise OpkvalError(
             f"Ukendt fordelingsnøgle '{key}'. Mulige: {', '.join(sorted(cfg.noegler))}."
@@ -191,7 +190,7 @@ class BacktestRow:
         return asdict(self)
 
 
-@per_data_set
+@per_data_set(cfg=lambda a: load_config(), key=lambda a: a["cfg"].default_key)
 def backtest(data: RawData, cfg: PuljeConfig | None = None,
              key: str | None = None) -> list[BacktestRow]:
     """Allocation keys against every published amount we have.
@@ -203,8 +202,6 @@ def backtest(data: RawData, cfg: PuljeConfig | None = None,
     The same for every kommune: computed once per data set and arguments (``data.cache``);
     the list is shared, do not change it.
     """
-    cfg = cfg or load_config()
-    key = key or cfg.default_key
     bt = cfg.backtest
     ka = data["known_allocations.csv"]
     rows: list[BacktestRow] = []

@@ -82,7 +82,7 @@ def _load_maal(path: str) -> MaalConfig:
 # --------------------------------------------------------------------------- all 98 at once
 
 
-@per_data_set
+@per_data_set(cfg=lambda a: load_maal_config())
 def latest_normering(data: RawData, cfg: MaalConfig | None = None) -> pd.DataFrame:
     """Normering in the configured year, one row per kommune, one column per pasningstilbud.
 
@@ -90,7 +90,6 @@ def latest_normering(data: RawData, cfg: MaalConfig | None = None) -> pd.DataFra
     per tilbud over kommuner with a published figure in ``df.attrs["median"]``. Computed
     once per data set and config (shared: do not change it).
     """
-    cfg = cfg or load_maal_config()
     n = data["normering_2017_2023.csv"]
     n = n[n["aar"] == cfg.personale.normering_aar]
     if n.empty:
@@ -102,6 +101,7 @@ def latest_normering(data: RawData, cfg: MaalConfig | None = None) -> pd.DataFra
     return wide
 
 
+@per_data_set(cfg=lambda a: load_maal_config())
 def gap_table(data: RawData, cfg: MaalConfig | None = None) -> pd.DataFrame:
     """Staff mix, staff estimate and gaps to every reference target for all 98 kommuner.
 
@@ -117,10 +117,6 @@ def gap_table(data: RawData, cfg: MaalConfig | None = None) -> pd.DataFrame:
       points, positive = below target) and ``gap_personer_<id>`` (persons employed as pædagog
       needed at today's staff size, all else equal; negative = above target)
     """
-    cfg = cfg or load_maal_config()
-    key = ("gaps.gap_table", cfg.model_dump_json())
-    if key in data.cache:
-        return data.cache[key]
     muni = data.municipalities.set_index("kommunekode")
     stats = data["dagtilbud_kommune_stats.csv"].set_index("kommunekode")
     df = muni[["kommune", "region", "kommunegruppe"]].join(stats[list(MEASURES)])
@@ -146,19 +142,16 @@ def gap_table(data: RawData, cfg: MaalConfig | None = None) -> pd.DataFrame:
         df[f"maal_{target.id}"] = value
         df[f"gap_pp_{target.id}"] = value - df[MEASURE]
         df[f"gap_personer_{target.id}"] = df["personale"] * (value - df[MEASURE]) / 100
-    data.cache[key] = df
     return df
 
 
+@per_data_set(cfg=lambda a: load_maal_config())
 def peer_table(data: RawData, cfg: MaalConfig | None = None) -> pd.DataFrame:
     """Median, quartiles, mean and count of each measure per kommunegruppe, region and land.
 
     Index: (``niveau``, ``gruppe``, ``maal``); columns ``median, q1, q3, middel, n``. The
     kommune itself is included in its groups. Quartiles use pandas' linear interpolation.
     """
-    key = ("gaps.peer_table", (cfg or load_maal_config()).model_dump_json())
-    if key in data.cache:
-        return data.cache[key]
     df = gap_table(data, cfg).assign(land="Hele landet")
     parts = []
     for level in LEVELS:
@@ -169,9 +162,7 @@ def peer_table(data: RawData, cfg: MaalConfig | None = None) -> pd.DataFrame:
         stats.index = pd.MultiIndex.from_tuples([(level, a, b) for a, b in stats.index],
                                                 names=["niveau", "gruppe", "maal"])
         parts.append(stats)
-    out = pd.concat(parts)
-    data.cache[key] = out
-    return out
+    return pd.concat(parts)
 
 
 # --------------------------------------------------------------------------- one kommune

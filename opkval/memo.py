@@ -6,6 +6,10 @@ data set's own cache, keyed on the function and every other argument as bound (d
 included), so a parameter added later is part of the key without anyone remembering to add
 it. Configuration models are keyed by their JSON. The cached object is shared: callers must
 not mutate it.
+
+A parameter whose ``None`` means "look it up" (the loaded configuration, its default key) is
+resolved before the key is made, by the function given for it: ``f(data)`` and
+``f(data, cfg=load_config())`` then share one entry, and the function receives the value.
 """
 
 from __future__ import annotations
@@ -27,18 +31,28 @@ def _part(value: object) -> object:
     return value
 
 
-def per_data_set(fn: F) -> F:
-    """Decorator for ``fn(data, ...)``: cache the result in ``data.cache``."""
-    sig = inspect.signature(fn)
-    name = f"{fn.__module__}.{fn.__qualname__}"
+def per_data_set(fn: F | None = None, /, **resolve: Callable[[dict], object]) -> F:
+    """Decorator for ``fn(data, ...)``: cache the result in ``data.cache``.
 
-    @functools.wraps(fn)
-    def wrapper(data, *args, **kwargs):
-        bound = sig.bind(data, *args, **kwargs)
-        bound.apply_defaults()
-        key = (name, *((k, _part(v)) for k, v in list(bound.arguments.items())[1:]))
-        if key not in data.cache:
-            data.cache[key] = fn(data, *args, **kwargs)
-        return data.cache[key]
+    ``@per_data_set(cfg=lambda a: load_config())``: a ``cfg`` of None is replaced by the
+    loaded config; each resolver gets the bound arguments so far (in the order given).
+    """
+    def decorate(fn: F) -> F:
+        sig = inspect.signature(fn)
+        name = f"{fn.__module__}.{fn.__qualname__}"
 
-    return wrapper  # type: ignore[return-value]
+        @functools.wraps(fn)
+        def wrapper(data, *args, **kwargs):
+            bound = sig.bind(data, *args, **kwargs)
+            bound.apply_defaults()
+            for param, look_up in resolve.items():
+                if bound.arguments[param] is None:
+                    bound.arguments[param] = look_up(bound.arguments)
+            key = (name, *((k, _part(v)) for k, v in list(bound.arguments.items())[1:]))
+            if key not in data.cache:
+                data.cache[key] = fn(*bound.args, **bound.kwargs)
+            return data.cache[key]
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate(fn) if fn is not None else decorate  # type: ignore[return-value]

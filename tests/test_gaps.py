@@ -159,6 +159,17 @@ def test_gap_table_all_98(data):
 
 def test_gap_table_is_computed_once(data):
     assert gaps.gap_table(data) is gaps.gap_table(data)
+    # The default config, asked for or given, is one cache entry, not two.
+    assert gaps.gap_table(data) is gaps.gap_table(data, gaps.load_maal_config())
+
+
+def test_defaults_resolved_before_caching(data):
+    from opkval.allocation import backtest, key_weights
+    from opkval.config import load_config
+
+    cfg = load_config()
+    assert backtest(data) is backtest(data, cfg, cfg.default_key)
+    assert key_weights(data, "population", 2025) is key_weights(data, "population", 2025, cfg)
 
 
 def test_unknown_kommune(data):
