@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import json
@@ -64,15 +63,6 @@ def code_hash(root: Path = PROJECT_ROOT) -> str:
     files = {p for pat in CODE_PATTERNS for p in root.glob(pat)
              if p.is_file() and "__pycache__" not in p.parts}
     return _sha256_files(list(files), root)
-
-
-def light_kommuner(raw_dir: Path) -> list[tuple[int, str, str]]:
-    """(code, name, slug) for all kommuner, read without pandas."""
-    from opkval.kommune import slugify
-
-    with open(raw_dir / "municipalities.csv", encoding="utf-8", newline="") as f:
-        return [(int(r["kommunekode"]), r["kommune"], slugify(r["kommune"]))
-                for r in csv.DictReader(f)]
 
 
 def fingerprints(targets: list[Target], base: str) -> dict[str, str]:
@@ -175,6 +165,7 @@ def run(out_dir: Path, *, jobs: int = 2, formats: tuple[str, ...] = ("html", "pd
         plans_dir: Path | None = None) -> int:
     """Build the notes (and index and overview) that are not current. Returns the exit code."""
     from opkval import default_raw_dir
+    from opkval.kommune import KommuneIndex
     from opkval.plan import PLANS_DIR, plan_file_for
 
     t0 = time.perf_counter()
@@ -184,8 +175,8 @@ def run(out_dir: Path, *, jobs: int = 2, formats: tuple[str, ...] = ("html", "pd
     out_dir.mkdir(parents=True, exist_ok=True)
     year = year or dt.date.today().year
 
-    all_targets = [Target(kode, navn, slug, plan_file_for(slug, plans_dir))
-                   for kode, navn, slug in light_kommuner(raw_dir)]
+    all_targets = [Target(k.kode, k.navn, k.slug, plan_file_for(k.slug, plans_dir))
+                   for k in KommuneIndex.from_csv(raw_dir / "municipalities.csv")]
     targets = all_targets
     if only:
         wanted = set(only)

@@ -150,10 +150,11 @@ def cmd_reports(args: argparse.Namespace) -> int:
 
     only = None
     if args.kommuner:
-        from opkval.data import load_all
+        from opkval import default_raw_dir
         from opkval.kommune import KommuneIndex
 
-        index = KommuneIndex(load_all().municipalities)
+        # The light index (no pandas): a run with nothing to do stays quick.
+        index = KommuneIndex.from_csv(default_raw_dir() / "municipalities.csv")
         only = [index.resolve(k).slug for k in args.kommuner.split(",") if k.strip()]
     return run(Path(args.out), jobs=args.jobs, formats=args.format, year=args.year, only=only,
                force=args.force)

@@ -6,11 +6,15 @@ validated integer code, and only that reaches notebook parameters.
 
 from __future__ import annotations
 
+import csv
 import difflib
 import itertools
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 from opkval.errors import KommuneNotFound
@@ -78,9 +82,24 @@ class KommuneIndex:
     """All 98 kommuner and every accepted spelling of each."""
 
     def __init__(self, municipalities: pd.DataFrame):
+        """From the validated ``municipalities`` table."""
+        self._index(municipalities.itertuples(index=False))
+
+    @classmethod
+    def from_csv(cls, path: Path) -> KommuneIndex:
+        """Straight from ``municipalities.csv``, without pandas or validation: for the quick
+        paths (a ``make reports`` with nothing to do) that never load the data."""
+        with open(path, encoding="utf-8", newline="") as f:
+            rows = [SimpleNamespace(**r) for r in csv.DictReader(f)]
+        index = cls.__new__(cls)
+        index._index(rows)
+        return index
+
+    def _index(self, rows: Iterable) -> None:
+        """Rows with the table's columns as attributes."""
         self.by_code: dict[int, Kommune] = {}
         self._lookup: dict[str, int] = {}
-        for row in municipalities.itertuples(index=False):
+        for row in rows:
             k = Kommune(int(row.kommunekode), str(row.kommune), str(row.region),
                         str(row.kommunegruppe))
             self.by_code[k.kode] = k

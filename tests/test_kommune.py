@@ -63,3 +63,21 @@ def test_unknown_without_suggestion(index):
 def test_rejects_other_input(index, text):
     with pytest.raises(KommuneNotFound):
         index.resolve(text)
+
+
+def test_light_index_from_csv_resolves_like_the_validated_one(index):
+    """`make reports` builds its kommune list from the CSV without pandas; it must agree."""
+    import subprocess
+    import sys
+
+    from opkval import default_raw_dir
+    from opkval.kommune import KommuneIndex
+
+    light = KommuneIndex.from_csv(default_raw_dir() / "municipalities.csv")
+    assert list(light) == list(index)
+    for text in ("Ishoej", "aarhus", "Århus", "0183", "høje-taastrup"):
+        assert light.resolve(text) == index.resolve(text)
+    code = ("import sys; from opkval import default_raw_dir; from opkval.kommune import "
+            "KommuneIndex; KommuneIndex.from_csv(default_raw_dir() / 'municipalities.csv')"
+            ".resolve('Ishøj'); sys.exit('pandas' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
