@@ -17,7 +17,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
-from opkval.errors import KommuneNotFound
+from opkval.errors import DataError, KommuneNotFound
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -78,6 +78,10 @@ def _ascii_variants(key: str) -> set[str]:
     return {"".join(p) for p in itertools.product(*options)}
 
 
+#: The columns of municipalities.csv a KommuneIndex reads.
+MUNICIPALITY_COLUMNS = ("kommunekode", "kommune", "region", "kommunegruppe")
+
+
 class KommuneIndex:
     """All 98 kommuner and every accepted spelling of each."""
 
@@ -89,8 +93,22 @@ class KommuneIndex:
     def from_csv(cls, path: Path) -> KommuneIndex:
         """Straight from ``municipalities.csv``, without pandas or validation: for the quick
         paths (a ``make reports`` with nothing to do) that never load the data."""
-        with open(path, encoding="utf-8", newline="") as f:
-            rows = [SimpleNamespace(**r) for r in csv.DictReader(f)]
+        if not Path(path).exists():
+            raise DataError(f"{path}: filen mangler (forventet i {Path(path).parent}).")
+        try:
+            with open(path, encoding="utf-8", newline="") as f:
+                reader = csv.DictReader(f)
+                missing = [c for c in MUNICIPALITY_COLUMNS if c not in (reader.fieldnames or [])]
+                if missing:
+                    raise DataError(f"{path}: kolonnen '{missing[0]}' mangler.")
+                rows = [SimpleNamespace(**r) for r in reader]
+        except UnicodeDecodeError as e:
+            raise DataError(f"{path}: filen er ikke UTF-8 ({e.reason} ved byte "
+                            f"{e.start}).") from None
+        for line, r in enumerate(rows, start=2):
+            if not r.kommunekode.strip().isdigit():
+                raise DataError(f"{path}, linje {line}, kolonne kommunekode: værdien "
+                                f"{r.kommunekode!r} er ikke en kommunekode.")
         index = cls.__new__(cls)
         index._index(rows)
         return index

@@ -81,3 +81,19 @@ def test_light_index_from_csv_resolves_like_the_validated_one(index):
             "KommuneIndex; KommuneIndex.from_csv(default_raw_dir() / 'municipalities.csv')"
             ".resolve('Ishøj'); sys.exit('pandas' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_light_index_names_file_column_and_value_of_a_broken_csv(tmp_path):
+    from opkval import default_raw_dir
+    from opkval.errors import DataError
+    from opkval.kommune import KommuneIndex
+
+    lines = (default_raw_dir() / "municipalities.csv").read_text(encoding="utf-8").splitlines()
+    f = tmp_path / "municipalities.csv"
+    f.write_text("\n".join([lines[0].rsplit(",", 1)[0] + ",gruppe", *lines[1:]]),
+                 encoding="utf-8")
+    with pytest.raises(DataError, match=r"municipalities\.csv: kolonnen 'kommunegruppe' mangler"):
+        KommuneIndex.from_csv(f)
+    f.write_text("\n".join([lines[0], "x1" + lines[1][3:], *lines[2:]]), encoding="utf-8")
+    with pytest.raises(DataError, match=r"linje 2, kolonne kommunekode: værdien 'x1'"):
+        KommuneIndex.from_csv(f)
