@@ -63,8 +63,9 @@ def national_context(data: RawData, out_dir: Path, report_year: int,
     gaps = gap_table(data)
     rows = []
     for k in index:
-        rounds = round_summaries(cfg, grants_for_kommune(data, k.kode, cfg=cfg))
-        r1, r2 = rounds[0], rounds[1]
+        rounds = {r["id"]: r for r in round_summaries(cfg, grants_for_kommune(data, k.kode,
+                                                                               cfg=cfg))}
+        r1, r2 = rounds[1], rounds[2]
         g = gaps.loc[k.kode]
         rows.append({
             "kode": k.kode, "navn": k.navn, "slug": k.slug, "region": k.region,
