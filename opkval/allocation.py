@@ -1,10 +1,13 @@
 """The grant engine: allocation keys, largest-remainder rounding, tilsagn precedence, backtest.
 
 Precedence per kommune and year (each labelled in output):
-1. ``tilsagn``: a published amount in ``known_allocations.csv``;
-2. ``fremskrevet``: for later years, the kommune's latest published share of the pool applied
-   to that year's pool amount;
-3. ``skøn``: the allocation key's estimate (largest remainder over all 98 kommuner).
+1. ``tilsagn`` from the kommune's own tilsagn letter (``tilsagn:`` in its plan; ``grundlag``
+   ``tilsagnsbrev``), by year or by round;
+2. ``tilsagn``: a published amount in ``known_allocations.csv`` (``grundlag``
+   ``offentliggjort``);
+3. ``fremskrevet``: for later years, the kommune's latest known share of the pool (letter or
+   published) applied to that year's pool amount;
+4. ``skøn``: the allocation key's estimate (largest remainder over all 98 kommuner).
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from opkval.memo import per_data_set
 LABEL_TILSAGN = "tilsagn"
 LABEL_FREMSKREVET = "fremskrevet"
 LABEL_SKOEN = "skøn"
+GRUNDLAG_BREV = "tilsagnsbrev"
+GRUNDLAG_OFFENTLIGGJORT = "offentliggjort"
 
 
 def largest_remainder(total: int, weights: list[int | float | Fraction]) -> list[int]:
@@ -119,6 +124,7 @@ class GrantRow:
     kilde: str
     andel: float  # beloeb / pulje
     skoen_kr: int  # the key estimate for the same year, shown beside published amounts
+    grundlag: str = ""  # for tilsagn: tilsagnsbrev (the kommune's letter) | offentliggjort
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -136,31 +142,70 @@ def key_estimates(data: RawData, key: str, year: int, pool_kr: int) -> dict[int,
     return dict(zip(df["kommunekode"], df["amount"], strict=True))
 
 
+def letter_amounts(tilsagn, cfg: PuljeConfig) -> dict[int, tuple[int, str, str]]:
+    """The kommune's tilsagn letters per year: year → (kr., kilde, forklaring).
+
+    ``tilsagn``: validated entries (``opkval.plan.Tilsagn``) by year or by round. A round's
+    amount, less the years of it given on their own, is split over its other years in
+    proportion to the pool (largest remainder, so the years add up to the letter's amount).
+    """
+    out: dict[int, tuple[int, str, str]] = {}
+    for t in tilsagn:
+        if t.aar is not None:
+            out[t.aar] = (t.beloeb_kr, t.kilde, f"Tilsagn (kommunens tilsagnsbrev: {t.kilde})")
+    for t in tilsagn:
+        if t.runde is None:
+            continue
+        r = next(x for x in cfg.runder if x.id == t.runde)
+        rest_years = [y for y in r.aar if y not in out]
+        if not rest_years:
+            continue
+        rest = t.beloeb_kr - sum(out[y][0] for y in r.aar if y in out)
+        split = largest_remainder(rest, [cfg.pool_kr(y) for y in rest_years])
+        text = (f"Tilsagn (kommunens tilsagnsbrev: {t.kilde}; rundens beløb fordelt på årene "
+                "efter puljens størrelse)" if len(rest_years) > 1
+                else f"Tilsagn (kommunens tilsagnsbrev: {t.kilde})")
+        for y, amount in zip(rest_years, split, strict=True):
+            out[y] = (amount, t.kilde, text)
+    return out
+
+
 def grants_for_kommune(data: RawData, kommunekode: int, key: str | None = None,
-                       cfg: PuljeConfig | None = None) -> list[GrantRow]:
-    """The grant per year 2023–2030 for one kommune, each row labelled by its origin."""
+                       cfg: PuljeConfig | None = None, tilsagn=()) -> list[GrantRow]:
+    """The grant per year 2023–2030 for one kommune, each row labelled by its origin.
+
+    ``tilsagn``: the kommune's own letters (from its plan); they override every other figure
+    for their years.
+    """
     cfg = cfg or load_config()
     key = key or cfg.default_key
     kw = key_weights(data, key, None, cfg)
     pub = _published(data, cfg)
     own = pub[pub["kommunekode"] == kommunekode].sort_values("periode")
     published = {int(r.periode): (int(r.beloeb_kr), str(r.kilde)) for r in own.itertuples()}
+    letters = letter_amounts(tilsagn, cfg)
+    known = {**published, **{y: (a, k) for y, (a, k, _) in letters.items()}}
     rows = []
     for year in cfg.years:
         pool = cfg.pool_kr(year)
         runde = cfg.round_of(year)
         est = key_estimates(data, key, year, pool)[kommunekode]
-        earlier = [y for y in published if y < year]
-        if year in published:
+        earlier = [y for y in known if y < year]
+        grundlag = ""
+        if year in letters:
+            amount, kilde, text = letters[year]
+            label, grundlag = LABEL_TILSAGN, GRUNDLAG_BREV
+        elif year in published:
             amount, kilde = published[year]
             label, text = LABEL_TILSAGN, "tilsagn (offentliggjort beløb)"
+            grundlag = GRUNDLAG_OFFENTLIGGJORT
         elif earlier:
             base = max(earlier)
-            share = Fraction(published[base][0]) / cfg.pool_kr(base)
+            share = Fraction(known[base][0]) / cfg.pool_kr(base)
             amount = int(share * pool + Fraction(1, 2))  # round half up to whole kroner
             label = LABEL_FREMSKREVET
             text = f"fremskrevet efter kommunens andel af puljen i {base}"
-            kilde = f"tilsagn {base} ({published[base][1]}) × puljen {year}"
+            kilde = f"tilsagn {base} ({known[base][1]}) × puljen {year}"
         else:
             amount, label = est, LABEL_SKOEN
             year_kw = key_weights(data, key, year, cfg)
@@ -169,7 +214,7 @@ def grants_for_kommune(data: RawData, kommunekode: int, key: str | None = None,
         rows.append(GrantRow(
             aar=year, runde=runde.id, udbetalingsaar=runde.payment_year(year), pulje_kr=pool,
             beloeb_kr=amount, label=label, forklaring=text, kilde=kilde,
-            andel=amount / pool, skoen_kr=est,
+            andel=amount / pool, skoen_kr=est, grundlag=grundlag,
         ))
     return rows
 

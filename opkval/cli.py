@@ -98,7 +98,8 @@ def cmd_plan_check(args: argparse.Namespace) -> int:
     data = load_all()
     index = KommuneIndex(data.municipalities)
     plan = load_plan(args.file, index, expected=_plan_kommune(args, index))
-    grants = [g.as_dict() for g in grants_for_kommune(data, plan.kommune.kode)]
+    grants = [g.as_dict() for g in grants_for_kommune(data, plan.kommune.kode,
+                                                        tilsagn=plan.tilsagn)]
     pc = plan_context(plan, grants)
     led = pc["ledger"]
     out = [f"Plan {plan.fil}: {plan.kommune.navn} Kommune, {len(plan.indsatser)} indsatser, "

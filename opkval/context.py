@@ -98,7 +98,8 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
     ``plan``: a validated local plan, or None; ``extras``: scenario lines for "what the plan
     moves" (``opkval.plan_effect.parse_extra``), which only affect ``ctx["gaps"]``.
     """
-    from opkval.allocation import LABEL_TILSAGN, backtest, grants_for_kommune, key_weights
+    from opkval.allocation import (GRUNDLAG_OFFENTLIGGJORT, backtest, grants_for_kommune,
+                                   key_weights)
     from opkval.config import load_config
     from opkval.gaps import gaps_context
 
@@ -106,13 +107,14 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
     key = key or cfg.default_key
     generated_at = generated_at or dt.datetime.now().replace(microsecond=0)
     report_year = report_year or generated_at.year
-    grants = grants_for_kommune(data, kommune.kode, key, cfg)
+    grants = grants_for_kommune(data, kommune.kode, key, cfg,
+                                tilsagn=plan.tilsagn if plan else ())
     grant_dicts = [g.as_dict() for g in grants]
     kw = key_weights(data, key, None, cfg)
     bt_all = backtest(data, cfg, key)
     reference = [b for b in bt_all if b.pulje != "Opkvalificeringspuljen"]
     own = [b for b in bt_all if b.kommunekode == kommune.kode]
-    published = [g for g in grants if g.label == LABEL_TILSAGN]
+    published = [g for g in grants if g.grundlag == GRUNDLAG_OFFENTLIGGJORT]
     key_check = None
     if published:
         pub_sum = sum(g.beloeb_kr for g in published)
@@ -137,7 +139,7 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
             "navn": cfg.navn,
             "beloeb_kr": {str(y): cfg.pool_kr(y) for y in cfg.years},
             "forbehold": " ".join(str(cfg.pulje["forbehold"]).split()),
-            "forbehold_kilde": cfg.pulje["forbehold_kilde"],
+            "forbehold_kilde": _forbehold_kilde(cfg, kommune.kode, plan),
             "engangsloeft_2026": {"beloeb_kr": engang["beloeb_kr"],
                                   "tekst": " ".join(str(engang["tekst"]).split()),
                                   "kilde": engang["kilde"]},
@@ -161,6 +163,21 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
         "gaps": gaps_context(data, kommune.kode, plan=plan.as_dict() if plan else None,
                              extras=extras),
     }
+
+
+def _forbehold_kilde(cfg: PuljeConfig, kode: int, plan: Plan | None) -> str:
+    """The caveat's source in this kommune's note: each note cites its own kommune's source.
+
+    Ishøj's bilag (which quotes its tilsagn letter) is cited only in Ishøj's note; another
+    kommune's note cites its own tilsagn letter when its plan gives one, else the general
+    condition of the pool's tilsagn.
+    """
+    if kode == int(cfg.pulje.get("forbehold_kilde_kommunekode", -1)):
+        return str(cfg.pulje["forbehold_kilde"])
+    letters = [t.kilde for t in plan.tilsagn] if plan else []
+    if letters:
+        return f"kommunens tilsagnsbrev ({'; '.join(dict.fromkeys(letters))})"
+    return str(cfg.pulje.get("forbehold_kilde_generel", "tilsagnsvilkår for puljen"))
 
 
 def _plan_context(plan: Plan | None, grants: list[dict], cfg: PuljeConfig) -> dict | None:

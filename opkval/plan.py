@@ -28,13 +28,21 @@ PLANS_DIR = PROJECT_ROOT / "data" / "plans"
 RULES_CONFIG = CONFIG_DIR / "regler.yaml"
 
 TOP_KEYS = ("kommune", "titel", "dato", "kilde", "godkendt", "maal", "behov", "indsatser",
-            "overvejelser")
+            "overvejelser", "tilsagn", "notat", "forrige")
 INDSATS_KEYS = ("navn", "kategori", "maalgruppe", "start", "slut", "deltagere", "fordeling",
                 "budget", "forbrug", "finansiering", "behov", "beskrivelse",
                 "kategori_begrundelse", "antagelser")
 GODKENDT_KEYS = ("af", "dato")
 MAAL_KEYS = ("andel_paedagoger_pct", "aar")
 BEHOV_KEYS = ("id", "tekst")
+TILSAGN_KEYS = ("aar", "runde", "beloeb", "kilde", "dato")
+NOTAT_KEYS = ("indledning", "afsnit", "indstilling", "udvalg", "moede", "sagsnr", "afsender",
+              "kontakt", "bilag_nr", "logo")
+AFSNIT_KEYS = ("overskrift", "tekst")
+LOGO_SUFFIXES = {".png": "image/png", ".svg": "image/svg+xml"}
+LOGO_MAX_BYTES = 2_000_000
+#: ``forrige: git``: the previous committed version of the same plan file.
+FORRIGE_GIT = "git"
 
 Path_ = tuple[str | int, ...]
 Locator = Callable[[Path_], str | None]
@@ -143,6 +151,56 @@ class Indsats:
 
 
 @dataclass(frozen=True)
+class Tilsagn:
+    """An amount from the kommune's own tilsagn letter, for one year or one round."""
+
+    beloeb_kr: int
+    kilde: str
+    aar: int | None = None
+    runde: int | None = None
+    dato: dt.date | None = None
+
+    def as_dict(self) -> dict:
+        return {"aar": self.aar, "runde": self.runde, "beloeb_kr": self.beloeb_kr,
+                "kilde": self.kilde, "dato": self.dato.isoformat() if self.dato else None}
+
+
+@dataclass(frozen=True)
+class Notat:
+    """The kommune's own words (Markdown) and the note's header fields; all optional."""
+
+    indledning: str | None = None
+    afsnit: tuple[tuple[str, str], ...] = ()
+    indstilling: str | None = None
+    udvalg: str | None = None
+    moede: dt.date | None = None
+    sagsnr: str | None = None
+    afsender: str | None = None
+    kontakt: str | None = None
+    bilag_nr: str | None = None
+    logo: str | None = None  # file name next to the plan
+    logo_bytes: bytes = b""
+
+    def as_dict(self) -> dict:
+        import base64
+
+        return {
+            "indledning": self.indledning,
+            "afsnit": [{"overskrift": o, "tekst": t} for o, t in self.afsnit],
+            "indstilling": self.indstilling,
+            "udvalg": self.udvalg,
+            "moede": self.moede.isoformat() if self.moede else None,
+            "sagsnr": self.sagsnr,
+            "afsender": self.afsender,
+            "kontakt": self.kontakt,
+            "bilag_nr": self.bilag_nr,
+            "logo": ({"navn": self.logo, "mime": LOGO_SUFFIXES[Path(self.logo).suffix.lower()],
+                      "data": base64.b64encode(self.logo_bytes).decode("ascii")}
+                     if self.logo and self.logo_bytes else None),
+        }
+
+
+@dataclass(frozen=True)
 class Plan:
     kommune: Kommune
     dato: dt.date
@@ -156,7 +214,11 @@ class Plan:
     behov: tuple[Behov, ...] = ()
     #: Bilag 2 point id (``opkval/config/overvejelser.yaml``) → the plan's own words.
     overvejelser: dict[str, str] = field(default_factory=dict)
-    fil: str = ""  # where it was read from (shown in the note)
+    tilsagn: tuple[Tilsagn, ...] = ()
+    notat: Notat = field(default_factory=Notat)
+    #: ``forrige``: a file name next to the plan, or ``git`` (see :func:`load_previous`).
+    forrige_ref: str | None = None
+    fil: str = ""  # where it was read from (for messages; the note shows only the file name)
     sha256: str = ""
 
     @property
@@ -177,7 +239,10 @@ class Plan:
             "behov": [asdict(b) for b in self.behov],
             "indsatser": [i.as_dict() for i in self.indsatser],
             "overvejelser": dict(self.overvejelser),
-            "fil": self.fil,
+            "tilsagn": [t.as_dict() for t in self.tilsagn],
+            "notat": self.notat.as_dict(),
+            # The file's name only: a note never shows where on a disk the analyst keeps it.
+            "fil": Path(self.fil).name,
             "sha256": self.sha256,
         }
 
@@ -222,7 +287,7 @@ def load_plan(path: Path | str, index: KommuneIndex, expected: Kommune | None = 
                                         ".xlsx")])
     if problems:
         raise PlanError(shown, problems)
-    plan, problems = validate(raw, locate, index, expected)
+    plan, problems = validate(raw, locate, index, expected, base_dir=p.parent)
     if problems or plan is None:
         raise PlanError(shown, problems)
     return replace(plan, fil=shown, sha256=digest)
@@ -411,7 +476,8 @@ class _Checker:
 
 
 def validate(raw: Any, locate: Locator, index: KommuneIndex,
-             expected: Kommune | None = None) -> tuple[Plan | None, list[Problem]]:
+             expected: Kommune | None = None,
+             base_dir: Path | None = None) -> tuple[Plan | None, list[Problem]]:
     """Check a plan read from YAML or Excel; return the plan and every problem found."""
     rules = load_rules_config()
     years = plan_years()
@@ -504,12 +570,163 @@ def validate(raw: Any, locate: Locator, index: KommuneIndex,
         seen_names[key] = i
         indsatser.append(ind)
 
+    tilsagn = _tilsagn(c, raw.get("tilsagn"))
+    notat = _notat(c, raw.get("notat"), base_dir)
+    forrige = c.text(("forrige",), raw.get("forrige"))
+    if forrige and forrige != FORRIGE_GIT:
+        _sibling(c, ("forrige",), forrige, base_dir, PLAN_SUFFIXES)
+
     if c.problems or kommune is None or dato is None:
         return None, c.problems
     return Plan(kommune=kommune, dato=dato, indsatser=tuple(indsatser), titel=titel,
                 kilde=kilde, godkendt_af=godkendt_af, godkendt_dato=godkendt_dato,
                 maal_andel_paedagoger_pct=maal_pct, maal_aar=maal_aar,
-                behov=tuple(behov), overvejelser=overvejelser), []
+                behov=tuple(behov), overvejelser=overvejelser, tilsagn=tilsagn,
+                notat=notat, forrige_ref=forrige), []
+
+
+def _tilsagn(c: _Checker, value: object) -> tuple[Tilsagn, ...]:
+    """``tilsagn``: amounts from the kommune's tilsagn letters, by year or by round.
+
+    Checked: whole kroner ≥ 0, a source for each, a year of the pool or a round that exists
+    (one of the two), no year or round twice, and a round amount that agrees with the year
+    amounts given for that round (all years given: the same sum; some: not more than it).
+    """
+    from opkval.config import load_config
+
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        c.add(("tilsagn",), value, "skal være en liste, fx - {aar: 2023, beloeb: 1250000, "
+              "kilde: ...}")
+        return ()
+    cfg = load_config()
+    rounds = {r.id: r for r in cfg.runder}
+    years = list(cfg.years)
+    out: list[Tilsagn] = []
+    seen_year: dict[int, int] = {}
+    seen_round: dict[int, int] = {}
+    for i, item in enumerate(value):
+        path = ("tilsagn", i)
+        d = c.mapping(path, item, required=True)
+        if d is None:
+            continue
+        before = len(c.problems)
+        c.keys(path, d, TILSAGN_KEYS)
+        aar, runde = d.get("aar"), d.get("runde")
+        if (aar is None) == (runde is None):
+            c.add(path, d, "angiv enten aar eller runde (ét af dem)")
+        if aar is not None:
+            if isinstance(aar, bool) or not isinstance(aar, int | float) or int(aar) != aar \
+                    or int(aar) not in years:
+                c.add((*path, "aar"), aar, f"året skal ligge i puljens år {years[0]}–{years[-1]}")
+                aar = None
+            elif int(aar) in seen_year:
+                c.add((*path, "aar"), aar, f"året står også i tilsagn nr. "
+                      f"{seen_year[int(aar)] + 1}")
+                aar = None
+            else:
+                aar = int(aar)
+                seen_year[aar] = i
+        if runde is not None:
+            if isinstance(runde, bool) or not isinstance(runde, int | float) \
+                    or int(runde) != runde or int(runde) not in rounds:
+                c.add((*path, "runde"), runde, "ukendt runde; tilladte: "
+                      + ", ".join(str(r) for r in rounds))
+                runde = None
+            elif int(runde) in seen_round:
+                c.add((*path, "runde"), runde, f"runden står også i tilsagn nr. "
+                      f"{seen_round[int(runde)] + 1}")
+                runde = None
+            else:
+                runde = int(runde)
+                seen_round[runde] = i
+        if d.get("beloeb") is None:
+            c.add((*path, "beloeb"), _MISSING, "feltet mangler (beløbet i tilsagnsbrevet, kr.)")
+            beloeb = None
+        else:
+            beloeb = c.amount((*path, "beloeb"), d.get("beloeb"))
+        kilde = c.text((*path, "kilde"), d.get("kilde"), required=True)
+        dato = c.date((*path, "dato"), d.get("dato"), required=False)
+        if len(c.problems) == before and beloeb is not None and kilde:
+            out.append(Tilsagn(beloeb_kr=beloeb, kilde=kilde, aar=aar, runde=runde, dato=dato))
+    for t in out:
+        if t.runde is None:
+            continue
+        r = rounds[t.runde]
+        given = [y for y in out if y.aar in r.aar]
+        total = sum(y.beloeb_kr for y in given)
+        i = seen_round[t.runde]
+        if len(given) == len(r.aar) and total != t.beloeb_kr:
+            c.add(("tilsagn", i, "beloeb"), t.beloeb_kr,
+                  f"runde {t.runde} er {t.beloeb_kr} kr., men årene {r.aar[0]}–{r.aar[-1]} "
+                  f"står for i alt {total} kr.")
+        elif total > t.beloeb_kr:
+            c.add(("tilsagn", i, "beloeb"), t.beloeb_kr,
+                  f"runde {t.runde} er {t.beloeb_kr} kr., mindre end de {total} kr., der står "
+                  f"for år i runden ({', '.join(str(y.aar) for y in given)})")
+    return tuple(out)
+
+
+def _sibling(c: _Checker, path: Path_, name: str, base_dir: Path | None,
+             suffixes) -> Path | None:
+    """A file named in the plan: a plain file name in the plan's own folder."""
+    if Path(name).name != name or name in (".", ".."):
+        c.add(path, name, "skal være et filnavn i samme mappe som planen (uden mappe)")
+        return None
+    if Path(name).suffix.lower() not in suffixes:
+        c.add(path, name, f"filtypen skal være {' eller '.join(sorted(suffixes))}")
+        return None
+    if base_dir is None:
+        return None
+    p = base_dir / name
+    if not p.is_file():
+        c.add(path, name, "filen findes ikke ved siden af planen")
+        return None
+    return p
+
+
+def _notat(c: _Checker, value: object, base_dir: Path | None) -> Notat:
+    """``notat``: the kommune's own text (Markdown) and the header fields."""
+    d = c.mapping(("notat",), value)
+    if not d:
+        return Notat()
+    c.keys(("notat",), d, NOTAT_KEYS)
+
+    def text(key: str) -> str | None:
+        return c.text(("notat", key), d.get(key))
+
+    afsnit: list[tuple[str, str]] = []
+    raw_afsnit = d.get("afsnit")
+    if raw_afsnit is not None and not isinstance(raw_afsnit, list):
+        c.add(("notat", "afsnit"), raw_afsnit, "skal være en liste af {overskrift:, tekst:}")
+        raw_afsnit = []
+    for i, a in enumerate(raw_afsnit or []):
+        a = c.mapping(("notat", "afsnit", i), a, required=True)
+        if a is None:
+            continue
+        c.keys(("notat", "afsnit", i), a, AFSNIT_KEYS)
+        o = c.text(("notat", "afsnit", i, "overskrift"), a.get("overskrift"), required=True)
+        t = c.text(("notat", "afsnit", i, "tekst"), a.get("tekst"), required=True)
+        if o and t:
+            afsnit.append((" ".join(o.split()), t))
+    logo, logo_bytes = text("logo"), b""
+    if logo:
+        p = _sibling(c, ("notat", "logo"), logo, base_dir, LOGO_SUFFIXES)
+        if p is not None:
+            logo_bytes = p.read_bytes()
+            ok = (logo_bytes.startswith(b"\x89PNG\r\n\x1a\n") if p.suffix.lower() == ".png"
+                  else b"<svg" in logo_bytes[:4096])
+            if len(logo_bytes) > LOGO_MAX_BYTES:
+                c.add(("notat", "logo"), logo, f"filen er over {LOGO_MAX_BYTES // 1_000_000} MB")
+            elif not ok:
+                c.add(("notat", "logo"), logo, "filen er ikke en PNG- eller SVG-fil")
+    bilag = d.get("bilag_nr")
+    return Notat(
+        indledning=text("indledning"), afsnit=tuple(afsnit), indstilling=text("indstilling"),
+        udvalg=text("udvalg"), moede=c.date(("notat", "moede"), d.get("moede"), required=False),
+        sagsnr=text("sagsnr"), afsender=text("afsender"), kontakt=text("kontakt"),
+        bilag_nr=c.text(("notat", "bilag_nr"), bilag), logo=logo, logo_bytes=logo_bytes)
 
 
 def overvejelse_ids() -> list[str]:
@@ -605,3 +822,70 @@ def find_plan(kommune: Kommune, index: KommuneIndex, path: Path | str | None = N
     (:func:`plan_file_for`), else None (the note then says that no plan is registered)."""
     path = path or plan_file_for(kommune.slug, plans_dir)
     return load_plan(path, index, expected=kommune) if path else None
+
+
+def load_previous(plan: Plan, index: KommuneIndex) -> tuple[Plan, str] | None:
+    """The plan named by ``forrige`` and how to cite it (None when the plan names none).
+
+    ``forrige: fil.yaml`` reads that file next to the plan; ``forrige: git`` reads the last
+    committed version of the plan file that differs from the file as it is now.
+    """
+    if not plan.forrige_ref or not plan.fil:
+        return None
+    path = Path(plan.fil) if Path(plan.fil).is_absolute() else PROJECT_ROOT / plan.fil
+    if plan.forrige_ref != FORRIGE_GIT:
+        prev = load_plan(path.parent / plan.forrige_ref, index, expected=plan.kommune)
+        return replace(prev, forrige_ref=None), f"{plan.forrige_ref} ({_plan_label(prev)})"
+    content, commit, when = _previous_commit(path)
+    shown = display_path(path)
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        import tempfile
+
+        from opkval.excel import read_workbook
+
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp_path = Path(tmp) / path.name
+            tmp_path.write_bytes(content)
+            raw, locate, problems = read_workbook(tmp_path)
+    else:
+        raw, locate, problems = _read_yaml(content)
+    where = f"{shown} (git {commit[:10]})"
+    if problems:
+        raise PlanError(where, problems)
+    prev, problems = validate(raw, locate, index, plan.kommune, base_dir=None)
+    if problems or prev is None:
+        raise PlanError(where, problems)
+    prev = replace(prev, forrige_ref=None, fil=path.name)
+    return prev, f"{path.name}, version af {when} (git {commit[:10]})"
+
+
+def _plan_label(p: Plan) -> str:
+    return f"{p.titel + ', ' if p.titel else ''}dateret {p.dato.isoformat()}"
+
+
+def _previous_commit(path: Path) -> tuple[bytes, str, str]:
+    import subprocess
+
+    def git(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["git", "-C", str(path.parent), *args], capture_output=True,
+                              timeout=30)
+
+    problem = Problem("forrige", None, FORRIGE_GIT, "")
+    try:
+        log = git("log", "--format=%H %cs", "--", path.name)
+    except (OSError, subprocess.TimeoutExpired):
+        log = None
+    if log is None or log.returncode != 0:
+        raise PlanError(display_path(path), [replace(
+            problem, message="planfilen ligger ikke i et git-arkiv, så der er ingen tidligere "
+                             "version; angiv forrige som et filnavn")])
+    now = path.read_bytes()
+    for line in log.stdout.decode().splitlines():
+        commit, when = line.split()
+        shown = git("show", f"{commit}:./{path.name}")
+        if shown.returncode == 0 and shown.stdout != now:
+            return shown.stdout, commit, when
+    raise PlanError(display_path(path), [replace(
+        problem, message="git har ingen tidligere version af planfilen, der er forskellig "
+                         "fra den nuværende")])

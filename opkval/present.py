@@ -13,6 +13,23 @@ from opkval import fmt
 from opkval.domain import STATUS_DA
 
 LABEL_DA = {"tilsagn": "Tilsagn", "fremskrevet": "Fremskrevet", "skøn": "Skøn"}
+LABEL_BREV_DA = "Tilsagn (kommunens tilsagnsbrev)"
+#: The order in which a year's amount is chosen (opkval.allocation), stated in every note.
+PRECEDENCE_DA = ("kommunens eget tilsagnsbrev (angivet i planen), et offentliggjort tilsagn i "
+                 "opkvals data, fremskrivning efter kommunens seneste kendte andel af puljen, "
+                 "skøn efter fordelingsnøglen")
+
+
+def grant_label(g: dict) -> str:
+    """A grant row's origin in Danish: 'Tilsagn (kommunens tilsagnsbrev)', 'Tilsagn', ..."""
+    return LABEL_BREV_DA if g.get("grundlag") == "tilsagnsbrev" else LABEL_DA[g["label"]]
+
+
+def grant_note(g: dict) -> str:
+    """A grant row's origin spelled out, for the notes under the grant table."""
+    if g.get("grundlag") == "tilsagnsbrev":
+        return g["forklaring"]
+    return f"{LABEL_DA[g['label']]}: {g['forklaring']}"
 
 
 class Html(str):
@@ -184,7 +201,7 @@ def grant_table(ctx: dict) -> Html:
         rows.append([
             g["aar"], fmt.mio_kr(g["pulje_kr"]), fmt.kr(g["beloeb_kr"]), fmt.pct(g["andel"], 2),
             g["udbetalingsaar"], Html(f'<span class="label label-{esc(g["label"])}">'
-                                      f'{esc(LABEL_DA[g["label"]])}</span>'),
+                                      f'{esc(grant_label(g))}</span>'),
         ])
     for r in ctx["runder"]:
         foot.append([f"{r['navn']} i alt", fmt.mio_kr(r["pulje_kr"]), fmt.kr(r["beloeb_kr"]),
@@ -194,7 +211,8 @@ def grant_table(ctx: dict) -> Html:
                  fmt.kr(ctx["grants_total_kr"]), "", "", ""])
     head = ["År", "Puljen i alt", _kommune(ctx), "Andel", "Udbetales", "Grundlag"]
     notes = "".join(f"<li>{esc(text)} ({_span(years)})</li>" for text, years in _years_by_text(
-        (f"{LABEL_DA[g['label']]}: {g['forklaring']}", g["aar"]) for g in ctx["grants"]))
+        (grant_note(g), g["aar"]) for g in ctx["grants"]))
+    notes += f"<li>Hvert års beløb er det første, der findes af: {esc(PRECEDENCE_DA)}.</li>"
     return Html(f"<section><h2>Tilskud {span}</h2>"
                 + table(head, rows, numeric=(1, 2, 3, 4), foot=foot, css="grants",
                         caption=f"Tilskud til {_kommune(ctx)} fra opkvalificeringspuljen")
@@ -250,7 +268,10 @@ def assumptions(ctx: dict) -> Html:
     items = [
         f"<b>Fordelingsnøgle:</b> {esc(n['navn'])} ({esc(n['kilde'])}). {esc(n['forbehold'])}",
         "<b>Tilsagn:</b> " + (esc("; ".join(f"{_span(years)}: {kilde}" for kilde, years in tilsagn))
-                              or "ingen offentliggjorte tilsagn for kommunen i opkvals data."),
+                              or "ingen tilsagnsbreve i planen og ingen offentliggjorte tilsagn "
+                                 "for kommunen i opkvals data."),
+        f"<b>Rækkefølge:</b> hvert års beløb er det første, der findes af: {esc(PRECEDENCE_DA)}. "
+        "Kommunens tilsagnsbrev går forud for alle andre tal for de år, det dækker.",
         "<b>Fremskrivning:</b> kommunens seneste offentliggjorte andel af puljen antages "
         "uændret i senere år. For 2026–2030 fordeler ministeriet efter forventede 0-5-årige i "
         "2026, så andelen kan ændre sig.",
