@@ -22,8 +22,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.opkval-installed
 NOTEBOOK := build/kommune_rapport.ipynb
 JOBS ?= 2
+# Output folder and formats, for `make report` and `make reports` alike (as the command line:
+# FORMAT=html,pdf,docx is the default; docx also writes the draft agenda item).
 OUT ?= reports
-export JOBS OUT
+FORMAT ?=
+export JOBS OUT FORMAT
 PYTEST_ARGS ?=
 
 .PHONY: help venv report reports kommuner test lint clean distclean lab bench
@@ -32,7 +35,8 @@ help: ## Show this help
 	@echo "opkval: reports on the opkvalificeringspulje per kommune"
 	@echo "  make report KOMMUNE=Ishøj   build one note: reports/<slug>.html, .pdf, .json"
 	@echo "  make report KOMMUNE=Ishøj PLAN=plan.yaml   ... with another local plan (.yaml/.xlsx)"
-	@echo "  make report KOMMUNE=Ishøj EXTRA=meritpaedagog:4:2026   same, with 4 extra merit students from 2026"
+	@echo "  make report KOMMUNE=Ishøj EXTRA=meritpaedagog:4:2026   a scenario note (own file names)"
+	@echo "  make report KOMMUNE=Ishøj FORMAT=html OUT=/tmp/x   formats and folder, as the command line"
 	@echo "  make test                   run ruff and the tests"
 	@echo
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | \
@@ -58,10 +62,12 @@ build/%.ipynb: notebooks/%.py $(STAMP)
 
 report: $(STAMP) $(NOTEBOOK) ## Build one kommune's note: make report KOMMUNE=Ishøj
 	@if [ -z "$$KOMMUNE" ]; then echo "Angiv en kommune, fx: make report KOMMUNE=Ishøj" >&2; exit 2; fi
-	@$(BIN)/opkval report --kommune="$$KOMMUNE" --year="$$YEAR" --plan="$$PLAN" --extra="$$EXTRA"
+	@$(BIN)/opkval report --kommune="$$KOMMUNE" --year="$$YEAR" --plan="$$PLAN" --extra="$$EXTRA" \
+		--out="$$OUT" $${FORMAT:+--format="$$FORMAT"}
 
 reports: $(STAMP) $(NOTEBOOK) build/landsoversigt.ipynb ## All 98 notes + reports/index.html + landsoversigt (only what changed; JOBS=2)
-	@$(BIN)/opkval reports --jobs="$$JOBS" --year="$$YEAR" --out="$$OUT"
+	@$(BIN)/opkval reports --jobs="$$JOBS" --year="$$YEAR" --out="$$OUT" \
+		$${FORMAT:+--format="$$FORMAT"}
 
 bench: $(STAMP) $(NOTEBOOK) ## Measure F, R1, R98, R0 and peak memory; appends to docs/benchmarks.md
 	@$(BIN)/python benchmarks/bench.py

@@ -31,23 +31,27 @@ context_path: str = ""
 formats: str = "html,pdf"
 
 # %%
-from opkval import charts, present, present_gaps, present_plan
+from opkval import charts, present, present_gaps, present_notat, present_plan
 from opkval.context import load_context
 
 ctx = load_context(kommunekode, report_year or None, context_path)
 
 # %% Title and what a council member reads first
-present.show(present.title(ctx), present_plan.key_points(ctx), present.summary(ctx),
-             present.background(ctx))
+present.show(present.title(ctx), present_notat.indledning(ctx), present_plan.key_points(ctx),
+             present.summary(ctx), present.background(ctx))
 
 # %% The grant, year by year
 present.show(present.grant_table(ctx), charts.grants_by_year(ctx))
 
 # %% The local plan against the grant and the pool's rules (short note when there is no plan)
 present.show(present_plan.money_table(ctx), charts.plan_cumulative(ctx),
-             present_plan.indsats_table(ctx), present_plan.distribution(ctx),
-             present_plan.rules_table(ctx), present_plan.classification(ctx),
-             present_gaps.chain(ctx), present_gaps.checklist(ctx))
+             present_plan.changes(ctx), present_plan.indsats_table(ctx),
+             present_plan.distribution(ctx), present_plan.rules_table(ctx),
+             present_plan.classification(ctx), present_gaps.chain(ctx),
+             present_gaps.checklist(ctx))
+
+# %% The kommune's own sections and its indstilling (nothing when the plan has none)
+present.show(present_notat.own_sections(ctx), present_notat.indstilling(ctx))
 
 # %% Staff mix, peers, normering, and what the plan moves
 present.show(present_gaps.staff_mix(ctx), charts.staff_ranking(ctx), present_gaps.peers(ctx),

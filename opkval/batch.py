@@ -154,13 +154,13 @@ def _worker_render(task: tuple[str, dict, str, tuple[str, ...]]) -> Outcome:
         return Outcome(slug, navn, False, time.perf_counter() - t0, "rendering",
                        f"{type(e).__name__}: {e}")
     return Outcome(slug, navn, True, time.perf_counter() - t0,
-                   files={f.suffix[1:]: f.name for f in (files.html, files.pdf, files.json)
-                          if f})
+                   files={("dagsordenspunkt." if f.stem.endswith("-dagsordenspunkt") else "")
+                          + f.suffix[1:]: f.name for f in files.written()})
 
 
 # ---------------------------------------------------------------------------------- the run
 
-def run(out_dir: Path, *, jobs: int = 2, formats: tuple[str, ...] = ("html", "pdf"),
+def run(out_dir: Path, *, jobs: int = 2, formats: tuple[str, ...] = ("html", "pdf", "docx"),
         year: int = 0, only: list[str] | None = None, force: bool = False,
         plans_dir: Path | None = None) -> int:
     """Build the notes (and index and overview) that are not current. Returns the exit code."""
@@ -190,7 +190,8 @@ def run(out_dir: Path, *, jobs: int = 2, formats: tuple[str, ...] = ("html", "pd
     stale = [t for t in targets if force or not _current(
         old_k.get(t.slug), fps[t.slug], out_dir, [f"{t.slug}.{ext}" for ext in ("json", *formats)])]
     site_fp = _site_fingerprint(base, old_k)
-    site_names = ["index.html", "landsoversigt.json", *(f"landsoversigt.{f}" for f in formats)]
+    site_names = ["index.html", "landsoversigt.json",
+                  *(f"landsoversigt.{f}" for f in formats if f in ("html", "pdf"))]
     site_stale = force or bool(stale) or not _current(old.get("landsoversigt"), site_fp,
                                                       out_dir, site_names)
     if not stale and not site_stale:

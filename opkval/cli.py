@@ -39,9 +39,9 @@ def _positive_int(text: str) -> int:
 
 def _formats(text: str) -> tuple[str, ...]:
     parts = tuple(p.strip().lower() for p in text.split(",") if p.strip())
-    bad = [p for p in parts if p not in ("html", "pdf")]
+    bad = [p for p in parts if p not in ("html", "pdf", "docx")]
     if bad or not parts:
-        raise argparse.ArgumentTypeError(f"ukendt format {bad or text!r}; brug html,pdf")
+        raise argparse.ArgumentTypeError(f"ukendt format {bad or text!r}; brug fx html,pdf,docx")
     return parts
 
 
@@ -69,15 +69,17 @@ def cmd_report(args: argparse.Namespace) -> int:
             _log(str(e))
             _log("Ingen rapport er skrevet; eventuelle tidligere rapportfiler er uændrede.")
             return e.exit_code
+        from opkval.context import file_stem
+
         _log(f"opkval: {kommune.navn} Kommune (kode {kommune.kode}) → "
-             f"{args.out}/{kommune.slug}.*")
+             f"{args.out}/{file_stem(kommune.slug, extras)}.*"
+             + (" (scenarie)" if extras else ""))
         _log(f"  lokal plan: {plan.fil}" if plan else "  lokal plan: ingen registreret")
         ctx = build_context(data, kommune, args.year or None, key=args.key, plan=plan,
                             extras=extras)
         files = renderer.render(ctx, Path(args.out), formats=args.format)
-    for f in (files.html, files.pdf, files.json):
-        if f:
-            _log(f"  skrev {f}")
+    for f in files.written():
+        _log(f"  skrev {f}")
     _log(f"opkval: færdig på {time.perf_counter() - t0:.1f} s")
     return 0
 
@@ -206,8 +208,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="navn, slug eller kode, fx Ishøj, ishoej, Ishoej eller 183")
     r.add_argument("--year", type=int, default=0, help="rapportår (standard: i år)")
     r.add_argument("--out", default=str(PROJECT_ROOT / "reports"), help="outputmappe")
-    r.add_argument("--format", type=_formats, default=("html", "pdf"),
-                   help="html,pdf (standard) eller html")
+    r.add_argument("--format", type=_formats, default=("html", "pdf", "docx"),
+                   help="html,pdf,docx (standard; docx giver også dagsordenspunktet), fx html")
     r.add_argument("--key", default=None, choices=KEYS,
                    help="fordelingsnøgle for skøn (standard: age_0_5)")
     r.add_argument("--extra", default="",
@@ -238,7 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     rs.add_argument("--jobs", type=int, default=2, help="antal processer (standard: 2)")
     rs.add_argument("--out", default=str(PROJECT_ROOT / "reports"), help="outputmappe")
     rs.add_argument("--year", type=int, default=0, help="rapportår (standard: i år)")
-    rs.add_argument("--format", type=_formats, default=("html", "pdf"))
+    rs.add_argument("--format", type=_formats, default=("html", "pdf", "docx"))
     rs.add_argument("--kommuner", default="",
                     help="kun disse (kommasepareret navn/slug/kode); standard: alle 98")
     rs.add_argument("--force", action="store_true", help="byg alt igen")

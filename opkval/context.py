@@ -98,8 +98,7 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
     ``plan``: a validated local plan, or None; ``extras``: scenario lines for "what the plan
     moves" (``opkval.plan_effect.parse_extra``), which only affect ``ctx["gaps"]``.
     """
-    from opkval.allocation import (GRUNDLAG_OFFENTLIGGJORT, backtest, grants_for_kommune,
-                                   key_weights)
+    from opkval.allocation import GRUNDLAG_OFFENTLIGGJORT, backtest, grants_for_kommune, key_weights
     from opkval.config import load_config
     from opkval.gaps import gaps_context
 
@@ -159,10 +158,35 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
             "tolerance_abs_kr": float(cfg.backtest["tolerance_abs_kr"]),
             "tolerance_rel": float(cfg.backtest["tolerance_rel"]),
         },
-        "plan": _plan_context(plan, grant_dicts, cfg),
+        "plan": _plan_context(plan, grant_dicts, cfg, data),
         "gaps": gaps_context(data, kommune.kode, plan=plan.as_dict() if plan else None,
                              extras=extras),
+        "notat": (plan.notat if plan else _empty_notat()).as_dict(),
+        "scenarie": [scenario_text(e) for e in extras] if extras else None,
+        "filnavn": file_stem(kommune.slug, extras),
     }
+
+
+def _empty_notat():
+    from opkval.plan import Notat
+
+    return Notat()
+
+
+def scenario_text(e: dict) -> str:
+    """One scenario line in Danish: '+4 meritpaedagog fra 2026'."""
+    year = f" fra {e['start_aar']}" if e.get("start_aar") else ""
+    return f"+{e['deltagere']} {e['kategori']}{year}"
+
+
+def file_stem(slug: str, extras: list[dict] | None = None) -> str:
+    """The note's file name without extension: the slug, or for a scenario its own name
+    (``ishoej-scenarie-meritpaedagog-4-2026``), so it never replaces the real note."""
+    if not extras:
+        return slug
+    parts = [f"{e['kategori']}-{e['deltagere']}" + (f"-{e['start_aar']}" if e.get("start_aar")
+                                                     else "") for e in extras]
+    return f"{slug}-scenarie-" + "-".join(parts)
 
 
 def _forbehold_kilde(cfg: PuljeConfig, kode: int, plan: Plan | None) -> str:
@@ -180,13 +204,25 @@ def _forbehold_kilde(cfg: PuljeConfig, kode: int, plan: Plan | None) -> str:
     return str(cfg.pulje.get("forbehold_kilde_generel", "tilsagnsvilkår for puljen"))
 
 
-def _plan_context(plan: Plan | None, grants: list[dict], cfg: PuljeConfig) -> dict | None:
-    """``ctx["plan"]``: the ledger and rule results (None without a plan)."""
+def _plan_context(plan: Plan | None, grants: list[dict], cfg: PuljeConfig,
+                  data: RawData) -> dict | None:
+    """``ctx["plan"]``: the ledger and rule results, and what changed since the previous plan
+    when the plan names one (None without a plan)."""
     if plan is None:
         return None
     from opkval.rules import plan_context
 
-    return plan_context(plan, grants, cfg)
+    out = plan_context(plan, grants, cfg)
+    out["siden_sidst"] = None
+    if plan.forrige_ref:
+        from opkval.kommune import KommuneIndex
+        from opkval.plan import load_previous
+        from opkval.plan_diff import compare_plans
+
+        previous = load_previous(plan, KommuneIndex(data.municipalities))
+        if previous:
+            out["siden_sidst"] = compare_plans(previous[0], plan, previous[1])
+    return out
 
 
 def write_json(obj: dict, path: Path) -> None:

@@ -37,6 +37,12 @@ def number(value: float | int | None, decimals: int = 0) -> str:
     return format_decimal(value, format=pattern, locale=LOCALE, decimal_quantization=True)
 
 
+def signed_number(value: int) -> str:
+    """A whole number with an explicit sign: ``'+1.000'``, ``'-12'``, ``'0'``."""
+    sign = "+" if value > 0 else ("-" if value < 0 else "")
+    return sign + number(abs(value))
+
+
 def signed_kr(amount: float | int) -> str:
     """Amount with an explicit sign: ``'+1.000 kr.'`` / ``'-1.000 kr.'``."""
     sign = "+" if amount > 0 else ("-" if amount < 0 else "")

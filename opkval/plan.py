@@ -240,7 +240,7 @@ class Plan:
             "indsatser": [i.as_dict() for i in self.indsatser],
             "overvejelser": dict(self.overvejelser),
             "tilsagn": [t.as_dict() for t in self.tilsagn],
-            "notat": self.notat.as_dict(),
+            "forrige": self.forrige_ref,
             # The file's name only: a note never shows where on a disk the analyst keeps it.
             "fil": Path(self.fil).name,
             "sha256": self.sha256,
@@ -824,8 +824,9 @@ def find_plan(kommune: Kommune, index: KommuneIndex, path: Path | str | None = N
     return load_plan(path, index, expected=kommune) if path else None
 
 
-def load_previous(plan: Plan, index: KommuneIndex) -> tuple[Plan, str] | None:
-    """The plan named by ``forrige`` and how to cite it (None when the plan names none).
+def load_previous(plan: Plan, index: KommuneIndex) -> tuple[Plan, dict] | None:
+    """The plan named by ``forrige`` and where it came from (None when the plan names none):
+    ``{"fil": name, "git": short commit or None, "git_dato": commit date or None}``.
 
     ``forrige: fil.yaml`` reads that file next to the plan; ``forrige: git`` reads the last
     committed version of the plan file that differs from the file as it is now.
@@ -835,7 +836,8 @@ def load_previous(plan: Plan, index: KommuneIndex) -> tuple[Plan, str] | None:
     path = Path(plan.fil) if Path(plan.fil).is_absolute() else PROJECT_ROOT / plan.fil
     if plan.forrige_ref != FORRIGE_GIT:
         prev = load_plan(path.parent / plan.forrige_ref, index, expected=plan.kommune)
-        return replace(prev, forrige_ref=None), f"{plan.forrige_ref} ({_plan_label(prev)})"
+        prev = replace(prev, forrige_ref=None, fil=Path(prev.fil).name)
+        return prev, {"fil": prev.fil, "git": None, "git_dato": None}
     content, commit, when = _previous_commit(path)
     shown = display_path(path)
     suffix = path.suffix.lower()
@@ -857,11 +859,7 @@ def load_previous(plan: Plan, index: KommuneIndex) -> tuple[Plan, str] | None:
     if problems or prev is None:
         raise PlanError(where, problems)
     prev = replace(prev, forrige_ref=None, fil=path.name)
-    return prev, f"{path.name}, version af {when} (git {commit[:10]})"
-
-
-def _plan_label(p: Plan) -> str:
-    return f"{p.titel + ', ' if p.titel else ''}dateret {p.dato.isoformat()}"
+    return prev, {"fil": path.name, "git": commit[:10], "git_dato": when}
 
 
 def _previous_commit(path: Path) -> tuple[bytes, str, str]:

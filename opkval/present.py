@@ -100,15 +100,23 @@ def _kommune(ctx: dict) -> str:
 
 
 def title(ctx: dict) -> Html:
+    from opkval.present_notat import bilag_label, header
+
     k = ctx["kommune"]
+    kicker = " · ".join(x for x in (bilag_label(ctx), "Scenarie" if ctx.get("scenarie") else "",
+                                    f"Orientering · rapportår {ctx['report_year']}") if x)
+    scenario = ""
+    if ctx.get("scenarie"):
+        scenario = ('<p class="scenario">Scenarie – ikke kommunens plan, som den står: '
+                    f"{esc('; '.join(ctx['scenarie']))}.</p>")
     return Html(
-        '<header class="title">'
-        f'<p class="kicker">Orientering · rapportår {ctx["report_year"]}</p>'
+        '<header class="title">' + header(ctx)
+        + f'<p class="kicker">{esc(kicker)}</p>'
         f"<h1>Orientering om opkvalificeringspuljen – {esc(_kommune(ctx))}</h1>"
         f'<p class="meta">{esc(k["region"])} · {esc(k["kommunegruppe"])} · kommunekode '
-        f'{k["kode"]:03d}</p>\n'
+        f'{k["kode"]:03d}</p>\n' + scenario
         # The only line that differs between two builds of the same inputs.
-        f"{generated_line(ctx)}\n</header>"
+        + f"{generated_line(ctx)}\n</header>"
     )
 
 
@@ -150,16 +158,27 @@ def summary(ctx: dict) -> Html:
     if r1["labels"] == ["tilsagn"]:
         parts.append(f"{k} har fået tilsagn om i alt <b>{esc(fmt.kr(r1['beloeb_kr']))}</b> for "
                      f"{y1} (første tildelingsrunde, udbetalt år for år).")
+    elif "tilsagn" in r1["labels"]:
+        known = _span(g["aar"] for g in ctx["grants"]
+                      if g["runde"] == r1["id"] and g["label"] == "tilsagn")
+        parts.append(f"{k} kan for {y1} (første tildelingsrunde) forvente ca. "
+                     f"<b>{esc(fmt.kr(r1['beloeb_kr']))}</b>; beløbet bygger på kommunens "
+                     f"tilsagn for {known}, resten er et skøn.")
     else:
         parts.append(f"{k} kan for {y1} (første tildelingsrunde) forvente ca. "
                      f"<b>{esc(fmt.kr(r1['beloeb_kr']))}</b>; beløbet er et skøn, fordi "
                      "opkval ikke kender kommunens tilsagn.")
-    how = ("fremskrevet med kommunens egen andel af puljen" if "fremskrevet" in r2["labels"]
-           else f"skønnet efter {esc(ctx['noegle']['navn'])}")
-    parts.append(f"Midlerne for {y2} udbetales samlet i {r2['udbetalingsaar']} på betingelse af "
-                 f"en lokal plan for opkvalificering; {how} svarer det til "
-                 f"<b>{esc(fmt.kr(r2['beloeb_kr']))}</b> (uden engangsløftet i 2026, hvis "
-                 "størrelse ikke er kendt).")
+    if r2["labels"] == ["tilsagn"]:
+        parts.append(f"Midlerne for {y2} udbetales samlet i {r2['udbetalingsaar']} på "
+                     f"betingelse af en lokal plan for opkvalificering; {k} har fået tilsagn om "
+                     f"<b>{esc(fmt.kr(r2['beloeb_kr']))}</b>.")
+    else:
+        how = ("fremskrevet med kommunens egen andel af puljen" if "fremskrevet" in r2["labels"]
+               else f"skønnet efter {esc(ctx['noegle']['navn'])}")
+        parts.append(f"Midlerne for {y2} udbetales samlet i {r2['udbetalingsaar']} på "
+                     f"betingelse af en lokal plan for opkvalificering; {how} svarer det til "
+                     f"<b>{esc(fmt.kr(r2['beloeb_kr']))}</b> (uden engangsløftet i 2026, hvis "
+                     "størrelse ikke er kendt).")
     kc = ctx.get("key_check")
     if kc and not kc["forklarer"]:
         parts.append(

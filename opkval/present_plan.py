@@ -83,12 +83,20 @@ def key_points(ctx: dict) -> Html:
                                            f"alle {fmt.count_word(n)} regler")
                    + ", opkval kontrollerer.")
     if p["deltagere_i_alt"]:
-        groups = " og ".join(f"{fmt.number(n)} {esc(g.lower())}"
-                             for g, n in p["deltagere_pr_maalgruppe"].items())
+        # Students in formal education and course participants are counted apart, never added.
+        def groups(d: dict) -> str:
+            return " og ".join(f"{fmt.number(n)} {esc(g.lower())}" for g, n in d.items())
+
+        kinds = []
+        if p.get("studerende_i_alt"):
+            kinds.append(f"{fmt.number(p['studerende_i_alt'])} studerende i formel uddannelse "
+                         f"({groups(p['studerende_pr_maalgruppe'])})")
+        if p.get("kursister_i_alt"):
+            kinds.append(f"{fmt.number(p['kursister_i_alt'])} deltagere i kurser og anden "
+                         f"uformel opkvalificering ({groups(p['kursister_pr_maalgruppe'])})")
         missing = p["indsatser_uden_deltagere"]
         extra = (f"; {esc(', '.join(missing))} angiver ikke antal deltagere" if missing else "")
-        pts.append(f"Planen omfatter {fmt.number(p['deltagere_i_alt'])} deltagere: "
-                   f"{groups}{extra}.")
+        pts.append(f"Planen omfatter {' og '.join(kinds)}{extra}.")
     return Html('<section class="summary"><h2>Hovedpunkter</h2><ul>'
                 + "".join(f"<li>{x}</li>" for x in pts) + "</ul></section>")
 
@@ -148,7 +156,8 @@ def indsats_table(ctx: dict) -> Html:
              else "–", _period(i),
              fmt.number(i["total_kr"]) + ("" if i["finansiering"] == "pulje" else " *")]
             for i in ind]
-    foot = [["I alt", "", "", "", "", fmt.number(sum(i["total_kr"] for i in ind))]]
+    foot = _split_totals(ind, lambda rows: ["", "", "", "", fmt.number(sum(
+        i["total_kr"] for i in rows))])
     out = ["<section><h2>Planens indsatser</h2>",
            table(["Indsats", "Kategori", "Målgruppe", "Deltagere", "Periode", "I alt, kr."],
                  rows, numeric=(3, 5), foot=foot, css="indsatser",
@@ -159,13 +168,24 @@ def indsats_table(ctx: dict) -> Html:
     years = sorted({int(y) for i in ind for y in i["pr_aar_kr"]})
     yrows = [[i["navn"], *[fmt.number(i["pr_aar_kr"].get(str(y))) if i["pr_aar_kr"].get(str(y))
                            else "–" for y in years]] for i in ind]
-    yfoot = [["I alt", *[fmt.number(sum(i["pr_aar_kr"].get(str(y), 0) for i in ind))
-                         for y in years]]]
+    yfoot = _split_totals(ind, lambda rows: [fmt.number(sum(
+        i["pr_aar_kr"].get(str(y), 0) for i in rows)) for y in years])
     out.append(table(["Indsats", *[str(y) for y in years]], yrows,
                      numeric=range(1, len(years) + 1), foot=yfoot,
                      caption="Beløb pr. indsats og år (kr.)"))
     out.append("</section>")
     return Html("".join(out))
+
+
+def _split_totals(ind: list[dict], cells) -> list[list]:
+    """Total rows: pool money and other financing apart (never one sum of both)."""
+    pulje = [i for i in ind if i["finansiering"] == "pulje"]
+    anden = [i for i in ind if i["finansiering"] != "pulje"]
+    if not anden:
+        return [["I alt", *cells(pulje)]]
+    rows = [["I alt, betalt af puljen", *cells(pulje)]]
+    rows.append(["I alt, anden finansiering *", *cells(anden)])
+    return rows
 
 
 def distribution(ctx: dict) -> Html:
@@ -227,9 +247,55 @@ def classification(ctx: dict) -> Html:
     src = f" Kilde: {esc(p['kilde'])}." if p["kilde"] else ""
     return Html(
         "<section><h2>Klassifikation og antagelser</h2>"
-        f"<p>Planen er læst fra <code>{esc(p['fil'])}</code> ({_plan_name(p)}, "
-        f"{esc(fmt.date(p['dato']))}).{src}</p><ul>"
+        f"<p>Planen: {_plan_name(p)}, {esc(fmt.date(p['dato']))} (filen "
+        f"{esc(p['fil'])}).{src}</p><ul>"
         + "".join(f"<li>{x}</li>" for x in items) + "</ul>"
         f'<p class="small">Formel uddannelse i reglen om 90 %: {esc(", ".join(formal))}. '
-        "Alt andet, også administration, revision og løn, tæller i den uformelle del "
-        "(opkval/config/regler.yaml).</p></section>")
+        "Alt andet, også administration, revision og løn, tæller i den uformelle del."
+        "</p></section>")
+
+
+def _kr_change(before: int, after: int) -> str:
+    return f"{fmt.kr(before)} → {fmt.kr(after)}"
+
+
+def changes(ctx: dict) -> Html | None:
+    """"Siden sidste orientering": indsatser added or removed, budgets changed by year, and
+    the totals before and after (pool money and other financing apart)."""
+    p = ctx.get("plan")
+    d = p.get("siden_sidst") if p else None
+    if not d:
+        return None
+    src = esc(d["fil"]) + (f", version i git af {esc(fmt.date(d['git_dato']))}"
+                           if d.get("git") else "")
+    name = esc(d["titel"] or "den forrige plan")
+    out = ["<section><h2>Siden sidste orientering</h2>",
+           f"<p>Sammenlignet med {name} ({esc(fmt.date(d['dato']))}; filen {src}).</p>"]
+    if d["uaendret"]:
+        out.append("<p>Planens indsatser og beløb er uændrede.</p>")
+    items = []
+    if d["tilfoejet"]:
+        items.append("<b>Nye indsatser:</b> " + esc(", ".join(d["tilfoejet"])) + ".")
+    if d["fjernet"]:
+        items.append("<b>Udgået:</b> " + esc(", ".join(d["fjernet"])) + ".")
+    for c in d["aendret"]:
+        years = "; ".join(f"{a['aar']}: {_kr_change(a['foer_kr'], a['nu_kr'])}" for a in c["aar"])
+        items.append(f"<b>{esc(c['navn'])}</b>: {esc(years)} (i alt "
+                     f"{esc(_kr_change(c['foer_kr'], c['nu_kr']))}).")
+    if items:
+        out.append("<ul>" + "".join(f"<li>{x}</li>" for x in items) + "</ul>")
+    f, n = d["foer"], d["nu"]
+    rows = [["Indsatser", fmt.number(f["indsatser"]), fmt.number(n["indsatser"]),
+             fmt.signed_number(n["indsatser"] - f["indsatser"])],
+            ["Betalt af puljen, kr.", fmt.number(f["pulje_kr"]), fmt.number(n["pulje_kr"]),
+             fmt.signed_number(n["pulje_kr"] - f["pulje_kr"])],
+            ["Anden finansiering, kr.", fmt.number(f["anden_kr"]), fmt.number(n["anden_kr"]),
+             fmt.signed_number(n["anden_kr"] - f["anden_kr"])]]
+    out.append(table(["", "Forrige plan", "Denne plan", "Ændring"], rows, numeric=(1, 2, 3),
+                     caption="Planen før og nu (i alt over alle år)"))
+    yrows = [[y["aar"], fmt.number(y["foer_kr"]), fmt.number(y["nu_kr"]),
+              fmt.signed_number(y["forskel_kr"])] for y in d["pulje_pr_aar"]]
+    out.append(table(["År", "Forrige plan", "Denne plan", "Ændring"], yrows, numeric=(1, 2, 3),
+                     caption="Planens forbrug af puljen pr. år før og nu (kr.)"))
+    out.append("</section>")
+    return Html("".join(out))

@@ -27,7 +27,9 @@ BUILD_DIR = PROJECT_ROOT / "build"
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 KERNEL = "python3"
 EXECUTION_TIMEOUT_S = 300
-FORMATS = ("html", "pdf")
+FORMATS = ("html", "pdf", "docx")
+#: The agenda item's files: <stem>-dagsordenspunkt.docx and .txt (made with the docx format).
+AGENDA_SUFFIX = "-dagsordenspunkt"
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,13 @@ class ReportFiles:
     html: Path | None
     pdf: Path | None
     json: Path
+    docx: Path | None = None
+    agenda_docx: Path | None = None
+    agenda_txt: Path | None = None
+
+    def written(self) -> list[Path]:
+        return [f for f in (self.html, self.pdf, self.docx, self.agenda_docx, self.agenda_txt,
+                            self.json) if f]
 
 
 def ensure_notebook(src: Path = NOTEBOOK_SRC, build_dir: Path = BUILD_DIR) -> Path:
@@ -54,7 +63,7 @@ def ensure_notebook(src: Path = NOTEBOOK_SRC, build_dir: Path = BUILD_DIR) -> Pa
 
 ENGINE = "opkval-warm"
 PREWARM = ("import opkval.charts, opkval.context, opkval.present, opkval.present_gaps, "
-           "opkval.present_plan")
+           "opkval.present_notat, opkval.present_plan")
 #: Between notes: drop the notebook's variables (like %reset, without its full gc.collect).
 CLEAR_NAMESPACE = (
     "_ip, _k = get_ipython(), None\n"
@@ -238,22 +247,30 @@ class Renderer:
         """One kommune's note from its context."""
         k = ctx["kommune"]
         return self.render_notebook(
-            ctx, out_dir, formats, slug=k["slug"],
+            ctx, out_dir, formats, slug=ctx.get("filnavn") or k["slug"],
             title=f"Orientering om opkvalificeringspuljen – {k['navn']} Kommune",
-            parameters={"kommunekode": int(k["kode"]), "report_year": int(ctx["report_year"])})
+            parameters={"kommunekode": int(k["kode"]), "report_year": int(ctx["report_year"])},
+            word=True)
 
     def render_notebook(self, ctx: dict, out_dir: Path, formats: tuple[str, ...], *, slug: str,
                         title: str, parameters: dict,
-                        notebook: Path | None = None) -> ReportFiles:
+                        notebook: Path | None = None, word: bool = False) -> ReportFiles:
         """Execute and render any opkval notebook from its context (``context_path`` and
-        ``formats`` are added to `parameters`); swap all files in at the end."""
+        ``formats`` are added to `parameters`); swap all files in at the end.
+
+        ``word``: a kommune's note, which with the ``docx`` format also gets its Word version
+        and the draft agenda item (Word and plain text), from the same context."""
         out_dir = Path(out_dir).resolve()  # the kernel runs in another directory
         out_dir.mkdir(parents=True, exist_ok=True)
+        docx = word and "docx" in formats
         final = ReportFiles(
             ipynb=out_dir / f"{slug}.ipynb",
-            html=out_dir / f"{slug}.html" if "html" in formats or "pdf" in formats else None,
+            html=out_dir / f"{slug}.html" if {"html", "pdf", "docx"} & set(formats) else None,
             pdf=out_dir / f"{slug}.pdf" if "pdf" in formats else None,
             json=out_dir / f"{slug}.json",
+            docx=out_dir / f"{slug}.docx" if docx else None,
+            agenda_docx=out_dir / f"{slug}{AGENDA_SUFFIX}.docx" if docx else None,
+            agenda_txt=out_dir / f"{slug}{AGENDA_SUFFIX}.txt" if docx else None,
         )
         with tempfile.TemporaryDirectory(dir=out_dir, prefix=f".{slug}.") as tmpdir:
             tmp = Path(tmpdir)
@@ -280,12 +297,34 @@ class Renderer:
                 if final.pdf:
                     (tmp / f"{slug}.pdf").write_bytes(to_pdf(html))
                     staged.append((tmp / f"{slug}.pdf", final.pdf))
+            if docx:
+                staged.extend(_word_files(ctx, executed_nb, tmp, final))
             for src, dst in staged:
                 os.replace(src, dst)
-            for stale in (out_dir / f"{slug}.html", out_dir / f"{slug}.pdf"):
-                if stale not in (final.html, final.pdf) and stale.exists():
+            for stale in (out_dir / f"{slug}.html", out_dir / f"{slug}.pdf",
+                          out_dir / f"{slug}.docx", out_dir / f"{slug}{AGENDA_SUFFIX}.docx",
+                          out_dir / f"{slug}{AGENDA_SUFFIX}.txt"):
+                if stale not in final.written() and stale.exists():
                     stale.unlink()  # from an earlier run with other formats: not this note's
         return final
+
+
+def _word_files(ctx: dict, executed_nb, tmp: Path,
+                final: ReportFiles) -> list[tuple[Path, Path]]:
+    """The Word note (from what the notebook displayed) and the agenda item, in `tmp`."""
+    from opkval import agenda
+    from opkval.word import note_docx
+
+    out = []
+    note = tmp / final.docx.name
+    note.write_bytes(note_docx(ctx, executed_nb))
+    out.append((note, final.docx))
+    item = agenda.agenda(ctx)
+    a_docx, a_txt = tmp / final.agenda_docx.name, tmp / final.agenda_txt.name
+    a_docx.write_bytes(agenda.to_docx(item, ctx))
+    a_txt.write_text(agenda.to_text(item), encoding="utf-8")
+    out.extend([(a_docx, final.agenda_docx), (a_txt, final.agenda_txt)])
+    return out
 
 
 def _html_exporter():

@@ -246,11 +246,17 @@ def plan_context(plan: Plan, grants: list[dict], cfg: PuljeConfig | None = None)
         d["total_kr"] = i.total_kr
         d["pr_aar_kr"] = {str(y): i.spending(y) for y in i.years}
         indsatser.append(d)
+    # Students in formal education and course participants are different people counts:
+    # they are shown apart, never added (issue 12).
     deltagere: dict[str, int] = {}
+    studerende: dict[str, int] = {}
+    kursister: dict[str, int] = {}
     for i in plan.indsatser:
         if i.deltagere:
             name = mg[i.maalgruppe]["navn"]
             deltagere[name] = deltagere.get(name, 0) + i.deltagere
+            into = studerende if kat[i.kategori]["formel"] else kursister
+            into[name] = into.get(name, 0) + i.deltagere
     dagtilbud: dict[str, int] = {}
     for i in plan.indsatser:
         for place, n in i.fordeling.items():
@@ -264,6 +270,12 @@ def plan_context(plan: Plan, grants: list[dict], cfg: PuljeConfig | None = None)
         "status_antal": {s: sum(r.status == s for r in results) for s in (OK, ADVARSEL, BRUD)},
         "deltagere_pr_maalgruppe": deltagere,
         "deltagere_i_alt": sum(deltagere.values()),
+        "studerende_pr_maalgruppe": studerende,
+        "studerende_i_alt": sum(studerende.values()),
+        "kursister_pr_maalgruppe": kursister,
+        "kursister_i_alt": sum(kursister.values()),
+        "pulje_i_alt_kr": sum(i.total_kr for i in plan.indsatser if i.finansiering == "pulje"),
+        "anden_i_alt_kr": sum(i.total_kr for i in plan.indsatser if i.finansiering != "pulje"),
         "indsatser_uden_deltagere": [i.navn for i in plan.indsatser if i.deltagere is None],
         "fordeling_pr_dagtilbud": dict(sorted(dagtilbud.items())),
         "forbrug_foerste_aar": pool_years[0] if pool_years else None,

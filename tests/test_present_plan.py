@@ -65,10 +65,12 @@ def test_cumulative_chart_alt_text(ishoej_plan, ishoej_grants):
 def test_participant_counts_have_thousands_separators(ishoej_plan, ishoej_grants):
     # Counts go through fmt.number like every other figure: 1200 reads "1.200", not "1200".
     pc = plan_context(ishoej_plan, ishoej_grants)
-    pc["deltagere_i_alt"] = 1200
-    pc["deltagere_pr_maalgruppe"] = {"Pædagogmedhjælpere": 1200}
+    pc["deltagere_i_alt"] = pc["studerende_i_alt"] = 1200
+    pc["studerende_pr_maalgruppe"] = {"Pædagogmedhjælpere": 1200}
+    pc["kursister_i_alt"], pc["kursister_pr_maalgruppe"] = 0, {}
     html = present_plan.key_points(_ctx(pc))
-    assert "Planen omfatter 1.200 deltagere: 1.200 pædagogmedhjælpere" in html
+    assert "Planen omfatter 1.200 studerende i formel uddannelse (1.200 pædagogmedhjælpere)" \
+        in html
     assert "1200" not in html
 
 

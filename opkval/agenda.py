@@ -1,0 +1,207 @@
+"""A draft dagsordenspunkt (council agenda item) for each note, from the same context.
+
+The structure Danish councils use: Resumé, Sagsfremstilling, Økonomi, Indstilling, Bilag.
+Built from the note's context (the grant, the plan's spending, the rules' verdicts with what
+they rest on, the kommune's own text) and written as Word
+(``reports/<slug>-dagsordenspunkt.docx``) and as plain text for pasting into an agenda system
+(``reports/<slug>-dagsordenspunkt.txt``). The default indstilling is that the udvalg takes the
+orientation to efterretning; the plan's ``notat.indstilling`` replaces it.
+"""
+
+from __future__ import annotations
+
+from opkval import fmt
+from opkval.present import _kommune, _span, grant_label
+from opkval.present_notat import bilag_label, header_fields, indstilling_text, md_blocks
+
+SECTIONS = ("Resumé", "Sagsfremstilling", "Økonomi", "Indstilling", "Bilag")
+
+
+def _run(text: str, bold: bool = False) -> dict:
+    return {"text": text, "bold": bold, "italic": False, "href": None}
+
+
+def _p(text: str) -> dict:
+    return {"kind": "p", "items": [[_run(text)]]}
+
+
+def _ul(items: list[str]) -> dict:
+    return {"kind": "ul", "items": [[_run(t)] for t in items]}
+
+
+def _estimated(ctx: dict) -> list[dict]:
+    return [g for g in ctx["grants"] if g["label"] != "tilsagn"]
+
+
+def _grant_basis(ctx: dict) -> str:
+    """How the grant figures were found, as one sentence (the verdicts' weakest input)."""
+    est = _estimated(ctx)
+    if not est:
+        return "Alle beløb er kommunens tilsagn."
+    years = _span(g["aar"] for g in est)
+    kinds = sorted({grant_label(g).lower() for g in est})
+    return (f"Beløbene for {years} er ikke kendte tilsagn, men {' og '.join(kinds)}; "
+            "med kommunens tilsagnsbrev kan tallene og vurderingerne blive andre.")
+
+
+def agenda(ctx: dict) -> dict:
+    """The agenda item as data: title, header fields and the five sections as blocks."""
+    k = _kommune(ctx)
+    p = ctx.get("plan")
+    title = f"Orientering om opkvalificeringspuljen – {k}"
+    if ctx.get("scenarie"):
+        title = f"Scenarie: {title}"
+    total = ctx["grants_total_kr"]
+    span = _span(int(y) for y in ctx["pulje"]["beloeb_kr"])
+    resume = [f"Udvalget orienteres om {k}s andel af {ctx['pulje']['navn'].split(' (')[0]} og "
+              f"om kommunens lokale plan for opkvalificering. {k} modtager i alt "
+              f"{fmt.kr(total)} i {span}. {_grant_basis(ctx)}"]
+    if p:
+        led = p["ledger"]
+        n = p["status_antal"]
+        resume.append(f"Planen bruger {fmt.kr(led['forbrug_kr'])} af puljen. Puljens regler: "
+                      f"{fmt.number(n['ok'])} OK, {fmt.number(n['advarsel'])} "
+                      f"{'advarsel' if n['advarsel'] == 1 else 'advarsler'} og "
+                      f"{fmt.number(n['brud'])} brud.")
+        if led["risiko_tilbagebetaling_kr"]:
+            resume.append(f"{fmt.kr(led['risiko_tilbagebetaling_kr'])} er i risiko for "
+                          "tilbagebetaling, hvis planen ikke ændres.")
+    else:
+        resume.append("Kommunen har ikke registreret en lokal plan i opkval; anden "
+                      "tildelingsrunde forudsætter en lokal plan.")
+    if ctx.get("scenarie"):
+        resume.insert(0, "Scenarie – ikke kommunens plan, som den står: "
+                      + "; ".join(ctx["scenarie"]) + ".")
+
+    notat = ctx.get("notat") or {}
+    sag: list[dict] = []
+    sag.extend(md_blocks(notat.get("indledning")))
+    r = {x["id"]: x for x in ctx["runder"]}
+    sag.append(_p(
+        f"Puljen er afsat med Aftale om minimumsnormeringer af 5. december 2020 og fordeles "
+        f"efter kommunernes andel af de 0-5-årige. Mindst 90 % af midlerne skal gå til formel "
+        f"uddannelse. {r[1]['navn']} ({_span(r[1]['aar'])}) udbetales år for år; "
+        f"{r[2]['navn'].lower()} ({_span(r[2]['aar'])}) udbetales samlet i "
+        f"{r[2]['udbetalingsaar']} og forudsætter en {r[2]['betingelse']}."))
+    if p:
+        plan_name = p["titel"] or "Kommunens lokale plan"
+        sag.append(_p(f"Planen »{plan_name}« ({fmt.date(p['dato'])}) har "
+                      f"{fmt.number(len(p['indsatser']))} indsatser:"))
+        sag.append(_ul([f"{i['navn']} ({i['kategori_kort']}, {i['maalgruppe_navn'].lower()}"
+                        + (f", {fmt.number(i['deltagere'])} deltagere" if i["deltagere"] else "")
+                        + f"): {fmt.kr(i['total_kr'])}"
+                        + ("" if i["finansiering"] == "pulje" else ", anden finansiering")
+                        + (f" – {i['beskrivelse']}" if i.get("beskrivelse") else "")
+                        for i in p["indsatser"]]))
+        findings = [x for x in p["regler"] if x["status"] != "ok"]
+        if findings:
+            sag.append(_p("Kontrollen af planen mod puljens regler viser:"))
+            sag.append(_ul([f"{x['status_tekst']}: {x['navn']}. {x['tekst']}"
+                            for x in findings]))
+        else:
+            sag.append(_p("Planen overholder de regler, opkval kontrollerer."))
+        if _estimated(ctx):
+            sag.append(_p(f"Forudsætning for vurderingerne: {_grant_basis(ctx)}"))
+        d = p.get("siden_sidst")
+        if d:
+            f, nu = d["foer"], d["nu"]
+            bits = []
+            if d["tilfoejet"]:
+                bits.append("nye indsatser: " + ", ".join(d["tilfoejet"]))
+            if d["fjernet"]:
+                bits.append("udgået: " + ", ".join(d["fjernet"]))
+            if d["aendret"]:
+                bits.append("ændrede budgetter: " + ", ".join(c["navn"] for c in d["aendret"]))
+            sag.append(_p(f"Siden sidste orientering ({fmt.date(d['dato'])}): "
+                          + ("; ".join(bits) if bits else "ingen ændringer i indsatserne")
+                          + f". Planens forbrug af puljen er {fmt.kr(nu['pulje_kr'])} mod "
+                          f"{fmt.kr(f['pulje_kr'])} før."))
+    for a in notat.get("afsnit") or []:
+        sag.append({"kind": "p", "items": [[_run(a["overskrift"], bold=True)]]})
+        sag.extend(md_blocks(a["tekst"]))
+
+    oek: list[dict] = []
+    rows = []
+    for x in ctx["runder"]:
+        labels = sorted({grant_label(g) for g in ctx["grants"] if g["runde"] == x["id"]})
+        rows.append(f"{x['navn']} ({_span(x['aar'])}): {fmt.kr(x['beloeb_kr'])} – "
+                    f"grundlag: {fmt.and_list(labels).lower()}")
+    oek.append(_p(f"Tilskud fra puljen i alt {fmt.kr(total)}:"))
+    oek.append(_ul(rows))
+    if p:
+        led = p["ledger"]
+        lines = [f"Planens forbrug af puljen: {fmt.kr(led['forbrug_kr'])}"]
+        if led["ikke_finansieret_kr"]:
+            lines.append(f"Ikke finansieret af puljen: {fmt.kr(led['ikke_finansieret_kr'])}")
+        for x in led["runder"]:
+            if x["risiko_tilbagebetaling_kr"]:
+                lines.append(f"Risiko for tilbagebetaling, {x['navn'].lower()}: "
+                             f"{fmt.kr(x['risiko_tilbagebetaling_kr'])} (frist "
+                             f"{fmt.date(x['frist'])})")
+        if p.get("anden_i_alt_kr"):
+            lines.append(f"Anden finansiering (ikke puljen, opgjort for sig): "
+                         f"{fmt.kr(p['anden_i_alt_kr'])}")
+        oek.append(_ul(lines))
+    oek.append(_p("Orienteringen har i sig selv ingen bevillingsmæssige konsekvenser."))
+
+    bilag_name = bilag_label(ctx) or "Bilag"
+    bilag = [_p(f"{bilag_name}: Orientering om opkvalificeringspuljen – {k} "
+                f"({ctx.get('filnavn') or ctx['kommune']['slug']}.pdf)")]
+    sections = {
+        "Resumé": [_p(x) for x in resume],
+        "Sagsfremstilling": sag,
+        "Økonomi": oek,
+        "Indstilling": md_blocks(indstilling_text(ctx)),
+        "Bilag": bilag,
+    }
+    return {"titel": title, "felter": header_fields(ctx), "kommune": k,
+            "afsnit": [(s, sections[s]) for s in SECTIONS]}
+
+
+def _plain_runs(runs: list[dict]) -> str:
+    return "".join(r["text"] + (f" ({r['href']})" if r.get("href") and r["href"] != r["text"]
+                                else "") for r in runs)
+
+
+def to_text(item: dict) -> str:
+    """Plain text for an agenda system: headings on their own line, blank lines between."""
+    out = [item["titel"], ""]
+    for label, value in item["felter"]:
+        out.append(f"{label}: {value}")
+    if item["felter"]:
+        out.append("")
+    for heading, blocks in item["afsnit"]:
+        out.extend([heading, ""])
+        for b in blocks:
+            for n, runs in enumerate(b["items"], start=1):
+                prefix = {"p": "", "ul": "- ", "ol": f"{n}. "}[b["kind"]]
+                out.append(prefix + _plain_runs(runs))
+            out.append("")
+    return "\n".join(out).replace("\u00a0", " ").rstrip() + "\n"
+
+
+def to_docx(item: dict, ctx: dict) -> bytes:
+    """The agenda item as Word: Heading 1 title, Heading 2 per section, page header."""
+    from opkval.word import WordWriter, _hyperlink
+
+    w = WordWriter(ctx)
+    doc = w.doc
+    doc.core_properties.title = item["titel"]
+    doc.add_paragraph(item["titel"], style="Heading 1")
+    for label, value in item["felter"]:
+        p = doc.add_paragraph()
+        p.add_run(f"{label}: ").bold = True
+        p.add_run(value)
+    for heading, blocks in item["afsnit"]:
+        doc.add_paragraph(heading, style="Heading 2")
+        for b in blocks:
+            style = {"p": None, "ul": "List Bullet", "ol": "List Number"}[b["kind"]]
+            for runs in b["items"]:
+                p = doc.add_paragraph(style=style)
+                for r in runs:
+                    if r.get("href"):
+                        _hyperlink(p, r["href"], r["text"], r["bold"], r["italic"])
+                    else:
+                        run = p.add_run(r["text"])
+                        run.bold, run.italic = r["bold"] or None, r["italic"] or None
+    return w.to_bytes()
