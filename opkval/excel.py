@@ -149,6 +149,9 @@ def write_workbook(path: Path | str, kommune: Kommune, plan: Plan | None = None)
     words = plan.overvejelser if plan else {}
     for pt in load_points():
         ws.append([pt["id"], words.get(pt["id"]), f"{pt['titel']}: {pt['spoergsmaal']}"])
+    from opkval.excel_notat import write_notat_sheets
+
+    write_notat_sheets(wb, plan, _header)
     out = Path(path)
     wb.save(out)
     return out
@@ -303,6 +306,10 @@ def read_workbook(path: Path) -> tuple[Any, Any, list[Problem]]:
         words = {k: v for k, v in words.items() if v is not None}
         if words:
             raw["overvejelser"] = words
+
+    from opkval.excel_notat import read_notat_sheets
+
+    read_notat_sheets(wb_f, value, where, raw, locs, problems)
 
     def locate(p: Path_) -> str | None:
         for k in range(len(p), 0, -1):

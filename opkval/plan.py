@@ -309,6 +309,9 @@ def _read_yaml(data: bytes) -> tuple[Any, Locator, list[Problem]]:
         where = f"linje {mark.line + 1}, kolonne {mark.column + 1}" if mark else None
         reason = getattr(e, "problem", None) or str(e)
         return None, _no_loc, [Problem("", where, _MISSING, f"ugyldig YAML: {reason}")]
+    except ValueError as e:  # a well-formed YAML date that is no date, e.g. 2026-13-01
+        return None, _no_loc, [Problem("", None, _MISSING, f"ugyldig dato i filen ({e}); "
+                                       "skriv datoer som ÅÅÅÅ-MM-DD")]
     problems = [Problem(_field(path), f"linje {line}", key, "feltet står to gange")
                 for path, key, line in _duplicate_keys(node)]
     return raw, _yaml_locator(node), problems

@@ -165,6 +165,11 @@ def indsats_table(ctx: dict) -> Html:
     if any(i["finansiering"] != "pulje" for i in ind):
         out.append('<p class="small">* Ikke finansieret af puljen (anden finansiering); vises, '
                    "men trækker ikke på tilskuddet.</p>")
+    described = [i for i in ind if i.get("beskrivelse")]
+    if described:
+        out.append('<h3>Om indsatserne</h3><dl class="beskrivelser">' + "".join(
+            f"<dt>{esc(i['navn'])}</dt><dd>{esc(i['beskrivelse'])}</dd>" for i in described)
+            + "</dl>")
     years = sorted({int(y) for i in ind for y in i["pr_aar_kr"]})
     yrows = [[i["navn"], *[fmt.number(i["pr_aar_kr"].get(str(y))) if i["pr_aar_kr"].get(str(y))
                            else "–" for y in years]] for i in ind]
