@@ -313,8 +313,9 @@ def manifest_lines(m: dict) -> str:
 
 
 def footer(ctx: dict, formats: str = "html,pdf") -> Html:
-    slug = ctx["kommune"]["slug"]
-    names = [f"{slug}.{f.strip()}" for f in formats.split(",") if f.strip() in ("html", "pdf")]
+    slug = ctx.get("filnavn") or ctx["kommune"]["slug"]
+    names = [f"{slug}.{f.strip()}" for f in formats.split(",")
+             if f.strip() in ("html", "pdf", "docx")]
     companions = " og ".join(names) or f"{slug}.html"
     return Html(
         '<footer class="manifest">' + manifest_lines(ctx["manifest"])

@@ -1,0 +1,144 @@
+"""Issue 12, points 4 and 5: the Word note and the draft agenda item, read back with
+python-docx (the slow tests in test_word_slow.py render the real notebook and use LibreOffice).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import docx
+import nbformat
+import pytest
+from docx.oxml.ns import qn
+
+from opkval import agenda, charts, present, present_notat, present_plan
+from opkval.context import build_context
+from opkval.plan import load_plan
+from opkval.word import WordWriter, note_docx
+from tests.conftest import PLANS
+
+
+@pytest.fixture(scope="module")
+def vejle_ctx(data, index):
+    plan = load_plan(PLANS / "vejle" / "vejle.yaml", index)
+    return build_context(data, plan.kommune, 2026, plan=plan)
+
+
+@pytest.fixture(scope="module")
+def ishoej_ctx(data, ishoej_plan):
+    return build_context(data, ishoej_plan.kommune, 2026, plan=ishoej_plan)
+
+
+def _nb(parts) -> nbformat.NotebookNode:
+    """A notebook whose one cell displayed `parts` (HTML or charts), as an executed one."""
+    outs = []
+    for p in parts:
+        if p is None:
+            continue
+        if isinstance(p, charts.Chart):
+            outs.append(nbformat.v4.new_output("display_data", data={
+                "image/png": base64.b64encode(p.png).decode(), "text/plain": p.alt}))
+        else:
+            outs.append(nbformat.v4.new_output("display_data", data={"text/html": str(p)}))
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("")
+    cell.outputs = outs
+    nb.cells = [cell]
+    return nb
+
+
+def _read(data: bytes) -> docx.document.Document:
+    return docx.Document(io.BytesIO(data))
+
+
+def _all_text(d) -> str:
+    parts = [p.text for p in d.paragraphs]
+    for t in d.tables:
+        for row in t.rows:
+            parts.extend(c.text for c in row.cells)
+    return "\n".join(parts)
+
+
+def test_word_note_has_headings_tables_images_and_the_same_figures(vejle_ctx):
+    chart = charts.grants_by_year(vejle_ctx)
+    nb = _nb([present.title(vejle_ctx), present_notat.indledning(vejle_ctx),
+              present_plan.key_points(vejle_ctx), present.grant_table(vejle_ctx), chart,
+              present_plan.money_table(vejle_ctx), present_plan.indsats_table(vejle_ctx)])
+    d = _read(note_docx(vejle_ctx, nb))
+    styles = [(p.style.name, p.text) for p in d.paragraphs if p.style.name.startswith("Heading")]
+    assert ("Heading 1", "Orientering om opkvalificeringspuljen – Vejle Kommune") in styles
+    assert ("Heading 2", "Hovedpunkter") in styles
+    assert ("Heading 3", "Om indsatserne") in styles
+    # Real tables, the header row marked as one (w:tblHeader).
+    assert len(d.tables) >= 4
+    for t in d.tables:
+        first = t.rows[0]._tr
+        assert first.trPr is not None and first.trPr.find(qn("w:tblHeader")) is not None
+    grants = d.tables[0]
+    assert [c.text for c in grants.rows[0].cells][:3] == ["År", "Puljen i alt", "Vejle Kommune"]
+    assert grants.rows[1].cells[2].text == "1.250.000\u00a0kr."
+    # The chart as a picture with its alt text.
+    descr = [s._inline.docPr.get("descr") for s in d.inline_shapes]
+    assert chart.alt in descr
+    text = _all_text(d)
+    for figure in ("14.427.102", "20.900.000", "5.827.102", "12.300.000"):
+        assert figure in text
+    # Markdown: bold stays bold, raw HTML stays text, the link is a real hyperlink.
+    assert any(r.bold and r.text == "status" for p in d.paragraphs for r in p.runs)
+    assert "<script>alert(1)</script>" in text
+    assert d.part.rels and any(r.reltype.endswith("/hyperlink")
+                               and r.target_ref == "https://www.uvm.dk/"
+                               for r in d.part.rels.values())
+
+
+def test_word_page_header_fields_logo_and_page_numbers(vejle_ctx, ishoej_ctx):
+    d = _read(WordWriter(vejle_ctx).to_bytes())
+    sec = d.sections[0]
+    head = "\n".join(p.text for p in sec.header.paragraphs)
+    assert "Vejle Kommune · Bilag 2" in head
+    assert ("Udvalg: Børne- og Familieudvalget · Møde: 14. april 2026 · Sagsnr.: "
+            "17.01.00-P20-3-26") in head
+    assert sec.header._element.xpath(".//wp:docPr/@descr") == ["Logo: Vejle Kommune"]
+    instr = sec.footer._element.xpath(".//w:fldSimple/@w:instr")
+    assert instr == ["PAGE", "NUMPAGES"]
+    # Without header fields: the kommune alone, no separators left over.
+    d = _read(WordWriter(ishoej_ctx).to_bytes())
+    head = [p.text for p in d.sections[0].header.paragraphs]
+    assert head == ["Ishøj Kommune"]
+
+
+def test_agenda_item_has_the_councils_structure(vejle_ctx):
+    item = agenda.agenda(vejle_ctx)
+    assert [s for s, _ in item["afsnit"]] == ["Resumé", "Sagsfremstilling", "Økonomi",
+                                              "Indstilling", "Bilag"]
+    text = agenda.to_text(item)
+    assert "Forvaltningen indstiller, at udvalget godkender den reviderede plan." in text
+    assert "tager orienteringen til efterretning" not in text
+    assert "Bilag 2: Orientering om opkvalificeringspuljen – Vejle Kommune (vejle.pdf)" in text
+    # The rules' verdicts with what they rest on, and the money totalled apart.
+    assert "Brud: Første rundes midler kun til aktiviteter i perioden." in text
+    assert "Forudsætning for vurderingerne: Beløbene for 2024–2025 er ikke kendte tilsagn" in text
+    assert "Risiko for tilbagebetaling, anden tildelingsrunde: 14.427.102 kr." in text
+    assert "Anden finansiering (ikke puljen, opgjort for sig): 300.000 kr." in text
+    assert "Status på meritholdet" in text and "- *ingen*" not in text and "- ingen frafald" in text
+    assert "\u00a0" not in text and "Ishøj" not in text
+
+
+def test_agenda_default_indstilling_and_word_version(ishoej_ctx):
+    item = agenda.agenda(ishoej_ctx)
+    text = agenda.to_text(item)
+    assert ("Indstilling\n\nForvaltningen indstiller, at udvalget tager orienteringen til "
+            "efterretning.") in text
+    assert "Bilag: Orientering om opkvalificeringspuljen – Ishøj Kommune (ishoej.pdf)" in text
+    d = _read(agenda.to_docx(item, ishoej_ctx))
+    heads = [(p.style.name, p.text) for p in d.paragraphs if p.style.name.startswith("Heading")]
+    assert heads == [("Heading 1", "Orientering om opkvalificeringspuljen – Ishøj Kommune"),
+                     *[("Heading 2", s) for s in agenda.SECTIONS]]
+
+
+def test_agenda_without_plan(data, index):
+    ctx = build_context(data, index.resolve("Odense"), 2026)
+    text = agenda.to_text(agenda.agenda(ctx))
+    assert "Kommunen har ikke registreret en lokal plan" in text
+    assert "er ikke kendte tilsagn, men skøn" in text
