@@ -187,21 +187,24 @@ def to_docx(item: dict, ctx: dict) -> bytes:
     w = WordWriter(ctx)
     doc = w.doc
     doc.core_properties.title = item["titel"]
-    doc.add_paragraph(item["titel"], style="Heading 1")
+    w.para(doc, "Heading 1", item["titel"])
     for label, value in item["felter"]:
-        p = doc.add_paragraph()
+        p = w.para(doc)
         p.add_run(f"{label}: ").bold = True
         p.add_run(value)
     for heading, blocks in item["afsnit"]:
-        doc.add_paragraph(heading, style="Heading 2")
+        w.para(doc, "Heading 2", heading)
         for b in blocks:
             style = {"p": None, "ul": "List Bullet", "ol": "List Number"}[b["kind"]]
             for runs in b["items"]:
-                p = doc.add_paragraph(style=style)
+                p = w.para(doc, style)
                 for r in runs:
                     if r.get("href"):
                         _hyperlink(p, r["href"], r["text"], r["bold"], r["italic"])
                     else:
                         run = p.add_run(r["text"])
-                        run.bold, run.italic = r["bold"] or None, r["italic"] or None
+                        if r["bold"]:
+                            run.bold = True
+                        if r["italic"]:
+                            run.italic = True
     return w.to_bytes()

@@ -85,10 +85,51 @@ def _oxml(tag: str, **attrs):
     return el
 
 
-def mark_header_row(row) -> None:
-    """Mark a table row as a header row (w:tblHeader: repeated on each page, read as header
-    cells by screen readers)."""
-    tr_pr = row._tr.get_or_add_trPr()
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+
+
+def _set_pstyle(p_el, style_id: str | None, right: bool = False) -> None:
+    """Give an empty paragraph element its style (and right alignment) directly in the XML:
+    python-docx's property setters search the element's children on every call, which made
+    a note's Word file cost several tenths of a second."""
+    from lxml.etree import SubElement
+
+    if not style_id and not right:
+        return
+    ppr = p_el.find(f"{_W}pPr")
+    if ppr is None:
+        ppr = p_el.makeelement(f"{_W}pPr", {})
+        p_el.insert(0, ppr)
+    if style_id:
+        ps = ppr.makeelement(f"{_W}pStyle", {f"{_W}val": style_id})
+        ppr.insert(0, ps)
+    if right:
+        SubElement(ppr, f"{_W}jc", {f"{_W}val": "right"})
+
+
+def _add_run(p_el, text: str, bold: bool = False, italic: bool = False,
+             mono: bool = False) -> None:
+    """A run of plain text (no tabs or breaks) appended straight to a paragraph element."""
+    from lxml.etree import SubElement
+
+    r = SubElement(p_el, f"{_W}r")
+    if bold or italic or mono:
+        rpr = SubElement(r, f"{_W}rPr")
+        if mono:
+            SubElement(rpr, f"{_W}rFonts", {f"{_W}ascii": "Consolas", f"{_W}hAnsi": "Consolas"})
+        if bold:
+            SubElement(rpr, f"{_W}b")
+        if italic:
+            SubElement(rpr, f"{_W}i")
+    t = SubElement(r, f"{_W}t", {_XML_SPACE: "preserve"})
+    t.text = text
+
+
+def mark_header_row(tr) -> None:
+    """Mark a table row (``w:tr``) as a header row (w:tblHeader: repeated on each page, read
+    as header cells by screen readers)."""
+    tr_pr = tr.get_or_add_trPr()
     tr_pr.append(_oxml("w:tblHeader", w_val="true"))
 
 
@@ -147,9 +188,19 @@ class WordWriter:
 
         self.ctx = ctx
         self.doc = docx.Document()
-        normal = self.doc.styles["Normal"]
+        styles = self.doc.styles
+        normal = styles["Normal"]
         normal.font.name = "Calibri"
         normal.font.size = Pt(10.5)
+        from docx.enum.style import WD_STYLE_TYPE
+
+        for name, size in (("Tabeltekst", 9), ("Tabeltekst lille", 8), ("Lille tekst", 8.5)):
+            st = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+            st.base_style = normal
+            st.font.size = Pt(size)
+            st.paragraph_format.space_after = Pt(0 if name.startswith("Tabel") else 4)
+        # python-docx looks a style up by name among all styles on every use; resolve once.
+        self._style_ids = {st.name: st.style_id for st in styles}
         self._setup_sections()
 
     # --- page header and footer
@@ -188,6 +239,15 @@ class WordWriter:
         props.language = "da-DK"
         props.author = (self.ctx.get("notat") or {}).get("afsender") or f"{k['navn']} Kommune"
 
+    def para(self, container, style: str | None = None, text: str = ""):
+        """A paragraph in `container` with a style given by name (resolved once)."""
+        p = container.add_paragraph()
+        if style:
+            _set_pstyle(p._p, self._style_ids[style])
+        if text:
+            _add_run(p._p, text)
+        return p
+
     # --- content
     def add_html(self, html: str) -> None:
         self._blocks(parse_html(html), self.doc)
@@ -202,7 +262,7 @@ class WordWriter:
 
         def flush():
             if any(not isinstance(x, str) or x.strip() for x in pending):
-                p = container.add_paragraph()
+                p = self.para(container)
                 for x in pending:
                     self._inline(x, p, {})
             pending.clear()
@@ -220,16 +280,12 @@ class WordWriter:
         if n.classes() & {"logo", "notat-meta"}:
             return  # the logo and header fields are in the Word page header (every page)
         if tag in HEADING:
-            p = container.add_paragraph(style=f"Heading {HEADING[tag]}")
+            p = self.para(container, f"Heading {HEADING[tag]}")
             self._inlines(n, p)
         elif tag == "p":
-            p = container.add_paragraph()
+            small = bool(n.classes() & {"small", "generated", "kicker", "meta"})
+            p = self.para(container, "Lille tekst" if small else None)
             self._inlines(n, p)
-            if n.classes() & {"small", "generated", "kicker", "meta"}:
-                from docx.shared import Pt
-
-                for r in p.runs:
-                    r.font.size = Pt(8.5)
         elif tag in ("ul", "ol"):
             self._list(n, container, tag)
         elif tag == "table":
@@ -239,7 +295,7 @@ class WordWriter:
         elif tag == "img":
             src = _data_uri(n.attrs.get("src") or "")
             if src and src[0] == "image/png":
-                p = container.add_paragraph()
+                p = self.para(container)
                 _picture(p.add_run(), src[1], n.attrs.get("alt") or "Billede",
                          width_cm=3.0 if "logo" in n.classes() else None)
         else:  # section, div, header, footer, figure ...
@@ -257,11 +313,8 @@ class WordWriter:
             if fmt.get("href"):
                 _hyperlink(p, fmt["href"], text, fmt.get("bold", False), fmt.get("italic", False))
                 return
-            run = p.add_run(text)
-            run.bold = fmt.get("bold") or None
-            run.italic = fmt.get("italic") or None
-            if fmt.get("code"):
-                run.font.name = "Consolas"
+            _add_run(p._p, text.replace("\t", " "), bool(fmt.get("bold")),
+                     bool(fmt.get("italic")), bool(fmt.get("code")))
             return
         tag = c.tag
         if tag == "br":
@@ -291,7 +344,7 @@ class WordWriter:
         for li in n.children:
             if isinstance(li, str) or li.tag != "li":
                 continue
-            p = container.add_paragraph(style=style)
+            p = self.para(container, style)
             for c in li.children:
                 if not isinstance(c, str) and c.tag in ("ul", "ol"):
                     self._list(c, container, c.tag, level + 1)
@@ -313,14 +366,14 @@ class WordWriter:
                 pairs[-1] = (pairs[-1][0], c)
         inline = "notat-meta" in n.classes()
         for dt_, dd in pairs:
-            p = container.add_paragraph()
+            p = self.para(container)
             r = p.add_run(_text(dt_).strip() + (": " if inline else ""))
             r.bold = True
             if dd is not None:
                 if inline:
                     self._inlines(dd, p)
                 else:
-                    p2 = container.add_paragraph()
+                    p2 = self.para(container)
                     self._inlines(dd, p2)
 
     def _table(self, n: Node, container) -> None:
@@ -343,35 +396,32 @@ class WordWriter:
 
         walk(n, "tbody")
         if caption is not None:
-            p = container.add_paragraph(style="Caption")
+            p = self.para(container, "Caption")
             self._inlines(caption, p)
         if not rows:
             return
         ncols = max(len(c) for _, c in rows)
-        table = container.add_table(rows=0, cols=ncols)
-        table.style = "Table Grid"
-        from docx.enum.text import WD_ALIGN_PARAGRAPH
-        from docx.shared import Pt
+        table = container.add_table(rows=len(rows), cols=ncols)
+        table.style = self.doc.styles["Table Grid"]
+        style_id = self._style_ids["Tabeltekst lille" if len(rows) > 12 or ncols > 6
+                                   else "Tabeltekst"]
+        from docx.table import _Cell
+        from docx.text.paragraph import Paragraph
 
-        small = len(rows) > 12 or ncols > 6
-        for part, cells in rows:
-            row = table.add_row()
+        for (part, cells), tr in zip(rows, table._tbl.tr_lst, strict=True):
             if part == "thead":
-                mark_header_row(row)
-            for j, cell_node in enumerate(cells):
-                cell = row.cells[j]
-                p = cell.paragraphs[0]
+                mark_header_row(tr)
+            for cell_node, tc in zip(cells, tr.tc_lst, strict=False):
+                # The XML's own cells, not python-docx's row.cells (a grid walk per call).
+                cell = _Cell(tc, table)
+                p = Paragraph(tc.p_lst[0], cell)
+                _set_pstyle(p._p, style_id, right="num" in cell_node.classes())
                 fmt = {"bold": part in ("thead", "tfoot") or cell_node.tag == "th"}
                 for c in cell_node.children:
                     if not isinstance(c, str) and c.tag in BLOCK:
                         self._block(c, cell)
                     else:
                         self._inline(c, p, fmt)
-                if "num" in cell_node.classes():
-                    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-                for par in cell.paragraphs:
-                    for r in par.runs:
-                        r.font.size = Pt(8 if small else 9)
 
     def add_notebook_outputs(self, nb) -> int:
         """Every output the executed notebook displayed, in order; returns the chart count."""
