@@ -65,11 +65,36 @@ def code_hash(root: Path = PROJECT_ROOT) -> str:
     return _sha256_files(list(files), root)
 
 
+def _plan_inputs(plan_file: Path, content: bytes) -> bytes:
+    """What else a plan's note depends on: the files next to it that it names (its logo, its
+    previous plan) and, for ``forrige: git``, the file's last commit. Found without parsing
+    the plan (a run with nothing to do stays quick)."""
+    extra = []
+    for sibling in sorted(plan_file.parent.iterdir()):
+        if sibling != plan_file and sibling.is_file() and sibling.name.encode() in content:
+            extra.append(sibling.name.encode() + b"\0" + sibling.read_bytes())
+    if b"forrige: git" in content:
+        import subprocess
+
+        try:
+            r = subprocess.run(["git", "-C", str(plan_file.parent), "log", "-1", "--format=%H",
+                                "--", plan_file.name], capture_output=True, timeout=30)
+            extra.append(r.stdout)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+    return b"\0".join(extra)
+
+
 def fingerprints(targets: list[Target], base: str) -> dict[str, str]:
     out = {}
     for t in targets:
         h = hashlib.sha256(base.encode())
-        h.update(t.plan_file.read_bytes() if t.plan_file else b"no plan")
+        if t.plan_file:
+            content = t.plan_file.read_bytes()
+            h.update(content)
+            h.update(_plan_inputs(t.plan_file, content))
+        else:
+            h.update(b"no plan")
         out[t.slug] = h.hexdigest()
     return out
 

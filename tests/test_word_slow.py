@@ -99,3 +99,27 @@ def test_scenario_note_never_replaces_the_real_one(data, ishoej_plan, tmp_path):
     assert files.html.name == "ishoej-scenarie-meritpaedagog-4-2026.html"
     assert real.html.read_bytes() == before
     assert "Scenarie – ikke kommunens plan" in files.html.read_text(encoding="utf-8")
+
+
+def test_batch_builds_word_and_agenda_and_follows_the_files_a_plan_names(tmp_path, capsys):
+    from opkval.batch import run
+
+    plans = tmp_path / "plans"
+    shutil.copytree(PLANS / "vejle", plans)
+    out = tmp_path / "reports"
+    assert run(out, jobs=1, formats=("html", "docx"), year=2026, only=["vejle"],
+               plans_dir=plans) == 0
+    for name in ("vejle.html", "vejle.docx", "vejle-dagsordenspunkt.docx",
+                 "vejle-dagsordenspunkt.txt"):
+        assert (out / name).exists(), name
+    stamp = (out / "vejle.docx").stat().st_mtime_ns
+    capsys.readouterr()
+    assert run(out, jobs=1, formats=("html", "docx"), year=2026, only=["vejle"],
+               plans_dir=plans) == 0
+    assert "er opdaterede" in capsys.readouterr().err
+    # A new logo next to the plan (named in it) rebuilds the note.
+    with open(plans / "logo.png", "ab") as f:
+        f.write(b"\0")
+    assert run(out, jobs=1, formats=("html", "docx"), year=2026, only=["vejle"],
+               plans_dir=plans) == 0
+    assert (out / "vejle.docx").stat().st_mtime_ns != stamp
