@@ -53,7 +53,8 @@ def agenda(ctx: dict) -> dict:
         title = f"Scenarie: {title}"
     total = ctx["grants_total_kr"]
     span = _span(int(y) for y in ctx["pulje"]["beloeb_kr"])
-    resume = [f"Udvalget orienteres om {k}s andel af {ctx['pulje']['navn'].split(' (')[0]} og "
+    pool = ctx["pulje"]["navn"].split(" (")[0]
+    resume = [f"Udvalget orienteres om {k}s andel af {pool[:1].lower() + pool[1:]} og "
               f"om kommunens lokale plan for opkvalificering. {k} modtager i alt "
               f"{fmt.kr(total)} i {span}. {_grant_basis(ctx)}"]
     if p:
@@ -88,7 +89,9 @@ def agenda(ctx: dict) -> dict:
         sag.append(_p(f"Planen »{plan_name}« ({fmt.date(p['dato'])}) har "
                       f"{fmt.number(len(p['indsatser']))} indsatser:"))
         sag.append(_ul([f"{i['navn']} ({i['kategori_kort']}, {i['maalgruppe_navn'].lower()}"
-                        + (f", {fmt.number(i['deltagere'])} deltagere" if i["deltagere"] else "")
+                        + (f", {fmt.number(i['deltagere'])} "
+                           + ("studerende" if i["formel"] else "kursusdeltagere")
+                           if i["deltagere"] else "")
                         + f"): {fmt.kr(i['total_kr'])}"
                         + ("" if i["finansiering"] == "pulje" else ", anden finansiering")
                         + (f" – {i['beskrivelse']}" if i.get("beskrivelse") else "")

@@ -42,7 +42,9 @@ def key_points(ctx: dict) -> Html:
     pts = []
     years = _span([y for y in (p["forbrug_foerste_aar"], p["forbrug_sidste_aar"]) if y])
     pts.append(f"Planen ({fmt.date(p['dato'])}) bruger i alt <b>{esc(fmt.kr(led['forbrug_kr']))}"
-               f"</b> af puljen i {years} på {fmt.number(len(p['indsatser']))} indsatser; "
+               f"</b> af puljen i {years} på "
+               f"{fmt.number(sum(i['finansiering'] == 'pulje' for i in p['indsatser']))} "
+               "indsatser; "
                "kommunen modtager "
                f"{esc(fmt.kr(led['udbetalt_kr']))} i 2023–2030.")
     if r1["modtaget_kr"] and not r1["tilbage_kr"] and r1["brugt_aar"]:

@@ -142,3 +142,11 @@ def test_agenda_without_plan(data, index):
     text = agenda.to_text(agenda.agenda(ctx))
     assert "Kommunen har ikke registreret en lokal plan" in text
     assert "er ikke kendte tilsagn, men skøn" in text
+
+
+def test_agenda_counts_students_and_course_participants_apart(vejle_ctx):
+    text = agenda.to_text(agenda.agenda(vejle_ctx))
+    assert "Meritpædagoguddannelse (Meritpædagog, pædagogmedhjælpere, 12 studerende)" in text
+    assert "Kursus i sprogarbejde (Uformel, pædagoger, 40 kursusdeltagere)" in text
+    # Three of the four indsatser are paid by the pool; the fourth by other money.
+    assert "af puljen i 2024–2028 på 3 indsatser" in present_plan.key_points(vejle_ctx)
