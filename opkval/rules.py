@@ -46,7 +46,12 @@ def _result(rules: RulesConfig, rid: str, found: bool, tekst: str, vaerdier: dic
             status: str | None = None) -> RuleResult:
     r = rules.rule(rid)
     st = (status or r.status_ved_fund) if found else OK
-    return RuleResult(rid, r.navn, st, tekst, r.kilde, vaerdier)
+    return RuleResult(rid, rule_name(rules, rid), st, tekst, r.kilde, vaerdier)
+
+
+def rule_name(rules: RulesConfig, rid: str) -> str:
+    """A rule's Danish name; ``{min_formel_andel}`` in it is the configured share."""
+    return rules.rule(rid).navn.format(min_formel_andel=fmt.pct(rules.min_formel_andel, 0))
 
 
 def check_formel_andel(plan: Plan, ledger: Ledger, rules: RulesConfig) -> RuleResult:
