@@ -174,7 +174,7 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
             "tolerance_abs_kr": cfg.backtest.tolerance_abs_kr,
             "tolerance_rel": cfg.backtest.tolerance_rel,
         },
-        "plan": _plan_context(plan, grant_dicts, cfg),
+        "plan": plan_context(plan, grant_dicts, cfg) if plan else None,
         "gaps": gaps_context(data, kommune.kode, plan=plan.as_dict() if plan else None,
                              extras=extras),
     }
@@ -203,13 +203,53 @@ def gaps_context(data: RawData, kode: int, plan: dict | None = None,
     return g
 
 
-def _plan_context(plan: Plan | None, grants: list[dict], cfg: PuljeConfig) -> dict | None:
-    """``ctx["plan"]``: the ledger and rule results (None without a plan)."""
-    if plan is None:
-        return None
-    from opkval.rules import plan_context
+def plan_context(plan: Plan, grants: list[dict], cfg: PuljeConfig | None = None) -> dict:
+    """The plan part of the note's context: plan, ledger, rules and headline figures."""
+    from opkval.config import load_config, load_rules
+    from opkval.domain import ADVARSEL, BRUD, OK
+    from opkval.ledger import build_ledger
+    from opkval.rules import check_all
 
-    return plan_context(plan, grants, cfg)
+    cfg = cfg or load_config()
+    rules = load_rules()
+    ledger = build_ledger(plan, grants, cfg)
+    results = check_all(plan, ledger, cfg, rules)
+    kat, mg = rules.kategorier, rules.maalgrupper
+    indsatser = []
+    for i in plan.indsatser:
+        d = i.as_dict()
+        d["kategori_navn"] = kat[i.kategori].navn
+        d["kategori_kort"] = kat[i.kategori].kort
+        d["formel"] = kat[i.kategori].formel
+        d["maalgruppe_navn"] = mg[i.maalgruppe].navn
+        d["total_kr"] = i.total_kr
+        d["pr_aar_kr"] = {str(y): i.spending(y) for y in i.years}
+        indsatser.append(d)
+    deltagere: dict[str, int] = {}
+    for i in plan.indsatser:
+        if i.deltagere:
+            name = mg[i.maalgruppe].navn
+            deltagere[name] = deltagere.get(name, 0) + i.deltagere
+    dagtilbud: dict[str, int] = {}
+    for i in plan.indsatser:
+        for place, n in i.fordeling.items():
+            dagtilbud[place] = dagtilbud.get(place, 0) + n
+    pool_years = [y.aar for y in ledger.aar if y.forbrug_kr]
+    return {
+        **plan.as_dict(),
+        "indsatser": indsatser,
+        "ledger": ledger.as_dict(),
+        "regler": [r.as_dict() for r in results],
+        "status_antal": {s: sum(r.status == s for r in results) for s in (OK, ADVARSEL, BRUD)},
+        "deltagere_pr_maalgruppe": deltagere,
+        "deltagere_i_alt": sum(deltagere.values()),
+        "indsatser_uden_deltagere": [i.navn for i in plan.indsatser if i.deltagere is None],
+        "fordeling_pr_dagtilbud": dict(sorted(dagtilbud.items())),
+        "forbrug_foerste_aar": pool_years[0] if pool_years else None,
+        "forbrug_sidste_aar": pool_years[-1] if pool_years else None,
+        "kategorier": {k: {"navn": v.navn, "formel": v.formel} for k, v in kat.items()},
+        "min_formel_andel": rules.min_formel_andel,
+    }
 
 
 def write_json(obj: dict, path: Path) -> None:

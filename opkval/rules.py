@@ -1,4 +1,4 @@
-"""The pool's rules checked against a plan and its ledger, and the plan part of the context.
+"""The pool's rules checked against a plan and its ledger.
 
 Each rule is a named check with a Danish label, a status (``ok``, ``advarsel``, ``brud``), one
 sentence and its source. Thresholds and statuses live in ``opkval/config/regler.yaml``; dates
@@ -16,11 +16,10 @@ from opkval.config import (
     ROLE_LOKAL_PLAN,
     PuljeConfig,
     RulesConfig,
-    load_config,
     load_rules,
 )
-from opkval.domain import ADVARSEL, BRUD, OK, STATUS_DA
-from opkval.ledger import Ledger, build_ledger
+from opkval.domain import OK, STATUS_DA
+from opkval.ledger import Ledger
 from opkval.plan import Plan
 
 # The statuses are defined once, in opkval.domain, so the notebook kernel can show them
@@ -236,47 +235,3 @@ def check_all(plan: Plan, ledger: Ledger, cfg: PuljeConfig,
         check_forbrug(ledger, rules),
         check_fordeling_og_behov(plan, rules),
     ]
-
-
-def plan_context(plan: Plan, grants: list[dict], cfg: PuljeConfig | None = None) -> dict:
-    """The plan part of the note's context: plan, ledger, rules and headline figures."""
-    cfg = cfg or load_config()
-    rules = load_rules()
-    ledger = build_ledger(plan, grants, cfg)
-    results = check_all(plan, ledger, cfg, rules)
-    kat, mg = rules.kategorier, rules.maalgrupper
-    indsatser = []
-    for i in plan.indsatser:
-        d = i.as_dict()
-        d["kategori_navn"] = kat[i.kategori].navn
-        d["kategori_kort"] = kat[i.kategori].kort
-        d["formel"] = kat[i.kategori].formel
-        d["maalgruppe_navn"] = mg[i.maalgruppe].navn
-        d["total_kr"] = i.total_kr
-        d["pr_aar_kr"] = {str(y): i.spending(y) for y in i.years}
-        indsatser.append(d)
-    deltagere: dict[str, int] = {}
-    for i in plan.indsatser:
-        if i.deltagere:
-            name = mg[i.maalgruppe].navn
-            deltagere[name] = deltagere.get(name, 0) + i.deltagere
-    dagtilbud: dict[str, int] = {}
-    for i in plan.indsatser:
-        for place, n in i.fordeling.items():
-            dagtilbud[place] = dagtilbud.get(place, 0) + n
-    pool_years = [y.aar for y in ledger.aar if y.forbrug_kr]
-    return {
-        **plan.as_dict(),
-        "indsatser": indsatser,
-        "ledger": ledger.as_dict(),
-        "regler": [r.as_dict() for r in results],
-        "status_antal": {s: sum(r.status == s for r in results) for s in (OK, ADVARSEL, BRUD)},
-        "deltagere_pr_maalgruppe": deltagere,
-        "deltagere_i_alt": sum(deltagere.values()),
-        "indsatser_uden_deltagere": [i.navn for i in plan.indsatser if i.deltagere is None],
-        "fordeling_pr_dagtilbud": dict(sorted(dagtilbud.items())),
-        "forbrug_foerste_aar": pool_years[0] if pool_years else None,
-        "forbrug_sidste_aar": pool_years[-1] if pool_years else None,
-        "kategorier": {k: {"navn": v.navn, "formel": v.formel} for k, v in kat.items()},
-        "min_formel_andel": rules.min_formel_andel,
-    }

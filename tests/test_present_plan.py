@@ -7,8 +7,7 @@ from dataclasses import replace
 from opkval import present_plan
 from opkval.charts import plan_cumulative
 from opkval.config import load_config, load_rules
-from opkval.context import pool_facts
-from opkval.rules import plan_context
+from opkval.context import plan_context, pool_facts
 
 
 def _ctx(plan_ctx, kommune_navn="Ishøj"):
