@@ -106,3 +106,45 @@ def test_the_note_names_no_hard_coded_pool_year(data, index, monkeypatch):
     cfg = config.load_config()
     spans = set(re.findall(r"\b(20\d\d)–(20\d\d)\b", text))
     assert (str(cfg.first_year), str(cfg.last_year)) in spans
+
+
+OVERVIEW = PROJECT_ROOT / "notebooks" / "landsoversigt.py"
+
+
+def _overview(monkeypatch, data, tmp_path) -> str:
+    """The landsoversigt (its notebook's cells, in-process) and the index, as text."""
+    from opkval import site
+    from opkval.national import national_context
+
+    nctx = national_context(data, tmp_path, 2026, generated_at=WHEN, run_manifest=MANIFEST)
+    parts: list = []
+    monkeypatch.setattr(present, "show", lambda *ps: parts.extend(p for p in ps if p))
+    monkeypatch.setattr(site, "load_national_context", lambda *a, **k: nctx)
+    exec(compile(OVERVIEW.read_text("utf-8"), str(OVERVIEW), "exec"), {"__name__": "overview"})
+    assert len(parts) > 5
+    return ("".join(getattr(p, "alt", None) or str(p) for p in parts)
+            + site.index_html(nctx, tmp_path, ("html", "pdf")))
+
+
+def test_changed_pool_config_reaches_the_overview_and_index(config_dir, monkeypatch, data,
+                                                             tmp_path):
+    before = _overview(monkeypatch, data, tmp_path)
+    assert "Tilskud 2026–2030" in before and "Tilskud 2026 efter" in before
+
+    def pulje(doc):
+        doc["pulje"]["last_year"] = 2031
+        doc["pulje"]["beloeb_kr"][2031] = 195_900_000
+        r2 = next(r for r in doc["runder"] if r["id"] == 2)
+        r2["aar"] = [2027, 2028, 2029, 2030, 2031]
+        r2["udbetalingsaar"] = 2027
+        r1 = next(r for r in doc["runder"] if r["id"] == 1)
+        r1["aar"].append(2026)
+        doc["pulje"]["engangsloeft"]["aar"] = 2027
+
+    _edit(config_dir / "pulje.yaml", pulje)
+    after = _overview(monkeypatch, data, tmp_path)
+    for new in ("Tilskud 2023–2026", "Tilskud 2027–2031", "Tilskud 2027 efter fordelingsnøgle",
+                "om året i 2027–2031", "2027–2031 uden engangsløftet"):
+        assert new in after, new
+    for old in ("2023–2025", "2026–2030", "Tilskud 2026 efter", "2026–2030 uden"):
+        assert old not in after, old
