@@ -10,15 +10,20 @@ checks both alike. Kept apart from :mod:`opkval.excel` to keep that module's edi
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openpyxl.utils import get_column_letter
 
-from opkval.plan import NOTAT_KEYS, Plan, Problem
+from opkval.errors import Problem
+
+if TYPE_CHECKING:  # the plan reader imports this module, not the other way round
+    from opkval.plan import Plan
 
 TILSAGN_COLS = ("aar", "runde", "beloeb", "kilde", "dato")
 AFSNIT_COLS = ("overskrift", "tekst")
-NOTAT_FIELDS = tuple(k for k in NOTAT_KEYS if k != "afsnit")
+#: The Notat sheet's fields: the YAML's ``notat:`` keys but ``afsnit`` (its own sheet).
+NOTAT_FIELDS = ("udvalg", "moede", "sagsnr", "afsender", "kontakt", "bilag_nr", "logo",
+                "indledning", "indstilling")
 
 
 def _rows(wb, sheet: str, cols: tuple[str, ...], value, where, locs, prefix) -> list[dict]:

@@ -10,12 +10,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from opkval import fmt
-from opkval.present import Html, esc
+from opkval.present import Html, bilag_label, esc, header, header_fields  # noqa: F401
 
-#: Header fields in the order a Danish bilag shows them, with their Danish labels.
-HEADER_FIELDS = (("udvalg", "Udvalg"), ("moede", "Møde"), ("sagsnr", "Sagsnr."),
-                 ("afsender", "Afsender"), ("kontakt", "Kontakt"))
 LINK_SCHEMES = ("http://", "https://", "mailto:")
 DEFAULT_INDSTILLING = ("Forvaltningen indstiller, at udvalget tager orienteringen til "
                        "efterretning.")
@@ -111,39 +107,6 @@ def _merge_links(runs: list[dict]) -> list[dict]:
         else:
             merged.append(dict(r))
     return merged
-
-
-def header_fields(ctx: dict) -> list[tuple[str, str]]:
-    """The header fields the plan gives, as (label, text); absent fields are left out."""
-    n = ctx.get("notat") or {}
-    out = []
-    for key, label in HEADER_FIELDS:
-        value = n.get(key)
-        if value:
-            out.append((label, fmt.date(value) if key == "moede" else str(value)))
-    return out
-
-
-def bilag_label(ctx: dict) -> str:
-    """'Bilag 2' when the plan gives a bilag number, else ''."""
-    b = (ctx.get("notat") or {}).get("bilag_nr")
-    return f"Bilag {b}" if b else ""
-
-
-def header(ctx: dict) -> str:
-    """The logo and the header fields for the title block ('' when the plan gives none)."""
-    n = ctx.get("notat") or {}
-    parts = []
-    logo = n.get("logo")
-    if logo:
-        parts.append(f'<img class="logo" src="data:{esc(logo["mime"])};base64,{logo["data"]}" '
-                     f'alt="Logo: {esc(ctx["kommune"]["navn"])} Kommune">')
-    fields = header_fields(ctx)
-    if fields:
-        parts.append('<dl class="notat-meta">' + "".join(
-            f"<div><dt>{esc(label)}</dt><dd>{esc(value)}</dd></div>" for label, value in fields)
-            + "</dl>")
-    return "".join(parts)
 
 
 def indledning(ctx: dict) -> Html | None:
