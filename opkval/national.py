@@ -32,6 +32,11 @@ def note_summary(ctx: dict) -> dict:
     """What the overview and index show of one note: plan present, rule status, risk."""
     plan = ctx.get("plan")
     out = {"notat": True, "har_plan": bool(plan)}
+    if ctx.get("runder"):
+        # The note's own round amounts: with the kommune's tilsagn letters (from its plan)
+        # the overview shows the same figures as the note.
+        out["runder"] = [{"id": r["id"], "beloeb_kr": r["beloeb_kr"], "grundlag": r["labels"]}
+                         for r in ctx["runder"]]
     if plan:
         counts = plan.get("status_antal", {})
         worst = max((s for s, n in counts.items() if n), key=STATUS_RANK.get, default="ok")

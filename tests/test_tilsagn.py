@@ -141,3 +141,12 @@ def test_workbook_letter_problem_names_sheet_and_cell(index, vejle_plan, tmp_pat
         load_plan(xlsx, index)
     assert "ark 'Tilsagn', celle A2, tilsagn[1].aar: året skal ligge i puljens år" \
         in str(e.value)
+
+
+def test_overview_shows_the_notes_own_round_amounts(vejle_ctx):
+    from opkval.national import note_summary
+
+    rounds = {r["id"]: r for r in note_summary(vejle_ctx)["runder"]}
+    # 1.250.000 + 2 × 2.288.551 (carried forward) and the round-2 letter.
+    assert rounds[1]["beloeb_kr"] == 5_827_102
+    assert rounds[2]["beloeb_kr"] == 20_900_000 and rounds[2]["grundlag"] == ["tilsagn"]
