@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import base64
 import io
+from functools import lru_cache
 from html.parser import HTMLParser
+
+from lxml.etree import SubElement
 
 from opkval.present_notat import bilag_label, header_fields
 
@@ -93,8 +96,6 @@ def _set_pstyle(p_el, style_id: str | None, right: bool = False) -> None:
     """Give an empty paragraph element its style (and right alignment) directly in the XML:
     python-docx's property setters search the element's children on every call, which made
     a note's Word file cost several tenths of a second."""
-    from lxml.etree import SubElement
-
     if not style_id and not right:
         return
     ppr = p_el.find(f"{_W}pPr")
@@ -111,8 +112,6 @@ def _set_pstyle(p_el, style_id: str | None, right: bool = False) -> None:
 def _add_run(p_el, text: str, bold: bool = False, italic: bool = False,
              mono: bool = False) -> None:
     """A run of plain text (no tabs or breaks) appended straight to a paragraph element."""
-    from lxml.etree import SubElement
-
     r = SubElement(p_el, f"{_W}r")
     if bold or italic or mono:
         rpr = SubElement(r, f"{_W}rPr")
@@ -179,28 +178,42 @@ def _data_uri(src: str) -> tuple[str, bytes] | None:
 
 # ------------------------------------------------------------------------------ the writer
 
+@lru_cache(maxsize=1)
+def _template() -> tuple[bytes, dict[str, str]]:
+    """python-docx's default document with opkval's fonts and paragraph styles, and the style
+    ids by name: made once per process (python-docx looks a style up by name among all
+    styles on every use, and adding styles per note cost a tenth of a second)."""
+    import docx
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.shared import Pt
+
+    doc = docx.Document()
+    styles = doc.styles
+    normal = styles["Normal"]
+    normal.font.name = "Calibri"
+    normal.font.size = Pt(10.5)
+    # The text is Danish: spelling and screen readers use the style's language.
+    SubElement(normal.element.get_or_add_rPr(), f"{_W}lang", {f"{_W}val": "da-DK"})
+    for name, size in (("Tabeltekst", 9), ("Tabeltekst lille", 8), ("Lille tekst", 8.5)):
+        st = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        st.base_style = normal
+        st.font.size = Pt(size)
+        st.paragraph_format.space_after = Pt(0 if name.startswith("Tabel") else 4)
+    ids = {st.name: st.style_id for st in styles}
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue(), ids
+
+
 class WordWriter:
     """Turns opkval's HTML sections and charts into one python-docx Document."""
 
     def __init__(self, ctx: dict):
         import docx
-        from docx.shared import Pt
 
         self.ctx = ctx
-        self.doc = docx.Document()
-        styles = self.doc.styles
-        normal = styles["Normal"]
-        normal.font.name = "Calibri"
-        normal.font.size = Pt(10.5)
-        from docx.enum.style import WD_STYLE_TYPE
-
-        for name, size in (("Tabeltekst", 9), ("Tabeltekst lille", 8), ("Lille tekst", 8.5)):
-            st = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-            st.base_style = normal
-            st.font.size = Pt(size)
-            st.paragraph_format.space_after = Pt(0 if name.startswith("Tabel") else 4)
-        # python-docx looks a style up by name among all styles on every use; resolve once.
-        self._style_ids = {st.name: st.style_id for st in styles}
+        template, self._style_ids = _template()
+        self.doc = docx.Document(io.BytesIO(template))
         self._setup_sections()
 
     # --- page header and footer
@@ -402,7 +415,9 @@ class WordWriter:
             return
         ncols = max(len(c) for _, c in rows)
         table = container.add_table(rows=len(rows), cols=ncols)
-        table.style = self.doc.styles["Table Grid"]
+        tbl_pr = table._tbl.tblPr
+        tbl_pr.insert(0, tbl_pr.makeelement(f"{_W}tblStyle",
+                                            {f"{_W}val": self._style_ids["Table Grid"]}))
         style_id = self._style_ids["Tabeltekst lille" if len(rows) > 12 or ncols > 6
                                    else "Tabeltekst"]
         from docx.table import _Cell

@@ -102,6 +102,7 @@ def test_word_page_header_fields_logo_and_page_numbers(vejle_ctx, ishoej_ctx):
     assert sec.header._element.xpath(".//wp:docPr/@descr") == ["Logo: Vejle Kommune"]
     instr = sec.footer._element.xpath(".//w:fldSimple/@w:instr")
     assert instr == ["PAGE", "NUMPAGES"]
+    assert d.styles["Normal"].element.xpath("./w:rPr/w:lang/@w:val") == ["da-DK"]
     # Without header fields: the kommune alone, no separators left over.
     d = _read(WordWriter(ishoej_ctx).to_bytes())
     head = [p.text for p in d.sections[0].header.paragraphs]
