@@ -61,9 +61,12 @@ def index_html(nctx: dict, out_dir: Path, formats: tuple[str, ...]) -> str:
     rows = []
     for r in sorted(nctx["kommuner"], key=lambda r: r["navn"]):
         slug = r["slug"]
-        exists = {ext: (out_dir / f"{slug}.{ext}").exists() for ext in ("html", "pdf")}
-        links = [f'<a href="{esc(slug)}.{ext}">{ext.upper()}</a>'
-                 for ext in ("html", "pdf") if ext in formats and exists[ext]]
+        files = {"html": f"{slug}.html", "pdf": f"{slug}.pdf", "docx": f"{slug}.docx",
+                 "dagsordenspunkt": f"{slug}-dagsordenspunkt.docx"}
+        exists = {ext: (out_dir / name).exists() for ext, name in files.items()}
+        shown = {"html": "HTML", "pdf": "PDF", "docx": "Word", "dagsordenspunkt": "Dagsordenspunkt"}
+        links = [f'<a href="{esc(files[ext])}">{shown[ext]}</a>' for ext in files
+                 if (ext if ext != "dagsordenspunkt" else "docx") in formats and exists[ext]]
         name = (f'<a href="{esc(slug)}.html">{esc(r["navn"])}</a>'
                 if exists["html"] else esc(r["navn"]))
         status = r.get("regelstatus")
