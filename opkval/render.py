@@ -125,6 +125,8 @@ class Renderer:
         self._ready = False
         self._exporter = None
         self._preload: threading.Thread | None = None
+        #: Preload the Word writer too (set when a note with the docx format is rendered).
+        self._word = False
 
     def __enter__(self) -> Renderer:
         return self
@@ -234,6 +236,13 @@ class Renderer:
                                     resources={"metadata": {"name": ""}, "opkval_css": ""})
 
         _install_font_subset_cache()
+        if self._word:
+            # The Word writer's imports and template, made while the kernel runs (as above).
+            from opkval.present_notat import _parser
+            from opkval.word import _template
+
+            _template()
+            _parser()
         self._exporter = exporter
 
     def to_html(self, executed, title: str) -> str:
@@ -263,6 +272,7 @@ class Renderer:
         out_dir = Path(out_dir).resolve()  # the kernel runs in another directory
         out_dir.mkdir(parents=True, exist_ok=True)
         docx = word and "docx" in formats
+        self._word = self._word or docx
         final = ReportFiles(
             ipynb=out_dir / f"{slug}.ipynb",
             html=out_dir / f"{slug}.html" if {"html", "pdf", "docx"} & set(formats) else None,
