@@ -23,3 +23,7 @@ class ReportError(OpkvalError):
     """Executing or rendering a report failed."""
 
     exit_code = 1
+
+
+class WorkbookError(OpkvalError):
+    """A spreadsheet (.xlsx/.ods) that cannot be read, or is over a limit (named)."""
