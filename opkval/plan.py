@@ -686,3 +686,40 @@ def find_plan(kommune: Kommune, index: KommuneIndex, path: Path | str | None = N
     (:func:`plan_file_for`), else None (the note then says that no plan is registered)."""
     path = path or plan_file_for(kommune.slug, plans_dir)
     return load_plan(path, index, expected=kommune) if path else None
+
+
+# ----------------------------------------------------------------------------- writing
+
+def to_raw(plan: Plan) -> dict:
+    """The plan in the YAML format of docs/plan-format.md: what :func:`validate` reads back
+    to an equal plan (``opkval plan export``). Empty optional fields are left out."""
+    def drop_none(d: dict) -> dict:
+        return {k: v for k, v in d.items() if v not in (None, [], {}, ())}
+
+    out: dict[str, Any] = drop_none({
+        "kommune": plan.kommune.navn, "titel": plan.titel, "dato": plan.dato,
+        "kilde": plan.kilde})
+    if plan.godkendt_af or plan.godkendt_dato:
+        out["godkendt"] = drop_none({"af": plan.godkendt_af, "dato": plan.godkendt_dato})
+    if plan.maal_andel_paedagoger_pct is not None or plan.maal_aar is not None:
+        pct = plan.maal_andel_paedagoger_pct
+        out["maal"] = drop_none({"andel_paedagoger_pct": int(pct) if pct is not None and
+                                 float(pct).is_integer() else pct, "aar": plan.maal_aar})
+    if plan.behov:
+        out["behov"] = [{"id": b.id, "tekst": b.tekst} for b in plan.behov]
+    out["indsatser"] = [drop_none({
+        "navn": i.navn, "kategori": i.kategori, "maalgruppe": i.maalgruppe, "start": i.start,
+        "slut": i.slut, "deltagere": i.deltagere, "fordeling": dict(i.fordeling),
+        "budget": dict(sorted(i.budget.items())), "forbrug": dict(sorted(i.forbrug.items())),
+        "finansiering": i.finansiering, "behov": list(i.behov), "beskrivelse": i.beskrivelse,
+        "kategori_begrundelse": i.kategori_begrundelse, "antagelser": list(i.antagelser)})
+        for i in plan.indsatser]
+    if plan.overvejelser:
+        out["overvejelser"] = dict(plan.overvejelser)
+    return out
+
+
+def to_yaml(plan: Plan) -> str:
+    head = (f"# Lokal plan for {plan.kommune.navn} Kommune, skrevet af opkval plan export"
+            f"{f' fra {plan.fil}' if plan.fil else ''}.\n# Formatet: docs/plan-format.md\n")
+    return head + yaml.safe_dump(to_raw(plan), allow_unicode=True, sort_keys=False, width=96)
