@@ -271,14 +271,14 @@ class _Reader:
             r1, c1, r2, c2 = rng
             if cols is None or (c1 <= cols[-1] and c2 >= cols[0]):
                 self.problems.append(Problem(
-                    "", self.where(sheet, merged_ref(rng), "område"), MISSING,
+                    sheet.name, self.where(sheet, merged_ref(rng), "område"), MISSING,
                     "flettede celler: kun den første celle har en værdi, de andre læses som "
                     "tomme; ophæv fletningen, og skriv værdien i hver celle"))
 
     def total_row(self, sheet: Sheet, row: int, value: Any) -> bool:
         if not _is_total(value):
             return False
-        self.problems.append(Problem("", self.where(sheet, f"{row}:{row}", "række"), value,
+        self.problems.append(Problem(sheet.name, self.where(sheet, str(row), "række"), value,
                                      "rækken ligner en sumrække (I alt); slet den – opkval "
                                      "lægger selv sammen"))
         return True

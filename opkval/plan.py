@@ -462,7 +462,8 @@ class _Checker:
                  **{lab.casefold(): lab for lab in labels.values()}}
         close = difflib.get_close_matches(folded, list(names), n=1, cutoff=0.6)
         hint = f" (mente du '{names[close[0]]}'?)" if close else ""
-        self.add(path, value, f"ukendt {what}{hint}; tilladte: {', '.join(allowed)}")
+        shown = ", ".join(f"{labels[k]} ({k})" if labels.get(k, k) != k else k for k in allowed)
+        self.add(path, value, f"ukendt {what}{hint}; tilladte: {shown}")
         return None
 
     def mapping(self, path: Path_, value: object, required: bool = False) -> dict | None:
