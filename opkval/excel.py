@@ -503,7 +503,7 @@ def read_workbook(path: Path) -> tuple[Any, Any, list[Problem]]:
     try:
         sheets = read_sheets(path)
     except WorkbookError as e:
-        return None, lambda p: None, [Problem("", None, path.name, str(e))]
+        return None, lambda p: None, [Problem("", None, MISSING, str(e))]
     reader = _Reader(sheets)
     reader.read()
     return reader.raw, reader.locate, reader.problems

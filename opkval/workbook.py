@@ -138,12 +138,12 @@ def check_limits(path: Path) -> None:
         total = 0
         for info in infos:
             if info.file_size > MAX_PART_BYTES:
-                raise _refuse(f"delen {info.filename} fylder udpakket", f"{n(info.file_size)} "
+                raise _refuse(f"delen {info.filename} udpakket", f"{n(info.file_size)} "
                               "byte", f"{n(MAX_PART_BYTES)} byte",
                               "filen er for stor til en plan (eller en zip-bombe)")
             total += info.file_size
         if total > MAX_UNPACKED_BYTES:
-            raise _refuse("filen fylder udpakket", f"{n(total)} byte",
+            raise _refuse("filen udpakket", f"{n(total)} byte",
                           f"{n(MAX_UNPACKED_BYTES)} byte")
         cells = _Count()
         if path.suffix.lower() == ".ods":
@@ -169,7 +169,7 @@ class _Count:
 def _check_cell(sheet: str, row: int, col: int) -> None:
     if row > MAX_ROWS or col > MAX_COLS:
         raise WorkbookError(
-            f"ark '{sheet}': celle {coord(row, col)} har en værdi uden for grænsen på "
+            f"ark '{sheet}': celle {coord(row, col)} har en værdi, men grænsen er "
             f"{n(MAX_ROWS)} rækker og {n(MAX_COLS)} kolonner (A1:{coord(MAX_ROWS, MAX_COLS)}); "
             "slet cellen, eller flyt planen over i en ny skabelon")
 
