@@ -158,7 +158,8 @@ def cmd_plan_template(args: argparse.Namespace) -> int:
     plan = find_plan(kommune, index, args.source or None)
     out = Path(args.out)
     if out.suffix.lower() != ".xlsx":
-        raise OpkvalError(f"{out}: skabelonen skal have endelsen .xlsx.")
+        raise OpkvalError(f"{out}: skabelonen skal have endelsen .xlsx (LibreOffice kan gemme "
+                          "den som .ods, som opkval også læser).")
     if out.exists() and not args.force:
         raise OpkvalError(f"{out} findes allerede; brug --force for at overskrive.")
     write_workbook(out, kommune, plan)

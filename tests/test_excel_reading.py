@@ -251,3 +251,48 @@ def test_two_plan_files_for_one_kommune_is_an_error(tmp_path, book):
     with pytest.raises(PlanError) as exc:
         plan_file_for("ishoej", plans)
     assert "kommunen har 2 planfiler" in str(exc.value) and "ishoej.xlsx" in str(exc.value)
+
+
+# ----------------------------------------------------------------------------- export
+
+@pytest.fixture
+def full_plan(ishoej_plan):
+    """Ishøj's plan with every optional field set, so a round trip must carry each one."""
+    merit, kursus, *rest = ishoej_plan.indsatser
+    return replace(
+        ishoej_plan, godkendt_af="Børne- og Undervisningsudvalget",
+        godkendt_dato=dt.date(2024, 5, 1), maal_andel_paedagoger_pct=62.5, maal_aar=2030,
+        indsatser=(replace(merit, forbrug={2024: 455000}),
+                   replace(kursus, finansiering="anden", behov=("rollefordeling",)), *rest))
+
+
+def test_export_round_trips_keep_every_field(tmp_path, index, ishoej, full_plan, capsys):
+    from opkval.cli import main
+
+    book = write_workbook(tmp_path / "full.xlsx", ishoej, full_plan)
+    out = tmp_path / "full.yaml"
+    assert main(["plan", "export", str(book), "--out", str(out)]) == 0
+    from_yaml = load_plan(out, index)
+    assert replace(from_yaml, fil="", sha256="") == replace(full_plan, fil="", sha256="")
+    assert "forbrug:\n    2024: 455000" in out.read_text(encoding="utf-8")
+    back = tmp_path / "back.xlsx"
+    assert main(["plan", "export", str(out), "--out", str(back)]) == 0
+    assert replace(load_plan(back, index), fil="", sha256="") == \
+        replace(full_plan, fil="", sha256="")
+    assert main(["plan", "export", str(out), "--out", str(back)]) == 2  # exists, no --force
+    assert main(["plan", "export", str(out), "--out", str(tmp_path / "x.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "findes allerede; brug --force" in err and "--out skal ende på .yaml" in err
+
+
+def test_plan_given_with_plan_says_what_make_reports_uses(tmp_path):
+    from pathlib import Path
+
+    from opkval.cli import _plan_note
+
+    note = _plan_note("ishoej", Path("mine/plan.xlsx"))
+    assert "PLAN= gælder kun dette notat. `make reports` bruger data/plans/ishoej.yaml" in note
+    assert "cp mine/plan.xlsx data/plans/ishoej.xlsx" in note
+    none = _plan_note("ballerup", Path("b.yaml"))
+    assert "`make reports` bygger notatet uden lokal plan" in none
+    assert "kopiér den til data/plans/ballerup.yaml" in none
