@@ -236,8 +236,9 @@ def load_plan(path: Path | str, index: KommuneIndex, expected: Kommune | None = 
         raw_bytes = p.read_bytes()
         raw, locate, problems = _read_yaml(raw_bytes)
     else:
+        old = "; gem den i Excel eller LibreOffice som .xlsx eller .ods" if suffix == ".xls" else ""
         raise PlanError(shown, [Problem("", None, p.suffix, "ukendt filtype; brug .yaml, "
-                                        ".xlsx eller .ods")])
+                                        f".xlsx eller .ods{old}")])
     digest = hashlib.sha256(raw_bytes).hexdigest()
     if raw is None or (problems and suffix not in WORKBOOK_SUFFIXES):
         raise PlanError(shown, problems)

@@ -48,6 +48,7 @@ def saved(tmp_path_factory, ishoej, ishoej_plan):
     ind["D2"] = "1.8.2024"  # a Danish date typed as text
     ind["H2"] = "faerre_paedagoger; rollefordeling"
     ind["B3"] = "UFORMEL"
+    ind["M2"] = "=400000+62001"  # budget_2024: LibreOffice stores the value 462.001
     wb.save(edited)
     broken = write_workbook(d / "broken.xlsx", ishoej, ishoej_plan)
     wb = load_workbook(broken)
@@ -56,6 +57,7 @@ def saved(tmp_path_factory, ishoej, ishoej_plan):
     ind.merge_cells("G3:G4")
     ind["E2"] = 2027  # a year in the date cell
     wb["Fordeling"]["A3"] = "Meritpædagogudannelse"
+    ind["M4"] = "=1/0"  # LibreOffice stores the error value #DIV/0!
     wb.save(broken)
     files = [plain, edited, broken]
     return {fmt: dict(zip(("plain", "edited", "broken"), _resave(files, fmt, d / fmt),
@@ -79,6 +81,7 @@ def test_resaved_edits_read_as_shown(saved, index, fmt):
     assert merit.start == dt.date(2024, 8, 1)
     assert merit.behov == ("faerre_paedagoger", "rollefordeling")
     assert kursus.kategori == "uformel"
+    assert merit.budget[2024] == 462001
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "ods"])
@@ -91,7 +94,9 @@ def test_resaved_mistakes_are_all_named(saved, index, fmt):
            "2027 ligner et årstal skrevet i en datocelle" in msg
     assert "ark 'Fordeling', celle A3, Fordeling.indsats: ukendt indsats (mente du " \
            "'Meritpædagoguddannelse'?)" in msg
-    assert "(3 fejl)" in msg
+    assert "ark 'Indsatser', celle M4, indsatser[3].budget.2024: cellen viser en fejlværdi" \
+        in msg and "#DIV/0!" in msg
+    assert "(4 fejl)" in msg
 
 
 def test_ods_exports_to_yaml_and_back(saved, index, ishoej_plan, tmp_path, capsys):

@@ -296,3 +296,15 @@ def test_plan_given_with_plan_says_what_make_reports_uses(tmp_path):
     none = _plan_note("ballerup", Path("b.yaml"))
     assert "`make reports` bygger notatet uden lokal plan" in none
     assert "kopiér den til data/plans/ballerup.yaml" in none
+
+
+def test_batch_with_two_plan_files_stops_before_building(tmp_path, book):
+    from opkval.batch import run
+
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    (plans / "ishoej.ods").write_bytes(b"")
+    (plans / "ishoej.xlsx").write_bytes(book.read_bytes())
+    with pytest.raises(PlanError, match="kommunen har 2 planfiler"):
+        run(tmp_path / "out", plans_dir=plans, only=["ishoej"])
+    assert not (tmp_path / "out" / "ishoej.html").exists()
