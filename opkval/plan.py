@@ -605,9 +605,11 @@ def _overvejelser(c: _Checker, value: object) -> dict[str, str]:
     d = c.mapping(("overvejelser",), value)
     allowed = overvejelse_ids()
     out: dict[str, str] = {}
+    folded = {a.casefold(): a for a in allowed}
     for k, v in (d or {}).items():
         key = str(k).strip()
         path = ("overvejelser", key)
+        key = folded.get(key.casefold(), key)
         if key not in allowed:
             close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
             hint = f" (mente du '{close[0]}'?)" if close else ""
@@ -657,8 +659,8 @@ def _indsats(c: _Checker, path: Path_, item: object, rules: dict,
     links = d.get("behov")
     if links is None:
         links = []
-    elif isinstance(links, str):
-        links = [x.strip() for x in links.split(",") if x.strip()]
+    elif isinstance(links, str):  # "a, b", "a; b" or one id per line
+        links = [x.strip() for x in re.split(r"[,;\n]", links) if x.strip()]
     elif not isinstance(links, list):
         c.add((*path, "behov"), links, "skal være en liste af behov-id'er")
         links = []

@@ -120,8 +120,14 @@ def _refuse(what: str, value: str, limit: str, advice: str = "") -> WorkbookErro
     return WorkbookError(f"{what} er {value}; grænsen er {limit}{tail}")
 
 
-def check_limits(path: Path) -> None:
-    """Refuse a file over a limit before any library loads it (raises WorkbookError)."""
+Unsaved = dict[str, dict[tuple[int, int], str]]  # sheet → (row, col) → formula text
+
+
+def check_limits(path: Path) -> Unsaved:
+    """Refuse a file over a limit before any library loads it (raises WorkbookError).
+
+    Returns, for .xlsx, the formulas that have no stored value (found on the same pass, so
+    the workbook is then loaded once, with values only)."""
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise _refuse("filen", f"{n(size)} byte", f"{n(MAX_FILE_BYTES)} byte")
@@ -146,13 +152,15 @@ def check_limits(path: Path) -> None:
             raise _refuse("filen udpakket", f"{n(total)} byte",
                           f"{n(MAX_UNPACKED_BYTES)} byte")
         cells = _Count()
+        unsaved: Unsaved = {}
         if path.suffix.lower() == ".ods":
             if "content.xml" not in zf.namelist():
                 raise WorkbookError("kan ikke læses som regneark (.ods): content.xml mangler")
             _scan_ods(zf, cells)
         else:
             for name, part in _xlsx_sheet_parts(zf):
-                _scan_xlsx_sheet(zf, part, name, cells)
+                unsaved[name] = _scan_xlsx_sheet(zf, part, name, cells)
+        return unsaved
 
 
 @dataclass
@@ -205,7 +213,9 @@ def _xlsx_sheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
     return out
 
 
-def _scan_xlsx_sheet(zf: zipfile.ZipFile, part: str, sheet: str, count: _Count) -> None:
+def _scan_xlsx_sheet(zf: zipfile.ZipFile, part: str, sheet: str,
+                     count: _Count) -> dict[tuple[int, int], str]:
+    unsaved: dict[tuple[int, int], str] = {}
     rows = 0
     row = 0
     col = 0
@@ -229,12 +239,18 @@ def _scan_xlsx_sheet(zf: zipfile.ZipFile, part: str, sheet: str, count: _Count) 
                 row, col = ref
             else:
                 col += 1
-            if any(child.tag in (f"{_MAIN}v", f"{_MAIN}f", f"{_MAIN}is") for child in el):
+            kids = {child.tag: child for child in el}
+            if kids.keys() & {f"{_MAIN}v", f"{_MAIN}f", f"{_MAIN}is"}:
                 _check_cell(sheet, row, col)
                 count.add(1, sheet, coord(row, col))
+                f = kids.get(f"{_MAIN}f")
+                v = kids.get(f"{_MAIN}v")
+                if f is not None and (v is None or not v.text):  # openpyxl writes <v />
+                    unsaved[(row, col)] = f"={f.text}" if f.text else "(delt formel)"
             el.clear()
         elif tag == f"{_MAIN}row":
             el.clear()
+    return unsaved
 
 
 def _check_dimension(sheet: str, ref: str) -> None:
@@ -291,10 +307,10 @@ def _scan_ods(zf: zipfile.ZipFile, count: _Count) -> None:
 def read_sheets(path: Path) -> dict[str, Sheet]:
     """Every sheet of an .xlsx or .ods file; raises WorkbookError for a file over a limit or
     one that cannot be read."""
-    check_limits(path)
+    unsaved = check_limits(path)
     if path.suffix.lower() == ".ods":
         return _read_ods(path)
-    return _read_xlsx(path)
+    return _read_xlsx(path, unsaved)
 
 
 def _is_percent(number_format: str | None) -> bool:
@@ -304,31 +320,31 @@ def _is_percent(number_format: str | None) -> bool:
     return "%" in plain
 
 
-def _read_xlsx(path: Path) -> dict[str, Sheet]:
+def _read_xlsx(path: Path, unsaved: Unsaved) -> dict[str, Sheet]:
+    """Values as Excel stored them (one load, values only); ``unsaved`` from the scan."""
     from openpyxl import load_workbook
 
     try:
-        wb_f = load_workbook(path, data_only=False)
-        wb_v = load_workbook(path, data_only=True)
+        wb = load_workbook(path, data_only=True)
     except Exception as e:  # openpyxl raises many types for a damaged or non-xlsx file
         raise WorkbookError(f"kan ikke læses som Excel-fil ({type(e).__name__})") from None
     out: dict[str, Sheet] = {}
-    for ws_f in wb_f.worksheets:
-        ws_v = wb_v[ws_f.title]
-        sheet = Sheet(ws_f.title)
-        for (r, c), cf in ws_f._cells.items():  # only cells the file holds, never a range
-            cv = ws_v._cells.get((r, c))
-            v = cv.value if cv is not None else None
-            if cf.data_type == "f" and v is None:
-                sheet.cells[(r, c)] = Cell(r, c, None, formula=str(cf.value))
-            elif cv is not None and cv.data_type == "e":
+    for ws in wb.worksheets:
+        sheet = Sheet(ws.title)
+        for (r, c), formula in unsaved.get(ws.title, {}).items():
+            sheet.cells[(r, c)] = Cell(r, c, None, formula=formula)
+        for (r, c), cv in ws._cells.items():  # only cells the file holds, never a range
+            v = cv.value
+            if (r, c) in sheet.cells or v is None:
+                continue
+            if cv.data_type == "e":
                 sheet.cells[(r, c)] = Cell(r, c, None, error=str(v))
-            elif v is not None:
+            else:
                 sheet.cells[(r, c)] = Cell(r, c, v, percent=isinstance(v, int | float) and
                                            _is_percent(cv.number_format))
-        for rng in ws_f.merged_cells.ranges:
+        for rng in ws.merged_cells.ranges:
             sheet.merged.append((rng.min_row, rng.min_col, rng.max_row, rng.max_col))
-        out[ws_f.title] = sheet
+        out[ws.title] = sheet
     return out
 
 

@@ -308,3 +308,35 @@ def test_batch_with_two_plan_files_stops_before_building(tmp_path, book):
     with pytest.raises(PlanError, match="kommunen har 2 planfiler"):
         run(tmp_path / "out", plans_dir=plans, only=["ishoej"])
     assert not (tmp_path / "out" / "ishoej.html").exists()
+
+
+def test_total_row_in_fordeling_is_named_as_such(book, index):
+    def total(wb):
+        ws = wb["Fordeling"]
+        ws["A8"], ws["C8"] = "I alt:", 8  # seed 001: 8 merit students
+    _edit(book, total)
+    msg = _errors(book, index)
+    assert "ark 'Fordeling', række 8, Fordeling: rækken ligner en sumrække (I alt)" in msg
+    assert "(1 fejl)" in msg
+
+
+def test_overvejelser_id_in_any_case_and_yaml_semicolon_behov(tmp_path, index):
+    text = """\
+kommune: Ishøj
+dato: 2024-04-21
+behov:
+  - {id: a, tekst: A}
+  - {id: b, tekst: B}
+indsatser:
+  - {navn: Kursus, kategori: Uformel, maalgruppe: PAEDAGOGER, start: 01-01-2024,
+     slut: 31.12.2024, budget: {2024: 1000}, behov: "a; b"}
+overvejelser:
+  Ledere: Lederne får et forløb.
+"""
+    path = tmp_path / "p.yaml"
+    path.write_text(text, encoding="utf-8")
+    plan = load_plan(path, index)
+    ind = plan.indsatser[0]
+    assert (ind.kategori, ind.maalgruppe, ind.behov) == ("uformel", "paedagoger", ("a", "b"))
+    assert (ind.start, ind.slut) == (dt.date(2024, 1, 1), dt.date(2024, 12, 31))
+    assert plan.overvejelser == {"ledere": "Lederne får et forløb."}
