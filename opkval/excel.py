@@ -299,7 +299,8 @@ class _Reader:
             sheet = self.sheet(name)
             if sheet is None:
                 if required:
-                    self.problem((name.lower(),), None, name, f"arket '{name}' mangler")
+                    self.problem((name.lower(),), None, MISSING, f"arket '{name}' mangler "
+                                 f"(arkene i filen: {', '.join(self.sheets) or 'ingen'})")
                 continue
             getattr(self, method)(sheet)
 

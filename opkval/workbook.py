@@ -33,6 +33,7 @@ MAX_ROWS = 5_000  # the last row holding a value, and a sheet's claimed used ran
 MAX_COLS = 100  # the last column holding a value (CV), and the claimed used range
 MAX_CELLS = 50_000  # cells holding a value, all sheets together
 MAX_ROW_ELEMENTS = 20_000  # row records in one sheet, empty or not
+MAX_CELL_ELEMENTS = 200_000  # cell records, empty (formatted) or not, all sheets together
 
 SUFFIXES = (".xlsx", ".xlsm", ".ods")
 
@@ -166,6 +167,16 @@ def check_limits(path: Path) -> Unsaved:
 @dataclass
 class _Count:
     cells: int = 0
+    records: int = 0
+
+    def record(self, sheet: str, ref: str) -> None:
+        """One cell record in the XML (a library builds an object for each)."""
+        self.records += 1
+        if self.records > MAX_CELL_ELEMENTS:
+            raise _refuse("antallet af celler i filen (også tomme, formaterede)",
+                          f"over {n(MAX_CELL_ELEMENTS)} (ved ark '{sheet}', celle {ref})",
+                          f"{n(MAX_CELL_ELEMENTS)}", "slet de tomme rækker og kolonner under "
+                          "og til højre for planen, eller flyt planen over i en ny skabelon")
 
     def add(self, k: int, sheet: str, ref: str) -> None:
         self.cells += k
@@ -239,6 +250,7 @@ def _scan_xlsx_sheet(zf: zipfile.ZipFile, part: str, sheet: str,
                 row, col = ref
             else:
                 col += 1
+            count.record(sheet, coord(row, col))
             kids = {child.tag: child for child in el}
             if kids.keys() & {f"{_MAIN}v", f"{_MAIN}f", f"{_MAIN}is"}:
                 _check_cell(sheet, row, col)
@@ -289,6 +301,7 @@ def _scan_ods(zf: zipfile.ZipFile, count: _Count) -> None:
             continue
         if tag in (f"{_TABLE}table-cell", f"{_TABLE}covered-table-cell"):
             rep = _repeat(el, "number-columns-repeated")
+            count.record(sheet, coord(row, col))
             filled = (el.get(f"{_OFFICE}value-type") is not None
                       or el.get(f"{_TABLE}formula") is not None
                       or any(child.tag == f"{_TEXT}p" for child in el))

@@ -239,3 +239,14 @@ def test_hostile_workbooks_are_refused_fast_and_small(tmp_path, book, case):
     assert "grænsen er" in res.stderr and "Traceback" not in res.stderr
     assert secs < 60 and time.perf_counter() - t0 < 90
     assert mb < 500, f"{mb:.0f} MB"
+
+
+def test_many_empty_formatted_cells_are_refused(tmp_path, book, index):
+    # 250.000 formatted empty cells (5 MB of XML): no values, but an object each in openpyxl.
+    def row(r):
+        return f'<row r="{r}">' + "".join(f'<c r="{wbk.coord(r, c)}" s="1"/>'
+                                          for c in range(1, 51)) + "</row>"
+    path = _with_sheet_xml(book, tmp_path / "styled.xlsx", "Behov",
+                           _rows_xml(row(r) for r in range(1, 5001)))
+    assert "antallet af celler i filen (også tomme, formaterede) er over 200.000" in \
+        _refused(path, index)
