@@ -193,7 +193,6 @@ def write_workbook(path: Path | str, kommune: Kommune, plan: Plan | None = None)
 #: Words that mark a total row ("I alt: 1.386.000"): opkval sums by itself.
 TOTAL_WORDS = ("i alt", "ialt", "total", "totalt", "sum", "samlet", "sum i alt", "subtotal")
 _LIST_SPLIT = re.compile(r"[,;\n]")
-_PCT_TEXT = re.compile(r"^\s*([-+]?\d+(?:[.,]\d+)?)\s*%\s*$")
 
 
 def _clean(value: Any) -> Any:
@@ -336,12 +335,11 @@ class _Reader:
 
     @staticmethod
     def percent(c: Cell | None, v: Any) -> Any:
-        """Percent as shown: a percent-formatted 0,6 is 60; text "60 %" or "60,0 %" is 60."""
+        """Percent as shown: a percent-formatted 0,6 is 60. (Text such as "60 %" and a share
+        written as 0,6 without a percent format are the validator's, as for YAML.)"""
         if c is not None and c.percent and isinstance(v, int | float) and \
                 not isinstance(v, bool):
             return round(v * 100, 10)
-        if isinstance(v, str) and (m := _PCT_TEXT.match(v)):
-            return float(m.group(1).replace(",", "."))
         return v
 
     def behov_sheet(self, sheet: Sheet) -> None:

@@ -340,3 +340,17 @@ overvejelser:
     assert (ind.kategori, ind.maalgruppe, ind.behov) == ("uformel", "paedagoger", ("a", "b"))
     assert (ind.start, ind.slut) == (dt.date(2024, 1, 1), dt.date(2024, 12, 31))
     assert plan.overvejelser == {"ledere": "Lederne får et forløb."}
+
+
+@pytest.mark.parametrize(("written", "ok"), [("'60 %'", 60), ("'60,0 %'", 60), ("0.6", None)])
+def test_yaml_target_is_read_the_same_way(tmp_path, index, written, ok):
+    path = tmp_path / "p.yaml"
+    path.write_text(f"kommune: Ishøj\ndato: 2024-04-21\nmaal: {{andel_paedagoger_pct: {written},"
+                    " aar: 2030}\nindsatser:\n  - {navn: K, kategori: uformel, maalgruppe: "
+                    "ledere, start: 2024-01-01, slut: 2024-12-31, budget: {2024: 1}}\n",
+                    encoding="utf-8")
+    if ok:
+        assert load_plan(path, index).maal_andel_paedagoger_pct == ok
+    else:
+        assert "linje 3, maal.andel_paedagoger_pct: 0,6 kan ikke være målet i procent" in \
+            _errors(path, index)
