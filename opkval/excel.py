@@ -117,6 +117,7 @@ def write_workbook(path: Path | str, kommune: Kommune, plan: Plan | None = None)
     ws = wb.create_sheet("Plan")
     ws.append(["felt", "værdi"])
     _header(ws, ["felt", "værdi"])
+    ws.column_dimensions["A"].width = 28
     ws.column_dimensions["B"].width = 70
     values = {"kommune": kommune.navn}
     if plan:
@@ -166,6 +167,7 @@ def write_workbook(path: Path | str, kommune: Kommune, plan: Plan | None = None)
                             errorTitle="Ukendt værdi",
                             error=f"Vælg {name} i listen (koden virker også).")
         letter = get_column_letter(cols.index(name) + 1)
+        ws.column_dimensions[letter].width = min(40, max(map(len, values)) + 3)
         dv.add(f"{letter}2:{letter}{last}")
         ws.add_data_validation(dv)
 
