@@ -137,7 +137,8 @@ def check_limits(path: Path) -> Unsaved:
     except (zipfile.BadZipFile, OSError) as e:
         kind = "regneark (.ods)" if path.suffix.lower() == ".ods" else "Excel-fil (.xlsx)"
         raise WorkbookError(f"kan ikke læses som {kind}: filen er ikke en zip-pakke, som "
-                            f"Excel og LibreOffice gemmer ({type(e).__name__})") from None
+                            "Excel og LibreOffice gemmer (er den en gammel .xls, beskyttet med "
+                            "adgangskode eller slet ikke et regneark?)") from None
     with zf:
         infos = zf.infolist()
         if len(infos) > MAX_PARTS:
