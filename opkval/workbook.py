@@ -134,7 +134,7 @@ def check_limits(path: Path) -> Unsaved:
         raise _refuse("filen", f"{n(size)} byte", f"{n(MAX_FILE_BYTES)} byte")
     try:
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as e:
+    except (zipfile.BadZipFile, OSError):
         kind = "regneark (.ods)" if path.suffix.lower() == ".ods" else "Excel-fil (.xlsx)"
         raise WorkbookError(f"kan ikke læses som {kind}: filen er ikke en zip-pakke, som "
                             "Excel og LibreOffice gemmer (er den en gammel .xls, beskyttet med "
