@@ -16,28 +16,20 @@ import datetime as dt
 import difflib
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from opkval.checklist import load_points
-from opkval.errors import WorkbookError
+from opkval.config import RulesConfig, load_points, load_rules, plan_years
+from opkval.errors import MISSING, Path_, Problem, WorkbookError, field_name
 from opkval.kommune import Kommune
-from opkval.plan import (
-    DATE_YEARS,
-    MISSING,
-    Path_,
-    Plan,
-    Problem,
-    choice_labels,
-    field_name,
-    load_rules_config,
-    plan_years,
-)
 from opkval.workbook import Cell, Sheet, coord, merged_ref, read_sheets
+
+if TYPE_CHECKING:  # the plan reader imports this module, not the other way round
+    from opkval.plan import Plan
 
 PLAN_FIELDS = ("kommune", "titel", "dato", "kilde", "godkendt_af", "godkendt_dato",
                "maal_andel_paedagoger_pct", "maal_aar")
@@ -51,6 +43,8 @@ OVERVEJELSER_COLS = ("id", "tekst", "spoergsmaal (vejledning, læses ikke)")
 CHOICE_FIELDS = ("kategori", "maalgruppe", "finansiering")
 #: Danish date format, as the guide suggests (01-08-2024); the cell holds a real date.
 DATE_FORMAT = "dd-mm-yyyy"
+#: Years a date in a plan may lie in (the pool runs 2023–2030; plans are written from 2020).
+DATE_YEARS = (2020, 2035)
 TEMPLATE_ROWS = 60  # rows with drop-downs in an empty template
 HEAD_FONT = Font(bold=True, color="FFFFFF")
 HEAD_FILL = PatternFill("solid", fgColor="1F4E79")
@@ -80,6 +74,15 @@ GUIDE = [
 ]
 
 
+def choice_labels(rules: RulesConfig | None = None) -> dict[str, dict[str, str]]:
+    """The Danish name of each code of kategori, maalgruppe and finansiering (regler.yaml):
+    what the drop-downs show; a plan may write the code or the name, in any case."""
+    rules = rules or load_rules()
+    return {"kategori": {k: v.kort for k, v in rules.kategorier.items()},
+            "maalgruppe": {k: v.navn for k, v in rules.maalgrupper.items()},
+            "finansiering": {k: str(v) for k, v in rules.finansiering.items()}}
+
+
 def indsats_columns() -> list[str]:
     ys = list(plan_years())
     return [*LIST_FIELDS, *[f"budget_{y}" for y in ys], *[f"forbrug_{y}" for y in ys]]
@@ -95,7 +98,7 @@ def _header(ws, cols: list[str] | tuple[str, ...]) -> None:
 
 def write_workbook(path: Path | str, kommune: Kommune, plan: Plan | None = None) -> Path:
     """Write the plan template, filled in with ``plan`` when given."""
-    rules = load_rules_config()
+    rules = load_rules()
     wb = Workbook()
     guide = wb.active
     guide.title = "Vejledning"
@@ -183,8 +186,8 @@ def write_workbook(path: Path | str, kommune: Kommune, plan: Plan | None = None)
     ws.column_dimensions["B"].width = 80
     ws.column_dimensions["C"].width = 80
     words = plan.overvejelser if plan else {}
-    for pt in load_points():
-        ws.append([pt["id"], words.get(pt["id"]), f"{pt['titel']}: {pt['spoergsmaal']}"])
+    for pt in load_points().punkter:
+        ws.append([pt.id, words.get(pt.id), f"{pt.titel}: {pt.spoergsmaal}"])
     out = Path(path)
     wb.save(out)
     return out
@@ -216,7 +219,7 @@ class _Reader:
         self.problems: list[Problem] = []
         self.locs: dict[Path_, str] = {}
         self.raw: dict[str, Any] = {}
-        self.labels = choice_labels(load_rules_config())
+        self.labels = choice_labels()
 
     # -- helpers
     def sheet(self, name: str) -> Sheet | None:
