@@ -15,9 +15,9 @@ from dataclasses import replace
 import pytest
 from openpyxl import load_workbook
 
+from opkval.context import plan_context
 from opkval.excel import write_workbook
 from opkval.plan import PlanError, find_plan, load_plan, plan_file_for
-from opkval.rules import plan_context
 
 PCT_ROW = 8  # Plan!B8: maal_andel_paedagoger_pct
 AAR_ROW = 9  # Plan!B9: maal_aar
