@@ -3,18 +3,15 @@
 *Tilsagn*: one row per letter, columns ``aar``, ``runde``, ``beloeb``, ``kilde``, ``dato`` (fill
 in aar or runde). *Notat*: column A the field (``udvalg``, ``moede``, ``sagsnr``, ``afsender``,
 ``kontakt``, ``bilag_nr``, ``logo``, ``indledning``, ``indstilling``), column B the value.
-*Afsnit*: the kommune's own sections, columns ``overskrift``, ``tekst``. The same raw
-structure as the YAML keys ``tilsagn:`` and ``notat:``, so :func:`opkval.plan.validate`
-checks both alike. Kept apart from :mod:`opkval.excel` to keep that module's edits small.
+*Afsnit*: the kommune's own sections, columns ``overskrift``, ``tekst``. They give the same raw
+structure as the YAML keys ``tilsagn:`` and ``notat:``, so :func:`opkval.plan.validate` checks
+both alike. The reading functions are :class:`opkval.excel._Reader`'s sheet methods, kept here
+so that module's edits stay small.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-
-from openpyxl.utils import get_column_letter
-
-from opkval.errors import Problem
 
 if TYPE_CHECKING:  # the plan reader imports this module, not the other way round
     from opkval.plan import Plan
@@ -26,50 +23,51 @@ NOTAT_FIELDS = ("udvalg", "moede", "sagsnr", "afsender", "kontakt", "bilag_nr", 
                 "indledning", "indstilling")
 
 
-def _rows(wb, sheet: str, cols: tuple[str, ...], value, where, locs, prefix) -> list[dict]:
+def _table(reader, sheet, cols: tuple[str, ...], prefix: tuple) -> list[dict]:
+    """Rows of a sheet with a header row, as dicts (empty rows skipped, total rows reported)."""
+    reader.merged(sheet, range(1, len(cols) + 1))
     out: list[dict] = []
-    if sheet not in wb.sheetnames:
-        return out
-    ws = wb[sheet]
-    for r in range(2, ws.max_row + 1):
-        vals = [value(sheet, r, j, f"{sheet}.{c}") for j, c in enumerate(cols, 1)]
-        if all(v is None for v in vals):
-            continue
+    for r in sheet.rows(2):
         i = len(out)
+        vals = [reader.cell(sheet, r, j, (*prefix, i, c)) for j, c in enumerate(cols, 1)]
+        if all(v is None for v in vals) or reader.total_row(sheet, r, vals[0]):
+            continue
+        reader.locs[(*prefix, i)] = reader.where(sheet, f"A{r}")
         out.append({c: v for c, v in zip(cols, vals, strict=True) if v is not None})
-        locs[(*prefix, i)] = where(sheet, f"A{r}")
-        for j, c in enumerate(cols, 1):
-            locs[(*prefix, i, c)] = where(sheet, f"{get_column_letter(j)}{r}")
     return out
 
 
-def read_notat_sheets(wb, value, where, raw: dict, locs: dict,
-                      problems: list[Problem]) -> None:
-    """Add ``tilsagn`` and ``notat`` to `raw` from the sheets *Tilsagn*, *Notat*, *Afsnit*."""
-    tilsagn = _rows(wb, "Tilsagn", TILSAGN_COLS, value, where, locs, ("tilsagn",))
-    if tilsagn:
-        raw["tilsagn"] = tilsagn
-    notat: dict[str, Any] = {}
-    if "Notat" in wb.sheetnames:
-        ws = wb["Notat"]
-        for r in range(2, ws.max_row + 1):
-            key = value("Notat", r, 1, "notat")
-            if key is None:
-                continue
-            key = str(key)
-            if key in notat:
-                problems.append(Problem(f"notat.{key}", where("Notat", f"A{r}"), key,
-                                        "feltet står to gange"))
-                continue
-            v = value("Notat", r, 2, f"notat.{key}")
-            locs[("notat", key)] = where("Notat", f"B{r}" if key in NOTAT_FIELDS else f"A{r}")
-            if v is not None:
-                notat[key] = v
-    afsnit = _rows(wb, "Afsnit", AFSNIT_COLS, value, where, locs, ("notat", "afsnit"))
-    if afsnit:
-        notat["afsnit"] = afsnit
-    if notat:
-        raw["notat"] = notat
+def tilsagn_sheet(reader, sheet) -> None:
+    rows = _table(reader, sheet, TILSAGN_COLS, ("tilsagn",))
+    if rows:
+        reader.raw["tilsagn"] = rows
+
+
+def notat_sheet(reader, sheet) -> None:
+    reader.merged(sheet, range(1, 3))
+    notat: dict[str, Any] = reader.raw.setdefault("notat", {})
+    for r in sheet.rows(2):
+        key = reader.cell(sheet, r, 1, ("notat", f"A{r}"))
+        if key is None:
+            continue
+        key = str(key).strip()
+        path = ("notat", key)
+        if key in notat:
+            reader.problem(path, reader.where(sheet, f"A{r}"), key, "feltet står to gange")
+            continue
+        v = reader.cell(sheet, r, 2, path)
+        if key not in NOTAT_FIELDS:
+            reader.locs[path] = reader.where(sheet, f"A{r}")
+        if v is not None or key not in NOTAT_FIELDS:
+            notat[key] = v  # an unknown field is kept for the validator to name
+    if not notat:
+        del reader.raw["notat"]
+
+
+def afsnit_sheet(reader, sheet) -> None:
+    rows = _table(reader, sheet, AFSNIT_COLS, ("notat", "afsnit"))
+    if rows:
+        reader.raw.setdefault("notat", {})["afsnit"] = rows
 
 
 def write_notat_sheets(wb, plan: Plan | None, header) -> None:
@@ -85,8 +83,7 @@ def write_notat_sheets(wb, plan: Plan | None, header) -> None:
     ws.column_dimensions["B"].width = 90
     n = plan.notat if plan else None
     for key in NOTAT_FIELDS:
-        v = getattr(n, key) if n else None
-        ws.append([key, v])
+        ws.append([key, getattr(n, key) if n else None])
         if key == "moede":
             ws.cell(row=ws.max_row, column=2).number_format = "yyyy-mm-dd"
     ws = wb.create_sheet("Afsnit")
@@ -94,5 +91,3 @@ def write_notat_sheets(wb, plan: Plan | None, header) -> None:
     ws.column_dimensions["B"].width = 90
     for o, t in n.afsnit if n else ():
         ws.append([o, t])
-    if plan and plan.forrige_ref:
-        wb["Plan"].append(["forrige", plan.forrige_ref])

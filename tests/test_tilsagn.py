@@ -150,3 +150,14 @@ def test_overview_shows_the_notes_own_round_amounts(vejle_ctx):
     # 1.250.000 + 2 × 2.288.551 (carried forward) and the round-2 letter.
     assert rounds[1]["beloeb_kr"] == 5_827_102
     assert rounds[2]["beloeb_kr"] == 20_900_000 and rounds[2]["grundlag"] == ["tilsagn"]
+
+
+def test_plan_export_keeps_letters_text_and_previous(index, vejle_plan):
+    from opkval.plan import to_raw, validate
+
+    back, problems = validate(to_raw(vejle_plan), lambda p: None, index,
+                              base_dir=VEJLE.parent)
+    assert problems == []
+    assert back.tilsagn == vejle_plan.tilsagn
+    assert back.notat == vejle_plan.notat
+    assert back.forrige_ref == "vejle-2025.yaml"
