@@ -53,7 +53,6 @@ def test_nothing_else_passes_through(text):
     tags = set(re.findall(r"<\s*([a-zA-Z0-9]+)", html))
     assert tags <= {"p", "a", "br"}, html
     assert "<script" not in html and "<img" not in html and "<h1" not in html
-    assert "javascript:" not in html.replace("[x](javascript:alert(1))", "") or "href" not in html
     for m in re.finditer(r'href="([^"]*)"', html):
         assert m.group(1).startswith(("http://", "https://", "mailto:"))
 
