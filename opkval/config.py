@@ -28,9 +28,24 @@ class Round(BaseModel):
     afsluttet_senest: dt.date
     betingelse: str | None = None
     kilde: str
+    #: Round 1: the year each grant year's tranche is paid (default: the grant year itself).
+    udbetalingsaar_pr_aar: dict[int, int] | None = None
+    udbetaling_tekst: str | None = None
+    udbetaling_kilde: str | None = None
+    #: Grant years whose payment year no source gives (shown as "antaget").
+    udbetaling_antaget: list[int] = []
+    #: Source of ``afsluttet_senest``; None = no source, the deadline is an assumption.
+    frist_kilde: str | None = None
+    planlaegges_fra: dt.date | None = None
 
     def payment_year(self, year: int) -> int:
-        return year if self.udbetaling == "aarlig" else int(self.udbetalingsaar or self.aar[0])
+        if self.udbetaling == "samlet":
+            return int(self.udbetalingsaar or self.aar[0])
+        return int((self.udbetalingsaar_pr_aar or {}).get(year, year))
+
+    @property
+    def frist_antaget(self) -> bool:
+        return self.frist_kilde is None
 
 
 class PuljeConfig(BaseModel):

@@ -84,6 +84,19 @@ def round_summaries(cfg: PuljeConfig, grants: list) -> list[dict]:
             else None,
             "afsluttet_senest": r.afsluttet_senest.isoformat(),
             "kilde": r.kilde,
+            # issue 11: what each figure rests on (payment timing, deadline, key, range).
+            "udbetalingsaar_pr_aar": {str(g.aar): g.udbetalingsaar for g in rows},
+            "udbetaling_tekst": r.udbetaling_tekst,
+            "udbetaling_kilde": " ".join(str(r.udbetaling_kilde or "").split()) or None,
+            "udbetaling_antaget": list(r.udbetaling_antaget),
+            "frist_antaget": r.frist_antaget,
+            "frist_kilde": r.frist_kilde,
+            "noegle_tekst": getattr(r, "noegle_tekst", None),
+            "noegle_kilde": " ".join(str(getattr(r, "noegle_kilde", "") or "").split()) or None,
+            "planlaegges_fra": r.planlaegges_fra.isoformat() if r.planlaegges_fra else None,
+            "alternativ_kr": (sum(g.beloeb_kr if g.alternativ_kr is None else g.alternativ_kr
+                                  for g in rows)
+                              if any(g.alternativ_kr is not None for g in rows) else None),
         })
     return out
 
@@ -98,7 +111,13 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
     ``plan``: a validated local plan, or None; ``extras``: scenario lines for "what the plan
     moves" (``opkval.plan_effect.parse_extra``), which only affect ``ctx["gaps"]``.
     """
-    from opkval.allocation import LABEL_TILSAGN, backtest, grants_for_kommune, key_weights
+    from opkval.allocation import (
+        LABEL_TILSAGN,
+        backtest,
+        error_summary,
+        grants_for_kommune,
+        key_weights,
+    )
     from opkval.config import load_config
     from opkval.gaps import gaps_context
 
@@ -156,6 +175,11 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
             "reference_kilde": cfg.backtest["kilde"],
             "tolerance_abs_kr": float(cfg.backtest["tolerance_abs_kr"]),
             "tolerance_rel": float(cfg.backtest["tolerance_rel"]),
+            "fejl": error_summary(reference, int(cfg.backtest.get("afrunding_kr", 50000))),
+            # Published amounts of this pool for several years at once (Dragør's 817.000 kr.):
+            # evidence for the key and for round 1's payment timing, shown in every note.
+            "evidens": [b.as_dict() for b in bt_all if b.pulje == "Opkvalificeringspuljen"
+                        and "-" in b.periode],
         },
         "plan": _plan_context(plan, grant_dicts, cfg),
         "gaps": gaps_context(data, kommune.kode, plan=plan.as_dict() if plan else None,

@@ -26,7 +26,8 @@ from opkval.plan import Path_, Plan, Problem, load_rules_config, plan_years
 PLAN_FIELDS = ("kommune", "titel", "dato", "kilde", "godkendt_af", "godkendt_dato",
                "maal_andel_paedagoger_pct", "maal_aar")
 LIST_FIELDS = ("navn", "kategori", "maalgruppe", "start", "slut", "deltagere", "finansiering",
-               "behov", "beskrivelse", "kategori_begrundelse", "antagelser")
+               "behov", "beskrivelse", "kategori_begrundelse", "antagelser",
+               "kategori_alternativ", "kategori_usikkerhed")
 BEHOV_COLS = ("id", "tekst")
 FORDELING_COLS = ("indsats", "dagtilbud", "deltagere")
 #: Overvejelser: one row per Bilag 2 point; column C is guidance only and is not read.
@@ -46,6 +47,8 @@ GUIDE = [
     "Datoer som datoer (fx 01-08-2024). Beløb i hele kroner pr. år i budget_ÅÅÅÅ; realiseret",
     "forbrug i forbrug_ÅÅÅÅ erstatter budgettet for det år. behov: id'er adskilt af komma.",
     "antagelser: én antagelse pr. linje i cellen.",
+    "kategori_alternativ og kategori_usikkerhed: udfyld begge, hvis kategorien er usikker",
+    "(den anden mulige kategori og hvorfor); notatet viser reglerne under begge.",
     "Fordeling: én række pr. indsats og dagtilbud med antal deltagere.",
     "Overvejelser: skriv i kolonnen tekst, hvad planen siger om hvert punkt i ministeriets",
     "vejledning (Bilag 2). Lad cellen stå tom, hvis planen ikke omtaler punktet.",
@@ -80,7 +83,8 @@ def write_workbook(path: Path | str, kommune: Kommune, plan: Plan | None = None)
 
     # The drop-down columns of the Plan sheet, each with its list in sheet "Lister".
     choices = (("kategori", rules["kategorier"]), ("maalgruppe", rules["maalgrupper"]),
-               ("finansiering", rules["finansiering"]))
+               ("finansiering", rules["finansiering"]),
+               ("kategori_alternativ", rules["kategorier"]))
     lists = wb.create_sheet("Lister")
     for j, (name, values) in enumerate(choices, start=1):
         lists.cell(row=1, column=j, value=name).font = Font(bold=True)
@@ -119,7 +123,8 @@ def write_workbook(path: Path | str, kommune: Kommune, plan: Plan | None = None)
         row: list[Any] = [ind.navn, ind.kategori, ind.maalgruppe, ind.start, ind.slut,
                           ind.deltagere, ind.finansiering, ", ".join(ind.behov) or None,
                           ind.beskrivelse, ind.kategori_begrundelse,
-                          "\n".join(ind.antagelser) or None]
+                          "\n".join(ind.antagelser) or None, ind.kategori_alternativ,
+                          ind.kategori_usikkerhed]
         row += [ind.budget.get(y) for y in ys] + [ind.forbrug.get(y) for y in ys]
         ws.append(row)
     last = max(ws.max_row, TEMPLATE_ROWS)

@@ -1,7 +1,9 @@
 """The money year by year: a plan's spending drawn against the grants, oldest money first.
 
-Grants arrive as tranches: round 1 one per year (2023, 2024, 2025), round 2 as one payment in
-2026. Each year, every pool-financed indsats spends ``forbrug`` (else ``budget``) and draws on
+Grants arrive as tranches in the payment year each grant row names (config: round 1's
+``udbetalingsaar_pr_aar``, evidence Dragør's 817.000 kr. received in 2023 for 2023 and 2024;
+round 2 as one payment in 2026). Each year, every pool-financed indsats spends ``forbrug``
+(else ``budget``) and draws on
 the oldest tranche that is already paid and whose round has not run out (year ≤ the round's
 ``afsluttet_senest``), so round 1 money is used before round 2 money. Spending beyond the money
 received is *ikke finansieret af puljen* in the year it happens; money a round has left when
@@ -54,6 +56,7 @@ class RoundRow:
     brugt_kr: int
     tilbage_kr: int
     frist: str  # ISO date: money left after this is at risk
+    frist_antaget: bool  # no source gives the deadline (config frist_kilde: null)
     risiko_tilbagebetaling_kr: int
     brugt_aar: list[int]  # years that drew on this round
     opbrugt_aar: int | None  # year the round's money was used up, None if not used up
@@ -170,6 +173,7 @@ def build_ledger(plan: Plan, grants: list[dict], cfg: PuljeConfig) -> Ledger:
         rounds.append(RoundRow(id=r.id, navn=r.navn, modtaget_kr=received,
                                brugt_kr=received - left, tilbage_kr=left,
                                frist=r.afsluttet_senest.isoformat(),
+                               frist_antaget=r.frist_antaget,
                                risiko_tilbagebetaling_kr=left, brugt_aar=used_years,
                                opbrugt_aar=used_up, pr_indsats=per_ind))
     return Ledger(aar=rows, runder=rounds, draws=draws, ikke_finansieret=unfunded)

@@ -124,25 +124,60 @@ def _round(ctx: dict, rid: int) -> dict:
     return next(r for r in ctx["runder"] if r["id"] == rid)
 
 
+def _key_basis(ctx: dict) -> str:
+    """What a key estimate rests on, in words: the key, its data date, the ministry's key."""
+    n = ctx["noegle"]
+    return (f"skøn efter {esc(n['navn'])} pr. {esc(fmt.date(n['vintage']))}")
+
+
+def round_estimate(r: dict) -> str:
+    """A round's amount in prose: exact when published, else rounded, with the range."""
+    if r["labels"] == ["tilsagn"]:
+        return esc(fmt.kr(r["beloeb_kr"]))
+    if r.get("alternativ_kr") is not None:
+        lo, hi = sorted((r["beloeb_kr"], r["alternativ_kr"]))
+        return esc(fmt.approx_kr_range(lo, hi))
+    return esc(fmt.approx_kr(r["beloeb_kr"]))
+
+
+def payment_sentence(r: dict) -> str:
+    """How a round is paid, with the evidence and what is assumed."""
+    text = esc(r.get("udbetaling_tekst") or (f"udbetales samlet i {r['udbetalingsaar']}"
+                                             if r["udbetaling"] == "samlet"
+                                             else "udbetales år for år"))
+    if r.get("udbetaling_antaget"):
+        text += " (antaget)"
+    return text
+
+
 def summary(ctx: dict) -> Html:
-    """The grant in two or three sentences, with the key check when it disagrees."""
+    """The grant in two or three sentences: each estimate labelled as one, with its basis."""
     r1, r2 = _round(ctx, 1), _round(ctx, 2)
     k = _kommune(ctx)
     parts = []
     y1, y2 = _span(r1["aar"]), _span(r2["aar"])
     if r1["labels"] == ["tilsagn"]:
         parts.append(f"{k} har fået tilsagn om i alt <b>{esc(fmt.kr(r1['beloeb_kr']))}</b> for "
-                     f"{y1} (første tildelingsrunde, udbetalt år for år).")
+                     f"{y1} (første tildelingsrunde). Udbetaling: {payment_sentence(r1)}.")
     else:
-        parts.append(f"{k} kan for {y1} (første tildelingsrunde) forvente ca. "
-                     f"<b>{esc(fmt.kr(r1['beloeb_kr']))}</b>; beløbet er et skøn, fordi "
-                     "opkval ikke kender kommunens tilsagn.")
-    how = ("fremskrevet med kommunens egen andel af puljen" if "fremskrevet" in r2["labels"]
-           else f"skønnet efter {esc(ctx['noegle']['navn'])}")
+        parts.append(f"{k} kan for {y1} (første tildelingsrunde) forvente "
+                     f"<b>{round_estimate(r1)}</b>. Beløbet er et {_key_basis(ctx)}, fordi "
+                     "opkval ikke kender kommunens tilsagn; ministeriet fordeler efter det "
+                     "forventede antal 0-5-årige.")
+    basis = (f"Skønnet er efter {esc(ctx['noegle']['navn'])} pr. "
+             f"{esc(fmt.date(ctx['noegle']['vintage']))}, de nyeste kommunetal i opkvals data; "
+             f"ministeriet fordeler efter {esc(r2.get('noegle_tekst') or 'forventede 0-5-årige')}")
+    if r2.get("alternativ_kr") is not None:
+        amount = (f"et skøn på <b>{esc(fmt.approx_kr(r2['beloeb_kr']))}</b>. {basis}. "
+                  f"Fører man i stedet kommunens andel fra første runde videre, bliver det "
+                  f"{esc(fmt.approx_kr(r2['alternativ_kr']))}; notatet regner med begge")
+    elif r2["labels"] == ["tilsagn"]:
+        amount = f"<b>{esc(fmt.kr(r2['beloeb_kr']))}</b> (tilsagn)"
+    else:
+        amount = f"et skøn på <b>{round_estimate(r2)}</b>. {basis}"
     parts.append(f"Midlerne for {y2} udbetales samlet i {r2['udbetalingsaar']} på betingelse af "
-                 f"en lokal plan for opkvalificering; {how} svarer det til "
-                 f"<b>{esc(fmt.kr(r2['beloeb_kr']))}</b> (uden engangsløftet i 2026, hvis "
-                 "størrelse ikke er kendt).")
+                 f"en lokal plan for opkvalificering; det svarer til {amount} (uden "
+                 "engangsløftet i 2026, hvis størrelse ikke er kendt).")
     kc = ctx.get("key_check")
     if kc and not kc["forklarer"]:
         parts.append(
@@ -168,13 +203,19 @@ def background(ctx: dict) -> Html:
         "<p>Mindst 90 % af midlerne skal gå til formel uddannelse (pædagogisk assistent (PAU), "
         "meritpædagog, moduler på akademi- og diplomniveau); højst 10 % kan bruges mere frit "
         "inden for formålet. Midler, der ikke bruges, betales tilbage til statskassen.</p>"
-        f"<p><b>{esc(r1['navn'])}</b> ({_span(r1['aar'])}) udbetales år for år og "
+        f"<p><b>{esc(r1['navn'])}</b> ({_span(r1['aar'])}): {payment_sentence(r1)}"
+        + (f" ({esc(r1['udbetaling_kilde'])})" if r1.get("udbetaling_kilde") else "")
+        + ". Midlerne "
         f"kan bruges til aktiviteter, der sættes i gang i perioden "
         f"{esc(fmt.date(r1['aktivitet_start_fra']))} til {esc(fmt.date(r1['aktivitet_start_til']))}"
         "; længere uddannelsesforløb skal være "
         f"afsluttet senest {esc(fmt.date(r1['afsluttet_senest']))}. "
         f"<b>{esc(r2['navn'])}</b> ({_span(r2['aar'])}) udbetales samlet i "
-        f"{r2['udbetalingsaar']} og forudsætter en {esc(r2['betingelse'])}.</p></section>"
+        f"{r2['udbetalingsaar']} og forudsætter en {esc(r2['betingelse'])}."
+        + (f" Ingen kilde giver en frist for at bruge anden rundes midler; notatet antager "
+           f"{esc(fmt.date(r2['afsluttet_senest']))} (puljens sidste år)."
+           if r2.get("frist_antaget") else "")
+        + "</p></section>"
     )
 
 
@@ -183,8 +224,9 @@ def grant_table(ctx: dict) -> Html:
     for g in ctx["grants"]:
         rows.append([
             g["aar"], fmt.mio_kr(g["pulje_kr"]), fmt.kr(g["beloeb_kr"]), fmt.pct(g["andel"], 2),
-            g["udbetalingsaar"], Html(f'<span class="label label-{esc(g["label"])}">'
-                                      f'{esc(LABEL_DA[g["label"]])}</span>'),
+            f"{g['udbetalingsaar']}" + (" (antaget)" if g.get("udbetaling_antaget") else ""),
+            Html(f'<span class="label label-{esc(g["label"])}">'
+                 f'{esc(LABEL_DA[g["label"]])}</span>'),
         ])
     for r in ctx["runder"]:
         foot.append([f"{r['navn']} i alt", fmt.mio_kr(r["pulje_kr"]), fmt.kr(r["beloeb_kr"]),
@@ -195,6 +237,15 @@ def grant_table(ctx: dict) -> Html:
     head = ["År", "Puljen i alt", _kommune(ctx), "Andel", "Udbetales", "Grundlag"]
     notes = "".join(f"<li>{esc(text)} ({_span(years)})</li>" for text, years in _years_by_text(
         (f"{LABEL_DA[g['label']]}: {g['forklaring']}", g["aar"]) for g in ctx["grants"]))
+    notes += "".join(
+        f"<li>Alternativt skøn: {esc(text)} ({_span(years)})</li>"
+        for text, years in _years_by_text(
+            (f"{fmt.kr(g['alternativ_kr'])} pr. år, {g['alternativ_forklaring']}", g["aar"])
+            for g in ctx["grants"] if g.get("alternativ_kr") is not None))
+    for r in ctx["runder"]:
+        if r.get("udbetaling_kilde") and r["udbetaling"] != "samlet":
+            notes += (f"<li>Udbetaling, {esc(r['navn'].lower())}: {payment_sentence(r)}. "
+                      f"Grundlag: {esc(r['udbetaling_kilde'])}.</li>")
     return Html(f"<section><h2>Tilskud {span}</h2>"
                 + table(head, rows, numeric=(1, 2, 3, 4), foot=foot, css="grants",
                         caption=f"Tilskud til {_kommune(ctx)} fra opkvalificeringspuljen")
@@ -225,14 +276,9 @@ def key_check(ctx: dict) -> Html:
         parts.append(f"<p>opkval kender ingen offentliggjorte beløb for {esc(_kommune(ctx))}; "
                      "tallene for kommunen er derfor skøn.</p>")
     ref = bt["reference"]
-    inside = sum(b["inden_for_tolerance"] for b in ref)
-    parts.append(
-        f"<p>Samme nøgle anvendt på {esc(bt['reference_pulje'])} "
-        f"({esc(fmt.mio_kr(bt['reference_beloeb_kr']))}, fordelt efter andel af 0-5-årige) "
-        f"rammer {fmt.number(inside)} af {fmt.number(len(ref))} offentliggjorte kommunebeløb "
-        "inden for "
-        f"{esc(fmt.kr(bt['tolerance_abs_kr']))} + {esc(fmt.pct(bt['tolerance_rel'], 0))} "
-        "(kilderne afrunder til 0,1 mio. kr.).</p>")
+    parts.append(f"<p>{backtest_sentence(bt)}</p>")
+    for e in bt.get("evidens") or []:
+        parts.append(f"<p>{evidence_sentence(e)}</p>")
     rows = [[b["kommune"], fmt.kr(b["skoen_kr"]), fmt.kr(b["offentliggjort_kr"]),
              fmt.signed_kr(b["forskel_kr"]), fmt.pct_value(b["forskel_pct"], 1)] for b in ref]
     parts.append(table(["Kommune", "Skøn", "Offentliggjort", "Forskel", "Forskel i %"], rows,
@@ -240,6 +286,43 @@ def key_check(ctx: dict) -> Html:
                        caption=f"Kontrol: {bt['reference_pulje']}"))
     parts.append("</section>")
     return Html("".join(parts))
+
+
+def backtest_sentence(bt: dict) -> str:
+    """What the backtest measured: error spread and the largest errors, in kroner and %."""
+    f = bt["fejl"]
+    if not f.get("n"):
+        return "opkval kender ingen offentliggjorte beløb at kontrollere nøglen mod."
+    big = f["stoerste"][0]
+    rel = max(f["stoerste"], key=lambda b: abs(b["forskel_pct"]))
+    text = (f"Samme nøgle anvendt på {esc(bt['reference_pulje'])} "
+            f"({esc(fmt.mio_kr(bt['reference_beloeb_kr']))}, fordelt efter andel af 0-5-årige) "
+            f"mod de {fmt.number(f['n'])} offentliggjorte kommunebeløb: den typiske fejl "
+            f"(medianen af de absolutte fejl) er {esc(fmt.kr(f['median_abs_kr']))} "
+            f"({esc(fmt.pct_value(f['median_abs_pct']))}); den største i kroner er "
+            f"{esc(big['kommune'])} med {esc(fmt.signed_kr(big['forskel_kr']))} "
+            f"({esc(fmt.pct_value(big['forskel_pct']))})")
+    if rel["kommune"] != big["kommune"]:
+        text += (f", den største i procent {esc(rel['kommune'])} med "
+                 f"{esc(fmt.pct_value(rel['forskel_pct']))} "
+                 f"({esc(fmt.signed_kr(rel['forskel_kr']))})")
+    text += (f". {fmt.number(f['inden_for_afrunding'])} af {fmt.number(f['n'])} ligger inden for "
+             f"kildernes afrunding (±{esc(fmt.kr(f['afrunding_kr']))}; beløbene er opgivet i "
+             f"hele 0,1 mio. kr.), {fmt.number(f['inden_for_tolerance'])} inden for "
+             f"{esc(fmt.kr(bt['tolerance_abs_kr']))} + {esc(fmt.pct(bt['tolerance_rel'], 0))} af "
+             "skønnet.")
+    return text
+
+
+def evidence_sentence(e: dict) -> str:
+    """A published amount for several years (Dragør) as evidence for the key and timing."""
+    years = e["periode"].replace("-", "–")
+    return (f"Offentliggjort udbetaling fra opkvalificeringspuljen: {esc(e['kommune'])} Kommune "
+            f"modtog {esc(fmt.kr(e['offentliggjort_kr']))} i sommeren {e['aar']} til brug over "
+            f"tre år ({esc(e['kilde'])}). Nøglen giver {esc(fmt.kr(e['skoen_kr']))} for "
+            f"{years} tilsammen ({esc(fmt.pct_value(e['forskel_pct']))}); beløbet svarer altså "
+            f"til to års tilskud efter nøglen, udbetalt samlet. Det er grundlaget for, at notatet "
+            "antager, at 2023- og 2024-tilskuddet udbetales i 2023.")
 
 
 def assumptions(ctx: dict) -> Html:
@@ -251,9 +334,14 @@ def assumptions(ctx: dict) -> Html:
         f"<b>Fordelingsnøgle:</b> {esc(n['navn'])} ({esc(n['kilde'])}). {esc(n['forbehold'])}",
         "<b>Tilsagn:</b> " + (esc("; ".join(f"{_span(years)}: {kilde}" for kilde, years in tilsagn))
                               or "ingen offentliggjorte tilsagn for kommunen i opkvals data."),
-        "<b>Fremskrivning:</b> kommunens seneste offentliggjorte andel af puljen antages "
-        "uændret i senere år. For 2026–2030 fordeler ministeriet efter forventede 0-5-årige i "
-        "2026, så andelen kan ændre sig.",
+        "<b>Anden runde:</b> ministeriet fordeler 2026–2030 efter andelen af forventede "
+        "0-5-årige i 2026 (Vejledning til lokal plan); opkval skønner med nøglen og de nyeste "
+        "kommunetal, det har. Hvor kommunen har et tilsagn fra første runde, vises også "
+        "kommunens andel fra første runde ført videre, og risikoen som spændet mellem de to.",
+        "<b>Frister:</b> " + "; ".join(
+            f"{esc(r['navn'])}: {esc(fmt.date(r['afsluttet_senest']))}"
+            + (" (antaget; ingen kilde)" if r.get("frist_antaget") else "")
+            for r in ctx["runder"]) + ".",
         f"<b>Engangsløft 2026:</b> {esc(e['tekst'])} ({esc(e['kilde'])})",
         f"<b>Finanslovsforbehold:</b> {esc(ctx['pulje']['forbehold'])} "
         f"({esc(ctx['pulje']['forbehold_kilde'])})",

@@ -65,12 +65,45 @@ def backtest(nctx: dict) -> Html:
              "ja" if b["inden_for_tolerance"] else "nej"] for b in nctx["backtest"]]
     return Html(
         "<section><h2>Kontrol af 0-5-nøglen</h2><p>Nøglens skøn mod alle offentliggjorte "
-        "kommunebeløb, opkval kender. Normeringspuljen 2020 blev fordelt efter samme nøgle og "
-        "rammes inden for kildernes afrunding; Ishøjs tilsagn fra opkvalificeringspuljen gør "
-        "ikke, og ingen kilde forklarer hvorfor.</p>"
+        "kommunebeløb, opkval kender. " + _backtest_text(nctx["backtest"]) + "</p>"
         + table(["Pulje", "År", "Kommune", "Skøn", "Offentliggjort", "Forskel", "Inden for "
                  "tolerance"], rows, numeric=(1, 3, 4, 5), css="compact")
         + "</section>")
+
+
+def _backtest_text(rows: list[dict]) -> str:
+    """What the backtest measured, per pool: error spread and the largest errors."""
+    out = []
+    ref = [b for b in rows if b["pulje"] != "Opkvalificeringspuljen"]
+    if ref:
+        abs_kr = sorted(abs(b["forskel_kr"]) for b in ref)
+        n = len(ref)
+        med = (abs_kr[n // 2] if n % 2 else (abs_kr[n // 2 - 1] + abs_kr[n // 2]) / 2)
+        big = max(ref, key=lambda b: abs(b["forskel_kr"]))
+        rel = max(ref, key=lambda b: abs(b["forskel_pct"]))
+        inside = sum(abs(b["forskel_kr"]) <= 50000 for b in ref)
+        out.append(
+            f"Normeringspuljen 2020 blev fordelt efter samme nøgle: for de {fmt.number(n)} "
+            f"offentliggjorte beløb er den typiske fejl {esc(fmt.kr(med))}, den største "
+            f"{esc(big['kommune'])} {esc(fmt.signed_kr(big['forskel_kr']))} "
+            f"({esc(fmt.pct_value(big['forskel_pct']))}) og den største i procent "
+            f"{esc(rel['kommune'])} {esc(fmt.pct_value(rel['forskel_pct']))}; "
+            f"{fmt.number(inside)} af {fmt.number(n)} ligger inden for kildernes afrunding "
+            "(±50.000 kr.).")
+    for b in rows:
+        if b["pulje"] == "Opkvalificeringspuljen" and "-" in b.get("periode", ""):
+            out.append(f"{esc(b['kommune'])} modtog {esc(fmt.kr(b['offentliggjort_kr']))} for "
+                       f"{esc(b['periode'].replace('-', '–'))} samlet; nøglen giver "
+                       f"{esc(fmt.kr(b['skoen_kr']))} ({esc(fmt.pct_value(b['forskel_pct']))}).")
+    off: dict[str, list[dict]] = {}
+    for b in rows:
+        if b["pulje"] == "Opkvalificeringspuljen" and not b["inden_for_tolerance"]:
+            off.setdefault(b["kommune"], []).append(b)
+    for navn, bs in off.items():
+        ratio = sum(b["offentliggjort_kr"] for b in bs) / sum(b["skoen_kr"] for b in bs)
+        out.append(f"{esc(navn)}s tilsagn fra opkvalificeringspuljen er "
+                   f"{esc(fmt.pct(ratio, 0))} af nøglens skøn, og ingen kilde forklarer hvorfor.")
+    return " ".join(out)
 
 
 def gaps(nctx: dict, n: int = 15) -> Html:
