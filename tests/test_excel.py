@@ -28,7 +28,10 @@ def test_template_has_drop_downs(tmp_path, ishoej):
     path = write_workbook(tmp_path / "plan.xlsx", ishoej, None)
     ws = load_workbook(path)["Indsatser"]
     formulas = sorted(dv.formula1 for dv in ws.data_validations.dataValidation)
-    assert formulas == ["=Lister!$A$2:$A$11", "=Lister!$B$2:$B$7", "=Lister!$C$2:$C$3"]
+    # 11 kategorier (regler.yaml, with studieudgifter), 6 målgrupper, 2 finansieringer, and
+    # the alternative kategori of an uncertain line (the same 11).
+    assert formulas == ["=Lister!$A$2:$A$12", "=Lister!$B$2:$B$7", "=Lister!$C$2:$C$3",
+                        "=Lister!$D$2:$D$12"]
 
 
 def test_filled_in_workbook_edit_is_read(tmp_path, index, ishoej, ishoej_plan):
@@ -52,7 +55,9 @@ def test_formula_without_cached_value_is_reported(tmp_path, index, ishoej, ishoe
     with pytest.raises(PlanError) as exc:
         load_plan(path, index)
     msg = str(exc.value)
-    assert "ark 'Indsatser', celle M2" in msg and "formel uden gemt værdi" in msg
+    # 13 list columns (A-M, the last two kategori_alternativ, kategori_usikkerhed), then
+    # budget_2023 in N and budget_2024 in O.
+    assert "ark 'Indsatser', celle O2" in msg and "formel uden gemt værdi" in msg
     assert "=400000+62000" in msg
 
 
