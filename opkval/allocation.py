@@ -101,8 +101,8 @@ def key_weights(data: RawData, key: str, year: int | None = None,
         vintage = "2024"
     else:  # a key in config that the engine does not know how to read
         raise OpkvalError(f"Fordelingsnøglen '{key}' findes i config men ikke i opkval.")
-    return KeyWeights(key=key, navn=meta["navn"], vintage=vintage, kilde=meta["kilde"],
-                      forbehold=" ".join(str(meta.get("forbehold", "")).split()),
+    return KeyWeights(key=key, navn=meta.navn, vintage=vintage, kilde=meta.kilde,
+                      forbehold=meta.forbehold,
                       weights={int(k): int(v) for k, v in w.items()})
 
 
@@ -209,7 +209,7 @@ def grants_for_kommune(data: RawData, kommunekode: int, key: str | None = None,
 
 def runde_noegle(runde) -> str:
     """What the ministry allocates a round by, in words (config ``noegle_tekst``)."""
-    return str(getattr(runde, "noegle_tekst", None) or "det forventede antal 0-5-årige")
+    return str(runde.noegle_tekst or "det forventede antal 0-5-årige")
 
 
 @dataclass(frozen=True)
@@ -245,10 +245,10 @@ def backtest(data: RawData, cfg: PuljeConfig | None = None,
     bt = cfg.backtest
     ka = data["known_allocations.csv"]
     rows: list[BacktestRow] = []
-    ref = ka[ka["pulje"].str.startswith(bt["pulje_prefix"]) & (ka["aar_fra"] == bt["aar"])
-             & (ka["aar_til"] == bt["aar"])]
-    est = key_estimates(data, bt["noegle"], int(bt["aar"]), int(bt["beloeb_kr"]))
-    tol_abs, tol_rel = float(bt["tolerance_abs_kr"]), float(bt["tolerance_rel"])
+    ref = ka[ka["pulje"].str.startswith(bt.pulje_prefix) & (ka["aar_fra"] == bt.aar)
+             & (ka["aar_til"] == bt.aar)]
+    est = key_estimates(data, bt.noegle, bt.aar, bt.beloeb_kr)
+    tol_abs, tol_rel = bt.tolerance_abs_kr, bt.tolerance_rel
     for r in ref.itertuples():
         e, p = est[int(r.kommunekode)], int(r.beloeb_kr)
         rows.append(BacktestRow(int(r.kommunekode), str(r.kommune), "Pulje til normeringer",

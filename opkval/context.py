@@ -15,11 +15,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from opkval import PROJECT_ROOT, __version__
+from opkval import PROJECT_ROOT, __version__, fmt
 from opkval.errors import OpkvalError
 
 if TYPE_CHECKING:
-    from opkval.config import PuljeConfig
+    from opkval.config import MaalConfig, PuljeConfig, RulesConfig
     from opkval.data import RawData
     from opkval.kommune import Kommune
     from opkval.plan import Plan
@@ -66,11 +66,13 @@ def manifest(data: RawData) -> dict:
 def round_summaries(cfg: PuljeConfig, grants: list) -> list[dict]:
     """Per tildelingsrunde: its dates and rules, and the kommune's amount and its labels."""
     out = []
-    for r in cfg.runder:
+    for r in cfg.rounds_in_order:
         rows = [g for g in grants if g.runde == r.id]
         out.append({
             "id": r.id,
             "navn": r.navn,
+            "kort": r.kort,
+            "roller": list(r.roller),
             "aar": list(r.aar),
             "udbetaling": r.udbetaling,
             "udbetalingsaar": r.payment_year(r.aar[0]),
@@ -87,18 +89,47 @@ def round_summaries(cfg: PuljeConfig, grants: list) -> list[dict]:
             # issue 11: what each figure rests on (payment timing, deadline, key, range).
             "udbetalingsaar_pr_aar": {str(g.aar): g.udbetalingsaar for g in rows},
             "udbetaling_tekst": r.udbetaling_tekst,
-            "udbetaling_kilde": " ".join(str(r.udbetaling_kilde or "").split()) or None,
+            "udbetaling_kilde": r.udbetaling_kilde,
             "udbetaling_antaget": list(r.udbetaling_antaget),
             "frist_antaget": r.frist_antaget,
             "frist_kilde": r.frist_kilde,
-            "noegle_tekst": getattr(r, "noegle_tekst", None),
-            "noegle_kilde": " ".join(str(getattr(r, "noegle_kilde", "") or "").split()) or None,
+            "noegle_tekst": r.noegle_tekst,
+            "noegle_kilde": r.noegle_kilde,
             "planlaegges_fra": r.planlaegges_fra.isoformat() if r.planlaegges_fra else None,
             "alternativ_kr": (sum(g.beloeb_kr if g.alternativ_kr is None else g.alternativ_kr
                                   for g in rows)
                               if any(g.alternativ_kr is not None for g in rows) else None),
         })
     return out
+
+
+def pool_facts(cfg: PuljeConfig, rules: RulesConfig) -> dict:
+    """The pool's facts every note's prose uses: ``pulje``, ``regler`` (limits), ``runder``.
+
+    ``runder`` here has no kommune amounts; :func:`build_context` replaces it with
+    :func:`round_summaries` of the kommune's grants.
+    """
+    e = cfg.pulje.engangsloeft
+    return {
+        "pulje": {
+            "navn": cfg.navn,
+            "first_year": cfg.first_year,
+            "last_year": cfg.last_year,
+            "beloeb_kr": {str(y): cfg.pool_kr(y) for y in cfg.years},
+            "forbehold": cfg.pulje.forbehold,
+            "forbehold_kilde": cfg.pulje.forbehold_kilde,
+            "engangsloeft": {"aar": e.aar, "beloeb_kr": e.beloeb_kr, "tekst": e.tekst,
+                             "kilde": e.kilde},
+        },
+        "regler": {"min_formel_andel": rules.min_formel_andel,
+                   "max_uformel_andel": rules.max_uformel_andel,
+                   # the two readings of the 90/10 rule, named with the configured shares
+                   "laesninger": [{"navn": x.navn.format(
+                       min_formel_andel=fmt.pct(rules.min_formel_andel, 0),
+                       max_uformel_andel=fmt.pct(rules.max_uformel_andel, 0)),
+                       "kilde": x.kilde} for x in rules.rule("formel_andel").laesninger]},
+        "runder": round_summaries(cfg, []),
+    }
 
 
 def build_context(data: RawData, kommune: Kommune, report_year: int | None = None,
@@ -118,8 +149,7 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
         grants_for_kommune,
         key_weights,
     )
-    from opkval.config import load_config
-    from opkval.gaps import gaps_context
+    from opkval.config import load_config, load_rules
 
     cfg = cfg or load_config()
     key = key or cfg.default_key
@@ -144,7 +174,6 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
             "forklarer": all(b.inden_for_tolerance for b in own
                              if b.pulje == "Opkvalificeringspuljen"),
         }
-    engang = cfg.pulje["engangsloeft_2026"]
     return {
         "schema_version": SCHEMA_VERSION,
         "kommune": {"kode": kommune.kode, "navn": kommune.navn, "slug": kommune.slug,
@@ -152,15 +181,7 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
         "report_year": report_year,
         "generated_at": generated_at.isoformat(),
         "manifest": run_manifest or manifest(data),
-        "pulje": {
-            "navn": cfg.navn,
-            "beloeb_kr": {str(y): cfg.pool_kr(y) for y in cfg.years},
-            "forbehold": " ".join(str(cfg.pulje["forbehold"]).split()),
-            "forbehold_kilde": cfg.pulje["forbehold_kilde"],
-            "engangsloeft_2026": {"beloeb_kr": engang["beloeb_kr"],
-                                  "tekst": " ".join(str(engang["tekst"]).split()),
-                                  "kilde": engang["kilde"]},
-        },
+        **pool_facts(cfg, load_rules()),
         "noegle": {"key": kw.key, "navn": kw.navn, "vintage": kw.vintage, "kilde": kw.kilde,
                    "forbehold": kw.forbehold},
         "grants": grant_dicts,
@@ -170,30 +191,115 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
         "backtest": {
             "kommune": [b.as_dict() for b in own],
             "reference": [b.as_dict() for b in reference],
-            "reference_pulje": cfg.backtest["pulje_prefix"],
-            "reference_beloeb_kr": int(cfg.backtest["beloeb_kr"]),
-            "reference_kilde": cfg.backtest["kilde"],
-            "tolerance_abs_kr": float(cfg.backtest["tolerance_abs_kr"]),
-            "tolerance_rel": float(cfg.backtest["tolerance_rel"]),
-            "fejl": error_summary(reference, int(cfg.backtest.get("afrunding_kr", 50000))),
+            "reference_pulje": cfg.backtest.pulje_prefix,
+            "reference_beloeb_kr": cfg.backtest.beloeb_kr,
+            "reference_kilde": cfg.backtest.kilde,
+            "reference_noegle_navn": cfg.noegler[cfg.backtest.noegle].navn,
+            "tolerance_abs_kr": cfg.backtest.tolerance_abs_kr,
+            "tolerance_rel": cfg.backtest.tolerance_rel,
+            "fejl": error_summary(reference, cfg.backtest.afrunding_kr),
             # Published amounts of this pool for several years at once (Dragør's 817.000 kr.):
             # evidence for the key and for round 1's payment timing, shown in every note.
             "evidens": [b.as_dict() for b in bt_all if b.pulje == "Opkvalificeringspuljen"
                         and "-" in b.periode],
         },
-        "plan": _plan_context(plan, grant_dicts, cfg),
+        "plan": plan_context(plan, grant_dicts, cfg) if plan else None,
         "gaps": gaps_context(data, kommune.kode, plan=plan.as_dict() if plan else None,
                              extras=extras),
     }
 
 
-def _plan_context(plan: Plan | None, grants: list[dict], cfg: PuljeConfig) -> dict | None:
-    """``ctx["plan"]``: the ledger and rule results (None without a plan)."""
-    if plan is None:
-        return None
-    from opkval.rules import plan_context
+def gaps_context(data: RawData, kode: int, plan: dict | None = None,
+                 extras: list[dict] | None = None, cfg: MaalConfig | None = None) -> dict:
+    """``ctx["gaps"]``: the gap and peer section, plus the plan parts when a plan is given.
 
-    return plan_context(plan, grants, cfg)
+    ``plan`` is a plain dict (``maal``, ``indsatser``, ``behov``, ``overvejelser``,
+    ``godkendt`` ...; see :mod:`opkval.checklist`); ``extras`` are scenario lines from
+    :func:`opkval.plan_effect.parse_extra`. Without a plan the plan parts are None (scenario
+    lines alone still give a ``plan_effekt``).
+    """
+    from opkval import checklist, gaps, plan_effect
+
+    maal = (plan or {}).get("maal")
+    g = gaps.kommune_gaps(data, kode, maal=maal, cfg=cfg)
+    indsatser = list((plan or {}).get("indsatser") or [])
+    g["har_plan"] = plan is not None
+    g["plan_effekt"] = (plan_effect.plan_effect(g, indsatser, maal=maal, extras=extras, cfg=cfg)
+                        if indsatser or extras else None)
+    g["tjekliste"] = checklist.checklist(plan) if plan is not None else None
+    g["kaede"] = (checklist.chain(plan.get("behov") or [], indsatser) if plan is not None
+                  else None)
+    return g
+
+
+def plan_context(plan: Plan, grants: list[dict], cfg: PuljeConfig | None = None) -> dict:
+    """The plan part of the note's context: plan, ledger, rules and headline figures."""
+    from opkval.config import load_config, load_rules
+    from opkval.domain import ADVARSEL, BRUD, OK, UAFKLARET
+    from opkval.ledger import build_ledger
+    from opkval.rules import check_all, predates, risk_range
+
+    cfg = cfg or load_config()
+    rules = load_rules()
+    ledger = build_ledger(plan, grants, cfg)
+    # Where a grant has a second estimate (round 2: round 1's share carried forward beside
+    # the key), the same plan on those grants gives the other end of the risk range.
+    alt_grants = [dict(g, beloeb_kr=g["alternativ_kr"]) if g.get("alternativ_kr") is not None
+                  else g for g in grants]
+    alt_ledger = build_ledger(plan, alt_grants, cfg) if alt_grants != grants else None
+    results = check_all(plan, ledger, cfg, rules, alt_ledger)
+    kat, mg = rules.kategorier, rules.maalgrupper
+    indsatser = []
+    for i in plan.indsatser:
+        d = i.as_dict()
+        d["kategori_navn"] = kat[i.kategori].navn
+        d["kategori_kort"] = kat[i.kategori].kort
+        d["formel"] = kat[i.kategori].formel
+        d["del"] = kat[i.kategori].part
+        if i.kategori_alternativ:
+            d["kategori_alternativ_navn"] = kat[i.kategori_alternativ].navn
+            d["alternativ_formel"] = kat[i.kategori_alternativ].formel
+        d["maalgruppe_navn"] = mg[i.maalgruppe].navn
+        d["total_kr"] = i.total_kr
+        d["pr_aar_kr"] = {str(y): i.spending(y) for y in i.years}
+        indsatser.append(d)
+    deltagere: dict[str, int] = {}
+    for i in plan.indsatser:
+        if i.deltagere:
+            name = mg[i.maalgruppe].navn
+            deltagere[name] = deltagere.get(name, 0) + i.deltagere
+    dagtilbud: dict[str, int] = {}
+    for i in plan.indsatser:
+        for place, n in i.fordeling.items():
+            dagtilbud[place] = dagtilbud.get(place, 0) + n
+    pool_years = [y.aar for y in ledger.aar if y.forbrug_kr]
+    led = ledger.as_dict()
+    for row, d in zip(ledger.runder, led["runder"], strict=True):
+        d["risiko_interval_kr"] = list(risk_range(row, alt_ledger))
+        d["modtaget_alternativ_kr"] = (alt_ledger.round(row.id).modtaget_kr
+                                       if alt_ledger is not None else row.modtaget_kr)
+        d["ikke_planlagt"] = predates(plan, cfg.round_by_id(row.id))
+    led["risiko_interval_kr"] = [sum(d["risiko_interval_kr"][0] for d in led["runder"]),
+                                 sum(d["risiko_interval_kr"][1] for d in led["runder"])]
+    return {
+        **plan.as_dict(),
+        "indsatser": indsatser,
+        "ledger": led,
+        "regler": [r.as_dict() for r in results],
+        "status_antal": {s: sum(r.status == s for r in results)
+                         for s in (OK, UAFKLARET, ADVARSEL, BRUD)},
+        "usikre_regler": [r.id for r in results
+                          if r.status_ellers is not None and r.status_ellers != r.status],
+        "deltagere_pr_maalgruppe": deltagere,
+        "deltagere_i_alt": sum(deltagere.values()),
+        "indsatser_uden_deltagere": [i.navn for i in plan.indsatser if i.deltagere is None],
+        "fordeling_pr_dagtilbud": dict(sorted(dagtilbud.items())),
+        "forbrug_foerste_aar": pool_years[0] if pool_years else None,
+        "forbrug_sidste_aar": pool_years[-1] if pool_years else None,
+        "kategorier": {k: {"navn": v.navn, "formel": v.formel, "del": v.part}
+                       for k, v in kat.items()},
+        "min_formel_andel": rules.min_formel_andel,
+    }
 
 
 def write_json(obj: dict, path: Path) -> None:

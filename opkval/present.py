@@ -120,14 +120,17 @@ def _years_by_text(pairs) -> list[tuple[str, list[int]]]:
     return list(grouped.items())
 
 
-def _round(ctx: dict, rid: int) -> dict:
-    return next(r for r in ctx["runder"] if r["id"] == rid)
+ROLE_LOKAL_PLAN = "lokal_plan"  # as opkval.config.ROLE_LOKAL_PLAN (the kernel skips pydantic)
 
 
-def _key_basis(ctx: dict) -> str:
-    """What a key estimate rests on, in words: the key, its data date, the ministry's key."""
-    n = ctx["noegle"]
-    return (f"skøn efter {esc(n['navn'])} pr. {esc(fmt.date(n['vintage']))}")
+def round_with_role(ctx: dict, role: str) -> dict:
+    """The round of ``ctx["runder"]`` that pulje.yaml gives ``role`` (never by position)."""
+    return next(r for r in ctx["runder"] if role in r["roller"])
+
+
+def _paid(r: dict) -> str:
+    """How a round is paid: 'år for år' or 'samlet i 2026'."""
+    return "år for år" if r["udbetaling"] == "aarlig" else f"samlet i {r['udbetalingsaar']}"
 
 
 def round_estimate(r: dict) -> str:
@@ -141,43 +144,58 @@ def round_estimate(r: dict) -> str:
 
 
 def payment_sentence(r: dict) -> str:
-    """How a round is paid, with the evidence and what is assumed."""
-    text = esc(r.get("udbetaling_tekst") or (f"udbetales samlet i {r['udbetalingsaar']}"
-                                             if r["udbetaling"] == "samlet"
-                                             else "udbetales år for år"))
-    if r.get("udbetaling_antaget"):
+    """How a round is paid, as config words it (with "antaget" where no source gives it)."""
+    text = esc(r.get("udbetaling_tekst") or f"udbetales {_paid(r)}")
+    if r.get("udbetaling_antaget") and "antaget" not in text:
         text += " (antaget)"
     return text
 
 
-def summary(ctx: dict) -> Html:
-    """The grant in two or three sentences: each estimate labelled as one, with its basis."""
-    r1, r2 = _round(ctx, 1), _round(ctx, 2)
-    k = _kommune(ctx)
-    parts = []
-    y1, y2 = _span(r1["aar"]), _span(r2["aar"])
-    if r1["labels"] == ["tilsagn"]:
-        parts.append(f"{k} har fået tilsagn om i alt <b>{esc(fmt.kr(r1['beloeb_kr']))}</b> for "
-                     f"{y1} (første tildelingsrunde). Udbetaling: {payment_sentence(r1)}.")
-    else:
-        parts.append(f"{k} kan for {y1} (første tildelingsrunde) forvente "
-                     f"<b>{round_estimate(r1)}</b>. Beløbet er et {_key_basis(ctx)}, fordi "
-                     "opkval ikke kender kommunens tilsagn; ministeriet fordeler efter det "
-                     "forventede antal 0-5-årige.")
+def _without_lift(ctx: dict, years) -> str:
+    """' (uden engangsløftet i 2026, ...)' when the unknown one-off lift falls in ``years``."""
+    e = ctx["pulje"]["engangsloeft"]
+    if e["beloeb_kr"] is not None or e["aar"] not in years:
+        return ""
+    return f" (uden engangsløftet i {e['aar']}, hvis størrelse ikke er kendt)"
+
+
+def _round_sentence(ctx: dict, r: dict) -> str:
+    """One round's grant in a sentence of Kort fortalt, by how the amount is known.
+
+    A published tilsagn is exact; an estimate says it is one, is rounded in prose, names its
+    basis (key, data date, the ministry's key), and shows the second estimate where there
+    is one (round 1's share carried forward).
+    """
+    k, y = _kommune(ctx), _span(r["aar"])
+    lift = _without_lift(ctx, r["aar"])
+    if r["labels"] == ["tilsagn"]:
+        return (f"{k} har fået tilsagn om i alt <b>{esc(fmt.kr(r['beloeb_kr']))}</b> for {y} "
+                f"({esc(r['navn'].lower())}). Udbetaling: {payment_sentence(r)}.")
     basis = (f"Skønnet er efter {esc(ctx['noegle']['navn'])} pr. "
              f"{esc(fmt.date(ctx['noegle']['vintage']))}, de nyeste kommunetal i opkvals data; "
-             f"ministeriet fordeler efter {esc(r2.get('noegle_tekst') or 'forventede 0-5-årige')}")
-    if r2.get("alternativ_kr") is not None:
-        amount = (f"et skøn på <b>{esc(fmt.approx_kr(r2['beloeb_kr']))}</b>. {basis}. "
-                  f"Fører man i stedet kommunens andel fra første runde videre, bliver det "
-                  f"{esc(fmt.approx_kr(r2['alternativ_kr']))}; notatet regner med begge")
-    elif r2["labels"] == ["tilsagn"]:
-        amount = f"<b>{esc(fmt.kr(r2['beloeb_kr']))}</b> (tilsagn)"
+             "ministeriet fordeler efter "
+             + esc(r.get("noegle_tekst") or "det forventede antal 0-5-årige") + ".")
+    if "fremskrevet" in r["labels"]:
+        basis = ("Skønnet fører kommunens egen offentliggjorte andel af puljen videre; "
+                 "ministeriet kan fordele anderledes.")
+    if r["udbetaling"] == "samlet":
+        cond = (" på betingelse af en lokal plan for opkvalificering"
+                if ROLE_LOKAL_PLAN in r["roller"] else "")
+        text = (f"Midlerne for {y} udbetales {_paid(r)}{cond}; det svarer til et skøn på "
+                f"<b>{esc(fmt.approx_kr(r['beloeb_kr']))}</b>{lift}. {basis}")
     else:
-        amount = f"et skøn på <b>{round_estimate(r2)}</b>. {basis}"
-    parts.append(f"Midlerne for {y2} udbetales samlet i {r2['udbetalingsaar']} på betingelse af "
-                 f"en lokal plan for opkvalificering; det svarer til {amount} (uden "
-                 "engangsløftet i 2026, hvis størrelse ikke er kendt).")
+        text = (f"{k} kan for {y} ({esc(r['navn'].lower())}) forvente "
+                f"<b>{esc(fmt.approx_kr(r['beloeb_kr']))}</b>{lift}. Beløbet er et skøn, fordi "
+                f"opkval ikke kender kommunens tilsagn. {basis}")
+    if r.get("alternativ_kr") is not None:
+        text += (" Fører man i stedet kommunens andel fra første runde videre, bliver det "
+                 f"{esc(fmt.approx_kr(r['alternativ_kr']))}; notatet regner med begge.")
+    return text
+
+
+def summary(ctx: dict) -> Html:
+    """The grant in two or three sentences, with the key check when it disagrees."""
+    parts = [_round_sentence(ctx, r) for r in ctx["runder"]]
     kc = ctx.get("key_check")
     if kc and not kc["forklarer"]:
         parts.append(
@@ -190,32 +208,56 @@ def summary(ctx: dict) -> Html:
                 + "".join(f"<p>{p}</p>" for p in parts) + "</section>")
 
 
+def pool_amounts_text(beloeb_kr: dict) -> str:
+    """The pool per year in words: '107,0 mio. kr. i 2023 og 195,9 mio. kr. årligt i 2024–2030'.
+
+    Consecutive years with the same amount are one run ("årligt i" a span of years).
+    """
+    runs: list[list] = []  # [amount, [years]]
+    for year, amount in sorted((int(y), a) for y, a in beloeb_kr.items()):
+        if runs and runs[-1][0] == amount and runs[-1][1][-1] == year - 1:
+            runs[-1][1].append(year)
+        else:
+            runs.append([amount, [year]])
+    return fmt.and_list([f"{fmt.mio_kr(a)} {'årligt ' if len(ys) > 1 else ''}i {_span(ys)}"
+                         for a, ys in runs])
+
+
+def _round_rules_sentence(r: dict) -> str:
+    """'<b>Første tildelingsrunde</b> (2023–2025) udbetales år for år og kan bruges ...'."""
+    clauses = [payment_sentence(r) + (f" ({esc(r['udbetaling_kilde'])})"
+                                      if r.get("udbetaling_kilde") and r["udbetaling"] != "samlet"
+                                      else "")]
+    if r["aktivitet_start_fra"] and r["aktivitet_start_til"]:
+        clauses.append(
+            "kan bruges til aktiviteter, der sættes i gang i perioden "
+            f"{esc(fmt.date(r['aktivitet_start_fra']))} til "
+            f"{esc(fmt.date(r['aktivitet_start_til']))}; længere uddannelsesforløb skal være "
+            f"afsluttet senest {esc(fmt.date(r['afsluttet_senest']))}")
+    if r["betingelse"]:
+        clauses.append(f"forudsætter en {esc(r['betingelse'])}")
+    text = f"<b>{esc(r['navn'])}</b> ({_span(r['aar'])}): " + " og ".join(clauses) + "."
+    if r.get("frist_antaget"):
+        text += (f" Ingen kilde giver en frist for at bruge {esc(r['kort'].lower())}s midler; "
+                 f"notatet antager {esc(fmt.date(r['afsluttet_senest']))} (puljens sidste "
+                 "dag).")
+    return text
+
+
 def background(ctx: dict) -> Html:
-    pool = ctx["pulje"]["beloeb_kr"]
-    r1, r2 = _round(ctx, 1), _round(ctx, 2)
+    regler = ctx["regler"]
     return Html(
         "<section><h2>Baggrund</h2>"
         f"<p>{esc(ctx['pulje']['navn'])} blev afsat med Aftale om minimumsnormeringer af "
-        "5. december 2020 og fastholdt med finansloven for 2023. Der er afsat "
-        f"{esc(fmt.mio_kr(pool['2023']))} i 2023 og {esc(fmt.mio_kr(pool['2024']))} årligt i "
-        "2024–2030. Midlerne fordeles som direkte statslig tildeling efter kommunens andel af "
-        "de forventede 0-5-årige børn, uden ansøgning.</p>"
-        "<p>Mindst 90 % af midlerne skal gå til formel uddannelse (pædagogisk assistent (PAU), "
-        "meritpædagog, moduler på akademi- og diplomniveau); højst 10 % kan bruges mere frit "
-        "inden for formålet. Midler, der ikke bruges, betales tilbage til statskassen.</p>"
-        f"<p><b>{esc(r1['navn'])}</b> ({_span(r1['aar'])}): {payment_sentence(r1)}"
-        + (f" ({esc(r1['udbetaling_kilde'])})" if r1.get("udbetaling_kilde") else "")
-        + ". Midlerne "
-        f"kan bruges til aktiviteter, der sættes i gang i perioden "
-        f"{esc(fmt.date(r1['aktivitet_start_fra']))} til {esc(fmt.date(r1['aktivitet_start_til']))}"
-        "; længere uddannelsesforløb skal være "
-        f"afsluttet senest {esc(fmt.date(r1['afsluttet_senest']))}. "
-        f"<b>{esc(r2['navn'])}</b> ({_span(r2['aar'])}) udbetales samlet i "
-        f"{r2['udbetalingsaar']} og forudsætter en {esc(r2['betingelse'])}."
-        + (f" Ingen kilde giver en frist for at bruge anden rundes midler; notatet antager "
-           f"{esc(fmt.date(r2['afsluttet_senest']))} (puljens sidste år)."
-           if r2.get("frist_antaget") else "")
-        + "</p></section>"
+        "5. december 2020 og fastholdt med finansloven for 2023. Der er "
+        f"afsat {esc(pool_amounts_text(ctx['pulje']['beloeb_kr']))}. Midlerne fordeles som "
+        "direkte statslig tildeling efter kommunens andel af de forventede 0-5-årige børn, "
+        "uden ansøgning.</p>"
+        f"<p>Mindst {esc(fmt.pct(regler['min_formel_andel'], 0))} af midlerne skal gå til "
+        "formel uddannelse (pædagogisk assistent (PAU), meritpædagog, moduler på akademi- og "
+        f"diplomniveau); højst {esc(fmt.pct(regler['max_uformel_andel'], 0))} kan bruges mere "
+        "frit inden for formålet. Midler, der ikke bruges, betales tilbage til statskassen.</p>"
+        "<p>" + " ".join(_round_rules_sentence(r) for r in ctx["runder"]) + "</p></section>"
     )
 
 
@@ -249,8 +291,13 @@ def grant_table(ctx: dict) -> Html:
     return Html(f"<section><h2>Tilskud {span}</h2>"
                 + table(head, rows, numeric=(1, 2, 3, 4), foot=foot, css="grants",
                         caption=f"Tilskud til {_kommune(ctx)} fra opkvalificeringspuljen")
-                + f"<ul class='small'>{notes}<li>Beløbene for 2026 er uden engangsløftet."
-                "</li></ul></section>")
+                + f"<ul class='small'>{notes}{_lift_note(ctx)}</ul></section>")
+
+
+def _lift_note(ctx: dict) -> str:
+    e = ctx["pulje"]["engangsloeft"]
+    return ("" if e["beloeb_kr"] is not None
+            else f"<li>Beløbene for {e['aar']} er uden engangsløftet.</li>")
 
 
 def key_check(ctx: dict) -> Html:
@@ -327,22 +374,24 @@ def evidence_sentence(e: dict) -> str:
 
 def assumptions(ctx: dict) -> Html:
     n = ctx["noegle"]
-    e = ctx["pulje"]["engangsloeft_2026"]
+    e = ctx["pulje"]["engangsloeft"]
+    plan_round = round_with_role(ctx, ROLE_LOKAL_PLAN)
     tilsagn = _years_by_text((g["kilde"], g["aar"]) for g in ctx["grants"]
                              if g["label"] == "tilsagn")
     items = [
         f"<b>Fordelingsnøgle:</b> {esc(n['navn'])} ({esc(n['kilde'])}). {esc(n['forbehold'])}",
         "<b>Tilsagn:</b> " + (esc("; ".join(f"{_span(years)}: {kilde}" for kilde, years in tilsagn))
                               or "ingen offentliggjorte tilsagn for kommunen i opkvals data."),
-        "<b>Anden runde:</b> ministeriet fordeler 2026–2030 efter andelen af forventede "
-        "0-5-årige i 2026 (Vejledning til lokal plan); opkval skønner med nøglen og de nyeste "
-        "kommunetal, det har. Hvor kommunen har et tilsagn fra første runde, vises også "
-        "kommunens andel fra første runde ført videre, og risikoen som spændet mellem de to.",
+        f"<b>{esc(plan_round['kort'])}:</b> ministeriet fordeler {_span(plan_round['aar'])} "
+        f"efter andelen af forventede 0-5-årige i {plan_round['udbetalingsaar']} (Vejledning "
+        "til lokal plan); opkval skønner med nøglen og de nyeste kommunetal, det har. Hvor "
+        "kommunen har et tilsagn fra en tidligere runde, vises også kommunens andel fra den "
+        "ført videre, og risikoen som spændet mellem de to.",
         "<b>Frister:</b> " + "; ".join(
             f"{esc(r['navn'])}: {esc(fmt.date(r['afsluttet_senest']))}"
             + (" (antaget; ingen kilde)" if r.get("frist_antaget") else "")
             for r in ctx["runder"]) + ".",
-        f"<b>Engangsløft 2026:</b> {esc(e['tekst'])} ({esc(e['kilde'])})",
+        f"<b>Engangsløft {e['aar']}:</b> {esc(e['tekst'])} ({esc(e['kilde'])})",
         f"<b>Finanslovsforbehold:</b> {esc(ctx['pulje']['forbehold'])} "
         f"({esc(ctx['pulje']['forbehold_kilde'])})",
     ]

@@ -9,7 +9,19 @@ the other sections show nothing.
 from __future__ import annotations
 
 from opkval import fmt
-from opkval.present import Html, _kommune, _span, esc, status_badge, table
+from opkval.present import (
+    ROLE_LOKAL_PLAN,
+    Html,
+    _kommune,
+    _paid,
+    _span,
+    esc,
+    round_with_role,
+    status_badge,
+    table,
+)
+
+ROLE_AKTIVITETSVINDUE = "aktivitetsvindue"  # as opkval.config (the kernel skips pydantic)
 
 
 def _period(i: dict) -> Html:
@@ -21,13 +33,13 @@ def _plan_name(p: dict) -> str:
 
 
 def _no_plan(ctx: dict) -> Html:
-    # The second round is the one conditional on a local plan (as in rules.check_godkendt).
-    paid = ctx["runder"][1]["udbetalingsaar"]
+    r = round_with_role(ctx, ROLE_LOKAL_PLAN)  # the round conditional on a local plan
     return Html(
         "<section><h2>Lokal plan</h2><p><b>Ingen lokal plan registreret.</b> "
         f"{esc(_kommune(ctx))} har ikke registreret en lokal plan for "
         "opkvalificering i opkval, så notatet kan ikke vise forbrug, saldo eller reglerne. "
-        f"Anden tildelingsrunde (udbetales {paid}) forudsætter en lokal plan. En plan registreres "
+        f"{esc(r['navn'])} (udbetales {_paid(r).removeprefix('samlet i ')}) forudsætter en "
+        "lokal plan. En plan registreres "
         f"som <code>data/plans/{esc(ctx['kommune']['slug'])}.yaml</code> eller i Excel-skabelonen "
         "fra <code>opkval plan template</code>.</p></section>")
 
@@ -79,6 +91,19 @@ def _rule_point(p: dict) -> str:
     return f"Puljens regler: {' og '.join(parts)}; se tabellen over regler."
 
 
+def _oldest_first(ctx: dict) -> str:
+    """'første rundes midler bruges før anden rundes. Anden rundes midler for ... samlet i ...'."""
+    rounds = ctx["runder"]
+    names = [f"{r['kort'].lower()}s" for r in rounds]
+    text = (f", så {names[0]} midler bruges før {' før '.join(names[1:])}." if len(names) > 1
+            else ".")
+    for r in rounds:
+        if r["udbetaling"] == "samlet":
+            text += (f" {esc(r['kort'])}s midler for {_span(r['aar'])} udbetales "
+                     f"{_paid(r)}.")
+    return text
+
+
 def key_points(ctx: dict) -> Html:
     """"Hovedpunkter": three to five sentences a council member reads first.
 
@@ -90,7 +115,8 @@ def key_points(ctx: dict) -> Html:
     if not p:
         return _no_plan(ctx)
     led = p["ledger"]
-    r1 = led["runder"][0]
+    window_id = round_with_role(ctx, ROLE_AKTIVITETSVINDUE)["id"]
+    r1 = next(r for r in led["runder"] if r["id"] == window_id)
     rounds = {r["id"]: r for r in ctx["runder"]}
     pts = []
     years = _span([y for y in (p["forbrug_foerste_aar"], p["forbrug_sidste_aar"]) if y])
@@ -175,9 +201,9 @@ def money_table(ctx: dict) -> Html:
                  y["anden_finansiering_kr"] for y in led["aar"]))] if other else [])]
     out = ["<section><h2>Planens økonomi år for år</h2>",
            "<p>Forbruget er planens budget (eller realiseret forbrug, hvor det er angivet) for "
-           "indsatser betalt af puljen. Hvert års forbrug trækker først på de ældste midler, så "
-           "første rundes midler bruges før anden rundes. Udbetalt: "
-           + esc("; ".join(f"{r['navn'].lower()} {r.get('udbetaling_tekst') or ''}"
+           "indsatser betalt af puljen. Hvert års forbrug trækker først på de ældste midler"
+           f"{_oldest_first(ctx)} Udbetaling: "
+           + esc("; ".join(f"{r['kort'].lower()}: {r.get('udbetaling_tekst') or ''}"
                            for r in ctx["runder"])) + ".</p>",
            table(head, rows, numeric=range(1, len(head)), foot=foot,
                  caption=f"Tilskud, forbrug og saldo pr. år – {_kommune(ctx)}")]
@@ -331,9 +357,12 @@ def classification(ctx: dict) -> Html:
         f"<p>Planen er læst fra <code>{esc(p['fil'])}</code> ({_plan_name(p)}, "
         f"{esc(fmt.date(p['dato']))}).{src}</p><ul>"
         + "".join(f"<li>{x}</li>" for x in items) + "</ul>"
-        f'<p class="small">Formel uddannelse i reglen om 90 %: {esc(", ".join(formal))}. '
-        "Kilderne formulerer reglen forskelligt: »højst 10 % uformel opkvalificering« (BUPL) "
-        "og »90 procent … formel uddannelse« (Absalon). De er uenige om "
+        f'<p class="small">Formel uddannelse i reglen om '
+        f'{esc(fmt.pct(ctx["regler"]["min_formel_andel"], 0))}: {esc(", ".join(formal))}. '
+        "Kilderne formulerer reglen forskelligt: "
+        + esc(fmt.and_list([f"»{x['navn']}« ({x['kilde'].split(',')[0]})"
+                            for x in ctx["regler"].get("laesninger", [])]))
+        + ". De er uenige om "
         f"{esc(', '.join(oevrig).lower())}, som hverken er formel eller uformel "
         "opkvalificering; opkval viser andelen under begge læsninger, og reglen er kun brudt, "
         "når begge læsninger bryder den (opkval/config/regler.yaml).</p></section>")

@@ -1,4 +1,4 @@
-"""The pool's rules checked against a plan and its ledger, and the plan part of the context.
+"""The pool's rules checked against a plan and its ledger.
 
 Each rule is a named check with a Danish label, a status (``ok``, ``advarsel``, ``brud``), one
 sentence and its source. Thresholds and statuses live in ``opkval/config/regler.yaml``; dates
@@ -11,10 +11,16 @@ from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 
 from opkval import fmt
-from opkval.config import PuljeConfig, load_config
-from opkval.domain import ADVARSEL, BRUD, OK, STATUS_DA, UAFKLARET
-from opkval.ledger import Ledger, build_ledger
-from opkval.plan import Plan, load_rules_config
+from opkval.config import (
+    ROLE_AKTIVITETSVINDUE,
+    ROLE_LOKAL_PLAN,
+    PuljeConfig,
+    RulesConfig,
+    load_rules,
+)
+from opkval.domain import ADVARSEL, OK, STATUS_DA, STATUS_RANK
+from opkval.ledger import Ledger
+from opkval.plan import Plan
 
 # The statuses are defined once, in opkval.domain, so the notebook kernel can show them
 # without importing this module (pydantic, yaml).
@@ -41,29 +47,33 @@ class RuleResult:
         return d
 
 
-def _rule(rules: dict, rid: str) -> dict:
-    return rules["regler"][rid]
-
-
-def _result(rules: dict, rid: str, found: bool, tekst: str, vaerdier: dict,
+def _result(rules: RulesConfig, rid: str, found: bool, tekst: str, vaerdier: dict,
             status: str | None = None) -> RuleResult:
-    r = _rule(rules, rid)
-    st = (status or r["status_ved_fund"]) if found else OK
-    return RuleResult(rid, r["navn"], st, tekst, " ".join(str(r["kilde"]).split()), vaerdier)
+    r = rules.rule(rid)
+    st = (status or r.status_ved_fund) if found else OK
+    return RuleResult(rid, rule_name(rules, rid), st, tekst, r.kilde, vaerdier)
 
 
-def kategori_del(rules: dict, kategori: str) -> str:
+def rule_name(rules: RulesConfig, rid: str) -> str:
+    """A rule's Danish name; ``{min_formel_andel}`` in it is the configured share."""
+    return rules.rule(rid).navn.format(min_formel_andel=fmt.pct(rules.min_formel_andel, 0))
+
+
+def kategori_del(rules: RulesConfig, kategori: str) -> str:
     """``formel``, ``uformel`` or ``oevrig`` (neither) for rule formel_andel."""
-    v = rules["kategorier"][kategori]
-    return str(v.get("del") or ("formel" if v["formel"] else "uformel"))
+    return rules.kategorier[kategori].part
 
 
-def _formel_runder(ledger: Ledger, kat: dict[str, str], rules: dict) -> list[dict]:
+def _formel_runder(ledger: Ledger, kat: dict[str, str], rules: RulesConfig) -> list[dict]:
     """Per round with spending: the informal share under each reading of the 90/10 rule."""
-    cfg = _rule(rules, "formel_andel")
-    minimum = Fraction(str(cfg["min_formel_andel"]))
-    readings = cfg.get("laesninger") or [{"id": "formel_mindst_90", "navn": "mindst 90 % "
-                                          "formel uddannelse", "oevrig_taeller_med": True}]
+    cfg = rules.rule("formel_andel")
+    minimum = Fraction(str(rules.min_formel_andel))
+    shares = {"min_formel_andel": fmt.pct(rules.min_formel_andel, 0),
+              "max_uformel_andel": fmt.pct(rules.max_uformel_andel, 0)}
+    readings = [{"id": x.id, "navn": x.navn.format(**shares), "kilde": x.kilde,
+                 "oevrig_taeller_med": x.oevrig_taeller_med}
+                for x in cfg.laesninger] or [{"id": "formel_mindst", "navn": "formel uddannelse",
+                                              "oevrig_taeller_med": True}]
     out = []
     for r in ledger.runder:
         if not r.brugt_kr:
@@ -79,8 +89,8 @@ def _formel_runder(ledger: Ledger, kat: dict[str, str], rules: dict) -> list[dic
             las.append({"id": x["id"], "navn": x["navn"], "uformel_kr": counted,
                         "uformel_andel": counted / r.brugt_kr, "over_graensen_kr": over})
         broken = sum(bool(x["over_graensen_kr"]) for x in las)
-        status = (cfg["status_ved_fund"] if broken == len(las) else
-                  cfg.get("status_ved_en_laesning", ADVARSEL) if broken else OK)
+        status = (cfg.status_ved_fund if broken == len(las) else
+                  (cfg.status_ved_en_laesning or ADVARSEL) if broken else OK)
         # The strict reading (everything not formal counts) gives the classic figures.
         strict = max(las, key=lambda x: x["uformel_kr"])
         out.append({"runde": r.id, "navn": r.navn, "brugt_kr": r.brugt_kr,
@@ -96,8 +106,6 @@ def _formel_runder(ledger: Ledger, kat: dict[str, str], rules: dict) -> list[dic
 
 
 def _worst(statuses) -> str:
-    from opkval.domain import STATUS_RANK
-
     return max(statuses, key=STATUS_RANK.get, default=OK)
 
 
@@ -130,11 +138,11 @@ def _uncertain(plan: Plan) -> list:
     return [i for i in plan.indsatser if i.kategori_alternativ]
 
 
-def _kat_words(rules: dict, k: str) -> str:
+def _kat_words(rules: RulesConfig, k: str) -> str:
     """``diplommodul`` → ``'et diplommodul (formel uddannelse)'``; ``uformel`` → its part."""
     d = {"formel": "formel uddannelse", "uformel": "uformel opkvalificering",
          "oevrig": "hverken formel eller uformel"}[kategori_del(rules, k)]
-    name = str(rules["kategorier"][k]["navn"])
+    name = rules.kategorier[k].navn
     if name.lower().startswith(d):
         return d
     return f"{name[0].lower()}{name[1:]} ({d})"
@@ -147,7 +155,7 @@ def _verdict(status: str, per_round: list[dict]) -> str:
     return STATUS_DA[status].lower() + (f" ({fmt.pct(worst['uformel_andel'])})" if worst else "")
 
 
-def check_formel_andel(plan: Plan, ledger: Ledger, rules: dict) -> RuleResult:
+def check_formel_andel(plan: Plan, ledger: Ledger, rules: RulesConfig) -> RuleResult:
     """Rule 1: per round, formal education ≥ min share of the pool money spent.
 
     Checked under both readings of the rule (only informal upskilling counts, or everything
@@ -155,7 +163,7 @@ def check_formel_andel(plan: Plan, ledger: Ledger, rules: dict) -> RuleResult:
     kategori is uncertain (``kategori_alternativ``) is checked under both kategorier; the
     result shows the verdict under the alternative beside it.
     """
-    minimum = Fraction(str(_rule(rules, "formel_andel")["min_formel_andel"]))
+    minimum = Fraction(str(rules.min_formel_andel))
     kat = {i.navn: i.kategori for i in plan.indsatser}
     per_round = _formel_runder(ledger, kat, rules)
     status = _worst(p["status"] for p in per_round)
@@ -184,15 +192,15 @@ def check_formel_andel(plan: Plan, ledger: Ledger, rules: dict) -> RuleResult:
                     + fmt.and_list([_kat_words(rules, i.kategori_alternativ) for i in unsure])
                     + ".")
             tekst = f"{both} {tekst}"
-    return RuleResult("formel_andel", _rule(rules, "formel_andel")["navn"], status, tekst,
-                      " ".join(str(_rule(rules, "formel_andel")["kilde"]).split()), vaerdier,
+    return RuleResult("formel_andel", rule_name(rules, "formel_andel"), status, tekst,
+                      rules.rule("formel_andel").kilde, vaerdier,
                       forud, ellers, tekst_ellers)
 
 
-def check_runde1_periode(plan: Plan, ledger: Ledger, rules: dict,
+def check_runde1_periode(plan: Plan, ledger: Ledger, rules: RulesConfig,
                          cfg: PuljeConfig) -> RuleResult:
-    """Rule 2: round 1 money only for activities started in the window, finished in time."""
-    r1 = cfg.runder[0]
+    """Rule 2: the window round's money only for activities started in it, finished in time."""
+    r1 = cfg.round_with_role(ROLE_AKTIVITETSVINDUE)
     fra, til, senest = r1.aktivitet_start_fra, r1.aktivitet_start_til, r1.afsluttet_senest
     used = ledger.round(r1.id).pr_indsats
     bad = []
@@ -211,40 +219,39 @@ def check_runde1_periode(plan: Plan, ledger: Ledger, rules: dict,
     window = (f"sat i gang {fmt.date(fra)}–{fmt.date(til)} og afsluttet senest "
               f"{fmt.date(senest)}")
     if bad:
-        tekst = ("Første rundes midler må kun bruges til aktiviteter " + window + ", men "
+        tekst = (f"{r1.kort}s midler må kun bruges til aktiviteter " + window + ", men "
                  + fmt.and_list([f"{b['indsats']} {b['aarsag']} og bruger {fmt.kr(b['runde1_kr'])}"
                           for b in bad]) + ".")
     else:
-        tekst = f"Alle indsatser, der bruger første rundes midler, er {window}."
+        tekst = f"Alle indsatser, der bruger {r1.kort.lower()}s midler, er {window}."
     return _result(rules, "runde1_periode", bool(bad), tekst,
                    {"start_fra": fra.isoformat() if fra else None,
                     "start_til": til.isoformat() if til else None,
                     "afsluttet_senest": senest.isoformat(), "fund": bad})
 
 
-def fee_check(plan: Plan, rules: dict) -> list[dict]:
+def fee_check(plan: Plan, rules: RulesConfig) -> list[dict]:
     """Cost per participant of each pool line against the typical fee of its kategori.
 
     ``over``: more than ``faktor_over`` times the top of the typical range (wages or
     substitutes may be in it); ``under``: less than ``faktor_under`` times the bottom.
     """
-    cfg = rules.get("typiske_gebyrer") or {}
-    fees = cfg.get("kategorier") or {}
-    f_over, f_under = Fraction(str(cfg.get("faktor_over", 2))), Fraction(
-        str(cfg.get("faktor_under", 0.5)))
+    cfg = rules.typiske_gebyrer
+    fees = cfg.kategorier
+    f_over, f_under = Fraction(str(cfg.faktor_over)), Fraction(str(cfg.faktor_under))
     out = []
     for i in plan.indsatser:
         fee = fees.get(i.kategori)
         if not fee or not i.deltagere or i.finansiering != "pulje" or not i.total_kr:
             continue
         per = Fraction(i.total_kr, i.deltagere)
-        lo, hi = int(fee["min_kr"]), int(fee["max_kr"])
+        lo, hi = fee.min_kr, fee.max_kr
         kind = ("over" if per > f_over * hi else
                 "under" if lo and per < f_under * lo else None)
         out.append({"indsats": i.navn, "kategori": i.kategori, "total_kr": i.total_kr,
                     "deltagere": i.deltagere, "pr_deltager_kr": float(per),
-                    "typisk_min_kr": lo, "typisk_max_kr": hi, "enhed": fee["enhed"],
-                    "kilde": " ".join(str(fee["kilde"]).split()),
+                    "typisk_min_kr": lo, "typisk_max_kr": hi, "enhed": fee.enhed,
+                    "kilde": fee.kilde,
                     "gange_min": float(per / lo) if lo else None,
                     "gange_max": float(per / hi) if hi else None, "fund": kind})
     return out
@@ -259,7 +266,7 @@ def _fee_sentence(f: dict) -> str:
             f"{f['enhed']}; kilde: {f['kilde']}")
 
 
-def check_loen_vikar(plan: Plan, rules: dict) -> RuleResult:
+def check_loen_vikar(plan: Plan, rules: RulesConfig) -> RuleResult:
     """Rule 3: wages/substitutes charged to the pool are a warning (config).
 
     A line without kategori loen_vikar whose cost per participant is far above the typical
@@ -268,7 +275,7 @@ def check_loen_vikar(plan: Plan, rules: dict) -> RuleResult:
     lines = [(i.navn, i.total_kr) for i in plan.indsatser
              if i.kategori == "loen_vikar" and i.finansiering == "pulje" and i.total_kr]
     total = sum(v for _, v in lines)
-    r = _rule(rules, "loen_vikar")
+    r = rules.rule("loen_vikar")
     fees = fee_check(plan, rules)
     high = [f for f in fees if f["fund"] == "over"]
     low = [f for f in fees if f["fund"] == "under"]
@@ -276,9 +283,9 @@ def check_loen_vikar(plan: Plan, rules: dict) -> RuleResult:
     if lines:
         tekst = (f"Planen betaler {fmt.kr(total)} til løn og vikardækning af puljen "
                  f"({fmt.and_list([n for n, _ in lines])}). "
-                 + " ".join(str(r["tekst_ved_fund"]).split()))
+                 + (r.tekst_ved_fund or ""))
     elif high:
-        status = r.get("status_ved_tvivl", "uafklaret")
+        status = r.status_ved_tvivl or "uafklaret"
         tekst = ("Kan ikke afgøres: planen har ingen linje til løn eller vikardækning, men "
                  + fmt.and_list([_fee_sentence(f) for f in high])
                  + ". Beløbet kan dække løn eller vikar under uddannelsen; spørg forvaltningen, "
@@ -289,17 +296,17 @@ def check_loen_vikar(plan: Plan, rules: dict) -> RuleResult:
         tekst += (" Bemærk: " + fmt.and_list([_fee_sentence(f) for f in low])
                   + "; beløbet er langt under den typiske pris.")
     found = bool(lines) or bool(high)
-    st = (status or r["status_ved_fund"]) if found else OK
-    return RuleResult("loen_vikar", r["navn"], st, tekst, " ".join(str(r["kilde"]).split()),
+    st = (status or r.status_ved_fund) if found else OK
+    return RuleResult("loen_vikar", rule_name(rules, "loen_vikar"), st, tekst, r.kilde,
                       {"beloeb_kr": total, "indsatser": [n for n, _ in lines],
                        "pris_pr_deltager": fees},
                       forudsaetning=("Planens beløb pr. indsats dækker kun det, kategorien "
                                      "siger" if high else None))
 
 
-def check_ikke_sfo(plan: Plan, rules: dict) -> RuleResult:
+def check_ikke_sfo(plan: Plan, rules: RulesConfig) -> RuleResult:
     """Rule 4: no pool money for staff outside dagtilbud (SFO)."""
-    outside = {k for k, v in rules["maalgrupper"].items() if not v["dagtilbud"]}
+    outside = {k for k, v in rules.maalgrupper.items() if not v.dagtilbud}
     lines = [(i.navn, i.total_kr) for i in plan.indsatser
              if i.maalgruppe in outside and i.finansiering == "pulje" and i.total_kr]
     total = sum(v for _, v in lines)
@@ -312,20 +319,20 @@ def check_ikke_sfo(plan: Plan, rules: dict) -> RuleResult:
                    {"beloeb_kr": total, "indsatser": [n for n, _ in lines]})
 
 
-def check_godkendt(plan: Plan, rules: dict, cfg: PuljeConfig) -> RuleResult:
+def check_godkendt(plan: Plan, rules: RulesConfig, cfg: PuljeConfig) -> RuleResult:
     """Rule 5: round 2 (paid 2026) requires a local plan; one exists here, so it is met.
 
     Approval is what the guide says a kommune "kan overveje": a missing ``godkendt`` is
     information in the sentence, not a finding.
     """
-    r2 = _round_by_condition(cfg)
-    year = r2.payment_year(r2.aar[0])
+    r2 = cfg.round_with_role(ROLE_LOKAL_PLAN)
+    year = fmt.and_list([str(y) for y in r2.payment_years])
     if plan.godkendt:
         tekst = (f"Der er en lokal plan, og den er godkendt af {plan.godkendt_af} den "
-                 f"{fmt.date(plan.godkendt_dato)}; {r2.navn.lower()} ({year}) forudsætter en "
+                 f"{fmt.date(plan.godkendt_dato)}; {r2.kort.lower()} ({year}) forudsætter en "
                  "lokal plan.")
     else:
-        tekst = (f"{r2.navn} (udbetales {year}) forudsætter en lokal plan, og den findes. "
+        tekst = (f"{r2.kort} (udbetales {year}) forudsætter en lokal plan, og den findes. "
                  "Planen angiver ikke, at den er politisk godkendt; ministeriets vejledning "
                  "siger, at kommunen kan overveje at lade kommunalbestyrelsen eller et udvalg "
                  "godkende den (ikke et krav).")
@@ -336,12 +343,7 @@ def check_godkendt(plan: Plan, rules: dict, cfg: PuljeConfig) -> RuleResult:
                     else None})
 
 
-def _round_by_condition(cfg: PuljeConfig):
-    """The round conditional on a local plan (round 2), found by its condition."""
-    return next((r for r in cfg.runder if r.betingelse), cfg.runder[-1])
-
-
-def _predates(plan: Plan, rnd) -> bool:
+def predates(plan: Plan, rnd) -> bool:
     """The plan was written before the round's terms were set (config planlaegges_fra)."""
     return bool(rnd.planlaegges_fra and plan.dato < rnd.planlaegges_fra)
 
@@ -358,7 +360,7 @@ def _kr_range(lo: int, hi: int) -> str:
     return fmt.kr(lo) if lo == hi else f"{fmt.number(lo)}–{fmt.kr(hi)}"
 
 
-def check_forbrug(ledger: Ledger, rules: dict, plan: Plan | None = None,
+def check_forbrug(ledger: Ledger, rules: RulesConfig, plan: Plan | None = None,
                   cfg: PuljeConfig | None = None,
                   alt_ledger: Ledger | None = None) -> RuleResult:
     """Rule 6: spending within the money received; money left at a round's end is at risk.
@@ -367,8 +369,11 @@ def check_forbrug(ledger: Ledger, rules: dict, plan: Plan | None = None,
     that predates the round (``planlaegges_fra``) has not planned it yet, and the sentence
     says so. A deadline without a source is shown as "antaget", and the risk as conditional.
     """
-    r = _rule(rules, "forbrug_inden_for_tilskud")
-    cfg = cfg or load_config()
+    r = rules.rule("forbrug_inden_for_tilskud")
+    if cfg is None:
+        from opkval.config import load_config
+
+        cfg = load_config()
     rounds = {x.id: x for x in cfg.runder}
     unfunded = [y for y in ledger.aar if y.ikke_finansieret_kr]
     risky = [x for x in ledger.runder if max(risk_range(x, alt_ledger))]
@@ -383,7 +388,7 @@ def check_forbrug(ledger: Ledger, rules: dict, plan: Plan | None = None,
         frist = fmt.date(x.frist) + (" (antaget; ingen kilde giver fristen)"
                                      if x.frist_antaget else "")
         amount = _kr_range(lo, hi) + (" (skøn)" if lo != hi or x.id != 1 else "")
-        if plan is not None and _predates(plan, rnd):
+        if plan is not None and predates(plan, rnd):
             unplanned.append(x.id)
             parts.append(f"{x.navn} er endnu ikke planlagt: planen er fra "
                          f"{fmt.date(plan.dato)}, før rundens vilkår blev fastlagt. Planen "
@@ -411,10 +416,10 @@ def check_forbrug(ledger: Ledger, rules: dict, plan: Plan | None = None,
                                                  for x in ledger.runder},
                     "ikke_planlagt_runder": unplanned,
                     "antaget_frist_runder": conditional},
-                   status=None if unfunded else r["status_ved_risiko"])
+                   status=None if unfunded else r.status_ved_risiko)
 
 
-def check_fordeling_og_behov(plan: Plan, rules: dict) -> RuleResult:
+def check_fordeling_og_behov(plan: Plan, rules: RulesConfig) -> RuleResult:
     """Rule 7: ``fordeling`` sums to ``deltagere``; ``behov`` links point to existing ids."""
     ids = {b.id for b in plan.behov}
     fund = []
@@ -440,9 +445,9 @@ def check_fordeling_og_behov(plan: Plan, rules: dict) -> RuleResult:
 
 
 def check_all(plan: Plan, ledger: Ledger, cfg: PuljeConfig,
-              rules: dict | None = None,
+              rules: RulesConfig | None = None,
               alt_ledger: Ledger | None = None) -> list[RuleResult]:
-    rules = rules or load_rules_config()
+    rules = rules or load_rules()
     return [
         check_formel_andel(plan, ledger, rules),
         check_runde1_periode(plan, ledger, rules, cfg),
@@ -452,68 +457,3 @@ def check_all(plan: Plan, ledger: Ledger, cfg: PuljeConfig,
         check_forbrug(ledger, rules, plan, cfg, alt_ledger),
         check_fordeling_og_behov(plan, rules),
     ]
-
-
-def plan_context(plan: Plan, grants: list[dict], cfg: PuljeConfig | None = None) -> dict:
-    """The plan part of the note's context: plan, ledger, rules and headline figures."""
-    cfg = cfg or load_config()
-    rules = load_rules_config()
-    ledger = build_ledger(plan, grants, cfg)
-    # Where a grant has a second estimate (round 2: round 1's share carried forward beside
-    # the key), the same plan on those grants gives the other end of the risk range.
-    alt_grants = [dict(g, beloeb_kr=g["alternativ_kr"]) if g.get("alternativ_kr") is not None
-                  else g for g in grants]
-    alt_ledger = build_ledger(plan, alt_grants, cfg) if alt_grants != grants else None
-    results = check_all(plan, ledger, cfg, rules, alt_ledger)
-    kat, mg = rules["kategorier"], rules["maalgrupper"]
-    indsatser = []
-    for i in plan.indsatser:
-        d = i.as_dict()
-        d["kategori_navn"] = kat[i.kategori]["navn"]
-        d["kategori_kort"] = kat[i.kategori].get("kort", kat[i.kategori]["navn"])
-        d["formel"] = bool(kat[i.kategori]["formel"])
-        d["del"] = kategori_del(rules, i.kategori)
-        if i.kategori_alternativ:
-            d["kategori_alternativ_navn"] = kat[i.kategori_alternativ]["navn"]
-            d["alternativ_formel"] = bool(kat[i.kategori_alternativ]["formel"])
-        d["maalgruppe_navn"] = mg[i.maalgruppe]["navn"]
-        d["total_kr"] = i.total_kr
-        d["pr_aar_kr"] = {str(y): i.spending(y) for y in i.years}
-        indsatser.append(d)
-    deltagere: dict[str, int] = {}
-    for i in plan.indsatser:
-        if i.deltagere:
-            name = mg[i.maalgruppe]["navn"]
-            deltagere[name] = deltagere.get(name, 0) + i.deltagere
-    dagtilbud: dict[str, int] = {}
-    for i in plan.indsatser:
-        for place, n in i.fordeling.items():
-            dagtilbud[place] = dagtilbud.get(place, 0) + n
-    pool_years = [y.aar for y in ledger.aar if y.forbrug_kr]
-    led = ledger.as_dict()
-    for row, d in zip(ledger.runder, led["runder"], strict=True):
-        lo, hi = risk_range(row, alt_ledger)
-        d["risiko_interval_kr"] = [lo, hi]
-        d["modtaget_alternativ_kr"] = (alt_ledger.round(row.id).modtaget_kr
-                                       if alt_ledger is not None else row.modtaget_kr)
-        d["ikke_planlagt"] = _predates(plan, next(x for x in cfg.runder if x.id == row.id))
-    led["risiko_interval_kr"] = [sum(d["risiko_interval_kr"][0] for d in led["runder"]),
-                                 sum(d["risiko_interval_kr"][1] for d in led["runder"])]
-    return {
-        **plan.as_dict(),
-        "indsatser": indsatser,
-        "ledger": led,
-        "regler": [r.as_dict() for r in results],
-        "status_antal": {s: sum(r.status == s for r in results)
-                         for s in (OK, UAFKLARET, ADVARSEL, BRUD)},
-        "usikre_regler": [r.id for r in results
-                          if r.status_ellers is not None and r.status_ellers != r.status],
-        "deltagere_pr_maalgruppe": deltagere,
-        "deltagere_i_alt": sum(deltagere.values()),
-        "indsatser_uden_deltagere": [i.navn for i in plan.indsatser if i.deltagere is None],
-        "fordeling_pr_dagtilbud": dict(sorted(dagtilbud.items())),
-        "forbrug_foerste_aar": pool_years[0] if pool_years else None,
-        "forbrug_sidste_aar": pool_years[-1] if pool_years else None,
-        "kategorier": {k: {"navn": v["navn"], "formel": bool(v["formel"]),
-                           "del": kategori_del(rules, k)} for k, v in kat.items()},
-    }

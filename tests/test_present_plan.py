@@ -6,21 +6,21 @@ from dataclasses import replace
 
 from opkval import present_plan
 from opkval.charts import plan_cumulative
-from opkval.rules import plan_context
+from opkval.config import load_config, load_rules
+from opkval.context import plan_context, pool_facts
 
 
 def _ctx(plan_ctx, kommune_navn="Ishøj", grants=None):
-    if grants is not None:  # the round summaries the note's context has
+    """A note's context with the pool's facts from the config and a hand-made kommune; with
+    ``grants``, the round summaries of those grants (as build_context makes them)."""
+    ctx = {**pool_facts(load_config(), load_rules()),
+           "kommune": {"navn": kommune_navn, "slug": "ishoej"}, "plan": plan_ctx}
+    if grants is not None:
         from opkval.allocation import GrantRow
-        from opkval.config import load_config
         from opkval.context import round_summaries
 
-        runder = round_summaries(load_config(), [GrantRow(**g) for g in grants])
-    else:
-        runder = [{"id": 1, "udbetaling": "aarlig", "udbetalingsaar": 2023},
-                  {"id": 2, "udbetaling": "samlet", "udbetalingsaar": 2026}]
-    return {"kommune": {"navn": kommune_navn, "slug": "ishoej"}, "runder": runder,
-            "plan": plan_ctx}
+        ctx["runder"] = round_summaries(load_config(), [GrantRow(**g) for g in grants])
+    return ctx
 
 
 def _all_sections(ctx) -> str:
