@@ -185,11 +185,9 @@ def cmd_kommuner(args: argparse.Namespace) -> int:
 
 
 def cmd_backtest(args: argparse.Namespace) -> int:
-    from opkval.allocation import backtest
-    from opkval.data import load_all
-
     from opkval import fmt
-    from opkval.allocation import error_summary
+    from opkval.allocation import backtest, error_summary
+    from opkval.data import load_all
 
     w = csv.writer(sys.stdout, lineterminator="\n")
     w.writerow(["pulje", "aar", "kommunekode", "kommune", "skoen_kr", "offentliggjort_kr",
