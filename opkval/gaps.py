@@ -62,7 +62,7 @@ def latest_normering(data: RawData, cfg: MaalConfig | None = None) -> pd.DataFra
                           f"{cfg.personale.normering_aar}.")
     wide = n.pivot(index="kommunekode", columns="pasningstilbud", values="normering")
     wide = wide.reindex(columns=list(PASNING)).where(lambda d: d > 0)
-    wide.attrs["median"] = {t: float(wide[t].median()) for t in PASNING}
+    wide.attrs["median"] = {t: exact_stats(wide[t])["median"] for t in PASNING}
     return wide
 
 
@@ -108,7 +108,7 @@ def gap_table(data: RawData, cfg: MaalConfig | None = None) -> pd.DataFrame:
     df["rang_delt"] = df["rang"].map(df["rang"].value_counts()) > 1
     for target in cfg.maal:
         value = (target.andel_paedagoger_pct if target.andel_paedagoger_pct is not None
-                 else float(df[MEASURE].median()))
+                 else exact_stats(df[MEASURE])["median"])
         df[f"maal_{target.id}"] = value
         df[f"gap_pp_{target.id}"] = value - df[MEASURE]
         df[f"gap_personer_{target.id}"] = df["personale"] * (value - df[MEASURE]) / 100
@@ -177,7 +177,8 @@ def _normering_all(data: RawData) -> dict:
     n = data["normering_2017_2023.csv"].copy()
     n["normering"] = n["normering"].where(n["normering"] > 0)
     years = sorted(int(y) for y in n["aar"].unique())
-    med = n.groupby(["pasningstilbud", "aar"])["normering"].median()
+    med = {k: exact_stats(g)["median"] for k, g in n.groupby(["pasningstilbud", "aar"])[
+        "normering"]}
     methods = n.drop_duplicates("aar").set_index("aar")["opgoerelsesmetode"]
     own = {(int(k), t, int(y)): _f(v) for k, t, y, v in
            zip(n["kommunekode"], n["pasningstilbud"], n["aar"], n["normering"], strict=True)}

@@ -16,7 +16,7 @@ from opkval.config import ROLE_LOKAL_PLAN, load_config
 from opkval.context import manifest, round_summaries
 from opkval.data import RawData
 from opkval.domain import KEYS, STATUS_RANK
-from opkval.gaps import gap_table
+from opkval.gaps import exact_stats, gap_table
 from opkval.kommune import KommuneIndex
 
 
@@ -102,10 +102,10 @@ def national_context(data: RawData, out_dir: Path, report_year: int,
         "skoen_pulje_kr": key_pool,
         "noegler": {key: cfg.noegler[key].navn for key in KEYS},
         "kommuner": rows,
+        # Exact decimals (gaps.exact_stats), so 41,85 is shown 41,9, not 41,8.
         "fordeling_pct_paedagoger": {
-            "min": float(pct.min()), "q1": float(pct.quantile(0.25)),
-            "median": float(pct.median()), "q3": float(pct.quantile(0.75)),
-            "max": float(pct.max()), "n": int(pct.count()),
+            **{k: v for k, v in exact_stats(pct).items() if k != "middel"},
+            "min": float(pct.min()), "max": float(pct.max()),
         },
         "backtest": [b.as_dict() for b in backtest(data, cfg, cfg.default_key)],
         "planer": sum(1 for r in rows if r.get("har_plan")),

@@ -196,6 +196,16 @@ def _round_sentence(ctx: dict, r: dict) -> str:
 def summary(ctx: dict) -> Html:
     """The grant in two or three sentences, with the key check when it disagrees."""
     parts = [_round_sentence(ctx, r) for r in ctx["runder"]]
+    for e in ctx["backtest"].get("evidens") or []:
+        if e["kommunekode"] == ctx["kommune"]["kode"]:
+            parts.append(
+                f"{_kommune(ctx)} har oplyst at have modtaget "
+                f"<b>{esc(fmt.kr(e['offentliggjort_kr']))}</b> i {e['aar']} "
+                f"({esc(e['kilde'])}); nøglen giver {esc(fmt.kr(e['skoen_kr']))} for "
+                f"{esc(e['periode'].replace('-', '–'))} tilsammen "
+                f"({esc(fmt.pct_value(e['forskel_pct']))} forskel)"
+                + (", inden for kontrollens tolerance." if e["inden_for_tolerance"] else
+                   "; skønnet afviger mere end kontrollens tolerance."))
     kc = ctx.get("key_check")
     if kc and not kc["forklarer"]:
         parts.append(
@@ -306,7 +316,8 @@ def key_check(ctx: dict) -> Html:
     parts = ["<section><h2>Kontrol af fordelingsnøglen</h2>"]
     own = bt["kommune"]
     if own:
-        rows = [[b["pulje"], b["aar"], fmt.kr(b["skoen_kr"]), fmt.kr(b["offentliggjort_kr"]),
+        rows = [[b["pulje"], (b.get("periode") or str(b["aar"])).replace("-", "–"),
+                 fmt.kr(b["skoen_kr"]), fmt.kr(b["offentliggjort_kr"]),
                  fmt.signed_kr(b["forskel_kr"]), fmt.pct_value(b["forskel_pct"], 1)]
                 for b in own]
         parts.append(table(["Pulje", "År", "Skøn efter nøglen", "Offentliggjort", "Forskel",

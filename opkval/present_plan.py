@@ -49,8 +49,14 @@ def _received(ctx: dict) -> str:
     from opkval.present import round_estimate
 
     parts = []
+    key = esc(ctx.get("noegle", {}).get("navn") or "fordelingsnøglen")
     for r in ctx["runder"]:
-        what = "tilsagn" if r["labels"] == ["tilsagn"] else "skøn"
+        if r["labels"] == ["tilsagn"]:
+            what = "tilsagn"
+        elif r.get("alternativ_kr") is not None:
+            what = f"skøn: {key} eller kommunens andel fra første runde"
+        else:
+            what = f"skøn: {key}"
         parts.append(f"{round_estimate(r)} for {_span(r['aar'])} ({what})")
     return fmt.and_list(parts)
 

@@ -53,7 +53,7 @@ def test_ishoej_sections_show_the_seed_figures(ishoej_plan, ishoej_grants):
     # predates it, so it is "not yet planned", and the deadline is marked as assumed.
     points = present_plan.key_points(_ctx(plan_context(ishoej_plan, ishoej_grants),
                                           grants=ishoej_grants))
-    assert f"ca.{nb}2,6–4,6{nb}mio.{nb}kr. for 2026–2030 (skøn)" in points
+    assert f"ca.{nb}2,6–4,6{nb}mio.{nb}kr. for 2026–2030 (skøn: " in points
     assert "Anden tildelingsrunde er endnu ikke planlagt:</b>" in points
     assert f"resten, ca.{nb}1,6–3,7{nb}mio.{nb}kr., skal planlægges" in points
     assert "31. december 2030 (antaget frist" in points
