@@ -11,7 +11,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from opkval.allocation import backtest, grants_for_kommune, key_estimates
+from opkval.allocation import backtest, error_summary, grants_for_kommune, key_estimates
 from opkval.config import ROLE_LOKAL_PLAN, load_config
 from opkval.context import manifest, round_summaries
 from opkval.data import RawData
@@ -108,6 +108,11 @@ def national_context(data: RawData, out_dir: Path, report_year: int,
             "min": float(pct.min()), "max": float(pct.max()),
         },
         "backtest": [b.as_dict() for b in backtest(data, cfg, cfg.default_key)],
+        # What the backtest measured per pool: error spread and the largest errors.
+        "backtest_fejl": {p: error_summary([b for b in backtest(data, cfg, cfg.default_key)
+                                            if b.pulje == p], cfg.backtest.afrunding_kr)
+                          for p in dict.fromkeys(b.pulje for b in
+                                                 backtest(data, cfg, cfg.default_key))},
         "planer": sum(1 for r in rows if r.get("har_plan")),
         "notater": sum(1 for r in rows if r.get("notat")),
     }

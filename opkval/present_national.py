@@ -87,34 +87,34 @@ def backtest(nctx: dict) -> Html:
              "ja" if b["inden_for_tolerance"] else "nej"] for b in nctx["backtest"]]
     return Html(
         "<section><h2>Kontrol af 0-5-nøglen</h2><p>Nøglens skøn mod alle offentliggjorte "
-        "kommunebeløb, opkval kender. " + _backtest_text(nctx["backtest"]) + "</p>"
+        "kommunebeløb, opkval kender. " + _backtest_text(nctx) + "</p>"
         + table(["Pulje", "År", "Kommune", "Skøn", "Offentliggjort", "Forskel", "Inden for "
                  "tolerance"], rows, numeric=(1, 3, 4, 5), css="compact")
         + "</section>")
 
 
-def _backtest_text(rows: list[dict]) -> str:
+def _backtest_text(nctx: dict) -> str:
     """What the backtest measured, per pool: error spread and the largest errors."""
+    rows = nctx["backtest"]
     out = []
-    ref = [b for b in rows if b["pulje"] != "Opkvalificeringspuljen"]
-    if ref:
-        abs_kr = sorted(abs(b["forskel_kr"]) for b in ref)
-        n = len(ref)
-        med = (abs_kr[n // 2] if n % 2 else (abs_kr[n // 2 - 1] + abs_kr[n // 2]) / 2)
-        big = max(ref, key=lambda b: abs(b["forskel_kr"]))
-        rel = max(ref, key=lambda b: abs(b["forskel_pct"]))
-        inside = sum(abs(b["forskel_kr"]) <= 50000 for b in ref)
+    for pulje, f in (nctx.get("backtest_fejl") or {}).items():
+        if not f.get("n"):
+            continue
+        big = f["stoerste"][0]
+        rel = max(f["stoerste"], key=lambda b: abs(b["forskel_pct"]))
         out.append(
-            f"{esc(ref[0]['pulje'])} {ref[0]['aar']} blev fordelt efter samme nøgle: for de "
-            f"{fmt.number(n)} "
-            f"offentliggjorte beløb er den typiske fejl {esc(fmt.kr(med))}, den største "
-            f"{esc(big['kommune'])} {esc(fmt.signed_kr(big['forskel_kr']))} "
-            f"({esc(fmt.pct_value(big['forskel_pct']))}) og den største i procent "
+            f"{esc(pulje)}: {fmt.number(f['n'])} offentliggjorte beløb; den typiske fejl "
+            f"(medianen af de absolutte fejl) er {esc(fmt.kr(f['median_abs_kr']))} "
+            f"({esc(fmt.pct_value(f['median_abs_pct']))}), den største "
+            f"{esc(big['kommune'])} {esc(big['periode'].replace('-', '–'))} "
+            f"{esc(fmt.signed_kr(big['forskel_kr']))} "
+            f"({esc(fmt.pct_value(big['forskel_pct']))}), den største i procent "
             f"{esc(rel['kommune'])} {esc(fmt.pct_value(rel['forskel_pct']))}; "
-            f"{fmt.number(inside)} af {fmt.number(n)} ligger inden for kildernes afrunding "
-            "(±50.000 kr.).")
+            f"{fmt.number(f['inden_for_afrunding'])} af {fmt.number(f['n'])} ligger inden for "
+            f"±{esc(fmt.kr(f['afrunding_kr']))}, {fmt.number(f['inden_for_tolerance'])} inden "
+            "for tolerancen.")
     for b in rows:
-        if b["pulje"] == "Opkvalificeringspuljen" and "-" in b.get("periode", ""):
+        if "-" in b.get("periode", ""):
             out.append(f"{esc(b['kommune'])} modtog {esc(fmt.kr(b['offentliggjort_kr']))} for "
                        f"{esc(b['periode'].replace('-', '–'))} samlet; nøglen giver "
                        f"{esc(fmt.kr(b['skoen_kr']))} ({esc(fmt.pct_value(b['forskel_pct']))}).")
