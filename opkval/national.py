@@ -44,6 +44,11 @@ def note_summary(ctx: dict) -> dict:
             "deltagere": plan.get("deltagere_i_alt"),
             "tilbagebetalingsrisiko_kr": risk,
             "brud": [r["navn"] for r in plan.get("regler", []) if r["status"] == "brud"],
+            # A brud that rests on an uncertain classification (another status otherwise).
+            "brud_usikre": [r["navn"] for r in plan.get("regler", []) if r["status"] == "brud"
+                            and r.get("status_ellers") not in (None, "brud")],
+            "risiko_interval_kr": plan.get("ledger", {}).get("risiko_interval_kr",
+                                                             [risk, risk]),
         })
     return out
 

@@ -41,7 +41,9 @@ def summary(nctx: dict) -> Html:
     d = nctx["fordeling_pct_paedagoger"]
     rows = nctx["kommuner"]
     with_plan = [r for r in rows if r.get("har_plan")]
-    brud = [r for r in with_plan if r.get("regelstatus") == "brud"]
+    brud = [r for r in with_plan if r.get("regelstatus") == "brud"
+            and set(r.get("brud", [])) - set(r.get("brud_usikre", []))]
+    usikre = [r for r in with_plan if r.get("regelstatus") == "brud" and r not in brud]
     tilsagn = [r for r in rows if any("tilsagn" in g["grundlag"] for g in r["runder"])]
     parts = [
         f"Puljen er på {esc(_plan_round_pool(nctx))}. opkval "
@@ -54,7 +56,10 @@ def summary(nctx: dict) -> Html:
         f"{fmt.number(len(with_plan))} {'kommune' if len(with_plan) == 1 else 'kommuner'} har "
         "en lokal plan i opkval"
         + (f"; {fmt.number(len(brud))} af {'den' if len(with_plan) == 1 else 'dem'} bryder "
-           "mindst én af puljens regler." if with_plan else "."),
+           "mindst én af puljens regler"
+           + (f", og {fmt.number(len(usikre))} gør det kun under en usikker klassifikation "
+              "(under den alternative overholder planen reglen)" if usikre else "")
+           + "." if with_plan else "."),
     ]
     return Html('<section class="summary"><h2>Kort fortalt</h2>'
                 + "".join(f"<p>{p}</p>" for p in parts) + "</section>")
@@ -146,6 +151,12 @@ def gaps(nctx: dict, n: int = 15) -> Html:
         + "</section>")
 
 
+def _risk_cell(r: dict) -> str:
+    """The plan's money at risk; a range (two grant estimates) is labelled as an estimate."""
+    lo, hi = sorted(r.get("risiko_interval_kr") or [r.get("tilbagebetalingsrisiko_kr", 0)] * 2)
+    return fmt.kr(hi) if lo == hi else f"{fmt.number(lo)}–{fmt.kr(hi)} (skøn)"
+
+
 def plans(nctx: dict) -> Html:
     rows = [r for r in nctx["kommuner"] if r.get("har_plan")]
     if not rows:
@@ -153,8 +164,9 @@ def plans(nctx: dict) -> Html:
                     "lokal plan i opkval endnu (data/plans/).</p></section>")
     body = [[r["navn"], fmt.number(r.get("indsatser", 0)), fmt.number(r.get("deltagere") or 0),
              status_badge(r["regelstatus"]),
-             ", ".join(r.get("brud", [])) or "–",
-             fmt.kr(r.get("tilbagebetalingsrisiko_kr", 0))] for r in rows]
+             ", ".join(f"{b} (usikker klassifikation)" if b in r.get("brud_usikre", []) else b
+                       for b in r.get("brud", [])) or "–",
+             _risk_cell(r)] for r in rows]
     return Html(
         "<section><h2>Lokale planer og regler</h2>"
         + table(["Kommune", "Indsatser", "Deltagere", "Samlet status", "Brudte regler",

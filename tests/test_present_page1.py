@@ -75,3 +75,19 @@ def test_landsoversigt_backtest_states_error_distribution(data, tmp_path):
     assert f"4 af 8 ligger inden for ±50.000{NB}kr." in text
     assert f"Dragør modtog 817.000{NB}kr. for 2023–2024 samlet; nøglen giver 808.911{NB}kr." \
         in text
+
+
+def test_landsoversigt_does_not_count_an_uncertain_brud_as_certain(data, index, ishoej_plan):
+    """Ishøj's only brud (90/10) holds only if its course is informal (7,7 % informal as a
+    diplom module): the overview says so, and shows the risk 1.586.000-3.663.960 kr. as a
+    labelled estimate."""
+    from opkval import present_national
+    from opkval.national import note_summary
+
+    ctx = build_context(data, index.resolve("Ishøj"), 2026, generated_at=WHEN,
+                        run_manifest=MANIFEST, plan=ishoej_plan)
+    row = {"navn": "Ishøj", **note_summary(ctx)}
+    assert row["brud_usikre"] == row["brud"] and len(row["brud"]) == 1
+    table = present_national.plans({"kommuner": [row]})
+    assert "(usikker klassifikation)" in table
+    assert f"1.586.000–3.663.960{NB}kr. (skøn)" in table
