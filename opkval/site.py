@@ -68,10 +68,13 @@ def index_html(nctx: dict, out_dir: Path, formats: tuple[str, ...]) -> str:
                 if exists["html"] else esc(r["navn"]))
         status = r.get("regelstatus")
         status_html = status_badge(status) if status else "–"
+        if status == "brud" and r.get("brud_usikre") and set(r["brud"]) <= set(r["brud_usikre"]):
+            status_html += ' <span class="small">(hviler på en usikker klassifikation)</span>'
         rows.append(
             "<tr>" + _cell(name, r["navn"]) + _cell(esc(r["region"].replace("Region ", "")))
             + _cell(esc(r["kommunegruppe"]))
-            + "".join(_round_cell(g, first=i == 0) for i, g in enumerate(r["runder"]))
+            + "".join(_round_cell(g, first=i == 0 or g["grundlag"] != r["runder"][0]["grundlag"])
+                      for i, g in enumerate(r["runder"]))
             + _cell("ja" if r.get("har_plan") else "nej", int(bool(r.get("har_plan"))))
             + _cell(status_html, STATUS_RANK.get(status or "", 0))
             + _cell(esc(fmt.pct_value(r["pct_paedagoger"])), r["pct_paedagoger"], "num")
