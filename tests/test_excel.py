@@ -55,9 +55,9 @@ def test_formula_without_cached_value_is_reported(tmp_path, index, ishoej, ishoe
     with pytest.raises(PlanError) as exc:
         load_plan(path, index)
     msg = str(exc.value)
-    # 13 list columns (A-M, the last two kategori_alternativ, kategori_usikkerhed), then
-    # budget_2023 in N and budget_2024 in O.
-    assert "ark 'Indsatser', celle O2" in msg and "formel uden gemt værdi" in msg
+    # 11 list columns (A-K), then budget_2023 in L and budget_2024 in M (the uncertain
+    # kategori's two columns come after the year columns).
+    assert "ark 'Indsatser', celle M2" in msg and "formel uden gemt værdi" in msg
     assert "=400000+62000" in msg
 
 
