@@ -196,7 +196,7 @@ def grants_for_kommune(data: RawData, kommunekode: int, key: str | None = None,
             if carried and carried[0] != amount:
                 alt = carried[0]
                 alt_text = (f"kommunens andel af puljen i {carried[1]} (tilsagn) ført videre "
-                            f"til {year}")
+                            f"til {runde.kort.lower()}")
         rows.append(GrantRow(
             aar=year, runde=runde.id, udbetalingsaar=runde.payment_year(year), pulje_kr=pool,
             beloeb_kr=amount, label=label, forklaring=text, kilde=kilde,
