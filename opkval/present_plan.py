@@ -16,6 +16,7 @@ from opkval.present import (
     _paid,
     _span,
     esc,
+    payment_sentence,
     round_with_role,
     status_badge,
     table,
@@ -164,7 +165,7 @@ def key_points(ctx: dict) -> Html:
             cond = estimate or r["frist_antaget"]
             pts.append(f"<b>Risiko for tilbagebetaling{' (betinget)' if cond else ''}:</b> "
                        f"{risk} af {esc(r['navn'].lower())} ({received}, "
-                       f"{esc(rr.get('udbetaling_tekst') or '')}) er ikke disponeret i planen "
+                       f"{payment_sentence(rr)}) er ikke disponeret i planen "
                        + ("og kan skulle betales tilbage, hvis skønnet holder og de ikke "
                           f"bruges inden {frist}." if cond else
                           f"og skal betales tilbage, hvis de ikke bruges inden {frist}."))
@@ -208,9 +209,9 @@ def money_table(ctx: dict) -> Html:
     out = ["<section><h2>Planens økonomi år for år</h2>",
            "<p>Forbruget er planens budget (eller realiseret forbrug, hvor det er angivet) for "
            "indsatser betalt af puljen. Hvert års forbrug trækker først på de ældste midler"
-           f"{_oldest_first(ctx)} Udbetaling: "
-           + esc("; ".join(f"{r['kort'].lower()}: {r.get('udbetaling_tekst') or ''}"
-                           for r in ctx["runder"])) + ".</p>",
+           f"{_oldest_first(ctx)}"
+           + "".join(f" Udbetaling, {esc(r['kort'].lower())}: {esc(r['udbetaling_tekst'])}."
+                     for r in ctx["runder"] if r.get("udbetaling_tekst")) + "</p>",
            table(head, rows, numeric=range(1, len(head)), foot=foot,
                  caption=f"Tilskud, forbrug og saldo pr. år – {_kommune(ctx)}")]
     def risk_cell(r: dict) -> str:

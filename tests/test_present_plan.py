@@ -103,3 +103,19 @@ def test_no_plan_and_rule_count_follow_the_config(ishoej_plan, ishoej_grants):
     pc["regler"] = [dict(r, status="ok") for r in pc["regler"][:5]]
     assert "Planen overholder alle fem regler" in present_plan.key_points(
         _ctx(pc, grants=ishoej_grants))
+
+
+def test_risk_at_an_assumed_deadline_is_conditional_on_page_1(ishoej_plan, ishoej_grants):
+    """The same plan dated after round 2 was set (2026-02-01): its 1.586.000-3.663.960 kr. of
+    round 2 left is a conditional risk (an estimate and an assumed deadline), not "skal
+    betales tilbage"."""
+    import datetime as dt
+
+    p = replace(ishoej_plan, dato=dt.date(2026, 2, 1))
+    points = present_plan.key_points(_ctx(plan_context(p, ishoej_grants), grants=ishoej_grants))
+    nb = "\u00a0"
+    assert "<b>Risiko for tilbagebetaling (betinget):</b>" in points
+    assert f"ca.{nb}1,6–3,7{nb}mio.{nb}kr. af anden tildelingsrunde" in points
+    assert "udbetales samlet i 2026" in points
+    assert "hvis skønnet holder" in points and "(antaget frist" in points
+    assert "endnu ikke planlagt" not in points
