@@ -407,6 +407,13 @@ def check_forbrug(ledger: Ledger, rules: RulesConfig, plan: Plan | None = None,
         parts.append("Forbruget holder sig inden for de modtagne midler, og alle midler "
                      "bruges inden fristen.")
     found = bool(unfunded or findings)
+    # Spending beyond the money received in a year depends on when the money is paid: say
+    # which payment years no source gives (pulje.yaml udbetaling_antaget).
+    assumed = [(x, y) for x in cfg.runder for y in x.udbetaling_antaget]
+    if unfunded and assumed:
+        parts.append("Forudsætning: " + fmt.and_list(
+            [f"{x.kort.lower()}s tilskud for {y} udbetales i {x.payment_year(y)}"
+             for x, y in assumed]) + " (antaget; ingen kilde giver udbetalingsåret).")
     return _result(rules, "forbrug_inden_for_tilskud", found, " ".join(parts),
                    {"ikke_finansieret_kr": ledger.ikke_finansieret_kr,
                     "ikke_finansieret_pr_aar": {str(y.aar): y.ikke_finansieret_kr
