@@ -225,6 +225,8 @@ class Gebyr(_Model):
     max_kr: int = Field(ge=0)
     enhed: str
     kilde: OneLine
+    #: The fee is per course week: the line's ceiling is max_kr × its weeks (start–slut).
+    pr_uge: bool = False
 
 
 class TypiskeGebyrer(_Model):

@@ -246,12 +246,16 @@ def fee_check(plan: Plan, rules: RulesConfig) -> list[dict]:
         if not fee or not i.deltagere or i.finansiering != "pulje" or not i.total_kr:
             continue
         per = Fraction(i.total_kr, i.deltagere)
-        lo, hi = fee.min_kr, fee.max_kr
+        lo, hi, enhed = fee.min_kr, fee.max_kr, fee.enhed
+        if fee.pr_uge:  # a weekly fee: at most one course week per week of the line
+            weeks = max(1, -(-((i.slut - i.start).days + 1) // 7))
+            hi *= weeks
+            enhed = f"{weeks} kursusuger à højst {fmt.kr(fee.max_kr)} ({fee.enhed})"
         kind = ("over" if per > f_over * hi else
                 "under" if lo and per < f_under * lo else None)
         out.append({"indsats": i.navn, "kategori": i.kategori, "total_kr": i.total_kr,
                     "deltagere": i.deltagere, "pr_deltager_kr": float(per),
-                    "typisk_min_kr": lo, "typisk_max_kr": hi, "enhed": fee.enhed,
+                    "typisk_min_kr": lo, "typisk_max_kr": hi, "enhed": enhed,
                     "kilde": fee.kilde,
                     "gange_min": float(per / lo) if lo else None,
                     "gange_max": float(per / hi) if hi else None, "fund": kind})

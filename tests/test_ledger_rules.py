@@ -255,3 +255,18 @@ def test_approved_plan_and_fordeling_and_behov_links():
     assert r.status == "advarsel"
     assert [f["type"] for f in r.vaerdier["fund"]] == ["fordeling", "behov"]
     assert r.vaerdier["fund"][0]["sum"] == 2
+
+
+def test_weekly_fee_scales_with_the_line_weeks():
+    # AMU (uvm.dk: no fee on the pedagogical area; otherwise about 1.040 kr. a week): a line of
+    # 14 days (2 weeks) may cost up to 2 x 1.040 = 2.080 kr. per participant before the
+    # doubling; 10.000 kr. each (20.000 / 2) is more than 2 x 2.080 -> kan ikke afgøres, while
+    # the same over 52 weeks (ceiling 2 x 54.080) is not.
+    short = plan(ind("A", "amu", {2024: 20000}, deltagere=2, start=D(2024, 3, 1),
+                     slut=D(2024, 3, 14)))
+    long = plan(ind("A", "amu", {2024: 20000}, deltagere=2, start=D(2024, 1, 1),
+                    slut=D(2024, 12, 29)))
+    for p, status in ((short, "uafklaret"), (long, "ok")):
+        r = rule(check_all(p, build_ledger(p, grants(), load_config()), load_config()),
+                 "loen_vikar")
+        assert r.status == status, (status, r.tekst)
