@@ -157,7 +157,8 @@ def staff_ranking(ctx: dict) -> Chart:
     ax.axhline(land, color=GAP_COLORS["land"], linestyle="--", linewidth=1)
     ax.axhline(grp, color=GAP_COLORS["gruppe"], linestyle=":", linewidth=1.2)
     own = next(i for i, r in enumerate(rows) if r["kode"] == k["kode"])
-    ax.annotate(f"{k['navn']}: {fmt.pct_value(rows[own]['pct'], 1)} (nr. {fmt.number(g['rang'])})",
+    place = fmt.rank(g["rang"], g.get("rang_delt", False))
+    ax.annotate(f"{k['navn']}: {fmt.pct_value(rows[own]['pct'], 1)} ({place})",
                 (own + 1, rows[own]["pct"]), xytext=(0, 14), textcoords="offset points",
                 ha="center", fontsize=8, color=GAP_COLORS["kommune"], fontweight="bold",
                 arrowprops={"arrowstyle": "-", "color": GAP_COLORS["kommune"], "lw": 0.8})
@@ -177,7 +178,7 @@ def staff_ranking(ctx: dict) -> Chart:
                           label=f"Median, hele landet: {fmt.pct_value(land, 1)}")]
     _legend_below(fig, handles, ncol=3, fontsize=7.5)
     alt = (f"Søjlediagram over andelen ansat som pædagog i alle {fmt.number(len(rows))} "
-           f"kommuner. {k['navn']} er nr. {fmt.number(g['rang'])} med "
+           f"kommuner. {k['navn']} er {place} med "
            f"{fmt.pct_value(rows[own]['pct'], 1)}; median "
            f"{fmt.pct_value(grp, 1)} i {k['kommunegruppe'].lower()} og {fmt.pct_value(land, 1)} "
            "på landsplan.")

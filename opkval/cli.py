@@ -236,15 +236,27 @@ def cmd_kommuner(args: argparse.Namespace) -> int:
 
 
 def cmd_backtest(args: argparse.Namespace) -> int:
-    from opkval.allocation import backtest
+    from opkval import fmt
+    from opkval.allocation import backtest, error_summary
     from opkval.data import load_all
 
     w = csv.writer(sys.stdout, lineterminator="\n")
     w.writerow(["pulje", "aar", "kommunekode", "kommune", "skoen_kr", "offentliggjort_kr",
-                "forskel_kr", "forskel_pct", "inden_for_tolerance"])
-    for b in backtest(load_all()):
+                "forskel_kr", "forskel_pct", "inden_for_tolerance", "periode", "kilde"])
+    rows = backtest(load_all())
+    for b in rows:
         w.writerow([b.pulje, b.aar, b.kommunekode, b.kommune, b.skoen_kr, b.offentliggjort_kr,
-                    b.forskel_kr, f"{b.forskel_pct:.2f}", b.inden_for_tolerance])
+                    b.forskel_kr, fmt.rounded(b.forskel_pct, 2), b.inden_for_tolerance,
+                    b.periode, b.kilde])
+    # What was measured, per pool, on stderr (the CSV on stdout stays machine-readable).
+    for pulje in dict.fromkeys(b.pulje for b in rows):
+        s = error_summary([b for b in rows if b.pulje == pulje])
+        big = s["stoerste"][0]
+        _log(f"{pulje}: {s['n']} beløb; median absolut fejl {fmt.kr(s['median_abs_kr'])} "
+             f"({fmt.pct_value(s['median_abs_pct'])}); største {big['kommune']} "
+             f"{big['periode']} {fmt.signed_kr(big['forskel_kr'])} "
+             f"({fmt.pct_value(big['forskel_pct'])}); {s['inden_for_afrunding']} inden for "
+             f"±{fmt.kr(s['afrunding_kr'])}, {s['inden_for_tolerance']} inden for tolerancen.")
     return 0
 
 

@@ -127,7 +127,9 @@ def _schemas() -> dict:
                 "kommunekode": code,
                 "kommune": name,
                 "pulje": name,
-                "periode": pa.Column(int, [pa.Check.ge(2000), pa.Check.le(2100)], coerce=True),
+                # One grant year ("2024") or a span of years one amount covers ("2023-2024").
+                "periode": pa.Column(str, pa.Check.str_matches(r"^20\d\d(-20\d\d)?$"),
+                                     coerce=True),
                 "beloeb_kr": nonneg_int(),
                 "kilde": name,
             },
@@ -206,6 +208,17 @@ def _check_kommuner(path: Path, df: pd.DataFrame, names: dict[int, str], exact: 
             f"{path}: {len(df)} rækker, forventet {N_KOMMUNER} (én pr. kommune); "
             f"mangler kommunekode {missing[:5]}."
         )
+
+
+def _periods(path: Path, df: pd.DataFrame) -> pd.DataFrame:
+    """``periode`` as the first and last year it covers (``aar_fra``, ``aar_til``)."""
+    parts = df["periode"].str.split("-")
+    df = df.assign(aar_fra=parts.str[0].astype(int), aar_til=parts.str[-1].astype(int))
+    bad = df[df["aar_til"] < df["aar_fra"]]
+    if len(bad):
+        raise DataError(f"{path}: linje {int(bad.index[0]) + 2}, kolonne 'periode': værdien "
+                        f"{bad.iloc[0]['periode']!r} slutter før den begynder.")
+    return df
 
 
 def file_sha256(path: Path) -> str:
@@ -312,6 +325,8 @@ def _validate_all(raw_dir: Path) -> dict[str, pd.DataFrame]:
             shown = ", ".join(f"{c}={dup.iloc[0][c]}" for c in key)
             raise DataError(f"{raw_dir / n}: linje {row + 2}: rækken ({shown}) findes allerede "
                             "en gang i filen; hver kombination må kun optræde én gang.")
+    tables["known_allocations.csv"] = _periods(raw_dir / "known_allocations.csv",
+                                               tables["known_allocations.csv"])
     pop = tables["population_0_5_2021.csv"]
     bad = pop[pop[[f"age_{i}" for i in range(6)]].sum(axis=1) != pop["age_0_5"]]
     if len(bad):

@@ -32,7 +32,8 @@ TOP_KEYS = ("kommune", "titel", "dato", "kilde", "godkendt", "maal", "behov", "i
             "overvejelser")
 INDSATS_KEYS = ("navn", "kategori", "maalgruppe", "start", "slut", "deltagere", "fordeling",
                 "budget", "forbrug", "finansiering", "behov", "beskrivelse",
-                "kategori_begrundelse", "antagelser")
+                "kategori_begrundelse", "antagelser", "kategori_alternativ",
+                "kategori_usikkerhed")
 GODKENDT_KEYS = ("af", "dato")
 MAAL_KEYS = ("andel_paedagoger_pct", "aar")
 BEHOV_KEYS = ("id", "tekst")
@@ -67,6 +68,9 @@ class Indsats:
     beskrivelse: str | None = None
     kategori_begrundelse: str | None = None
     antagelser: tuple[str, ...] = ()
+    #: An uncertain kategori: the other kategori the line may be, and why (both or neither).
+    kategori_alternativ: str | None = None
+    kategori_usikkerhed: str | None = None
 
     def spending(self, year: int) -> int:
         """Realised spending where given, else the budget (kr.)."""
@@ -597,6 +601,18 @@ def _indsats(c: _Checker, path: Path_, item: object, rules: RulesConfig,
         ants = []
     beskrivelse = c.text((*path, "beskrivelse"), d.get("beskrivelse"))
     begrundelse = c.text((*path, "kategori_begrundelse"), d.get("kategori_begrundelse"))
+    alternativ = usikkerhed = None
+    if d.get("kategori_alternativ") is not None:
+        alternativ = c.choice((*path, "kategori_alternativ"), d.get("kategori_alternativ"),
+                              rules.kategorier, "kategori", labels["kategori"])
+        if alternativ and alternativ == kategori:
+            c.add((*path, "kategori_alternativ"), alternativ,
+                  "den alternative kategori er den samme som kategori")
+        usikkerhed = c.text((*path, "kategori_usikkerhed"), d.get("kategori_usikkerhed"),
+                            required=True)
+    elif d.get("kategori_usikkerhed") is not None:
+        c.add((*path, "kategori_alternativ"), _MISSING,
+              "feltet mangler: kategori_usikkerhed kræver den alternative kategori")
     if len(c.problems) > before or not (navn and kategori and maalgruppe and finansiering
                                           and start and slut):
         return None
@@ -604,7 +620,9 @@ def _indsats(c: _Checker, path: Path_, item: object, rules: RulesConfig,
                    budget=budget, forbrug=forbrug, deltagere=deltagere, fordeling=fordeling,
                    finansiering=finansiering, behov=tuple(str(x) for x in links),
                    beskrivelse=beskrivelse, kategori_begrundelse=begrundelse,
-                   antagelser=tuple(" ".join(str(a).split()) for a in ants))
+                   antagelser=tuple(" ".join(str(a).split()) for a in ants),
+                   kategori_alternativ=alternativ,
+                   kategori_usikkerhed=" ".join(usikkerhed.split()) if usikkerhed else None)
 
 
 def find_plan(kommune: Kommune, index: KommuneIndex, path: Path | str | None = None,
@@ -639,7 +657,9 @@ def to_raw(plan: Plan) -> dict:
         "slut": i.slut, "deltagere": i.deltagere, "fordeling": dict(i.fordeling),
         "budget": dict(sorted(i.budget.items())), "forbrug": dict(sorted(i.forbrug.items())),
         "finansiering": i.finansiering, "behov": list(i.behov), "beskrivelse": i.beskrivelse,
-        "kategori_begrundelse": i.kategori_begrundelse, "antagelser": list(i.antagelser)})
+        "kategori_begrundelse": i.kategori_begrundelse, "antagelser": list(i.antagelser),
+        "kategori_alternativ": i.kategori_alternativ,
+        "kategori_usikkerhed": i.kategori_usikkerhed})
         for i in plan.indsatser]
     if plan.overvejelser:
         out["overvejelser"] = dict(plan.overvejelser)

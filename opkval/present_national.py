@@ -41,7 +41,9 @@ def summary(nctx: dict) -> Html:
     d = nctx["fordeling_pct_paedagoger"]
     rows = nctx["kommuner"]
     with_plan = [r for r in rows if r.get("har_plan")]
-    brud = [r for r in with_plan if r.get("regelstatus") == "brud"]
+    brud = [r for r in with_plan if r.get("regelstatus") == "brud"
+            and set(r.get("brud", [])) - set(r.get("brud_usikre", []))]
+    usikre = [r for r in with_plan if r.get("regelstatus") == "brud" and r not in brud]
     tilsagn = [r for r in rows if any("tilsagn" in g["grundlag"] for g in r["runder"])]
     parts = [
         f"Puljen er på {esc(_plan_round_pool(nctx))}. opkval "
@@ -54,7 +56,10 @@ def summary(nctx: dict) -> Html:
         f"{fmt.number(len(with_plan))} {'kommune' if len(with_plan) == 1 else 'kommuner'} har "
         "en lokal plan i opkval"
         + (f"; {fmt.number(len(brud))} af {'den' if len(with_plan) == 1 else 'dem'} bryder "
-           "mindst én af puljens regler." if with_plan else "."),
+           "mindst én af puljens regler"
+           + (f", og {fmt.number(len(usikre))} gør det kun under en usikker klassifikation "
+              "(under den alternative overholder planen reglen)" if usikre else "")
+           + "." if with_plan else "."),
     ]
     return Html('<section class="summary"><h2>Kort fortalt</h2>'
                 + "".join(f"<p>{p}</p>" for p in parts) + "</section>")
@@ -87,24 +92,45 @@ def backtest(nctx: dict) -> Html:
              "ja" if b["inden_for_tolerance"] else "nej"] for b in nctx["backtest"]]
     return Html(
         "<section><h2>Kontrol af 0-5-nøglen</h2><p>Nøglens skøn mod alle offentliggjorte "
-        "kommunebeløb, opkval kender. " + _backtest_verdict(nctx["backtest"]) + "</p>"
+        "kommunebeløb, opkval kender. " + _backtest_text(nctx) + "</p>"
         + table(["Pulje", "År", "Kommune", "Skøn", "Offentliggjort", "Forskel", "Inden for "
                  "tolerance"], rows, numeric=(1, 3, 4, 5), css="compact")
         + "</section>")
 
 
-def _backtest_verdict(rows: list[dict]) -> str:
-    """What the backtest rows show, per pool: how many inside the tolerance, who is not."""
+def _backtest_text(nctx: dict) -> str:
+    """What the backtest measured, per pool: error spread and the largest errors."""
+    rows = nctx["backtest"]
     out = []
-    for pulje in dict.fromkeys(b["pulje"] for b in rows):
-        own = [b for b in rows if b["pulje"] == pulje]
-        inside = sum(b["inden_for_tolerance"] for b in own)
-        outside = sorted({b["kommune"] for b in own if not b["inden_for_tolerance"]})
-        text = (f"{esc(pulje)}: {fmt.number(inside)} af {fmt.number(len(own))} "
-                f"offentliggjorte beløb ligger inden for tolerancen")
-        if outside:
-            text += f" (uden for: {esc(fmt.and_list(outside))})"
-        out.append(text + ".")
+    for pulje, f in (nctx.get("backtest_fejl") or {}).items():
+        if not f.get("n"):
+            continue
+        big = f["stoerste"][0]
+        rel = max(f["stoerste"], key=lambda b: abs(b["forskel_pct"]))
+        out.append(
+            f"{esc(pulje)}: {fmt.number(f['n'])} offentliggjorte beløb; den typiske fejl "
+            f"(medianen af de absolutte fejl) er {esc(fmt.kr(f['median_abs_kr']))} "
+            f"({esc(fmt.pct_value(f['median_abs_pct']))}), den største "
+            f"{esc(big['kommune'])} {esc(big['periode'].replace('-', '–'))} "
+            f"{esc(fmt.signed_kr(big['forskel_kr']))} "
+            f"({esc(fmt.pct_value(big['forskel_pct']))}), den største i procent "
+            f"{esc(rel['kommune'])} {esc(fmt.pct_value(rel['forskel_pct']))}; "
+            f"{fmt.number(f['inden_for_afrunding'])} af {fmt.number(f['n'])} ligger inden for "
+            f"±{esc(fmt.kr(f['afrunding_kr']))}, {fmt.number(f['inden_for_tolerance'])} inden "
+            "for tolerancen.")
+    for b in rows:
+        if "-" in b.get("periode", ""):
+            out.append(f"{esc(b['kommune'])} modtog {esc(fmt.kr(b['offentliggjort_kr']))} for "
+                       f"{esc(b['periode'].replace('-', '–'))} samlet; nøglen giver "
+                       f"{esc(fmt.kr(b['skoen_kr']))} ({esc(fmt.pct_value(b['forskel_pct']))}).")
+    off: dict[str, list[dict]] = {}
+    for b in rows:
+        if b["pulje"] == "Opkvalificeringspuljen" and not b["inden_for_tolerance"]:
+            off.setdefault(b["kommune"], []).append(b)
+    for navn, bs in off.items():
+        ratio = sum(b["offentliggjort_kr"] for b in bs) / sum(b["skoen_kr"] for b in bs)
+        out.append(f"{esc(navn)}s tilsagn fra opkvalificeringspuljen er "
+                   f"{esc(fmt.pct(ratio, 0))} af nøglens skøn, og ingen kilde forklarer hvorfor.")
     return " ".join(out)
 
 
@@ -129,6 +155,12 @@ def gaps(nctx: dict, n: int = 15) -> Html:
         + "</section>")
 
 
+def _risk_cell(r: dict) -> str:
+    """The plan's money at risk; a range (two grant estimates) is labelled as an estimate."""
+    lo, hi = sorted(r.get("risiko_interval_kr") or [r.get("tilbagebetalingsrisiko_kr", 0)] * 2)
+    return fmt.kr(hi) if lo == hi else f"{fmt.number(lo)}–{fmt.kr(hi)} (skøn)"
+
+
 def plans(nctx: dict) -> Html:
     rows = [r for r in nctx["kommuner"] if r.get("har_plan")]
     if not rows:
@@ -136,8 +168,9 @@ def plans(nctx: dict) -> Html:
                     "lokal plan i opkval endnu (data/plans/).</p></section>")
     body = [[r["navn"], fmt.number(r.get("indsatser", 0)), fmt.number(r.get("deltagere") or 0),
              status_badge(r["regelstatus"]),
-             ", ".join(r.get("brud", [])) or "–",
-             fmt.kr(r.get("tilbagebetalingsrisiko_kr", 0))] for r in rows]
+             ", ".join(f"{b} (usikker klassifikation)" if b in r.get("brud_usikre", []) else b
+                       for b in r.get("brud", [])) or "–",
+             _risk_cell(r)] for r in rows]
     return Html(
         "<section><h2>Lokale planer og regler</h2>"
         + table(["Kommune", "Indsatser", "Deltagere", "Samlet status", "Brudte regler",

@@ -68,6 +68,8 @@ def index_html(nctx: dict, out_dir: Path, formats: tuple[str, ...]) -> str:
                 if exists["html"] else esc(r["navn"]))
         status = r.get("regelstatus")
         status_html = status_badge(status) if status else "–"
+        if status == "brud" and r.get("brud_usikre") and set(r["brud"]) <= set(r["brud_usikre"]):
+            status_html += ' <span class="small">(hviler på en usikker klassifikation)</span>'
         rows.append(
             "<tr>" + _cell(name, r["navn"]) + _cell(esc(r["region"].replace("Region ", "")))
             + _cell(esc(r["kommunegruppe"]))
