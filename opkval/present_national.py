@@ -6,14 +6,18 @@ from opkval import fmt
 from opkval.present import Html, esc, generated_line, manifest_lines, status_badge, table
 
 
+def _count(n: int, one: str, many: str) -> str:
+    """``1, 'lokal plan', 'lokale planer'`` → ``'1 lokal plan'``; 2 → ``'2 lokale planer'``."""
+    return f"{fmt.number(n)} {one if n == 1 else many}"
+
+
 def title(nctx: dict) -> Html:
     return Html(
         '<header class="title">'
         f'<p class="kicker">Landsoversigt · rapportår {nctx["report_year"]}</p>'
-        "<h1>Opkvalificeringspuljen – alle 98 kommuner</h1>"
-        f'<p class="meta">{fmt.number(nctx["notater"])} kommunenotater · '
-        f'{fmt.number(nctx["planer"])} lokale planer '
-        "registreret i opkval</p>\n"
+        "<h1>Landsoversigt: opkvalificeringspuljen i alle 98 kommuner</h1>"
+        f'<p class="meta">{_count(nctx["notater"], "kommunenotat", "kommunenotater")} · '
+        f'{_count(nctx["planer"], "lokal plan", "lokale planer")} registreret i opkval</p>\n'
         f"{generated_line(nctx)}\n</header>")
 
 
@@ -43,7 +47,7 @@ def summary(nctx: dict) -> Html:
 def grants_by_key(nctx: dict) -> Html:
     rows = []
     keys = list(nctx["noegler"])
-    for r in sorted(nctx["kommuner"], key=lambda r: r["navn"]):
+    for r in sorted(nctx["kommuner"], key=lambda r: fmt.sort_key(r["navn"])):
         est = r["skoen_2026_kr"]
         spread = (max(est.values()) - min(est.values())) / est["age_0_5"]
         rows.append([r["navn"], *(fmt.kr(est[k]) for k in keys), fmt.pct(spread, 0)])
@@ -54,7 +58,8 @@ def grants_by_key(nctx: dict) -> Html:
         f"<p>Skøn for puljen i 2026 ({esc(fmt.mio_kr(nctx['pool_2026_kr']))}) efter hver "
         "nøgle, fordelt med største rest, så de 98 beløb summerer præcist til puljen. Spænd: "
         "forskellen mellem største og mindste skøn i procent af 0-5-nøglens skøn. Tilskuddet "
-        "for hele anden runde, som kommunens notat viser det, står i index.html.</p>"
+        "for hele anden runde, som kommunens notat viser det, står i oversigten over alle "
+        "kommuner.</p>"
         + table(head, rows, numeric=(1, 2, 3, 4), css="long")
         + "</section>")
 
@@ -82,8 +87,8 @@ def gaps(nctx: dict, n: int = 15) -> Html:
     return Html(
         f"<section><h2>Største afstand til målene ({fmt.number(n)} kommuner)</h2><p>Afstand i "
         "personer fra andelen ansat som pædagog (2024) til to tredjedele og til BUPL's 80 %, med "
-        "det skønnede pædagogiske personale (indskrevne børn delt med normeringen 2023). Alle 98 "
-        "står i landsoversigt.json.</p>"
+        "det skønnede pædagogiske personale (indskrevne børn delt med normeringen 2023). Tallene "
+        "for alle 98 kommuner følger med landsoversigten i maskinlæsbar form.</p>"
         + table(["#", "Kommune", "Kommunegruppe", "Pædagoger", "Personale (skøn)",
                  "Procentpoint til 2/3", "Personer til 2/3", "Personer til 80 %"], body,
                 numeric=(0, 3, 4, 5, 6, 7), css="compact")
@@ -94,7 +99,7 @@ def plans(nctx: dict) -> Html:
     rows = [r for r in nctx["kommuner"] if r.get("har_plan")]
     if not rows:
         return Html("<section><h2>Lokale planer</h2><p>Ingen kommuner har registreret en "
-                    "lokal plan i opkval endnu (data/plans/).</p></section>")
+                    "lokal plan i opkval endnu.</p></section>")
     body = [[r["navn"], fmt.number(r.get("indsatser", 0)), fmt.number(r.get("deltagere") or 0),
              status_badge(r["regelstatus"]),
              ", ".join(r.get("brud", [])) or "–",

@@ -42,20 +42,42 @@ def note_cell(row: dict, links: list[str]) -> str:
     return " · ".join(links) or '<span class="small">ikke bygget</span>'
 
 
+#: The index's columns: header, numeric (right-aligned, sorted as numbers).
+INDEX_COLUMNS = (("Kommune", False), ("Region", False), ("Kommunegruppe", False),
+                 ("Tilskud 2023–2025", True), ("Tilskud 2026–2030", True),
+                 ("Lokal plan", False), ("Regelstatus", False), ("Pædagoger 2024", True),
+                 ("Notat", False))
+
+
+def _spellings() -> dict[int, list[str]]:
+    """kommunekode → every spelling `opkval report --kommune` accepts (its comparison keys)."""
+    from opkval import default_raw_dir
+    from opkval.kommune import KommuneIndex
+
+    index = KommuneIndex.from_csv(default_raw_dir() / "municipalities.csv")
+    return {k.kode: [*index.spellings(k.kode), str(k.kode), k.kode_str, f"{k.kode:04d}"]
+            for k in index}
+
+
 def index_html(nctx: dict, out_dir: Path, formats: tuple[str, ...]) -> str:
+    spellings = _spellings()
     rows = []
-    for r in sorted(nctx["kommuner"], key=lambda r: r["navn"]):
+    for r in sorted(nctx["kommuner"], key=lambda r: fmt.sort_key(r["navn"])):
         slug = r["slug"]
         exists = {ext: (out_dir / f"{slug}.{ext}").exists() for ext in ("html", "pdf")}
-        links = [f'<a href="{esc(slug)}.{ext}">{ext.upper()}</a>'
+        links = [f'<a href="{esc(slug)}.{ext}">{ext.upper()}<span class="visually-hidden">'
+                 f' ({esc(r["navn"])})</span></a>'
                  for ext in ("html", "pdf") if ext in formats and exists[ext]]
         name = (f'<a href="{esc(slug)}.html">{esc(r["navn"])}</a>'
                 if exists["html"] else esc(r["navn"]))
         status = r.get("regelstatus")
         status_html = status_badge(status) if status else "–"
+        region = r["region"].replace("Region ", "")
+        search = " ".join(spellings.get(int(r["kode"]), []))
         rows.append(
-            "<tr>" + _cell(name, r["navn"]) + _cell(esc(r["region"].replace("Region ", "")))
-            + _cell(esc(r["kommunegruppe"]))
+            f'<tr data-search="{esc(search)}">'
+            + _cell(name, fmt.sort_key(r["navn"])) + _cell(esc(region), fmt.sort_key(region))
+            + _cell(esc(r["kommunegruppe"]), fmt.sort_key(r["kommunegruppe"]))
             + _cell(esc(fmt.kr(r["runde1_kr"])) + f' <span class="small">'
                     f'{esc("/".join(r["runde1_grundlag"]))}</span>', r["runde1_kr"], "num")
             + _cell(esc(fmt.kr(r["runde2_kr"])), r["runde2_kr"], "num")
@@ -64,14 +86,18 @@ def index_html(nctx: dict, out_dir: Path, formats: tuple[str, ...]) -> str:
             + _cell(esc(fmt.pct_value(r["pct_paedagoger"])), r["pct_paedagoger"], "num")
             + _cell(note_cell(r, links))
             + "</tr>")
-    head = ["Kommune", "Region", "Kommunegruppe", "Tilskud 2023–2025", "Tilskud 2026–2030",
-            "Lokal plan", "Regelstatus", "Pædagoger 2024", "Notat"]
+    num_cls, sorted_asc = ' class="num"', ' aria-sort="ascending"'
+    head = "".join(
+        f'<th scope="col"{num_cls if num else ""}{sorted_asc if i == 0 else ""}>'
+        f'<button type="button">{esc(h)}</button></th>'
+        for i, (h, num) in enumerate(INDEX_COLUMNS))
     overview = " · ".join(f'<a href="landsoversigt.{ext}">Landsoversigt ({ext.upper()})</a>'
                           for ext in ("html", "pdf") if ext in formats)
     from opkval.render import TEMPLATE_DIR, stylesheet
 
     css = stylesheet()
     script = (TEMPLATE_DIR / "opkval" / "index.js").read_text("utf-8")
+    n = len(rows)
     return f"""<!DOCTYPE html>
 <html lang="da">
 <head>
@@ -81,31 +107,34 @@ def index_html(nctx: dict, out_dir: Path, formats: tuple[str, ...]) -> str:
 <style>
 {css}
 main.note {{ max-width: 72rem; }}
-th {{ cursor: pointer; user-select: none; }}
-th[aria-sort="ascending"]::after {{ content: " ▲"; }}
-th[aria-sort="descending"]::after {{ content: " ▼"; }}
-#filter {{ font: inherit; padding: 0.3rem 0.5rem; width: 20rem; max-width: 100%; }}
+#filter {{ font: inherit; padding: 0.3rem 0.5rem; width: 20rem; max-width: 100%;
+  box-sizing: border-box; }}
 </style>
 </head>
 <body>
 <main class="note">
 <header class="title">
 <p class="kicker">Oversigt · rapportår {nctx["report_year"]}</p>
-<h1>Opkvalificeringspuljen – alle 98 kommuner</h1>
+<h1>Opkvalificeringspuljen – alle {fmt.number(n)} kommuner</h1>
 <p class="meta">{overview}</p>
 {generated_line(nctx)}
 </header>
-<p><label for="filter">Søg (kommune, region, gruppe, status): </label>
-<input id="filter" type="search" placeholder="fx Ishøj eller brud" autocomplete="off">
-<span id="count" class="small"></span></p>
-<p class="small">Klik på en kolonneoverskrift for at sortere. Tilskud: tilsagn, fremskrevet
-eller skøn som i kommunens notat; 2026–2030 uden engangsløftet.</p>
-<table id="kommuner">
-<thead><tr>{"".join(f"<th scope='col'>{esc(h)}</th>" for h in head)}</tr></thead>
+<p><label for="filter">Søg (kommune, region, gruppe, status):</label><br>
+<input id="filter" type="search" placeholder="fx Ishøj eller brud" autocomplete="off"
+ aria-describedby="count"></p>
+<p id="count" class="small" role="status">{fmt.number(n)} af {fmt.number(n)} kommuner vises.</p>
+<p class="small">Vælg en kolonneoverskrift (klik, eller Tab og Enter) for at sortere; vælg den
+igen for at vende rækkefølgen. Tilskud: tilsagn, fremskrevet eller skøn som i kommunens notat;
+2026–2030 uden engangsløftet.</p>
+<div class="table-scroll tall" role="region" aria-labelledby="kommuner-caption" tabindex="0">
+<table id="kommuner" class="sortable">
+<caption id="kommuner-caption">Alle kommuner: tilskud, lokal plan og pædagogandel</caption>
+<thead><tr>{head}</tr></thead>
 <tbody>
 {chr(10).join(rows)}
 </tbody>
 </table>
+</div>
 </main>
 <script>
 {script}</script>
