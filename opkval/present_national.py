@@ -21,6 +21,16 @@ def title(nctx: dict) -> Html:
         f"{generated_line(nctx)}\n</header>")
 
 
+def _breaches(plans: int, brud: int) -> str:
+    """The end of the sentence about plans, in the right number: one plan is "den"."""
+    if plans == 0:
+        return "."
+    if plans == 1:
+        return ("; den bryder mindst én af puljens regler." if brud else
+                "; den bryder ingen af puljens regler.")
+    return f"; {fmt.number(brud)} af dem bryder mindst én af puljens regler."
+
+
 def summary(nctx: dict) -> Html:
     d = nctx["fordeling_pct_paedagoger"]
     rows = nctx["kommuner"]
@@ -35,10 +45,8 @@ def summary(nctx: dict) -> Html:
         f"til {esc(fmt.pct_value(d['max']))}; medianen er {esc(fmt.pct_value(d['median']))}, "
         f"og den midterste halvdel ligger mellem {esc(fmt.pct_value(d['q1']))} og "
         f"{esc(fmt.pct_value(d['q3']))}.",
-        f"{fmt.number(len(with_plan))} {'kommune' if len(with_plan) == 1 else 'kommuner'} har "
-        "en lokal plan i opkval"
-        + (f"; {fmt.number(len(brud))} af {'den' if len(with_plan) == 1 else 'dem'} bryder "
-           "mindst én af puljens regler." if with_plan else "."),
+        f"{_count(len(with_plan), 'kommune', 'kommuner')} har en lokal plan i opkval"
+        + _breaches(len(with_plan), len(brud)),
     ]
     return Html('<section class="summary"><h2>Kort fortalt</h2>'
                 + "".join(f"<p>{p}</p>" for p in parts) + "</section>")

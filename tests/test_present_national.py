@@ -41,3 +41,10 @@ def test_no_file_names_in_the_prose():
     prose = _text(present_national.grants_by_key(nctx) + present_national.gaps(nctx)
                   + present_national.plans(nctx))
     assert not re.search(r"\w+\.(html|json|pdf|yaml)\b|data/plans", prose), prose
+
+
+def test_the_plan_sentence_takes_the_number_of_plans():
+    assert present_national._breaches(1, 1) == "; den bryder mindst én af puljens regler."
+    assert present_national._breaches(1, 0) == "; den bryder ingen af puljens regler."
+    assert present_national._breaches(3, 1) == "; 1 af dem bryder mindst én af puljens regler."
+    assert present_national._breaches(0, 0) == "."
