@@ -12,7 +12,7 @@ from pathlib import Path
 
 from opkval import PROJECT_ROOT, fmt
 from opkval.domain import STATUS_RANK
-from opkval.present import esc, generated_line, status_badge
+from opkval.present import _span, esc, generated_line, status_badge
 
 OVERVIEW_NOTEBOOK = PROJECT_ROOT / "notebooks" / "landsoversigt.py"
 
@@ -42,13 +42,6 @@ def note_cell(row: dict, links: list[str]) -> str:
     return " · ".join(links) or '<span class="small">ikke bygget</span>'
 
 
-#: The index's columns: header, numeric (right-aligned, sorted as numbers).
-INDEX_COLUMNS = (("Kommune", False), ("Region", False), ("Kommunegruppe", False),
-                 ("Tilskud 2023–2025", True), ("Tilskud 2026–2030", True),
-                 ("Lokal plan", False), ("Regelstatus", False), ("Pædagoger 2024", True),
-                 ("Notat", False))
-
-
 def _spellings() -> dict[int, list[str]]:
     """kommunekode → every spelling `opkval report --kommune` accepts (its comparison keys)."""
     from opkval import default_raw_dir
@@ -57,6 +50,21 @@ def _spellings() -> dict[int, list[str]]:
     index = KommuneIndex.from_csv(default_raw_dir() / "municipalities.csv")
     return {k.kode: [*index.spellings(k.kode), str(k.kode), k.kode_str, f"{k.kode:04d}"]
             for k in index}
+
+
+def _round_cell(g: dict, first: bool) -> str:
+    """A round's amount; the first round also says what it rests on (tilsagn/skøn ...)."""
+    basis = (f' <span class="small">{esc("/".join(g["grundlag"]))}</span>' if first else "")
+    return _cell(esc(fmt.kr(g["beloeb_kr"])) + basis, g["beloeb_kr"], "num")
+
+
+def _lift_note(nctx: dict) -> str:
+    """'; 2026–2030 uden engangsløftet' for the round that holds the unknown one-off lift."""
+    e = nctx["pulje"]["engangsloeft"]
+    rounds = [r for r in nctx["runder"] if e["aar"] in r["aar"]]
+    if e["beloeb_kr"] is not None or not rounds:
+        return ""
+    return f"; {_span(rounds[0]['aar'])} uden engangsløftet"
 
 
 def index_html(nctx: dict, out_dir: Path, formats: tuple[str, ...]) -> str:
@@ -78,19 +86,22 @@ def index_html(nctx: dict, out_dir: Path, formats: tuple[str, ...]) -> str:
             f'<tr data-search="{esc(search)}">'
             + _cell(name, fmt.sort_key(r["navn"])) + _cell(esc(region), fmt.sort_key(region))
             + _cell(esc(r["kommunegruppe"]), fmt.sort_key(r["kommunegruppe"]))
-            + _cell(esc(fmt.kr(r["runde1_kr"])) + f' <span class="small">'
-                    f'{esc("/".join(r["runde1_grundlag"]))}</span>', r["runde1_kr"], "num")
-            + _cell(esc(fmt.kr(r["runde2_kr"])), r["runde2_kr"], "num")
+            + "".join(_round_cell(g, first=i == 0) for i, g in enumerate(r["runder"]))
             + _cell("ja" if r.get("har_plan") else "nej", int(bool(r.get("har_plan"))))
             + _cell(status_html, STATUS_RANK.get(status or "", 0))
             + _cell(esc(fmt.pct_value(r["pct_paedagoger"])), r["pct_paedagoger"], "num")
             + _cell(note_cell(r, links))
             + "</tr>")
+    # The columns: header, numeric (right-aligned, sorted as numbers).
+    columns = [("Kommune", False), ("Region", False), ("Kommunegruppe", False),
+               *((f"Tilskud {_span(r['aar'])}", True) for r in nctx["runder"]),
+               ("Lokal plan", False), ("Regelstatus", False), ("Pædagoger 2024", True),
+               ("Notat", False)]
     num_cls, sorted_asc = ' class="num"', ' aria-sort="ascending"'
     head = "".join(
         f'<th scope="col"{num_cls if num else ""}{sorted_asc if i == 0 else ""}>'
         f'<button type="button">{esc(h)}</button></th>'
-        for i, (h, num) in enumerate(INDEX_COLUMNS))
+        for i, (h, num) in enumerate(columns))
     overview = " · ".join(f'<a href="landsoversigt.{ext}">Landsoversigt ({ext.upper()})</a>'
                           for ext in ("html", "pdf") if ext in formats)
     from opkval.render import TEMPLATE_DIR, stylesheet
@@ -124,8 +135,8 @@ main.note {{ max-width: 72rem; }}
  aria-describedby="count"></p>
 <p id="count" class="small" role="status">{fmt.number(n)} af {fmt.number(n)} kommuner vises.</p>
 <p class="small">Vælg en kolonneoverskrift (klik, eller Tab og Enter) for at sortere; vælg den
-igen for at vende rækkefølgen. Tilskud: tilsagn, fremskrevet eller skøn som i kommunens notat;
-2026–2030 uden engangsløftet.</p>
+igen for at vende rækkefølgen. Tilskud: tilsagn, fremskrevet eller skøn som i kommunens
+notat{_lift_note(nctx)}.</p>
 <div class="table-scroll tall" role="region" aria-labelledby="kommuner-caption" tabindex="0">
 <table id="kommuner" class="sortable">
 <caption id="kommuner-caption">Alle kommuner: tilskud, lokal plan og pædagogandel</caption>
