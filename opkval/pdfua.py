@@ -73,7 +73,9 @@ def mark_furniture(document) -> None:
 
     tables_seen: set[int] = set()
     for page in document.pages:
-        page_box = page._page_box
+        page_box = getattr(page, "_page_box", None)
+        if page_box is None:
+            return  # not the WeasyPrint this was written for: its own tagging stands
         for child in page_box.children:
             if isinstance(child, boxes.MarginBox):
                 for text in _text_boxes(child):
@@ -171,6 +173,7 @@ def install() -> bool:
 
     def add_tags(pdf, document, pdf_version, page_streams):
         _STATE.append(_TreeState())
+        _RepeatedHeaderCell.instances.clear()  # none left from a PDF that failed midway
         try:
             original_add(pdf, document, pdf_version, page_streams)
             _repair_headers(_STATE[-1])
