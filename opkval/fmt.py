@@ -176,3 +176,18 @@ def datetime(value: dt.datetime | str) -> str:
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
     return format_datetime(value, format="d. MMMM y 'kl.' HH:mm", locale=LOCALE)
+
+
+#: Danish alphabetical order: a–z, then æ, ø, å (å also spelt "aa"); ä/ö/ü sort as æ/ø/y.
+_DA_ORDER = str.maketrans({"æ": "{", "ä": "{", "ø": "|", "ö": "|", "å": "}", "ü": "y",
+                           "é": "e"})
+
+
+def sort_key(text: str) -> str:
+    """Key for Danish alphabetical order: ``sorted(names, key=sort_key)`` puts Tønder before
+    Tårnby and Aarhus (= Århus) last. The index page's script compares these keys as plain
+    strings, so its order after a click is the order it was written in."""
+    import unicodedata
+
+    s = unicodedata.normalize("NFC", str(text)).casefold().replace("aa", "å")
+    return s.translate(_DA_ORDER)

@@ -133,6 +133,11 @@ class KommuneIndex:
     def __iter__(self):
         return iter(sorted(self.by_code.values(), key=lambda k: k.kode))
 
+    def spellings(self, kode: int) -> list[str]:
+        """Every comparison key :meth:`resolve` maps to this kommune (variants, slug, aliases),
+        for a search box that should find what the command line accepts."""
+        return sorted(key for key, code in self._lookup.items() if code == kode)
+
     def __len__(self) -> int:
         return len(self.by_code)
 

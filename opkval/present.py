@@ -71,6 +71,11 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[object]], *,
             "<tr>" + "".join(cell("td", i, v) for i, v in enumerate(r)) + "</tr>" for r in foot)
             + "</tfoot>")
     out.append("</table>")
+    # On a narrow screen a wide table scrolls in its own box (reachable by keyboard); the page
+    # does not (style.css: .table-scroll; no effect in the PDF).
+    label = caption or "Tabel: " + ", ".join(str(h) for h in headers)
+    out = [f'<div class="table-scroll" role="region" tabindex="0" aria-label="{esc(label)}">',
+           *out, "</div>"]
     if "compact" in css.split() or len(rows) + len(foot) <= KEEP_ROWS:
         # WeasyPrint may break between a caption and the rows even when the table itself
         # avoids breaks; the wrapper keeps caption, rows and a heading before them together.

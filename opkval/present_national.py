@@ -26,15 +26,36 @@ def _plan_round_pool(nctx: dict) -> str:
     return pool_amounts_text(amounts)
 
 
+def _count(n: int, one: str, many: str) -> str:
+    """``1, 'lokal plan', 'lokale planer'`` → ``'1 lokal plan'``; 2 → ``'2 lokale planer'``."""
+    return f"{fmt.number(n)} {one if n == 1 else many}"
+
+
 def title(nctx: dict) -> Html:
     return Html(
         '<header class="title">'
         f'<p class="kicker">Landsoversigt · rapportår {nctx["report_year"]}</p>'
-        "<h1>Opkvalificeringspuljen – alle 98 kommuner</h1>"
-        f'<p class="meta">{fmt.number(nctx["notater"])} kommunenotater · '
-        f'{fmt.number(nctx["planer"])} lokale planer '
-        "registreret i opkval</p>\n"
+        "<h1>Landsoversigt: opkvalificeringspuljen i alle 98 kommuner</h1>"
+        f'<p class="meta">{_count(nctx["notater"], "kommunenotat", "kommunenotater")} · '
+        f'{_count(nctx["planer"], "lokal plan", "lokale planer")} registreret i opkval</p>\n'
         f"{generated_line(nctx)}\n</header>")
+
+
+def _breaches(plans: int, brud: int, usikre: int = 0) -> str:
+    """The end of the sentence about plans, in the right number (one plan is "den"): how
+    many break a rule for certain, and how many only under an uncertain classification."""
+    if plans == 0:
+        return "."
+    unsure = ("kun under en usikker klassifikation (under den alternative overholder planen "
+              "reglen)")
+    if plans == 1:
+        if brud:
+            return "; den bryder mindst én af puljens regler."
+        if usikre:
+            return f"; den bryder en af puljens regler, men {unsure}."
+        return "; den bryder ingen af puljens regler."
+    return (f"; {fmt.number(brud)} af dem bryder mindst én af puljens regler"
+            + (f", og {fmt.number(usikre)} gør det {unsure}" if usikre else "") + ".")
 
 
 def summary(nctx: dict) -> Html:
@@ -53,13 +74,8 @@ def summary(nctx: dict) -> Html:
         f"til {esc(fmt.pct_value(d['max']))}; medianen er {esc(fmt.pct_value(d['median']))}, "
         f"og den midterste halvdel ligger mellem {esc(fmt.pct_value(d['q1']))} og "
         f"{esc(fmt.pct_value(d['q3']))}.",
-        f"{fmt.number(len(with_plan))} {'kommune' if len(with_plan) == 1 else 'kommuner'} har "
-        "en lokal plan i opkval"
-        + (f"; {fmt.number(len(brud))} af {'den' if len(with_plan) == 1 else 'dem'} bryder "
-           "mindst én af puljens regler"
-           + (f", og {fmt.number(len(usikre))} gør det kun under en usikker klassifikation "
-              "(under den alternative overholder planen reglen)" if usikre else "")
-           + "." if with_plan else "."),
+        f"{_count(len(with_plan), 'kommune', 'kommuner')} har en lokal plan i opkval"
+        + _breaches(len(with_plan), len(brud), len(usikre)),
     ]
     return Html('<section class="summary"><h2>Kort fortalt</h2>'
                 + "".join(f"<p>{p}</p>" for p in parts) + "</section>")
@@ -68,7 +84,7 @@ def summary(nctx: dict) -> Html:
 def grants_by_key(nctx: dict) -> Html:
     rows = []
     keys = list(nctx["noegler"])
-    for r in sorted(nctx["kommuner"], key=lambda r: r["navn"]):
+    for r in sorted(nctx["kommuner"], key=lambda r: fmt.sort_key(r["navn"])):
         est = r["skoen_kr"]
         spread = (max(est.values()) - min(est.values())) / est["age_0_5"]
         rows.append([r["navn"], *(fmt.kr(est[k]) for k in keys), fmt.pct(spread, 0)])
@@ -81,7 +97,7 @@ def grants_by_key(nctx: dict) -> Html:
         "nøgle, fordelt med største rest, så de 98 beløb summerer præcist til puljen. Spænd: "
         "forskellen mellem største og mindste skøn i procent af 0-5-nøglens skøn. Tilskuddet "
         f"for hele {esc(plan_round['kort'].lower())}, som kommunens notat viser det, står i "
-        "index.html.</p>"
+        "oversigten over alle kommuner.</p>"
         + table(head, rows, numeric=(1, 2, 3, 4), css="long")
         + "</section>")
 
@@ -147,7 +163,8 @@ def gaps(nctx: dict, n: int = 15) -> Html:
         f"<section><h2>Største afstand til målene ({fmt.number(n)} kommuner)</h2><p>Afstand i "
         f"personer fra andelen ansat som pædagog (2024) til {esc(two['navn'].lower())} og til "
         f"{esc(bupl['navn'])}, med det skønnede pædagogiske personale (indskrevne børn delt med "
-        f"normeringen {nctx['normering_aar']}). Alle 98 står i landsoversigt.json.</p>"
+        f"normeringen {nctx['normering_aar']}). Tallene for alle 98 kommuner følger med "
+        "landsoversigten i maskinlæsbar form.</p>"
         + table(["#", "Kommune", "Kommunegruppe", "Pædagoger", "Personale (skøn)",
                  f"Procentpoint til {two_pct}", f"Personer til {two_pct}",
                  f"Personer til {bupl_pct}"], body,
@@ -165,7 +182,7 @@ def plans(nctx: dict) -> Html:
     rows = [r for r in nctx["kommuner"] if r.get("har_plan")]
     if not rows:
         return Html("<section><h2>Lokale planer</h2><p>Ingen kommuner har registreret en "
-                    "lokal plan i opkval endnu (data/plans/).</p></section>")
+                    "lokal plan i opkval endnu.</p></section>")
     body = [[r["navn"], fmt.number(r.get("indsatser", 0)), fmt.number(r.get("deltagere") or 0),
              status_badge(r["regelstatus"]),
              ", ".join(f"{b} (usikker klassifikation)" if b in r.get("brud_usikre", []) else b

@@ -320,10 +320,11 @@ def to_html(nb, title: str, exporter) -> str:
 
 
 def to_pdf(html: str) -> bytes:
-    import weasyprint
+    """Tagged PDF/UA-1 (opkval.pdfua): structure tree, /Lang da, title shown, XMP."""
+    from opkval import pdfua
 
     _install_font_subset_cache()
-    return weasyprint.HTML(string=html, base_url=str(TEMPLATE_DIR)).write_pdf()
+    return pdfua.write_pdf(html, base_url=str(TEMPLATE_DIR))
 
 
 #: Per font face: the union of glyph ids seen in this process and the subset font for it.
