@@ -23,3 +23,17 @@ class ReportError(OpkvalError):
     """Executing or rendering a report failed."""
 
     exit_code = 1
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM: the run stops, cleans up and exits 128 + the signal number."""
+
+    def __init__(self, signum: int = 2):
+        super().__init__(signum)
+        self.signum = signum
+        self.exit_code = 128 + signum
+
+    @property
+    def name(self) -> str:
+        return "Ctrl-C (SIGINT)" if self.signum == 2 else "SIGTERM" if self.signum == 15 \
+            else f"signal {self.signum}"

@@ -63,25 +63,30 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 
 def check_output_dir(out_dir: Path, need_bytes: int = MIN_FREE_BYTES) -> None:
-    """Creatable, a folder, writable (a file is made and removed) and `need_bytes` free.
-
-    Raises OSError naming the folder and the cause (the CLI prints it as one line)."""
-    out_dir = Path(out_dir)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:
-        raise OSError(errno.ENOTDIR, "findes, men er ikke en mappe", str(out_dir)) from None
-    except OSError as e:
-        raise named(e, out_dir) from None
-    if not out_dir.is_dir():
-        raise OSError(errno.ENOTDIR, "findes, men er ikke en mappe", str(out_dir))
-    try:
-        fd, probe = tempfile.mkstemp(dir=out_dir, prefix=".opkval-skrivetest.")
-        os.close(fd)
-        os.unlink(probe)
-    except OSError as e:
-        raise named(e, out_dir) from None
-    free = shutil.disk_usage(out_dir).free
+    """The output folder is a writable folder (a file is made and removed in it) or can be
+    created (its nearest existing parent is a writable folder; nothing is created here), with
+    `need_bytes` free. Raises OSError naming the folder and the cause."""
+    out_dir = Path(out_dir).absolute()
+    existing = out_dir
+    while not existing.exists() and existing != existing.parent:
+        if existing.is_symlink():  # a dangling link
+            raise OSError(errno.ENOENT, "er et link til noget, der ikke findes", str(existing))
+        existing = existing.parent
+    if not existing.is_dir():
+        raise OSError(errno.ENOTDIR, "findes, men er ikke en mappe"
+                      if existing == out_dir else f"{existing} er en fil, ikke en mappe",
+                      str(out_dir))
+    if existing == out_dir:
+        try:
+            fd, probe = tempfile.mkstemp(dir=out_dir, prefix=".opkval-skrivetest.")
+            os.close(fd)
+            os.unlink(probe)
+        except OSError as e:
+            raise named(e, out_dir) from None
+    elif not os.access(existing, os.W_OK | os.X_OK):
+        raise OSError(errno.EACCES, f"kan ikke oprettes: ingen skriveadgang til {existing}",
+                      str(out_dir))
+    free = shutil.disk_usage(existing).free
     if free < need_bytes:
         raise OSError(errno.ENOSPC, f"der er kun {free // (1024 * 1024)} MB fri; der skal "
                       f"være mindst {need_bytes // (1024 * 1024)} MB", str(out_dir))

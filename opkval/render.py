@@ -346,14 +346,32 @@ class Renderer:
             staged.append((ctx_path, final.json))
             with contextlib.suppress(FileNotFoundError):
                 final.json.unlink()  # from here until the last rename the note is incomplete
-            for src, dst in staged:
-                os.replace(src, dst)
+            with _signals_held():  # the renames are not split by Ctrl-C or SIGTERM
+                for src, dst in staged:
+                    os.replace(src, dst)
             for stale in (out_dir / f"{slug}.html", out_dir / f"{slug}.pdf"):
                 if stale not in (final.html, final.pdf) and stale.exists():
                     stale.unlink()  # from an earlier run with other formats: not this note's
         finally:
             shutil.rmtree(tmpdir, ignore_errors=True)
         return final
+
+
+@contextlib.contextmanager
+def _signals_held():
+    """Hold SIGINT and SIGTERM (delivered right after) while a note's files are swapped in."""
+    import signal
+
+    held = {signal.SIGINT, signal.SIGTERM}
+    try:
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (AttributeError, OSError, ValueError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def temp_prefix(slug: str, pid: int | None = None) -> str:
