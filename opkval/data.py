@@ -425,9 +425,10 @@ def _check_tilsagn_within_pool(raw_dir: Path, tables: dict[str, pd.DataFrame]) -
         if len(over):
             row = int(over.index[0])
             pct = 100 * int(over.iloc[0]["beloeb_kr"]) / pool if pool else float("inf")
+            pct = f"{pct:.1f}".replace(".", ",")
             raise DataError(f"{path}: linje {row + 2} ({over.iloc[0]['kommune']}), kolonne "
                             f"'beloeb_kr': {int(over.iloc[0]['beloeb_kr'])} kr. er "
-                            f"{pct:.0f} % af hele puljen for {int(periode)} ({pool} kr.); "
+                            f"{pct} % af hele puljen for {int(periode)} ({pool} kr.); "
                             "et tilsagn kan ikke være større end puljen.")
         total = int(rows["beloeb_kr"].sum())
         if total > pool:

@@ -153,13 +153,16 @@ def test_75000_indsatser_are_refused_by_size_and_101_by_count(tmp_path):
     ("start: 2024-08-01", "start: 1899-08-01", ["indsatser[1].start", "2020–2035"]),
     ("2024: 462000,", "2024: 1" + "0" * 400 + ",", ["budget.2024", "et tal med 401 cifre",
                                                     "over grænsen på 100.000.000 kr."]),
-    ("2024: 462000,", "2024: 1.0e300,", ["budget.2024", "over grænsen"]),
+    ("2024: 462000,", "2024: 1.0e+300,", ["budget.2024", "over grænsen"]),
+    ("2024: 462000,", "2024: 1.0e300,", ["budget.2024", "hele kroner", "1.0e300"]),
     ("2024: 462000,", "2024: .inf,", ["budget.2024", "hele kroner"]),
     ("deltagere: 8", "deltagere: 1000000", ["deltagere", "1000000",
                                             "over grænsen på 1.000 deltagere"]),
     ("deltagere: 8", "deltagere: " + "9" * 400, ["deltagere", "et tal med 400 cifre"]),
     ("navn: Meritpædagoguddannelse", "navn: " + "M" * 5000,
-     ["indsatser[1].navn", "et ord på 5000 tegn", "grænsen er 40"]),
+     ["indsatser[1].navn", "teksten har 5.000 tegn", "grænsen er 120"]),
+    ("navn: Meritpædagoguddannelse", "navn: Kursus " + "M" * 60,
+     ["indsatser[1].navn", "et ord på 60 tegn", "grænsen er 40"]),
     ("navn: Meritpædagoguddannelse", "navn: " + "Meritpædagog " * 400,
      ["indsatser[1].navn", "grænsen er 120"]),
 ])
@@ -226,7 +229,7 @@ def test_make_never_expands_or_runs_a_parameter(tmp_path, assignment):
     assert r.code != 0 and "Traceback" not in r.err
     if arg.startswith("KOMMUNE=$(") or arg.startswith("KOMMUNE=`"):
         value = arg.split("=", 1)[1]
-        assert f"Ukendt kommune '{value}'" in r.err, r.err  # passed on as typed, not empty
+        assert f"Ukendt kommune '{value[:20]}" in r.err, r.err  # passed on as typed, not empty
 
 
 def test_make_reports_jobs_is_data(tmp_path):
@@ -255,7 +258,7 @@ def _raw_with(tmp_path: Path, name: str, edit) -> Path:
     (lambda t: t.replace(",2023,280000,", ',2023,"280.000",', 1),
      ["known_allocations.csv", "linje 2", "beloeb_kr", "'280.000'", "280000"]),
     (lambda t: t.replace(",2023,280000,", ",2023,280000000,", 1),
-     ["known_allocations.csv", "linje 2", "261 % af hele puljen for 2023"]),
+     ["known_allocations.csv", "linje 2", "261,7 % af hele puljen for 2023"]),
 ])
 def test_known_allocations_are_validated_strictly(tmp_path, edit, needles):
     raw = _raw_with(tmp_path, "known_allocations.csv", edit)
