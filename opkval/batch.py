@@ -213,6 +213,9 @@ def run(out_dir: Path, *, jobs: int = 2, formats: tuple[str, ...] = ("html", "pd
     out_dir = Path(out_dir).resolve()
     check_output_dir(out_dir)  # creatable, writable, room for notes: else one message now
     out_dir.mkdir(parents=True, exist_ok=True)
+    from opkval.render import remove_stale_temp_dirs
+
+    remove_stale_temp_dirs(out_dir)  # left by a run that was killed (SIGKILL)
     year = year or dt.date.today().year
 
     all_targets = [Target(k.kode, k.navn, k.slug, plan_file_for(k.slug, plans_dir))

@@ -18,6 +18,7 @@ import pickle
 import shutil
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -139,6 +140,11 @@ def _register_engine() -> None:
                         kc.execute_interactive(CLEAR_NAMESPACE, timeout=30)
 
     papermill_engines.register(ENGINE, WarmKernelEngine)
+    # nbclient logs a dead kernel through papermill's logger before raising; the raise
+    # becomes opkval's one message, so the log line would only say it twice.
+    import logging
+
+    logger.setLevel(logging.CRITICAL)
 
 
 class Renderer:
@@ -189,12 +195,35 @@ class Renderer:
         # No heartbeat channel: its thread opens its socket late and can race a quick close
         # (a plan error right after start); liveness comes from the KernelManager instead.
         self._kc.start_channels(shell=True, iopub=True, stdin=False, hb=False, control=True)
-        # Without the heartbeat the client would call the kernel alive forever; nbclient asks
-        # every second while a cell runs, so a kernel that dies is an error within seconds.
+        # Without the heartbeat the client would call the kernel alive forever. And with a
+        # blocking client nbclient waits for output with no timeout, in the one thread that
+        # would notice a dead kernel: so every wait is cut into 1 s slices that each check
+        # that the kernel process lives. A kernel that dies is an error within seconds.
         self._kc.is_alive = self._kernel_alive
+        for channel in (self._kc.iopub_channel, self._kc.shell_channel):
+            channel.get_msg = self._watched(channel.get_msg)
         self._kc.execute(PREWARM, silent=True, store_history=False)
         self._ready = False
         return self
+
+    def _watched(self, get_msg):
+        import queue
+
+        def get_msg_while_alive(timeout: float | None = None):
+            end = None if timeout is None else time.monotonic() + timeout
+            while True:
+                step = 1.0 if end is None else max(0.0, min(1.0, end - time.monotonic()))
+                try:
+                    return get_msg(timeout=step)
+                except queue.Empty:
+                    if not self._kernel_alive():
+                        from nbclient.exceptions import DeadKernelError
+
+                        raise DeadKernelError("Kernel died") from None
+                    if end is not None and time.monotonic() >= end:
+                        raise
+
+        return get_msg_while_alive
 
     def _kernel_alive(self) -> bool:
         process = getattr(getattr(self._km, "provisioner", None), "process", None)
