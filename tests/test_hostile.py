@@ -373,3 +373,203 @@ def test_full_disk_and_other_file_systems_name_the_folder(tmp_path, monkeypatch)
     (tmp_path / "a").write_text("a")
     fileio.move(tmp_path / "a", tmp_path / "b")  # falls back to copy and delete
     assert (tmp_path / "b").read_text() == "a" and not (tmp_path / "a").exists()
+
+
+# ------------------------------------------------- processes: interrupts, orphans, kernels
+
+def _children() -> dict[int, list[int]]:
+    kids: dict[int, list[int]] = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                stat = Path(f"/proc/{d}/stat").read_text()
+            except OSError:
+                continue
+            kids.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(d))
+    return kids
+
+
+def descendants(pid: int) -> set[int]:
+    kids, out, todo = _children(), set(), [pid]
+    while todo:
+        for c in kids.get(todo.pop(), []):
+            out.add(c)
+            todo.append(c)
+    return out
+
+
+def living(pids: set[int]) -> set[int]:
+    out = set()
+    for p in pids:
+        try:
+            state = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            out.add(p)
+    return out
+
+
+def kernels_of(pids: set[int]) -> set[int]:
+    out = set()
+    for p in pids:
+        try:
+            if b"ipykernel" in Path(f"/proc/{p}/cmdline").read_bytes():
+                out.add(p)
+        except OSError:
+            pass
+    return out
+
+
+def start(args: list[str]) -> subprocess.Popen:
+    return subprocess.Popen([OPKVAL, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, cwd=PROJECT_ROOT, start_new_session=True)
+
+
+def wait_for(cond, timeout: float, what: str):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        value = cond()
+        if value:
+            return value
+        time.sleep(0.1)
+    pytest.fail(f"timed out waiting for {what}")
+
+
+def temp_dirs(out: Path) -> list[str]:
+    return [p.name for p in out.glob(".*") if p.is_dir()] if out.exists() else []
+
+
+BATCH = ["reports", "--kommuner", "Ishøj,Fanø,Læsø,Ærø,Samsø", "--year", "2026",
+         "--format", "html,pdf", "--jobs", "2"]
+
+
+def _batch_with_kernels(out: Path) -> tuple[subprocess.Popen, set[int]]:
+    p = start([*BATCH, "--out", str(out)])
+    # Wait until both workers run a kernel: the moment the issue's orphans were made.
+    wait_for(lambda: len(kernels_of(descendants(p.pid))) >= 2, 90, "two kernels")
+    return p, descendants(p.pid)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum,code,name", [(signal.SIGTERM, 143, "SIGTERM"),
+                                              (signal.SIGINT, 130, "Ctrl-C (SIGINT)")])
+def test_interrupting_a_batch_stops_it_promptly_and_cleanly(tmp_path, signum, code, name):
+    out = tmp_path / "reports"
+    p, tree = _batch_with_kernels(out)
+    t0 = time.monotonic()
+    if signum == signal.SIGINT:
+        os.killpg(p.pid, signum)  # as a terminal does: the whole process group
+    else:
+        os.kill(p.pid, signum)
+    _, err = p.communicate(timeout=30)
+    assert time.monotonic() - t0 < 15
+    assert p.returncode == code, err
+    assert "Traceback" not in err
+    last = err.strip().splitlines()[-1]
+    assert last.startswith(f"opkval: afbrudt af {name}") and "af 5 notater bygget" in last
+    wait_for(lambda: not living(tree), 10, "workers and kernels to end")
+    assert temp_dirs(out) == []  # no partial folder left
+
+
+@pytest.mark.slow
+def test_sigkill_of_a_batch_leaves_no_worker_or_kernel(tmp_path):
+    out = tmp_path / "reports"
+    p, tree = _batch_with_kernels(out)
+    assert len(tree) >= 4  # 2 workers, 2 kernels (and the resource tracker)
+    os.kill(p.pid, signal.SIGKILL)
+    p.communicate(timeout=30)
+    wait_for(lambda: not living(tree), 10, "workers and kernels to end after SIGKILL")
+    # The killed workers' temp folders are removed by the next run, which builds all five.
+    r = run([OPKVAL, *BATCH, "--out", str(out)], timeout=300)
+    assert r.code == 0, r.err[-2000:]
+    assert temp_dirs(out) == []
+    assert all((out / f"{s}.pdf").exists() for s in ("ishoej", "fanoe", "laesoe", "aeroe",
+                                                        "samsoe"))
+
+
+@pytest.mark.slow
+def test_sigterm_of_one_report_cleans_up_and_keeps_the_old_note(tmp_path):
+    out = tmp_path / "reports"
+    out.mkdir()
+    (out / "ishoej.pdf").write_bytes(b"the earlier note")
+    p = start(["report", "--kommune", "Ishøj", "--out", str(out)])
+    kernel = wait_for(lambda: kernels_of(descendants(p.pid)), 60, "the kernel")
+    wait_for(lambda: temp_dirs(out), 60, "the note's temp folder")  # rendering has begun
+    os.kill(p.pid, signal.SIGTERM)
+    _, err = p.communicate(timeout=30)
+    assert p.returncode == 143 and "Traceback" not in err, err
+    assert err.strip().splitlines()[-1].startswith("opkval: afbrudt af SIGTERM")
+    wait_for(lambda: not living(kernel), 10, "the kernel to end")
+    assert temp_dirs(out) == []
+    assert (out / "ishoej.pdf").read_bytes() == b"the earlier note"
+
+
+@pytest.mark.slow
+def test_a_kernel_that_dies_mid_run_is_an_error_within_seconds(tmp_path):
+    out = tmp_path / "reports"
+    p = start(["report", "--kommune", "Ishøj", "--out", str(out)])
+    # The temp folder is made just before the notebook is handed to the kernel.
+    wait_for(lambda: temp_dirs(out), 60, "the note's temp folder")
+    kernel = wait_for(lambda: kernels_of(descendants(p.pid)), 30, "the kernel")
+    time.sleep(0.5)
+    t0 = time.monotonic()
+    for k in kernel:
+        os.kill(k, signal.SIGKILL)
+    _, err = p.communicate(timeout=60)
+    assert time.monotonic() - t0 < 15
+    assert p.returncode == 1 and "Kernen fejlede" in err and "Traceback" not in err, err
+    assert not (out / "ishoej.pdf").exists() and temp_dirs(out) == []
+
+
+@pytest.mark.slow
+def test_an_impossible_date_in_one_plan_fails_that_kommune_only(tmp_path):
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    bad = GOOD.replace("kommune: Ishøj", "kommune: Læsø").replace("2024-08-01", "2024-02-30")
+    (plans / "laesoe.yaml").write_text(bad, encoding="utf-8")
+    out = tmp_path / "reports"
+    from opkval.batch import run as batch
+
+    code = batch(out, jobs=2, formats=("html",), year=2026, only=["laesoe", "fanoe"],
+                 plans_dir=plans)
+    assert code == 1
+    assert (out / "fanoe.html").exists() and not (out / "laesoe.html").exists()
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    assert manifest["kommuner"]["laesoe"]["status"] == "fejl"
+    assert "2024-02-30" in manifest["kommuner"]["laesoe"]["fejl"]
+
+
+@pytest.mark.slow
+def test_a_note_cut_between_two_renames_is_known_incomplete_and_rebuilt(tmp_path,
+                                                                         monkeypatch, data,
+                                                                         index):
+    from opkval import render
+    from opkval.batch import run as batch
+    from opkval.context import build_context
+
+    out = tmp_path / "reports"
+    assert batch(out, jobs=1, formats=("html",), year=2026, only=["fanoe"]) == 0
+    assert render.note_complete(out, "fanoe")
+    before = (out / "fanoe.html").read_bytes()
+    real, calls = os.replace, []
+
+    def cut(src, dst):  # the process dies after the first rename of the swap
+        if Path(dst).parent == out and not Path(dst).name.startswith("."):
+            calls.append(dst)
+            if len(calls) == 2:
+                raise KeyboardInterrupt
+        return real(src, dst)
+
+    ctx = build_context(data, index.resolve("Fanø"), 2027)
+    monkeypatch.setattr(render.os, "replace", cut)
+    with render.Renderer() as r, pytest.raises(KeyboardInterrupt):
+        r.render(ctx, out, formats=("html",))
+    monkeypatch.setattr(render.os, "replace", real)
+    assert (out / "fanoe.html").read_bytes() == before  # old HTML beside the new notebook
+    assert not render.note_complete(out, "fanoe")  # ... and a reader can tell
+    assert temp_dirs(out) == []
+    r = run([OPKVAL, "reports", "--kommuner", "Fanø", "--year", "2026", "--format", "html",
+             "--out", str(out), "--jobs", "1"], timeout=300)
+    assert r.code == 0 and "1 af 1 notater bygget" in r.err, r.err[-1500:]
+    assert render.note_complete(out, "fanoe")
