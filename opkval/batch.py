@@ -141,6 +141,28 @@ class Progress:
             self.bar.close()
 
 
+def check_plausible(ctx: dict) -> None:
+    """A plan (with EXTRA) cannot upskill more pædagogmedhjælpere than the kommune has: the
+    note would say the pædagog share rises past 100 %. Raises OpkvalError naming the counts."""
+    try:
+        effekt = ctx["gaps"]["plan_effekt"]
+        n = int(effekt["merit"]["i_alt"]) + int(effekt["pau"]["i_alt"])
+        staff = float(effekt["personale"])
+        medhj = staff * float(effekt["medhjaelper_nu_pct"]) / 100
+    except (KeyError, TypeError, ValueError):
+        return  # no staff figures or no plan: nothing to compare
+    if n > medhj:
+        from opkval import fmt
+
+        navn = ctx["kommune"]["navn"]
+        raise OpkvalError(
+            f"Planen{' med EXTRA' if effekt.get('scenarie') else ''} uddanner {fmt.number(n)} "
+            f"pædagogmedhjælpere (meritpædagog og PAU), men {navn} Kommune har skønsmæssigt "
+            f"{fmt.number(round(medhj))} ({fmt.pct_value(float(effekt['medhjaelper_nu_pct']))} af "
+            f"{fmt.number(round(staff))} ansatte); så mange kan kommunen ikke uddanne. Ret "
+            "deltagere eller EXTRA.")
+
+
 # ------------------------------------------------------------------------------------ workers
 
 _WORKER: dict = {}
@@ -302,6 +324,7 @@ def _build(stale: list[Target], out_dir: Path, formats: tuple[str, ...], year: i
             plan = find_plan(kommune, index, str(t.plan_file) if t.plan_file else None)
             ctx = build_context(data, kommune, year, plan=plan, generated_at=generated_at,
                                 run_manifest=run_manifest)
+            check_plausible(ctx)
         except PlanError as e:
             outcomes.append(Outcome(t.slug, t.navn, False, step="lokal plan", error=str(e)))
             summaries[t.slug] = {}

@@ -152,6 +152,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         _log(f"  lokal plan: {plan.fil}" if plan else "  lokal plan: ingen registreret")
         ctx = build_context(data, kommune, args.year or None, key=args.key, plan=plan,
                             extras=extras)
+        from opkval.batch import check_plausible
+
+        check_plausible(ctx)
         try:
             files = renderer.render(ctx, Path(args.out), formats=args.format)
         except Interrupted as e:

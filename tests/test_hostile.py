@@ -190,6 +190,10 @@ def test_extra_participants_and_years_are_bounded(tmp_path):
     out = tmp_path / "reports"
     for extra, needles in [("meritpaedagog:100000:2026", ["100000", "1–1000"]),
                            ("meritpaedagog:4:9999", ["9999", "2023–2030"]),
+                           # Ishøj's plan has 8 merit students (seed 001); 1.008 are more
+                           # pædagogmedhjælpere than the kommune has: the share would pass 100 %.
+                           ("meritpaedagog:1000:2026", ["1.008 pædagogmedhjælpere",
+                                                        "har skønsmæssigt"]),
                            ("meritpaedagog:" + "4" * 400 + ":2026", ["Ugyldigt scenarie"])]:
         r = run([OPKVAL, "report", "--kommune", "Ishøj", "--out", str(out), "--extra", extra])
         refused(r, *needles, seconds=30)
