@@ -79,8 +79,9 @@ kommuner: $(STAMP) ## List the 98 kommuner with code and slug
 test: lint ## Run ruff and the test suite (PYTEST_ARGS='-m "not slow"' skips notebook runs)
 	@$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
-lint: $(STAMP) ## Lint with ruff
+lint: $(STAMP) ## Lint with ruff, and check the import layers (import-linter, pyproject.toml)
 	@$(BIN)/ruff check opkval tests notebooks benchmarks
+	@$(BIN)/lint-imports --no-cache --no-logo
 
 lab: $(STAMP) ## Open JupyterLab with opkval importable (installs jupyterlab on first use)
 	@$(BIN)/python -c 'import jupyterlab' 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[lab]'

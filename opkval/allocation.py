@@ -91,8 +91,8 @@ def key_weights(data: RawData, key: str, year: int | None = None,
         vintage = "2024"
     else:  # a key in config that the engine does not know how to read
         raise OpkvalError(f"Fordelingsnøglen '{key}' findes i config men ikke i opkval.")
-    return KeyWeights(key=key, navn=meta["navn"], vintage=vintage, kilde=meta["kilde"],
-                      forbehold=" ".join(str(meta.get("forbehold", "")).split()),
+    return KeyWeights(key=key, navn=meta.navn, vintage=vintage, kilde=meta.kilde,
+                      forbehold=meta.forbehold,
                       weights={int(k): int(v) for k, v in w.items()})
 
 
@@ -205,9 +205,9 @@ def backtest(data: RawData, cfg: PuljeConfig | None = None,
     bt = cfg.backtest
     ka = data["known_allocations.csv"]
     rows: list[BacktestRow] = []
-    ref = ka[ka["pulje"].str.startswith(bt["pulje_prefix"]) & (ka["periode"] == bt["aar"])]
-    est = key_estimates(data, bt["noegle"], int(bt["aar"]), int(bt["beloeb_kr"]))
-    tol_abs, tol_rel = float(bt["tolerance_abs_kr"]), float(bt["tolerance_rel"])
+    ref = ka[ka["pulje"].str.startswith(bt.pulje_prefix) & (ka["periode"] == bt.aar)]
+    est = key_estimates(data, bt.noegle, bt.aar, bt.beloeb_kr)
+    tol_abs, tol_rel = bt.tolerance_abs_kr, bt.tolerance_rel
     for r in ref.itertuples():
         e, p = est[int(r.kommunekode)], int(r.beloeb_kr)
         rows.append(BacktestRow(int(r.kommunekode), str(r.kommune), "Pulje til normeringer",

@@ -14,49 +14,12 @@ The points and their evidence rules are in ``opkval/config/overvejelser.yaml``.
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
-
-import yaml
-
 from opkval import fmt
-from opkval.config import CONFIG_DIR
-from opkval.errors import ConfigError
+from opkval.config import Point, PointRule, load_points, load_rules
 
 DAEKKET, DELVIST, MANGLER = "dækket", "delvist", "mangler"
-RULE_KEYS = {"kategori", "alle_kategorier", "maalgruppe", "ord", "felt"}
 #: Kategorier that are not competence efforts; not named as "indsats uden behov".
 NOT_EFFORTS = {"administration", "revision"}
-
-
-def load_points(path: Path | str | None = None) -> list[dict]:
-    return _load_points(str(Path(path) if path else CONFIG_DIR / "overvejelser.yaml"))
-
-
-@lru_cache(maxsize=4)
-def _load_points(path: str) -> list[dict]:
-    p = Path(path)
-    try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except (FileNotFoundError, yaml.YAMLError) as e:
-        raise ConfigError(f"{p}: kan ikke læses ({e}).") from None
-    points = raw.get("punkter")
-    if not isinstance(points, list) or not points:
-        raise ConfigError(f"{p}: felt 'punkter' mangler eller er tomt.")
-    ids = set()
-    for i, pt in enumerate(points):
-        for need in ("id", "titel", "seed", "spoergsmaal"):
-            if not pt.get(need):
-                raise ConfigError(f"{p}: punkter[{i}] mangler '{need}'.")
-        if pt["id"] in ids:
-            raise ConfigError(f"{p}: id '{pt['id']}' optræder to gange.")
-        ids.add(pt["id"])
-        for level in ("fuld", "delvis", "kraever"):
-            bad = set(pt.get(level) or {}) - RULE_KEYS
-            if bad:
-                raise ConfigError(f"{p}: punkt '{pt['id']}', {level}: ukendt regel {sorted(bad)}.")
-        pt["spoergsmaal"] = " ".join(str(pt["spoergsmaal"]).split())
-    return points
 
 
 def _text(i: dict) -> str:
@@ -65,12 +28,10 @@ def _text(i: dict) -> str:
 
 def _describe(i: dict) -> str:
     """An indsats as evidence, with the Danish names of its kategori and målgruppe."""
-    from opkval.plan import load_rules_config
-
-    rules = load_rules_config()
+    rules = load_rules()
     kat, mg = i.get("kategori", ""), i.get("maalgruppe", "")
-    kat = rules["kategorier"].get(kat, {}).get("kort", kat)
-    mg = rules["maalgrupper"].get(mg, {}).get("navn", mg).lower()
+    kat = rules.kategorier[kat].kort if kat in rules.kategorier else kat
+    mg = (rules.maalgrupper[mg].navn if mg in rules.maalgrupper else mg).lower()
     return f"{i.get('navn', '')} ({kat}, målgruppe: {mg})"
 
 
@@ -86,7 +47,7 @@ def _field_evidence(name: str, value: object) -> str:
     return f"Planens felt '{name}': {shown}"
 
 
-def match_rule(rule: dict | None, plan: dict) -> tuple[bool, list[str]]:
+def match_rule(rule: PointRule | None, plan: dict) -> tuple[bool, list[str]]:
     """Whether a rule matches the plan (any of its conditions), and the evidence found.
 
     ``alle_kategorier`` matches only when every listed kategori is present.
@@ -96,33 +57,33 @@ def match_rule(rule: dict | None, plan: dict) -> tuple[bool, list[str]]:
     indsatser = plan.get("indsatser") or []
     evidence: list[str] = []
     hit = False
-    if "kategori" in rule:
-        found = [i for i in indsatser if i.get("kategori") in rule["kategori"]]
+    if rule.kategori is not None:
+        found = [i for i in indsatser if i.get("kategori") in rule.kategori]
         evidence += [_describe(i) for i in found]
         hit |= bool(found)
-    if "alle_kategorier" in rule:
+    if rule.alle_kategorier is not None:
         present = {i.get("kategori") for i in indsatser}
-        found = [i for i in indsatser if i.get("kategori") in rule["alle_kategorier"]]
+        found = [i for i in indsatser if i.get("kategori") in rule.alle_kategorier]
         evidence += [_describe(i) for i in found]
-        hit |= set(rule["alle_kategorier"]) <= present
-    if "maalgruppe" in rule:
+        hit |= set(rule.alle_kategorier) <= present
+    if rule.maalgruppe is not None:
         found = [i for i in indsatser
-                 if any(w in str(i.get("maalgruppe", "")).casefold() for w in rule["maalgruppe"])]
+                 if any(w in str(i.get("maalgruppe", "")).casefold() for w in rule.maalgruppe)]
         evidence += [_describe(i) for i in found]
         hit |= bool(found)
-    if "ord" in rule:
-        words = [w.casefold() for w in rule["ord"]]
+    if rule.ord is not None:
+        words = [w.casefold() for w in rule.ord]
         found = [i for i in indsatser if any(w in _text(i) for w in words)]
         evidence += [_describe(i) + " – nævner " + ", ".join(w for w in words if w in _text(i))
                      for i in found]
         hit |= bool(found)
-    if "felt" in rule and plan.get(rule["felt"]):
-        evidence.append(_field_evidence(rule["felt"], plan[rule["felt"]]))
+    if rule.felt is not None and plan.get(rule.felt):
+        evidence.append(_field_evidence(rule.felt, plan[rule.felt]))
         hit = True
     return hit, list(dict.fromkeys(evidence))
 
 
-def checklist(plan: dict, points: list[dict] | None = None) -> list[dict]:
+def checklist(plan: dict, points: list[Point] | None = None) -> list[dict]:
     """Each Bilag 2 point: status dækket / delvist / mangler, with the evidence.
 
     dækket: the plan writes about it (``overvejelser[id]``) or a ``fuld`` rule matches —
@@ -130,14 +91,14 @@ def checklist(plan: dict, points: list[dict] | None = None) -> list[dict]:
     delvist: only a ``delvis`` rule matches (an indirect sign), or the case above;
     mangler: nothing.
     """
-    points = points or load_points()
+    points = points or load_points().punkter
     words = plan.get("overvejelser") or {}
     out = []
     for pt in points:
-        own = " ".join(str(words.get(pt["id"]) or "").split())
-        full, ev_full = match_rule(pt.get("fuld"), plan)
-        part, ev_part = match_rule(pt.get("delvis"), plan)
-        needs = pt.get("kraever")
+        own = " ".join(str(words.get(pt.id) or "").split())
+        full, ev_full = match_rule(pt.fuld, plan)
+        part, ev_part = match_rule(pt.delvis, plan)
+        needs = pt.kraever
         needed_ok = match_rule(needs, plan)[0] if needs else True
         evidence = ([f"Planen skriver: »{own}«"] if own else []) + ev_full + [
             e for e in ev_part if e not in ev_full]
@@ -151,10 +112,10 @@ def checklist(plan: dict, points: list[dict] | None = None) -> list[dict]:
         if own and not needed_ok:
             note = "Planen omtaler punktet, men ingen indsats har den forventede målgruppe."
         elif status == DELVIST and part and not own:
-            note = " ".join(str(pt.get("note_delvis") or "Kun et indirekte tegn i planens "
-                                "indsatser; planen skriver ikke om punktet.").split())
-        out.append({"id": pt["id"], "titel": pt["titel"], "seed": pt["seed"],
-                    "spoergsmaal": pt["spoergsmaal"], "status": status, "evidens": evidence,
+            note = pt.note_delvis or ("Kun et indirekte tegn i planens indsatser; planen "
+                                      "skriver ikke om punktet.")
+        out.append({"id": pt.id, "titel": pt.titel, "seed": pt.seed,
+                    "spoergsmaal": pt.spoergsmaal, "status": status, "evidens": evidence,
                     "note": note})
     return out
 

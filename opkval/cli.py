@@ -176,10 +176,11 @@ def cmd_plan_check(args: argparse.Namespace) -> int:
     """Validate a plan and print its money and rule results (no report is built)."""
     from opkval import fmt
     from opkval.allocation import grants_for_kommune
+    from opkval.context import plan_context
     from opkval.data import load_all
+    from opkval.domain import STATUS_DA
     from opkval.kommune import KommuneIndex
     from opkval.plan import load_plan
-    from opkval.rules import STATUS_DA, plan_context
 
     data = load_all()
     index = KommuneIndex(data.municipalities)

@@ -1,26 +1,68 @@
-"""The pool's figures and rules, read from ``opkval/config/pulje.yaml`` and validated."""
+"""The four config files in ``opkval/config/``, read one way: YAML → a typed, validated model.
+
+* ``pulje.yaml`` → :class:`PuljeConfig` (pool amounts, rounds and their roles, keys, backtest);
+* ``regler.yaml`` → :class:`RulesConfig` (a plan's vocabulary and the rules' parameters);
+* ``overvejelser.yaml`` → :class:`PointsConfig` (the Bilag 2 checklist);
+* ``maal.yaml`` → :class:`MaalConfig` (targets for the staff mix, projection parameters).
+
+Every loader is cached per path; a missing or malformed file is a :class:`ConfigError` that
+names the file and the field. Nothing else in opkval reads these files.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from opkval.errors import ConfigError
 
 CONFIG_DIR = Path(__file__).resolve().parent / "config"
 
+#: Roles a round can have (``runder[].roller`` in pulje.yaml); code finds rounds by role or id.
+ROLE_AKTIVITETSVINDUE = "aktivitetsvindue"  # its money only for activities started in a window
+ROLE_LOKAL_PLAN = "lokal_plan"  # its money requires a local plan
+ROLES = (ROLE_AKTIVITETSVINDUE, ROLE_LOKAL_PLAN)
 
-class Round(BaseModel):
-    model_config = ConfigDict(extra="allow")
 
-    id: int
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+#: Text from a YAML folded block (``>-``) as one line with single spaces.
+OneLine = Annotated[str, AfterValidator(lambda text: " ".join(text.split()))]
+
+
+# ----------------------------------------------------------------------------- pulje.yaml
+
+class Engangsloeft(_Model):
+    aar: int
+    beloeb_kr: int | None = None  # None: the size is not known
+    tekst: OneLine
+    kilde: str
+
+
+class Pulje(_Model):
     navn: str
+    known_allocations_pulje: str
+    first_year: int
+    last_year: int
+    beloeb_kr: dict[int, int]
+    engangsloeft: Engangsloeft
+    forbehold: OneLine
+    forbehold_kilde: str
+
+
+class Round(_Model):
+    id: int
+    navn: str  # "Første tildelingsrunde"
+    kort: str  # "Første runde", as in "første rundes midler"
     aar: list[int]
+    roller: list[Literal["aktivitetsvindue", "lokal_plan"]] = []
     udbetaling: Literal["aarlig", "samlet"]
     udbetalingsaar: int | None = None
     aktivitet_start_fra: dt.date | None = None
@@ -29,45 +71,87 @@ class Round(BaseModel):
     betingelse: str | None = None
     kilde: str
 
+    @model_validator(mode="after")
+    def _check(self) -> Round:
+        if not self.aar:
+            raise ValueError(f"runde {self.id}: aar er tom")
+        if self.udbetaling == "samlet" and self.udbetalingsaar is None:
+            raise ValueError(f"runde {self.id}: udbetaling samlet kræver udbetalingsaar")
+        if ROLE_AKTIVITETSVINDUE in self.roller and not (self.aktivitet_start_fra
+                                                         and self.aktivitet_start_til):
+            raise ValueError(f"runde {self.id}: rollen aktivitetsvindue kræver "
+                             "aktivitet_start_fra og aktivitet_start_til")
+        if ROLE_LOKAL_PLAN in self.roller and not self.betingelse:
+            raise ValueError(f"runde {self.id}: rollen lokal_plan kræver betingelse")
+        return self
+
     def payment_year(self, year: int) -> int:
-        return year if self.udbetaling == "aarlig" else int(self.udbetalingsaar or self.aar[0])
+        """The year the money for ``year`` is paid (that year, or the round's one payment)."""
+        return year if self.udbetaling == "aarlig" else int(self.udbetalingsaar)
+
+    @property
+    def payment_years(self) -> list[int]:
+        return sorted({self.payment_year(y) for y in self.aar})
 
 
-class PuljeConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Noegle(_Model):
+    navn: str
+    kilde: str
+    forbehold: OneLine = ""
 
-    pulje: dict[str, Any]
+
+class Backtest(_Model):
+    pulje_prefix: str
+    aar: int
+    beloeb_kr: int
+    noegle: str
+    kilde: str
+    tolerance_abs_kr: float
+    tolerance_rel: float
+
+
+class PuljeConfig(_Model):
+    pulje: Pulje
     runder: list[Round]
-    noegler: dict[str, Any]
-    backtest: dict[str, Any]
+    standard_noegle: str
+    noegler: dict[str, Noegle]
+    backtest: Backtest
 
     @model_validator(mode="after")
     def _check(self) -> PuljeConfig:
         years = [y for r in self.runder for y in r.aar]
         if sorted(years) != list(range(self.first_year, self.last_year + 1)):
-            raise ValueError("runder must cover each year first_year..last_year exactly once")
+            raise ValueError("runder skal dække hvert år fra first_year til last_year én gang")
         for y in years:
-            if int(self.pulje["beloeb_kr"].get(y, -1)) < 0:
+            if self.pulje.beloeb_kr.get(y, -1) < 0:
                 raise ValueError(f"pulje.beloeb_kr mangler et ikke-negativt beløb for {y}")
-        if self.default_key not in self.noegler:
-            raise ValueError(f"noegler.default '{self.default_key}' er ikke en nøgle")
+        if len({r.id for r in self.runder}) != len(self.runder):
+            raise ValueError("runder: to runder har samme id")
+        for role in ROLES:
+            n = sum(role in r.roller for r in self.runder)
+            if n != 1:
+                raise ValueError(f"runder: præcis én runde skal have rollen {role} ({n} har)")
+        if self.standard_noegle not in self.noegler:
+            raise ValueError(f"standard_noegle '{self.standard_noegle}' er ikke en nøgle")
+        if self.backtest.noegle not in self.noegler:
+            raise ValueError(f"backtest.noegle '{self.backtest.noegle}' er ikke en nøgle")
         return self
 
     @property
     def navn(self) -> str:
-        return str(self.pulje["navn"])
+        return self.pulje.navn
 
     @property
     def known_allocations_pulje(self) -> str:
-        return str(self.pulje["known_allocations_pulje"])
+        return self.pulje.known_allocations_pulje
 
     @property
     def first_year(self) -> int:
-        return int(self.pulje["first_year"])
+        return self.pulje.first_year
 
     @property
     def last_year(self) -> int:
-        return int(self.pulje["last_year"])
+        return self.pulje.last_year
 
     @property
     def years(self) -> list[int]:
@@ -75,10 +159,10 @@ class PuljeConfig(BaseModel):
 
     @property
     def default_key(self) -> str:
-        return str(self.noegler["default"])
+        return self.standard_noegle
 
     def pool_kr(self, year: int) -> int:
-        return int(self.pulje["beloeb_kr"][year])
+        return int(self.pulje.beloeb_kr[year])
 
     def round_of(self, year: int) -> Round:
         for r in self.runder:
@@ -86,15 +170,147 @@ class PuljeConfig(BaseModel):
                 return r
         raise KeyError(year)
 
+    def round_by_id(self, rid: int) -> Round:
+        return next(r for r in self.runder if r.id == rid)
 
-def load_config(path: Path | str | None = None) -> PuljeConfig:
-    return _load(str(Path(path) if path else CONFIG_DIR / "pulje.yaml"))
+    def round_with_role(self, role: str) -> Round:
+        """The one round with ``role`` (validated on load: exactly one has each role)."""
+        return next(r for r in self.runder if role in r.roller)
+
+    @property
+    def rounds_in_order(self) -> list[Round]:
+        """The rounds by their first year, whatever order pulje.yaml lists them in."""
+        return sorted(self.runder, key=lambda r: min(r.aar))
 
 
-@lru_cache(maxsize=4)
-def _load(path: str) -> PuljeConfig:
-    return parse_config(PuljeConfig, Path(path))
+# ----------------------------------------------------------------------------- regler.yaml
 
+class Kategori(_Model):
+    kort: str
+    navn: str
+    formel: bool
+
+
+class Maalgruppe(_Model):
+    navn: str
+    dagtilbud: bool
+
+
+class Rule(_Model):
+    navn: str
+    status_ved_fund: Literal["advarsel", "brud"]
+    kilde: OneLine
+    min_formel_andel: float | None = Field(default=None, gt=0, le=1)
+    status_ved_risiko: Literal["advarsel", "brud"] | None = None
+    tekst_ved_fund: OneLine | None = None
+
+
+RULE_IDS = ("formel_andel", "runde1_periode", "loen_vikar", "ikke_sfo", "lokal_plan_godkendt",
+            "forbrug_inden_for_tilskud", "fordeling_og_behov")
+
+
+class RulesConfig(_Model):
+    kategorier: dict[str, Kategori]
+    maalgrupper: dict[str, Maalgruppe]
+    finansiering: dict[str, str]
+    regler: dict[str, Rule]
+
+    @model_validator(mode="after")
+    def _check(self) -> RulesConfig:
+        missing = [r for r in RULE_IDS if r not in self.regler]
+        if missing:
+            raise ValueError(f"regler mangler {', '.join(missing)}")
+        if self.regler["formel_andel"].min_formel_andel is None:
+            raise ValueError("regler.formel_andel mangler min_formel_andel")
+        if self.regler["forbrug_inden_for_tilskud"].status_ved_risiko is None:
+            raise ValueError("regler.forbrug_inden_for_tilskud mangler status_ved_risiko")
+        if "pulje" not in self.finansiering:
+            raise ValueError("finansiering skal have 'pulje'")
+        return self
+
+    @property
+    def min_formel_andel(self) -> float:
+        return float(self.regler["formel_andel"].min_formel_andel)
+
+    @property
+    def max_uformel_andel(self) -> float:
+        return 1 - self.min_formel_andel
+
+    @property
+    def formal_kategorier(self) -> set[str]:
+        return {k for k, v in self.kategorier.items() if v.formel}
+
+    def rule(self, rid: str) -> Rule:
+        return self.regler[rid]
+
+
+# ----------------------------------------------------------------------------- overvejelser.yaml
+
+class PointRule(_Model):
+    """A checklist rule: matches when ANY of its conditions does (see overvejelser.yaml)."""
+    kategori: list[str] | None = None
+    alle_kategorier: list[str] | None = None
+    maalgruppe: list[str] | None = None
+    ord: list[str] | None = None
+    felt: str | None = None
+
+
+class Point(_Model):
+    id: str
+    titel: str
+    seed: str
+    spoergsmaal: OneLine
+    fuld: PointRule | None = None
+    delvis: PointRule | None = None
+    kraever: PointRule | None = None
+    note_delvis: OneLine | None = None
+
+
+class PointsConfig(_Model):
+    punkter: list[Point] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> PointsConfig:
+        seen: set[str] = set()
+        for p in self.punkter:
+            if p.id in seen:
+                raise ValueError(f"id '{p.id}' optræder to gange")
+            seen.add(p.id)
+        return self
+
+    @property
+    def ids(self) -> list[str]:
+        return [p.id for p in self.punkter]
+
+
+# ----------------------------------------------------------------------------- maal.yaml
+
+class Target(_Model):
+    id: str
+    navn: str
+    andel_paedagoger_pct: float | None = Field(default=None, ge=0, le=100)
+    kilde: OneLine
+
+
+class Personale(_Model):
+    normering_aar: int
+    boern_kolonner: dict[str, str]
+
+
+class Fremskrivning(_Model):
+    afgang_pct_aar: float = Field(default=0.0, ge=0, lt=100)
+    fuldfoerer: dict[str, str]
+    varighed_aar: dict[str, int]
+    scenarie_start_maaned: int = Field(default=8, ge=1, le=12)
+
+
+class MaalConfig(_Model):
+    maal: list[Target]
+    personale: Personale
+    fremskrivning: Fremskrivning
+
+
+# ----------------------------------------------------------------------------- loading
 
 def read_yaml(p: Path):
     """A config file's YAML (safe loader); ConfigError names the file when it is missing/bad."""
@@ -114,4 +330,40 @@ def parse_config(model: type[BaseModel], p: Path):
     except ValidationError as e:
         first = e.errors()[0]
         loc = ".".join(str(x) for x in first["loc"])
-        raise ConfigError(f"{p}: felt '{loc}': {first['msg']}.") from None
+        where = f"felt '{loc}'" if loc else "filen"
+        raise ConfigError(f"{p}: {where}: {first['msg']}.") from None
+
+
+@lru_cache(maxsize=16)
+def _load(model: type[BaseModel], path: str):
+    return parse_config(model, Path(path))
+
+
+def _path(path: Path | str | None, name: str) -> str:
+    return str(Path(path) if path else CONFIG_DIR / name)
+
+
+def load_config(path: Path | str | None = None) -> PuljeConfig:
+    """``pulje.yaml``: the pool, its rounds, keys and backtest."""
+    return _load(PuljeConfig, _path(path, "pulje.yaml"))
+
+
+def load_rules(path: Path | str | None = None) -> RulesConfig:
+    """``regler.yaml``: a plan's vocabulary and the rules' parameters."""
+    return _load(RulesConfig, _path(path, "regler.yaml"))
+
+
+def load_points(path: Path | str | None = None) -> PointsConfig:
+    """``overvejelser.yaml``: the checklist points of the ministry's guide and KL/BUPL's tool."""
+    return _load(PointsConfig, _path(path, "overvejelser.yaml"))
+
+
+def load_maal(path: Path | str | None = None) -> MaalConfig:
+    """``maal.yaml``: targets for the staff mix and the projection's parameters."""
+    return _load(MaalConfig, _path(path, "maal.yaml"))
+
+
+def plan_years(cfg: PuljeConfig | None = None) -> range:
+    """The years a plan may use in budget/forbrug: the pool's years."""
+    cfg = cfg or load_config()
+    return range(cfg.first_year, cfg.last_year + 1)

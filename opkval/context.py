@@ -19,7 +19,7 @@ from opkval import PROJECT_ROOT, __version__
 from opkval.errors import OpkvalError
 
 if TYPE_CHECKING:
-    from opkval.config import PuljeConfig
+    from opkval.config import MaalConfig, PuljeConfig, RulesConfig
     from opkval.data import RawData
     from opkval.kommune import Kommune
     from opkval.plan import Plan
@@ -66,11 +66,13 @@ def manifest(data: RawData) -> dict:
 def round_summaries(cfg: PuljeConfig, grants: list) -> list[dict]:
     """Per tildelingsrunde: its dates and rules, and the kommune's amount and its labels."""
     out = []
-    for r in cfg.runder:
+    for r in cfg.rounds_in_order:
         rows = [g for g in grants if g.runde == r.id]
         out.append({
             "id": r.id,
             "navn": r.navn,
+            "kort": r.kort,
+            "roller": list(r.roller),
             "aar": list(r.aar),
             "udbetaling": r.udbetaling,
             "udbetalingsaar": r.payment_year(r.aar[0]),
@@ -88,6 +90,30 @@ def round_summaries(cfg: PuljeConfig, grants: list) -> list[dict]:
     return out
 
 
+def pool_facts(cfg: PuljeConfig, rules: RulesConfig) -> dict:
+    """The pool's facts every note's prose uses: ``pulje``, ``regler`` (limits), ``runder``.
+
+    ``runder`` here has no kommune amounts; :func:`build_context` replaces it with
+    :func:`round_summaries` of the kommune's grants.
+    """
+    e = cfg.pulje.engangsloeft
+    return {
+        "pulje": {
+            "navn": cfg.navn,
+            "first_year": cfg.first_year,
+            "last_year": cfg.last_year,
+            "beloeb_kr": {str(y): cfg.pool_kr(y) for y in cfg.years},
+            "forbehold": cfg.pulje.forbehold,
+            "forbehold_kilde": cfg.pulje.forbehold_kilde,
+            "engangsloeft": {"aar": e.aar, "beloeb_kr": e.beloeb_kr, "tekst": e.tekst,
+                             "kilde": e.kilde},
+        },
+        "regler": {"min_formel_andel": rules.min_formel_andel,
+                   "max_uformel_andel": rules.max_uformel_andel},
+        "runder": round_summaries(cfg, []),
+    }
+
+
 def build_context(data: RawData, kommune: Kommune, report_year: int | None = None,
                   key: str | None = None, cfg: PuljeConfig | None = None,
                   generated_at: dt.datetime | None = None,
@@ -99,8 +125,7 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
     moves" (``opkval.plan_effect.parse_extra``), which only affect ``ctx["gaps"]``.
     """
     from opkval.allocation import LABEL_TILSAGN, backtest, grants_for_kommune, key_weights
-    from opkval.config import load_config
-    from opkval.gaps import gaps_context
+    from opkval.config import load_config, load_rules
 
     cfg = cfg or load_config()
     key = key or cfg.default_key
@@ -125,7 +150,6 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
             "forklarer": all(b.inden_for_tolerance for b in own
                              if b.pulje == "Opkvalificeringspuljen"),
         }
-    engang = cfg.pulje["engangsloeft_2026"]
     return {
         "schema_version": SCHEMA_VERSION,
         "kommune": {"kode": kommune.kode, "navn": kommune.navn, "slug": kommune.slug,
@@ -133,15 +157,7 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
         "report_year": report_year,
         "generated_at": generated_at.isoformat(),
         "manifest": run_manifest or manifest(data),
-        "pulje": {
-            "navn": cfg.navn,
-            "beloeb_kr": {str(y): cfg.pool_kr(y) for y in cfg.years},
-            "forbehold": " ".join(str(cfg.pulje["forbehold"]).split()),
-            "forbehold_kilde": cfg.pulje["forbehold_kilde"],
-            "engangsloeft_2026": {"beloeb_kr": engang["beloeb_kr"],
-                                  "tekst": " ".join(str(engang["tekst"]).split()),
-                                  "kilde": engang["kilde"]},
-        },
+        **pool_facts(cfg, load_rules()),
         "noegle": {"key": kw.key, "navn": kw.navn, "vintage": kw.vintage, "kilde": kw.kilde,
                    "forbehold": kw.forbehold},
         "grants": grant_dicts,
@@ -151,25 +167,89 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
         "backtest": {
             "kommune": [b.as_dict() for b in own],
             "reference": [b.as_dict() for b in reference],
-            "reference_pulje": cfg.backtest["pulje_prefix"],
-            "reference_beloeb_kr": int(cfg.backtest["beloeb_kr"]),
-            "reference_kilde": cfg.backtest["kilde"],
-            "tolerance_abs_kr": float(cfg.backtest["tolerance_abs_kr"]),
-            "tolerance_rel": float(cfg.backtest["tolerance_rel"]),
+            "reference_pulje": cfg.backtest.pulje_prefix,
+            "reference_beloeb_kr": cfg.backtest.beloeb_kr,
+            "reference_kilde": cfg.backtest.kilde,
+            "reference_noegle_navn": cfg.noegler[cfg.backtest.noegle].navn,
+            "tolerance_abs_kr": cfg.backtest.tolerance_abs_kr,
+            "tolerance_rel": cfg.backtest.tolerance_rel,
         },
-        "plan": _plan_context(plan, grant_dicts, cfg),
+        "plan": plan_context(plan, grant_dicts, cfg) if plan else None,
         "gaps": gaps_context(data, kommune.kode, plan=plan.as_dict() if plan else None,
                              extras=extras),
     }
 
 
-def _plan_context(plan: Plan | None, grants: list[dict], cfg: PuljeConfig) -> dict | None:
-    """``ctx["plan"]``: the ledger and rule results (None without a plan)."""
-    if plan is None:
-        return None
-    from opkval.rules import plan_context
+def gaps_context(data: RawData, kode: int, plan: dict | None = None,
+                 extras: list[dict] | None = None, cfg: MaalConfig | None = None) -> dict:
+    """``ctx["gaps"]``: the gap and peer section, plus the plan parts when a plan is given.
 
-    return plan_context(plan, grants, cfg)
+    ``plan`` is a plain dict (``maal``, ``indsatser``, ``behov``, ``overvejelser``,
+    ``godkendt`` ...; see :mod:`opkval.checklist`); ``extras`` are scenario lines from
+    :func:`opkval.plan_effect.parse_extra`. Without a plan the plan parts are None (scenario
+    lines alone still give a ``plan_effekt``).
+    """
+    from opkval import checklist, gaps, plan_effect
+
+    maal = (plan or {}).get("maal")
+    g = gaps.kommune_gaps(data, kode, maal=maal, cfg=cfg)
+    indsatser = list((plan or {}).get("indsatser") or [])
+    g["har_plan"] = plan is not None
+    g["plan_effekt"] = (plan_effect.plan_effect(g, indsatser, maal=maal, extras=extras, cfg=cfg)
+                        if indsatser or extras else None)
+    g["tjekliste"] = checklist.checklist(plan) if plan is not None else None
+    g["kaede"] = (checklist.chain(plan.get("behov") or [], indsatser) if plan is not None
+                  else None)
+    return g
+
+
+def plan_context(plan: Plan, grants: list[dict], cfg: PuljeConfig | None = None) -> dict:
+    """The plan part of the note's context: plan, ledger, rules and headline figures."""
+    from opkval.config import load_config, load_rules
+    from opkval.domain import ADVARSEL, BRUD, OK
+    from opkval.ledger import build_ledger
+    from opkval.rules import check_all
+
+    cfg = cfg or load_config()
+    rules = load_rules()
+    ledger = build_ledger(plan, grants, cfg)
+    results = check_all(plan, ledger, cfg, rules)
+    kat, mg = rules.kategorier, rules.maalgrupper
+    indsatser = []
+    for i in plan.indsatser:
+        d = i.as_dict()
+        d["kategori_navn"] = kat[i.kategori].navn
+        d["kategori_kort"] = kat[i.kategori].kort
+        d["formel"] = kat[i.kategori].formel
+        d["maalgruppe_navn"] = mg[i.maalgruppe].navn
+        d["total_kr"] = i.total_kr
+        d["pr_aar_kr"] = {str(y): i.spending(y) for y in i.years}
+        indsatser.append(d)
+    deltagere: dict[str, int] = {}
+    for i in plan.indsatser:
+        if i.deltagere:
+            name = mg[i.maalgruppe].navn
+            deltagere[name] = deltagere.get(name, 0) + i.deltagere
+    dagtilbud: dict[str, int] = {}
+    for i in plan.indsatser:
+        for place, n in i.fordeling.items():
+            dagtilbud[place] = dagtilbud.get(place, 0) + n
+    pool_years = [y.aar for y in ledger.aar if y.forbrug_kr]
+    return {
+        **plan.as_dict(),
+        "indsatser": indsatser,
+        "ledger": ledger.as_dict(),
+        "regler": [r.as_dict() for r in results],
+        "status_antal": {s: sum(r.status == s for r in results) for s in (OK, ADVARSEL, BRUD)},
+        "deltagere_pr_maalgruppe": deltagere,
+        "deltagere_i_alt": sum(deltagere.values()),
+        "indsatser_uden_deltagere": [i.navn for i in plan.indsatser if i.deltagere is None],
+        "fordeling_pr_dagtilbud": dict(sorted(dagtilbud.items())),
+        "forbrug_foerste_aar": pool_years[0] if pool_years else None,
+        "forbrug_sidste_aar": pool_years[-1] if pool_years else None,
+        "kategorier": {k: {"navn": v.navn, "formel": v.formel} for k, v in kat.items()},
+        "min_formel_andel": rules.min_formel_andel,
+    }
 
 
 def write_json(obj: dict, path: Path) -> None:

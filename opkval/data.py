@@ -307,7 +307,6 @@ def _cache_key(hashes: dict[str, str]) -> str:
 
     h = hashlib.sha256(json.dumps(hashes, sort_keys=True).encode())
     h.update(Path(__file__).read_bytes())  # the schemas and checks in this module
-    h.update(_pool_config_path().read_bytes())  # the pools a tilsagn is checked against
     h.update(pandas.__version__.encode())
     return h.hexdigest()
 
@@ -388,39 +387,31 @@ def _validate_all(raw_dir: Path) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def _pool_config_path() -> Path:
-    from opkval.config import CONFIG_DIR
-
-    return CONFIG_DIR / "pulje.yaml"
+def _pools_for(pulje: str, year: int, pools: pd.DataFrame) -> list[int]:
+    """The pool amounts (kr.) in ``pool_amounts.csv`` for `year` that a tilsagn's `pulje`
+    names: pools whose name it starts with, else pools whose first word it shares
+    ("Opkvalificeringspuljen (mere uddannet ...)" → "Opkvalificeringspuljen på ...")."""
+    same_year = pools[pools["aar"] == year]
+    names = list(same_year["pulje"])
+    hits = [n for n in names if pulje.startswith(n)]
+    if not hits:
+        first = pulje.split()[0] if pulje.split() else ""
+        hits = [n for n in names if n.split() and n.split()[0] == first]
+    rows = same_year[same_year["pulje"].isin(hits)]
+    return [round(float(v) * 1_000_000) for v in rows["beloeb_mio_kr"]]
 
 
 def _check_tilsagn_within_pool(raw_dir: Path, tables: dict[str, pd.DataFrame]) -> None:
     """A published tilsagn, and the tilsagn of one pool and year together, cannot exceed that
-    pool: the opkvalificeringspulje's amounts in ``pulje.yaml``, another pool's in
-    ``pool_amounts.csv`` (the pool whose name the tilsagn's pulje starts with)."""
-    from opkval.config import load_config
-
-    cfg = load_config()
+    pool as ``pool_amounts.csv`` states it (the largest matching pool: never a false alarm)."""
     ka = tables["known_allocations.csv"]
     pools = tables["pool_amounts.csv"]
     path = raw_dir / "known_allocations.csv"
     for (pulje, periode), rows in ka.groupby(["pulje", "periode"], sort=False):
-        pool = None
-        if pulje == cfg.known_allocations_pulje:
-            if int(periode) not in cfg.years:
-                row = int(rows.index[0])
-                raise DataError(f"{path}: linje {row + 2}, kolonne 'periode': værdien "
-                                f"{int(periode)} ligger uden for puljens år "
-                                f"{cfg.first_year}–{cfg.last_year}.")
-            pool = cfg.pool_kr(int(periode))
-        else:
-            same = pools[(pools["aar"] == periode)
-                         & pools["pulje"].map(lambda p, k=pulje: k.startswith(p))]
-            if len(same):
-                best = max(same.itertuples(), key=lambda r: len(r.pulje))
-                pool = round(float(best.beloeb_mio_kr) * 1_000_000)
-        if pool is None:
+        amounts = _pools_for(str(pulje), int(periode), pools)
+        if not amounts:
             continue
+        pool = max(amounts)
         over = rows[rows["beloeb_kr"] > pool]
         if len(over):
             row = int(over.index[0])
@@ -428,9 +419,10 @@ def _check_tilsagn_within_pool(raw_dir: Path, tables: dict[str, pd.DataFrame]) -
             pct = f"{pct:.1f}".replace(".", ",")
             raise DataError(f"{path}: linje {row + 2} ({over.iloc[0]['kommune']}), kolonne "
                             f"'beloeb_kr': {int(over.iloc[0]['beloeb_kr'])} kr. er "
-                            f"{pct} % af hele puljen for {int(periode)} ({pool} kr.); "
-                            "et tilsagn kan ikke være større end puljen.")
+                            f"{pct} % af hele puljen for {int(periode)} ({pool} kr. i "
+                            "pool_amounts.csv); et tilsagn kan ikke være større end puljen.")
         total = int(rows["beloeb_kr"].sum())
         if total > pool:
-            raise DataError(f"{path}: tilsagnene for {pulje[:60]} {int(periode)} er i alt "
-                            f"{total} kr., mere end hele puljen ({pool} kr.).")
+            raise DataError(f"{path}: tilsagnene for {str(pulje)[:60]} {int(periode)} er i "
+                            f"alt {total} kr., mere end hele puljen ({pool} kr. i "
+                            "pool_amounts.csv).")

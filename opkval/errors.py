@@ -1,5 +1,10 @@
 """User-facing errors: one clear message (Danish, as the users read it), never a traceback."""
 
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
 
 class OpkvalError(Exception):
     """An error the CLI prints as one message and exits with `exit_code`."""
@@ -37,3 +42,45 @@ class Interrupted(KeyboardInterrupt):
     def name(self) -> str:
         return "Ctrl-C (SIGINT)" if self.signum == 2 else "SIGTERM" if self.signum == 15 \
             else f"signal {self.signum}"
+
+
+#: Where a field is in a plan: keys and list indices from the top, ("indsatser", 2, "budget").
+Path_ = tuple[str | int, ...]
+
+#: A value that was not there at all (as opposed to an empty or wrong one).
+MISSING = object()
+
+
+def _show(value: object) -> str:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10 ** 30:
+        return f"et tal med {len(str(abs(value)))} cifre"
+    if isinstance(value, str) and len(value) > 200:
+        value = value[:100]  # repr of a long text only for its start
+    text = repr(value) if not isinstance(value, dt.date) else value.isoformat()
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in a plan file: the field, where it is, the value found and what is wrong."""
+
+    field: str  # e.g. "indsatser[2].budget.2024"
+    where: str | None  # "linje 14" or "ark Indsatser, celle H3"
+    value: object
+    message: str
+
+    def text(self) -> str:
+        loc = f"{self.where}, " if self.where else ""
+        shown = "" if self.value is MISSING else f" (værdi: {_show(self.value)})"
+        return f"{loc}{self.field or 'filen'}: {self.message}{shown}"
+
+
+class PlanError(OpkvalError):
+    """A plan file that cannot be used; the message lists every problem found."""
+
+    def __init__(self, source: str, problems: list[Problem]):
+        self.source = source
+        self.problems = problems
+        n = len(problems)
+        head = f"Planen {source} kan ikke bruges ({n} fejl):"
+        super().__init__("\n".join([head, *(f"  - {p.text()}" for p in problems)]))

@@ -12,16 +12,19 @@ problem, not a silent blank.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from opkval.checklist import load_points
+from opkval.config import load_points, load_rules, plan_years
+from opkval.errors import Path_, Problem
 from opkval.kommune import Kommune
-from opkval.plan import Path_, Plan, Problem, load_rules_config, plan_years
+
+if TYPE_CHECKING:  # the plan reader imports this module, not the other way round
+    from opkval.plan import Plan
 
 PLAN_FIELDS = ("kommune", "titel", "dato", "kilde", "godkendt_af", "godkendt_dato",
                "maal_andel_paedagoger_pct", "maal_aar")
@@ -69,7 +72,7 @@ def _header(ws, cols: list[str] | tuple[str, ...]) -> None:
 
 def write_workbook(path: Path | str, kommune: Kommune, plan: Plan | None = None) -> Path:
     """Write the plan template, filled in with ``plan`` when given."""
-    rules = load_rules_config()
+    rules = load_rules()
     wb = Workbook()
     guide = wb.active
     guide.title = "Vejledning"
@@ -79,8 +82,8 @@ def write_workbook(path: Path | str, kommune: Kommune, plan: Plan | None = None)
     guide.column_dimensions["A"].width = 100
 
     # The drop-down columns of the Plan sheet, each with its list in sheet "Lister".
-    choices = (("kategori", rules["kategorier"]), ("maalgruppe", rules["maalgrupper"]),
-               ("finansiering", rules["finansiering"]))
+    choices = (("kategori", rules.kategorier), ("maalgruppe", rules.maalgrupper),
+               ("finansiering", rules.finansiering))
     lists = wb.create_sheet("Lister")
     for j, (name, values) in enumerate(choices, start=1):
         lists.cell(row=1, column=j, value=name).font = Font(bold=True)
@@ -147,8 +150,8 @@ def write_workbook(path: Path | str, kommune: Kommune, plan: Plan | None = None)
     ws.column_dimensions["B"].width = 80
     ws.column_dimensions["C"].width = 80
     words = plan.overvejelser if plan else {}
-    for pt in load_points():
-        ws.append([pt["id"], words.get(pt["id"]), f"{pt['titel']}: {pt['spoergsmaal']}"])
+    for pt in load_points().punkter:
+        ws.append([pt.id, words.get(pt.id), f"{pt.titel}: {pt.spoergsmaal}"])
     out = Path(path)
     wb.save(out)
     return out

@@ -19,14 +19,12 @@ the peer comparison, giving the JSON-able ``ctx["gaps"]``.
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
 
-from opkval.config import CONFIG_DIR, parse_config
+from opkval import fmt
+from opkval.config import MaalConfig, load_maal
 from opkval.data import RawData
 from opkval.domain import PASNING
 from opkval.errors import OpkvalError
@@ -41,48 +39,10 @@ MEASURES = {
 LEVELS = ("kommunegruppe", "region", "land")
 
 
-class Target(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    id: str
-    navn: str
-    andel_paedagoger_pct: float | None = Field(default=None, ge=0, le=100)
-    kilde: str
-
-
-class Personale(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    normering_aar: int
-    boern_kolonner: dict[str, str]
-
-
-class Fremskrivning(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    afgang_pct_aar: float = Field(default=0.0, ge=0, lt=100)
-    fuldfoerer: dict[str, str]
-    varighed_aar: dict[str, int]
-    scenarie_start_maaned: int = Field(default=8, ge=1, le=12)
-
-
-class MaalConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    maal: list[Target]
-    personale: Personale
-    fremskrivning: Fremskrivning
-
-
-def load_maal_config(path: Path | str | None = None) -> MaalConfig:
-    return _load_maal(str(Path(path) if path else CONFIG_DIR / "maal.yaml"))
-
-
-@lru_cache(maxsize=4)
-def _load_maal(path: str) -> MaalConfig:
-    return parse_config(MaalConfig, Path(path))
-
-
 # --------------------------------------------------------------------------- all 98 at once
 
 
-@per_data_set(cfg=lambda a: load_maal_config())
+@per_data_set(cfg=lambda a: load_maal())
 def latest_normering(data: RawData, cfg: MaalConfig | None = None) -> pd.DataFrame:
     """Normering in the configured year, one row per kommune, one column per pasningstilbud.
 
@@ -101,7 +61,7 @@ def latest_normering(data: RawData, cfg: MaalConfig | None = None) -> pd.DataFra
     return wide
 
 
-@per_data_set(cfg=lambda a: load_maal_config())
+@per_data_set(cfg=lambda a: load_maal())
 def gap_table(data: RawData, cfg: MaalConfig | None = None) -> pd.DataFrame:
     """Staff mix, staff estimate and gaps to every reference target for all 98 kommuner.
 
@@ -145,7 +105,7 @@ def gap_table(data: RawData, cfg: MaalConfig | None = None) -> pd.DataFrame:
     return df
 
 
-@per_data_set(cfg=lambda a: load_maal_config())
+@per_data_set(cfg=lambda a: load_maal())
 def peer_table(data: RawData, cfg: MaalConfig | None = None) -> pd.DataFrame:
     """Median, quartiles, mean and count of each measure per kommunegruppe, region and land.
 
@@ -247,7 +207,7 @@ def kommune_gaps(data: RawData, kode: int, maal: dict | None = None,
     ``maal`` is the plan's own target, ``{"andel_paedagoger_pct": 60, "aar": 2030}``
     (optional); it is added first among the targets when given.
     """
-    cfg = cfg or load_maal_config()
+    cfg = cfg or load_maal()
     table = gap_table(data, cfg)
     if kode not in table.index:
         raise OpkvalError(f"Ukendt kommunekode {kode}.")
@@ -288,34 +248,9 @@ def kommune_gaps(data: RawData, kode: int, maal: dict | None = None,
 
 def peer_sentence(navn: str, pct: float, peer: dict) -> str:
     """'Ishøj har 43,9 % ansat som pædagoger mod 44,9 % i hovedstadskommunerne (median) ...'."""
-    from opkval import fmt
-
     p = fmt.pct_value
     grp, reg, land = (peer[level][MEASURE]["median"] for level in LEVELS)
     return (f"{navn} har {p(pct)} af det pædagogiske personale ansat som pædagoger mod "
             f"{p(grp)} i {_plural_definite(peer['kommunegruppe']['navn'])}, {p(reg)} i "
             f"{peer['region']['navn']} og {p(land)} på landsplan (medianer over kommunerne; "
             "kommunen selv indgår).")
-
-
-def gaps_context(data: RawData, kode: int, plan: dict | None = None,
-                 extras: list[dict] | None = None, cfg: MaalConfig | None = None) -> dict:
-    """``ctx["gaps"]``: the gap and peer section, plus the plan parts when a plan is given.
-
-    ``plan`` is a plain dict (``maal``, ``indsatser``, ``behov``, ``overvejelser``,
-    ``godkendt`` ...; see :mod:`opkval.checklist`); ``extras`` are scenario lines from
-    :func:`opkval.plan_effect.parse_extra`. Without a plan the plan parts are None (scenario
-    lines alone still give a ``plan_effekt``).
-    """
-    from opkval import checklist, plan_effect
-
-    maal = (plan or {}).get("maal")
-    g = kommune_gaps(data, kode, maal=maal, cfg=cfg)
-    indsatser = list((plan or {}).get("indsatser") or [])
-    g["har_plan"] = plan is not None
-    g["plan_effekt"] = (plan_effect.plan_effect(g, indsatser, maal=maal, extras=extras, cfg=cfg)
-                        if indsatser or extras else None)
-    g["tjekliste"] = checklist.checklist(plan) if plan is not None else None
-    g["kaede"] = (checklist.chain(plan.get("behov") or [], indsatser) if plan is not None
-                  else None)
-    return g

@@ -1,9 +1,10 @@
 """The money year by year: a plan's spending drawn against the grants, oldest money first.
 
-Grants arrive as tranches: round 1 one per year (2023, 2024, 2025), round 2 as one payment in
-2026. Each year, every pool-financed indsats spends ``forbrug`` (else ``budget``) and draws on
-the oldest tranche that is already paid and whose round has not run out (year ≤ the round's
-``afsluttet_senest``), so round 1 money is used before round 2 money. Spending beyond the money
+Grants arrive as tranches, as ``pulje.yaml`` says a round pays: one per year (``aarlig``) or
+one payment for all its years (``samlet``). Each year, every pool-financed indsats spends
+``forbrug`` (else ``budget``) and draws on the oldest tranche that is already paid and whose
+round has not run out (year ≤ the round's ``afsluttet_senest``), so an earlier round's money is
+used before a later round's. Spending beyond the money
 received is *ikke finansieret af puljen* in the year it happens; money a round has left when
 its time runs out is *risiko for tilbagebetaling*.
 
@@ -153,7 +154,7 @@ def build_ledger(plan: Plan, grants: list[dict], cfg: PuljeConfig) -> Ledger:
                             kumuleret_udbetalt_kr=cum_paid, kumuleret_forbrug_kr=cum_spent,
                             realiseret=realised and spent > 0))
     rounds = []
-    for r in cfg.runder:
+    for r in cfg.rounds_in_order:
         own = [t for t in ts if t.runde == r.id]
         received = sum(t.beloeb_kr for t in own)
         left = sum(t.tilbage_kr for t in own)

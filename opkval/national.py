@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from opkval.allocation import backtest, grants_for_kommune, key_estimates
-from opkval.config import load_config
+from opkval.config import ROLE_LOKAL_PLAN, load_config
 from opkval.context import manifest, round_summaries
 from opkval.data import RawData
 from opkval.domain import KEYS, STATUS_RANK
@@ -58,21 +58,23 @@ def national_context(data: RawData, out_dir: Path, report_year: int,
     cfg = load_config()
     generated_at = generated_at or dt.datetime.now().replace(microsecond=0)
     index = KommuneIndex(data.municipalities)
-    pool_2026 = cfg.pool_kr(2026)
-    by_key = {key: key_estimates(data, key, 2026, pool_2026) for key in KEYS}
+    # The keys compared for the first year of the round that requires a local plan (the
+    # round the ministry allocates on the expected 0-5-year-olds of that year).
+    plan_round = cfg.round_with_role(ROLE_LOKAL_PLAN)
+    key_year = min(plan_round.aar)
+    key_pool = cfg.pool_kr(key_year)
+    by_key = {key: key_estimates(data, key, key_year, key_pool) for key in KEYS}
     gaps = gap_table(data)
     rows = []
     for k in index:
-        rounds = {r["id"]: r for r in round_summaries(cfg, grants_for_kommune(data, k.kode,
-                                                                               cfg=cfg))}
-        r1, r2 = rounds[1], rounds[2]
+        rounds = round_summaries(cfg, grants_for_kommune(data, k.kode, cfg=cfg))
         g = gaps.loc[k.kode]
         rows.append({
             "kode": k.kode, "navn": k.navn, "slug": k.slug, "region": k.region,
             "kommunegruppe": k.kommunegruppe,
-            "runde1_kr": r1["beloeb_kr"], "runde1_grundlag": r1["labels"],
-            "runde2_kr": r2["beloeb_kr"], "runde2_grundlag": r2["labels"],
-            "skoen_2026_kr": {key: int(by_key[key][k.kode]) for key in KEYS},
+            "runder": [{"id": r["id"], "beloeb_kr": r["beloeb_kr"], "grundlag": r["labels"]}
+                       for r in rounds],
+            "skoen_kr": {key: int(by_key[key][k.kode]) for key in KEYS},
             "pct_paedagoger": float(g["pct_paedagoger_2024"]),
             "pct_paedagoguddannede": float(g["pct_paedagoguddannede_2024"]),
             "personale": float(g["personale"]),
@@ -90,8 +92,15 @@ def national_context(data: RawData, out_dir: Path, report_year: int,
         "report_year": report_year,
         "generated_at": generated_at.isoformat(),
         "manifest": run_manifest or manifest(data),
-        "pool_2026_kr": pool_2026,
-        "noegler": {key: cfg.noegler[key]["navn"] for key in KEYS},
+        "pulje": {"first_year": cfg.first_year, "last_year": cfg.last_year,
+                  "beloeb_kr": {str(y): cfg.pool_kr(y) for y in cfg.years},
+                  "engangsloeft": {"aar": cfg.pulje.engangsloeft.aar,
+                                   "beloeb_kr": cfg.pulje.engangsloeft.beloeb_kr}},
+        "runder": [{"id": r.id, "navn": r.navn, "kort": r.kort, "aar": list(r.aar),
+                    "roller": list(r.roller)} for r in cfg.rounds_in_order],
+        "skoen_aar": key_year,
+        "skoen_pulje_kr": key_pool,
+        "noegler": {key: cfg.noegler[key].navn for key in KEYS},
         "kommuner": rows,
         "fordeling_pct_paedagoger": {
             "min": float(pct.min()), "q1": float(pct.quantile(0.25)),

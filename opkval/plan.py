@@ -13,19 +13,19 @@ import difflib
 import hashlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from opkval import PROJECT_ROOT
-from opkval.config import CONFIG_DIR, read_yaml
-from opkval.errors import ConfigError, KommuneNotFound, OpkvalError
+from opkval.config import RulesConfig, load_points, load_rules, plan_years
+from opkval.errors import MISSING as _MISSING
+from opkval.errors import KommuneNotFound, Path_, PlanError, Problem
+from opkval.excel import read_workbook
 from opkval.kommune import Kommune, KommuneIndex
 
 PLANS_DIR = PROJECT_ROOT / "data" / "plans"
-RULES_CONFIG = CONFIG_DIR / "regler.yaml"
 
 # Limits on a plan, checked before the expensive work (docs/plan-format.md, "Limits"). A real
 # plan is a few KB with about ten indsatser; every limit is far above what a kommune plans and
@@ -60,68 +60,10 @@ GODKENDT_KEYS = ("af", "dato")
 MAAL_KEYS = ("andel_paedagoger_pct", "aar")
 BEHOV_KEYS = ("id", "tekst")
 
-Path_ = tuple[str | int, ...]
 Locator = Callable[[Path_], str | None]
 
-
-class PlanError(OpkvalError):
-    """A plan file that cannot be used; the message lists every problem found."""
-
-    def __init__(self, source: str, problems: list[Problem]):
-        self.source = source
-        self.problems = problems
-        n = len(problems)
-        head = f"Planen {source} kan ikke bruges ({n} fejl):"
-        super().__init__("\n".join([head, *(f"  - {p.text()}" for p in problems)]))
-
-
-@dataclass(frozen=True)
-class Problem:
-    field: str  # e.g. "indsatser[2].budget.2024"
-    where: str | None  # "linje 14" or "ark Indsatser, celle H3"
-    value: object
-    message: str
-
-    def text(self) -> str:
-        loc = f"{self.where}, " if self.where else ""
-        shown = "" if self.value is _MISSING else f" (værdi: {_show(self.value)})"
-        return f"{loc}{self.field or 'filen'}: {self.message}{shown}"
-
-
-_MISSING = object()
-
-
-def _show(value: object) -> str:
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10 ** 30:
-        return f"et tal med {len(str(abs(value)))} cifre"
-    if isinstance(value, str) and len(value) > 200:
-        value = value[:100]  # repr of a long text only for its start
-    text = repr(value) if not isinstance(value, dt.date) else value.isoformat()
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-# ----------------------------------------------------------------------------- rules config
-
-@lru_cache(maxsize=2)
-def load_rules_config(path: str = str(RULES_CONFIG)) -> dict:
-    """``opkval/config/regler.yaml``: vocabulary of a plan and the rules' parameters."""
-    p = Path(path)
-    raw = read_yaml(p)
-    for key in ("aar_fra", "aar_til", "kategorier", "maalgrupper", "finansiering", "regler"):
-        if not isinstance(raw, dict) or key not in raw:
-            raise ConfigError(f"{p}: feltet '{key}' mangler.")
-    for name in ("formel_andel", "runde1_periode", "loen_vikar", "ikke_sfo",
-                 "lokal_plan_godkendt", "forbrug_inden_for_tilskud", "fordeling_og_behov"):
-        rule = raw["regler"].get(name)
-        if not isinstance(rule, dict) or rule.get("status_ved_fund") not in ("advarsel", "brud"):
-            raise ConfigError(f"{p}: regler.{name}.status_ved_fund skal være advarsel eller brud.")
-    return raw
-
-
-def plan_years() -> range:
-    """The years a plan may use (``aar_fra``..``aar_til`` in regler.yaml)."""
-    rules = load_rules_config()
-    return range(int(rules["aar_fra"]), int(rules["aar_til"]) + 1)
+__all__ = ["Plan", "Indsats", "Behov", "PlanError", "Problem", "load_plan", "find_plan",
+           "plan_file_for", "plan_years", "validate"]
 
 
 # ----------------------------------------------------------------------------- the model
@@ -267,8 +209,6 @@ def load_plan(path: Path | str, index: KommuneIndex, expected: Kommune | None = 
                                         f"{suffix}-plan")])
     digest = hashlib.sha256(raw_bytes).hexdigest()
     if suffix in (".xlsx", ".xlsm"):
-        from opkval.excel import read_workbook
-
         raw, locate, problems = read_workbook(p)
     else:
         raw, locate, problems = _read_yaml(raw_bytes)
@@ -576,7 +516,7 @@ class _Checker:
 def validate(raw: Any, locate: Locator, index: KommuneIndex,
              expected: Kommune | None = None) -> tuple[Plan | None, list[Problem]]:
     """Check a plan read from YAML or Excel; return the plan and every problem found."""
-    rules = load_rules_config()
+    rules = load_rules()
     years = plan_years()
     c = _Checker(locate)
     if raw is None:
@@ -681,9 +621,7 @@ def validate(raw: Any, locate: Locator, index: KommuneIndex,
 
 def overvejelse_ids() -> list[str]:
     """The Bilag 2 points a plan may write about (``opkval/config/overvejelser.yaml``)."""
-    from opkval.checklist import load_points
-
-    return [p["id"] for p in load_points()]
+    return load_points().ids
 
 
 def _overvejelser(c: _Checker, value: object) -> dict[str, str]:
@@ -705,7 +643,7 @@ def _overvejelser(c: _Checker, value: object) -> dict[str, str]:
     return out
 
 
-def _indsats(c: _Checker, path: Path_, item: object, rules: dict,
+def _indsats(c: _Checker, path: Path_, item: object, rules: RulesConfig,
              years: range) -> Indsats | None:
     d = c.mapping(path, item, required=True)
     if d is None:
@@ -713,11 +651,11 @@ def _indsats(c: _Checker, path: Path_, item: object, rules: dict,
     before = len(c.problems)
     c.keys(path, d, INDSATS_KEYS)
     navn = c.text((*path, "navn"), d.get("navn"), required=True, name=True)
-    kategori = c.choice((*path, "kategori"), d.get("kategori"), rules["kategorier"], "kategori")
-    maalgruppe = c.choice((*path, "maalgruppe"), d.get("maalgruppe"), rules["maalgrupper"],
+    kategori = c.choice((*path, "kategori"), d.get("kategori"), rules.kategorier, "kategori")
+    maalgruppe = c.choice((*path, "maalgruppe"), d.get("maalgruppe"), rules.maalgrupper,
                           "målgruppe")
     fin_raw = d.get("finansiering", "pulje")
-    finansiering = c.choice((*path, "finansiering"), fin_raw, rules["finansiering"],
+    finansiering = c.choice((*path, "finansiering"), fin_raw, rules.finansiering,
                             "finansiering")
     start = c.date((*path, "start"), d.get("start"))
     slut = c.date((*path, "slut"), d.get("slut"))

@@ -21,8 +21,9 @@ import datetime as dt
 import re
 from collections import defaultdict
 
+from opkval.config import MaalConfig, load_maal, load_rules
 from opkval.errors import OpkvalError
-from opkval.gaps import MEASURE, MaalConfig, gap_to, load_maal_config
+from opkval.gaps import MEASURE, gap_to
 
 MERIT, PAU = "meritpaedagog", "pau"
 MAX_YEARS = 200
@@ -56,9 +57,7 @@ def parse_extra(text: str | None) -> list[dict]:
     """
     if not text or not text.strip():
         return []
-    from opkval.plan import load_rules_config
-
-    kategorier = tuple(load_rules_config()["kategorier"])
+    kategorier = tuple(load_rules().kategorier)
     out = []
     for part in re.split(r"[,;]", text):
         if not part.strip():
@@ -80,7 +79,7 @@ def scenario_indsatser(extras: list[dict], indsatser: list[dict],
     Start: 1st of ``scenarie_start_maaned`` in the start year; slut: the day before the same
     date ``varighed_aar[kategori]`` years later (kategorier without a duration get 1 year).
     """
-    cfg = cfg or load_maal_config()
+    cfg = cfg or load_maal()
     f = cfg.fremskrivning
     first = min((_date(i["start"]).year for i in indsatser if i.get("start")), default=None)
     out = []
@@ -101,7 +100,7 @@ def scenario_indsatser(extras: list[dict], indsatser: list[dict],
 
 def completions(indsatser: list[dict], cfg: MaalConfig | None = None) -> list[dict]:
     """Staff completing an education, per kategori and year of ``slut`` (merit and PAU)."""
-    cfg = cfg or load_maal_config()
+    cfg = cfg or load_maal()
     done: dict[tuple[str, int], dict] = {}
     for i in indsatser:
         kat = i.get("kategori")
@@ -167,7 +166,7 @@ def plan_effect(gaps: dict, indsatser: list[dict], maal: dict | None = None,
     ``kr_pr_uddannet`` (per kategori, plan lines only), ``maal`` (per target: share of the gap
     closed and years needed at the plan's pace), ``antagelser``.
     """
-    cfg = cfg or load_maal_config()
+    cfg = cfg or load_maal()
     afgang = (cfg.fremskrivning.afgang_pct_aar if afgang_pct_aar is None else afgang_pct_aar) / 100
     extra_lines = scenario_indsatser(extras or [], indsatser, cfg)
     lines = list(indsatser) + extra_lines

@@ -120,29 +120,47 @@ def _years_by_text(pairs) -> list[tuple[str, list[int]]]:
     return list(grouped.items())
 
 
-def _round(ctx: dict, rid: int) -> dict:
-    return next(r for r in ctx["runder"] if r["id"] == rid)
+ROLE_LOKAL_PLAN = "lokal_plan"  # as opkval.config.ROLE_LOKAL_PLAN (the kernel skips pydantic)
+
+
+def round_with_role(ctx: dict, role: str) -> dict:
+    """The round of ``ctx["runder"]`` that pulje.yaml gives ``role`` (never by position)."""
+    return next(r for r in ctx["runder"] if role in r["roller"])
+
+
+def _paid(r: dict) -> str:
+    """How a round is paid: 'år for år' or 'samlet i 2026'."""
+    return "år for år" if r["udbetaling"] == "aarlig" else f"samlet i {r['udbetalingsaar']}"
+
+
+def _without_lift(ctx: dict, years) -> str:
+    """' (uden engangsløftet i 2026, ...)' when the unknown one-off lift falls in ``years``."""
+    e = ctx["pulje"]["engangsloeft"]
+    if e["beloeb_kr"] is not None or e["aar"] not in years:
+        return ""
+    return f" (uden engangsløftet i {e['aar']}, hvis størrelse ikke er kendt)"
+
+
+def _round_sentence(ctx: dict, r: dict) -> str:
+    """One round's grant in a sentence of Kort fortalt, by how the amount is known."""
+    k, y, amount = _kommune(ctx), _span(r["aar"]), esc(fmt.kr(r["beloeb_kr"]))
+    if r["labels"] == ["tilsagn"]:
+        return (f"{k} har fået tilsagn om i alt <b>{amount}</b> for {y} "
+                f"({esc(r['navn'].lower())}, udbetalt {_paid(r)}).")
+    if r["udbetaling"] == "samlet":
+        how = ("fremskrevet med kommunens egen andel af puljen" if "fremskrevet" in r["labels"]
+               else f"skønnet efter {esc(ctx['noegle']['navn'])}")
+        cond = (" på betingelse af en lokal plan for opkvalificering"
+                if ROLE_LOKAL_PLAN in r["roller"] else "")
+        return (f"Midlerne for {y} udbetales {_paid(r)}{cond}; {how} svarer det til "
+                f"<b>{amount}</b>{_without_lift(ctx, r['aar'])}.")
+    return (f"{k} kan for {y} ({esc(r['navn'].lower())}) forvente ca. <b>{amount}</b>; "
+            "beløbet er et skøn, fordi opkval ikke kender kommunens tilsagn.")
 
 
 def summary(ctx: dict) -> Html:
     """The grant in two or three sentences, with the key check when it disagrees."""
-    r1, r2 = _round(ctx, 1), _round(ctx, 2)
-    k = _kommune(ctx)
-    parts = []
-    y1, y2 = _span(r1["aar"]), _span(r2["aar"])
-    if r1["labels"] == ["tilsagn"]:
-        parts.append(f"{k} har fået tilsagn om i alt <b>{esc(fmt.kr(r1['beloeb_kr']))}</b> for "
-                     f"{y1} (første tildelingsrunde, udbetalt år for år).")
-    else:
-        parts.append(f"{k} kan for {y1} (første tildelingsrunde) forvente ca. "
-                     f"<b>{esc(fmt.kr(r1['beloeb_kr']))}</b>; beløbet er et skøn, fordi "
-                     "opkval ikke kender kommunens tilsagn.")
-    how = ("fremskrevet med kommunens egen andel af puljen" if "fremskrevet" in r2["labels"]
-           else f"skønnet efter {esc(ctx['noegle']['navn'])}")
-    parts.append(f"Midlerne for {y2} udbetales samlet i {r2['udbetalingsaar']} på betingelse af "
-                 f"en lokal plan for opkvalificering; {how} svarer det til "
-                 f"<b>{esc(fmt.kr(r2['beloeb_kr']))}</b> (uden engangsløftet i 2026, hvis "
-                 "størrelse ikke er kendt).")
+    parts = [_round_sentence(ctx, r) for r in ctx["runder"]]
     kc = ctx.get("key_check")
     if kc and not kc["forklarer"]:
         parts.append(
@@ -155,26 +173,49 @@ def summary(ctx: dict) -> Html:
                 + "".join(f"<p>{p}</p>" for p in parts) + "</section>")
 
 
+def pool_amounts_text(beloeb_kr: dict) -> str:
+    """The pool per year in words: '107,0 mio. kr. i 2023 og 195,9 mio. kr. årligt i 2024–2030'.
+
+    Consecutive years with the same amount are one run ("årligt i" a span of years).
+    """
+    runs: list[list] = []  # [amount, [years]]
+    for year, amount in sorted((int(y), a) for y, a in beloeb_kr.items()):
+        if runs and runs[-1][0] == amount and runs[-1][1][-1] == year - 1:
+            runs[-1][1].append(year)
+        else:
+            runs.append([amount, [year]])
+    return fmt.and_list([f"{fmt.mio_kr(a)} {'årligt ' if len(ys) > 1 else ''}i {_span(ys)}"
+                         for a, ys in runs])
+
+
+def _round_rules_sentence(r: dict) -> str:
+    """'<b>Første tildelingsrunde</b> (2023–2025) udbetales år for år og kan bruges ...'."""
+    clauses = [f"udbetales {_paid(r)}"]
+    if r["aktivitet_start_fra"] and r["aktivitet_start_til"]:
+        clauses.append(
+            "kan bruges til aktiviteter, der sættes i gang i perioden "
+            f"{esc(fmt.date(r['aktivitet_start_fra']))} til "
+            f"{esc(fmt.date(r['aktivitet_start_til']))}; længere uddannelsesforløb skal være "
+            f"afsluttet senest {esc(fmt.date(r['afsluttet_senest']))}")
+    if r["betingelse"]:
+        clauses.append(f"forudsætter en {esc(r['betingelse'])}")
+    return f"<b>{esc(r['navn'])}</b> ({_span(r['aar'])}) " + " og ".join(clauses) + "."
+
+
 def background(ctx: dict) -> Html:
-    pool = ctx["pulje"]["beloeb_kr"]
-    r1, r2 = _round(ctx, 1), _round(ctx, 2)
+    regler = ctx["regler"]
     return Html(
         "<section><h2>Baggrund</h2>"
         f"<p>{esc(ctx['pulje']['navn'])} blev afsat med Aftale om minimumsnormeringer af "
-        "5. december 2020 og fastholdt med finansloven for 2023. Der er afsat "
-        f"{esc(fmt.mio_kr(pool['2023']))} i 2023 og {esc(fmt.mio_kr(pool['2024']))} årligt i "
-        "2024–2030. Midlerne fordeles som direkte statslig tildeling efter kommunens andel af "
-        "de forventede 0-5-årige børn, uden ansøgning.</p>"
-        "<p>Mindst 90 % af midlerne skal gå til formel uddannelse (pædagogisk assistent (PAU), "
-        "meritpædagog, moduler på akademi- og diplomniveau); højst 10 % kan bruges mere frit "
-        "inden for formålet. Midler, der ikke bruges, betales tilbage til statskassen.</p>"
-        f"<p><b>{esc(r1['navn'])}</b> ({_span(r1['aar'])}) udbetales år for år og "
-        f"kan bruges til aktiviteter, der sættes i gang i perioden "
-        f"{esc(fmt.date(r1['aktivitet_start_fra']))} til {esc(fmt.date(r1['aktivitet_start_til']))}"
-        "; længere uddannelsesforløb skal være "
-        f"afsluttet senest {esc(fmt.date(r1['afsluttet_senest']))}. "
-        f"<b>{esc(r2['navn'])}</b> ({_span(r2['aar'])}) udbetales samlet i "
-        f"{r2['udbetalingsaar']} og forudsætter en {esc(r2['betingelse'])}.</p></section>"
+        "5. december 2020 og fastholdt med finansloven for 2023. Der er "
+        f"afsat {esc(pool_amounts_text(ctx['pulje']['beloeb_kr']))}. Midlerne fordeles som "
+        "direkte statslig tildeling efter kommunens andel af de forventede 0-5-årige børn, "
+        "uden ansøgning.</p>"
+        f"<p>Mindst {esc(fmt.pct(regler['min_formel_andel'], 0))} af midlerne skal gå til "
+        "formel uddannelse (pædagogisk assistent (PAU), meritpædagog, moduler på akademi- og "
+        f"diplomniveau); højst {esc(fmt.pct(regler['max_uformel_andel'], 0))} kan bruges mere "
+        "frit inden for formålet. Midler, der ikke bruges, betales tilbage til statskassen.</p>"
+        "<p>" + " ".join(_round_rules_sentence(r) for r in ctx["runder"]) + "</p></section>"
     )
 
 
@@ -198,8 +239,13 @@ def grant_table(ctx: dict) -> Html:
     return Html(f"<section><h2>Tilskud {span}</h2>"
                 + table(head, rows, numeric=(1, 2, 3, 4), foot=foot, css="grants",
                         caption=f"Tilskud til {_kommune(ctx)} fra opkvalificeringspuljen")
-                + f"<ul class='small'>{notes}<li>Beløbene for 2026 er uden engangsløftet."
-                "</li></ul></section>")
+                + f"<ul class='small'>{notes}{_lift_note(ctx)}</ul></section>")
+
+
+def _lift_note(ctx: dict) -> str:
+    e = ctx["pulje"]["engangsloeft"]
+    return ("" if e["beloeb_kr"] is not None
+            else f"<li>Beløbene for {e['aar']} er uden engangsløftet.</li>")
 
 
 def key_check(ctx: dict) -> Html:
@@ -228,7 +274,8 @@ def key_check(ctx: dict) -> Html:
     inside = sum(b["inden_for_tolerance"] for b in ref)
     parts.append(
         f"<p>Samme nøgle anvendt på {esc(bt['reference_pulje'])} "
-        f"({esc(fmt.mio_kr(bt['reference_beloeb_kr']))}, fordelt efter andel af 0-5-årige) "
+        f"({esc(fmt.mio_kr(bt['reference_beloeb_kr']))}, fordelt efter "
+        f"{esc(bt['reference_noegle_navn'])}) "
         f"rammer {fmt.number(inside)} af {fmt.number(len(ref))} offentliggjorte kommunebeløb "
         "inden for "
         f"{esc(fmt.kr(bt['tolerance_abs_kr']))} + {esc(fmt.pct(bt['tolerance_rel'], 0))} "
@@ -244,7 +291,8 @@ def key_check(ctx: dict) -> Html:
 
 def assumptions(ctx: dict) -> Html:
     n = ctx["noegle"]
-    e = ctx["pulje"]["engangsloeft_2026"]
+    e = ctx["pulje"]["engangsloeft"]
+    plan_round = round_with_role(ctx, ROLE_LOKAL_PLAN)
     tilsagn = _years_by_text((g["kilde"], g["aar"]) for g in ctx["grants"]
                              if g["label"] == "tilsagn")
     items = [
@@ -252,9 +300,9 @@ def assumptions(ctx: dict) -> Html:
         "<b>Tilsagn:</b> " + (esc("; ".join(f"{_span(years)}: {kilde}" for kilde, years in tilsagn))
                               or "ingen offentliggjorte tilsagn for kommunen i opkvals data."),
         "<b>Fremskrivning:</b> kommunens seneste offentliggjorte andel af puljen antages "
-        "uændret i senere år. For 2026–2030 fordeler ministeriet efter forventede 0-5-årige i "
-        "2026, så andelen kan ændre sig.",
-        f"<b>Engangsløft 2026:</b> {esc(e['tekst'])} ({esc(e['kilde'])})",
+        f"uændret i senere år. For {_span(plan_round['aar'])} fordeler ministeriet efter "
+        f"forventede 0-5-årige i {plan_round['udbetalingsaar']}, så andelen kan ændre sig.",
+        f"<b>Engangsløft {e['aar']}:</b> {esc(e['tekst'])} ({esc(e['kilde'])})",
         f"<b>Finanslovsforbehold:</b> {esc(ctx['pulje']['forbehold'])} "
         f"({esc(ctx['pulje']['forbehold_kilde'])})",
     ]

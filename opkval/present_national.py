@@ -3,7 +3,27 @@
 from __future__ import annotations
 
 from opkval import fmt
-from opkval.present import Html, esc, generated_line, manifest_lines, status_badge, table
+from opkval.present import (
+    ROLE_LOKAL_PLAN,
+    Html,
+    _span,
+    esc,
+    generated_line,
+    manifest_lines,
+    pool_amounts_text,
+    round_with_role,
+    status_badge,
+    table,
+)
+
+
+def _plan_round_pool(nctx: dict) -> str:
+    """The pool in the years of the round that requires a local plan, in words."""
+    r = round_with_role(nctx, ROLE_LOKAL_PLAN)
+    amounts = {str(y): nctx["pulje"]["beloeb_kr"][str(y)] for y in r["aar"]}
+    if len(set(amounts.values())) == 1:
+        return f"{fmt.mio_kr(next(iter(amounts.values())))} om året i {_span(r['aar'])}"
+    return pool_amounts_text(amounts)
 
 
 def title(nctx: dict) -> Html:
@@ -22,9 +42,9 @@ def summary(nctx: dict) -> Html:
     rows = nctx["kommuner"]
     with_plan = [r for r in rows if r.get("har_plan")]
     brud = [r for r in with_plan if r.get("regelstatus") == "brud"]
-    tilsagn = [r for r in rows if "tilsagn" in r["runde1_grundlag"]]
+    tilsagn = [r for r in rows if any("tilsagn" in g["grundlag"] for g in r["runder"])]
     parts = [
-        f"Puljen er på {esc(fmt.mio_kr(nctx['pool_2026_kr']))} om året i 2026–2030. opkval "
+        f"Puljen er på {esc(_plan_round_pool(nctx))}. opkval "
         f"kender offentliggjorte tilsagn for {fmt.number(len(tilsagn))} af 98 kommuner; for "
         "resten er tilskuddet et skøn efter fordelingsnøglen.",
         f"Andelen ansat som pædagog i dagtilbud (2024) går fra {esc(fmt.pct_value(d['min']))} "
@@ -44,17 +64,19 @@ def grants_by_key(nctx: dict) -> Html:
     rows = []
     keys = list(nctx["noegler"])
     for r in sorted(nctx["kommuner"], key=lambda r: r["navn"]):
-        est = r["skoen_2026_kr"]
+        est = r["skoen_kr"]
         spread = (max(est.values()) - min(est.values())) / est["age_0_5"]
         rows.append([r["navn"], *(fmt.kr(est[k]) for k in keys), fmt.pct(spread, 0)])
     head = ["Kommune", *(nctx["noegler"][k].replace("andel af ", "").capitalize()
                          for k in keys), "Spænd"]
+    year, plan_round = nctx["skoen_aar"], round_with_role(nctx, ROLE_LOKAL_PLAN)
     return Html(
-        "<section><h2>Tilskud 2026 efter fordelingsnøgle</h2>"
-        f"<p>Skøn for puljen i 2026 ({esc(fmt.mio_kr(nctx['pool_2026_kr']))}) efter hver "
+        f"<section><h2>Tilskud {year} efter fordelingsnøgle</h2>"
+        f"<p>Skøn for puljen i {year} ({esc(fmt.mio_kr(nctx['skoen_pulje_kr']))}) efter hver "
         "nøgle, fordelt med største rest, så de 98 beløb summerer præcist til puljen. Spænd: "
         "forskellen mellem største og mindste skøn i procent af 0-5-nøglens skøn. Tilskuddet "
-        "for hele anden runde, som kommunens notat viser det, står i index.html.</p>"
+        f"for hele {esc(plan_round['kort'].lower())}, som kommunens notat viser det, står i "
+        "index.html.</p>"
         + table(head, rows, numeric=(1, 2, 3, 4), css="long")
         + "</section>")
 
@@ -65,12 +87,25 @@ def backtest(nctx: dict) -> Html:
              "ja" if b["inden_for_tolerance"] else "nej"] for b in nctx["backtest"]]
     return Html(
         "<section><h2>Kontrol af 0-5-nøglen</h2><p>Nøglens skøn mod alle offentliggjorte "
-        "kommunebeløb, opkval kender. Normeringspuljen 2020 blev fordelt efter samme nøgle og "
-        "rammes inden for kildernes afrunding; Ishøjs tilsagn fra opkvalificeringspuljen gør "
-        "ikke, og ingen kilde forklarer hvorfor.</p>"
+        "kommunebeløb, opkval kender. " + _backtest_verdict(nctx["backtest"]) + "</p>"
         + table(["Pulje", "År", "Kommune", "Skøn", "Offentliggjort", "Forskel", "Inden for "
                  "tolerance"], rows, numeric=(1, 3, 4, 5), css="compact")
         + "</section>")
+
+
+def _backtest_verdict(rows: list[dict]) -> str:
+    """What the backtest rows show, per pool: how many inside the tolerance, who is not."""
+    out = []
+    for pulje in dict.fromkeys(b["pulje"] for b in rows):
+        own = [b for b in rows if b["pulje"] == pulje]
+        inside = sum(b["inden_for_tolerance"] for b in own)
+        outside = sorted({b["kommune"] for b in own if not b["inden_for_tolerance"]})
+        text = (f"{esc(pulje)}: {fmt.number(inside)} af {fmt.number(len(own))} "
+                f"offentliggjorte beløb ligger inden for tolerancen")
+        if outside:
+            text += f" (uden for: {esc(fmt.and_list(outside))})"
+        out.append(text + ".")
+    return " ".join(out)
 
 
 def gaps(nctx: dict, n: int = 15) -> Html:

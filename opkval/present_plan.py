@@ -9,7 +9,19 @@ the other sections show nothing.
 from __future__ import annotations
 
 from opkval import fmt
-from opkval.present import Html, _kommune, _span, esc, status_badge, table
+from opkval.present import (
+    ROLE_LOKAL_PLAN,
+    Html,
+    _kommune,
+    _paid,
+    _span,
+    esc,
+    round_with_role,
+    status_badge,
+    table,
+)
+
+ROLE_AKTIVITETSVINDUE = "aktivitetsvindue"  # as opkval.config (the kernel skips pydantic)
 
 
 def _period(i: dict) -> Html:
@@ -21,15 +33,28 @@ def _plan_name(p: dict) -> str:
 
 
 def _no_plan(ctx: dict) -> Html:
-    # The second round is the one conditional on a local plan (as in rules.check_godkendt).
-    paid = ctx["runder"][1]["udbetalingsaar"]
+    r = round_with_role(ctx, ROLE_LOKAL_PLAN)  # the round conditional on a local plan
     return Html(
         "<section><h2>Lokal plan</h2><p><b>Ingen lokal plan registreret.</b> "
         f"{esc(_kommune(ctx))} har ikke registreret en lokal plan for "
         "opkvalificering i opkval, så notatet kan ikke vise forbrug, saldo eller reglerne. "
-        f"Anden tildelingsrunde (udbetales {paid}) forudsætter en lokal plan. En plan registreres "
+        f"{esc(r['navn'])} (udbetales {_paid(r).removeprefix('samlet i ')}) forudsætter en "
+        "lokal plan. En plan registreres "
         f"som <code>data/plans/{esc(ctx['kommune']['slug'])}.yaml</code> eller i Excel-skabelonen "
         "fra <code>opkval plan template</code>.</p></section>")
+
+
+def _oldest_first(ctx: dict) -> str:
+    """'første rundes midler bruges før anden rundes. Anden rundes midler for ... samlet i ...'."""
+    rounds = ctx["runder"]
+    names = [f"{r['kort'].lower()}s" for r in rounds]
+    text = (f", så {names[0]} midler bruges før {' før '.join(names[1:])}." if len(names) > 1
+            else ".")
+    for r in rounds:
+        if r["udbetaling"] == "samlet":
+            text += (f" {esc(r['kort'])}s midler for {_span(r['aar'])} udbetales "
+                     f"{_paid(r)}.")
+    return text
 
 
 def key_points(ctx: dict) -> Html:
@@ -38,13 +63,14 @@ def key_points(ctx: dict) -> Html:
     if not p:
         return _no_plan(ctx)
     led = p["ledger"]
-    r1 = led["runder"][0]
+    window_id = round_with_role(ctx, ROLE_AKTIVITETSVINDUE)["id"]
+    r1 = next(r for r in led["runder"] if r["id"] == window_id)
     pts = []
     years = _span([y for y in (p["forbrug_foerste_aar"], p["forbrug_sidste_aar"]) if y])
     pts.append(f"Planen ({fmt.date(p['dato'])}) bruger i alt <b>{esc(fmt.kr(led['forbrug_kr']))}"
                f"</b> af puljen i {years} på {fmt.number(len(p['indsatser']))} indsatser; "
                "kommunen modtager "
-               f"{esc(fmt.kr(led['udbetalt_kr']))} i 2023–2030.")
+               f"{esc(fmt.kr(led['udbetalt_kr']))} i {_span(ctx['pulje']['beloeb_kr'])}.")
     if r1["modtaget_kr"] and not r1["tilbage_kr"] and r1["brugt_aar"]:
         pts.append(f"Planen bruger præcis {esc(r1['navn'].lower())}s tilskud på "
                    f"<b>{esc(fmt.kr(r1['modtaget_kr']))}</b> i {_span(r1['brugt_aar'])}.")
@@ -56,8 +82,7 @@ def key_points(ctx: dict) -> Html:
         pts.append(f"<b>{esc(fmt.kr(led['ikke_finansieret_kr']))}</b> af planens forbrug er "
                    "ikke finansieret af puljen (forbrug ud over de modtagne midler).")
     risky = [r for r in led["runder"] if r["risiko_tilbagebetaling_kr"]]
-    paid = {r["id"]: (f"udbetales samlet i {r['udbetalingsaar']}" if r["udbetaling"] == "samlet"
-                      else "udbetales år for år") for r in ctx["runder"]}
+    paid = {r["id"]: f"udbetales {_paid(r)}" for r in ctx["runder"]}
     for r in risky:
         risk = esc(fmt.kr(r["risiko_tilbagebetaling_kr"]))
         pts.append(f"<b>Risiko for tilbagebetaling:</b> {risk} af {esc(r['navn'].lower())} "
@@ -118,9 +143,8 @@ def money_table(ctx: dict) -> Html:
                  y["anden_finansiering_kr"] for y in led["aar"]))] if other else [])]
     out = ["<section><h2>Planens økonomi år for år</h2>",
            "<p>Forbruget er planens budget (eller realiseret forbrug, hvor det er angivet) for "
-           "indsatser betalt af puljen. Hvert års forbrug trækker først på de ældste midler, så "
-           "første rundes midler bruges før anden rundes. Anden rundes midler for 2026–2030 "
-           "udbetales samlet i 2026.</p>",
+           "indsatser betalt af puljen. Hvert års forbrug trækker først på de ældste midler"
+           f"{_oldest_first(ctx)}</p>",
            table(head, rows, numeric=range(1, len(head)), foot=foot,
                  caption=f"Tilskud, forbrug og saldo pr. år – {_kommune(ctx)}")]
     rrows = [[r["navn"], fmt.number(r["modtaget_kr"]), fmt.number(r["brugt_kr"]),
@@ -230,6 +254,7 @@ def classification(ctx: dict) -> Html:
         f"<p>Planen er læst fra <code>{esc(p['fil'])}</code> ({_plan_name(p)}, "
         f"{esc(fmt.date(p['dato']))}).{src}</p><ul>"
         + "".join(f"<li>{x}</li>" for x in items) + "</ul>"
-        f'<p class="small">Formel uddannelse i reglen om 90 %: {esc(", ".join(formal))}. '
+        f'<p class="small">Formel uddannelse i reglen om '
+        f'{esc(fmt.pct(ctx["regler"]["min_formel_andel"], 0))}: {esc(", ".join(formal))}. '
         "Alt andet, også administration, revision og løn, tæller i den uformelle del "
         "(opkval/config/regler.yaml).</p></section>")

@@ -1,4 +1,4 @@
-"""The pool's rules checked against a plan and its ledger, and the plan part of the context.
+"""The pool's rules checked against a plan and its ledger.
 
 Each rule is a named check with a Danish label, a status (``ok``, ``advarsel``, ``brud``), one
 sentence and its source. Thresholds and statuses live in ``opkval/config/regler.yaml``; dates
@@ -11,10 +11,16 @@ from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 
 from opkval import fmt
-from opkval.config import PuljeConfig, load_config
-from opkval.domain import ADVARSEL, BRUD, OK, STATUS_DA
-from opkval.ledger import Ledger, build_ledger
-from opkval.plan import Plan, load_rules_config
+from opkval.config import (
+    ROLE_AKTIVITETSVINDUE,
+    ROLE_LOKAL_PLAN,
+    PuljeConfig,
+    RulesConfig,
+    load_rules,
+)
+from opkval.domain import OK, STATUS_DA
+from opkval.ledger import Ledger
+from opkval.plan import Plan
 
 # The statuses are defined once, in opkval.domain, so the notebook kernel can show them
 # without importing this module (pydantic, yaml).
@@ -35,22 +41,23 @@ class RuleResult:
         return d
 
 
-def _rule(rules: dict, rid: str) -> dict:
-    return rules["regler"][rid]
-
-
-def _result(rules: dict, rid: str, found: bool, tekst: str, vaerdier: dict,
+def _result(rules: RulesConfig, rid: str, found: bool, tekst: str, vaerdier: dict,
             status: str | None = None) -> RuleResult:
-    r = _rule(rules, rid)
-    st = (status or r["status_ved_fund"]) if found else OK
-    return RuleResult(rid, r["navn"], st, tekst, " ".join(str(r["kilde"]).split()), vaerdier)
+    r = rules.rule(rid)
+    st = (status or r.status_ved_fund) if found else OK
+    return RuleResult(rid, rule_name(rules, rid), st, tekst, r.kilde, vaerdier)
 
 
-def check_formel_andel(plan: Plan, ledger: Ledger, rules: dict) -> RuleResult:
+def rule_name(rules: RulesConfig, rid: str) -> str:
+    """A rule's Danish name; ``{min_formel_andel}`` in it is the configured share."""
+    return rules.rule(rid).navn.format(min_formel_andel=fmt.pct(rules.min_formel_andel, 0))
+
+
+def check_formel_andel(plan: Plan, ledger: Ledger, rules: RulesConfig) -> RuleResult:
     """Rule 1: per round, formal education ≥ min share of the pool money spent."""
-    minimum = Fraction(str(_rule(rules, "formel_andel")["min_formel_andel"]))
+    minimum = Fraction(str(rules.min_formel_andel))
     kat = {i.navn: i.kategori for i in plan.indsatser}
-    formal_kat = {k for k, v in rules["kategorier"].items() if v["formel"]}
+    formal_kat = rules.formal_kategorier
     per_round, found, parts = [], False, []
     for r in ledger.runder:
         if not r.brugt_kr:
@@ -82,10 +89,10 @@ def check_formel_andel(plan: Plan, ledger: Ledger, rules: dict) -> RuleResult:
                    {"min_formel_andel": float(minimum), "runder": per_round})
 
 
-def check_runde1_periode(plan: Plan, ledger: Ledger, rules: dict,
+def check_runde1_periode(plan: Plan, ledger: Ledger, rules: RulesConfig,
                          cfg: PuljeConfig) -> RuleResult:
-    """Rule 2: round 1 money only for activities started in the window, finished in time."""
-    r1 = cfg.runder[0]
+    """Rule 2: the window round's money only for activities started in it, finished in time."""
+    r1 = cfg.round_with_role(ROLE_AKTIVITETSVINDUE)
     fra, til, senest = r1.aktivitet_start_fra, r1.aktivitet_start_til, r1.afsluttet_senest
     used = ledger.round(r1.id).pr_indsats
     bad = []
@@ -104,36 +111,36 @@ def check_runde1_periode(plan: Plan, ledger: Ledger, rules: dict,
     window = (f"sat i gang {fmt.date(fra)}–{fmt.date(til)} og afsluttet senest "
               f"{fmt.date(senest)}")
     if bad:
-        tekst = ("Første rundes midler må kun bruges til aktiviteter " + window + ", men "
+        tekst = (f"{r1.kort}s midler må kun bruges til aktiviteter " + window + ", men "
                  + fmt.and_list([f"{b['indsats']} {b['aarsag']} og bruger {fmt.kr(b['runde1_kr'])}"
                           for b in bad]) + ".")
     else:
-        tekst = f"Alle indsatser, der bruger første rundes midler, er {window}."
+        tekst = f"Alle indsatser, der bruger {r1.kort.lower()}s midler, er {window}."
     return _result(rules, "runde1_periode", bool(bad), tekst,
                    {"start_fra": fra.isoformat() if fra else None,
                     "start_til": til.isoformat() if til else None,
                     "afsluttet_senest": senest.isoformat(), "fund": bad})
 
 
-def check_loen_vikar(plan: Plan, rules: dict) -> RuleResult:
+def check_loen_vikar(plan: Plan, rules: RulesConfig) -> RuleResult:
     """Rule 3: wages/substitutes charged to the pool are a warning (config)."""
     lines = [(i.navn, i.total_kr) for i in plan.indsatser
              if i.kategori == "loen_vikar" and i.finansiering == "pulje" and i.total_kr]
     total = sum(v for _, v in lines)
-    r = _rule(rules, "loen_vikar")
+    r = rules.rule("loen_vikar")
     if lines:
         tekst = (f"Planen betaler {fmt.kr(total)} til løn og vikardækning af puljen "
                  f"({fmt.and_list([n for n, _ in lines])}). "
-                 + " ".join(str(r["tekst_ved_fund"]).split()))
+                 + (r.tekst_ved_fund or ""))
     else:
         tekst = "Planen betaler ikke løn eller vikardækning af puljen."
     return _result(rules, "loen_vikar", bool(lines), tekst,
                    {"beloeb_kr": total, "indsatser": [n for n, _ in lines]})
 
 
-def check_ikke_sfo(plan: Plan, rules: dict) -> RuleResult:
+def check_ikke_sfo(plan: Plan, rules: RulesConfig) -> RuleResult:
     """Rule 4: no pool money for staff outside dagtilbud (SFO)."""
-    outside = {k for k, v in rules["maalgrupper"].items() if not v["dagtilbud"]}
+    outside = {k for k, v in rules.maalgrupper.items() if not v.dagtilbud}
     lines = [(i.navn, i.total_kr) for i in plan.indsatser
              if i.maalgruppe in outside and i.finansiering == "pulje" and i.total_kr]
     total = sum(v for _, v in lines)
@@ -146,15 +153,16 @@ def check_ikke_sfo(plan: Plan, rules: dict) -> RuleResult:
                    {"beloeb_kr": total, "indsatser": [n for n, _ in lines]})
 
 
-def check_godkendt(plan: Plan, rules: dict, cfg: PuljeConfig) -> RuleResult:
-    """Rule 5: round 2 (paid 2026) requires a local plan; warn when it is not approved."""
-    r2 = cfg.runder[1]
-    year = r2.payment_year(r2.aar[0])
+def check_godkendt(plan: Plan, rules: RulesConfig, cfg: PuljeConfig) -> RuleResult:
+    """Rule 5: the round with the role lokal_plan requires a plan; warn when not approved."""
+    r2 = cfg.round_with_role(ROLE_LOKAL_PLAN)
+    year = fmt.and_list([str(y) for y in r2.payment_years])
+    short = r2.kort
     if plan.godkendt:
         tekst = (f"Planen er godkendt af {plan.godkendt_af} den {fmt.date(plan.godkendt_dato)};"
-                 f" anden runde ({year}) forudsætter en lokal plan.")
+                 f" {short.lower()} ({year}) forudsætter en lokal plan.")
     else:
-        tekst = (f"Anden runde (udbetales {year}) forudsætter en lokal plan, og planen angiver "
+        tekst = (f"{short} (udbetales {year}) forudsætter en lokal plan, og planen angiver "
                  "ikke, at den er godkendt; overvej at få den godkendt i kommunalbestyrelsen "
                  "eller det relevante udvalg.")
     return _result(rules, "lokal_plan_godkendt", not plan.godkendt, tekst,
@@ -163,9 +171,9 @@ def check_godkendt(plan: Plan, rules: dict, cfg: PuljeConfig) -> RuleResult:
                     else None})
 
 
-def check_forbrug(ledger: Ledger, rules: dict) -> RuleResult:
+def check_forbrug(ledger: Ledger, rules: RulesConfig) -> RuleResult:
     """Rule 6: spending within the money received; money left at a round's end is at risk."""
-    r = _rule(rules, "forbrug_inden_for_tilskud")
+    r = rules.rule("forbrug_inden_for_tilskud")
     unfunded = [y for y in ledger.aar if y.ikke_finansieret_kr]
     risky = [x for x in ledger.runder if x.risiko_tilbagebetaling_kr]
     parts = []
@@ -187,10 +195,10 @@ def check_forbrug(ledger: Ledger, rules: dict) -> RuleResult:
                                                 for y in unfunded},
                     "risiko_pr_runde": {str(x.id): x.risiko_tilbagebetaling_kr
                                         for x in ledger.runder}},
-                   status=None if unfunded else r["status_ved_risiko"])
+                   status=None if unfunded else r.status_ved_risiko)
 
 
-def check_fordeling_og_behov(plan: Plan, rules: dict) -> RuleResult:
+def check_fordeling_og_behov(plan: Plan, rules: RulesConfig) -> RuleResult:
     """Rule 7: ``fordeling`` sums to ``deltagere``; ``behov`` links point to existing ids."""
     ids = {b.id for b in plan.behov}
     fund = []
@@ -216,8 +224,8 @@ def check_fordeling_og_behov(plan: Plan, rules: dict) -> RuleResult:
 
 
 def check_all(plan: Plan, ledger: Ledger, cfg: PuljeConfig,
-              rules: dict | None = None) -> list[RuleResult]:
-    rules = rules or load_rules_config()
+              rules: RulesConfig | None = None) -> list[RuleResult]:
+    rules = rules or load_rules()
     return [
         check_formel_andel(plan, ledger, rules),
         check_runde1_periode(plan, ledger, rules, cfg),
@@ -227,47 +235,3 @@ def check_all(plan: Plan, ledger: Ledger, cfg: PuljeConfig,
         check_forbrug(ledger, rules),
         check_fordeling_og_behov(plan, rules),
     ]
-
-
-def plan_context(plan: Plan, grants: list[dict], cfg: PuljeConfig | None = None) -> dict:
-    """The plan part of the note's context: plan, ledger, rules and headline figures."""
-    cfg = cfg or load_config()
-    rules = load_rules_config()
-    ledger = build_ledger(plan, grants, cfg)
-    results = check_all(plan, ledger, cfg, rules)
-    kat, mg = rules["kategorier"], rules["maalgrupper"]
-    indsatser = []
-    for i in plan.indsatser:
-        d = i.as_dict()
-        d["kategori_navn"] = kat[i.kategori]["navn"]
-        d["kategori_kort"] = kat[i.kategori].get("kort", kat[i.kategori]["navn"])
-        d["formel"] = bool(kat[i.kategori]["formel"])
-        d["maalgruppe_navn"] = mg[i.maalgruppe]["navn"]
-        d["total_kr"] = i.total_kr
-        d["pr_aar_kr"] = {str(y): i.spending(y) for y in i.years}
-        indsatser.append(d)
-    deltagere: dict[str, int] = {}
-    for i in plan.indsatser:
-        if i.deltagere:
-            name = mg[i.maalgruppe]["navn"]
-            deltagere[name] = deltagere.get(name, 0) + i.deltagere
-    dagtilbud: dict[str, int] = {}
-    for i in plan.indsatser:
-        for place, n in i.fordeling.items():
-            dagtilbud[place] = dagtilbud.get(place, 0) + n
-    pool_years = [y.aar for y in ledger.aar if y.forbrug_kr]
-    return {
-        **plan.as_dict(),
-        "indsatser": indsatser,
-        "ledger": ledger.as_dict(),
-        "regler": [r.as_dict() for r in results],
-        "status_antal": {s: sum(r.status == s for r in results) for s in (OK, ADVARSEL, BRUD)},
-        "deltagere_pr_maalgruppe": deltagere,
-        "deltagere_i_alt": sum(deltagere.values()),
-        "indsatser_uden_deltagere": [i.navn for i in plan.indsatser if i.deltagere is None],
-        "fordeling_pr_dagtilbud": dict(sorted(dagtilbud.items())),
-        "forbrug_foerste_aar": pool_years[0] if pool_years else None,
-        "forbrug_sidste_aar": pool_years[-1] if pool_years else None,
-        "kategorier": {k: {"navn": v["navn"], "formel": bool(v["formel"])}
-                       for k, v in kat.items()},
-    }

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from opkval import PROJECT_ROOT, fmt
 from opkval.domain import STATUS_RANK
-from opkval.present import esc, generated_line, status_badge
+from opkval.present import _span, esc, generated_line, status_badge
 
 OVERVIEW_NOTEBOOK = PROJECT_ROOT / "notebooks" / "landsoversigt.py"
 
@@ -42,6 +42,21 @@ def note_cell(row: dict, links: list[str]) -> str:
     return " · ".join(links) or '<span class="small">ikke bygget</span>'
 
 
+def _round_cell(g: dict, first: bool) -> str:
+    """A round's amount; the first round also says what it rests on (tilsagn/skøn ...)."""
+    basis = (f' <span class="small">{esc("/".join(g["grundlag"]))}</span>' if first else "")
+    return _cell(esc(fmt.kr(g["beloeb_kr"])) + basis, g["beloeb_kr"], "num")
+
+
+def _lift_note(nctx: dict) -> str:
+    """'; 2026–2030 uden engangsløftet' for the round that holds the unknown one-off lift."""
+    e = nctx["pulje"]["engangsloeft"]
+    rounds = [r for r in nctx["runder"] if e["aar"] in r["aar"]]
+    if e["beloeb_kr"] is not None or not rounds:
+        return ""
+    return f"; {_span(rounds[0]['aar'])} uden engangsløftet"
+
+
 def index_html(nctx: dict, out_dir: Path, formats: tuple[str, ...]) -> str:
     rows = []
     for r in sorted(nctx["kommuner"], key=lambda r: r["navn"]):
@@ -56,16 +71,15 @@ def index_html(nctx: dict, out_dir: Path, formats: tuple[str, ...]) -> str:
         rows.append(
             "<tr>" + _cell(name, r["navn"]) + _cell(esc(r["region"].replace("Region ", "")))
             + _cell(esc(r["kommunegruppe"]))
-            + _cell(esc(fmt.kr(r["runde1_kr"])) + f' <span class="small">'
-                    f'{esc("/".join(r["runde1_grundlag"]))}</span>', r["runde1_kr"], "num")
-            + _cell(esc(fmt.kr(r["runde2_kr"])), r["runde2_kr"], "num")
+            + "".join(_round_cell(g, first=i == 0) for i, g in enumerate(r["runder"]))
             + _cell("ja" if r.get("har_plan") else "nej", int(bool(r.get("har_plan"))))
             + _cell(status_html, STATUS_RANK.get(status or "", 0))
             + _cell(esc(fmt.pct_value(r["pct_paedagoger"])), r["pct_paedagoger"], "num")
             + _cell(note_cell(r, links))
             + "</tr>")
-    head = ["Kommune", "Region", "Kommunegruppe", "Tilskud 2023–2025", "Tilskud 2026–2030",
-            "Lokal plan", "Regelstatus", "Pædagoger 2024", "Notat"]
+    head = ["Kommune", "Region", "Kommunegruppe",
+            *(f"Tilskud {_span(r['aar'])}" for r in nctx["runder"]), "Lokal plan",
+            "Regelstatus", "Pædagoger 2024", "Notat"]
     overview = " · ".join(f'<a href="landsoversigt.{ext}">Landsoversigt ({ext.upper()})</a>'
                           for ext in ("html", "pdf") if ext in formats)
     from opkval.render import TEMPLATE_DIR, stylesheet
@@ -99,7 +113,7 @@ th[aria-sort="descending"]::after {{ content: " ▼"; }}
 <input id="filter" type="search" placeholder="fx Ishøj eller brud" autocomplete="off">
 <span id="count" class="small"></span></p>
 <p class="small">Klik på en kolonneoverskrift for at sortere. Tilskud: tilsagn, fremskrevet
-eller skøn som i kommunens notat; 2026–2030 uden engangsløftet.</p>
+eller skøn som i kommunens notat{_lift_note(nctx)}.</p>
 <table id="kommuner">
 <thead><tr>{"".join(f"<th scope='col'>{esc(h)}</th>" for h in head)}</tr></thead>
 <tbody>

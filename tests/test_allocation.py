@@ -136,8 +136,8 @@ def test_backtest_is_computed_once_per_data_set_and_config(data):
     first = backtest(data, cfg)
     assert backtest(data, cfg) is first  # the 98 notes share one result
     # Another tolerance is another result: the cache key holds every argument.
-    strict = cfg.model_copy(update={"backtest": {**cfg.backtest, "tolerance_abs_kr": 0,
-                                                 "tolerance_rel": 0}})
+    tight = cfg.backtest.model_copy(update={"tolerance_abs_kr": 0, "tolerance_rel": 0})
+    strict = cfg.model_copy(update={"backtest": tight})
     other = backtest(data, strict)
     assert other is not first
     assert not any(b.inden_for_tolerance for b in other)

@@ -10,6 +10,7 @@ import math
 import pytest
 
 from opkval import gaps
+from opkval.config import load_maal
 from opkval.data import load_all
 from opkval.errors import OpkvalError
 
@@ -160,7 +161,7 @@ def test_gap_table_all_98(data):
 def test_gap_table_is_computed_once(data):
     assert gaps.gap_table(data) is gaps.gap_table(data)
     # The default config, asked for or given, is one cache entry, not two.
-    assert gaps.gap_table(data) is gaps.gap_table(data, gaps.load_maal_config())
+    assert gaps.gap_table(data) is gaps.gap_table(data, load_maal())
 
 
 def test_defaults_resolved_before_caching(data):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from opkval.config import load_config
+from opkval.context import plan_context
 from opkval.ledger import build_ledger
 from opkval.plan import Behov, Indsats, Plan
-from opkval.rules import check_all, plan_context
+from opkval.rules import check_all
 
 D = dt.date
 

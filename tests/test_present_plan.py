@@ -6,14 +6,14 @@ from dataclasses import replace
 
 from opkval import present_plan
 from opkval.charts import plan_cumulative
-from opkval.rules import plan_context
+from opkval.config import load_config, load_rules
+from opkval.context import plan_context, pool_facts
 
 
 def _ctx(plan_ctx, kommune_navn="Ishøj"):
-    runder = [{"id": 1, "udbetaling": "aarlig", "udbetalingsaar": 2023},
-              {"id": 2, "udbetaling": "samlet", "udbetalingsaar": 2026}]
-    return {"kommune": {"navn": kommune_navn, "slug": "ishoej"}, "runder": runder,
-            "plan": plan_ctx}
+    """A note's context with the pool's facts from the config and a hand-made kommune."""
+    return {**pool_facts(load_config(), load_rules()),
+            "kommune": {"navn": kommune_navn, "slug": "ishoej"}, "plan": plan_ctx}
 
 
 def _all_sections(ctx) -> str:

@@ -1,0 +1,84 @@
+"""The layers in pyproject.toml hold every module, the import graph has no cycle, and the
+notebook kernel starts lean (no pandas, pydantic or engines)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tomllib
+
+import grimp
+import pytest
+
+from opkval import PROJECT_ROOT
+
+KERNEL_MODULES = ("opkval.present", "opkval.present_gaps", "opkval.present_plan",
+                  "opkval.present_national", "opkval.charts", "opkval.context", "opkval.site")
+ENGINES = ("opkval.allocation", "opkval.ledger", "opkval.rules", "opkval.gaps",
+           "opkval.plan_effect", "opkval.checklist")
+
+
+@pytest.fixture(scope="module")
+def graph():
+    return grimp.build_graph("opkval", exclude_type_checking_imports=True)
+
+
+def _layers() -> list[list[str]]:
+    cfg = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text("utf-8"))
+    contract = next(c for c in cfg["tool"]["importlinter"]["contracts"] if c["type"] == "layers")
+    return [[m.strip() for m in layer.split("|")] for layer in contract["layers"]]
+
+
+def test_every_module_is_in_one_layer(graph):
+    listed = [m for layer in _layers() for m in layer]
+    assert len(listed) == len(set(listed))
+    modules = {m for m in graph.modules if m.startswith("opkval.")}
+    assert modules - set(listed) == set(), "a module without a layer escapes the contract"
+
+
+def find_cycle(edges: dict[str, set[str]]) -> list[str] | None:
+    """A cycle in a directed graph as a path ``[a, b, ..., a]``, or None."""
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+
+    def visit(m: str, path: list[str]) -> list[str] | None:
+        state[m] = 1
+        for d in sorted(edges.get(m, ())):
+            if state.get(d) == 1:
+                return [*path, m, d]
+            if d not in state and (found := visit(d, [*path, m])):
+                return found
+        state[m] = 2
+        return None
+
+    for m in sorted(edges):
+        if m not in state and (found := visit(m, [])):
+            return found
+    return None
+
+
+def test_find_cycle_finds_cycles_and_only_cycles():
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": set()}) is None
+    assert find_cycle({"a": {"b", "c"}, "b": {"c"}, "c": set()}) is None  # a diamond
+    cycle = find_cycle({"gaps": {"data"}, "plan_effect": {"gaps"}, "data": set()}
+                       | {"gaps": {"plan_effect"}})
+    assert cycle is not None and cycle[0] == cycle[-1]
+
+
+def test_the_import_graph_has_no_cycle(graph):
+    """Imports inside functions count: a cycle that only works lazily is still a cycle."""
+    own = {m for m in graph.modules if m.startswith("opkval")}
+    edges = {m: {d for d in graph.find_modules_directly_imported_by(m) if d in own}
+             for m in own}
+    assert find_cycle(edges) is None, "import cycle: " + " → ".join(find_cycle(edges) or [])
+
+
+def test_kernel_modules_import_neither_pandas_nor_engines():
+    code = ("import json, sys\n"
+            + "".join(f"import {m}\n" for m in KERNEL_MODULES)
+            + "print(json.dumps(sorted(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=PROJECT_ROOT)
+    loaded = set(json.loads(out.stdout))
+    assert {"pandas", "pydantic", *ENGINES, "opkval.config"} & loaded == set()
+    assert "opkval.present" in loaded  # the probe itself worked
