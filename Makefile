@@ -15,7 +15,8 @@ YEAR ?= 0
 # Scenario for "what the plan moves": extra participants, kategori:antal:startår, comma-separated
 # (e.g. EXTRA=meritpaedagog:4:2026). Empty = the plan as written.
 EXTRA ?=
-# Another local plan than data/plans/<slug>.yaml (.yaml or .xlsx).
+# Another local plan than data/plans/<slug>.yaml (.yaml, .xlsx or .ods), for this one note;
+# `make reports` uses data/plans/ (copy the plan there to make it the kommune's own).
 PLAN ?=
 q = '$(subst ','\'',$(value $1))'
 
@@ -34,7 +35,7 @@ PYTEST_ARGS ?=
 help: ## Show this help
 	@echo "opkval: reports on the opkvalificeringspulje per kommune"
 	@echo "  make report KOMMUNE=Ishøj   build one note: reports/<slug>.html, .pdf, .json"
-	@echo "  make report KOMMUNE=Ishøj PLAN=plan.yaml   ... with another local plan (.yaml/.xlsx)"
+	@echo "  make report KOMMUNE=Ishøj PLAN=plan.yaml   ... with another local plan (.yaml/.xlsx/.ods)"
 	@echo "  make report KOMMUNE=Ishøj EXTRA=meritpaedagog:4:2026   same, with 4 extra merit students from 2026"
 	@echo "  make test                   run ruff and the tests"
 	@echo

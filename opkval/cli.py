@@ -150,6 +150,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         _log(f"opkval: {kommune.navn} Kommune (kode {kommune.kode}) → "
              f"{args.out}/{kommune.slug}.*")
         _log(f"  lokal plan: {plan.fil}" if plan else "  lokal plan: ingen registreret")
+        if args.plan:
+            _log(_plan_note(kommune.slug, Path(args.plan)))
         ctx = build_context(data, kommune, args.year or None, key=args.key, plan=plan,
                             extras=extras)
         from opkval.batch import check_plausible
@@ -166,6 +168,26 @@ def cmd_report(args: argparse.Namespace) -> int:
             _log(f"  skrev {f}")
     _log(f"opkval: færdig på {time.perf_counter() - t0:.1f} s")
     return 0
+
+
+def _plan_note(slug: str, given: Path) -> str:
+    """PLAN= is for this note only: say what `make reports` uses and how to change that."""
+    from opkval.plan import PLANS_DIR, PlanError, display_path, plan_file_for
+
+    try:
+        registered = plan_file_for(slug)
+    except PlanError as e:
+        return f"  bemærk: {e}"
+    if registered and registered.resolve() == given.resolve():
+        return f"  (planen er kommunens registrerede plan, {display_path(registered)})"
+    now = (f"bruger {display_path(registered)}" if registered else
+           "bygger notatet uden lokal plan (der er ingen plan i data/plans/)")
+    target = PLANS_DIR / f"{slug}{given.suffix.lower()}"
+    move = (f"erstat {display_path(registered)} med den (slet den gamle, så der kun er én)"
+            if registered else f"kopiér den til {display_path(target)}")
+    return (f"  bemærk: PLAN= gælder kun dette notat. `make reports` {now} og erstatter "
+            f"notatet ved næste kørsel. Gør planen til kommunens egen: {move}, fx "
+            f"cp {given} {display_path(target)}")
 
 
 def _plan_kommune(args: argparse.Namespace, index):
@@ -223,12 +245,41 @@ def cmd_plan_template(args: argparse.Namespace) -> int:
     plan = find_plan(kommune, index, args.source or None)
     out = Path(args.out)
     if out.suffix.lower() != ".xlsx":
-        raise OpkvalError(f"{out}: skabelonen skal have endelsen .xlsx.")
+        raise OpkvalError(f"{out}: skabelonen skal have endelsen .xlsx (LibreOffice kan gemme "
+                          "den som .ods, som opkval også læser).")
     if out.exists() and not args.force:
         raise OpkvalError(f"{out} findes allerede; brug --force for at overskrive.")
     write_workbook(out, kommune, plan)
     what = f"udfyldt med {plan.fil}" if plan else "uden indsatser (kommunen har ingen plan)"
     _log(f"opkval: skrev {out} for {kommune.navn} Kommune, {what}.")
+    return 0
+
+
+def cmd_plan_export(args: argparse.Namespace) -> int:
+    """A plan (.yaml, .xlsx or .ods) → YAML or an Excel workbook, every field kept."""
+    from opkval.data import load_all
+    from opkval.excel import write_workbook
+    from opkval.fileio import atomic_write_bytes
+    from opkval.kommune import KommuneIndex
+    from opkval.plan import load_plan, to_yaml
+
+    out = Path(args.out)
+    kind = out.suffix.lower()
+    if kind not in (".yaml", ".yml", ".xlsx"):
+        raise OpkvalError(f"{out}: --out skal ende på .yaml (eller .yml) eller .xlsx "
+                          "(gem en .xlsx som .ods i LibreOffice).")
+    if out.exists() and not args.force:
+        raise OpkvalError(f"{out} findes allerede; brug --force for at overskrive.")
+    if Path(args.file).resolve() == out.resolve():
+        raise OpkvalError(f"{out}: --out må ikke være planen selv.")
+    index = KommuneIndex(load_all().municipalities)
+    plan = load_plan(args.file, index, expected=_plan_kommune(args, index))
+    if kind == ".xlsx":
+        write_workbook(out, plan.kommune, plan)
+    else:
+        atomic_write_bytes(out, to_yaml(plan).encode("utf-8"))
+    _log(f"opkval: skrev {out} fra {plan.fil} ({plan.kommune.navn} Kommune, "
+         f"{len(plan.indsatser)} indsatser).")
     return 0
 
 
@@ -309,14 +360,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="scenarie: ekstra deltagere, kategori:antal:startår, fx "
                         "meritpaedagog:4:2026 (flere adskilt med komma)")
     r.add_argument("--plan", default="",
-                   help="lokal plan (.yaml eller .xlsx); standard: data/plans/<slug>.yaml, "
-                        "hvis den findes")
+                   help="lokal plan (.yaml, .xlsx eller .ods); standard: "
+                        "data/plans/<slug>.yaml, .xlsx eller .ods, hvis den findes")
     r.set_defaults(func=cmd_report)
 
     pl = sub.add_parser("plan", help="lokale planer: kontrollér en plan eller lav en skabelon")
     plsub = pl.add_subparsers(dest="plan_command", required=True)
     pc = plsub.add_parser("check", help="validér en plan og vis reglerne (ingen rapport)")
-    pc.add_argument("file", help="planfil (.yaml eller .xlsx)")
+    pc.add_argument("file", help="planfil (.yaml, .xlsx eller .ods)")
     pc.add_argument("--kommune", default=None, help="kræv at planen gælder denne kommune")
     pc.add_argument("--strict", action="store_true", help="exit 1, hvis en regel er brudt")
     pc.set_defaults(func=cmd_plan_check)
@@ -327,6 +378,13 @@ def build_parser() -> argparse.ArgumentParser:
                     help="udfyld med denne plan (standard: data/plans/<slug>.yaml)")
     pt.add_argument("--force", action="store_true", help="overskriv en eksisterende fil")
     pt.set_defaults(func=cmd_plan_template)
+    pe = plsub.add_parser("export", help="skriv en plan som YAML (fra .xlsx/.ods) eller som "
+                                         "Excel (fra .yaml); alle felter bevares")
+    pe.add_argument("file", help="planfil (.yaml, .xlsx eller .ods)")
+    pe.add_argument("--out", required=True, help="plan.yaml eller plan.xlsx")
+    pe.add_argument("--kommune", default=None, help="kræv at planen gælder denne kommune")
+    pe.add_argument("--force", action="store_true", help="overskriv en eksisterende fil")
+    pe.set_defaults(func=cmd_plan_export)
 
     rs = sub.add_parser("reports", help="byg notater for alle 98 kommuner, index og "
                                         "landsoversigt (kun det, der er ændret)")

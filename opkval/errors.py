@@ -84,3 +84,15 @@ class PlanError(OpkvalError):
         n = len(problems)
         head = f"Planen {source} kan ikke bruges ({n} fejl):"
         super().__init__("\n".join([head, *(f"  - {p.text()}" for p in problems)]))
+
+
+def field_name(path: Path_) -> str:
+    """A field as problems name it: ``indsatser[3].budget.2024`` (list positions from 1)."""
+    out = ""
+    for step in path:
+        out += f"[{step + 1}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+    return out
+
+
+class WorkbookError(OpkvalError):
+    """A spreadsheet (.xlsx/.ods) that cannot be read, or is over a limit (named)."""

@@ -1,27 +1,32 @@
-"""A local plan as an Excel workbook, for analysts who work in Excel.
+"""A local plan as a workbook (.xlsx or .ods), for analysts who work in Excel or LibreOffice.
 
 :func:`write_workbook` writes the template (``opkval plan template``): sheets *Plan*, *Behov*,
-*Indsatser*, *Fordeling* and *Overvejelser*, with the allowed values of kategori, maalgruppe
+*Indsatser*, *Fordeling* and *Overvejelser*, with the Danish names of kategori, maalgruppe
 and finansiering as drop-downs, filled in with the kommune's plan when it has one.
 :func:`read_workbook` turns such a workbook into the same raw structure as a YAML plan, so
-:func:`opkval.plan.validate` checks both alike; problems name sheet and cell. A formula whose
-value Excel has not saved (e.g. a file written by a script and never opened in Excel) is a
-problem, not a silent blank.
+:func:`opkval.plan.validate` checks both alike. Cells are read as the spreadsheet shows them
+(:mod:`opkval.workbook`, within its limits); every problem of every sheet is collected, each
+naming the sheet and the cell at fault. A formula whose value was never saved, an error value
+and a merged range over input cells are problems, not silent blanks.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from opkval.config import load_points, load_rules, plan_years
-from opkval.errors import Path_, Problem
+from opkval.config import RulesConfig, load_points, load_rules, plan_years
+from opkval.errors import MISSING, Path_, Problem, WorkbookError, field_name
 from opkval.kommune import Kommune
+from opkval.workbook import Cell, Sheet, coord, merged_ref, read_sheets
 
 if TYPE_CHECKING:  # the plan reader imports this module, not the other way round
     from opkval.plan import Plan
@@ -34,6 +39,12 @@ BEHOV_COLS = ("id", "tekst")
 FORDELING_COLS = ("indsats", "dagtilbud", "deltagere")
 #: Overvejelser: one row per Bilag 2 point; column C is guidance only and is not read.
 OVERVEJELSER_COLS = ("id", "tekst", "spoergsmaal (vejledning, læses ikke)")
+#: The drop-down columns of Indsatser (Danish names in the list; the reader takes either).
+CHOICE_FIELDS = ("kategori", "maalgruppe", "finansiering")
+#: Danish date format, as the guide suggests (01-08-2024); the cell holds a real date.
+DATE_FORMAT = "dd-mm-yyyy"
+#: Years a date in a plan may lie in (the pool runs 2023–2030; plans are written from 2020).
+DATE_YEARS = (2020, 2035)
 TEMPLATE_ROWS = 60  # rows with drop-downs in an empty template
 HEAD_FONT = Font(bold=True, color="FFFFFF")
 HEAD_FILL = PatternFill("solid", fgColor="1F4E79")
@@ -43,18 +54,33 @@ GUIDE = [
     "",
     "Udfyld arkene Plan, Behov, Indsatser, Fordeling og Overvejelser. Læs planen ind med:",
     "  opkval plan check plan.xlsx       (kontrol af planen og puljens regler)",
-    "  make report KOMMUNE=<kommune> PLAN=plan.xlsx",
+    "  make report KOMMUNE=<kommune> PLAN=plan.xlsx   (kun dette notat; læg planen i",
+    "  data/plans/<slug>.xlsx, så bruger make reports den også)",
+    "  opkval plan export plan.xlsx --out plan.yaml   (planen som YAML, alle felter)",
     "",
-    "Indsatser: én række pr. indsats. kategori, maalgruppe og finansiering vælges i listen.",
-    "Datoer som datoer (fx 01-08-2024). Beløb i hele kroner pr. år i budget_ÅÅÅÅ; realiseret",
-    "forbrug i forbrug_ÅÅÅÅ erstatter budgettet for det år. behov: id'er adskilt af komma.",
-    "antagelser: én antagelse pr. linje i cellen.",
+    "Indsatser: én række pr. indsats. kategori, maalgruppe og finansiering vælges i listen",
+    "(navnet eller koden, fx Meritpædagog eller meritpaedagog, med store eller små bogstaver).",
+    "Datoer som datoer, fx 01-08-2024, 1.8.2024 eller 2024-08-01 (år 2020–2035).",
+    "maal_andel_paedagoger_pct som procent, fx 60 %. Beløb i hele kroner pr. år i budget_ÅÅÅÅ;",
+    "realiseret forbrug i forbrug_ÅÅÅÅ erstatter budgettet for det år.",
+    "behov: id'er adskilt af komma, semikolon eller linjeskift. antagelser: én pr. linje.",
+    "Flet ikke celler, og skriv ikke en sumrække (I alt): opkval lægger selv sammen.",
     "Fordeling: én række pr. indsats og dagtilbud med antal deltagere.",
     "Overvejelser: skriv i kolonnen tekst, hvad planen siger om hvert punkt i ministeriets",
     "vejledning (Bilag 2). Lad cellen stå tom, hvis planen ikke omtaler punktet.",
-    "Formler er tilladt, men filen skal være gemt i Excel, så værdierne er gemt med.",
+    "Formler er tilladt, men filen skal være gemt i Excel eller LibreOffice, så værdierne er",
+    "gemt med. Filen kan gemmes som .xlsx eller .ods.",
     "Formatet er beskrevet i docs/plan-format.md.",
 ]
+
+
+def choice_labels(rules: RulesConfig | None = None) -> dict[str, dict[str, str]]:
+    """The Danish name of each code of kategori, maalgruppe and finansiering (regler.yaml):
+    what the drop-downs show; a plan may write the code or the name, in any case."""
+    rules = rules or load_rules()
+    return {"kategori": {k: v.kort for k, v in rules.kategorier.items()},
+            "maalgruppe": {k: v.navn for k, v in rules.maalgrupper.items()},
+            "finansiering": {k: str(v) for k, v in rules.finansiering.items()}}
 
 
 def indsats_columns() -> list[str]:
@@ -82,8 +108,8 @@ def write_workbook(path: Path | str, kommune: Kommune, plan: Plan | None = None)
     guide.column_dimensions["A"].width = 100
 
     # The drop-down columns of the Plan sheet, each with its list in sheet "Lister".
-    choices = (("kategori", rules.kategorier), ("maalgruppe", rules.maalgrupper),
-               ("finansiering", rules.finansiering))
+    labels = choice_labels(rules)
+    choices = tuple((name, list(labels[name].values())) for name in CHOICE_FIELDS)
     lists = wb.create_sheet("Lister")
     for j, (name, values) in enumerate(choices, start=1):
         lists.cell(row=1, column=j, value=name).font = Font(bold=True)
@@ -94,6 +120,7 @@ def write_workbook(path: Path | str, kommune: Kommune, plan: Plan | None = None)
     ws = wb.create_sheet("Plan")
     ws.append(["felt", "værdi"])
     _header(ws, ["felt", "værdi"])
+    ws.column_dimensions["A"].width = 28
     ws.column_dimensions["B"].width = 70
     values = {"kommune": kommune.navn}
     if plan:
@@ -104,9 +131,14 @@ def write_workbook(path: Path | str, kommune: Kommune, plan: Plan | None = None)
             "maal_aar": plan.maal_aar})
     for i, name in enumerate(PLAN_FIELDS, start=2):
         ws.cell(row=i, column=1, value=name)
-        ws.cell(row=i, column=2, value=values.get(name))
+        cell = ws.cell(row=i, column=2, value=values.get(name))
         if name.endswith("dato") or name == "dato":
-            ws.cell(row=i, column=2).number_format = "yyyy-mm-dd"
+            cell.number_format = DATE_FORMAT
+        elif name == "maal_andel_paedagoger_pct":
+            # Shown as Excel shows a typed "60 %": the share 0,6 with a percent format.
+            pct = values.get(name)
+            cell.value = None if pct is None else round(pct / 100, 12)
+            cell.number_format = "0%" if pct is None or float(pct).is_integer() else "0.0#%"
 
     ws = wb.create_sheet("Behov")
     _header(ws, BEHOV_COLS)
@@ -119,8 +151,10 @@ def write_workbook(path: Path | str, kommune: Kommune, plan: Plan | None = None)
     _header(ws, cols)
     ys = list(plan_years())
     for ind in plan.indsatser if plan else ():
-        row: list[Any] = [ind.navn, ind.kategori, ind.maalgruppe, ind.start, ind.slut,
-                          ind.deltagere, ind.finansiering, ", ".join(ind.behov) or None,
+        row: list[Any] = [ind.navn, labels["kategori"][ind.kategori],
+                          labels["maalgruppe"][ind.maalgruppe], ind.start, ind.slut,
+                          ind.deltagere, labels["finansiering"][ind.finansiering],
+                          ", ".join(ind.behov) or None,
                           ind.beskrivelse, ind.kategori_begrundelse,
                           "\n".join(ind.antagelser) or None]
         row += [ind.budget.get(y) for y in ys] + [ind.forbrug.get(y) for y in ys]
@@ -128,13 +162,15 @@ def write_workbook(path: Path | str, kommune: Kommune, plan: Plan | None = None)
     last = max(ws.max_row, TEMPLATE_ROWS)
     for r in range(2, last + 1):
         for col in ("start", "slut"):
-            ws.cell(row=r, column=cols.index(col) + 1).number_format = "yyyy-mm-dd"
+            ws.cell(row=r, column=cols.index(col) + 1).number_format = DATE_FORMAT
     for j, (name, values) in enumerate(choices, start=1):
         src = get_column_letter(j)
         dv = DataValidation(type="list", formula1=f"=Lister!${src}$2:${src}${len(values) + 1}",
-                            allow_blank=True, showErrorMessage=True,
-                            errorTitle="Ugyldig værdi", error=f"Vælg {name} i listen.")
+                            allow_blank=True, showErrorMessage=True, errorStyle="warning",
+                            errorTitle="Ukendt værdi",
+                            error=f"Vælg {name} i listen (koden virker også).")
         letter = get_column_letter(cols.index(name) + 1)
+        ws.column_dimensions[letter].width = min(40, max(map(len, values)) + 3)
         dv.add(f"{letter}2:{letter}{last}")
         ws.add_data_validation(dv)
 
@@ -157,6 +193,13 @@ def write_workbook(path: Path | str, kommune: Kommune, plan: Plan | None = None)
     return out
 
 
+# ----------------------------------------------------------------------------- reading
+
+#: Words that mark a total row ("I alt: 1.386.000"): opkval sums by itself.
+TOTAL_WORDS = ("i alt", "ialt", "total", "totalt", "sum", "samlet", "sum i alt", "subtotal")
+_LIST_SPLIT = re.compile(r"[,;\n]")
+
+
 def _clean(value: Any) -> Any:
     if isinstance(value, str):
         value = value.strip()
@@ -164,154 +207,309 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def read_workbook(path: Path) -> tuple[Any, Any, list[Problem]]:
-    """A workbook → (raw plan dict, locator, problems that stop validation)."""
-    problems: list[Problem] = []
-    try:
-        wb_f = load_workbook(path, data_only=False, read_only=False)
-        wb_v = load_workbook(path, data_only=True, read_only=False)
-    except Exception as e:  # openpyxl raises many types for a damaged or non-xlsx file
-        return None, lambda p: None, [Problem("", None, str(path.name),
-                                              f"kan ikke læses som Excel-fil ({type(e).__name__})")]
-    locs: dict[Path_, str] = {}
+def _is_total(value: Any) -> bool:
+    return isinstance(value, str) and value.strip().rstrip(":").strip().casefold() in TOTAL_WORDS
 
-    def where(sheet: str, cell: str) -> str:
-        return f"ark '{sheet}', celle {cell}"
 
-    def value(sheet: str, row: int, col: int, field: str) -> Any:
-        cf = wb_f[sheet].cell(row=row, column=col)
-        v = wb_v[sheet].cell(row=row, column=col).value
-        if cf.data_type == "f" and v is None:
-            problems.append(Problem(field, where(sheet, cf.coordinate), str(cf.value),
-                                    "cellen har en formel uden gemt værdi; åbn filen i Excel, "
-                                    "gem den, og prøv igen"))
+class _Reader:
+    """Reads the sheets of one workbook into the raw plan, collecting every problem."""
+
+    def __init__(self, sheets: dict[str, Sheet]):
+        self.sheets = sheets
+        self.problems: list[Problem] = []
+        self.locs: dict[Path_, str] = {}
+        self.raw: dict[str, Any] = {}
+        self.labels = choice_labels()
+
+    # -- helpers
+    def sheet(self, name: str) -> Sheet | None:
+        if name in self.sheets:
+            return self.sheets[name]
+        hit = [s for k, s in self.sheets.items() if k.strip().casefold() == name.casefold()]
+        return hit[0] if hit else None
+
+    @staticmethod
+    def where(sheet: Sheet, ref: str, what: str = "celle") -> str:
+        return f"ark '{sheet.name}', {what} {ref}"
+
+    def problem(self, path: Path_, where: str | None, value: object, message: str) -> None:
+        self.problems.append(Problem(field_name(path), where, value, message))
+
+    def at(self, path: Path_, sheet: Sheet, row: int, col: int) -> str:
+        ref = self.where(sheet, coord(row, col))
+        self.locs[path] = ref
+        return ref
+
+    def cell(self, sheet: Sheet, row: int, col: int, path: Path_) -> Any:
+        """The value as shown, or None (with a problem) for a formula without a stored value
+        or an error value."""
+        c = sheet.get(row, col)
+        ref = self.at(path, sheet, row, col)
+        if c is None:
+            return None
+        if c.formula is not None:
+            self.problem(path, ref, c.formula, "cellen har en formel uden gemt værdi; åbn "
+                         "filen i Excel eller LibreOffice, gem den, og prøv igen")
+            return None
+        if c.error is not None:
+            self.problem(path, ref, c.error, "cellen viser en fejlværdi; ret formlen")
+            return None
+        return self.date_check(c, path, ref)
+
+    def date_check(self, c: Cell, path: Path_, ref: str) -> Any:
+        v = c.value
+        if isinstance(v, dt.datetime) and v.time() == dt.time(0):
+            v = v.date()
+        if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+            lo, hi = DATE_YEARS
+            if not lo <= v.year <= hi:
+                serial = (v - dt.date(1899, 12, 30)).days
+                hint = (f"; {serial} ligner et årstal skrevet i en datocelle – skriv en hel "
+                        f"dato, fx 01-08-{serial}") if lo <= serial <= hi else ""
+                self.problem(path, ref, v, f"datoen ligger uden for {lo}–{hi}{hint}")
+                return None
         return _clean(v)
 
-    for name in ("Plan", "Indsatser"):
-        if name not in wb_f.sheetnames:
-            problems.append(Problem("", None, name, f"arket '{name}' mangler"))
-    if problems:
-        return None, lambda p: None, problems
+    def merged(self, sheet: Sheet, cols: range | None = None) -> None:
+        """A merged range shows one value in many cells but stores it in one: an error when it
+        covers cells opkval reads (``cols``; None = every column)."""
+        for rng in sheet.merged:
+            r1, c1, r2, c2 = rng
+            if cols is None or (c1 <= cols[-1] and c2 >= cols[0]):
+                self.problems.append(Problem(
+                    sheet.name, self.where(sheet, merged_ref(rng), "område"), MISSING,
+                    "flettede celler: kun den første celle har en værdi, de andre læses som "
+                    "tomme; ophæv fletningen, og skriv værdien i hver celle"))
 
-    raw: dict[str, Any] = {}
-    ws = wb_f["Plan"]
-    for r in range(2, ws.max_row + 1):
-        key = _clean(ws.cell(row=r, column=1).value)
-        if key is None:
-            continue
-        v = value("Plan", r, 2, str(key))
-        ref = where("Plan", f"B{r}")
-        if key in ("godkendt_af", "godkendt_dato", "maal_andel_paedagoger_pct", "maal_aar"):
-            group, _, sub = key.partition("_")  # godkendt: {af, dato}; maal: {andel_..., aar}
-            if v is not None:
-                raw.setdefault(group, {})[sub] = v
-            locs[(group, sub)] = ref
-        else:
-            if v is not None:
-                raw[str(key)] = v
-            locs[(str(key),)] = ref if key in PLAN_FIELDS else where("Plan", f"A{r}")
+    def total_row(self, sheet: Sheet, row: int, value: Any) -> bool:
+        if not _is_total(value):
+            return False
+        self.problems.append(Problem(sheet.name, self.where(sheet, str(row), "række"), value,
+                                     "rækken ligner en sumrække (I alt); slet den – opkval "
+                                     "lægger selv sammen"))
+        return True
 
-    if "Behov" in wb_f.sheetnames:
-        ws = wb_f["Behov"]
-        behov = []
-        for r in range(2, ws.max_row + 1):
-            vals = [value("Behov", r, j, f"behov.{c}") for j, c in enumerate(BEHOV_COLS, 1)]
-            if all(v is None for v in vals):
+    def suggest(self, value: str, allowed: list[str]) -> str:
+        close = difflib.get_close_matches(value, allowed, n=1, cutoff=0.6)
+        if not close:
+            folded = {a.casefold(): a for a in allowed}
+            close = [folded[x] for x in difflib.get_close_matches(
+                value.casefold(), list(folded), n=1, cutoff=0.6)]
+        return f" (mente du '{close[0]}'?)" if close else ""
+
+    # -- the sheets, in the order a plan is read; a new sheet adds one method and one row
+    def read(self) -> None:
+        for name, method, required in SHEETS:
+            sheet = self.sheet(name)
+            if sheet is None:
+                if required:
+                    self.problem((name.lower(),), None, MISSING, f"arket '{name}' mangler "
+                                 f"(arkene i filen: {', '.join(self.sheets) or 'ingen'})")
                 continue
-            i = len(behov)
-            behov.append(dict(zip(BEHOV_COLS, vals, strict=True)))
-            locs[("behov", i)] = where("Behov", f"A{r}")
-            for j, c in enumerate(BEHOV_COLS, 1):
-                locs[("behov", i, c)] = where("Behov", f"{get_column_letter(j)}{r}")
-        if behov:
-            raw["behov"] = behov
+            getattr(self, method)(sheet)
 
-    ws = wb_f["Indsatser"]
-    head = [_clean(ws.cell(row=1, column=j).value) for j in range(1, ws.max_column + 1)]
-    known = set(indsats_columns())
-    cols: dict[int, str] = {}
-    for j, h in enumerate(head, start=1):
-        if h is None:
-            continue
-        if h not in known:
-            ref = where("Indsatser", f"{get_column_letter(j)}1")
-            allowed = ", ".join(LIST_FIELDS) + ", budget_ÅÅÅÅ, forbrug_ÅÅÅÅ"
-            problems.append(Problem(f"Indsatser.{h}", ref, h,
-                                    f"ukendt kolonne; tilladte: {allowed}"))
-            continue
-        cols[j] = h
-    indsatser: list[dict] = []
-    for r in range(2, ws.max_row + 1):
-        row = {h: value("Indsatser", r, j, f"Indsatser.{h}") for j, h in cols.items()}
-        if all(v is None for v in row.values()):
-            continue
-        i = len(indsatser)
-        item: dict[str, Any] = {}
-        locs[("indsatser", i)] = where("Indsatser", f"A{r}")
-        for j, h in cols.items():
-            ref = where("Indsatser", f"{get_column_letter(j)}{r}")
-            v = row[h]
-            if h.startswith(("budget_", "forbrug_")):
-                kind, year = h.split("_", 1)
-                locs[("indsatser", i, kind, year)] = ref
-                locs.setdefault(("indsatser", i, kind), ref)
-                if v is not None:
-                    item.setdefault(kind, {})[year] = v
+    def plan_sheet(self, sheet: Sheet) -> None:
+        self.merged(sheet, range(1, 3))
+        for r in sheet.rows(2):
+            key = _clean(sheet.get(r, 1).value) if sheet.get(r, 1) else None
+            if key is None:
+                c = sheet.get(r, 2)
+                if c is not None:
+                    self.problem(("Plan",), self.where(sheet, f"A{r}"), c.value,
+                                 "rækken har en værdi, men intet felt i kolonne A")
                 continue
-            locs[("indsatser", i, h)] = ref
+            key = str(key)
+            if key in GROUPED:
+                path: Path_ = GROUPED[key]
+            elif key in PLAN_FIELDS:
+                path = (key,)
+            else:
+                close = self.suggest(key, list(PLAN_FIELDS))
+                self.problem((key,), self.where(sheet, f"A{r}"), key,
+                             f"ukendt felt{close}; tilladte: {', '.join(PLAN_FIELDS)}")
+                continue
+            v = self.cell(sheet, r, 2, path)
+            if key == "maal_andel_paedagoger_pct":
+                v = self.percent(sheet.get(r, 2), v)
             if v is None:
                 continue
-            if h == "antagelser" and isinstance(v, str):
-                v = [line.strip() for line in v.splitlines() if line.strip()]
-            item[h] = v
-        indsatser.append(item)
-    raw["indsatser"] = indsatser
+            target = self.raw
+            for step in path[:-1]:
+                target = target.setdefault(step, {})
+            target[path[-1]] = v
 
-    if "Fordeling" in wb_f.sheetnames:
-        ws = wb_f["Fordeling"]
-        by_name = {str(x.get("navn", "")).strip(): (i, x) for i, x in enumerate(indsatser)}
-        for r in range(2, ws.max_row + 1):
-            vals = [value("Fordeling", r, j, f"Fordeling.{c}")
-                    for j, c in enumerate(FORDELING_COLS, 1)]
-            if all(v is None for v in vals):
-                continue
-            navn, place, n = vals
-            hit = by_name.get(str(navn).strip()) if navn is not None else None
-            if hit is None or place is None:
-                problems.append(Problem("Fordeling.indsats", where("Fordeling", f"A{r}"), navn,
-                                        "rækken skal nævne en indsats fra arket Indsatser og "
-                                        "et dagtilbud"))
-                continue
-            i, item = hit
-            item.setdefault("fordeling", {})[str(place)] = n
-            locs[("indsatser", i, "fordeling", str(place))] = where("Fordeling", f"C{r}")
+    @staticmethod
+    def percent(c: Cell | None, v: Any) -> Any:
+        """Percent as shown: a percent-formatted 0,6 is 60. (Text such as "60 %" and a share
+        written as 0,6 without a percent format are the validator's, as for YAML.)"""
+        if c is not None and c.percent and isinstance(v, int | float) and \
+                not isinstance(v, bool):
+            return round(v * 100, 10)
+        return v
 
-    if "Overvejelser" in wb_f.sheetnames:
+    def behov_sheet(self, sheet: Sheet) -> None:
+        self.merged(sheet, range(1, len(BEHOV_COLS) + 1))
+        behov = []
+        for r in sheet.rows(2):
+            i = len(behov)
+            vals = [self.cell(sheet, r, j, ("behov", i, c)) for j, c in enumerate(BEHOV_COLS, 1)]
+            if all(v is None for v in vals) or self.total_row(sheet, r, vals[0]):
+                continue
+            self.locs[("behov", i)] = self.where(sheet, f"A{r}")
+            behov.append({c: v for c, v in zip(BEHOV_COLS, vals, strict=True) if v is not None})
+        if behov:
+            self.raw["behov"] = behov
+
+    def indsatser_sheet(self, sheet: Sheet) -> None:
+        known = indsats_columns()
+        by_fold = {k.casefold(): k for k in known}
+        cols: dict[int, str] = {}
+        for j in sheet.cols(1):
+            h = self.cell(sheet, 1, j, ("Indsatser", coord(1, j)))
+            if h is None:
+                continue
+            name = by_fold.get(str(h).strip().casefold())
+            if name is None:
+                allowed = ", ".join(LIST_FIELDS) + ", budget_ÅÅÅÅ, forbrug_ÅÅÅÅ"
+                self.problem(("Indsatser",), self.where(sheet, coord(1, j)), h,
+                             f"ukendt kolonne{self.suggest(str(h), known)}; tilladte: {allowed}")
+                continue
+            if name in cols.values():
+                self.problem(("Indsatser",), self.where(sheet, coord(1, j)), h,
+                             "kolonnen står to gange")
+                continue
+            cols[j] = name
+        read_cols = range(1, max(cols, default=1) + 1)
+        self.merged(sheet, read_cols)
+        indsatser: list[dict] = []
+        for r in sheet.rows(2):
+            if not any(sheet.get(r, j) for j in cols):
+                continue
+            first = sheet.get(r, min(cols)) if cols else None
+            if first is not None and self.total_row(sheet, r, first.value):
+                continue
+            i = len(indsatser)
+            item: dict[str, Any] = {}
+            self.locs[("indsatser", i)] = self.where(sheet, f"A{r}")
+            for j, h in cols.items():
+                if h.startswith(("budget_", "forbrug_")):
+                    kind, year = h.split("_", 1)
+                    path: Path_ = ("indsatser", i, kind, year)
+                    self.locs.setdefault(("indsatser", i, kind), self.where(sheet, coord(r, j)))
+                else:
+                    path = ("indsatser", i, h)
+                v = self.cell(sheet, r, j, path)
+                if v is None:
+                    continue
+                if h in CHOICE_FIELDS:
+                    v = self.choice(h, v)
+                elif h == "behov" and isinstance(v, str):
+                    v = [x.strip() for x in _LIST_SPLIT.split(v) if x.strip()]
+                elif h == "antagelser" and isinstance(v, str):
+                    v = [line.strip() for line in v.splitlines() if line.strip()]
+                if len(path) == 4:
+                    item.setdefault(kind, {})[year] = v
+                else:
+                    item[h] = v
+            indsatser.append(item)
+        self.raw["indsatser"] = indsatser
+
+    def choice(self, name: str, value: Any) -> Any:
+        """The Danish name shown in the drop-down → its code (any case); else as written, for
+        the validator to report with a suggestion."""
+        if not isinstance(value, str):
+            return value
+        folded = value.strip().casefold()
+        for code, label in self.labels[name].items():
+            if folded in (code.casefold(), label.casefold()):
+                return code
+        return value
+
+    def fordeling_sheet(self, sheet: Sheet) -> None:
+        self.merged(sheet, range(1, len(FORDELING_COLS) + 1))
+        indsatser = self.raw.get("indsatser", [])
+        by_name = {" ".join(str(x.get("navn", "")).split()).casefold(): i
+                   for i, x in enumerate(indsatser)}
+        names = [str(x["navn"]) for x in indsatser if x.get("navn") is not None]
+        for r in sheet.rows(2):
+            path: Path_ = ("Fordeling", r)
+            vals = [self.cell(sheet, r, j, (*path, c)) for j, c in enumerate(FORDELING_COLS, 1)]
+            navn, place, count = vals
+            if all(v is None for v in vals) or self.total_row(sheet, r, navn):
+                continue
+            i = by_name.get(" ".join(str(navn).split()).casefold()) if navn is not None else None
+            if navn is None:
+                self.problem(("Fordeling", "indsats"), self.where(sheet, f"A{r}"), MISSING,
+                             "cellen er tom; skriv navnet på en indsats fra arket Indsatser")
+            elif i is None:
+                self.problem(("Fordeling", "indsats"), self.where(sheet, f"A{r}"), navn,
+                             f"ukendt indsats{self.suggest(str(navn), names)}; navnet skal stå "
+                             "i arket Indsatser")
+            if place is None:
+                self.problem(("Fordeling", "dagtilbud"), self.where(sheet, f"B{r}"),
+                             MISSING, "cellen er tom; skriv dagtilbuddets navn")
+            if i is None or place is None:
+                continue
+            place = str(place)
+            fpath: Path_ = ("indsatser", i, "fordeling", place)
+            target = indsatser[i].setdefault("fordeling", {})
+            if place in target:
+                self.problem(fpath, self.where(sheet, f"B{r}"), place,
+                             "indsats og dagtilbud står to gange i Fordeling")
+                continue
+            self.locs[fpath] = self.where(sheet, f"C{r}")
+            self.locs.setdefault(("indsatser", i, "fordeling"), self.where(sheet, f"C{r}"))
+            target[place] = count
+
+    def overvejelser_sheet(self, sheet: Sheet) -> None:
+        self.merged(sheet, range(1, 3))
         words: dict[str, Any] = {}
-        for r in range(2, wb_f["Overvejelser"].max_row + 1):
-            pid = value("Overvejelser", r, 1, "overvejelser")
-            text = value("Overvejelser", r, 2, f"overvejelser.{pid}")
+        for r in sheet.rows(2):
+            pid = self.cell(sheet, r, 1, ("overvejelser", f"A{r}"))
             if pid is None:
+                text = self.cell(sheet, r, 2, ("overvejelser", f"B{r}"))
                 if text is not None:
-                    problems.append(Problem("overvejelser", where("Overvejelser", f"A{r}"),
-                                            text, "rækken har en tekst, men intet punkt-id"))
+                    self.problem(("overvejelser",), self.where(sheet, f"A{r}"), text,
+                                 "rækken har en tekst, men intet punkt-id")
                 continue
             pid = str(pid)
+            path: Path_ = ("overvejelser", pid)
             if pid in words:
-                problems.append(Problem(f"overvejelser.{pid}", where("Overvejelser", f"A{r}"),
-                                        pid, "punktet står to gange"))
+                self.problem(path, self.where(sheet, f"A{r}"), pid, "punktet står to gange")
                 continue
+            text = self.cell(sheet, r, 2, path)
+            self.locs[path] = self.where(sheet, f"A{r}")
             words[pid] = text
-            locs[("overvejelser", pid)] = where("Overvejelser", f"A{r}")
         words = {k: v for k, v in words.items() if v is not None}
         if words:
-            raw["overvejelser"] = words
+            self.raw["overvejelser"] = words
 
-    def locate(p: Path_) -> str | None:
+    def locate(self, p: Path_) -> str | None:
         for k in range(len(p), 0, -1):
             key = tuple(str(x) if not isinstance(x, int) else x for x in p[:k])
-            if key in locs:
-                return locs[key]
+            if key in self.locs:
+                return self.locs[key]
         return None
 
-    return raw, locate, problems
+
+#: The sheets read, in order: (sheet name, _Reader method, required).
+SHEETS = (("Plan", "plan_sheet", True), ("Behov", "behov_sheet", False),
+          ("Indsatser", "indsatser_sheet", True), ("Fordeling", "fordeling_sheet", False),
+          ("Overvejelser", "overvejelser_sheet", False))
+#: Plan-sheet fields that are grouped in YAML (godkendt: {af, dato}; maal: {...}).
+GROUPED: dict[str, Path_] = {"godkendt_af": ("godkendt", "af"),
+                             "godkendt_dato": ("godkendt", "dato"),
+                             "maal_andel_paedagoger_pct": ("maal", "andel_paedagoger_pct"),
+                             "maal_aar": ("maal", "aar")}
+
+
+def read_workbook(path: Path) -> tuple[Any, Any, list[Problem]]:
+    """A workbook (.xlsx or .ods) → (raw plan dict or None, locator, problems found while
+    reading). Problems name the sheet and the cell; a file over a limit is refused whole."""
+    try:
+        sheets = read_sheets(path)
+    except WorkbookError as e:
+        return None, lambda p: None, [Problem("", None, MISSING, str(e))]
+    reader = _Reader(sheets)
+    reader.read()
+    return reader.raw, reader.locate, reader.problems

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -21,8 +22,8 @@ import yaml
 from opkval import PROJECT_ROOT
 from opkval.config import RulesConfig, load_points, load_rules, plan_years
 from opkval.errors import MISSING as _MISSING
-from opkval.errors import KommuneNotFound, Path_, PlanError, Problem
-from opkval.excel import read_workbook
+from opkval.errors import KommuneNotFound, Path_, PlanError, Problem, field_name
+from opkval.excel import DATE_YEARS, choice_labels, read_workbook
 from opkval.kommune import Kommune, KommuneIndex
 
 PLANS_DIR = PROJECT_ROOT / "data" / "plans"
@@ -30,9 +31,9 @@ PLANS_DIR = PROJECT_ROOT / "data" / "plans"
 # Limits on a plan, checked before the expensive work (docs/plan-format.md, "Limits"). A real
 # plan is a few KB with about ten indsatser; every limit is far above what a kommune plans and
 # far below what makes a note slow, unreadable or wrong.
-#: Largest plan file read, by suffix (checked with stat, before a byte is read).
-MAX_FILE_BYTES = {".yaml": 512 * 1024, ".yml": 512 * 1024, ".xlsx": 5 * 1024 * 1024,
-                  ".xlsm": 5 * 1024 * 1024, ".ods": 5 * 1024 * 1024}
+#: Largest YAML plan read (checked with stat, before a byte is read). A workbook's limits
+#: (file, expanded size, used range) are opkval/workbook.py's, checked by read_workbook.
+MAX_FILE_BYTES = {".yaml": 512 * 1024, ".yml": 512 * 1024}
 #: YAML: nodes after expanding every alias (a 9-level alias bomb is ~10^9), and nesting depth.
 MAX_YAML_NODES = 20_000
 MAX_YAML_DEPTH = 20
@@ -47,9 +48,6 @@ MAX_TEXT_CHARS = 4000
 #: mio. kr. a year for all 98 kommuner).
 MAX_DELTAGERE = 1000
 MAX_AMOUNT_KR = 100_000_000
-#: Dates in a plan: the pool's window (2023-2030) with room for a plan written before it and
-#: long courses finishing after it.
-DATE_YEARS = range(2020, 2036)
 
 TOP_KEYS = ("kommune", "titel", "dato", "kilde", "godkendt", "maal", "behov", "indsatser",
             "overvejelser")
@@ -63,7 +61,7 @@ BEHOV_KEYS = ("id", "tekst")
 Locator = Callable[[Path_], str | None]
 
 __all__ = ["Plan", "Indsats", "Behov", "PlanError", "Problem", "load_plan", "find_plan",
-           "plan_file_for", "plan_years", "validate"]
+           "plan_file_for", "plan_years", "validate", "to_raw", "to_yaml"]
 
 
 # ----------------------------------------------------------------------------- the model
@@ -154,16 +152,21 @@ class Plan:
 
 # ----------------------------------------------------------------------------- reading
 
-PLAN_SUFFIXES = (".yaml", ".yml", ".xlsx")
+PLAN_SUFFIXES = (".yaml", ".yml", ".xlsx", ".ods")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods")
 
 
 def plan_file_for(slug: str, plans_dir: Path | None = None) -> Path | None:
-    """The kommune's registered plan: ``data/plans/<slug>.yaml`` (or ``.yml``, ``.xlsx``)."""
-    for ext in PLAN_SUFFIXES:
-        p = (plans_dir or PLANS_DIR) / f"{slug}{ext}"
-        if p.is_file():
-            return p
-    return None
+    """The kommune's registered plan: ``data/plans/<slug>.yaml`` (or ``.yml``, ``.xlsx``,
+    ``.ods``). Two of them for one kommune is an error: which one is meant is not clear."""
+    found = [p for ext in PLAN_SUFFIXES if (p := (plans_dir or PLANS_DIR) / f"{slug}{ext}")
+             .is_file()]
+    if len(found) > 1:
+        names = " og ".join(display_path(p) for p in found)
+        raise PlanError(names, [Problem("", None, _MISSING, f"kommunen har {len(found)} "
+                                        f"planfiler ({names}); behold én, og slet eller flyt "
+                                        "de andre")])
+    return found[0] if found else None
 
 
 def display_path(path: Path) -> str:
@@ -174,7 +177,8 @@ def display_path(path: Path) -> str:
 
 
 def load_plan(path: Path | str, index: KommuneIndex, expected: Kommune | None = None) -> Plan:
-    """Read and validate a plan (``.yaml``/``.yml`` or ``.xlsx``); raise PlanError on problems.
+    """Read and validate a plan (``.yaml``/``.yml``, ``.xlsx`` or ``.ods``); raise PlanError
+    listing every problem (a workbook's reading and validation problems together).
 
     Suffix, type and size are checked before the file is read (a 20 GiB file is refused at
     once, not read into memory)."""
@@ -185,18 +189,25 @@ def load_plan(path: Path | str, index: KommuneIndex, expected: Kommune | None = 
         raise PlanError(shown, [Problem("", None, _MISSING, "er en mappe, ikke en planfil")])
     if not p.exists():
         raise PlanError(shown, [Problem("", None, _MISSING, "filen findes ikke")])
-    if suffix not in MAX_FILE_BYTES or suffix == ".ods":
-        raise PlanError(shown, [Problem("", None, p.suffix or "(ingen)",
-                                        "ukendt filtype; brug .yaml eller .xlsx")])
-    try:
-        st = p.stat()
-        if not p.is_file():
-            raise PlanError(shown, [Problem("", None, _MISSING,
-                                            "er ikke en almindelig fil (fx en enhed eller kø)")])
+    if suffix not in MAX_FILE_BYTES and suffix not in WORKBOOK_SUFFIXES:
+        old = "; gem den i Excel eller LibreOffice som .xlsx eller .ods" if suffix == ".xls" else ""
+        raise PlanError(shown, [Problem("", None, p.suffix or "(ingen)", "ukendt filtype; brug "
+                                        f".yaml, .xlsx eller .ods{old}")])
+    if not p.is_file():
+        raise PlanError(shown, [Problem("", None, _MISSING,
+                                        "er ikke en almindelig fil (fx en enhed eller kø)")])
+    if suffix in WORKBOOK_SUFFIXES:
+        raw, locate, problems = read_workbook(p)  # within its limits, before any full read
+        if raw is None:
+            raise PlanError(shown, problems)
+        from opkval.workbook import MAX_FILE_BYTES as limit
+    else:
         limit = MAX_FILE_BYTES[suffix]
-        if st.st_size > limit:
+    try:
+        size = p.stat().st_size
+        if size > limit:
             raise PlanError(shown, [Problem("", None, _MISSING,
-                                            f"filen fylder {_size(st.st_size)}; grænsen for en "
+                                            f"filen fylder {_size(size)}; grænsen for en "
                                             f"{suffix}-plan er {_size(limit)}")])
         with open(p, "rb") as f:
             raw_bytes = f.read(limit + 1)
@@ -208,13 +219,12 @@ def load_plan(path: Path | str, index: KommuneIndex, expected: Kommune | None = 
                                         f"filen fylder over {_size(limit)}, grænsen for en "
                                         f"{suffix}-plan")])
     digest = hashlib.sha256(raw_bytes).hexdigest()
-    if suffix in (".xlsx", ".xlsm"):
-        raw, locate, problems = read_workbook(p)
-    else:
+    if suffix not in WORKBOOK_SUFFIXES:
         raw, locate, problems = _read_yaml(raw_bytes)
-    if problems:
+    if raw is None or (problems and suffix not in WORKBOOK_SUFFIXES):
         raise PlanError(shown, problems)
-    plan, problems = validate(raw, locate, index, expected)
+    plan, checked = validate(raw, locate, index, expected)
+    problems = [*problems, *_not_covered(checked, problems)]
     if problems or plan is None:
         raise PlanError(shown, problems)
     return replace(plan, fil=shown, sha256=digest)
@@ -280,6 +290,19 @@ class _PlanLoader(yaml.SafeLoader):
 
 
 _PlanLoader.add_constructor("tag:yaml.org,2002:timestamp", _PlanLoader.construct_yaml_timestamp)
+
+
+def _not_covered(checked: list[Problem], found: list[Problem]) -> list[Problem]:
+    """Validation problems not already explained by a problem found while reading (a formula
+    without a value is not also 'feltet mangler')."""
+    bad = {p.field for p in found if p.field}
+
+    def covered(q: Problem) -> bool:
+        return any(q.field == b or q.field.startswith((f"{b}.", f"{b}["))
+                   or (q.value is _MISSING and q.field and b.startswith(q.field))
+                   for b in bad)
+
+    return [q for q in checked if not covered(q)]
 
 
 def _read_yaml(data: bytes) -> tuple[Any, Locator, list[Problem]]:
@@ -362,14 +385,44 @@ def _duplicate_keys(node: yaml.Node | None, path: Path_ = ()) -> list[tuple[Path
     return out
 
 
-def _field(path: Path_) -> str:
-    out = ""
-    for step in path:
-        out += f"[{step + 1}]" if isinstance(step, int) else (f".{step}" if out else str(step))
-    return out
+_field = field_name
 
 
 # ----------------------------------------------------------------------------- validation
+
+_DANISH_DATE = re.compile(r"^(\d{1,2})[-./](\d{1,2})[-./](\d{4})$")
+_PCT_TEXT = re.compile(r"^\s*([-+]?\d+(?:[.,]\d+)?)\s*%?\s*$")
+
+
+def _parse_date(text: str) -> dt.date | str:
+    """ISO (2024-08-01) or Danish day first (01-08-2024, 1.8.2024, 01/08/2024); else as is."""
+    t = text.strip()
+    try:
+        return dt.date.fromisoformat(t)
+    except ValueError:
+        pass
+    if m := _DANISH_DATE.match(t):
+        try:
+            return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        except ValueError:
+            pass
+    return text
+
+
+def _percent(c: _Checker, path: Path_, v: object) -> float | None:
+    """A target in percent: a number 0–100 or text such as "60 %" / "60,0 %". A value between
+    0 and 1 is a share written where a percent is meant (0,6 for 60 %): an error."""
+    if isinstance(v, str) and (m := _PCT_TEXT.match(v)):
+        v = float(m.group(1).replace(",", "."))
+    if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 100:
+        c.add(path, v if v is not None else _MISSING, "skal være en procent mellem 0 og 100")
+        return None
+    if 0 < v < 1:
+        c.add(path, v, f"{str(v).replace('.', ',')} kan ikke være målet i procent; skriv "
+              f"procenten, fx {round(v * 100, 4):g} (eller {round(v * 100, 4):g} %)")
+        return None
+    return float(v)
+
 
 class _Checker:
     def __init__(self, locate: Locator):
@@ -415,27 +468,25 @@ class _Checker:
         return text or None
 
     def date(self, path: Path_, value: object, required: bool = True) -> dt.date | None:
+        """A date in 2020–2035: a date value, or text as 2024-08-01, 01-08-2024, 1.8.2024."""
         if value is None:
             if required:
-                self.add(path, _MISSING, "feltet mangler (dato som ÅÅÅÅ-MM-DD)")
+                self.add(path, _MISSING, "feltet mangler (dato, fx 2024-08-01 eller 01-08-2024)")
             return None
-        date = None
-        if isinstance(value, dt.datetime):
-            date = value.date()
-        elif isinstance(value, dt.date):
-            date = value
-        elif isinstance(value, str) and len(value) <= 40:
-            try:
-                date = dt.date.fromisoformat(value.strip())
-            except ValueError:
-                pass
-        if date is None:
-            self.add(path, value, "er ikke en dato (skriv ÅÅÅÅ-MM-DD)")
+        d = value.date() if isinstance(value, dt.datetime) else value
+        if isinstance(d, str):
+            d = _parse_date(d)
+        if not isinstance(d, dt.date):
+            year = isinstance(value, int) and not isinstance(value, bool) and \
+                DATE_YEARS[0] <= value <= DATE_YEARS[1]
+            hint = (f"; {value} ligner et årstal – skriv en hel dato, fx 01-08-{value}"
+                    if year else "")
+            self.add(path, value, f"er ikke en dato (skriv fx 2024-08-01 eller 01-08-2024){hint}")
             return None
-        if date.year not in DATE_YEARS:
-            self.add(path, date, f"året skal ligge i {DATE_YEARS[0]}–{DATE_YEARS[-1]}")
+        if not DATE_YEARS[0] <= d.year <= DATE_YEARS[1]:
+            self.add(path, d, f"datoen ligger uden for {DATE_YEARS[0]}–{DATE_YEARS[1]}")
             return None
-        return date
+        return d
 
     def count(self, path: Path_, value: object) -> int | None:
         return self._whole(path, value, "skal være et helt antal", "må ikke være negativt",
@@ -462,16 +513,25 @@ class _Checker:
             return None
         return int(value)
 
-    def choice(self, path: Path_, value: object, allowed: dict, what: str) -> str | None:
+    def choice(self, path: Path_, value: object, allowed: dict, what: str,
+               labels: dict[str, str] | None = None) -> str | None:
+        """A code from ``allowed``; the code or its Danish name (``labels``) in any case."""
         if value is None:
             self.add(path, _MISSING, f"feltet mangler; vælg {what} blandt: {', '.join(allowed)}")
             return None
-        if not isinstance(value, str) or value.strip() not in allowed:
-            close = difflib.get_close_matches(str(value), list(allowed), n=1, cutoff=0.6)
-            hint = f" (mente du '{close[0]}'?)" if close else ""
-            self.add(path, value, f"ukendt {what}{hint}; tilladte: {', '.join(allowed)}")
-            return None
-        return value.strip()
+        labels = labels or {}
+        folded = str(value).strip().casefold()
+        for code in allowed:
+            if isinstance(value, str) and folded in (code.casefold(),
+                                                     labels.get(code, code).casefold()):
+                return code
+        names = {**{c.casefold(): c for c in allowed},
+                 **{lab.casefold(): lab for lab in labels.values()}}
+        close = difflib.get_close_matches(folded, list(names), n=1, cutoff=0.6)
+        hint = f" (mente du '{names[close[0]]}'?)" if close else ""
+        shown = ", ".join(f"{labels[k]} ({k})" if labels.get(k, k) != k else k for k in allowed)
+        self.add(path, value, f"ukendt {what}{hint}; tilladte: {shown}")
+        return None
 
     def mapping(self, path: Path_, value: object, required: bool = False,
                 limit: int | None = None) -> dict | None:
@@ -552,12 +612,7 @@ def validate(raw: Any, locate: Locator, index: KommuneIndex,
     m = c.mapping(("maal",), raw.get("maal"))
     if m is not None:
         c.keys(("maal",), m, MAAL_KEYS)
-        v = m.get("andel_paedagoger_pct")
-        if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 100:
-            c.add(("maal", "andel_paedagoger_pct"), v if v is not None else _MISSING,
-                  "skal være en procent mellem 0 og 100")
-        else:
-            maal_pct = float(v)
+        maal_pct = _percent(c, ("maal", "andel_paedagoger_pct"), m.get("andel_paedagoger_pct"))
         a = m.get("aar")
         if isinstance(a, bool) or not isinstance(a, int) or not 2023 <= a <= 2040:
             c.add(("maal", "aar"), a if a is not None else _MISSING,
@@ -629,9 +684,11 @@ def _overvejelser(c: _Checker, value: object) -> dict[str, str]:
     d = c.mapping(("overvejelser",), value, limit=MAX_BEHOV)
     allowed = overvejelse_ids()
     out: dict[str, str] = {}
+    folded = {a.casefold(): a for a in allowed}
     for k, v in (d or {}).items():
         key = str(k).strip()
         path = ("overvejelser", key)
+        key = folded.get(key.casefold(), key)
         if key not in allowed:
             close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
             hint = f" (mente du '{close[0]}'?)" if close else ""
@@ -651,12 +708,14 @@ def _indsats(c: _Checker, path: Path_, item: object, rules: RulesConfig,
     before = len(c.problems)
     c.keys(path, d, INDSATS_KEYS)
     navn = c.text((*path, "navn"), d.get("navn"), required=True, name=True)
-    kategori = c.choice((*path, "kategori"), d.get("kategori"), rules.kategorier, "kategori")
+    labels = choice_labels(rules)
+    kategori = c.choice((*path, "kategori"), d.get("kategori"), rules.kategorier, "kategori",
+                        labels["kategori"])
     maalgruppe = c.choice((*path, "maalgruppe"), d.get("maalgruppe"), rules.maalgrupper,
-                          "målgruppe")
+                          "målgruppe", labels["maalgruppe"])
     fin_raw = d.get("finansiering", "pulje")
     finansiering = c.choice((*path, "finansiering"), fin_raw, rules.finansiering,
-                            "finansiering")
+                            "finansiering", labels["finansiering"])
     start = c.date((*path, "start"), d.get("start"))
     slut = c.date((*path, "slut"), d.get("slut"))
     if start and slut and slut < start:
@@ -679,8 +738,8 @@ def _indsats(c: _Checker, path: Path_, item: object, rules: RulesConfig,
     links = d.get("behov")
     if links is None:
         links = []
-    elif isinstance(links, str):
-        links = [x.strip() for x in links.split(",") if x.strip()]
+    elif isinstance(links, str):  # "a, b", "a; b" or one id per line
+        links = [x.strip() for x in re.split(r"[,;\n]", links) if x.strip()]
     elif not isinstance(links, list):
         c.add((*path, "behov"), links, "skal være en liste af behov-id'er")
         links = []
@@ -718,3 +777,40 @@ def find_plan(kommune: Kommune, index: KommuneIndex, path: Path | str | None = N
     (:func:`plan_file_for`), else None (the note then says that no plan is registered)."""
     path = path or plan_file_for(kommune.slug, plans_dir)
     return load_plan(path, index, expected=kommune) if path else None
+
+
+# ----------------------------------------------------------------------------- writing
+
+def to_raw(plan: Plan) -> dict:
+    """The plan in the YAML format of docs/plan-format.md: what :func:`validate` reads back
+    to an equal plan (``opkval plan export``). Empty optional fields are left out."""
+    def drop_none(d: dict) -> dict:
+        return {k: v for k, v in d.items() if v not in (None, [], {}, ())}
+
+    out: dict[str, Any] = drop_none({
+        "kommune": plan.kommune.navn, "titel": plan.titel, "dato": plan.dato,
+        "kilde": plan.kilde})
+    if plan.godkendt_af or plan.godkendt_dato:
+        out["godkendt"] = drop_none({"af": plan.godkendt_af, "dato": plan.godkendt_dato})
+    if plan.maal_andel_paedagoger_pct is not None or plan.maal_aar is not None:
+        pct = plan.maal_andel_paedagoger_pct
+        out["maal"] = drop_none({"andel_paedagoger_pct": int(pct) if pct is not None and
+                                 float(pct).is_integer() else pct, "aar": plan.maal_aar})
+    if plan.behov:
+        out["behov"] = [{"id": b.id, "tekst": b.tekst} for b in plan.behov]
+    out["indsatser"] = [drop_none({
+        "navn": i.navn, "kategori": i.kategori, "maalgruppe": i.maalgruppe, "start": i.start,
+        "slut": i.slut, "deltagere": i.deltagere, "fordeling": dict(i.fordeling),
+        "budget": dict(sorted(i.budget.items())), "forbrug": dict(sorted(i.forbrug.items())),
+        "finansiering": i.finansiering, "behov": list(i.behov), "beskrivelse": i.beskrivelse,
+        "kategori_begrundelse": i.kategori_begrundelse, "antagelser": list(i.antagelser)})
+        for i in plan.indsatser]
+    if plan.overvejelser:
+        out["overvejelser"] = dict(plan.overvejelser)
+    return out
+
+
+def to_yaml(plan: Plan) -> str:
+    head = (f"# Lokal plan for {plan.kommune.navn} Kommune, skrevet af opkval plan export"
+            f"{f' fra {plan.fil}' if plan.fil else ''}.\n# Formatet: docs/plan-format.md\n")
+    return head + yaml.safe_dump(to_raw(plan), allow_unicode=True, sort_keys=False, width=96)

@@ -7,6 +7,7 @@ of the rounds in ``opkval/config/pulje.yaml``.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 
@@ -213,8 +214,11 @@ def check_fordeling_og_behov(plan: Plan, rules: RulesConfig) -> RuleResult:
                                       f"{shown}"})
         for link in i.behov:
             if link not in ids:
+                close = difflib.get_close_matches(link, sorted(ids), n=1, cutoff=0.6)
+                hint = f" (mente du '{close[0]}'?)" if close else ""
                 fund.append({"indsats": i.navn, "type": "behov", "behov": link,
-                             "tekst": f"{i.navn} henviser til behov '{link}', som ikke findes"})
+                             "tekst": f"{i.navn} henviser til behov '{link}', som ikke "
+                                      f"findes{hint}"})
     if fund:
         tekst = fmt.and_list([f["tekst"] for f in fund]) + "."
     else:
