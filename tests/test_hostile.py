@@ -203,7 +203,8 @@ def test_extra_participants_and_years_are_bounded(tmp_path):
 @pytest.mark.parametrize("args,needles", [
     (["report", "--kommune", "Ishøj", "--year", "-1"], ["rapportåret -1", "2023–2035"]),
     (["report", "--kommune", "Ishøj", "--year", "99999"], ["rapportåret 99999"]),
-    (["reports", "--jobs", "24"], ["JOBS=24", "mellem 1 og"]),
+    # One more than the cores (24 on the 2 cores of the machine).
+    (["reports", "--jobs", str(len(os.sched_getaffinity(0)) + 1)], ["mellem 1 og"]),
     (["reports", "--jobs", "0"], ["JOBS=0", "mellem 1 og"]),
     (["reports", "--jobs", "-1"], ["JOBS=-1"]),
     (["report", "--kommune", "x" * 5000], ["Ukendt kommune", "5000 tegn"]),
@@ -577,3 +578,13 @@ def test_a_note_cut_between_two_renames_is_known_incomplete_and_rebuilt(tmp_path
              "--out", str(out), "--jobs", "1"], timeout=300)
     assert r.code == 0 and "1 af 1 notater bygget" in r.err, r.err[-1500:]
     assert render.note_complete(out, "fanoe")
+
+
+@pytest.mark.slow
+def test_sigkill_of_one_report_takes_its_kernel_along(tmp_path):
+    out = tmp_path / "reports"
+    p = start(["report", "--kommune", "Ishøj", "--out", str(out)])
+    kernel = wait_for(lambda: kernels_of(descendants(p.pid)), 60, "the kernel")
+    os.kill(p.pid, signal.SIGKILL)
+    p.communicate(timeout=30)
+    wait_for(lambda: not living(kernel), 10, "the kernel to end after SIGKILL")
