@@ -122,6 +122,18 @@ def _formats(text: str) -> tuple[str, ...]:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    written: list = []
+    try:
+        return _report(args, written)
+    except Interrupted as e:
+        if not getattr(e, "summary", None):
+            e.summary = (f"opkval: afbrudt af {e.name}; notatet er skrevet færdigt." if written
+                         else f"opkval: afbrudt af {e.name}; intet notat er skrevet, og "
+                         "tidligere rapportfiler er uændrede.")
+        raise
+
+
+def _report(args: argparse.Namespace, written: list) -> int:
     from opkval.fileio import check_output_dir
     from opkval.render import Renderer
 
@@ -159,6 +171,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         check_plausible(ctx)
         try:
             files = renderer.render(ctx, Path(args.out), formats=args.format)
+            written.append(files)
         except Interrupted as e:
             e.summary = (f"opkval: afbrudt af {e.name}; notatet for {kommune.navn} Kommune er "
                          "ikke skrevet, og tidligere rapportfiler er uændrede.")
@@ -475,11 +488,12 @@ def _main(argv: list[str] | None) -> int:
         _log(getattr(e, "summary", None) or "opkval: afbrudt.")
         return 130
     except MemoryError:
-        _log("opkval: hukommelsen slap op; ingen rapport er skrevet eller ændret.")
+        _log("opkval: hukommelsen slap op; kørslen er stoppet (færdige notater er hele, intet "
+             "er halvt skrevet).")
         return 1
     except Exception as e:  # a bug: one line, not a traceback (OPKVAL_DEBUG=1 shows it)
         if os.environ.get("OPKVAL_DEBUG"):
             raise
-        _log(f"opkval: uventet fejl ({type(e).__name__}: {str(e)[:300]}); ingen rapport er "
-             "skrevet eller ændret. Kør med OPKVAL_DEBUG=1 for detaljer.")
+        _log(f"opkval: uventet fejl ({type(e).__name__}: {str(e)[:300]}); intet notat er halvt "
+             "skrevet. Kør med OPKVAL_DEBUG=1 for detaljer.")
         return 1
