@@ -42,7 +42,8 @@ MAX_BEHOV = 100
 MAX_LIST_ITEMS = 50  # fordeling, behov links, antagelser of one indsats
 #: Characters in a name or id (shown in table columns), and in any other text.
 MAX_NAME_CHARS = 120
-MAX_WORD_CHARS = 40  # a name's longest run without a space: one table column wide
+MAX_WORD_CHARS = 30  # a name's longest run without a space: one table column wide (the
+#                     longest real Danish course words have ~28 letters)
 MAX_TEXT_CHARS = 4000
 #: Participants in one indsats, and kroner per year in one indsats (the whole pool is 195,9
 #: mio. kr. a year for all 98 kommuner).
