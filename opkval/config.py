@@ -19,14 +19,11 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from opkval.domain import ROLE_AKTIVITETSVINDUE, ROLE_LOKAL_PLAN, ROLES
 from opkval.errors import ConfigError
 
 CONFIG_DIR = Path(__file__).resolve().parent / "config"
 
-#: Roles a round can have (``runder[].roller`` in pulje.yaml); code finds rounds by role or id.
-ROLE_AKTIVITETSVINDUE = "aktivitetsvindue"  # its money only for activities started in a window
-ROLE_LOKAL_PLAN = "lokal_plan"  # its money requires a local plan
-ROLES = (ROLE_AKTIVITETSVINDUE, ROLE_LOKAL_PLAN)
 
 
 class _Model(BaseModel):
@@ -62,7 +59,7 @@ class Round(_Model):
     navn: str  # "Første tildelingsrunde"
     kort: str  # "Første runde", as in "første rundes midler"
     aar: list[int]
-    roller: list[Literal["aktivitetsvindue", "lokal_plan"]] = []
+    roller: list[Literal[ROLE_AKTIVITETSVINDUE, ROLE_LOKAL_PLAN]] = []
     udbetaling: Literal["aarlig", "samlet"]
     udbetalingsaar: int | None = None
     aktivitet_start_fra: dt.date | None = None
@@ -256,10 +253,10 @@ class PointRule(_Model):
 
 
 class Point(_Model):
-    id: str
-    titel: str
-    seed: str
-    spoergsmaal: OneLine
+    id: str = Field(min_length=1)
+    titel: str = Field(min_length=1)
+    seed: str = Field(min_length=1)
+    spoergsmaal: OneLine = Field(min_length=1)
     fuld: PointRule | None = None
     delvis: PointRule | None = None
     kraever: PointRule | None = None
@@ -322,16 +319,71 @@ def read_yaml(p: Path):
         raise ConfigError(f"{p}: ugyldig YAML ({e}).") from None
 
 
+_DANISH = {
+    "missing": "feltet mangler",
+    "extra_forbidden": "ukendt felt",
+    "int_type": "skal være et heltal", "int_parsing": "skal være et heltal",
+    "int_from_float": "skal være et heltal",
+    "float_type": "skal være et tal", "float_parsing": "skal være et tal",
+    "bool_type": "skal være true eller false", "bool_parsing": "skal være true eller false",
+    "string_type": "skal være en tekst",
+    "string_too_short": "må ikke være tom", "too_short": "må ikke være tom",
+    "list_type": "skal være en liste", "dict_type": "skal være en tabel af felter",
+    "model_type": "skal være en tabel af felter",
+    "date_type": "skal være en dato (ÅÅÅÅ-MM-DD)", "date_parsing": "skal være en dato (ÅÅÅÅ-MM-DD)",
+    "date_from_datetime_parsing": "skal være en dato (ÅÅÅÅ-MM-DD)",
+}
+_BOUNDS = {"greater_than": ("større end", "gt"), "greater_than_equal": ("mindst", "ge"),
+           "less_than": ("mindre end", "lt"), "less_than_equal": ("højst", "le")}
+
+
+def _location(loc: tuple, raw: object) -> str:
+    """``('runder', 0, 'kort')`` → ``runder[1].kort``; a dict key that is a number (a year)
+    stays as it is: ``pulje.beloeb_kr.2024``."""
+    out, node = "", raw
+    for step in loc:
+        if isinstance(step, int) and isinstance(node, list):
+            out += f"[{step + 1}]"
+            node = node[step] if step < len(node) else None
+        else:
+            out += f".{step}" if out else str(step)
+            node = node.get(step) if isinstance(node, dict) else None
+    return out
+
+
+def _danish(err: dict, raw: object) -> str:
+    """One pydantic error as a Danish line: the field (list positions from 1), what is wrong,
+    the value found."""
+    loc = tuple(err["loc"])
+    where = f"felt '{_location(loc, raw)}'" if loc else "filen"
+    if loc[:1] == ("punkter",) and len(loc) > 1 and isinstance(raw, dict):
+        items = raw.get("punkter")
+        i = loc[1]
+        if isinstance(items, list) and isinstance(i, int) and i < len(items) \
+                and isinstance(items[i], dict) and items[i].get("id"):
+            where += f" (punkt '{items[i]['id']}')"
+    kind, ctx = err["type"], err.get("ctx") or {}
+    if kind == "value_error":
+        text = str(ctx.get("error", err["msg"])).removeprefix("Value error, ")
+    elif kind == "literal_error":
+        text = f"skal være {ctx.get('expected', '')}".replace("' or '", "' eller '")
+    elif kind in _BOUNDS:
+        word, key = _BOUNDS[kind]
+        text = f"skal være {word} {ctx.get(key)}"
+    else:
+        text = _DANISH.get(kind, err["msg"])
+    value = "" if kind == "missing" or not loc else f" (værdi: {err.get('input')!r:.60})"
+    return f"{where}: {text}{value}"
+
+
 def parse_config(model: type[BaseModel], p: Path):
-    """Read and validate a config file with a pydantic model; one message on the first error."""
+    """Read and validate a config file with a pydantic model; one message on the first error,
+    in Danish, naming the file, the field and the value."""
     raw = read_yaml(p)
     try:
         return model.model_validate(raw or {})
     except ValidationError as e:
-        first = e.errors()[0]
-        loc = ".".join(str(x) for x in first["loc"])
-        where = f"felt '{loc}'" if loc else "filen"
-        raise ConfigError(f"{p}: {where}: {first['msg']}.") from None
+        raise ConfigError(f"{p}: {_danish(e.errors()[0], raw)}.") from None
 
 
 @lru_cache(maxsize=16)

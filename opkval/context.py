@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 # The notebook imports this module only to read a context (``load_context``): pandas, pydantic
 # and the engines are imported where a context is built, so a kernel starts lean.
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: pool facts (pulje, regler, runder[].roller), engangsloeft
 PINNED = ("babel", "matplotlib", "nbconvert", "pandas", "pandera", "papermill", "pydantic",
           "weasyprint")
 

@@ -10,6 +10,12 @@ PASNING_NAVN = {"Dagpleje": "Dagpleje", "0-2 år": "Daginstitution 0-2 år",
 #: order tables and the CLI show them; their names and sources are in config/pulje.yaml.
 KEYS = ("age_0_5", "population", "enrolled")
 
+#: Roles a round can have (``runder[].roller`` in config/pulje.yaml); rounds are found by role
+#: or id, never by position: the round whose money is only for activities started in a window,
+#: and the round whose money requires a local plan.
+ROLE_AKTIVITETSVINDUE, ROLE_LOKAL_PLAN = "aktivitetsvindue", "lokal_plan"
+ROLES = (ROLE_AKTIVITETSVINDUE, ROLE_LOKAL_PLAN)
+
 #: A rule's status (opkval.rules), its Danish word, and its severity (higher is worse) for
 #: picking a plan's worst status and sorting by it.
 OK, ADVARSEL, BRUD = "ok", "advarsel", "brud"

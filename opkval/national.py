@@ -12,10 +12,10 @@ import json
 from pathlib import Path
 
 from opkval.allocation import backtest, grants_for_kommune, key_estimates
-from opkval.config import ROLE_LOKAL_PLAN, load_config
+from opkval.config import load_config, load_maal
 from opkval.context import manifest, round_summaries
 from opkval.data import RawData
-from opkval.domain import KEYS, STATUS_RANK
+from opkval.domain import KEYS, ROLE_LOKAL_PLAN, STATUS_RANK
 from opkval.gaps import gap_table
 from opkval.kommune import KommuneIndex
 
@@ -98,6 +98,9 @@ def national_context(data: RawData, out_dir: Path, report_year: int,
                                    "beloeb_kr": cfg.pulje.engangsloeft.beloeb_kr}},
         "runder": [{"id": r.id, "navn": r.navn, "kort": r.kort, "aar": list(r.aar),
                     "roller": list(r.roller)} for r in cfg.rounds_in_order],
+        "maal": {t.id: {"navn": t.navn, "andel_paedagoger_pct": t.andel_paedagoger_pct}
+                 for t in load_maal().maal if t.andel_paedagoger_pct is not None},
+        "normering_aar": load_maal().personale.normering_aar,
         "skoen_aar": key_year,
         "skoen_pulje_kr": key_pool,
         "noegler": {key: cfg.noegler[key].navn for key in KEYS},

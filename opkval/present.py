@@ -10,7 +10,7 @@ import html
 from collections.abc import Iterable, Sequence
 
 from opkval import fmt
-from opkval.domain import STATUS_DA
+from opkval.domain import ROLE_LOKAL_PLAN, STATUS_DA
 
 LABEL_DA = {"tilsagn": "Tilsagn", "fremskrevet": "Fremskrevet", "skøn": "Skøn"}
 
@@ -120,9 +120,6 @@ def _years_by_text(pairs) -> list[tuple[str, list[int]]]:
     return list(grouped.items())
 
 
-ROLE_LOKAL_PLAN = "lokal_plan"  # as opkval.config.ROLE_LOKAL_PLAN (the kernel skips pydantic)
-
-
 def round_with_role(ctx: dict, role: str) -> dict:
     """The round of ``ctx["runder"]`` that pulje.yaml gives ``role`` (never by position)."""
     return next(r for r in ctx["runder"] if role in r["roller"])
@@ -150,8 +147,7 @@ def _round_sentence(ctx: dict, r: dict) -> str:
     if r["udbetaling"] == "samlet":
         how = ("fremskrevet med kommunens egen andel af puljen" if "fremskrevet" in r["labels"]
                else f"skønnet efter {esc(ctx['noegle']['navn'])}")
-        cond = (" på betingelse af en lokal plan for opkvalificering"
-                if ROLE_LOKAL_PLAN in r["roller"] else "")
+        cond = f" på betingelse af en {esc(r['betingelse'])}" if r["betingelse"] else ""
         return (f"Midlerne for {y} udbetales {_paid(r)}{cond}; {how} svarer det til "
                 f"<b>{amount}</b>{_without_lift(ctx, r['aar'])}.")
     return (f"{k} kan for {y} ({esc(r['navn'].lower())}) forvente ca. <b>{amount}</b>; "
@@ -167,7 +163,7 @@ def summary(ctx: dict) -> Html:
             f"Fordelingsnøglen ({esc(ctx['noegle']['navn'])}) forklarer ikke det "
             f"offentliggjorte beløb: tilsagnet er {esc(fmt.pct(kc['forhold'], 0))} af nøglens "
             f"skøn ({esc(fmt.kr(kc['offentliggjort_kr']))} mod "
-            f"{esc(fmt.kr(kc['skoen_kr']))} for {kc['aar'][0]}–{kc['aar'][-1]}). Notatet "
+            f"{esc(fmt.kr(kc['skoen_kr']))} for {_span(kc['aar'])}). Notatet "
             "viser begge tal.")
     return Html('<section class="summary"><h2>Kort fortalt</h2>'
                 + "".join(f"<p>{p}</p>" for p in parts) + "</section>")

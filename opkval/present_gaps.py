@@ -49,8 +49,9 @@ def staff_mix(ctx: dict) -> Html:
             norm += " *"
         prow.append([PASNING_NAVN[t], fmt.number(v["boern"]),
                      norm, fmt.number(v["personale"], 0)])
-    out.append(table(["Pasningstilbud", "Indskrevne børn 2024", "Normering 2023 (børn pr. "
-                      "voksen)", "Pædagogisk personale (skøn)"], prow, numeric=(1, 2, 3),
+    out.append(table(["Pasningstilbud", "Indskrevne børn 2024",
+                      f"Normering {p['normering_aar']} (børn pr. voksen)",
+                      "Pædagogisk personale (skøn)"], prow, numeric=(1, 2, 3),
                      foot=[["I alt", fmt.number(sum(v["boern"] for v in
                                                     p["pasningstilbud"].values())), "",
                             fmt.number(p["i_alt"], 0)]],

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from opkval import fmt
+from opkval.domain import ROLE_LOKAL_PLAN
 from opkval.present import (
-    ROLE_LOKAL_PLAN,
     Html,
     _span,
     esc,
@@ -114,13 +114,17 @@ def gaps(nctx: dict, n: int = 15) -> Html:
              fmt.number(r["personale"]), fmt.number(r["gap_pp_to_tredjedele"], 1),
              fmt.number(r["gap_personer_to_tredjedele"]),
              fmt.number(r["gap_personer_bupl_80"])] for i, r in enumerate(rows[:n])]
+    # The two targets the columns measure against (maal.yaml, by id).
+    two, bupl = nctx["maal"]["to_tredjedele"], nctx["maal"]["bupl_80"]
+    two_pct, bupl_pct = (fmt.pct_value(t["andel_paedagoger_pct"]) for t in (two, bupl))
     return Html(
         f"<section><h2>Største afstand til målene ({fmt.number(n)} kommuner)</h2><p>Afstand i "
-        "personer fra andelen ansat som pædagog (2024) til to tredjedele og til BUPL's 80 %, med "
-        "det skønnede pædagogiske personale (indskrevne børn delt med normeringen 2023). Alle 98 "
-        "står i landsoversigt.json.</p>"
+        f"personer fra andelen ansat som pædagog (2024) til {esc(two['navn'].lower())} og til "
+        f"{esc(bupl['navn'])}, med det skønnede pædagogiske personale (indskrevne børn delt med "
+        f"normeringen {nctx['normering_aar']}). Alle 98 står i landsoversigt.json.</p>"
         + table(["#", "Kommune", "Kommunegruppe", "Pædagoger", "Personale (skøn)",
-                 "Procentpoint til 2/3", "Personer til 2/3", "Personer til 80 %"], body,
+                 f"Procentpoint til {two_pct}", f"Personer til {two_pct}",
+                 f"Personer til {bupl_pct}"], body,
                 numeric=(0, 3, 4, 5, 6, 7), css="compact")
         + "</section>")
 

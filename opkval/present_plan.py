@@ -9,8 +9,8 @@ the other sections show nothing.
 from __future__ import annotations
 
 from opkval import fmt
+from opkval.domain import ROLE_AKTIVITETSVINDUE, ROLE_LOKAL_PLAN
 from opkval.present import (
-    ROLE_LOKAL_PLAN,
     Html,
     _kommune,
     _paid,
@@ -20,8 +20,6 @@ from opkval.present import (
     status_badge,
     table,
 )
-
-ROLE_AKTIVITETSVINDUE = "aktivitetsvindue"  # as opkval.config (the kernel skips pydantic)
 
 
 def _period(i: dict) -> Html:

@@ -8,18 +8,16 @@ of the rounds in ``opkval/config/pulje.yaml``.
 from __future__ import annotations
 
 import difflib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from fractions import Fraction
 
 from opkval import fmt
 from opkval.config import (
-    ROLE_AKTIVITETSVINDUE,
-    ROLE_LOKAL_PLAN,
     PuljeConfig,
     RulesConfig,
     load_rules,
 )
-from opkval.domain import OK, STATUS_DA
+from opkval.domain import OK, ROLE_AKTIVITETSVINDUE, ROLE_LOKAL_PLAN, ROLES, STATUS_DA
 from opkval.ledger import Ledger
 from opkval.plan import Plan
 
@@ -46,12 +44,19 @@ def _result(rules: RulesConfig, rid: str, found: bool, tekst: str, vaerdier: dic
             status: str | None = None) -> RuleResult:
     r = rules.rule(rid)
     st = (status or r.status_ved_fund) if found else OK
-    return RuleResult(rid, rule_name(rules, rid), st, tekst, r.kilde, vaerdier)
+    return RuleResult(rid, r.navn, st, tekst, r.kilde, vaerdier)  # navn: see check_all
 
 
-def rule_name(rules: RulesConfig, rid: str) -> str:
-    """A rule's Danish name; ``{min_formel_andel}`` in it is the configured share."""
-    return rules.rule(rid).navn.format(min_formel_andel=fmt.pct(rules.min_formel_andel, 0))
+def rule_name(rules: RulesConfig, rid: str, cfg: PuljeConfig) -> str:
+    """A rule's Danish name: ``{min_formel_andel}`` is the configured share, ``{lokal_plan}``
+    and ``{aktivitetsvindue}`` the short name of the round with that role (capitalised
+    placeholder: capitalised name)."""
+    names = {}
+    for role in ROLES:
+        kort = cfg.round_with_role(role).kort
+        names[role], names[role.capitalize()] = kort.lower(), kort
+    return rules.rule(rid).navn.format(min_formel_andel=fmt.pct(rules.min_formel_andel, 0),
+                                       **names)
 
 
 def check_formel_andel(plan: Plan, ledger: Ledger, rules: RulesConfig) -> RuleResult:
@@ -230,7 +235,7 @@ def check_fordeling_og_behov(plan: Plan, rules: RulesConfig) -> RuleResult:
 def check_all(plan: Plan, ledger: Ledger, cfg: PuljeConfig,
               rules: RulesConfig | None = None) -> list[RuleResult]:
     rules = rules or load_rules()
-    return [
+    results = [
         check_formel_andel(plan, ledger, rules),
         check_runde1_periode(plan, ledger, rules, cfg),
         check_loen_vikar(plan, rules),
@@ -239,3 +244,4 @@ def check_all(plan: Plan, ledger: Ledger, cfg: PuljeConfig,
         check_forbrug(ledger, rules),
         check_fordeling_og_behov(plan, rules),
     ]
+    return [replace(r, navn=rule_name(rules, r.id, cfg)) for r in results]

@@ -42,9 +42,9 @@ def note_cell(row: dict, links: list[str]) -> str:
     return " · ".join(links) or '<span class="small">ikke bygget</span>'
 
 
-def _round_cell(g: dict, first: bool) -> str:
-    """A round's amount; the first round also says what it rests on (tilsagn/skøn ...)."""
-    basis = (f' <span class="small">{esc("/".join(g["grundlag"]))}</span>' if first else "")
+def _round_cell(g: dict) -> str:
+    """A round's amount and what it rests on (tilsagn, fremskrevet, skøn)."""
+    basis = f' <span class="small">{esc("/".join(g["grundlag"]))}</span>'
     return _cell(esc(fmt.kr(g["beloeb_kr"])) + basis, g["beloeb_kr"], "num")
 
 
@@ -71,7 +71,7 @@ def index_html(nctx: dict, out_dir: Path, formats: tuple[str, ...]) -> str:
         rows.append(
             "<tr>" + _cell(name, r["navn"]) + _cell(esc(r["region"].replace("Region ", "")))
             + _cell(esc(r["kommunegruppe"]))
-            + "".join(_round_cell(g, first=i == 0) for i, g in enumerate(r["runder"]))
+            + "".join(_round_cell(g) for g in r["runder"])
             + _cell("ja" if r.get("har_plan") else "nej", int(bool(r.get("har_plan"))))
             + _cell(status_html, STATUS_RANK.get(status or "", 0))
             + _cell(esc(fmt.pct_value(r["pct_paedagoger"])), r["pct_paedagoger"], "num")
