@@ -96,7 +96,7 @@ class KommuneIndex:
         if not Path(path).exists():
             raise DataError(f"{path}: filen mangler (forventet i {Path(path).parent}).")
         try:
-            with open(path, encoding="utf-8", newline="") as f:
+            with open(path, encoding="utf-8-sig", newline="") as f:  # BOM as in data.py
                 reader = csv.DictReader(f)
                 missing = [c for c in MUNICIPALITY_COLUMNS if c not in (reader.fieldnames or [])]
                 if missing:
