@@ -6,7 +6,10 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 .DELETE_ON_ERROR:
 
-# Passed to opkval through the environment (never pasted into a shell or notebook line).
+# Parameters are data: make never expands or runs what is typed after `make report`.
+# $(value X) is the text exactly as given (a "$(shell ...)" in it is not run by make), and
+# $(call q,X) quotes that text for the shell (a "$(...)" or "`...`" is not run by the shell).
+# They are not exported: make would expand an exported variable to build the environment.
 KOMMUNE ?=
 YEAR ?= 0
 # Scenario for "what the plan moves": extra participants, kategori:antal:startår, comma-separated
@@ -15,7 +18,7 @@ EXTRA ?=
 # Another local plan than data/plans/<slug>.yaml (.yaml, .xlsx or .ods), for this one note;
 # `make reports` uses data/plans/ (copy the plan there to make it the kommune's own).
 PLAN ?=
-export KOMMUNE YEAR EXTRA PLAN
+q = '$(subst ','\'',$(value $1))'
 
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
 VENV := .venv
@@ -27,7 +30,7 @@ JOBS ?= 2
 # FORMAT=html,pdf,docx is the default; docx also writes the draft agenda item).
 OUT ?= reports
 FORMAT ?=
-export JOBS OUT FORMAT
+unexport KOMMUNE YEAR EXTRA PLAN JOBS OUT FORMAT
 PYTEST_ARGS ?=
 
 .PHONY: help venv report reports kommuner test lint clean distclean lab bench
@@ -57,18 +60,21 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP) ## Create or update .venv (done automatically by the other targets)
 
+# The same build as opkval's own (opkval.render.ensure_notebook, which records the source's
+# hash and rebuilds a stale or truncated notebook whatever its modification time).
 build/%.ipynb: notebooks/%.py $(STAMP)
 	@mkdir -p build
-	@$(BIN)/jupytext --quiet --to ipynb --output $@ $<
+	@$(BIN)/python -c 'import sys; from pathlib import Path; from opkval.render import ensure_notebook; ensure_notebook(Path(sys.argv[1]), Path("build"))' $<
+	@touch $@
 
 report: $(STAMP) $(NOTEBOOK) ## Build one kommune's note: make report KOMMUNE=Ishøj
-	@if [ -z "$$KOMMUNE" ]; then echo "Angiv en kommune, fx: make report KOMMUNE=Ishøj" >&2; exit 2; fi
-	@$(BIN)/opkval report --kommune="$$KOMMUNE" --year="$$YEAR" --plan="$$PLAN" --extra="$$EXTRA" \
-		--out="$$OUT" $${FORMAT:+--format="$$FORMAT"}
+	@if [ -z $(call q,KOMMUNE) ]; then echo "Angiv en kommune, fx: make report KOMMUNE=Ishøj" >&2; exit 2; fi
+	@$(BIN)/opkval report --kommune=$(call q,KOMMUNE) --year=$(call q,YEAR) --plan=$(call q,PLAN) \
+		--extra=$(call q,EXTRA) --out=$(call q,OUT) $(if $(FORMAT),--format=$(call q,FORMAT))
 
 reports: $(STAMP) $(NOTEBOOK) build/landsoversigt.ipynb ## All 98 notes + reports/index.html + landsoversigt (only what changed; JOBS=2)
-	@$(BIN)/opkval reports --jobs="$$JOBS" --year="$$YEAR" --out="$$OUT" \
-		$${FORMAT:+--format="$$FORMAT"}
+	@$(BIN)/opkval reports --jobs=$(call q,JOBS) --year=$(call q,YEAR) --out=$(call q,OUT) \
+		$(if $(FORMAT),--format=$(call q,FORMAT))
 
 bench: $(STAMP) $(NOTEBOOK) ## Measure F, R1, R98, R0 and peak memory; appends to docs/benchmarks.md
 	@$(BIN)/python benchmarks/bench.py

@@ -2,12 +2,18 @@
 
 Precedence per kommune and year (each labelled in output):
 1. ``tilsagn`` from the kommune's own tilsagn letter (``tilsagn:`` in its plan; ``grundlag``
-   ``tilsagnsbrev``), by year or by round;
+   ``tilsagnsbrev``), by year or by round; it overrides every other figure for its years;
 2. ``tilsagn``: a published amount in ``known_allocations.csv`` (``grundlag``
    ``offentliggjort``);
-3. ``fremskrevet``: for later years, the kommune's latest known share of the pool (letter or
-   published) applied to that year's pool amount;
-4. ``skøn``: the allocation key's estimate (largest remainder over all 98 kommuner).
+3. ``fremskrevet``: for later years *of the same round*, the kommune's latest known share of
+   the pool (letter or published) applied to that year's pool amount;
+4. ``skøn``: the allocation key's estimate (largest remainder over all 98 kommuner). A later
+   round is allocated anew (seed 002: round 2 on the share of 0–5-year-olds), so its estimate
+   is the key's even where an earlier round was published; the carried-forward share is then
+   shown beside it as ``alternativ_kr`` (the note uses the range of the two for the risk).
+
+A published amount that covers several years at once (``periode`` "2023-2024", Dragør) says
+nothing about each year; it is used as evidence in the backtest, not as a tilsagn.
 """
 
 from __future__ import annotations
@@ -61,6 +67,10 @@ class KeyWeights:
     kilde: str
     forbehold: str
     weights: dict[int, int]  # kommunekode -> weight
+
+    @property
+    def vintage_year(self) -> int:
+        return int(self.vintage[:4])
 
 
 @per_data_set(cfg=lambda a: load_config())
@@ -125,6 +135,11 @@ class GrantRow:
     andel: float  # beloeb / pulje
     skoen_kr: int  # the key estimate for the same year, shown beside published amounts
     grundlag: str = ""  # for tilsagn: tilsagnsbrev (the kommune's letter) | offentliggjort
+    udbetaling_antaget: bool = False  # no source gives this year's payment year
+    #: A second estimate where the sources allow two (round 2: the carried-forward share of
+    #: round 1's tilsagn beside the key); None where there is one.
+    alternativ_kr: int | None = None
+    alternativ_forklaring: str | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -133,6 +148,11 @@ class GrantRow:
 def _published(data: RawData, cfg: PuljeConfig) -> pd.DataFrame:
     ka = data["known_allocations.csv"]
     return ka[ka["pulje"] == cfg.known_allocations_pulje]
+
+
+def _per_year(pub: pd.DataFrame) -> pd.DataFrame:
+    """Published amounts for one grant year each (not the multi-year evidence rows)."""
+    return pub[pub["aar_fra"] == pub["aar_til"]]
 
 
 @per_data_set
@@ -180,9 +200,9 @@ def grants_for_kommune(data: RawData, kommunekode: int, key: str | None = None,
     cfg = cfg or load_config()
     key = key or cfg.default_key
     kw = key_weights(data, key, None, cfg)
-    pub = _published(data, cfg)
-    own = pub[pub["kommunekode"] == kommunekode].sort_values("periode")
-    published = {int(r.periode): (int(r.beloeb_kr), str(r.kilde)) for r in own.itertuples()}
+    pub = _per_year(_published(data, cfg))
+    own = pub[pub["kommunekode"] == kommunekode].sort_values("aar_fra")
+    published = {int(r.aar_fra): (int(r.beloeb_kr), str(r.kilde)) for r in own.itertuples()}
     letters = letter_amounts(tilsagn, cfg)
     known = {**published, **{y: (a, k) for y, (a, k, _) in letters.items()}}
     rows = []
@@ -191,6 +211,12 @@ def grants_for_kommune(data: RawData, kommunekode: int, key: str | None = None,
         runde = cfg.round_of(year)
         est = key_estimates(data, key, year, pool)[kommunekode]
         earlier = [y for y in known if y < year]
+        carried = None
+        if earlier:
+            base = max(earlier)
+            share = Fraction(known[base][0]) / cfg.pool_kr(base)
+            carried = (int(share * pool + Fraction(1, 2)), base)  # half up to whole kroner
+        alt = alt_text = None
         grundlag = ""
         if year in letters:
             amount, kilde, text = letters[year]
@@ -199,10 +225,8 @@ def grants_for_kommune(data: RawData, kommunekode: int, key: str | None = None,
             amount, kilde = published[year]
             label, text = LABEL_TILSAGN, "tilsagn (offentliggjort beløb)"
             grundlag = GRUNDLAG_OFFENTLIGGJORT
-        elif earlier:
-            base = max(earlier)
-            share = Fraction(known[base][0]) / cfg.pool_kr(base)
-            amount = int(share * pool + Fraction(1, 2))  # round half up to whole kroner
+        elif carried and cfg.round_of(carried[1]).id == runde.id:
+            amount, base = carried
             label = LABEL_FREMSKREVET
             text = f"fremskrevet efter kommunens andel af puljen i {base}"
             kilde = f"tilsagn {base} ({known[base][1]}) × puljen {year}"
@@ -210,13 +234,27 @@ def grants_for_kommune(data: RawData, kommunekode: int, key: str | None = None,
             amount, label = est, LABEL_SKOEN
             year_kw = key_weights(data, key, year, cfg)
             text = f"skøn, nøgle: {kw.navn}, data pr. {year_kw.vintage}"
+            if key == cfg.default_key and runde.payment_year(year) > year_kw.vintage_year:
+                text += (f" (de nyeste kommunetal i opkvals data; ministeriet bruger "
+                         f"{runde_noegle(runde)})")
             kilde = year_kw.kilde
+            if carried and carried[0] != amount:
+                alt = carried[0]
+                alt_text = (f"kommunens andel af puljen i {carried[1]} (tilsagn) ført videre "
+                            f"til {runde.kort.lower()}")
         rows.append(GrantRow(
             aar=year, runde=runde.id, udbetalingsaar=runde.payment_year(year), pulje_kr=pool,
             beloeb_kr=amount, label=label, forklaring=text, kilde=kilde,
             andel=amount / pool, skoen_kr=est, grundlag=grundlag,
+            udbetaling_antaget=year in runde.udbetaling_antaget,
+            alternativ_kr=alt, alternativ_forklaring=alt_text,
         ))
     return rows
+
+
+def runde_noegle(runde) -> str:
+    """What the ministry allocates a round by, in words (config ``noegle_tekst``)."""
+    return str(runde.noegle_tekst or "det forventede antal 0-5-årige")
 
 
 @dataclass(frozen=True)
@@ -224,12 +262,14 @@ class BacktestRow:
     kommunekode: int
     kommune: str
     pulje: str
-    aar: int
+    aar: int  # first year the published amount covers
     skoen_kr: int
     offentliggjort_kr: int
     forskel_kr: int  # published - estimate
     forskel_pct: float  # (published - estimate) / estimate * 100
     inden_for_tolerance: bool
+    periode: str = ""  # "2020", or "2023-2024" for an amount covering several years
+    kilde: str = ""
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -250,19 +290,56 @@ def backtest(data: RawData, cfg: PuljeConfig | None = None,
     bt = cfg.backtest
     ka = data["known_allocations.csv"]
     rows: list[BacktestRow] = []
-    ref = ka[ka["pulje"].str.startswith(bt.pulje_prefix) & (ka["periode"] == bt.aar)]
+    ref = ka[ka["pulje"].str.startswith(bt.pulje_prefix) & (ka["aar_fra"] == bt.aar)
+             & (ka["aar_til"] == bt.aar)]
     est = key_estimates(data, bt.noegle, bt.aar, bt.beloeb_kr)
     tol_abs, tol_rel = bt.tolerance_abs_kr, bt.tolerance_rel
     for r in ref.itertuples():
         e, p = est[int(r.kommunekode)], int(r.beloeb_kr)
         rows.append(BacktestRow(int(r.kommunekode), str(r.kommune), "Pulje til normeringer",
-                                int(r.periode), e, p, p - e, (p - e) / e * 100,
-                                abs(p - e) <= tol_abs + tol_rel * e))
+                                int(r.aar_fra), e, p, p - e, (p - e) / e * 100,
+                                abs(p - e) <= tol_abs + tol_rel * e, str(r.periode),
+                                str(r.kilde)))
     for r in _published(data, cfg).itertuples():
-        year = int(r.periode)
-        e = key_estimates(data, key, year, cfg.pool_kr(year))[int(r.kommunekode)]
+        # An amount for several years (Dragør's 817.000 kr. for 2023-2024) against the sum of
+        # the key's estimates for those years.
+        e = sum(key_estimates(data, key, y, cfg.pool_kr(y))[int(r.kommunekode)]
+                for y in range(int(r.aar_fra), int(r.aar_til) + 1))
         p = int(r.beloeb_kr)
         rows.append(BacktestRow(int(r.kommunekode), str(r.kommune), "Opkvalificeringspuljen",
-                                year, e, p, p - e, (p - e) / e * 100,
-                                abs(p - e) <= tol_abs + tol_rel * e))
+                                int(r.aar_fra), e, p, p - e, (p - e) / e * 100,
+                                abs(p - e) <= tol_abs + tol_rel * e, str(r.periode),
+                                str(r.kilde)))
     return sorted(rows, key=lambda b: (b.pulje, b.aar, b.kommunekode))
+
+
+def error_summary(rows: list[BacktestRow], afrunding_kr: int = 50000) -> dict:
+    """What a backtest measured: the spread of the errors and the largest ones.
+
+    Median and largest absolute error in kroner and per cent, how many lie within the
+    tolerance and within the sources' rounding (``afrunding_kr``: amounts published to
+    0,1 mio. kr. are exact to ±50.000 kr.), and the errors (kommune, kr., %), largest first.
+    """
+    if not rows:
+        return {"n": 0}
+    abs_kr = sorted(abs(b.forskel_kr) for b in rows)
+    abs_pct = sorted(abs(b.forskel_pct) for b in rows)
+
+    def median(xs):
+        n = len(xs)
+        return xs[n // 2] if n % 2 else (Fraction(xs[n // 2 - 1]) + Fraction(xs[n // 2])) / 2
+
+    largest = sorted(rows, key=lambda b: -abs(b.forskel_kr))
+    return {
+        "n": len(rows),
+        "inden_for_tolerance": sum(b.inden_for_tolerance for b in rows),
+        "median_abs_kr": float(median(abs_kr)),
+        "median_abs_pct": float(median(abs_pct)),
+        "max_abs_kr": abs_kr[-1],
+        "max_abs_pct": abs_pct[-1],
+        "inden_for_afrunding": sum(abs(b.forskel_kr) <= afrunding_kr for b in rows),
+        "afrunding_kr": afrunding_kr,
+        "stoerste": [{"kommune": b.kommune, "periode": b.periode, "forskel_kr": b.forskel_kr,
+                      "forskel_pct": b.forskel_pct, "inden_for_tolerance":
+                      b.inden_for_tolerance} for b in largest],
+    }

@@ -7,7 +7,13 @@
 3. Render in a pool of worker processes (spawn; one warm kernel and exporter per worker).
    One kommune failing never stops the rest; failures are summarised and the run exits 1.
 4. Rebuild ``index.html`` and the national overview when any note changed, and write
-   ``manifest.json`` (run manifest plus each output's fingerprint and status).
+   ``manifest.json`` (run manifest plus each output's fingerprint, status and the size and
+   modification time of each of its files: a note whose files differ from the record, such
+   as one cut between two renames, is rebuilt).
+
+Ctrl-C or SIGTERM stops the run at once: the workers are killed (their kernels die with
+them, :func:`opkval.fileio.die_with_parent`), their temp folders removed, the notes already
+built are recorded, and one line says how many were built.
 """
 
 from __future__ import annotations
@@ -16,6 +22,8 @@ import datetime as dt
 import hashlib
 import json
 import multiprocessing as mp
+import os
+import signal
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -106,9 +114,26 @@ def _read_manifest(out_dir: Path) -> dict:
         return {}
 
 
+def _stats(out_dir: Path, names: list[str]) -> dict[str, list[int]]:
+    out = {}
+    for n in names:
+        try:
+            st = (out_dir / n).stat()
+        except OSError:
+            continue
+        out[n] = [st.st_size, st.st_mtime_ns]
+    return out
+
+
 def _current(entry: dict | None, fp: str, out_dir: Path, names: list[str]) -> bool:
-    return bool(entry and entry.get("fingerprint") == fp and entry.get("status") == "ok"
-                and all((out_dir / n).exists() for n in names))
+    """The recorded build of these inputs, with each file as that build left it."""
+    if not (entry and entry.get("fingerprint") == fp and entry.get("status") == "ok"):
+        return False
+    recorded = entry.get("stat")
+    if recorded is None:  # a manifest from before file stats were recorded
+        return all((out_dir / n).exists() for n in names)
+    now = _stats(out_dir, names)
+    return len(now) == len(names) and all(recorded.get(n) == v for n, v in now.items())
 
 
 def log(msg: str) -> None:
@@ -141,16 +166,45 @@ class Progress:
             self.bar.close()
 
 
+def check_plausible(ctx: dict) -> None:
+    """A plan (with EXTRA) cannot upskill more pædagogmedhjælpere than the kommune has: the
+    note would say the pædagog share rises past 100 %. Raises OpkvalError naming the counts."""
+    try:
+        effekt = ctx["gaps"]["plan_effekt"]
+        n = int(effekt["merit"]["i_alt"]) + int(effekt["pau"]["i_alt"])
+        staff = float(effekt["personale"])
+        medhj = staff * float(effekt["medhjaelper_nu_pct"]) / 100
+    except (KeyError, TypeError, ValueError):
+        return  # no staff figures or no plan: nothing to compare
+    if n > medhj:
+        from opkval import fmt
+
+        navn = ctx["kommune"]["navn"]
+        raise OpkvalError(
+            f"Planen{' med EXTRA' if effekt.get('scenarie') else ''} uddanner {fmt.number(n)} "
+            f"pædagogmedhjælpere (meritpædagog og PAU), men {navn} Kommune har skønsmæssigt "
+            f"{fmt.number(round(medhj))} ({fmt.pct_value(float(effekt['medhjaelper_nu_pct']))} af "
+            f"{fmt.number(round(staff))} ansatte); så mange kan kommunen ikke uddanne. Ret "
+            "deltagere eller EXTRA.")
+
+
 # ------------------------------------------------------------------------------------ workers
 
 _WORKER: dict = {}
 
 
-def _worker_init() -> None:
+def _worker_init(parent: int | None = None) -> None:
     from multiprocessing.util import Finalize
 
+    from opkval.fileio import die_with_parent
     from opkval.render import Renderer
 
+    # Ctrl-C reaches the whole process group: the parent alone decides what stops. If the
+    # parent ends in any way, this worker is killed, and its kernel with it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
     try:
         _WORKER["renderer"] = renderer = Renderer().start()
     except Exception as e:  # e.g. the kernel cannot start: each task reports it
@@ -175,9 +229,14 @@ def _worker_render(task: tuple[str, dict, str, tuple[str, ...]]) -> Outcome:
                  else renderer.render(ctx, Path(out_dir), formats))
     except ReportError as e:
         return Outcome(slug, navn, False, time.perf_counter() - t0, "notebook", str(e))
+    except OSError as e:  # the output folder: named, with the cause
+        from opkval.fileio import reason
+
+        return Outcome(slug, navn, False, time.perf_counter() - t0, "skrivning",
+                       f"{e.filename or out_dir}: {reason(e)}")
     except Exception as e:  # rendering (HTML/PDF) failed: report it, keep going
         return Outcome(slug, navn, False, time.perf_counter() - t0, "rendering",
-                       f"{type(e).__name__}: {e}")
+                       f"{type(e).__name__}: {str(e)[:300]}")
     return Outcome(slug, navn, True, time.perf_counter() - t0,
                    files={("dagsordenspunkt." if f.stem.endswith("-dagsordenspunkt") else "")
                           + f.suffix[1:]: f.name for f in files.written()})
@@ -196,8 +255,14 @@ def run(out_dir: Path, *, jobs: int = 2, formats: tuple[str, ...] = ("html", "pd
     t0 = time.perf_counter()
     raw_dir = default_raw_dir().resolve()
     plans_dir = Path(plans_dir or PLANS_DIR).resolve()
+    from opkval.fileio import check_output_dir
+
     out_dir = Path(out_dir).resolve()
+    check_output_dir(out_dir)  # creatable, writable, room for notes: else one message now
     out_dir.mkdir(parents=True, exist_ok=True)
+    from opkval.render import remove_stale_temp_dirs
+
+    remove_stale_temp_dirs(out_dir)  # left by a run that was killed (SIGKILL)
     year = year or dt.date.today().year
 
     all_targets = [Target(k.kode, k.navn, k.slug, plan_file_for(k.slug, plans_dir))
@@ -226,13 +291,27 @@ def run(out_dir: Path, *, jobs: int = 2, formats: tuple[str, ...] = ("html", "pd
 
     from opkval.site import write_index
 
-    outcomes, overview, nctx = _build(stale, out_dir, formats, year, jobs, raw_dir)
-    manifest = _merge_manifest(old, outcomes, fps, nctx["manifest"])
+    outcomes: list[Outcome] = []
+    try:
+        overview, nctx = _build(stale, out_dir, formats, year, jobs, raw_dir, outcomes)
+    except KeyboardInterrupt as e:  # Interrupted too: record what was built, say so, stop
+        done = [o for o in outcomes if o.ok]
+        if outcomes:
+            _write_manifest(out_dir, _merge_manifest(old, outcomes, fps, old.get("run", {}),
+                                                     out_dir, formats))
+        name = getattr(e, "name", "Ctrl-C")
+        e.summary = (f"opkval: afbrudt af {name} efter {time.perf_counter() - t0:.0f} s: "
+                     f"{len(done)} af {len(stale)} notater bygget, {len(stale) - len(done)} "
+                     "ikke; index og landsoversigt er ikke opdateret. Ingen halve filer er "
+                     "efterladt; make reports bygger resten.")
+        raise
+    manifest = _merge_manifest(old, outcomes, fps, nctx["manifest"], out_dir, formats)
     failures = [o for o in (*outcomes, overview) if not o.ok]
     site_fp = _site_fingerprint(base, manifest["kommuner"])
     write_index(nctx, out_dir, formats)  # last: it links the notes that now exist
     manifest["landsoversigt"] = {"fingerprint": site_fp,
-                                 "status": "ok" if overview.ok else "fejl"}
+                                 "status": "ok" if overview.ok else "fejl",
+                                 "stat": _stats(out_dir, site_names) if overview.ok else {}}
     _write_manifest(out_dir, manifest)
 
     ok = sum(o.ok for o in outcomes)
@@ -247,8 +326,11 @@ def run(out_dir: Path, *, jobs: int = 2, formats: tuple[str, ...] = ("html", "pd
 
 
 def _build(stale: list[Target], out_dir: Path, formats: tuple[str, ...], year: int,
-           jobs: int, raw_dir: Path) -> tuple[list[Outcome], Outcome, dict]:
-    """Contexts for the stale notes and the overview, then render all of them in the pool."""
+           jobs: int, raw_dir: Path, outcomes: list[Outcome]) -> tuple[Outcome, dict]:
+    """Contexts for the stale notes and the overview, then render all of them in the pool.
+
+    Each note's outcome is appended to `outcomes` as it comes (an interrupted run still knows
+    which notes it built)."""
     from opkval.context import build_context, manifest
     from opkval.data import load_all
     from opkval.kommune import KommuneIndex
@@ -259,7 +341,6 @@ def _build(stale: list[Target], out_dir: Path, formats: tuple[str, ...], year: i
     index = KommuneIndex(data.municipalities)
     run_manifest = manifest(data)
     generated_at = dt.datetime.now().replace(microsecond=0)
-    outcomes: list[Outcome] = []
     tasks = []
     summaries = {}
     t_ctx = time.perf_counter()
@@ -269,12 +350,18 @@ def _build(stale: list[Target], out_dir: Path, formats: tuple[str, ...], year: i
             plan = find_plan(kommune, index, str(t.plan_file) if t.plan_file else None)
             ctx = build_context(data, kommune, year, plan=plan, generated_at=generated_at,
                                 run_manifest=run_manifest)
+            check_plausible(ctx)
         except PlanError as e:
             outcomes.append(Outcome(t.slug, t.navn, False, step="lokal plan", error=str(e)))
             summaries[t.slug] = {}
             continue
         except OpkvalError as e:
             outcomes.append(Outcome(t.slug, t.navn, False, step="beregning", error=str(e)))
+            summaries[t.slug] = {}
+            continue
+        except Exception as e:  # any other error in one kommune stops that kommune only
+            outcomes.append(Outcome(t.slug, t.navn, False, step="beregning",
+                                    error=f"uventet fejl ({type(e).__name__}: {str(e)[:300]})"))
             summaries[t.slug] = {}
             continue
         summaries[t.slug] = note_summary(ctx)
@@ -292,7 +379,8 @@ def _build(stale: list[Target], out_dir: Path, formats: tuple[str, ...], year: i
     # ProcessPoolExecutor, not multiprocessing.Pool: a worker that dies (out of memory, a crash
     # in a C library) breaks the pool with an error instead of leaving the run waiting forever.
     executor = ProcessPoolExecutor(max(1, min(jobs, len(tasks))),
-                                   mp_context=mp.get_context("spawn"), initializer=_worker_init)
+                                   mp_context=mp.get_context("spawn"), initializer=_worker_init,
+                                   initargs=(os.getpid(),))
     try:
         futures = {executor.submit(_worker_render, task): task for task in tasks}
         for future in as_completed(futures):
@@ -309,7 +397,7 @@ def _build(stale: list[Target], out_dir: Path, formats: tuple[str, ...], year: i
             progress.update(o)
         executor.shutdown(wait=True)  # workers exit normally: finalizers stop their kernels
     except BaseException:
-        executor.shutdown(wait=False, cancel_futures=True)
+        _stop_workers(executor, out_dir)
         raise
     finally:
         progress.close()
@@ -317,7 +405,27 @@ def _build(stale: list[Target], out_dir: Path, formats: tuple[str, ...], year: i
     for row in nctx["kommuner"]:  # the index marks them; any earlier note is shown as older
         if row["slug"] in failed:
             row["fejl"] = failed[row["slug"]]
-    return outcomes, overview, nctx
+    return overview, nctx
+
+
+def _stop_workers(executor: ProcessPoolExecutor, out_dir: Path) -> None:
+    """Stop at once: cancel what has not started, kill the workers (their kernels die with
+    them) and remove the temp folders they leave in `out_dir`."""
+    from opkval.render import remove_stale_temp_dirs
+
+    procs = list((getattr(executor, "_processes", None) or {}).values())
+    executor.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        try:
+            p.kill()
+        except (OSError, ValueError, AttributeError):
+            pass
+    for p in procs:
+        try:
+            p.join(timeout=5)
+        except (OSError, ValueError, AssertionError, AttributeError):
+            pass
+    remove_stale_temp_dirs(out_dir, pids={p.pid for p in procs if p.pid})
 
 
 def _task_name(task: tuple) -> tuple[str, str]:
@@ -334,12 +442,14 @@ def _site_fingerprint(base: str, kommuner: dict) -> str:
 
 
 def _merge_manifest(old: dict, outcomes: list[Outcome], fps: dict[str, str],
-                    run_manifest: dict) -> dict:
+                    run_manifest: dict, out_dir: Path, formats: tuple[str, ...]) -> dict:
     kommuner = dict(old.get("kommuner", {}))
     for o in outcomes:
+        names = [f"{o.slug}.{ext}" for ext in ("json", "ipynb", *formats)]
         kommuner[o.slug] = {"navn": o.navn, "fingerprint": fps.get(o.slug, ""),
                             "status": "ok" if o.ok else "fejl", "trin": o.step,
-                            "fejl": o.error, "filer": o.files, "sekunder": round(o.seconds, 2)}
+                            "fejl": o.error, "filer": o.files, "sekunder": round(o.seconds, 2),
+                            "stat": _stats(out_dir, names) if o.ok else {}}
     return {"run": run_manifest,
             "kommuner": dict(sorted(kommuner.items())),
             "landsoversigt": old.get("landsoversigt", {})}

@@ -46,13 +46,28 @@ matplotlib.rcParams.update({
 @dataclass(frozen=True)
 class Chart:
     png: bytes
-    alt: str  # text alternative, shown to screen readers and in the JSON
+    #: Text alternative: what the chart shows, every series with its values (an empty series is
+    #: said to be empty). The image's ``alt`` in the HTML and the figure's /Alt in the PDF.
+    alt: str
+    #: Visible caption under the chart (``<figcaption>``; a /Caption in the PDF).
+    caption: str = ""
 
     def _repr_png_(self) -> bytes:
         return self.png
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"image/png": self.png, "text/plain": self.alt}
+        data = {"image/png": self.png, "text/plain": self.alt}
+        return data, {"image/png": {"opkval_caption": self.caption}}
+
+
+def _end(text: str) -> str:
+    """A sentence's full stop, unless it already ends in one (``kr.``)."""
+    return text if text.endswith(".") else text + "."
+
+
+def _series(values_by_year) -> str:
+    """``[(2017, '3,1'), ...]`` → ``'2017: 3,1, 2018: 3,2'`` (years without a value left out)."""
+    return ", ".join(f"{y}: {v}" for y, v in values_by_year if v is not None)
 
 
 def _to_png(fig, *, left: float = 0.1, right: float = 0.98, top: float = 0.88,
@@ -119,9 +134,15 @@ def grants_by_year(ctx: dict) -> Chart:
     ax.set_ylim(0, top * 1.18)
     ax.set_title(f"Tilskud til {_kommune(ctx)} pr. år", y=TITLE_Y)
     _legend_below(fig, handles)
-    alt = "Søjlediagram over tilskud pr. år: " + "; ".join(
-        f"{g['aar']}: {fmt.kr(g['beloeb_kr'])} ({g['label']})" for g in grants)
-    return Chart(_to_png(fig, left=0.13, bottom=0.26), alt)
+    alt = (f"Søjlediagram over tilskuddet til {_kommune(ctx)} pr. år, farvet efter grundlag: "
+           + "; ".join(f"{g['aar']}: {fmt.kr(g['beloeb_kr'])} ({g['label']})" for g in grants)
+           + ".")
+    caption = f"Tilskud til {_kommune(ctx)} pr. år efter grundlag (tilsagn, fremskrevet, skøn)"
+    if differs:
+        alt += _end(f" Prikker: skøn efter nøglen ({ctx['noegle']['navn']}): " + "; ".join(
+            f"{g['aar']}: {fmt.kr(g['skoen_kr'])}" for g in grants))
+        caption += f"; prikkerne er skønnet efter {ctx['noegle']['navn']}"
+    return Chart(_to_png(fig, left=0.13, bottom=0.26), alt, caption + ".")
 
 
 # --------------------------------------------------------------------------- competence gaps
@@ -157,7 +178,8 @@ def staff_ranking(ctx: dict) -> Chart:
     ax.axhline(land, color=GAP_COLORS["land"], linestyle="--", linewidth=1)
     ax.axhline(grp, color=GAP_COLORS["gruppe"], linestyle=":", linewidth=1.2)
     own = next(i for i, r in enumerate(rows) if r["kode"] == k["kode"])
-    ax.annotate(f"{k['navn']}: {fmt.pct_value(rows[own]['pct'], 1)} (nr. {fmt.number(g['rang'])})",
+    place = fmt.rank(g["rang"], g.get("rang_delt", False))
+    ax.annotate(f"{k['navn']}: {fmt.pct_value(rows[own]['pct'], 1)} ({place})",
                 (own + 1, rows[own]["pct"]), xytext=(0, 14), textcoords="offset points",
                 ha="center", fontsize=8, color=GAP_COLORS["kommune"], fontweight="bold",
                 arrowprops={"arrowstyle": "-", "color": GAP_COLORS["kommune"], "lw": 0.8})
@@ -177,11 +199,17 @@ def staff_ranking(ctx: dict) -> Chart:
                           label=f"Median, hele landet: {fmt.pct_value(land, 1)}")]
     _legend_below(fig, handles, ncol=3, fontsize=7.5)
     alt = (f"Søjlediagram over andelen ansat som pædagog i alle {fmt.number(len(rows))} "
-           f"kommuner. {k['navn']} er nr. {fmt.number(g['rang'])} med "
+           f"kommuner. {k['navn']} er {place} med "
            f"{fmt.pct_value(rows[own]['pct'], 1)}; median "
-           f"{fmt.pct_value(grp, 1)} i {k['kommunegruppe'].lower()} og {fmt.pct_value(land, 1)} "
-           "på landsplan.")
-    return Chart(_to_png(fig, left=0.1, bottom=0.3), alt)
+           f"{fmt.pct_value(grp, 1)} i {k['kommunegruppe'].lower()} (prikket linje) og "
+           f"{fmt.pct_value(land, 1)} på landsplan (stiplet linje). Højeste andel: "
+           f"{rows[0]['navn']} med {fmt.pct_value(rows[0]['pct'], 1)}; laveste: "
+           f"{rows[-1]['navn']} med {fmt.pct_value(rows[-1]['pct'], 1)}. Kommunegruppen "
+           f"({k['kommunegruppe'].lower()}) er fremhævet.")
+    caption = (f"Andel ansat som pædagog i dagtilbud i 2024 i alle {fmt.number(len(rows))} "
+               f"kommuner, højeste først; {k['navn']} og {k['kommunegruppe'].lower()} er "
+               "fremhævet, medianerne er vandrette linjer.")
+    return Chart(_to_png(fig, left=0.1, bottom=0.3), alt, caption)
 
 
 def normering_trend(ctx: dict) -> Chart:
@@ -216,13 +244,26 @@ def normering_trend(ctx: dict) -> Chart:
     _legend_below(fig, handles, labels=labels)
     fig.suptitle(f"Normering 2017–2023: {k['navn']} og medianen af kommunerne",
                  fontsize=10, fontweight="bold")
-    alt = f"Linjediagram over normeringen (børn pr. voksen) 2017–2023 i {k['navn']}: " + "; ".join(
-        f"{t} " + ", ".join(f"{y}: {fmt.number(v, 1)}" for y, v in zip(years, n["kommune"][t],
-                                                                         strict=True)
-                            if v is not None) for t in tilbud) + "." + (
-        f" Opgørelsesmetoden skiftede i {fmt.and_list(n['metodeskift_aar'])}."
-        if n["metodeskift_aar"] else "")
-    return Chart(_to_png(fig, left=0.08, top=0.8, bottom=0.24, wspace=0.3), alt)
+    span = f"{years[0]}–{years[-1]}"
+    panels = []
+    for t in tilbud:
+        series = []
+        for who, values in ((k["navn"], n["kommune"][t]), ("medianen af kommunerne",
+                                                           n["land_median"][t])):
+            shown = _series((y, None if v is None else fmt.number(v, 1))
+                            for y, v in zip(years, values, strict=True))
+            series.append(f"{who} {shown}" if shown else f"{who}: ingen tal (serien er tom)")
+        panels.append(f"{PASNING_NAVN[t]}: " + "; ".join(series) + ".")
+    alt = (f"Linjediagram over normeringen (børn pr. voksen) {span}, ét panel pr. "
+           f"pasningstilbud, {k['navn']} (fuld linje) mod medianen af kommunerne (stiplet). "
+           + " ".join(panels) + (
+               f" Opgørelsesmetoden skiftede i {fmt.and_list(n['metodeskift_aar'])}."
+               if n["metodeskift_aar"] else ""))
+    caption = (f"Normering (børn pr. voksen) {span} pr. pasningstilbud: {k['navn']} mod "
+               "medianen af kommunerne" + (
+                   "; den lodrette linje markerer ny opgørelsesmetode."
+                   if n["metodeskift_aar"] else "."))
+    return Chart(_to_png(fig, left=0.08, top=0.8, bottom=0.24, wspace=0.3), alt, caption)
 
 
 def plan_cumulative(ctx: dict) -> Chart | None:
@@ -248,10 +289,13 @@ def plan_cumulative(ctx: dict) -> Chart | None:
     ax.set_ylim(0, max(max(paid), max(spent)) * 1.15)
     ax.set_title(f"Tilskud og forbrug, akkumuleret – {_kommune(ctx)}", y=TITLE_Y)
     _legend_below(fig, ax.get_legend_handles_labels()[0])
-    alt = ("Kurve over akkumuleret tilskud og forbrug: " + "; ".join(
-        f"{r['aar']}: tilskud {fmt.kr(r['kumuleret_udbetalt_kr'])}, forbrug "
-        f"{fmt.kr(r['kumuleret_forbrug_kr'])}" for r in rows))
-    return Chart(_to_png(fig, left=0.13, bottom=0.24), alt)
+    alt = _end("Kurver over udbetalt tilskud i alt (fuld linje) og planens forbrug af puljen i "
+               "alt (stiplet), ultimo hvert år: " + "; ".join(
+                   f"{r['aar']}: tilskud {fmt.kr(r['kumuleret_udbetalt_kr'])}, forbrug "
+                   f"{fmt.kr(r['kumuleret_forbrug_kr'])}" for r in rows))
+    caption = (f"Udbetalt tilskud og planens forbrug af puljen, akkumuleret år for år – "
+               f"{_kommune(ctx)}.")
+    return Chart(_to_png(fig, left=0.13, bottom=0.24), alt, caption)
 
 
 # ------------------------------------------------------------------------ national overview
@@ -274,7 +318,16 @@ def national_staff_distribution(nctx: dict) -> Chart:
     ax.set_axisbelow(True)
     ax.legend(frameon=False, fontsize=8)
     ax.set_title("Pædagogandelen i de 98 kommuner", y=TITLE_Y)
+    counts: dict[int, int] = {}
+    for v in values:
+        b = lo + int((v - lo) // 2) * 2
+        counts[b] = counts.get(b, 0) + 1
+    bins = "; ".join(f"{fmt.pct_value(b, 0)}–{fmt.pct_value(b + 2, 0)}: {fmt.number(c)}"
+                     for b, c in sorted(counts.items()))
     alt = (f"Histogram over pædagogandelen i {fmt.number(d['n'])} kommuner: fra "
-           f"{fmt.pct_value(d['min'])} "
-           f"til {fmt.pct_value(d['max'])}, median {fmt.pct_value(d['median'])}.")
-    return Chart(_to_png(fig, left=0.09, bottom=0.17), alt)
+           f"{fmt.pct_value(d['min'])} til {fmt.pct_value(d['max'])}, median "
+           f"{fmt.pct_value(d['median'])} (lodret linje). Antal kommuner pr. interval på 2 "
+           f"procentpoint: {bins}.")
+    caption = ("Fordelingen af andelen ansat som pædagog i dagtilbud (2024) i de "
+               f"{fmt.number(d['n'])} kommuner; den lodrette linje er medianen.")
+    return Chart(_to_png(fig, left=0.09, bottom=0.17), alt, caption)

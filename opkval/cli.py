@@ -1,7 +1,8 @@
 """Command line: ``opkval report``, ``plan``, ``allocate``, ``kommuner``, ``backtest``.
 
 User errors print one Danish message to stderr and exit 2 (1 for a failed report); never a
-traceback.
+traceback. Ctrl-C (SIGINT) and SIGTERM stop a run with one line and exit 130 and 143; the
+kernel, the workers and their temp folders go with it.
 """
 
 from __future__ import annotations
@@ -9,14 +10,23 @@ from __future__ import annotations
 import argparse
 import csv
 import gc
+import os
 import re
+import signal
 import sys
 import time
 from pathlib import Path
 
 from opkval import PROJECT_ROOT
 from opkval.domain import KEYS
-from opkval.errors import OpkvalError
+from opkval.errors import Interrupted, KommuneNotFound, OpkvalError
+
+#: Report years: the pool's window (2023-2030) and five years after it (repayment); 0 = this
+#: year.
+REPORT_YEARS = range(2023, 2036)
+#: Longest kommune name or code typed (the longest real name has 14 characters).
+MAX_KOMMUNE_CHARS = 100
+MAX_EXTRA_CHARS = 500
 
 
 def _log(msg: str) -> None:
@@ -37,6 +47,72 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _year(text: str) -> int:
+    """A report year in :data:`REPORT_YEARS`, or 0 (this year)."""
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text[:20]}' er ikke et årstal") from None
+    if value != 0 and value not in REPORT_YEARS:
+        raise argparse.ArgumentTypeError(
+            f"rapportåret {value} ligger uden for {REPORT_YEARS[0]}–{REPORT_YEARS[-1]} "
+            "(puljens år 2023–2030 og fem år efter); 0 = i år")
+    return value
+
+
+def cores() -> int:
+    """The cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def _jobs(text: str) -> int:
+    """Worker processes: 1 up to the cores of the machine (each holds a kernel, ~250 MB)."""
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text[:20]}' er ikke et antal processer") from None
+    if not 1 <= value <= cores():
+        raise argparse.ArgumentTypeError(
+            f"JOBS={value}: antallet af processer skal være mellem 1 og {cores()} (maskinens "
+            "kerner)")
+    return value
+
+
+def _kommune_arg(text: str) -> str:
+    if len(text) > MAX_KOMMUNE_CHARS:
+        raise KommuneNotFound(f"Ukendt kommune '{text[:40]}...' ({len(text)} tegn; et navn "
+                              f"eller en kode har højst {MAX_KOMMUNE_CHARS}).")
+    return text
+
+
+def check_extra(text: str) -> list[dict]:
+    """EXTRA parsed and bounded: 1..MAX_DELTAGERE participants per line, start in the plan
+    years."""
+    from opkval.plan import MAX_DELTAGERE, plan_years
+    from opkval.plan_effect import parse_extra
+
+    if len(text or "") > MAX_EXTRA_CHARS:
+        raise OpkvalError(f"EXTRA er {len(text)} tegn langt; grænsen er {MAX_EXTRA_CHARS}.")
+    try:
+        extras = parse_extra(text)
+    except ValueError:  # a count of thousands of digits
+        raise OpkvalError(f"Ugyldigt scenarie '{text[:40]}...': antallet er ikke et tal, "
+                          "opkval kan regne med.") from None
+    years = plan_years()
+    for e in extras:
+        if not 1 <= e["deltagere"] <= MAX_DELTAGERE:
+            raise OpkvalError(f"Ugyldigt scenarie: {e['deltagere']} ekstra deltagere i "
+                              f"{e['kategori']}; antallet skal være 1–{MAX_DELTAGERE} pr. linje.")
+        if e["start_aar"] is not None and e["start_aar"] not in years:
+            raise OpkvalError(f"Ugyldigt scenarie: startåret {e['start_aar']} for "
+                              f"{e['kategori']} ligger uden for puljens år "
+                              f"{years[0]}–{years[-1]}.")
+    return extras
+
+
 def _formats(text: str) -> tuple[str, ...]:
     parts = tuple(p.strip().lower() for p in text.split(",") if p.strip())
     bad = [p for p in parts if p not in ("html", "pdf", "docx")]
@@ -46,9 +122,24 @@ def _formats(text: str) -> tuple[str, ...]:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    written: list = []
+    try:
+        return _report(args, written)
+    except Interrupted as e:
+        if not getattr(e, "summary", None):
+            e.summary = (f"opkval: afbrudt af {e.name}; notatet er skrevet færdigt." if written
+                         else f"opkval: afbrudt af {e.name}; intet notat er skrevet, og "
+                         "tidligere rapportfiler er uændrede.")
+        raise
+
+
+def _report(args: argparse.Namespace, written: list) -> int:
+    from opkval.fileio import check_output_dir
     from opkval.render import Renderer
 
     t0 = time.perf_counter()
+    _kommune_arg(args.kommune)
+    check_output_dir(Path(args.out))  # before anything is started: one message, at once
     # Start the kernel before anything else is imported: it boots and imports on the other
     # core while this process loads pandas, validates data and builds the context.
     with Renderer(single_use=True).start() as renderer:
@@ -56,9 +147,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         from opkval.data import load_all
         from opkval.kommune import KommuneIndex
         from opkval.plan import PlanError, find_plan
-        from opkval.plan_effect import parse_extra
 
-        extras = parse_extra(args.extra)
+        extras = check_extra(args.extra)
         data = load_all()
         index = KommuneIndex(data.municipalities)
         kommune = index.resolve(args.kommune)
@@ -79,7 +169,16 @@ def cmd_report(args: argparse.Namespace) -> int:
             _log(_plan_note(kommune.slug, Path(args.plan)))
         ctx = build_context(data, kommune, args.year or None, key=args.key, plan=plan,
                             extras=extras)
-        files = renderer.render(ctx, Path(args.out), formats=args.format)
+        from opkval.batch import check_plausible
+
+        check_plausible(ctx)
+        try:
+            files = renderer.render(ctx, Path(args.out), formats=args.format)
+            written.append(files)
+        except Interrupted as e:
+            e.summary = (f"opkval: afbrudt af {e.name}; notatet for {kommune.navn} Kommune er "
+                         "ikke skrevet, og tidligere rapportfiler er uændrede.")
+            raise
     for f in files.written():
         _log(f"  skrev {f}")
     _log(f"opkval: færdig på {time.perf_counter() - t0:.1f} s")
@@ -210,7 +309,8 @@ def cmd_reports(args: argparse.Namespace) -> int:
 
         # The light index (no pandas): a run with nothing to do stays quick.
         index = KommuneIndex.from_csv(default_raw_dir() / "municipalities.csv")
-        only = [index.resolve(k).slug for k in args.kommuner.split(",") if k.strip()]
+        only = [index.resolve(_kommune_arg(k)).slug for k in args.kommuner.split(",")
+                if k.strip()]
     return run(Path(args.out), jobs=args.jobs, formats=args.format, year=args.year, only=only,
                force=args.force)
 
@@ -239,26 +339,46 @@ def cmd_kommuner(args: argparse.Namespace) -> int:
 
 
 def cmd_backtest(args: argparse.Namespace) -> int:
-    from opkval.allocation import backtest
+    from opkval import fmt
+    from opkval.allocation import backtest, error_summary
     from opkval.data import load_all
 
     w = csv.writer(sys.stdout, lineterminator="\n")
     w.writerow(["pulje", "aar", "kommunekode", "kommune", "skoen_kr", "offentliggjort_kr",
-                "forskel_kr", "forskel_pct", "inden_for_tolerance"])
-    for b in backtest(load_all()):
+                "forskel_kr", "forskel_pct", "inden_for_tolerance", "periode", "kilde"])
+    rows = backtest(load_all())
+    for b in rows:
         w.writerow([b.pulje, b.aar, b.kommunekode, b.kommune, b.skoen_kr, b.offentliggjort_kr,
-                    b.forskel_kr, f"{b.forskel_pct:.2f}", b.inden_for_tolerance])
+                    b.forskel_kr, fmt.rounded(b.forskel_pct, 2), b.inden_for_tolerance,
+                    b.periode, b.kilde])
+    # What was measured, per pool, on stderr (the CSV on stdout stays machine-readable).
+    for pulje in dict.fromkeys(b.pulje for b in rows):
+        s = error_summary([b for b in rows if b.pulje == pulje])
+        big = s["stoerste"][0]
+        _log(f"{pulje}: {s['n']} beløb; median absolut fejl {fmt.kr(s['median_abs_kr'])} "
+             f"({fmt.pct_value(s['median_abs_pct'])}); største {big['kommune']} "
+             f"{big['periode']} {fmt.signed_kr(big['forskel_kr'])} "
+             f"({fmt.pct_value(big['forskel_pct'])}); {s['inden_for_afrunding']} inden for "
+             f"±{fmt.kr(s['afrunding_kr'])}, {s['inden_for_tolerance']} inden for tolerancen.")
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad option is one line (no usage block), exit 2."""
+
+    def error(self, message: str):
+        _log(f"{self.prog}: {message}")
+        raise SystemExit(2)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="opkval", description=__doc__.splitlines()[0])
+    p = _Parser(prog="opkval", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
 
     r = sub.add_parser("report", help="byg notatet (HTML + PDF + JSON) for én kommune")
     r.add_argument("--kommune", required=True,
                    help="navn, slug eller kode, fx Ishøj, ishoej, Ishoej eller 183")
-    r.add_argument("--year", type=int, default=0, help="rapportår (standard: i år)")
+    r.add_argument("--year", type=_year, default=0, help="rapportår (standard: i år)")
     r.add_argument("--out", default=str(PROJECT_ROOT / "reports"), help="outputmappe")
     r.add_argument("--format", type=_formats, default=("html", "pdf", "docx"),
                    help="html,pdf,docx (standard; docx giver også dagsordenspunktet), fx html")
@@ -296,9 +416,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     rs = sub.add_parser("reports", help="byg notater for alle 98 kommuner, index og "
                                         "landsoversigt (kun det, der er ændret)")
-    rs.add_argument("--jobs", type=int, default=2, help="antal processer (standard: 2)")
+    rs.add_argument("--jobs", type=_jobs, default=min(2, cores()),
+                    help="antal processer, 1 til antal kerner (standard: 2)")
     rs.add_argument("--out", default=str(PROJECT_ROOT / "reports"), help="outputmappe")
-    rs.add_argument("--year", type=int, default=0, help="rapportår (standard: i år)")
+    rs.add_argument("--year", type=_year, default=0, help="rapportår (standard: i år)")
     rs.add_argument("--format", type=_formats, default=("html", "pdf", "docx"))
     rs.add_argument("--kommuner", default="",
                     help="kun disse (kommasepareret navn/slug/kode); standard: alle 98")
@@ -333,19 +454,61 @@ def entry() -> int:
     return rc
 
 
+def _on_signal(signum, frame) -> None:
+    # Once: a second Ctrl-C while the run cleans up would cut the cleanup short.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise Interrupted(signum)
+
+
+def install_signal_handlers() -> None:
+    """SIGINT and SIGTERM raise :class:`Interrupted` in the main thread: ``finally`` blocks
+    and context managers clean up (kernel, workers, temp folders) on the way out."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _on_signal)
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
     try:
+        before = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+        install_signal_handlers()
+    except ValueError:  # not the main thread (an embedding program): its handlers stay
+        before = {}
+    try:
+        return _main(argv)
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+
+
+def _main(argv: list[str] | None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
         return int(args.func(args))
     except OpkvalError as e:
         _log(str(e))
         return e.exit_code
-    except OSError as e:  # a folder that cannot be written, a path that is a file, a full disk
-        where = f"{e.filename}: " if e.filename else ""
-        _log(f"Filfejl: {where}{e.strerror or e}.")
-        return 2
-    except KeyboardInterrupt:
-        _log("opkval: afbrudt.")
-        return 130
     except BrokenPipeError:
         return 0
+    except OSError as e:  # a folder that cannot be written, a path that is a file, a full disk
+        from opkval.fileio import reason
+
+        where = f"{e.filename}: " if e.filename else ""
+        _log(f"Filfejl: {where}{reason(e)}.")
+        return 2
+    except Interrupted as e:
+        _log(getattr(e, "summary", None) or f"opkval: afbrudt af {e.name}.")
+        return e.exit_code
+    except KeyboardInterrupt as e:
+        _log(getattr(e, "summary", None) or "opkval: afbrudt.")
+        return 130
+    except MemoryError:
+        _log("opkval: hukommelsen slap op; kørslen er stoppet (færdige notater er hele, intet "
+             "er halvt skrevet).")
+        return 1
+    except Exception as e:  # a bug: one line, not a traceback (OPKVAL_DEBUG=1 shows it)
+        if os.environ.get("OPKVAL_DEBUG"):
+            raise
+        _log(f"opkval: uventet fejl ({type(e).__name__}: {str(e)[:300]}); intet notat er halvt "
+             "skrevet. Kør med OPKVAL_DEBUG=1 for detaljer.")
+        return 1

@@ -71,6 +71,18 @@ class Round(_Model):
     afsluttet_senest: dt.date
     betingelse: str | None = None
     kilde: str
+    #: Round 1: the year each grant year's tranche is paid (default: the grant year itself).
+    udbetalingsaar_pr_aar: dict[int, int] | None = None
+    udbetaling_tekst: str | None = None
+    udbetaling_kilde: OneLine | None = None
+    #: What the ministry allocates the round by, in words, and where that is said.
+    noegle_tekst: str | None = None
+    noegle_kilde: OneLine | None = None
+    #: Grant years whose payment year no source gives (shown as "antaget").
+    udbetaling_antaget: list[int] = []
+    #: Source of ``afsluttet_senest``; None = no source, the deadline is an assumption.
+    frist_kilde: str | None = None
+    planlaegges_fra: dt.date | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Round:
@@ -87,8 +99,16 @@ class Round(_Model):
         return self
 
     def payment_year(self, year: int) -> int:
-        """The year the money for ``year`` is paid (that year, or the round's one payment)."""
-        return year if self.udbetaling == "aarlig" else int(self.udbetalingsaar)
+        """The year the money for ``year`` is paid: the round's one payment, or per year as
+        ``udbetalingsaar_pr_aar`` gives it (default: that year)."""
+        if self.udbetaling == "samlet":
+            return int(self.udbetalingsaar)
+        return int((self.udbetalingsaar_pr_aar or {}).get(year, year))
+
+    @property
+    def frist_antaget(self) -> bool:
+        """No source gives ``afsluttet_senest`` (``frist_kilde`` is null)."""
+        return self.frist_kilde is None
 
     @property
     def payment_years(self) -> list[int]:
@@ -109,6 +129,8 @@ class Backtest(_Model):
     kilde: str
     tolerance_abs_kr: float
     tolerance_rel: float
+    #: The published amounts' rounding (0,1 mio. kr. → ±50.000 kr.).
+    afrunding_kr: int = 50000
 
 
 class PuljeConfig(_Model):
@@ -190,6 +212,36 @@ class Kategori(_Model):
     kort: str
     navn: str
     formel: bool
+    #: In rule formel_andel: formel, uformel, or oevrig (neither; the readings differ here).
+    del_: Literal["formel", "uformel", "oevrig"] | None = Field(default=None, alias="del")
+
+    @property
+    def part(self) -> str:
+        return self.del_ or ("formel" if self.formel else "uformel")
+
+
+class Gebyr(_Model):
+    """A typical fee per participant for a whole line of a kategori, with its source."""
+    min_kr: int = Field(ge=0)
+    max_kr: int = Field(ge=0)
+    enhed: str
+    kilde: OneLine
+    #: The fee is per course week: the line's ceiling is max_kr × its weeks (start–slut).
+    pr_uge: bool = False
+
+
+class TypiskeGebyrer(_Model):
+    faktor_over: float = Field(default=2.0, gt=1)
+    faktor_under: float = Field(default=0.5, gt=0, lt=1)
+    kategorier: dict[str, Gebyr] = {}
+
+
+class Laesning(_Model):
+    """One reading of the 90/10 rule: whether costs that are neither count in the 10 %."""
+    id: str
+    navn: str
+    oevrig_taeller_med: bool
+    kilde: OneLine
 
 
 class Maalgruppe(_Model):
@@ -204,6 +256,11 @@ class Rule(_Model):
     min_formel_andel: float | None = Field(default=None, gt=0, le=1)
     status_ved_risiko: Literal["advarsel", "brud"] | None = None
     tekst_ved_fund: OneLine | None = None
+    #: formel_andel: the status when only one of the readings breaks the rule, and the readings.
+    status_ved_en_laesning: Literal["advarsel", "brud"] | None = None
+    laesninger: list[Laesning] = []
+    #: loen_vikar: the status when a line's cost per participant is far above the typical fee.
+    status_ved_tvivl: Literal["uafklaret", "advarsel"] | None = None
 
 
 RULE_IDS = ("formel_andel", "runde1_periode", "loen_vikar", "ikke_sfo", "lokal_plan_godkendt",
@@ -215,6 +272,7 @@ class RulesConfig(_Model):
     maalgrupper: dict[str, Maalgruppe]
     finansiering: dict[str, str]
     regler: dict[str, Rule]
+    typiske_gebyrer: TypiskeGebyrer = TypiskeGebyrer()
 
     @model_validator(mode="after")
     def _check(self) -> RulesConfig:

@@ -15,7 +15,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from opkval import PROJECT_ROOT, __version__
+from opkval import PROJECT_ROOT, __version__, fmt
 from opkval.errors import OpkvalError
 
 if TYPE_CHECKING:
@@ -86,6 +86,19 @@ def round_summaries(cfg: PuljeConfig, grants: list) -> list[dict]:
             else None,
             "afsluttet_senest": r.afsluttet_senest.isoformat(),
             "kilde": r.kilde,
+            # issue 11: what each figure rests on (payment timing, deadline, key, range).
+            "udbetalingsaar_pr_aar": {str(g.aar): g.udbetalingsaar for g in rows},
+            "udbetaling_tekst": r.udbetaling_tekst,
+            "udbetaling_kilde": r.udbetaling_kilde,
+            "udbetaling_antaget": list(r.udbetaling_antaget),
+            "frist_antaget": r.frist_antaget,
+            "frist_kilde": r.frist_kilde,
+            "noegle_tekst": r.noegle_tekst,
+            "noegle_kilde": r.noegle_kilde,
+            "planlaegges_fra": r.planlaegges_fra.isoformat() if r.planlaegges_fra else None,
+            "alternativ_kr": (sum(g.beloeb_kr if g.alternativ_kr is None else g.alternativ_kr
+                                  for g in rows)
+                              if any(g.alternativ_kr is not None for g in rows) else None),
         })
     return out
 
@@ -109,7 +122,12 @@ def pool_facts(cfg: PuljeConfig, rules: RulesConfig) -> dict:
                              "kilde": e.kilde},
         },
         "regler": {"min_formel_andel": rules.min_formel_andel,
-                   "max_uformel_andel": rules.max_uformel_andel},
+                   "max_uformel_andel": rules.max_uformel_andel,
+                   # the two readings of the 90/10 rule, named with the configured shares
+                   "laesninger": [{"navn": x.navn.format(
+                       min_formel_andel=fmt.pct(rules.min_formel_andel, 0),
+                       max_uformel_andel=fmt.pct(rules.max_uformel_andel, 0)),
+                       "kilde": x.kilde} for x in rules.rule("formel_andel").laesninger]},
         "runder": round_summaries(cfg, []),
     }
 
@@ -124,7 +142,13 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
     ``plan``: a validated local plan, or None; ``extras``: scenario lines for "what the plan
     moves" (``opkval.plan_effect.parse_extra``), which only affect ``ctx["gaps"]``.
     """
-    from opkval.allocation import GRUNDLAG_OFFENTLIGGJORT, backtest, grants_for_kommune, key_weights
+    from opkval.allocation import (
+        GRUNDLAG_OFFENTLIGGJORT,
+        backtest,
+        error_summary,
+        grants_for_kommune,
+        key_weights,
+    )
     from opkval.config import load_config, load_rules
 
     cfg = cfg or load_config()
@@ -176,6 +200,11 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
             "reference_noegle_navn": cfg.noegler[cfg.backtest.noegle].navn,
             "tolerance_abs_kr": cfg.backtest.tolerance_abs_kr,
             "tolerance_rel": cfg.backtest.tolerance_rel,
+            "fejl": error_summary(reference, cfg.backtest.afrunding_kr),
+            # Published amounts of this pool for several years at once (Dragør's 817.000 kr.):
+            # evidence for the key and for round 1's payment timing, shown in every note.
+            "evidens": [b.as_dict() for b in bt_all if b.pulje == "Opkvalificeringspuljen"
+                        and "-" in b.periode],
         },
         "plan": _plan_context(plan, grant_dicts, cfg, data),
         "gaps": gaps_context(data, kommune.kode, plan=plan.as_dict() if plan else None,
@@ -268,14 +297,19 @@ def gaps_context(data: RawData, kode: int, plan: dict | None = None,
 def plan_context(plan: Plan, grants: list[dict], cfg: PuljeConfig | None = None) -> dict:
     """The plan part of the note's context: plan, ledger, rules and headline figures."""
     from opkval.config import load_config, load_rules
-    from opkval.domain import ADVARSEL, BRUD, OK
+    from opkval.domain import ADVARSEL, BRUD, OK, UAFKLARET
     from opkval.ledger import build_ledger
-    from opkval.rules import check_all
+    from opkval.rules import check_all, predates, risk_range
 
     cfg = cfg or load_config()
     rules = load_rules()
     ledger = build_ledger(plan, grants, cfg)
-    results = check_all(plan, ledger, cfg, rules)
+    # Where a grant has a second estimate (round 2: round 1's share carried forward beside
+    # the key), the same plan on those grants gives the other end of the risk range.
+    alt_grants = [dict(g, beloeb_kr=g["alternativ_kr"]) if g.get("alternativ_kr") is not None
+                  else g for g in grants]
+    alt_ledger = build_ledger(plan, alt_grants, cfg) if alt_grants != grants else None
+    results = check_all(plan, ledger, cfg, rules, alt_ledger)
     kat, mg = rules.kategorier, rules.maalgrupper
     indsatser = []
     for i in plan.indsatser:
@@ -283,6 +317,10 @@ def plan_context(plan: Plan, grants: list[dict], cfg: PuljeConfig | None = None)
         d["kategori_navn"] = kat[i.kategori].navn
         d["kategori_kort"] = kat[i.kategori].kort
         d["formel"] = kat[i.kategori].formel
+        d["del"] = kat[i.kategori].part
+        if i.kategori_alternativ:
+            d["kategori_alternativ_navn"] = kat[i.kategori_alternativ].navn
+            d["alternativ_formel"] = kat[i.kategori_alternativ].formel
         d["maalgruppe_navn"] = mg[i.maalgruppe].navn
         d["total_kr"] = i.total_kr
         d["pr_aar_kr"] = {str(y): i.spending(y) for y in i.years}
@@ -303,12 +341,23 @@ def plan_context(plan: Plan, grants: list[dict], cfg: PuljeConfig | None = None)
         for place, n in i.fordeling.items():
             dagtilbud[place] = dagtilbud.get(place, 0) + n
     pool_years = [y.aar for y in ledger.aar if y.forbrug_kr]
+    led = ledger.as_dict()
+    for row, d in zip(ledger.runder, led["runder"], strict=True):
+        d["risiko_interval_kr"] = list(risk_range(row, alt_ledger))
+        d["modtaget_alternativ_kr"] = (alt_ledger.round(row.id).modtaget_kr
+                                       if alt_ledger is not None else row.modtaget_kr)
+        d["ikke_planlagt"] = predates(plan, cfg.round_by_id(row.id))
+    led["risiko_interval_kr"] = [sum(d["risiko_interval_kr"][0] for d in led["runder"]),
+                                 sum(d["risiko_interval_kr"][1] for d in led["runder"])]
     return {
         **plan.as_dict(),
         "indsatser": indsatser,
-        "ledger": ledger.as_dict(),
+        "ledger": led,
         "regler": [r.as_dict() for r in results],
-        "status_antal": {s: sum(r.status == s for r in results) for s in (OK, ADVARSEL, BRUD)},
+        "status_antal": {s: sum(r.status == s for r in results)
+                         for s in (OK, UAFKLARET, ADVARSEL, BRUD)},
+        "usikre_regler": [r.id for r in results
+                          if r.status_ellers is not None and r.status_ellers != r.status],
         "deltagere_pr_maalgruppe": deltagere,
         "deltagere_i_alt": sum(deltagere.values()),
         "studerende_pr_maalgruppe": studerende,
@@ -321,7 +370,8 @@ def plan_context(plan: Plan, grants: list[dict], cfg: PuljeConfig | None = None)
         "fordeling_pr_dagtilbud": dict(sorted(dagtilbud.items())),
         "forbrug_foerste_aar": pool_years[0] if pool_years else None,
         "forbrug_sidste_aar": pool_years[-1] if pool_years else None,
-        "kategorier": {k: {"navn": v.navn, "formel": v.formel} for k, v in kat.items()},
+        "kategorier": {k: {"navn": v.navn, "formel": v.formel, "del": v.part}
+                       for k, v in kat.items()},
         "min_formel_andel": rules.min_formel_andel,
     }
 

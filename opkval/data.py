@@ -3,6 +3,14 @@
 Every file is checked on load with a pandera schema plus cross-file checks (98 unique
 kommunekoder, names as in ``municipalities.csv``). A broken file raises :class:`DataError` with
 one message naming file, line, column and value. ``data/raw`` is read-only: nothing here writes.
+
+As strict as a plan: a file over :data:`MAX_RAW_BYTES` is refused before it is read; every
+file needs at least one row; whole numbers (kroner, counts, years) are digits only, as the
+files store them (``280000``, never ``280.000``); a published tilsagn cannot exceed its pool;
+a UTF-8 byte order mark (Excel's "CSV UTF-8") is read the same way here and in the light
+index (``KommuneIndex.from_csv``). The validated tables are cached in ``build/cache`` under a
+key of the files' and the code's hashes, with a checksum of the content: an entry whose bytes
+do not match is rebuilt, never used.
 """
 
 from __future__ import annotations
@@ -10,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import pickle
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -38,6 +47,9 @@ UNIQUE_KEYS = {
     "known_allocations.csv": ("kommunekode", "pulje", "periode"),
     "pool_amounts.csv": ("pulje", "aar"),
 }
+
+#: Largest raw file read (the largest real one is about 0,2 MB).
+MAX_RAW_BYTES = 20 * 1024 * 1024
 
 #: Files with exactly one row per kommune.
 PER_KOMMUNE = (
@@ -127,7 +139,9 @@ def _schemas() -> dict:
                 "kommunekode": code,
                 "kommune": name,
                 "pulje": name,
-                "periode": pa.Column(int, [pa.Check.ge(2000), pa.Check.le(2100)], coerce=True),
+                # One grant year ("2024") or a span of years one amount covers ("2023-2024").
+                "periode": pa.Column(str, pa.Check.str_matches(r"^20\d\d(-20\d\d)?$"),
+                                     coerce=True),
                 "beloeb_kr": nonneg_int(),
                 "kilde": name,
             },
@@ -157,16 +171,43 @@ def _describe_failures(path: Path, df: pd.DataFrame, failures: pd.DataFrame) -> 
     return f"{path}: " + "; ".join(lines) + tail
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    if not path.exists():
+def _read_csv(path: Path, **kwargs) -> pd.DataFrame:
+    if not path.is_file():
         raise DataError(f"{path}: filen mangler (forventet i {path.parent}).")
+    size = path.stat().st_size
+    if size > MAX_RAW_BYTES:
+        raise DataError(f"{path}: filen fylder {size // (1024 * 1024)} MB; grænsen er "
+                        f"{MAX_RAW_BYTES // (1024 * 1024)} MB.")
     try:
-        df = pd.read_csv(path, encoding="utf-8", keep_default_na=True)
+        # utf-8-sig: a byte order mark is not part of the first column's name.
+        df = pd.read_csv(path, encoding="utf-8-sig", **{"keep_default_na": True, **kwargs})
     except UnicodeDecodeError as e:
         raise DataError(f"{path}: filen er ikke UTF-8 ({e.reason} ved byte {e.start}).") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as e:
-        raise DataError(f"{path}: kan ikke læses som CSV ({e}).") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as e:
+        raise DataError(f"{path}: kan ikke læses som CSV ({str(e)[:200]}).") from None
     return df
+
+
+_WHOLE = re.compile(r"[0-9]+")
+
+
+def _check_whole_numbers(path: Path, schema) -> None:
+    """Integer columns hold digits only, as the file stores them: "280.000" would otherwise
+    be read as 280,0 and pass as 280 kr."""
+    ints = [n for n, col in schema.columns.items() if str(col.dtype) in ("int64", "Int64")]
+    text = _read_csv(path, dtype=str, keep_default_na=False, usecols=lambda c: c in ints)
+    for n in ints:
+        if n not in text.columns:
+            continue  # the schema names the missing column
+        nullable = schema.columns[n].nullable
+        for row, value in text[n].items():
+            v = value.strip()
+            if (nullable and not v) or _WHOLE.fullmatch(v):
+                continue
+            where = f"linje {int(row) + 2}, kolonne '{n}'"
+            raise DataError(f"{path}: {where}: værdien {value[:40]!r} er ikke et helt tal "
+                            "skrevet med cifre alene (filens format er fx 280000, uden "
+                            "tusindtalspunktum, decimaler eller tekst).")
 
 
 def validate_file(path: Path) -> pd.DataFrame:
@@ -175,10 +216,15 @@ def validate_file(path: Path) -> pd.DataFrame:
 
     schema = _schemas()[path.name]
     df = _read_csv(path)
+    if df.empty:
+        raise DataError(f"{path}: filen har ingen rækker (kun overskriften); der skal være "
+                        "mindst én.")
     try:
-        return schema.validate(df, lazy=True)
+        validated = schema.validate(df, lazy=True)
     except pae.SchemaErrors as e:
         raise DataError(_describe_failures(path, df, e.failure_cases)) from None
+    _check_whole_numbers(path, schema)
+    return validated
 
 
 def _check_kommuner(path: Path, df: pd.DataFrame, names: dict[int, str], exact: bool) -> None:
@@ -206,6 +252,17 @@ def _check_kommuner(path: Path, df: pd.DataFrame, names: dict[int, str], exact: 
             f"{path}: {len(df)} rækker, forventet {N_KOMMUNER} (én pr. kommune); "
             f"mangler kommunekode {missing[:5]}."
         )
+
+
+def _periods(path: Path, df: pd.DataFrame) -> pd.DataFrame:
+    """``periode`` as the first and last year it covers (``aar_fra``, ``aar_til``)."""
+    parts = df["periode"].str.split("-")
+    df = df.assign(aar_fra=parts.str[0].astype(int), aar_til=parts.str[-1].astype(int))
+    bad = df[df["aar_til"] < df["aar_fra"]]
+    if len(bad):
+        raise DataError(f"{path}: linje {int(bad.index[0]) + 2}, kolonne 'periode': værdien "
+                        f"{bad.iloc[0]['periode']!r} slutter før den begynder.")
+    return df
 
 
 def file_sha256(path: Path) -> str:
@@ -267,10 +324,26 @@ def _cache_key(hashes: dict[str, str]) -> str:
     return h.hexdigest()
 
 
+_CACHE_MAGIC = b"opkval-validated-1\n"
+
+
 def _read_validated(key: str) -> dict[str, pd.DataFrame] | None:
+    """The cached tables for `key`, only if the entry names that key and its content has the
+    checksum it was written with (else None: the caller validates anew and rewrites it)."""
     try:
-        return pickle.loads((VALIDATED_CACHE / f"{key}.pickle").read_bytes())
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        blob = (VALIDATED_CACHE / f"{key}.pickle").read_bytes()
+        head = len(_CACHE_MAGIC)
+        if (blob[:head] != _CACHE_MAGIC or blob[head:head + 64].decode("ascii") != key):
+            return None
+        digest, payload = blob[head + 64:head + 128].decode("ascii"), blob[head + 128:]
+        if hashlib.sha256(payload).hexdigest() != digest:
+            return None
+        tables = pickle.loads(payload)
+        if not isinstance(tables, dict) or set(tables) != set(FILES):
+            return None
+        return tables
+    except (OSError, ValueError, pickle.UnpicklingError, EOFError, AttributeError,
+            ImportError, IndexError, TypeError):
         return None
 
 
@@ -280,8 +353,10 @@ def _write_validated(key: str, tables: dict[str, pd.DataFrame]) -> None:
 
     try:
         VALIDATED_CACHE.mkdir(parents=True, exist_ok=True)
+        payload = pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL)
         atomic_write_bytes(VALIDATED_CACHE / f"{key}.pickle",
-                           pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL))
+                           _CACHE_MAGIC + key.encode("ascii")
+                           + hashlib.sha256(payload).hexdigest().encode("ascii") + payload)
     except OSError:
         pass
 
@@ -312,6 +387,9 @@ def _validate_all(raw_dir: Path) -> dict[str, pd.DataFrame]:
             shown = ", ".join(f"{c}={dup.iloc[0][c]}" for c in key)
             raise DataError(f"{raw_dir / n}: linje {row + 2}: rækken ({shown}) findes allerede "
                             "en gang i filen; hver kombination må kun optræde én gang.")
+    tables["known_allocations.csv"] = _periods(raw_dir / "known_allocations.csv",
+                                               tables["known_allocations.csv"])
+    _check_tilsagn_within_pool(raw_dir, tables)
     pop = tables["population_0_5_2021.csv"]
     bad = pop[pop[[f"age_{i}" for i in range(6)]].sum(axis=1) != pop["age_0_5"]]
     if len(bad):
@@ -322,3 +400,47 @@ def _validate_all(raw_dir: Path) -> dict[str, pd.DataFrame]:
             "age_0..age_5."
         )
     return tables
+
+
+def _pools_for(pulje: str, year: int, pools: pd.DataFrame) -> list[int]:
+    """The pool amounts (kr.) in ``pool_amounts.csv`` for `year` that a tilsagn's `pulje`
+    names: pools whose name it starts with, else pools whose first word it shares
+    ("Opkvalificeringspuljen (mere uddannet ...)" → "Opkvalificeringspuljen på ...")."""
+    same_year = pools[pools["aar"] == year]
+    names = list(same_year["pulje"])
+    hits = [n for n in names if pulje.startswith(n)]
+    if not hits:
+        first = pulje.split()[0] if pulje.split() else ""
+        hits = [n for n in names if n.split() and n.split()[0] == first]
+    rows = same_year[same_year["pulje"].isin(hits)]
+    return [round(float(v) * 1_000_000) for v in rows["beloeb_mio_kr"]]
+
+
+def _check_tilsagn_within_pool(raw_dir: Path, tables: dict[str, pd.DataFrame]) -> None:
+    """A published tilsagn, and the tilsagn of one pool and year together, cannot exceed that
+    pool as ``pool_amounts.csv`` states it (the largest matching pool: never a false alarm)."""
+    ka = tables["known_allocations.csv"]
+    pools = tables["pool_amounts.csv"]
+    path = raw_dir / "known_allocations.csv"
+    for (pulje, periode, fra, til), rows in ka.groupby(["pulje", "periode", "aar_fra", "aar_til"],
+                                                     sort=False):
+        # A span of years ("2023-2024", evidence of a payment) is held against the pools of
+        # all its years together.
+        per_year = [_pools_for(str(pulje), year, pools) for year in range(int(fra), int(til) + 1)]
+        if not all(per_year):
+            continue
+        pool = sum(max(amounts) for amounts in per_year)
+        over = rows[rows["beloeb_kr"] > pool]
+        if len(over):
+            row = int(over.index[0])
+            pct = 100 * int(over.iloc[0]["beloeb_kr"]) / pool if pool else float("inf")
+            pct = f"{pct:.1f}".replace(".", ",")
+            raise DataError(f"{path}: linje {row + 2} ({over.iloc[0]['kommune']}), kolonne "
+                            f"'beloeb_kr': {int(over.iloc[0]['beloeb_kr'])} kr. er "
+                            f"{pct} % af hele puljen for {periode} ({pool} kr. i "
+                            "pool_amounts.csv); et tilsagn kan ikke være større end puljen.")
+        total = int(rows["beloeb_kr"].sum())
+        if total > pool:
+            raise DataError(f"{path}: tilsagnene for {str(pulje)[:60]} {periode} er i "
+                            f"alt {total} kr., mere end hele puljen ({pool} kr. i "
+                            "pool_amounts.csv).")

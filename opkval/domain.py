@@ -18,6 +18,8 @@ ROLES = (ROLE_AKTIVITETSVINDUE, ROLE_LOKAL_PLAN)
 
 #: A rule's status (opkval.rules), its Danish word, and its severity (higher is worse) for
 #: picking a plan's worst status and sorting by it.
-OK, ADVARSEL, BRUD = "ok", "advarsel", "brud"
-STATUS_DA = {OK: "OK", ADVARSEL: "Advarsel", BRUD: "Brud"}
-STATUS_RANK = {OK: 1, ADVARSEL: 2, BRUD: 3}
+#: UAFKLARET ("kan ikke afgøres"): the plan's figures do not allow a verdict (e.g. a cost per
+#: participant far above the typical fee, which may hide wages).
+OK, UAFKLARET, ADVARSEL, BRUD = "ok", "uafklaret", "advarsel", "brud"
+STATUS_DA = {OK: "OK", UAFKLARET: "Kan ikke afgøres", ADVARSEL: "Advarsel", BRUD: "Brud"}
+STATUS_RANK = {OK: 1, UAFKLARET: 2, ADVARSEL: 3, BRUD: 4}

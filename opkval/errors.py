@@ -30,6 +30,20 @@ class ReportError(OpkvalError):
     exit_code = 1
 
 
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM: the run stops, cleans up and exits 128 + the signal number."""
+
+    def __init__(self, signum: int = 2):
+        super().__init__(signum)
+        self.signum = signum
+        self.exit_code = 128 + signum
+
+    @property
+    def name(self) -> str:
+        return "Ctrl-C (SIGINT)" if self.signum == 2 else "SIGTERM" if self.signum == 15 \
+            else f"signal {self.signum}"
+
+
 #: Where a field is in a plan: keys and list indices from the top, ("indsatser", 2, "budget").
 Path_ = tuple[str | int, ...]
 
@@ -38,6 +52,10 @@ MISSING = object()
 
 
 def _show(value: object) -> str:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10 ** 30:
+        return f"et tal med {len(str(abs(value)))} cifre"
+    if isinstance(value, str) and len(value) > 200:
+        value = value[:100]  # repr of a long text only for its start
     text = repr(value) if not isinstance(value, dt.date) else value.isoformat()
     return text if len(text) <= 80 else text[:77] + "..."
 

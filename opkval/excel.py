@@ -35,12 +35,14 @@ PLAN_FIELDS = ("kommune", "titel", "dato", "kilde", "godkendt_af", "godkendt_dat
                "maal_andel_paedagoger_pct", "maal_aar", "forrige")
 LIST_FIELDS = ("navn", "kategori", "maalgruppe", "start", "slut", "deltagere", "finansiering",
                "behov", "beskrivelse", "kategori_begrundelse", "antagelser")
+#: An uncertain kategori (issue 11): after the year columns, so those keep their letters.
+UNCERTAIN_FIELDS = ("kategori_alternativ", "kategori_usikkerhed")
 BEHOV_COLS = ("id", "tekst")
 FORDELING_COLS = ("indsats", "dagtilbud", "deltagere")
 #: Overvejelser: one row per Bilag 2 point; column C is guidance only and is not read.
 OVERVEJELSER_COLS = ("id", "tekst", "spoergsmaal (vejledning, læses ikke)")
 #: The drop-down columns of Indsatser (Danish names in the list; the reader takes either).
-CHOICE_FIELDS = ("kategori", "maalgruppe", "finansiering")
+CHOICE_FIELDS = ("kategori", "maalgruppe", "finansiering", "kategori_alternativ")
 #: Danish date format, as the guide suggests (01-08-2024); the cell holds a real date.
 DATE_FORMAT = "dd-mm-yyyy"
 #: Years a date in a plan may lie in (the pool runs 2023–2030; plans are written from 2020).
@@ -65,6 +67,8 @@ GUIDE = [
     "realiseret forbrug i forbrug_ÅÅÅÅ erstatter budgettet for det år.",
     "behov: id'er adskilt af komma, semikolon eller linjeskift. antagelser: én pr. linje.",
     "Flet ikke celler, og skriv ikke en sumrække (I alt): opkval lægger selv sammen.",
+    "kategori_alternativ og kategori_usikkerhed: udfyld begge, hvis kategorien er usikker",
+    "(den anden mulige kategori og hvorfor); notatet viser reglerne under begge.",
     "Fordeling: én række pr. indsats og dagtilbud med antal deltagere.",
     "Overvejelser: skriv i kolonnen tekst, hvad planen siger om hvert punkt i ministeriets",
     "vejledning (Bilag 2). Lad cellen stå tom, hvis planen ikke omtaler punktet.",
@@ -82,14 +86,17 @@ def choice_labels(rules: RulesConfig | None = None) -> dict[str, dict[str, str]]
     """The Danish name of each code of kategori, maalgruppe and finansiering (regler.yaml):
     what the drop-downs show; a plan may write the code or the name, in any case."""
     rules = rules or load_rules()
-    return {"kategori": {k: v.kort for k, v in rules.kategorier.items()},
+    kategori = {k: v.kort for k, v in rules.kategorier.items()}
+    return {"kategori": kategori,
             "maalgruppe": {k: v.navn for k, v in rules.maalgrupper.items()},
-            "finansiering": {k: str(v) for k, v in rules.finansiering.items()}}
+            "finansiering": {k: str(v) for k, v in rules.finansiering.items()},
+            "kategori_alternativ": dict(kategori)}  # an uncertain line's other kategori
 
 
 def indsats_columns() -> list[str]:
     ys = list(plan_years())
-    return [*LIST_FIELDS, *[f"budget_{y}" for y in ys], *[f"forbrug_{y}" for y in ys]]
+    return [*LIST_FIELDS, *[f"budget_{y}" for y in ys], *[f"forbrug_{y}" for y in ys],
+            *UNCERTAIN_FIELDS]
 
 
 def _header(ws, cols: list[str] | tuple[str, ...]) -> None:
@@ -162,6 +169,7 @@ def write_workbook(path: Path | str, kommune: Kommune, plan: Plan | None = None)
                           ind.beskrivelse, ind.kategori_begrundelse,
                           "\n".join(ind.antagelser) or None]
         row += [ind.budget.get(y) for y in ys] + [ind.forbrug.get(y) for y in ys]
+        row += [labels["kategori"].get(ind.kategori_alternativ or ""), ind.kategori_usikkerhed]
         ws.append(row)
     last = max(ws.max_row, TEMPLATE_ROWS)
     for r in range(2, last + 1):
@@ -377,7 +385,8 @@ class _Reader:
                 continue
             name = by_fold.get(str(h).strip().casefold())
             if name is None:
-                allowed = ", ".join(LIST_FIELDS) + ", budget_ÅÅÅÅ, forbrug_ÅÅÅÅ"
+                allowed = (", ".join(LIST_FIELDS) + ", budget_ÅÅÅÅ, forbrug_ÅÅÅÅ, "
+                           + ", ".join(UNCERTAIN_FIELDS))
                 self.problem(("Indsatser",), self.where(sheet, coord(1, j)), h,
                              f"ukendt kolonne{self.suggest(str(h), known)}; tilladte: {allowed}")
                 continue

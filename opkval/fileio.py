@@ -1,25 +1,130 @@
-"""Writing files so that a reader never sees half of one (temp file + rename)."""
+"""Writing files so that a reader never sees half of one (temp file + rename), checking an
+output folder before work starts, and tying helper processes to the process that started them.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import os
+import shutil
+import signal
 import tempfile
 from pathlib import Path
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
+#: Free space an output folder must have before a note is rendered (a note's HTML, PDF,
+#: notebook and JSON are about 2 MB; the margin covers the overview and the temp copies).
+MIN_FREE_BYTES = 50 * 1024 * 1024
+
+_REASONS = {
+    errno.ENOSPC: "disken er fuld",
+    errno.EDQUOT: "diskkvoten er brugt op",
+    errno.EROFS: "filsystemet er skrivebeskyttet",
+    errno.EACCES: "ingen skriveadgang",
+    errno.EPERM: "ingen skriveadgang",
+    errno.ENOTDIR: "en del af stien er en fil, ikke en mappe",
+    errno.EEXIST: "findes allerede som fil",
+}
+
+
+def reason(e: OSError) -> str:
+    """A Danish reason for an OS error (the C library's text when we have no better)."""
+    return _REASONS.get(e.errno, e.strerror or type(e).__name__)
+
+
+def named(e: OSError, path: Path) -> OSError:
+    """The same error naming `path` (not the temp file it happened on)."""
+    return OSError(e.errno, reason(e), str(path))
+
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write `data` to `path` via a temp file in the same folder and an atomic rename."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write `data` to `path` via a temp file in the same folder and an atomic rename.
+
+    An OSError names `path` (the file meant), never the temp name."""
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as e:
+        raise named(e, path) from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are for sharing
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(e, OSError):
+            raise named(e, path) from None
         raise
+
+
+def check_output_dir(out_dir: Path, need_bytes: int = MIN_FREE_BYTES) -> None:
+    """The output folder is a writable folder (a file is made and removed in it) or can be
+    created (its nearest existing parent is a writable folder; nothing is created here), with
+    `need_bytes` free. Raises OSError naming the folder and the cause."""
+    out_dir = Path(out_dir).absolute()
+    existing = out_dir
+    while not existing.exists() and existing != existing.parent:
+        if existing.is_symlink():  # a dangling link
+            raise OSError(errno.ENOENT, "er et link til noget, der ikke findes", str(existing))
+        existing = existing.parent
+    if not existing.is_dir():
+        raise OSError(errno.ENOTDIR, "findes, men er ikke en mappe"
+                      if existing == out_dir else f"{existing} er en fil, ikke en mappe",
+                      str(out_dir))
+    if existing == out_dir:
+        try:
+            fd, probe = tempfile.mkstemp(dir=out_dir, prefix=".opkval-skrivetest.")
+            os.close(fd)
+            os.unlink(probe)
+        except OSError as e:
+            raise named(e, out_dir) from None
+    elif not os.access(existing, os.W_OK | os.X_OK):
+        raise OSError(errno.EACCES, f"kan ikke oprettes: ingen skriveadgang til {existing}",
+                      str(out_dir))
+    free = shutil.disk_usage(existing).free
+    if free < need_bytes:
+        raise OSError(errno.ENOSPC, f"der er kun {free // (1024 * 1024)} MB fri; der skal "
+                      f"være mindst {need_bytes // (1024 * 1024)} MB", str(out_dir))
+
+
+def move(src: Path, dst: Path) -> None:
+    """Rename, or copy and delete when `dst` is on another file system."""
+    try:
+        os.replace(src, dst)
+    except OSError as e:
+        if e.errno != errno.EXDEV:
+            raise
+        shutil.move(str(src), str(dst))
+
+
+# ------------------------------------------------------------------------- processes
+
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(sig: int = signal.SIGKILL) -> None:
+    """Ask Linux to send `sig` to this process when its parent ends, however it ends.
+
+    Used in kernels (as ``preexec_fn``) and in batch workers, so a SIGKILL of ``opkval``
+    leaves no worker or kernel behind. Elsewhere (not Linux) it does nothing."""
+    with contextlib.suppress(Exception):
+        libc = ctypes.CDLL(None, use_errno=True)
+        parent = os.getppid()
+        libc.prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
+        if os.getppid() != parent:  # the parent ended before the request was made
+            os.kill(os.getpid(), sig)
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

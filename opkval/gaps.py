@@ -19,6 +19,7 @@ the peer comparison, giving the JSON-able ``ctx["gaps"]``.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -37,6 +38,10 @@ MEASURES = {
     "pct_paedagogmedhjaelpere_2024": "ansat som pædagogmedhjælper",
 }
 LEVELS = ("kommunegruppe", "region", "land")
+#: Share of enrolled children (0-5, kommunal dagpleje and daginstitutioner, DST BOERN2 2024)
+#: who are in dagpleje. The pædagog share (BOERN1) counts dagplejere in its denominator, so a
+#: kommune with much dagpleje has a lower pædagog share whatever its staff's education.
+DAGPLEJE = "pct_boern_dagpleje_2024"
 
 
 # --------------------------------------------------------------------------- all 98 at once
@@ -57,7 +62,7 @@ def latest_normering(data: RawData, cfg: MaalConfig | None = None) -> pd.DataFra
                           f"{cfg.personale.normering_aar}.")
     wide = n.pivot(index="kommunekode", columns="pasningstilbud", values="normering")
     wide = wide.reindex(columns=list(PASNING)).where(lambda d: d > 0)
-    wide.attrs["median"] = {t: float(wide[t].median()) for t in PASNING}
+    wide.attrs["median"] = {t: exact_stats(wide[t])["median"] for t in PASNING}
     return wide
 
 
@@ -95,10 +100,15 @@ def gap_table(data: RawData, cfg: MaalConfig | None = None) -> pd.DataFrame:
         df[f"personale_{t}"] = staff
         total = total + staff
     df["personale"] = total
+    enrolled = sum(df[f"boern_{t}"] for t in PASNING)
+    # Exact to the decimal: 100 * dagpleje / all enrolled, via Fraction, as the nearest float.
+    df[DAGPLEJE] = [float(fmt.rounded(fmt.Fraction(int(a) * 100, int(b)), 12)) if b else None
+                    for a, b in zip(df["boern_Dagpleje"], enrolled, strict=True)]
     df["rang"] = df[MEASURE].rank(ascending=False, method="min").astype(int)
+    df["rang_delt"] = df["rang"].map(df["rang"].value_counts()) > 1
     for target in cfg.maal:
         value = (target.andel_paedagoger_pct if target.andel_paedagoger_pct is not None
-                 else float(df[MEASURE].median()))
+                 else exact_stats(df[MEASURE])["median"])
         df[f"maal_{target.id}"] = value
         df[f"gap_pp_{target.id}"] = value - df[MEASURE]
         df[f"gap_personer_{target.id}"] = df["personale"] * (value - df[MEASURE]) / 100
@@ -113,16 +123,37 @@ def peer_table(data: RawData, cfg: MaalConfig | None = None) -> pd.DataFrame:
     kommune itself is included in its groups. Quartiles use pandas' linear interpolation.
     """
     df = gap_table(data, cfg).assign(land="Hele landet")
-    parts = []
+    rows = []
     for level in LEVELS:
-        g = df.groupby(level)[list(MEASURES)]
-        stats = pd.concat({"median": g.median(), "q1": g.quantile(0.25), "q3": g.quantile(0.75),
-                           "middel": g.mean(), "n": g.count()}, axis=1)
-        stats = stats.stack(level=1, future_stack=True)
-        stats.index = pd.MultiIndex.from_tuples([(level, a, b) for a, b in stats.index],
-                                                names=["niveau", "gruppe", "maal"])
-        parts.append(stats)
-    return pd.concat(parts)
+        for name, grp in df.groupby(level):
+            for m in (*MEASURES, DAGPLEJE):
+                st = exact_stats(grp[m])
+                rows.append({"niveau": level, "gruppe": name, "maal": m, **st})
+    return pd.DataFrame(rows).set_index(["niveau", "gruppe", "maal"])
+
+
+def exact_stats(values) -> dict:
+    """Median, quartiles (linear interpolation, as pandas) and mean, computed exactly.
+
+    The data's percentages are decimals (``41.3``); in floating point the median of 41,3 and
+    42,4 is 41,849999…, which rounds to 41,8 instead of 41,85 → 41,9. Each value is taken as
+    the decimal it was written as and the arithmetic is done in Decimal; the results are
+    returned as the floats nearest those decimals (``41.85``), which ``opkval.fmt`` rounds
+    half up. NaN values are left out.
+    """
+    xs = sorted(fmt.exact(float(v)) for v in values if not pd.isna(v))
+    n = len(xs)
+    if not n:
+        return {"median": None, "q1": None, "q3": None, "middel": None, "n": 0}
+
+    def q(p: str) -> Decimal:
+        pos = (n - 1) * Decimal(p)
+        lo = int(pos)
+        frac = pos - lo
+        return xs[lo] if lo + 1 >= n else xs[lo] + (xs[lo + 1] - xs[lo]) * frac
+
+    return {"median": float(q("0.5")), "q1": float(q("0.25")), "q3": float(q("0.75")),
+            "middel": float(sum(xs) / n), "n": n}
 
 
 # --------------------------------------------------------------------------- one kommune
@@ -146,7 +177,8 @@ def _normering_all(data: RawData) -> dict:
     n = data["normering_2017_2023.csv"].copy()
     n["normering"] = n["normering"].where(n["normering"] > 0)
     years = sorted(int(y) for y in n["aar"].unique())
-    med = n.groupby(["pasningstilbud", "aar"])["normering"].median()
+    med = {k: exact_stats(g)["median"] for k, g in n.groupby(["pasningstilbud", "aar"])[
+        "normering"]}
     methods = n.drop_duplicates("aar").set_index("aar")["opgoerelsesmetode"]
     own = {(int(k), t, int(y)): _f(v) for k, t, y, v in
            zip(n["kommunekode"], n["pasningstilbud"], n["aar"], n["normering"], strict=True)}
@@ -224,7 +256,8 @@ def kommune_gaps(data: RawData, kode: int, maal: dict | None = None,
                         "aar": None, **gap_to(row, float(row[f"maal_{t.id}"]))})
     groups = {"kommunegruppe": str(row["kommunegruppe"]), "region": str(row["region"]),
               "land": "Hele landet"}
-    peer = {level: {"navn": name, **{m: dict(peers[(level, name)][m]) for m in MEASURES}}
+    peer = {level: {"navn": name, **{m: dict(peers[(level, name)][m])
+                                     for m in (*MEASURES, DAGPLEJE)}}
             for level, name in groups.items()}
     personale = {t: {"boern": int(row[f"boern_{t}"]), "normering": _f(row[f"norm_{t}"]),
                      "normering_fallback": bool(row[f"norm_fallback_{t}"]),
@@ -238,19 +271,61 @@ def kommune_gaps(data: RawData, kode: int, maal: dict | None = None,
                       "normering_median": latest_normering(data, cfg).attrs["median"]},
         "maal": targets,
         "peers": peer,
-        "sammenligning_tekst": peer_sentence(str(row["kommune"]), float(row[MEASURE]), peer),
+        "dagpleje": {"pct": float(row[DAGPLEJE]), "betyder": "andel af de indskrevne børn i "
+                     "dagpleje (DST BOERN2 2024)", "korrelation": dagpleje_correlation(data, cfg)},
+        "sammenligning_tekst": peer_sentence(str(row["kommune"]), float(row[MEASURE]), peer,
+                                             float(row[DAGPLEJE])),
         "rang": int(row["rang"]),
+        "rang_delt": bool(row["rang_delt"]),
         "antal_kommuner": int(len(table)),
         "rangering": ranking,
         "normering": normering_series(data, kode),
     }
 
 
-def peer_sentence(navn: str, pct: float, peer: dict) -> str:
-    """'Ishøj har 43,9 % ansat som pædagoger mod 44,9 % i hovedstadskommunerne (median) ...'."""
+@per_data_set
+def dagpleje_correlation(data: RawData, cfg: MaalConfig) -> dict:
+    """Pearson correlation over the 98 kommuner of the dagpleje share with the pædagog share
+    and with pædagoger + pædagogmedhjælpere together (both fall as dagpleje rises)."""
+    t = gap_table(data, cfg)
+    both = t["pct_paedagoger_2024"] + t["pct_paedagogmedhjaelpere_2024"]
+    return {"paedagoger": round(float(t[DAGPLEJE].corr(t["pct_paedagoger_2024"])), 6),
+            "paedagoger_og_medhjaelpere": round(float(t[DAGPLEJE].corr(both)), 6)}
+
+
+#: Percentage points of dagpleje share above or below the group median that the peer
+#: sentence calls "markedly" more or less dagpleje.
+DAGPLEJE_AFVIGELSE_PP = 5.0
+
+
+def peer_sentence(navn: str, pct: float, peer: dict, dagpleje: float | None = None) -> str:
+    """'Ishøj har 43,9 % ansat som pædagoger mod 44,9 % i hovedstadskommunerne (median) ...',
+    and how the kommune's share of children in dagpleje compares (dagplejere count in the
+    pædagog share's denominator)."""
     p = fmt.pct_value
     grp, reg, land = (peer[level][MEASURE]["median"] for level in LEVELS)
-    return (f"{navn} har {p(pct)} af det pædagogiske personale ansat som pædagoger mod "
-            f"{p(grp)} i {_plural_definite(peer['kommunegruppe']['navn'])}, {p(reg)} i "
-            f"{peer['region']['navn']} og {p(land)} på landsplan (medianer over kommunerne; "
-            "kommunen selv indgår).")
+    text = (f"{navn} har {p(pct)} af det pædagogiske personale (dagplejere medregnet) ansat "
+            f"som pædagoger mod {p(grp)} i {_plural_definite(peer['kommunegruppe']['navn'])}, "
+            f"{p(reg)} i {peer['region']['navn']} og {p(land)} på landsplan (medianer over "
+            "kommunerne; kommunen selv indgår).")
+    if dagpleje is None or DAGPLEJE not in peer["kommunegruppe"]:
+        return text
+    g_dp = peer["kommunegruppe"][DAGPLEJE]["median"]
+    gruppe = _plural_definite(peer["kommunegruppe"]["navn"])
+    text += (f" {p(dagpleje)} af kommunens indskrevne børn er i dagpleje mod {p(g_dp)} i "
+             f"{gruppe}.")
+    diff = dagpleje - g_dp
+    lower = pct < grp
+    if diff >= DAGPLEJE_AFVIGELSE_PP:
+        text += (" Da dagplejere tæller med i personalet, trækker den større dagpleje andelen "
+                 "af pædagoger ned; " + ("en del af afstanden til gruppen kan skyldes "
+                                         "strukturen, ikke uddannelse." if lower else
+                                         "andelen i daginstitutionerne er derfor højere end "
+                                         "tallet viser."))
+    elif diff <= -DAGPLEJE_AFVIGELSE_PP:
+        text += (" Med mindre dagpleje end gruppen er der færre dagplejere i nævneren; "
+                 + ("en del af forspringet kan skyldes strukturen, ikke uddannelse."
+                    if not lower else "afstanden til gruppen skyldes derfor ikke dagplejen."))
+    else:
+        text += " Dagplejen er omtrent som i gruppen, så den forklarer ikke forskellen."
+    return text

@@ -96,7 +96,7 @@ class KommuneIndex:
         if not Path(path).exists():
             raise DataError(f"{path}: filen mangler (forventet i {Path(path).parent}).")
         try:
-            with open(path, encoding="utf-8", newline="") as f:
+            with open(path, encoding="utf-8-sig", newline="") as f:  # BOM as in data.py
                 reader = csv.DictReader(f)
                 missing = [c for c in MUNICIPALITY_COLUMNS if c not in (reader.fieldnames or [])]
                 if missing:
@@ -132,6 +132,11 @@ class KommuneIndex:
 
     def __iter__(self):
         return iter(sorted(self.by_code.values(), key=lambda k: k.kode))
+
+    def spellings(self, kode: int) -> list[str]:
+        """Every comparison key :meth:`resolve` maps to this kommune (variants, slug, aliases),
+        for a search box that should find what the command line accepts."""
+        return sorted(key for key, code in self._lookup.items() if code == kode)
 
     def __len__(self) -> int:
         return len(self.by_code)

@@ -1,7 +1,9 @@
 """The money year by year: a plan's spending drawn against the grants, oldest money first.
 
-Grants arrive as tranches, as ``pulje.yaml`` says a round pays: one per year (``aarlig``) or
-one payment for all its years (``samlet``). Each year, every pool-financed indsats spends
+Grants arrive as tranches, as ``pulje.yaml`` says a round pays: per year (``aarlig``, each
+grant year in the year ``udbetalingsaar_pr_aar`` gives: round 1's 2023 and 2024 tranches in
+2023, evidence Dragør's 817.000 kr.) or one payment for all its years (``samlet``). Each
+year, every pool-financed indsats spends
 ``forbrug`` (else ``budget``) and draws on the oldest tranche that is already paid and whose
 round has not run out (year ≤ the round's ``afsluttet_senest``), so an earlier round's money is
 used before a later round's. Spending beyond the money
@@ -55,6 +57,7 @@ class RoundRow:
     brugt_kr: int
     tilbage_kr: int
     frist: str  # ISO date: money left after this is at risk
+    frist_antaget: bool  # no source gives the deadline (config frist_kilde: null)
     risiko_tilbagebetaling_kr: int
     brugt_aar: list[int]  # years that drew on this round
     opbrugt_aar: int | None  # year the round's money was used up, None if not used up
@@ -171,6 +174,7 @@ def build_ledger(plan: Plan, grants: list[dict], cfg: PuljeConfig) -> Ledger:
         rounds.append(RoundRow(id=r.id, navn=r.navn, modtaget_kr=received,
                                brugt_kr=received - left, tilbage_kr=left,
                                frist=r.afsluttet_senest.isoformat(),
+                               frist_antaget=r.frist_antaget,
                                risiko_tilbagebetaling_kr=left, brugt_aar=used_years,
                                opbrugt_aar=used_up, pr_indsats=per_ind))
     return Ledger(aar=rows, runder=rounds, draws=draws, ikke_finansieret=unfunded)

@@ -11,12 +11,12 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from opkval.allocation import backtest, grants_for_kommune, key_estimates
+from opkval.allocation import backtest, error_summary, grants_for_kommune, key_estimates
 from opkval.config import load_config, load_maal
 from opkval.context import manifest, round_summaries
 from opkval.data import RawData
 from opkval.domain import KEYS, ROLE_LOKAL_PLAN, STATUS_RANK
-from opkval.gaps import gap_table
+from opkval.gaps import exact_stats, gap_table
 from opkval.kommune import KommuneIndex
 
 
@@ -49,6 +49,11 @@ def note_summary(ctx: dict) -> dict:
             "deltagere": plan.get("deltagere_i_alt"),
             "tilbagebetalingsrisiko_kr": risk,
             "brud": [r["navn"] for r in plan.get("regler", []) if r["status"] == "brud"],
+            # A brud that rests on an uncertain classification (another status otherwise).
+            "brud_usikre": [r["navn"] for r in plan.get("regler", []) if r["status"] == "brud"
+                            and r.get("status_ellers") not in (None, "brud")],
+            "risiko_interval_kr": plan.get("ledger", {}).get("risiko_interval_kr",
+                                                             [risk, risk]),
         })
     return out
 
@@ -110,12 +115,17 @@ def national_context(data: RawData, out_dir: Path, report_year: int,
         "skoen_pulje_kr": key_pool,
         "noegler": {key: cfg.noegler[key].navn for key in KEYS},
         "kommuner": rows,
+        # Exact decimals (gaps.exact_stats), so 41,85 is shown 41,9, not 41,8.
         "fordeling_pct_paedagoger": {
-            "min": float(pct.min()), "q1": float(pct.quantile(0.25)),
-            "median": float(pct.median()), "q3": float(pct.quantile(0.75)),
-            "max": float(pct.max()), "n": int(pct.count()),
+            **{k: v for k, v in exact_stats(pct).items() if k != "middel"},
+            "min": float(pct.min()), "max": float(pct.max()),
         },
         "backtest": [b.as_dict() for b in backtest(data, cfg, cfg.default_key)],
+        # What the backtest measured per pool: error spread and the largest errors.
+        "backtest_fejl": {p: error_summary([b for b in backtest(data, cfg, cfg.default_key)
+                                            if b.pulje == p], cfg.backtest.afrunding_kr)
+                          for p in dict.fromkeys(b.pulje for b in
+                                                 backtest(data, cfg, cfg.default_key))},
         "planer": sum(1 for r in rows if r.get("har_plan")),
         "notater": sum(1 for r in rows if r.get("notat")),
     }

@@ -28,11 +28,34 @@ from opkval.kommune import Kommune, KommuneIndex
 
 PLANS_DIR = PROJECT_ROOT / "data" / "plans"
 
+# Limits on a plan, checked before the expensive work (docs/plan-format.md, "Limits"). A real
+# plan is a few KB with about ten indsatser; every limit is far above what a kommune plans and
+# far below what makes a note slow, unreadable or wrong.
+#: Largest YAML plan read (checked with stat, before a byte is read). A workbook's limits
+#: (file, expanded size, used range) are opkval/workbook.py's, checked by read_workbook.
+MAX_FILE_BYTES = {".yaml": 512 * 1024, ".yml": 512 * 1024}
+#: YAML: nodes after expanding every alias (a 9-level alias bomb is ~10^9), and nesting depth.
+MAX_YAML_NODES = 20_000
+MAX_YAML_DEPTH = 20
+MAX_INDSATSER = 100
+MAX_BEHOV = 100
+MAX_LIST_ITEMS = 50  # fordeling, behov links, antagelser of one indsats
+#: Characters in a name or id (shown in table columns), and in any other text.
+MAX_NAME_CHARS = 120
+MAX_WORD_CHARS = 30  # a name's longest run without a space: one table column wide (the
+#                     longest real Danish course words have ~28 letters)
+MAX_TEXT_CHARS = 4000
+#: Participants in one indsats, and kroner per year in one indsats (the whole pool is 195,9
+#: mio. kr. a year for all 98 kommuner).
+MAX_DELTAGERE = 1000
+MAX_AMOUNT_KR = 100_000_000
+
 TOP_KEYS = ("kommune", "titel", "dato", "kilde", "godkendt", "maal", "behov", "indsatser",
             "overvejelser", "tilsagn", "notat", "forrige")
 INDSATS_KEYS = ("navn", "kategori", "maalgruppe", "start", "slut", "deltagere", "fordeling",
                 "budget", "forbrug", "finansiering", "behov", "beskrivelse",
-                "kategori_begrundelse", "antagelser")
+                "kategori_begrundelse", "antagelser", "kategori_alternativ",
+                "kategori_usikkerhed")
 GODKENDT_KEYS = ("af", "dato")
 MAAL_KEYS = ("andel_paedagoger_pct", "aar")
 BEHOV_KEYS = ("id", "tekst")
@@ -75,6 +98,9 @@ class Indsats:
     beskrivelse: str | None = None
     kategori_begrundelse: str | None = None
     antagelser: tuple[str, ...] = ()
+    #: An uncertain kategori: the other kategori the line may be, and why (both or neither).
+    kategori_alternativ: str | None = None
+    kategori_usikkerhed: str | None = None
 
     def spending(self, year: int) -> int:
         """Realised spending where given, else the budget (kr.)."""
@@ -222,23 +248,49 @@ def display_path(path: Path) -> str:
 
 def load_plan(path: Path | str, index: KommuneIndex, expected: Kommune | None = None) -> Plan:
     """Read and validate a plan (``.yaml``/``.yml``, ``.xlsx`` or ``.ods``); raise PlanError
-    listing every problem (a workbook's reading and validation problems together)."""
+    listing every problem (a workbook's reading and validation problems together).
+
+    Suffix, type and size are checked before the file is read (a 20 GiB file is refused at
+    once, not read into memory)."""
     p = Path(path)
     shown = display_path(p)
-    if not p.is_file():
-        raise PlanError(shown, [Problem("", None, _MISSING, "filen findes ikke")])
     suffix = p.suffix.lower()
+    if p.is_dir():
+        raise PlanError(shown, [Problem("", None, _MISSING, "er en mappe, ikke en planfil")])
+    if not p.exists():
+        raise PlanError(shown, [Problem("", None, _MISSING, "filen findes ikke")])
+    if suffix not in MAX_FILE_BYTES and suffix not in WORKBOOK_SUFFIXES:
+        old = "; gem den i Excel eller LibreOffice som .xlsx eller .ods" if suffix == ".xls" else ""
+        raise PlanError(shown, [Problem("", None, p.suffix or "(ingen)", "ukendt filtype; brug "
+                                        f".yaml, .xlsx eller .ods{old}")])
+    if not p.is_file():
+        raise PlanError(shown, [Problem("", None, _MISSING,
+                                        "er ikke en almindelig fil (fx en enhed eller kø)")])
     if suffix in WORKBOOK_SUFFIXES:
         raw, locate, problems = read_workbook(p)  # within its limits, before any full read
-        raw_bytes = p.read_bytes()
-    elif suffix in (".yaml", ".yml"):
-        raw_bytes = p.read_bytes()
-        raw, locate, problems = _read_yaml(raw_bytes)
+        if raw is None:
+            raise PlanError(shown, problems)
+        from opkval.workbook import MAX_FILE_BYTES as limit
     else:
-        old = "; gem den i Excel eller LibreOffice som .xlsx eller .ods" if suffix == ".xls" else ""
-        raise PlanError(shown, [Problem("", None, p.suffix, "ukendt filtype; brug .yaml, "
-                                        f".xlsx eller .ods{old}")])
+        limit = MAX_FILE_BYTES[suffix]
+    try:
+        size = p.stat().st_size
+        if size > limit:
+            raise PlanError(shown, [Problem("", None, _MISSING,
+                                            f"filen fylder {_size(size)}; grænsen for en "
+                                            f"{suffix}-plan er {_size(limit)}")])
+        with open(p, "rb") as f:
+            raw_bytes = f.read(limit + 1)
+    except OSError as e:
+        raise PlanError(shown, [Problem("", None, _MISSING,
+                                        f"kan ikke læses ({e.strerror or e})")]) from None
+    if len(raw_bytes) > limit:  # grew while we looked
+        raise PlanError(shown, [Problem("", None, _MISSING,
+                                        f"filen fylder over {_size(limit)}, grænsen for en "
+                                        f"{suffix}-plan")])
     digest = hashlib.sha256(raw_bytes).hexdigest()
+    if suffix not in WORKBOOK_SUFFIXES:
+        raw, locate, problems = _read_yaml(raw_bytes)
     if raw is None or (problems and suffix not in WORKBOOK_SUFFIXES):
         raise PlanError(shown, problems)
     plan, checked = validate(raw, locate, index, expected, base_dir=p.parent)
@@ -246,6 +298,68 @@ def load_plan(path: Path | str, index: KommuneIndex, expected: Kommune | None = 
     if problems or plan is None:
         raise PlanError(shown, problems)
     return replace(plan, fil=shown, sha256=digest)
+
+
+def _size(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f} MB".replace(".", ",")
+    return f"{n / 1024:.0f} KB"
+
+
+class _LimitExceeded(yaml.YAMLError):
+    def __init__(self, message: str, mark):
+        super().__init__(message)
+        self.problem, self.problem_mark = message, mark
+
+
+class _PlanLoader(yaml.SafeLoader):
+    """The safe loader, bounded: nesting depth and the node count after expanding aliases are
+    counted while composing (one pass), so an alias bomb or 5.000 levels of nesting stop at
+    the limit instead of hanging or overflowing the stack. An impossible date written without
+    quotes (``2024-02-30``) stays text, for the validation to name."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = 0
+        self._nodes = 0
+        self._sizes: dict[int, int] = {}
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if self.check_event(yaml.AliasEvent):
+            anchor = event.anchor
+            if anchor in self.anchors:
+                self._count(self._sizes.get(id(self.anchors[anchor]), 1), event.start_mark)
+            return super().compose_node(parent, index)
+        self._depth += 1
+        if self._depth > MAX_YAML_DEPTH:
+            raise _LimitExceeded(f"planen er indlejret i mere end {MAX_YAML_DEPTH} niveauer "
+                                 f"(lister og tabeller i hinanden); grænsen er "
+                                 f"{MAX_YAML_DEPTH}", event.start_mark)
+        before = self._nodes
+        self._count(1, event.start_mark)
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        self._sizes[id(node)] = self._nodes - before
+        return node
+
+    def _count(self, n: int, mark) -> None:
+        self._nodes += n
+        if self._nodes > MAX_YAML_NODES:
+            limit = f"{MAX_YAML_NODES:,}".replace(",", ".")
+            raise _LimitExceeded(f"planen har over {limit} værdier, når aliaser (*navn) er "
+                                 f"foldet ud; grænsen er {limit}", mark)
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            return str(node.value)  # "2024-02-30": not a date; validation says so
+
+
+_PlanLoader.add_constructor("tag:yaml.org,2002:timestamp", _PlanLoader.construct_yaml_timestamp)
 
 
 def _not_covered(checked: list[Problem], found: list[Problem]) -> list[Problem]:
@@ -269,20 +383,29 @@ def _read_yaml(data: bytes) -> tuple[Any, Locator, list[Problem]]:
     if not text.strip() or all(line.lstrip().startswith("#") or not line.strip()
                                for line in text.splitlines()):
         return None, _no_loc, [Problem("", None, _MISSING, "filen er tom")]
+    loader = _PlanLoader(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        raw = yaml.safe_load(text)
+        node = loader.get_single_node()
+        raw = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
         where = f"linje {mark.line + 1}, kolonne {mark.column + 1}" if mark else None
-        reason = getattr(e, "problem", None) or str(e)
-        return None, _no_loc, [Problem("", where, _MISSING, f"ugyldig YAML: {reason}")]
-    except ValueError as e:  # a well-formed YAML date that is no date, e.g. 2026-13-01
-        return None, _no_loc, [Problem("", None, _MISSING, f"ugyldig dato i filen ({e}); "
-                                       "skriv datoer som ÅÅÅÅ-MM-DD")]
+        # Only the parser's short reason: str(e) would quote lines of the file, and a file
+        # that is not a plan (a link to a system file) must not be echoed.
+        reason = getattr(e, "problem", None) or type(e).__name__
+        return None, _no_loc, [Problem("", where, _MISSING, f"ugyldig YAML: {_clip(reason)}")]
+    except (ValueError, TypeError, OverflowError) as e:  # a constructor refusing a value
+        return None, _no_loc, [Problem("", None, _MISSING, f"ugyldig YAML: {_clip(str(e))}")]
+    finally:
+        loader.dispose()
     problems = [Problem(_field(path), f"linje {line}", key, "feltet står to gange")
                 for path, key, line in _duplicate_keys(node)]
     return raw, _yaml_locator(node), problems
+
+
+def _clip(text: str, n: int = 120) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= n else text[: n - 3] + "..."
 
 
 def _no_loc(path: Path_) -> str | None:
@@ -382,12 +505,15 @@ class _Checker:
     def keys(self, path: Path_, d: dict, allowed: tuple[str, ...]) -> None:
         for k in d:
             if str(k) not in allowed:
-                close = difflib.get_close_matches(str(k), allowed, n=1, cutoff=0.6)
+                close = difflib.get_close_matches(str(k), allowed, n=1, cutoff=0.6) \
+                    if len(str(k)) <= MAX_NAME_CHARS else []
                 hint = f"; mente du '{close[0]}'?" if close else \
                     f"; tilladte felter: {', '.join(allowed)}"
                 self.add((*path, k), k, f"ukendt felt '{k}'{hint}")
 
-    def text(self, path: Path_, value: object, required: bool = False) -> str | None:
+    def text(self, path: Path_, value: object, required: bool = False,
+             name: bool = False) -> str | None:
+        """Text; a `name` (shown in a table column) is short and has no overlong word."""
         if value is None:
             if required:
                 self.add(path, _MISSING, "feltet mangler")
@@ -398,6 +524,16 @@ class _Checker:
         text = str(value).strip()
         if required and not text:
             self.add(path, value, "må ikke være tomt")
+            return None
+        limit = MAX_NAME_CHARS if name else MAX_TEXT_CHARS
+        if len(text) > limit:
+            self.add(path, value, f"teksten har {len(text):,} tegn; grænsen er "
+                     f"{limit:,}".replace(",", "."))
+            return None
+        longest = max((len(w) for w in text.split()), default=0)
+        if name and longest > MAX_WORD_CHARS:
+            self.add(path, value, f"et ord på {longest} tegn uden mellemrum kan ikke stå i en "
+                     f"tabelkolonne; grænsen er {MAX_WORD_CHARS} tegn pr. ord")
             return None
         return text or None
 
@@ -423,20 +559,27 @@ class _Checker:
         return d
 
     def count(self, path: Path_, value: object) -> int | None:
-        return self._whole(path, value, "skal være et helt antal", "må ikke være negativt")
+        return self._whole(path, value, "skal være et helt antal", "må ikke være negativt",
+                           MAX_DELTAGERE, "deltagere")
 
     def amount(self, path: Path_, value: object) -> int | None:
         return self._whole(path, value, "skal være et beløb i hele kroner (et tal uden tekst)",
-                           "beløbet må ikke være negativt")
+                           "beløbet må ikke være negativt", MAX_AMOUNT_KR, "kr. pr. år")
 
-    def _whole(self, path: Path_, value: object, not_whole: str, negative: str) -> int | None:
-        """A whole number ≥ 0 (an int, or a float such as Excel's 8.0), else a problem."""
+    def _whole(self, path: Path_, value: object, not_whole: str, negative: str,
+               limit: int, unit: str) -> int | None:
+        """A whole number in 0..limit (an int, or a float such as Excel's 8.0), else a
+        problem."""
         if isinstance(value, bool) or not isinstance(value, int | float) or (
                 isinstance(value, float) and not value.is_integer()):
             self.add(path, value, not_whole)
             return None
         if value < 0:
             self.add(path, value, negative)
+            return None
+        if value > limit:
+            self.add(path, value, f"over grænsen på {limit:,} {unit} i én "
+                     "indsats".replace(",", "."))
             return None
         return int(value)
 
@@ -460,7 +603,8 @@ class _Checker:
         self.add(path, value, f"ukendt {what}{hint}; tilladte: {shown}")
         return None
 
-    def mapping(self, path: Path_, value: object, required: bool = False) -> dict | None:
+    def mapping(self, path: Path_, value: object, required: bool = False,
+                limit: int | None = None) -> dict | None:
         if value is None:
             if required:
                 self.add(path, _MISSING, "feltet mangler")
@@ -468,7 +612,17 @@ class _Checker:
         if not isinstance(value, dict):
             self.add(path, value, "skal være en tabel af felter (navn: værdi)")
             return None
+        if limit is not None and not self.size(path, value, limit):
+            return None
         return value
+
+    def size(self, path: Path_, items: dict | list, limit: int) -> bool:
+        """At most `limit` entries (else one problem naming the count and the limit)."""
+        if len(items) > limit:
+            self.add(path, _MISSING, f"har {len(items):,} punkter; grænsen er "
+                     f"{limit:,}".replace(",", "."))
+            return False
+        return True
 
     def year_amounts(self, path: Path_, value: object, years: range) -> dict[int, int]:
         d = self.mapping(path, value)
@@ -505,7 +659,7 @@ def validate(raw: Any, locate: Locator, index: KommuneIndex,
     c.keys((), raw, TOP_KEYS)
 
     kommune = None
-    ktext = c.text(("kommune",), raw.get("kommune"), required=True)
+    ktext = c.text(("kommune",), raw.get("kommune"), required=True, name=True)
     if ktext:
         try:
             kommune = index.resolve(ktext)
@@ -542,12 +696,14 @@ def validate(raw: Any, locate: Locator, index: KommuneIndex,
     if raw_behov is not None and not isinstance(raw_behov, list):
         c.add(("behov",), raw_behov, "skal være en liste")
         raw_behov = []
+    elif raw_behov and not c.size(("behov",), raw_behov, MAX_BEHOV):
+        raw_behov = []
     for i, b in enumerate(raw_behov or []):
         b = c.mapping(("behov", i), b, required=True)
         if b is None:
             continue
         c.keys(("behov", i), b, BEHOV_KEYS)
-        bid = c.text(("behov", i, "id"), b.get("id"), required=True)
+        bid = c.text(("behov", i, "id"), b.get("id"), required=True, name=True)
         btext = c.text(("behov", i, "tekst"), b.get("tekst"), required=True)
         if bid and any(x.id == bid for x in behov):
             c.add(("behov", i, "id"), bid, "id'et er brugt før i behov")
@@ -566,6 +722,8 @@ def validate(raw: Any, locate: Locator, index: KommuneIndex,
         raw_ind = []
     elif not raw_ind:
         c.add(("indsatser",), raw_ind, "planen har ingen indsatser")
+    elif not c.size(("indsatser",), raw_ind, MAX_INDSATSER):
+        raw_ind = []
     seen_names: dict[str, int] = {}
     for i, item in enumerate(raw_ind):
         ind = _indsats(c, ("indsatser", i), item, rules, years)
@@ -745,7 +903,7 @@ def overvejelse_ids() -> list[str]:
 
 def _overvejelser(c: _Checker, value: object) -> dict[str, str]:
     """``overvejelser``: point id → the plan's own words. A blank text means not answered."""
-    d = c.mapping(("overvejelser",), value)
+    d = c.mapping(("overvejelser",), value, limit=MAX_BEHOV)
     allowed = overvejelse_ids()
     out: dict[str, str] = {}
     folded = {a.casefold(): a for a in allowed}
@@ -771,7 +929,7 @@ def _indsats(c: _Checker, path: Path_, item: object, rules: RulesConfig,
         return None
     before = len(c.problems)
     c.keys(path, d, INDSATS_KEYS)
-    navn = c.text((*path, "navn"), d.get("navn"), required=True)
+    navn = c.text((*path, "navn"), d.get("navn"), required=True, name=True)
     labels = choice_labels(rules)
     kategori = c.choice((*path, "kategori"), d.get("kategori"), rules.kategorier, "kategori",
                         labels["kategori"])
@@ -788,10 +946,10 @@ def _indsats(c: _Checker, path: Path_, item: object, rules: RulesConfig,
     if d.get("deltagere") is not None:
         deltagere = c.count((*path, "deltagere"), d.get("deltagere"))
     fordeling: dict[str, int] = {}
-    f = c.mapping((*path, "fordeling"), d.get("fordeling"))
+    f = c.mapping((*path, "fordeling"), d.get("fordeling"), limit=MAX_LIST_ITEMS)
     for k, v in (f or {}).items():
         n = c.count((*path, "fordeling", k), v)
-        if n is not None:
+        if c.text((*path, "fordeling", k), k, name=True) and n is not None:
             fordeling[str(k)] = n
     typo = any(difflib.get_close_matches(str(k), ("budget", "forbrug"), n=1, cutoff=0.6)
                for k in d if str(k) not in INDSATS_KEYS)
@@ -807,6 +965,10 @@ def _indsats(c: _Checker, path: Path_, item: object, rules: RulesConfig,
     elif not isinstance(links, list):
         c.add((*path, "behov"), links, "skal være en liste af behov-id'er")
         links = []
+    if not c.size((*path, "behov"), links, MAX_LIST_ITEMS):
+        links = []
+    for j, link in enumerate(links):
+        c.text((*path, "behov", j), link, name=True)
     ants = d.get("antagelser")
     if ants is None:
         ants = []
@@ -815,8 +977,24 @@ def _indsats(c: _Checker, path: Path_, item: object, rules: RulesConfig,
     elif not isinstance(ants, list):
         c.add((*path, "antagelser"), ants, "skal være en liste af tekster")
         ants = []
+    if not c.size((*path, "antagelser"), ants, MAX_LIST_ITEMS):
+        ants = []
+    for j, a in enumerate(ants):
+        c.text((*path, "antagelser", j), a)
     beskrivelse = c.text((*path, "beskrivelse"), d.get("beskrivelse"))
     begrundelse = c.text((*path, "kategori_begrundelse"), d.get("kategori_begrundelse"))
+    alternativ = usikkerhed = None
+    if d.get("kategori_alternativ") is not None:
+        alternativ = c.choice((*path, "kategori_alternativ"), d.get("kategori_alternativ"),
+                              rules.kategorier, "kategori", labels["kategori"])
+        if alternativ and alternativ == kategori:
+            c.add((*path, "kategori_alternativ"), alternativ,
+                  "den alternative kategori er den samme som kategori")
+        usikkerhed = c.text((*path, "kategori_usikkerhed"), d.get("kategori_usikkerhed"),
+                            required=True)
+    elif d.get("kategori_usikkerhed") is not None:
+        c.add((*path, "kategori_alternativ"), _MISSING,
+              "feltet mangler: kategori_usikkerhed kræver den alternative kategori")
     if len(c.problems) > before or not (navn and kategori and maalgruppe and finansiering
                                           and start and slut):
         return None
@@ -824,7 +1002,9 @@ def _indsats(c: _Checker, path: Path_, item: object, rules: RulesConfig,
                    budget=budget, forbrug=forbrug, deltagere=deltagere, fordeling=fordeling,
                    finansiering=finansiering, behov=tuple(str(x) for x in links),
                    beskrivelse=beskrivelse, kategori_begrundelse=begrundelse,
-                   antagelser=tuple(" ".join(str(a).split()) for a in ants))
+                   antagelser=tuple(" ".join(str(a).split()) for a in ants),
+                   kategori_alternativ=alternativ,
+                   kategori_usikkerhed=" ".join(usikkerhed.split()) if usikkerhed else None)
 
 
 def find_plan(kommune: Kommune, index: KommuneIndex, path: Path | str | None = None,
@@ -859,7 +1039,9 @@ def to_raw(plan: Plan) -> dict:
         "slut": i.slut, "deltagere": i.deltagere, "fordeling": dict(i.fordeling),
         "budget": dict(sorted(i.budget.items())), "forbrug": dict(sorted(i.forbrug.items())),
         "finansiering": i.finansiering, "behov": list(i.behov), "beskrivelse": i.beskrivelse,
-        "kategori_begrundelse": i.kategori_begrundelse, "antagelser": list(i.antagelser)})
+        "kategori_begrundelse": i.kategori_begrundelse, "antagelser": list(i.antagelser),
+        "kategori_alternativ": i.kategori_alternativ,
+        "kategori_usikkerhed": i.kategori_usikkerhed})
         for i in plan.indsatser]
     if plan.overvejelser:
         out["overvejelser"] = dict(plan.overvejelser)

@@ -10,7 +10,7 @@ import html
 from collections.abc import Iterable, Sequence
 
 from opkval import fmt
-from opkval.domain import ROLE_LOKAL_PLAN, STATUS_DA
+from opkval.domain import ROLE_AKTIVITETSVINDUE, ROLE_LOKAL_PLAN, STATUS_DA
 
 LABEL_DA = {"tilsagn": "Tilsagn", "fremskrevet": "Fremskrevet", "skøn": "Skøn"}
 LABEL_BREV_DA = "Tilsagn (kommunens tilsagnsbrev)"
@@ -88,6 +88,11 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[object]], *,
             "<tr>" + "".join(cell("td", i, v) for i, v in enumerate(r)) + "</tr>" for r in foot)
             + "</tfoot>")
     out.append("</table>")
+    # On a narrow screen a wide table scrolls in its own box (reachable by keyboard); the page
+    # does not (style.css: .table-scroll; no effect in the PDF).
+    label = caption or "Tabel: " + ", ".join(str(h) for h in headers)
+    out = [f'<div class="table-scroll" role="region" tabindex="0" aria-label="{esc(label)}">',
+           *out, "</div>"]
     if "compact" in css.split() or len(rows) + len(foot) <= KEEP_ROWS:
         # WeasyPrint may break between a caption and the rows even when the table itself
         # avoids breaks; the wrapper keeps caption, rows and a heading before them together.
@@ -191,6 +196,24 @@ def _paid(r: dict) -> str:
     return "år for år" if r["udbetaling"] == "aarlig" else f"samlet i {r['udbetalingsaar']}"
 
 
+def round_estimate(r: dict) -> str:
+    """A round's amount in prose: exact when published, else rounded, with the range."""
+    if r["labels"] == ["tilsagn"]:
+        return esc(fmt.kr(r["beloeb_kr"]))
+    if r.get("alternativ_kr") is not None:
+        lo, hi = sorted((r["beloeb_kr"], r["alternativ_kr"]))
+        return esc(fmt.approx_kr_range(lo, hi))
+    return esc(fmt.approx_kr(r["beloeb_kr"]))
+
+
+def payment_sentence(r: dict) -> str:
+    """How a round is paid, as config words it (with "antaget" where no source gives it)."""
+    text = esc(r.get("udbetaling_tekst") or f"udbetales {_paid(r)}")
+    if r.get("udbetaling_antaget") and "antaget" not in text:
+        text += " (antaget)"
+    return text
+
+
 def _without_lift(ctx: dict, years) -> str:
     """' (uden engangsløftet i 2026, ...)' when the unknown one-off lift falls in ``years``."""
     e = ctx["pulje"]["engangsloeft"]
@@ -200,29 +223,58 @@ def _without_lift(ctx: dict, years) -> str:
 
 
 def _round_sentence(ctx: dict, r: dict) -> str:
-    """One round's grant in a sentence of Kort fortalt, by how the amount is known."""
-    k, y, amount = _kommune(ctx), _span(r["aar"]), esc(fmt.kr(r["beloeb_kr"]))
+    """One round's grant in a sentence of Kort fortalt, by how the amount is known.
+
+    A published tilsagn is exact; an estimate says it is one, is rounded in prose, names its
+    basis (key, data date, the ministry's key), and shows the second estimate where there
+    is one (round 1's share carried forward).
+    """
+    k, y = _kommune(ctx), _span(r["aar"])
+    lift = _without_lift(ctx, r["aar"])
     if r["labels"] == ["tilsagn"]:
-        return (f"{k} har fået tilsagn om i alt <b>{amount}</b> for {y} "
-                f"({esc(r['navn'].lower())}, udbetalt {_paid(r)}).")
+        return (f"{k} har fået tilsagn om i alt <b>{esc(fmt.kr(r['beloeb_kr']))}</b> for {y} "
+                f"({esc(r['navn'].lower())}). Udbetaling: {payment_sentence(r)}.")
+    basis = (f"Skønnet er efter {esc(ctx['noegle']['navn'])} pr. "
+             f"{esc(fmt.date(ctx['noegle']['vintage']))}, de nyeste kommunetal i opkvals data; "
+             "ministeriet fordeler efter "
+             + esc(r.get("noegle_tekst") or "det forventede antal 0-5-årige") + ".")
+    if "fremskrevet" in r["labels"]:
+        basis = ("Skønnet fører kommunens egen offentliggjorte andel af puljen videre; "
+                 "ministeriet kan fordele anderledes.")
     if r["udbetaling"] == "samlet":
-        how = ("fremskrevet med kommunens egen andel af puljen" if "fremskrevet" in r["labels"]
-               else f"skønnet efter {esc(ctx['noegle']['navn'])}")
         cond = f" på betingelse af en {esc(r['betingelse'])}" if r["betingelse"] else ""
-        return (f"Midlerne for {y} udbetales {_paid(r)}{cond}; {how} svarer det til "
-                f"<b>{amount}</b>{_without_lift(ctx, r['aar'])}.")
-    if "tilsagn" in r["labels"]:  # some years known (e.g. the kommune's letter), some not
+        text = (f"Midlerne for {y} udbetales {_paid(r)}{cond}; det svarer til et skøn på "
+                f"<b>{esc(fmt.approx_kr(r['beloeb_kr']))}</b>{lift}. {basis}")
+    elif "tilsagn" in r["labels"]:  # some years known (e.g. the kommune's letter), some not
         known = _span(g["aar"] for g in ctx["grants"]
                       if g["runde"] == r["id"] and g["label"] == "tilsagn")
-        return (f"{k} kan for {y} ({esc(r['navn'].lower())}) forvente ca. <b>{amount}</b>; "
-                f"beløbet bygger på kommunens tilsagn for {known}, resten er et skøn.")
-    return (f"{k} kan for {y} ({esc(r['navn'].lower())}) forvente ca. <b>{amount}</b>; "
-            "beløbet er et skøn, fordi opkval ikke kender kommunens tilsagn.")
+        text = (f"{k} kan for {y} ({esc(r['navn'].lower())}) forvente "
+                f"<b>{esc(fmt.approx_kr(r['beloeb_kr']))}</b>{lift}. Beløbet bygger på "
+                f"kommunens tilsagn for {known}; resten er et skøn. {basis}")
+    else:
+        text = (f"{k} kan for {y} ({esc(r['navn'].lower())}) forvente "
+                f"<b>{esc(fmt.approx_kr(r['beloeb_kr']))}</b>{lift}. Beløbet er et skøn, fordi "
+                f"opkval ikke kender kommunens tilsagn. {basis}")
+    if r.get("alternativ_kr") is not None:
+        first = round_with_role(ctx, ROLE_AKTIVITETSVINDUE)["kort"].lower()
+        text += (f" Fører man i stedet kommunens andel fra {esc(first)} videre, bliver det "
+                 f"{esc(fmt.approx_kr(r['alternativ_kr']))}; notatet regner med begge.")
+    return text
 
 
 def summary(ctx: dict) -> Html:
     """The grant in two or three sentences, with the key check when it disagrees."""
     parts = [_round_sentence(ctx, r) for r in ctx["runder"]]
+    for e in ctx["backtest"].get("evidens") or []:
+        if e["kommunekode"] == ctx["kommune"]["kode"]:
+            parts.append(
+                f"{_kommune(ctx)} har oplyst at have modtaget "
+                f"<b>{esc(fmt.kr(e['offentliggjort_kr']))}</b> i {e['aar']} "
+                f"({esc(e['kilde'])}); nøglen giver {esc(fmt.kr(e['skoen_kr']))} for "
+                f"{esc(e['periode'].replace('-', '–'))} tilsammen "
+                f"({esc(fmt.pct_value(e['forskel_pct']))} forskel)"
+                + (", inden for kontrollens tolerance." if e["inden_for_tolerance"] else
+                   "; skønnet afviger mere end kontrollens tolerance."))
     kc = ctx.get("key_check")
     if kc and not kc["forklarer"]:
         parts.append(
@@ -252,7 +304,9 @@ def pool_amounts_text(beloeb_kr: dict) -> str:
 
 def _round_rules_sentence(r: dict) -> str:
     """'<b>Første tildelingsrunde</b> (2023–2025) udbetales år for år og kan bruges ...'."""
-    clauses = [f"udbetales {_paid(r)}"]
+    clauses = [payment_sentence(r) + (f" ({esc(r['udbetaling_kilde'])})"
+                                      if r.get("udbetaling_kilde") and r["udbetaling"] != "samlet"
+                                      else "")]
     if r["aktivitet_start_fra"] and r["aktivitet_start_til"]:
         clauses.append(
             "kan bruges til aktiviteter, der sættes i gang i perioden "
@@ -261,7 +315,12 @@ def _round_rules_sentence(r: dict) -> str:
             f"afsluttet senest {esc(fmt.date(r['afsluttet_senest']))}")
     if r["betingelse"]:
         clauses.append(f"forudsætter en {esc(r['betingelse'])}")
-    return f"<b>{esc(r['navn'])}</b> ({_span(r['aar'])}) " + " og ".join(clauses) + "."
+    text = f"<b>{esc(r['navn'])}</b> ({_span(r['aar'])}): " + " og ".join(clauses) + "."
+    if r.get("frist_antaget"):
+        text += (f" Ingen kilde giver en frist for at bruge {esc(r['kort'].lower())}s midler; "
+                 f"notatet antager {esc(fmt.date(r['afsluttet_senest']))} (puljens sidste "
+                 "dag).")
+    return text
 
 
 def background(ctx: dict) -> Html:
@@ -286,8 +345,9 @@ def grant_table(ctx: dict) -> Html:
     for g in ctx["grants"]:
         rows.append([
             g["aar"], fmt.mio_kr(g["pulje_kr"]), fmt.kr(g["beloeb_kr"]), fmt.pct(g["andel"], 2),
-            g["udbetalingsaar"], Html(f'<span class="label label-{esc(g["label"])}">'
-                                      f'{esc(grant_label(g))}</span>'),
+            f"{g['udbetalingsaar']}" + (" (antaget)" if g.get("udbetaling_antaget") else ""),
+            Html(f'<span class="label label-{esc(g["label"])}">'
+                 f'{esc(grant_label(g))}</span>'),
         ])
     for r in ctx["runder"]:
         foot.append([f"{r['navn']} i alt", fmt.mio_kr(r["pulje_kr"]), fmt.kr(r["beloeb_kr"]),
@@ -299,6 +359,15 @@ def grant_table(ctx: dict) -> Html:
     notes = "".join(f"<li>{esc(text)} ({_span(years)})</li>" for text, years in _years_by_text(
         (grant_note(g), g["aar"]) for g in ctx["grants"]))
     notes += f"<li>Hvert års beløb er det første, der findes af: {esc(PRECEDENCE_DA)}.</li>"
+    notes += "".join(
+        f"<li>Alternativt skøn: {esc(text)} ({_span(years)})</li>"
+        for text, years in _years_by_text(
+            (f"{fmt.kr(g['alternativ_kr'])} pr. år, {g['alternativ_forklaring']}", g["aar"])
+            for g in ctx["grants"] if g.get("alternativ_kr") is not None))
+    for r in ctx["runder"]:
+        if r.get("udbetaling_kilde") and r["udbetaling"] != "samlet":
+            notes += (f"<li>Udbetaling, {esc(r['navn'].lower())}: {payment_sentence(r)}. "
+                      f"Grundlag: {esc(r['udbetaling_kilde'])}.</li>")
     return Html(f"<section><h2>Tilskud {span}</h2>"
                 + table(head, rows, numeric=(1, 2, 3, 4), foot=foot, css="grants",
                         caption=f"Tilskud til {_kommune(ctx)} fra opkvalificeringspuljen")
@@ -317,7 +386,8 @@ def key_check(ctx: dict) -> Html:
     parts = ["<section><h2>Kontrol af fordelingsnøglen</h2>"]
     own = bt["kommune"]
     if own:
-        rows = [[b["pulje"], b["aar"], fmt.kr(b["skoen_kr"]), fmt.kr(b["offentliggjort_kr"]),
+        rows = [[b["pulje"], (b.get("periode") or str(b["aar"])).replace("-", "–"),
+                 fmt.kr(b["skoen_kr"]), fmt.kr(b["offentliggjort_kr"]),
                  fmt.signed_kr(b["forskel_kr"]), fmt.pct_value(b["forskel_pct"], 1)]
                 for b in own]
         parts.append(table(["Pulje", "År", "Skøn efter nøglen", "Offentliggjort", "Forskel",
@@ -334,15 +404,9 @@ def key_check(ctx: dict) -> Html:
         parts.append(f"<p>opkval kender ingen offentliggjorte beløb for {esc(_kommune(ctx))}; "
                      "tallene for kommunen er derfor skøn.</p>")
     ref = bt["reference"]
-    inside = sum(b["inden_for_tolerance"] for b in ref)
-    parts.append(
-        f"<p>Samme nøgle anvendt på {esc(bt['reference_pulje'])} "
-        f"({esc(fmt.mio_kr(bt['reference_beloeb_kr']))}, fordelt efter "
-        f"{esc(bt['reference_noegle_navn'])}) "
-        f"rammer {fmt.number(inside)} af {fmt.number(len(ref))} offentliggjorte kommunebeløb "
-        "inden for "
-        f"{esc(fmt.kr(bt['tolerance_abs_kr']))} + {esc(fmt.pct(bt['tolerance_rel'], 0))} "
-        "(kilderne afrunder til 0,1 mio. kr.).</p>")
+    parts.append(f"<p>{backtest_sentence(bt)}</p>")
+    for e in bt.get("evidens") or []:
+        parts.append(f"<p>{evidence_sentence(e)}</p>")
     rows = [[b["kommune"], fmt.kr(b["skoen_kr"]), fmt.kr(b["offentliggjort_kr"]),
              fmt.signed_kr(b["forskel_kr"]), fmt.pct_value(b["forskel_pct"], 1)] for b in ref]
     parts.append(table(["Kommune", "Skøn", "Offentliggjort", "Forskel", "Forskel i %"], rows,
@@ -350,6 +414,43 @@ def key_check(ctx: dict) -> Html:
                        caption=f"Kontrol: {bt['reference_pulje']}"))
     parts.append("</section>")
     return Html("".join(parts))
+
+
+def backtest_sentence(bt: dict) -> str:
+    """What the backtest measured: error spread and the largest errors, in kroner and %."""
+    f = bt["fejl"]
+    if not f.get("n"):
+        return "opkval kender ingen offentliggjorte beløb at kontrollere nøglen mod."
+    big = f["stoerste"][0]
+    rel = max(f["stoerste"], key=lambda b: abs(b["forskel_pct"]))
+    text = (f"Samme nøgle anvendt på {esc(bt['reference_pulje'])} "
+            f"({esc(fmt.mio_kr(bt['reference_beloeb_kr']))}, fordelt efter andel af 0-5-årige) "
+            f"mod de {fmt.number(f['n'])} offentliggjorte kommunebeløb: den typiske fejl "
+            f"(medianen af de absolutte fejl) er {esc(fmt.kr(f['median_abs_kr']))} "
+            f"({esc(fmt.pct_value(f['median_abs_pct']))}); den største i kroner er "
+            f"{esc(big['kommune'])} med {esc(fmt.signed_kr(big['forskel_kr']))} "
+            f"({esc(fmt.pct_value(big['forskel_pct']))})")
+    if rel["kommune"] != big["kommune"]:
+        text += (f", den største i procent {esc(rel['kommune'])} med "
+                 f"{esc(fmt.pct_value(rel['forskel_pct']))} "
+                 f"({esc(fmt.signed_kr(rel['forskel_kr']))})")
+    text += (f". {fmt.number(f['inden_for_afrunding'])} af {fmt.number(f['n'])} ligger inden for "
+             f"kildernes afrunding (±{esc(fmt.kr(f['afrunding_kr']))}; beløbene er opgivet i "
+             f"hele 0,1 mio. kr.), {fmt.number(f['inden_for_tolerance'])} inden for "
+             f"{esc(fmt.kr(bt['tolerance_abs_kr']))} + {esc(fmt.pct(bt['tolerance_rel'], 0))} af "
+             "skønnet.")
+    return text
+
+
+def evidence_sentence(e: dict) -> str:
+    """A published amount for several years (Dragør) as evidence for the key and timing."""
+    years = e["periode"].replace("-", "–")
+    return (f"Offentliggjort udbetaling fra opkvalificeringspuljen: {esc(e['kommune'])} Kommune "
+            f"modtog {esc(fmt.kr(e['offentliggjort_kr']))} i sommeren {e['aar']} til brug over "
+            f"tre år ({esc(e['kilde'])}). Nøglen giver {esc(fmt.kr(e['skoen_kr']))} for "
+            f"{years} tilsammen ({esc(fmt.pct_value(e['forskel_pct']))}); beløbet svarer altså "
+            f"til to års tilskud efter nøglen, udbetalt samlet. Det er grundlaget for, at notatet "
+            "antager, at 2023- og 2024-tilskuddet udbetales i 2023.")
 
 
 def assumptions(ctx: dict) -> Html:
@@ -365,9 +466,15 @@ def assumptions(ctx: dict) -> Html:
                                  "for kommunen i opkvals data."),
         f"<b>Rækkefølge:</b> hvert års beløb er det første, der findes af: {esc(PRECEDENCE_DA)}. "
         "Kommunens tilsagnsbrev går forud for alle andre tal for de år, det dækker.",
-        "<b>Fremskrivning:</b> kommunens seneste offentliggjorte andel af puljen antages "
-        f"uændret i senere år. For {_span(plan_round['aar'])} fordeler ministeriet efter "
-        f"forventede 0-5-årige i {plan_round['udbetalingsaar']}, så andelen kan ændre sig.",
+        f"<b>{esc(plan_round['kort'])}:</b> ministeriet fordeler {_span(plan_round['aar'])} "
+        f"efter andelen af forventede 0-5-årige i {plan_round['udbetalingsaar']} (Vejledning "
+        "til lokal plan); opkval skønner med nøglen og de nyeste kommunetal, det har. Hvor "
+        "kommunen har et tilsagn fra en tidligere runde, vises også kommunens andel fra den "
+        "ført videre, og risikoen som spændet mellem de to.",
+        "<b>Frister:</b> " + "; ".join(
+            f"{esc(r['navn'])}: {esc(fmt.date(r['afsluttet_senest']))}"
+            + (" (antaget; ingen kilde)" if r.get("frist_antaget") else "")
+            for r in ctx["runder"]) + ".",
         f"<b>Engangsløft {e['aar']}:</b> {esc(e['tekst'])} ({esc(e['kilde'])})",
         f"<b>Finanslovsforbehold:</b> {esc(ctx['pulje']['forbehold'])} "
         f"({esc(ctx['pulje']['forbehold_kilde'])})",

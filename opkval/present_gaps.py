@@ -22,8 +22,11 @@ def staff_mix(ctx: dict) -> Html:
     g = ctx["gaps"]
     a = g["andele"]
     out = ["<section><h2>Uddannet personale: status og afstand til mål</h2>",
-           f"<p>{esc(g['sammenligning_tekst'])} Kommunen er nr. {fmt.number(g['rang'])} af "
-           f"{fmt.number(g['antal_kommuner'])} (nr. 1 har den højeste andel).</p>"]
+           f"<p>{esc(g['sammenligning_tekst'])} Kommunen er "
+           f"{esc(fmt.rank(g['rang'], g.get('rang_delt', False)))} af "
+           f"{fmt.number(g['antal_kommuner'])} (nr. 1 har den højeste andel"
+           + ("; kommuner med samme andel deler pladsen" if g.get("rang_delt") else "")
+           + ").</p>"]
     rows = [["Ansat som pædagog", fmt.pct_value(a["pct_paedagoger_2024"]["pct"]),
              "Stillingskategori (DST BOERN1)"],
             ["Har en pædagoguddannelse", fmt.pct_value(a["pct_paedagoguddannede_2024"]["pct"]),
@@ -31,9 +34,24 @@ def staff_mix(ctx: dict) -> Html:
             ["Ansat som pædagogmedhjælper",
              fmt.pct_value(a["pct_paedagogmedhjaelpere_2024"]["pct"]),
              "Stillingskategori (DST BOERN1)"]]
+    dp = g.get("dagpleje")
+    if dp:
+        rows.append(["Børn i dagpleje (andel af de indskrevne børn)", fmt.pct_value(dp["pct"]),
+                     "Pasningstilbud (DST BOERN2); dagplejere tæller med i personalet ovenfor"])
     out.append(table(["Andel af det pædagogiske personale, 2024", "Andel", "Hvad tallet måler"],
                      rows, numeric=(1,), css="compact",
                      caption=f"Personalesammensætning i {_kommune(ctx)}"))
+    if dp:
+        c = dp["korrelation"]
+        out.append(
+            "<p class='small'>Andelene er af hele det pædagogiske personale, også dagplejerne "
+            "(DST BOERN1). En kommune med mange børn i dagpleje har derfor færre pædagoger i "
+            "procent, uanset personalets uddannelse: over de 98 kommuner er korrelationen "
+            f"mellem andelen af børn i dagpleje og andelen ansat som pædagog "
+            f"{esc(fmt.number(c['paedagoger'], 2))}, og med pædagoger og pædagogmedhjælpere "
+            f"tilsammen {esc(fmt.number(c['paedagoger_og_medhjaelpere'], 2))}. BUPL's 80 % er "
+            "et mål for daginstitutioner; afstanden til målene og placeringen blander derfor "
+            "kommunens struktur (dagpleje) med personalets uddannelse.</p>")
     out.append("<p class='small'>De to pædagogtal måler forskellige ting: nogle med "
                "pædagoguddannelse er ansat i andre stillinger, og omvendt. Afstanden til målene "
                "nedenfor regnes på andelen <i>ansat som pædagog</i>, fordi det er den, en "

@@ -16,6 +16,7 @@ from opkval.present import (
     _paid,
     _span,
     esc,
+    payment_sentence,
     round_with_role,
     status_badge,
     table,
@@ -42,6 +43,60 @@ def _no_plan(ctx: dict) -> Html:
         "fra <code>opkval plan template</code>.</p></section>")
 
 
+def _received(ctx: dict) -> str:
+    """What the kommune receives 2023–2030, each round exact or as a labelled estimate."""
+    from opkval.present import round_estimate
+
+    parts = []
+    key = esc(ctx.get("noegle", {}).get("navn") or "fordelingsnøglen")
+    for r in ctx["runder"]:
+        if r["labels"] == ["tilsagn"]:
+            what = "tilsagn"
+        elif r.get("alternativ_kr") is not None:
+            first = round_with_role(ctx, ROLE_AKTIVITETSVINDUE)["kort"].lower()
+            what = f"skøn: {key} eller kommunens andel fra {esc(first)}"
+        else:
+            what = f"skøn: {key}"
+        parts.append(f"{round_estimate(r)} for {_span(r['aar'])} ({what})")
+    return fmt.and_list(parts)
+
+
+def _rule_point(p: dict) -> str:
+    """The rules in one sentence: counts, and each uncertain verdict with its alternative."""
+    by_status: dict[str, list[dict]] = {}
+    for r in p["regler"]:
+        by_status.setdefault(r["status"], []).append(r)
+    parts = []
+    for st, one, many in (("brud", "brud", "brud"), ("uafklaret", "kan ikke afgøres",
+                                                     "kan ikke afgøres"),
+                          ("advarsel", "advarsel", "advarsler")):
+        rs = by_status.get(st, [])
+        if not rs:
+            continue
+        items = []
+        for r in rs:
+            high = [f for f in r.get("vaerdier", {}).get("pris_pr_deltager", [])
+                    if f["fund"] == "over"]
+            if r.get("status_ellers") and r["status_ellers"] != r["status"]:
+                first = r["tekst"].split(". ")[0]
+                items.append(f"{esc(r['navn'])}: {esc(first)}")
+            elif st == "uafklaret" and high:
+                items.append(f"{esc(r['navn'])}: " + esc(fmt.and_list([
+                    f"{f['indsats']} koster {fmt.kr(f['pr_deltager_kr'])} pr. deltager mod "
+                    f"typisk {fmt.number(f['typisk_min_kr'])}–{fmt.kr(f['typisk_max_kr'])}, så "
+                    "beløbet kan dække løn" for f in high])))
+            else:
+                items.append(esc(r["navn"]))
+        parts.append(f"{fmt.number(len(rs))} {one if len(rs) == 1 else many} "
+                     f"({'; '.join(items)})")
+    if not parts:
+        n = len(p["regler"])
+        return ("Planen overholder " + ("den regel" if n == 1 else
+                                        f"alle {fmt.count_word(n)} regler")
+                + ", opkval kontrollerer.")
+    return f"Puljens regler: {' og '.join(parts)}; se tabellen over regler."
+
+
 def _oldest_first(ctx: dict) -> str:
     """'første rundes midler bruges før anden rundes. Anden rundes midler for ... samlet i ...'."""
     rounds = ctx["runder"]
@@ -56,57 +111,68 @@ def _oldest_first(ctx: dict) -> str:
 
 
 def key_points(ctx: dict) -> Html:
-    """"Hovedpunkter": three to five sentences a council member reads first."""
+    """"Hovedpunkter": three to five sentences a council member reads first.
+
+    Every estimated amount says it is one, prose rounds estimates ("ca. 2,4 mio. kr."), and
+    a risk that rests on an estimate or an assumed deadline is worded as conditional. A round
+    the plan predates is "not yet planned", not the plan's shortfall.
+    """
     p = ctx.get("plan")
     if not p:
         return _no_plan(ctx)
     led = p["ledger"]
     window_id = round_with_role(ctx, ROLE_AKTIVITETSVINDUE)["id"]
     r1 = next(r for r in led["runder"] if r["id"] == window_id)
+    rounds = {r["id"]: r for r in ctx["runder"]}
     pts = []
     years = _span([y for y in (p["forbrug_foerste_aar"], p["forbrug_sidste_aar"]) if y])
     pts.append(f"Planen ({fmt.date(p['dato'])}) bruger i alt <b>{esc(fmt.kr(led['forbrug_kr']))}"
                f"</b> af puljen i {years} på "
                f"{fmt.number(sum(i['finansiering'] == 'pulje' for i in p['indsatser']))} "
                "indsatser; "
-               "kommunen modtager "
-               f"{esc(fmt.kr(led['udbetalt_kr']))} i {_span(ctx['pulje']['beloeb_kr'])}.")
+               f"kommunen modtager {_received(ctx)}.")
+    exact1 = rounds[r1["id"]]["labels"] == ["tilsagn"]
+    amount1 = esc(fmt.kr(r1["modtaget_kr"])) if exact1 else esc(fmt.approx_kr(r1["modtaget_kr"]))
     if r1["modtaget_kr"] and not r1["tilbage_kr"] and r1["brugt_aar"]:
-        pts.append(f"Planen bruger præcis {esc(r1['navn'].lower())}s tilskud på "
-                   f"<b>{esc(fmt.kr(r1['modtaget_kr']))}</b> i {_span(r1['brugt_aar'])}.")
+        pts.append(f"Planen bruger {'præcis ' if exact1 else ''}{esc(r1['navn'].lower())}s "
+                   f"tilskud på <b>{amount1}</b>{'' if exact1 else ' (skøn)'} i "
+                   f"{_span(r1['brugt_aar'])}.")
     elif r1["modtaget_kr"]:
-        pts.append(f"Af {esc(r1['navn'].lower())}s {esc(fmt.kr(r1['modtaget_kr']))} bruger "
-                   f"planen {esc(fmt.kr(r1['brugt_kr']))}; "
-                   f"{esc(fmt.kr(r1['tilbage_kr']))} er ikke disponeret.")
+        pts.append(f"Af {esc(r1['navn'].lower())}s {amount1}{'' if exact1 else ' (skøn)'} "
+                   f"bruger planen {esc(fmt.kr(r1['brugt_kr']))}; resten er ikke disponeret.")
     if led["ikke_finansieret_kr"]:
         pts.append(f"<b>{esc(fmt.kr(led['ikke_finansieret_kr']))}</b> af planens forbrug er "
-                   "ikke finansieret af puljen (forbrug ud over de modtagne midler).")
-    risky = [r for r in led["runder"] if r["risiko_tilbagebetaling_kr"]]
-    paid = {r["id"]: f"udbetales {_paid(r)}" for r in ctx["runder"]}
+                   "ikke finansieret af puljen (forbrug ud over de modtagne midler"
+                   + ("" if all(r["labels"] == ["tilsagn"] for r in ctx["runder"])
+                      else ", som delvis er skøn") + ").")
+    risky = [r for r in led["runder"] if max(r["risiko_interval_kr"])]
     for r in risky:
-        risk = esc(fmt.kr(r["risiko_tilbagebetaling_kr"]))
-        pts.append(f"<b>Risiko for tilbagebetaling:</b> {risk} af {esc(r['navn'].lower())} "
-                   f"({esc(fmt.kr(r['modtaget_kr']))}, {paid.get(r['id'], '')}) er ikke "
-                   "disponeret i planen og skal betales tilbage, hvis de ikke bruges inden "
-                   f"{fmt.date(r['frist'])}.")
+        lo, hi = sorted(r["risiko_interval_kr"])
+        rr = rounds[r["id"]]
+        estimate = rr["labels"] != ["tilsagn"]
+        risk = esc(fmt.approx_kr_range(lo, hi) if estimate else fmt.kr(hi))
+        frist = fmt.date(r["frist"]) + (" (antaget frist; ingen kilde giver den)"
+                                        if r["frist_antaget"] else "")
+        received = (esc(fmt.approx_kr_range(*sorted((r["modtaget_kr"],
+                                                    r["modtaget_alternativ_kr"]))))
+                    + " (skøn)" if estimate else esc(fmt.kr(r["modtaget_kr"])))
+        if r.get("ikke_planlagt"):
+            pts.append(f"<b>{esc(r['navn'])} er endnu ikke planlagt:</b> planen er fra "
+                       f"{fmt.date(p['dato'])}, før rundens vilkår blev fastlagt. Af rundens "
+                       f"{received} bruger planen {esc(fmt.kr(r['brugt_kr']))}; resten, "
+                       f"{risk}, skal planlægges og risikerer at skulle betales tilbage, hvis "
+                       f"det ikke bruges inden {frist}.")
+        else:
+            cond = estimate or r["frist_antaget"]
+            pts.append(f"<b>Risiko for tilbagebetaling{' (betinget)' if cond else ''}:</b> "
+                       f"{risk} af {esc(r['navn'].lower())} ({received}, "
+                       f"{payment_sentence(rr)}) er ikke disponeret i planen "
+                       + ("og kan skulle betales tilbage, hvis skønnet holder og de ikke "
+                          f"bruges inden {frist}." if cond else
+                          f"og skal betales tilbage, hvis de ikke bruges inden {frist}."))
     if not risky and not led["ikke_finansieret_kr"]:
         pts.append("Planen bruger alle midler inden fristerne; intet skal betales tilbage.")
-    brud = [r for r in p["regler"] if r["status"] == "brud"]
-    adv = [r for r in p["regler"] if r["status"] == "advarsel"]
-    if brud or adv:
-        parts = []
-        if brud:
-            parts.append(f"{fmt.number(len(brud))} brud "
-                         f"({esc('; '.join(r['navn'] for r in brud))})")
-        if adv:
-            parts.append(f"{fmt.number(len(adv))} {'advarsel' if len(adv) == 1 else 'advarsler'} "
-                         f"({esc('; '.join(r['navn'] for r in adv))})")
-        pts.append(f"Puljens regler: {' og '.join(parts)}; se tabellen over regler.")
-    else:
-        n = len(p["regler"])
-        pts.append("Planen overholder " + ("den regel" if n == 1 else
-                                           f"alle {fmt.count_word(n)} regler")
-                   + ", opkval kontrollerer.")
+    pts.append(_rule_point(p))
     if p["deltagere_i_alt"]:
         # Students in formal education and course participants are counted apart, never added.
         def groups(d: dict) -> str:
@@ -152,19 +218,38 @@ def money_table(ctx: dict) -> Html:
     out = ["<section><h2>Planens økonomi år for år</h2>",
            "<p>Forbruget er planens budget (eller realiseret forbrug, hvor det er angivet) for "
            "indsatser betalt af puljen. Hvert års forbrug trækker først på de ældste midler"
-           f"{_oldest_first(ctx)}</p>",
+           f"{_oldest_first(ctx)}"
+           + "".join(f" Udbetaling, {esc(r['kort'].lower())}: {esc(r['udbetaling_tekst'])}."
+                     for r in ctx["runder"] if r.get("udbetaling_tekst")) + "</p>",
            table(head, rows, numeric=range(1, len(head)), foot=foot,
                  caption=f"Tilskud, forbrug og saldo pr. år – {_kommune(ctx)}")]
+    def risk_cell(r: dict) -> str:
+        lo, hi = sorted(r["risiko_interval_kr"])
+        if not hi:
+            return "–"
+        return fmt.number(hi) if lo == hi else f"{fmt.number(lo)}–{fmt.number(hi)}"
+
     rrows = [[r["navn"], fmt.number(r["modtaget_kr"]), fmt.number(r["brugt_kr"]),
               _span(r["brugt_aar"]) or "–", fmt.number(r["tilbage_kr"]),
-              fmt.short_date(r["frist"]), fmt.number(r["risiko_tilbagebetaling_kr"])
-              if r["risiko_tilbagebetaling_kr"] else "–"]
+              fmt.short_date(r["frist"]) + (" (antaget)" if r["frist_antaget"] else ""),
+              risk_cell(r)]
              for r in led["runder"]]
     out.append(table(["Runde", "Modtaget", "Brugt", "Brugt i år", "Tilbage", "Frist",
                       "Risiko*"], rrows, numeric=(1, 2, 4, 6),
                      caption="Pr. tildelingsrunde: modtaget, brugt og tilbage (kr.)"))
-    out.append('<p class="small">* Risiko for tilbagebetaling: midler, som planen ikke bruger '
-               "inden rundens frist.</p>")
+    note = ('* Risiko for tilbagebetaling: midler, som planen ikke bruger inden rundens frist.'
+            " Et spænd er risikoen med de to skøn for rundens tilskud (nøglen og kommunens andel"
+            f" fra {round_with_role(ctx, ROLE_AKTIVITETSVINDUE)['kort'].lower()}); "
+            "tabellens øvrige tal bruger nøglens skøn."
+            if any(len(set(r["risiko_interval_kr"])) > 1 for r in led["runder"]) else
+            "* Risiko for tilbagebetaling: midler, som planen ikke bruger inden rundens frist.")
+    if any(r["frist_antaget"] for r in led["runder"]):
+        note += " En frist markeret »antaget« har ingen kilde."
+    if any(r.get("ikke_planlagt") for r in led["runder"]):
+        later = round_with_role(ctx, ROLE_LOKAL_PLAN)["kort"].lower()
+        note += (f" Planen er ældre end {later}s vilkår; rundens midler er endnu ikke "
+                 "planlagt.")
+    out.append(f'<p class="small">{esc(note)}</p>')
     out.append("</section>")
     return Html("".join(out))
 
@@ -241,17 +326,38 @@ def rules_table(ctx: dict) -> Html:
     p = ctx.get("plan")
     if not p:
         return Html("")
-    rows = [[r["navn"], status_badge(r["status"]),
-             r["tekst"], Html(f'<span class="small">{esc(r["kilde"])}</span>')]
+    def status_cell(r: dict) -> Html:
+        out = str(status_badge(r["status"]))
+        if r.get("status_ellers") and r["status_ellers"] != r["status"]:
+            out += (f'<br><span class="small">ellers {status_badge(r["status_ellers"])}'
+                    "</span>")
+        return Html(out)
+
+    def text_cell(r: dict) -> Html:
+        out = esc(r["tekst"])
+        if r.get("forudsaetning"):
+            out += f'<br><span class="small"><i>Forudsætning:</i> {esc(r["forudsaetning"])}'
+            if r.get("tekst_ellers") and r.get("status_ellers") != r["status"]:
+                out += f" <i>Ellers:</i> {esc(r['tekst_ellers'])}"
+            out += "</span>"
+        return Html(out)
+
+    rows = [[r["navn"], status_cell(r), text_cell(r),
+             Html(f'<span class="small">{esc(r["kilde"])}</span>')]
             for r in p["regler"]]
     n = p["status_antal"]
+    unclear = n.get("uafklaret", 0)
     return Html(
         "<section><h2>Puljens regler</h2>"
-        f"<p>{fmt.number(n['ok'])} OK, {fmt.number(n['advarsel'])} "
+        f"<p>{fmt.number(n['ok'])} OK, "
+        + (f"{fmt.number(unclear)} kan ikke afgøres, " if unclear else "")
+        + f"{fmt.number(n['advarsel'])} "
         f"{'advarsel' if n['advarsel'] == 1 else 'advarsler'} og {fmt.number(n['brud'])} brud. "
         "Status er "
-        "<b>OK</b> (reglen er overholdt), <b>Advarsel</b> (bør afklares) eller <b>Brud</b> "
-        "(planen overholder ikke reglen, som den står).</p>"
+        "<b>OK</b> (reglen er overholdt), <b>Kan ikke afgøres</b> (planens tal tillader ingen "
+        "vurdering), <b>Advarsel</b> (bør afklares) eller <b>Brud</b> "
+        "(planen overholder ikke reglen, som den står). Hviler en status på en antagelse, "
+        "står antagelsen og status uden den ved siden af (»ellers«).</p>"
         + table(["Regel", "Status", "Vurdering", "Kilde"], rows, css="rules",
                 caption="Planen kontrolleret mod puljens regler")
         + "</section>")
@@ -269,10 +375,17 @@ def classification(ctx: dict) -> Html:
                 f"{kind}.")
         if i["kategori_begrundelse"]:
             text += f" {esc(i['kategori_begrundelse'])}"
+        if i.get("kategori_alternativ"):
+            alt = ("formel uddannelse" if i.get("alternativ_formel")
+                   else "uformel opkvalificering")
+            text += (f" <b>Usikker klassifikation:</b> kan også være "
+                     f"<i>{esc(i['kategori_alternativ_navn'])}</i> ({alt}). "
+                     f"{esc(i['kategori_usikkerhed'])} Reglerne vises under begge.")
         if i["antagelser"]:
             text += " Antagelser: " + " ".join(esc(a) for a in i["antagelser"])
         items.append(text)
     formal = [v["navn"] for v in p["kategorier"].values() if v["formel"]]
+    oevrig = [v["navn"] for v in p["kategorier"].values() if v.get("del") == "oevrig"]
     src = f" Kilde: {esc(p['kilde'])}." if p["kilde"] else ""
     return Html(
         "<section><h2>Klassifikation og antagelser</h2>"
@@ -281,8 +394,13 @@ def classification(ctx: dict) -> Html:
         + "".join(f"<li>{x}</li>" for x in items) + "</ul>"
         f'<p class="small">Formel uddannelse i reglen om '
         f'{esc(fmt.pct(ctx["regler"]["min_formel_andel"], 0))}: {esc(", ".join(formal))}. '
-        "Alt andet, også administration, revision og løn, tæller i den uformelle del."
-        "</p></section>")
+        "Kilderne formulerer reglen forskelligt: "
+        + esc(fmt.and_list([f"»{x['navn']}« ({x['kilde'].split(',')[0]})"
+                            for x in ctx["regler"].get("laesninger", [])]))
+        + ". De er uenige om "
+        f"{esc(', '.join(oevrig).lower())}, som hverken er formel eller uformel "
+        "opkvalificering; opkval viser andelen under begge læsninger, og reglen er kun brudt, "
+        "når begge læsninger bryder den.</p></section>")
 
 
 def _kr_change(before: int, after: int) -> str:

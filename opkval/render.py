@@ -1,7 +1,10 @@
 """Render one kommune's note: papermill executes, nbconvert makes HTML, WeasyPrint makes PDF.
 
 All outputs are written under temporary names and swapped in only when every step succeeded,
-so a failed run never leaves a half-written or mixed report behind.
+so a failed run never leaves a half-written report behind. The swap is one rename per file;
+``<slug>.json`` goes last and lists the SHA-256 of the note's other files, so a reader that
+finds files which do not match it (a kill between two renames) knows the note is incomplete:
+:func:`note_complete`. ``opkval reports`` rebuilds such a note.
 """
 
 from __future__ import annotations
@@ -9,10 +12,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import json
 import os
 import pickle
+import shutil
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -20,7 +26,7 @@ from pathlib import Path
 from opkval import PROJECT_ROOT
 from opkval.context import write_json
 from opkval.errors import ReportError
-from opkval.fileio import atomic_write_bytes
+from opkval.fileio import atomic_write_bytes, die_with_parent, move, named, pid_alive
 
 NOTEBOOK_SRC = PROJECT_ROOT / "notebooks" / "kommune_rapport.py"
 BUILD_DIR = PROJECT_ROOT / "build"
@@ -48,17 +54,54 @@ class ReportFiles:
 
 
 def ensure_notebook(src: Path = NOTEBOOK_SRC, build_dir: Path = BUILD_DIR) -> Path:
-    """The executable ``.ipynb`` for a jupytext ``.py`` notebook (rebuilt when older)."""
+    """The executable ``.ipynb`` for a jupytext ``.py`` notebook.
+
+    Verified, not trusted: the built notebook records the SHA-256 of the source it was made
+    from, and is rebuilt when it does not parse, lacks that record or records another source
+    (stale, truncated, or edited by hand), whatever the modification times say."""
     out = build_dir / (src.stem + ".ipynb")
-    if not out.exists() or out.stat().st_mtime < src.stat().st_mtime:
+    source = src.read_bytes()
+    digest = hashlib.sha256(source).hexdigest()
+    if _built_from(out) != digest:
         import jupytext
 
         build_dir.mkdir(parents=True, exist_ok=True)
         nb = jupytext.read(src)
         nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Python 3",
                                      "language": "python"}
+        nb.metadata["opkval"] = {"source_sha256": digest}
         atomic_write_bytes(out, jupytext.writes(nb, fmt="ipynb").encode("utf-8"))
     return out
+
+
+def _built_from(nb_path: Path) -> str | None:
+    """The source hash a built notebook records, or None if it is missing or unreadable."""
+    try:
+        nb = json.loads(nb_path.read_bytes())
+        if not isinstance(nb.get("cells"), list) or not nb["cells"]:
+            return None
+        return nb["metadata"]["opkval"]["source_sha256"]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def note_complete(out_dir: Path, slug: str) -> bool:
+    """True when ``<slug>.json`` lists the note's files and each file has the hash listed
+    (the files of one run, all swapped in)."""
+    try:
+        listed = json.loads((Path(out_dir) / f"{slug}.json").read_bytes())["filer_sha256"]
+        return bool(listed) and all(file_sha256(Path(out_dir) / name) == digest
+                                    for name, digest in listed.items())
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
 
 
 ENGINE = "opkval-warm"
@@ -106,6 +149,11 @@ def _register_engine() -> None:
                         kc.execute_interactive(CLEAR_NAMESPACE, timeout=30)
 
     papermill_engines.register(ENGINE, WarmKernelEngine)
+    # nbclient logs a dead kernel through papermill's logger before raising; the raise
+    # becomes opkval's one message, so the log line would only say it twice.
+    import logging
+
+    logger.setLevel(logging.CRITICAL)
 
 
 class Renderer:
@@ -143,8 +191,10 @@ class Renderer:
 
         self._km = KernelManager(kernel_name=KERNEL)
         try:
+            # preexec_fn: the kernel ends when this process ends, even by SIGKILL.
             self._km.start_kernel(extra_arguments=["--IPKernelApp.log_level=ERROR"],
-                                  cwd=str(BUILD_DIR if BUILD_DIR.exists() else PROJECT_ROOT))
+                                  cwd=str(BUILD_DIR if BUILD_DIR.exists() else PROJECT_ROOT),
+                                  preexec_fn=die_with_parent)
         except Exception as e:
             self._km = None
             raise ReportError(f"Jupyter-kernen '{KERNEL}' kunne ikke startes ({e}). Kør "
@@ -156,9 +206,39 @@ class Renderer:
         # No heartbeat channel: its thread opens its socket late and can race a quick close
         # (a plan error right after start); liveness comes from the KernelManager instead.
         self._kc.start_channels(shell=True, iopub=True, stdin=False, hb=False, control=True)
+        # Without the heartbeat the client would call the kernel alive forever. And with a
+        # blocking client nbclient waits for output with no timeout, in the one thread that
+        # would notice a dead kernel: so every wait is cut into 1 s slices that each check
+        # that the kernel process lives. A kernel that dies is an error within seconds.
+        self._kc.is_alive = self._kernel_alive
+        for channel in (self._kc.iopub_channel, self._kc.shell_channel):
+            channel.get_msg = self._watched(channel.get_msg)
         self._kc.execute(PREWARM, silent=True, store_history=False)
         self._ready = False
         return self
+
+    def _watched(self, get_msg):
+        import queue
+
+        def get_msg_while_alive(timeout: float | None = None):
+            end = None if timeout is None else time.monotonic() + timeout
+            while True:
+                step = 1.0 if end is None else max(0.0, min(1.0, end - time.monotonic()))
+                try:
+                    return get_msg(timeout=step)
+                except queue.Empty:
+                    if not self._kernel_alive():
+                        from nbclient.exceptions import DeadKernelError
+
+                        raise DeadKernelError("Kernel died") from None
+                    if end is not None and time.monotonic() >= end:
+                        raise
+
+        return get_msg_while_alive
+
+    def _kernel_alive(self) -> bool:
+        process = getattr(getattr(self._km, "provisioner", None), "process", None)
+        return process is not None and process.poll() is None
 
     def _client(self):
         """The kernel client papermill uses: made ready once per kernel."""
@@ -282,7 +362,12 @@ class Renderer:
             agenda_docx=out_dir / f"{slug}{AGENDA_SUFFIX}.docx" if docx else None,
             agenda_txt=out_dir / f"{slug}{AGENDA_SUFFIX}.txt" if docx else None,
         )
-        with tempfile.TemporaryDirectory(dir=out_dir, prefix=f".{slug}.") as tmpdir:
+        remove_stale_temp_dirs(out_dir, slug)
+        try:
+            tmpdir = tempfile.mkdtemp(dir=out_dir, prefix=temp_prefix(slug))
+        except OSError as e:
+            raise named(e, out_dir) from None
+        try:
             tmp = Path(tmpdir)
             ctx_path = tmp / f"{slug}.json"
             write_json(ctx, ctx_path)
@@ -292,30 +377,43 @@ class Renderer:
                           "formats": ",".join(formats)}
                 executed_nb = self.execute(executed, params, notebook)
             except ReportError as e:
-                keep = BUILD_DIR / "failed"
-                keep.mkdir(parents=True, exist_ok=True)
                 if executed.exists():
-                    os.replace(executed, keep / f"{slug}.ipynb")
-                    raise ReportError(f"{e} Den kørte notebook er gemt i "
-                                      f"{keep / f'{slug}.ipynb'}.") from None
+                    keep = BUILD_DIR / "failed"
+                    with contextlib.suppress(OSError):  # keeping it is a courtesy only
+                        keep.mkdir(parents=True, exist_ok=True)
+                        move(executed, keep / f"{slug}.ipynb")
+                        raise ReportError(f"{e} Den kørte notebook er gemt i "
+                                          f"{keep / f'{slug}.ipynb'}.") from None
                 raise
-            staged: list[tuple[Path, Path]] = [(executed, final.ipynb), (ctx_path, final.json)]
-            if final.html:
-                html = self.to_html(executed_nb, title)
-                (tmp / f"{slug}.html").write_text(html, encoding="utf-8")
-                staged.append((tmp / f"{slug}.html", final.html))
-                if final.pdf:
-                    (tmp / f"{slug}.pdf").write_bytes(to_pdf(html))
-                    staged.append((tmp / f"{slug}.pdf", final.pdf))
-            if docx:
-                staged.extend(_word_files(ctx, executed_nb, tmp, final))
-            for src, dst in staged:
-                os.replace(src, dst)
+            staged: list[tuple[Path, Path]] = [(executed, final.ipynb)]
+            try:
+                if final.html:
+                    html = self.to_html(executed_nb, title)
+                    (tmp / f"{slug}.html").write_text(html, encoding="utf-8")
+                    staged.append((tmp / f"{slug}.html", final.html))
+                    if final.pdf:
+                        (tmp / f"{slug}.pdf").write_bytes(to_pdf(html))
+                        staged.append((tmp / f"{slug}.pdf", final.pdf))
+                if docx:
+                    staged.extend(_word_files(ctx, executed_nb, tmp, final))
+                # The JSON last, listing the others: the note's commit record.
+                write_json({**ctx, "filer_sha256": {dst.name: file_sha256(src)
+                                                    for src, dst in staged}}, ctx_path)
+            except OSError as e:
+                raise named(e, out_dir) from None
+            staged.append((ctx_path, final.json))
+            with contextlib.suppress(FileNotFoundError):
+                final.json.unlink()  # from here until the last rename the note is incomplete
+            with _signals_held():  # the renames are not split by Ctrl-C or SIGTERM
+                for src, dst in staged:
+                    os.replace(src, dst)
             for stale in (out_dir / f"{slug}.html", out_dir / f"{slug}.pdf",
                           out_dir / f"{slug}.docx", out_dir / f"{slug}{AGENDA_SUFFIX}.docx",
                           out_dir / f"{slug}{AGENDA_SUFFIX}.txt"):
                 if stale not in final.written() and stale.exists():
                     stale.unlink()  # from an earlier run with other formats: not this note's
+        finally:
+            shutil.rmtree(tmpdir, ignore_errors=True)
         return final
 
 
@@ -335,6 +433,42 @@ def _word_files(ctx: dict, executed_nb, tmp: Path,
     a_txt.write_text(agenda.to_text(item), encoding="utf-8")
     out.extend([(a_docx, final.agenda_docx), (a_txt, final.agenda_txt)])
     return out
+
+
+@contextlib.contextmanager
+def _signals_held():
+    """Hold SIGINT and SIGTERM (delivered right after) while a note's files are swapped in."""
+    import signal
+
+    held = {signal.SIGINT, signal.SIGTERM}
+    try:
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (AttributeError, OSError, ValueError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def temp_prefix(slug: str, pid: int | None = None) -> str:
+    """Temp folders in the output folder are ``.<slug>.<pid>.<random>``: the pid says whose."""
+    return f".{slug}.{pid or os.getpid()}."
+
+
+def remove_stale_temp_dirs(out_dir: Path, slug: str | None = None,
+                           pids: set[int] | None = None) -> None:
+    """Remove temp folders of processes that ended without cleaning up (SIGKILL), or of the
+    processes in `pids` (workers the batch has just stopped)."""
+    pattern = f".{slug}.*" if slug else ".*.*.*"
+    for d in Path(out_dir).glob(pattern):
+        parts = d.name.split(".")
+        if len(parts) < 4 or not parts[-2].isdigit() or not d.is_dir():
+            continue
+        pid = int(parts[-2])
+        if (pids is not None and pid in pids) or (pids is None and not pid_alive(pid)):
+            shutil.rmtree(d, ignore_errors=True)
 
 
 def _html_exporter():
@@ -369,10 +503,11 @@ def to_html(nb, title: str, exporter) -> str:
 
 
 def to_pdf(html: str) -> bytes:
-    import weasyprint
+    """Tagged PDF/UA-1 (opkval.pdfua): structure tree, /Lang da, title shown, XMP."""
+    from opkval import pdfua
 
     _install_font_subset_cache()
-    return weasyprint.HTML(string=html, base_url=str(TEMPLATE_DIR)).write_pdf()
+    return pdfua.write_pdf(html, base_url=str(TEMPLATE_DIR))
 
 
 #: Per font face: the union of glyph ids seen in this process and the subset font for it.
@@ -385,11 +520,20 @@ def _subset_path(key: tuple) -> Path:
     return FONT_CACHE / (hashlib.sha256(repr(key).encode()).hexdigest()[:32] + ".pickle")
 
 
+def _subset_digest(key: tuple, gids: list, content: bytes) -> str:
+    return hashlib.sha256(repr((key, gids)).encode() + b"\0" + content).hexdigest()
+
+
 def _read_subset(key: tuple) -> tuple[frozenset, bytes] | None:
+    """A cached subset, verified: its checksum covers key, glyph list and font bytes, so a
+    corrupted or foreign entry (missing glyphs in the PDF) is ignored and subset anew."""
     try:
-        gids, content = pickle.loads(_subset_path(key).read_bytes())
+        gids, content, digest = pickle.loads(_subset_path(key).read_bytes())
+        if not isinstance(content, bytes) or digest != _subset_digest(key, list(gids), content):
+            return None
         return frozenset(gids), content
-    except (OSError, ValueError, TypeError, pickle.UnpicklingError, EOFError):
+    except (OSError, ValueError, TypeError, pickle.UnpicklingError, EOFError, AttributeError,
+            ImportError, IndexError):
         return None
 
 
@@ -398,7 +542,9 @@ def _write_subset(key: tuple, gids: frozenset, content: bytes) -> None:
     never pair one process's glyph list with another's font."""
     try:
         FONT_CACHE.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(_subset_path(key), pickle.dumps((sorted(gids), content)))
+        ordered = sorted(gids)
+        atomic_write_bytes(_subset_path(key), pickle.dumps(
+            (ordered, content, _subset_digest(key, ordered, content))))
     except OSError:
         pass  # a cache that cannot be written only costs time
 

@@ -42,6 +42,16 @@ def note_cell(row: dict, links: list[str]) -> str:
     return " · ".join(links) or '<span class="small">ikke bygget</span>'
 
 
+def _spellings() -> dict[int, list[str]]:
+    """kommunekode → every spelling `opkval report --kommune` accepts (its comparison keys)."""
+    from opkval import default_raw_dir
+    from opkval.kommune import KommuneIndex
+
+    index = KommuneIndex.from_csv(default_raw_dir() / "municipalities.csv")
+    return {k.kode: [*index.spellings(k.kode), str(k.kode), k.kode_str, f"{k.kode:04d}"]
+            for k in index}
+
+
 def _round_cell(g: dict) -> str:
     """A round's amount and what it rests on (tilsagn, fremskrevet, skøn)."""
     basis = f' <span class="small">{esc("/".join(g["grundlag"]))}</span>'
@@ -58,37 +68,52 @@ def _lift_note(nctx: dict) -> str:
 
 
 def index_html(nctx: dict, out_dir: Path, formats: tuple[str, ...]) -> str:
+    spellings = _spellings()
     rows = []
-    for r in sorted(nctx["kommuner"], key=lambda r: r["navn"]):
+    for r in sorted(nctx["kommuner"], key=lambda r: fmt.sort_key(r["navn"])):
         slug = r["slug"]
         files = {"html": f"{slug}.html", "pdf": f"{slug}.pdf", "docx": f"{slug}.docx",
                  "dagsordenspunkt": f"{slug}-dagsordenspunkt.docx"}
         exists = {ext: (out_dir / name).exists() for ext, name in files.items()}
         shown = {"html": "HTML", "pdf": "PDF", "docx": "Word", "dagsordenspunkt": "Dagsordenspunkt"}
-        links = [f'<a href="{esc(files[ext])}">{shown[ext]}</a>' for ext in files
+        links = [f'<a href="{esc(files[ext])}">{shown[ext]}<span class="visually-hidden">'
+                 f' ({esc(r["navn"])})</span></a>' for ext in files
                  if (ext if ext != "dagsordenspunkt" else "docx") in formats and exists[ext]]
         name = (f'<a href="{esc(slug)}.html">{esc(r["navn"])}</a>'
                 if exists["html"] else esc(r["navn"]))
         status = r.get("regelstatus")
         status_html = status_badge(status) if status else "–"
+        if status == "brud" and r.get("brud_usikre") and set(r["brud"]) <= set(r["brud_usikre"]):
+            status_html += ' <span class="small">(hviler på en usikker klassifikation)</span>'
+        region = r["region"].replace("Region ", "")
+        search = " ".join(spellings.get(int(r["kode"]), []))
         rows.append(
-            "<tr>" + _cell(name, r["navn"]) + _cell(esc(r["region"].replace("Region ", "")))
-            + _cell(esc(r["kommunegruppe"]))
+            f'<tr data-search="{esc(search)}">'
+            + _cell(name, fmt.sort_key(r["navn"])) + _cell(esc(region), fmt.sort_key(region))
+            + _cell(esc(r["kommunegruppe"]), fmt.sort_key(r["kommunegruppe"]))
             + "".join(_round_cell(g) for g in r["runder"])
             + _cell("ja" if r.get("har_plan") else "nej", int(bool(r.get("har_plan"))))
             + _cell(status_html, STATUS_RANK.get(status or "", 0))
             + _cell(esc(fmt.pct_value(r["pct_paedagoger"])), r["pct_paedagoger"], "num")
             + _cell(note_cell(r, links))
             + "</tr>")
-    head = ["Kommune", "Region", "Kommunegruppe",
-            *(f"Tilskud {_span(r['aar'])}" for r in nctx["runder"]), "Lokal plan",
-            "Regelstatus", "Pædagoger 2024", "Notat"]
+    # The columns: header, numeric (right-aligned, sorted as numbers).
+    columns = [("Kommune", False), ("Region", False), ("Kommunegruppe", False),
+               *((f"Tilskud {_span(r['aar'])}", True) for r in nctx["runder"]),
+               ("Lokal plan", False), ("Regelstatus", False), ("Pædagoger 2024", True),
+               ("Notat", False)]
+    num_cls, sorted_asc = ' class="num"', ' aria-sort="ascending"'
+    head = "".join(
+        f'<th scope="col"{num_cls if num else ""}{sorted_asc if i == 0 else ""}>'
+        f'<button type="button">{esc(h)}</button></th>'
+        for i, (h, num) in enumerate(columns))
     overview = " · ".join(f'<a href="landsoversigt.{ext}">Landsoversigt ({ext.upper()})</a>'
                           for ext in ("html", "pdf") if ext in formats)
     from opkval.render import TEMPLATE_DIR, stylesheet
 
     css = stylesheet()
     script = (TEMPLATE_DIR / "opkval" / "index.js").read_text("utf-8")
+    n = len(rows)
     return f"""<!DOCTYPE html>
 <html lang="da">
 <head>
@@ -98,31 +123,34 @@ def index_html(nctx: dict, out_dir: Path, formats: tuple[str, ...]) -> str:
 <style>
 {css}
 main.note {{ max-width: 72rem; }}
-th {{ cursor: pointer; user-select: none; }}
-th[aria-sort="ascending"]::after {{ content: " ▲"; }}
-th[aria-sort="descending"]::after {{ content: " ▼"; }}
-#filter {{ font: inherit; padding: 0.3rem 0.5rem; width: 20rem; max-width: 100%; }}
+#filter {{ font: inherit; padding: 0.3rem 0.5rem; width: 20rem; max-width: 100%;
+  box-sizing: border-box; }}
 </style>
 </head>
 <body>
 <main class="note">
 <header class="title">
 <p class="kicker">Oversigt · rapportår {nctx["report_year"]}</p>
-<h1>Opkvalificeringspuljen – alle 98 kommuner</h1>
+<h1>Opkvalificeringspuljen – alle {fmt.number(n)} kommuner</h1>
 <p class="meta">{overview}</p>
 {generated_line(nctx)}
 </header>
-<p><label for="filter">Søg (kommune, region, gruppe, status): </label>
-<input id="filter" type="search" placeholder="fx Ishøj eller brud" autocomplete="off">
-<span id="count" class="small"></span></p>
-<p class="small">Klik på en kolonneoverskrift for at sortere. Tilskud: tilsagn, fremskrevet
-eller skøn som i kommunens notat{_lift_note(nctx)}.</p>
-<table id="kommuner">
-<thead><tr>{"".join(f"<th scope='col'>{esc(h)}</th>" for h in head)}</tr></thead>
+<p><label for="filter">Søg (kommune, region, gruppe, status):</label><br>
+<input id="filter" type="search" placeholder="fx Ishøj eller brud" autocomplete="off"
+ aria-describedby="count"></p>
+<p id="count" class="small" role="status">{fmt.number(n)} af {fmt.number(n)} kommuner vises.</p>
+<p class="small">Vælg en kolonneoverskrift (klik, eller Tab og Enter) for at sortere; vælg den
+igen for at vende rækkefølgen. Tilskud: tilsagn, fremskrevet eller skøn som i kommunens
+notat{_lift_note(nctx)}.</p>
+<div class="table-scroll tall" role="region" aria-labelledby="kommuner-caption" tabindex="0">
+<table id="kommuner" class="sortable">
+<caption id="kommuner-caption">Alle kommuner: tilskud, lokal plan og pædagogandel</caption>
+<thead><tr>{head}</tr></thead>
 <tbody>
 {chr(10).join(rows)}
 </tbody>
 </table>
+</div>
 </main>
 <script>
 {script}</script>

@@ -49,3 +49,18 @@ def ishoej_plan(index, ishoej):
 @pytest.fixture(scope="session")
 def ishoej_grants(data, ishoej):
     return [g.as_dict() for g in grants_for_kommune(data, ishoej.kode)]
+
+
+#: Notes the accessibility tests build: Ishøj (a plan, a table across pages), and two with an
+#: empty normering series (Helsingør and Læsø have no dagpleje).
+SITE_SLUGS = ("ishoej", "helsingoer", "laesoe")
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """A small `make reports`: three notes (HTML + PDF), index.html and the landsoversigt."""
+    from opkval.batch import run
+
+    out = tmp_path_factory.mktemp("site")
+    assert run(out, jobs=2, formats=("html", "pdf"), year=2026, only=list(SITE_SLUGS)) == 0
+    return out

@@ -73,3 +73,20 @@ def test_unwritable_output_gives_one_message(tmp_path, capsys):
                  "html"])
     err = capsys.readouterr().err
     assert code == 2 and "Traceback" not in err and "Filfejl" in err
+
+
+def test_backtest_command_shows_dragoer_and_what_was_measured(capsys):
+    """Dragør's 817.000 kr. (dragoer-nyt.dk) against the 0-5 key's 2023 + 2024 tranches,
+    and per pool the error spread: the 2020 pool's largest error is København's
+    63.600.000 - 62.302.143 = +1.297.857 kr.; 4 of 8 lie within ±50.000 kr."""
+    import csv
+    import io
+
+    assert main(["backtest"]) == 0
+    out, err = capsys.readouterr()
+    rows = list(csv.DictReader(io.StringIO(out)))
+    dragoer = next(r for r in rows if r["kommune"] == "Dragør")
+    assert (dragoer["periode"], dragoer["offentliggjort_kr"]) == ("2023-2024", "817000")
+    assert "dragoer-nyt.dk" in dragoer["kilde"]
+    assert "største København 2020 +1.297.857\u00a0kr." in err
+    assert "4 inden for ±50.000\u00a0kr." in err

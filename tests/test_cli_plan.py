@@ -58,7 +58,10 @@ def test_ishoej_report_json_has_plan_figures(tmp_path):
     ctx = json.loads((tmp_path / "ishoej.json").read_text(encoding="utf-8"))
     led = ctx["plan"]["ledger"]
     assert led["runder"][0]["brugt_kr"] == 1304000
-    assert led["risiko_tilbagebetaling_kr"] == 1586000
+    # Round 2 on the 0-5 key (4.637.960) less the 974.000 the plan spends of it; the range's
+    # other end is round 1's share carried forward (2.560.000 - 974.000).
+    assert led["risiko_tilbagebetaling_kr"] == 3663960
+    assert led["risiko_interval_kr"] == [1586000, 3663960]
     assert [r["id"] for r in ctx["plan"]["regler"]][0] == "formel_andel"
     html = (tmp_path / "ishoej.html").read_text(encoding="utf-8")
     assert "Hovedpunkter" in html and "Puljens regler" in html

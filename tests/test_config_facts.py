@@ -142,6 +142,10 @@ def test_every_pool_span_in_the_note_is_one_the_config_holds(data, index, monkey
     ctx, text = _note(monkeypatch, data, index, kommune)
     cfg = config.load_config()
     allowed = {(cfg.first_year, cfg.last_year)} | {(min(r.aar), max(r.aar)) for r in cfg.runder}
+    for r in cfg.runder:  # years paid together ("2023–2024 udbetalt i 2023")
+        for paid in set(map(r.payment_year, r.aar)):
+            years = [y for y in r.aar if r.payment_year(y) == paid]
+            allowed.add((min(years), max(years)))
     for amount in set(cfg.pulje.beloeb_kr.values()):  # "195,9 mio. kr. årligt i 2024–2030"
         years = [y for y, a in cfg.pulje.beloeb_kr.items() if a == amount]
         allowed.add((min(years), max(years)))

@@ -28,7 +28,10 @@ def test_template_has_drop_downs(tmp_path, ishoej):
     path = write_workbook(tmp_path / "plan.xlsx", ishoej, None)
     ws = load_workbook(path)["Indsatser"]
     formulas = sorted(dv.formula1 for dv in ws.data_validations.dataValidation)
-    assert formulas == ["=Lister!$A$2:$A$11", "=Lister!$B$2:$B$7", "=Lister!$C$2:$C$3"]
+    # 11 kategorier (regler.yaml, with studieudgifter), 6 målgrupper, 2 finansieringer, and
+    # the alternative kategori of an uncertain line (the same 11).
+    assert formulas == ["=Lister!$A$2:$A$12", "=Lister!$B$2:$B$7", "=Lister!$C$2:$C$3",
+                        "=Lister!$D$2:$D$12"]
 
 
 def test_filled_in_workbook_edit_is_read(tmp_path, index, ishoej, ishoej_plan):
@@ -52,6 +55,8 @@ def test_formula_without_cached_value_is_reported(tmp_path, index, ishoej, ishoe
     with pytest.raises(PlanError) as exc:
         load_plan(path, index)
     msg = str(exc.value)
+    # 11 list columns (A-K), then budget_2023 in L and budget_2024 in M (the uncertain
+    # kategori's two columns come after the year columns).
     assert "ark 'Indsatser', celle M2" in msg and "formel uden gemt værdi" in msg
     assert "=400000+62000" in msg
 

@@ -62,3 +62,33 @@ def test_dates():
 def test_missing_values_show_a_dash():
     assert fmt.kr(None) == "–"
     assert fmt.pct(float("nan")) == "–"
+
+
+def test_round_half_up_from_the_exact_decimal():
+    """Danish statistics round half up: 41,85 -> 41,9 and 39,65 -> 39,7 (Babel alone rounds
+    half to even, and the float mean of 41,3 and 42,4 is 41,849999...)."""
+    nb = "\u00a0"
+    assert fmt.pct_value(41.85) == f"41,9{nb}%"
+    assert fmt.pct_value(39.65) == f"39,7{nb}%"
+    assert fmt.pct(0.3965) == f"39,7{nb}%"
+    assert fmt.number(2.5) == "3" and fmt.number(0.125, 2) == "0,13"
+    assert fmt.kr(1234.5) == f"1.235{nb}kr."
+    assert fmt.number(-2.5) == "-3"  # half away from zero
+    assert fmt.number(-0.04, 1) == "0,0"  # never "-0,0"
+    # Exact inputs stay exact: a Fraction or Decimal is not turned into a float first.
+    from decimal import Decimal
+    from fractions import Fraction
+
+    assert fmt.pct(Fraction(1, 8), 1) == f"12,5{nb}%"
+    assert fmt.number(Decimal("41.85"), 1) == "41,9"
+    # The float mean itself is not exact: computing medians exactly is the caller's job.
+    assert fmt.pct_value((41.3 + 42.4) / 2) == f"41,8{nb}%"
+
+
+def test_estimates_in_prose_and_shared_ranks():
+    nb = "\u00a0"
+    assert fmt.approx_kr(2_560_000) == f"ca.{nb}2,6{nb}mio.{nb}kr."
+    assert fmt.approx_kr(2_350_000) == f"ca.{nb}2,4{nb}mio.{nb}kr."  # half up
+    assert fmt.approx_kr(808_911) == f"ca.{nb}810.000{nb}kr."
+    assert fmt.approx_kr_range(1_586_000, 3_663_960) == f"ca.{nb}1,6–3,7{nb}mio.{nb}kr."
+    assert fmt.rank(30, shared=True) == f"delt nr.{nb}30" and fmt.rank(29) == f"nr.{nb}29"

@@ -87,8 +87,11 @@ def test_ishoej_peers_by_hand(data):
     assert g["peers"]["land"][m]["q3"] == pytest.approx(44.35)
     assert g["rang"] == 29
     s = g["sammenligning_tekst"]
-    assert s.startswith("Ishøj har 43,9\u00a0% af det pædagogiske personale ansat som pædagoger")
-    assert "41,8\u00a0% i hovedstadskommunerne" in s  # 41.85 rounds half-even to 41,8
+    # Exact, not 41.849999... (the float mean of 41.3 and 42.4), so it rounds half up to 41,9.
+    assert g["peers"]["kommunegruppe"][m]["median"] == 41.85
+    assert s.startswith("Ishøj har 43,9\u00a0% af det pædagogiske personale (dagplejere "
+                        "medregnet) ansat som pædagoger")
+    assert "41,9\u00a0% i hovedstadskommunerne" in s  # 41,85 rounds half up (Danish convention)
     assert "41,7\u00a0% på landsplan" in s
     assert "median" in s
 
@@ -177,3 +180,39 @@ def test_unknown_kommune(data):
     with pytest.raises(OpkvalError):
         gaps.kommune_gaps(data, 999)
 
+
+
+def test_tied_ranks_are_shared_and_dagpleje_is_shown(data):
+    # dagtilbud_kommune_stats.csv: København, Herlev and Holbæk all have 43.5; 29 kommuner
+    # are higher (the 28 above Ishøj, and Ishøj), so all three are "delt nr. 30".
+    for kode in (101, 163, 316):
+        g = gaps.kommune_gaps(data, kode)
+        assert (g["rang"], g["rang_delt"]) == (30, True)
+    assert gaps.kommune_gaps(data, 183)["rang_delt"] is False  # Ishøj alone at 43.9
+    # Samsø: 54 children in dagpleje, 0 in daginstitution 0-2, 44 in 3-5: 54/98 = 55,1 %.
+    g = gaps.kommune_gaps(data, 741)
+    assert g["dagpleje"]["pct"] == pytest.approx(5400 / 98)
+    assert "55,1\u00a0% af kommunens indskrevne børn er i dagpleje" in g["sammenligning_tekst"]
+
+
+def test_dagpleje_correlations_by_hand(data):
+    """Across the 98 kommuner the dagpleje share correlates negatively with the pædagog share,
+    and strongly with pædagoger + medhjælpere together (dagplejere are most of the rest)."""
+    import csv
+    import statistics
+
+    from opkval import PROJECT_ROOT
+
+    rows = list(csv.DictReader(open(PROJECT_ROOT / "data/raw/dagtilbud_kommune_stats.csv",
+                                    encoding="utf-8")))
+    dp = [int(r["boern_dagpleje_2024"]) / (int(r["boern_dagpleje_2024"])
+                                           + int(r["boern_daginst_0_2_2024"])
+                                           + int(r["boern_daginst_3_5_2024"])) for r in rows]
+    ped = [float(r["pct_paedagoger_2024"]) for r in rows]
+    both = [float(r["pct_paedagoger_2024"]) + float(r["pct_paedagogmedhjaelpere_2024"])
+            for r in rows]
+    c = gaps.kommune_gaps(data, 183)["dagpleje"]["korrelation"]
+    assert c["paedagoger"] == pytest.approx(statistics.correlation(dp, ped), abs=1e-6)
+    assert c["paedagoger_og_medhjaelpere"] == pytest.approx(statistics.correlation(dp, both),
+                                                            abs=1e-6)
+    assert round(c["paedagoger_og_medhjaelpere"], 2) == -0.94

@@ -30,7 +30,8 @@ def _pdf_text(path):
 def test_ishoej_pdf_has_the_figures_and_the_chart(ishoej):
     text = _pdf_text(ishoej.pdf)
     assert "Orientering om opkvalificeringspuljen – Ishøj Kommune" in text.replace("\n", " ")
-    for figure in ("280.000", "512.000", "1.304.000", "2.560.000"):
+    # Round 2 on the 0-5 key: 5 x 927.592 = 4.637.960 kr. (195,9 mio. x 1.750 / 369.586 a year)
+    for figure in ("280.000", "512.000", "1.304.000", "4.637.960"):
         assert figure in text, figure
     assert "Datagrundlag og forbehold" in text
     images = [img for page in PdfReader(ishoej.pdf).pages for img in page.images]
@@ -52,8 +53,10 @@ def test_ishoej_json_has_every_figure_unformatted(ishoej):
     ctx = json.loads(ishoej.json.read_text(encoding="utf-8"))
     grants = {g["aar"]: g for g in ctx["grants"]}
     assert grants[2023]["beloeb_kr"] == 280_000 and grants[2023]["label"] == "tilsagn"
-    assert grants[2030]["beloeb_kr"] == 512_000 and grants[2030]["label"] == "fremskrevet"
-    assert [r["beloeb_kr"] for r in ctx["runder"]] == [1_304_000, 2_560_000]
+    assert grants[2030]["beloeb_kr"] == 927_592 and grants[2030]["label"] == "skøn"
+    assert grants[2030]["alternativ_kr"] == 512_000  # round 1's share carried forward
+    assert [r["beloeb_kr"] for r in ctx["runder"]] == [1_304_000, 4_637_960]
+    assert ctx["runder"][1]["alternativ_kr"] == 2_560_000 and ctx["runder"][1]["frist_antaget"]
     assert len(ctx["backtest"]["reference"]) == 8
     assert ctx["manifest"]["inputs"]["data/raw/known_allocations.csv"]
 

@@ -141,3 +141,33 @@ def test_overvejelser_are_read_and_blank_means_not_answered(tmp_path, index):
     # Folded onto one line with single spaces; the blank introkursus is left out.
     assert plan.overvejelser == {"revision": "Planen revideres hvert år."}
     assert plan.as_dict()["overvejelser"] == {"revision": "Planen revideres hvert år."}
+
+
+def test_uncertain_kategori_is_read_and_checked(tmp_path, index):
+    base = (PLANS / "good_minimal.yaml").read_text(encoding="utf-8")
+    p = tmp_path / "p.yaml"
+    p.write_text(base + "    kategori_alternativ: diplommodul\n"
+                 "    kategori_usikkerhed: Kaldes kompetencegivende.\n", encoding="utf-8")
+    ind = load_plan(p, index).indsatser[0]
+    assert (ind.kategori_alternativ, ind.kategori_usikkerhed) == ("diplommodul",
+                                                                  "Kaldes kompetencegivende.")
+    # An alternative needs its reason, must be a known kategori, and a reason needs one.
+    for extra, pieces in (
+            ("    kategori_alternativ: diplommodul\n",
+             ["indsatser[1].kategori_usikkerhed", "feltet mangler"]),
+            ("    kategori_alternativ: diplom\n    kategori_usikkerhed: x\n",
+             ["indsatser[1].kategori_alternativ", "ukendt kategori", "'diplom'"]),
+            ("    kategori_usikkerhed: x\n",
+             ["indsatser[1].kategori_alternativ", "kræver den alternative kategori"])):
+        p.write_text(base + extra, encoding="utf-8")
+        with pytest.raises(PlanError) as e:
+            load_plan(p, index)
+        for piece in pieces:
+            assert piece in str(e.value), (extra, str(e.value))
+
+
+def test_ishoej_course_is_marked_uncertain_quoting_the_seed(ishoej_plan):
+    course = next(i for i in ishoej_plan.indsatser if i.navn.startswith("Ansvar"))
+    assert course.kategori == "uformel" and course.kategori_alternativ == "diplommodul"
+    # seed 001: "Der er aftalt en kursusrække på fem kompetencegivende dage i 2024"
+    assert "fem kompetencegivende dage" in course.kategori_usikkerhed

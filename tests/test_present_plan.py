@@ -10,10 +10,17 @@ from opkval.config import load_config, load_rules
 from opkval.context import plan_context, pool_facts
 
 
-def _ctx(plan_ctx, kommune_navn="Ishøj"):
-    """A note's context with the pool's facts from the config and a hand-made kommune."""
-    return {**pool_facts(load_config(), load_rules()),
-            "kommune": {"navn": kommune_navn, "slug": "ishoej"}, "plan": plan_ctx}
+def _ctx(plan_ctx, kommune_navn="Ishøj", grants=None):
+    """A note's context with the pool's facts from the config and a hand-made kommune; with
+    ``grants``, the round summaries of those grants (as build_context makes them)."""
+    ctx = {**pool_facts(load_config(), load_rules()),
+           "kommune": {"navn": kommune_navn, "slug": "ishoej"}, "plan": plan_ctx}
+    if grants is not None:
+        from opkval.allocation import GrantRow
+        from opkval.context import round_summaries
+
+        ctx["runder"] = round_summaries(load_config(), [GrantRow(**g) for g in grants])
+    return ctx
 
 
 def _all_sections(ctx) -> str:
@@ -28,21 +35,35 @@ def test_free_text_is_escaped(ishoej_plan, ishoej_grants):
                     antagelser=(evil,), fordeling={evil: 8})
     p = replace(ishoej_plan, indsatser=(first, *ishoej_plan.indsatser[1:]), titel=evil,
                 kilde=evil)
-    html = _all_sections(_ctx(plan_context(p, ishoej_grants)))
+    html = _all_sections(_ctx(plan_context(p, ishoej_grants), grants=ishoej_grants))
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
 def test_ishoej_sections_show_the_seed_figures(ishoej_plan, ishoej_grants):
-    html = _all_sections(_ctx(plan_context(ishoej_plan, ishoej_grants)))
+    html = _all_sections(_ctx(plan_context(ishoej_plan, ishoej_grants), grants=ishoej_grants))
     nb = "\u00a0"
     assert f"Planen bruger præcis første tildelingsrundes tilskud på <b>1.304.000{nb}kr.</b>" \
         f" i 2024–2025" in html
-    for figure in ("462.000", "280.000", "50.000", "1.848.000", "792.000", "1.586.000"):
+    for figure in ("462.000", "280.000", "50.000", "1.848.000", "792.000", "1.586.000",
+                   "3.663.960", "4.637.960"):
         assert figure in html
-    assert "Risiko for tilbagebetaling" in html
-    # status shown as a word, not colour alone
-    assert ">Brud</span>" in html and ">Advarsel</span>" in html and ">OK</span>" in html
+    # Page 1: round 2 is an estimate, rounded in prose, given as the range of the two
+    # estimates (4.637.960 on the 0-5 key, 2.560.000 carried forward); the plan (April 2024)
+    # predates it, so it is "not yet planned", and the deadline is marked as assumed.
+    points = present_plan.key_points(_ctx(plan_context(ishoej_plan, ishoej_grants),
+                                          grants=ishoej_grants))
+    assert f"ca.{nb}2,6–4,6{nb}mio.{nb}kr. for 2026–2030 (skøn: " in points
+    assert "Anden tildelingsrunde er endnu ikke planlagt:</b>" in points
+    assert f"resten, ca.{nb}1,6–3,7{nb}mio.{nb}kr., skal planlægges" in points
+    assert "31. december 2030 (antaget frist" in points
+    assert "skal betales tilbage, hvis" not in points
+    assert f"overholdt (7,7{nb}%), hvis den er diplommodul" in points
+    # status shown as a word, not colour alone; the alternative verdict beside it
+    assert ">Brud</span>" in html and ">Kan ikke afgøres</span>" in html and ">OK</span>" in html
+    assert "ellers <span class=\"status status-ok\">OK</span>" in html
+    assert "Usikker klassifikation" in html and "fem kompetencegivende dage" in html
+    assert "31.12.2030 (antaget)" in html and "1.586.000–3.663.960" in html
     assert "40 pædagoger" in html and "8 pædagogmedhjælpere" in html
 
 
@@ -57,9 +78,10 @@ def test_no_plan_is_a_section_not_an_error():
 
 
 def test_cumulative_chart_alt_text(ishoej_plan, ishoej_grants):
-    chart = plan_cumulative(_ctx(plan_context(ishoej_plan, ishoej_grants)))
+    chart = plan_cumulative(_ctx(plan_context(ishoej_plan, ishoej_grants), grants=ishoej_grants))
     assert chart.png.startswith(b"\x89PNG")
-    assert "2030: tilskud 3.864.000\u00a0kr., forbrug 2.278.000\u00a0kr." in chart.alt
+    # Received by 2030: 1.304.000 (round 1) + 4.637.960 (round 2 on the 0-5 key).
+    assert "2030: tilskud 5.941.960\u00a0kr., forbrug 2.278.000\u00a0kr." in chart.alt
 
 
 def test_participant_counts_have_thousands_separators(ishoej_plan, ishoej_grants):
@@ -68,7 +90,7 @@ def test_participant_counts_have_thousands_separators(ishoej_plan, ishoej_grants
     pc["deltagere_i_alt"] = pc["studerende_i_alt"] = 1200
     pc["studerende_pr_maalgruppe"] = {"Pædagogmedhjælpere": 1200}
     pc["kursister_i_alt"], pc["kursister_pr_maalgruppe"] = 0, {}
-    html = present_plan.key_points(_ctx(pc))
+    html = present_plan.key_points(_ctx(pc, grants=ishoej_grants))
     assert "Planen omfatter 1.200 studerende i formel uddannelse (1.200 pædagogmedhjælpere)" \
         in html
     assert "1200" not in html
@@ -81,4 +103,21 @@ def test_no_plan_and_rule_count_follow_the_config(ishoej_plan, ishoej_grants):
     assert "Anden tildelingsrunde (udbetales 2027)" in present_plan._no_plan(ctx)
     pc = plan_context(ishoej_plan, ishoej_grants)
     pc["regler"] = [dict(r, status="ok") for r in pc["regler"][:5]]
-    assert "Planen overholder alle fem regler" in present_plan.key_points(_ctx(pc))
+    assert "Planen overholder alle fem regler" in present_plan.key_points(
+        _ctx(pc, grants=ishoej_grants))
+
+
+def test_risk_at_an_assumed_deadline_is_conditional_on_page_1(ishoej_plan, ishoej_grants):
+    """The same plan dated after round 2 was set (2026-02-01): its 1.586.000-3.663.960 kr. of
+    round 2 left is a conditional risk (an estimate and an assumed deadline), not "skal
+    betales tilbage"."""
+    import datetime as dt
+
+    p = replace(ishoej_plan, dato=dt.date(2026, 2, 1))
+    points = present_plan.key_points(_ctx(plan_context(p, ishoej_grants), grants=ishoej_grants))
+    nb = "\u00a0"
+    assert "<b>Risiko for tilbagebetaling (betinget):</b>" in points
+    assert f"ca.{nb}1,6–3,7{nb}mio.{nb}kr. af anden tildelingsrunde" in points
+    assert "udbetales samlet i 2026" in points
+    assert "hvis skønnet holder" in points and "(antaget frist" in points
+    assert "endnu ikke planlagt" not in points

@@ -1,0 +1,125 @@
+"""Every PDF opkval writes is tagged PDF/UA-1: a validator passes it, and its structure tree has
+one element per HTML table, header cells, figures with their alternative, and page furniture as
+artifacts (slow: builds notes and the landsoversigt)."""
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from pypdf import PdfReader
+
+from tests.conftest import SITE_SLUGS
+
+pytestmark = pytest.mark.slow
+PDFS = (*SITE_SLUGS, "landsoversigt")
+
+
+class _HtmlCounts(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: dict[str, int] = {}
+        self.alts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags[tag] = self.tags.get(tag, 0) + 1
+        if tag == "img":
+            self.alts.append(dict(attrs).get("alt", ""))
+
+
+def _html(path):
+    p = _HtmlCounts()
+    p.feed(path.read_text(encoding="utf-8"))
+    return p
+
+
+def _tree(reader):
+    """(structure element, pages its content is on) for every element, in reading order."""
+    out = []
+
+    def kids(node):
+        k = node.get("/K")
+        for kid in (k if isinstance(k, list) else [] if k is None else [k]):
+            kid = kid.get_object() if hasattr(kid, "get_object") else kid
+            if isinstance(kid, dict):
+                yield kid
+
+    def pages(node):
+        found = set()
+        if "/Pg" in node:
+            found.add(reader.get_page_number(node["/Pg"].get_object()))
+        for kid in kids(node):
+            found |= pages(kid)
+        return found
+
+    def walk(node):
+        if "/S" in node:
+            out.append((node, pages(node)))
+        for kid in kids(node):
+            if "/S" in kid:
+                walk(kid)
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    return out
+
+
+@pytest.mark.parametrize("slug", PDFS)
+def test_pdf_passes_a_pdf_ua_1_validator(built_site, slug):
+    page = pytest.importorskip("page", reason="page-validation (PDF/UA-1 validator) not installed")
+    report = page.validate_pdf(str(built_site / f"{slug}.pdf"), profile="ua1")
+    assert report.is_compliant, [(f.rule_id, f.message) for f in report.failures]
+
+
+@pytest.mark.parametrize("slug", PDFS)
+def test_pdf_identifies_itself_and_its_language(built_site, slug):
+    reader = PdfReader(built_site / f"{slug}.pdf")
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "da"
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"].value is True
+    assert root["/MarkInfo"]["/Marked"].value is True
+    xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
+    assert 'pdfuaid:part="1"' in xmp
+    title = re.search(r"<dc:title>.*?<rdf:li[^>]*>(.*?)</rdf:li>", xmp, re.S).group(1)
+    html = (built_site / f"{slug}.html").read_text(encoding="utf-8")
+    assert title == re.search(r"<title>(.*?)</title>", html).group(1)
+
+
+@pytest.mark.parametrize("slug", PDFS)
+def test_structure_has_one_table_per_html_table_and_every_header_cell(built_site, slug):
+    html = _html(built_site / f"{slug}.html")
+    reader = PdfReader(built_site / f"{slug}.pdf")
+    tree = _tree(reader)
+    kinds = [str(node["/S"]) for node, _ in tree]
+    assert kinds.count("/Table") == html.tags.get("table", 0)
+    assert kinds.count("/TH") == html.tags.get("th", 0)  # a repeated header row is no new row
+    assert kinds.count("/Part") == 1  # <main>, once, not once per page
+    assert kinds.count("/H1") == 1 and kinds.count("/H2") == html.tags.get("h2", 0)
+    ids = {str(node["/ID"]) for node, _ in tree if str(node["/S"]) == "/TH"}
+    for node, _ in tree:
+        if str(node["/S"]) == "/TD":
+            assert {str(h) for h in node["/A"].get("/Headers", [])} <= ids
+
+
+def test_a_table_that_crosses_a_page_is_one_table(built_site):
+    """Ishøj's note has a table that continues on the next page (checked here, not assumed)."""
+    tree = _tree(PdfReader(built_site / "ishoej.pdf"))
+    spans = [sorted(p) for node, p in tree if str(node["/S"]) == "/Table"]
+    assert any(len(p) > 1 for p in spans), spans
+
+
+@pytest.mark.parametrize("slug", PDFS)
+def test_figures_carry_the_html_alternative(built_site, slug):
+    html = _html(built_site / f"{slug}.html")
+    tree = _tree(PdfReader(built_site / f"{slug}.pdf"))
+    alts = [str(node["/Alt"]) for node, _ in tree if str(node["/S"]) == "/Figure"]
+    assert alts == html.alts and all(alts)
+    captions = [node for node, _ in tree if str(node["/S"]) == "/Caption"]
+    assert len(captions) >= html.tags.get("figcaption", 0) + html.tags.get("caption", 0)
+
+
+@pytest.mark.parametrize("slug", PDFS)
+def test_page_numbers_and_running_title_are_artifacts(built_site, slug):
+    reader = PdfReader(built_site / f"{slug}.pdf")
+    footer = re.compile(rb"/Artifact\s*<<\s*/Type\s*/Pagination\s*/Subtype\s*/Footer\s*>>\s*BDC")
+    for page in reader.pages:
+        content = page.get_contents().get_data()
+        assert len(footer.findall(content)) == 2  # running title and "Side n af m"
