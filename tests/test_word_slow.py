@@ -113,8 +113,8 @@ def test_batch_builds_word_and_agenda_and_follows_the_files_a_plan_names(tmp_pat
                  "vejle-dagsordenspunkt.txt"):
         assert (out / name).exists(), name
     index_html = (out / "index.html").read_text(encoding="utf-8")
-    assert '<a href="vejle.docx">Word</a>' in index_html
-    assert '<a href="vejle-dagsordenspunkt.docx">Dagsordenspunkt</a>' in index_html
+    assert '<a href="vejle.docx">Word<span' in index_html
+    assert '<a href="vejle-dagsordenspunkt.docx">Dagsordenspunkt<span' in index_html
     stamp = (out / "vejle.docx").stat().st_mtime_ns
     capsys.readouterr()
     assert run(out, jobs=1, formats=("html", "docx"), year=2026, only=["vejle"],
