@@ -25,7 +25,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.opkval-installed
 NOTEBOOK := build/kommune_rapport.ipynb
-JOBS ?= 2
+JOBS ?=
 # Output folder and formats, for `make report` and `make reports` alike (as the command line:
 # FORMAT=html,pdf,docx is the default; docx also writes the draft agenda item).
 OUT ?= reports
@@ -72,7 +72,7 @@ report: $(STAMP) $(NOTEBOOK) ## Build one kommune's note: make report KOMMUNE=Is
 	@$(BIN)/opkval report --kommune=$(call q,KOMMUNE) --year=$(call q,YEAR) --plan=$(call q,PLAN) \
 		--extra=$(call q,EXTRA) --out=$(call q,OUT) $(if $(FORMAT),--format=$(call q,FORMAT))
 
-reports: $(STAMP) $(NOTEBOOK) build/landsoversigt.ipynb ## All 98 notes + reports/index.html + landsoversigt (only what changed; JOBS=2)
+reports: $(STAMP) $(NOTEBOOK) build/landsoversigt.ipynb ## All 98 notes + reports/index.html + landsoversigt (only what changed; JOBS=2 on 2+ cores)
 	@$(BIN)/opkval reports --jobs=$(call q,JOBS) --year=$(call q,YEAR) --out=$(call q,OUT) \
 		$(if $(FORMAT),--format=$(call q,FORMAT))
 

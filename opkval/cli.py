@@ -69,7 +69,10 @@ def cores() -> int:
 
 
 def _jobs(text: str) -> int:
-    """Worker processes: 1 up to the cores of the machine (each holds a kernel, ~250 MB)."""
+    """Worker processes: 1 up to the cores of the machine (each holds a kernel, ~250 MB);
+    empty: 2, or fewer on a machine with fewer cores."""
+    if not text.strip():
+        return min(2, cores())
     try:
         value = int(text.strip())
     except ValueError:

@@ -121,10 +121,16 @@ def die_with_parent(sig: int = signal.SIGKILL) -> None:
 
 
 def pid_alive(pid: int) -> bool:
+    """Whether a process runs. A zombie (ended, not yet reaped: its parent was killed and no
+    init reaps it here) has ended: its temp folders may go."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True  # no /proc: trust kill(0)
+    return state != "Z"

@@ -90,3 +90,15 @@ def test_backtest_command_shows_dragoer_and_what_was_measured(capsys):
     assert "dragoer-nyt.dk" in dragoer["kilde"]
     assert "største København 2020 +1.297.857\u00a0kr." in err
     assert "4 inden for ±50.000\u00a0kr." in err
+
+
+def test_jobs_left_empty_is_two_or_the_cores_there_are(monkeypatch):
+    """make passes JOBS= empty by default: two workers, fewer on a one-core machine (a fixed
+    2 would be refused there)."""
+    from opkval import cli
+
+    monkeypatch.setattr(cli, "cores", lambda: 1)
+    assert cli._jobs("") == 1
+    monkeypatch.setattr(cli, "cores", lambda: 8)
+    assert cli._jobs(" ") == 2
+    assert cli._jobs("3") == 3

@@ -588,3 +588,19 @@ def test_sigkill_of_one_report_takes_its_kernel_along(tmp_path):
     os.kill(p.pid, signal.SIGKILL)
     p.communicate(timeout=30)
     wait_for(lambda: not living(kernel), 10, "the kernel to end after SIGKILL")
+
+
+def test_a_zombie_counts_as_ended_for_temp_folder_cleanup():
+    """A killed worker whose parent died too may stay a zombie where nothing reaps it; its
+    temp folders must still be cleaned up by the next run."""
+    from opkval.fileio import pid_alive
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+        assert time.monotonic() < deadline, "the child did not end"
+        time.sleep(0.05)
+    assert not pid_alive(child.pid)  # ended but not reaped: a zombie
+    child.wait()
+    assert not pid_alive(child.pid)
+    assert pid_alive(os.getpid())
