@@ -10,8 +10,11 @@ orientation to efterretning; the plan's ``notat.indstilling`` replaces it.
 
 from __future__ import annotations
 
+import html
+
 from opkval import fmt
-from opkval.present import _kommune, _span, grant_label
+from opkval.domain import ROLE_LOKAL_PLAN
+from opkval.present import _kommune, _span, grant_label, payment_sentence, round_with_role
 from opkval.present_notat import bilag_label, header_fields, indstilling_text, md_blocks
 
 SECTIONS = ("Resumé", "Sagsfremstilling", "Økonomi", "Indstilling", "Bilag")
@@ -44,6 +47,29 @@ def _grant_basis(ctx: dict) -> str:
             "med kommunens tilsagnsbrev kan tallene og vurderingerne blive andre.")
 
 
+def _risk(ctx: dict, r: dict) -> str:
+    """A round's money the plan does not use, as carefully as the note words it (issue 11):
+    a range where the grant is an estimate, conditional on an estimate or an assumed deadline,
+    and a round the plan predates is "not yet planned", not a shortfall."""
+    p = ctx["plan"]
+    rr = next(x for x in ctx["runder"] if x["id"] == r["id"])
+    lo, hi = sorted(r["risiko_interval_kr"])
+    estimate = rr["labels"] != ["tilsagn"]
+    amount = fmt.approx_kr_range(lo, hi) if estimate else fmt.kr(hi)
+    frist = fmt.date(r["frist"]) + (" (antaget frist; ingen kilde giver den)"
+                                    if r["frist_antaget"] else "")
+    if r.get("ikke_planlagt"):
+        return (f"{r['navn']} er endnu ikke planlagt: planen er fra {fmt.date(p['dato'])}, før "
+                f"rundens vilkår blev fastlagt; {amount} af rundens midler skal planlægges og "
+                f"bruges inden {frist}.")
+    if estimate or r["frist_antaget"]:
+        holds = "skønnet holder og " if estimate else ""
+        return (f"{amount} af {r['navn'].lower()} er ikke disponeret i planen og kan skulle "
+                f"betales tilbage, hvis {holds}de ikke bruges inden {frist}.")
+    return (f"{amount} af {r['navn'].lower()} er ikke disponeret i planen og skal betales "
+            f"tilbage, hvis de ikke bruges inden {frist}.")
+
+
 def agenda(ctx: dict) -> dict:
     """The agenda item as data: title, header fields and the five sections as blocks."""
     k = _kommune(ctx)
@@ -54,9 +80,13 @@ def agenda(ctx: dict) -> dict:
     total = ctx["grants_total_kr"]
     span = _span(int(y) for y in ctx["pulje"]["beloeb_kr"])
     pool = ctx["pulje"]["navn"].split(" (")[0]
+    # Prose rounds an estimate to what the method supports; the Økonomi list keeps kroner.
+    known = sum(g["beloeb_kr"] for g in ctx["grants"] if g["label"] == "tilsagn")
+    received = (fmt.kr(total) if not _estimated(ctx) else fmt.approx_kr(total))
+    of_which = f" (heraf {fmt.kr(known)} som tilsagn)" if known and _estimated(ctx) else ""
     resume = [f"Udvalget orienteres om {k}s andel af {pool[:1].lower() + pool[1:]} og "
               f"om kommunens lokale plan for opkvalificering. {k} modtager i alt "
-              f"{fmt.kr(total)} i {span}. {_grant_basis(ctx)}"]
+              f"{received} i {span}{of_which}. {_grant_basis(ctx)}"]
     if p:
         led = p["ledger"]
         n = p["status_antal"]
@@ -64,12 +94,11 @@ def agenda(ctx: dict) -> dict:
                       f"{fmt.number(n['ok'])} OK, {fmt.number(n['advarsel'])} "
                       f"{'advarsel' if n['advarsel'] == 1 else 'advarsler'} og "
                       f"{fmt.number(n['brud'])} brud.")
-        if led["risiko_tilbagebetaling_kr"]:
-            resume.append(f"{fmt.kr(led['risiko_tilbagebetaling_kr'])} er i risiko for "
-                          "tilbagebetaling, hvis planen ikke ændres.")
+        resume.extend(_risk(ctx, r) for r in led["runder"] if max(r["risiko_interval_kr"]))
     else:
-        resume.append("Kommunen har ikke registreret en lokal plan i opkval; anden "
-                      "tildelingsrunde forudsætter en lokal plan.")
+        plan_round = round_with_role(ctx, ROLE_LOKAL_PLAN)
+        resume.append(f"Kommunen har ikke registreret en lokal plan i opkval; "
+                      f"{plan_round['navn'].lower()} forudsætter en lokal plan.")
     if ctx.get("scenarie"):
         resume.insert(0, "Scenarie – ikke kommunens plan, som den står: "
                       + "; ".join(ctx["scenarie"]) + ".")
@@ -77,13 +106,16 @@ def agenda(ctx: dict) -> dict:
     notat = ctx.get("notat") or {}
     sag: list[dict] = []
     sag.extend(md_blocks(notat.get("indledning")))
-    r = {x["id"]: x for x in ctx["runder"]}
+    rounds = "; ".join(
+        f"{x['navn'] if i == 0 else x['navn'].lower()} ({_span(x['aar'])}): "
+        f"{html.unescape(payment_sentence(x))}"
+        + (f" og forudsætter en {x['betingelse']}" if x["betingelse"] else "")
+        for i, x in enumerate(ctx["runder"]))
     sag.append(_p(
         f"Puljen er afsat med Aftale om minimumsnormeringer af 5. december 2020 og fordeles "
-        f"efter kommunernes andel af de 0-5-årige. Mindst 90 % af midlerne skal gå til formel "
-        f"uddannelse. {r[1]['navn']} ({_span(r[1]['aar'])}) udbetales år for år; "
-        f"{r[2]['navn'].lower()} ({_span(r[2]['aar'])}) udbetales samlet i "
-        f"{r[2]['udbetalingsaar']} og forudsætter en {r[2]['betingelse']}."))
+        f"efter kommunernes andel af de 0-5-årige. Mindst "
+        f"{fmt.pct(ctx['regler']['min_formel_andel'], 0)} af midlerne skal gå til formel "
+        f"uddannelse. {rounds}."))
     if p:
         plan_name = p["titel"] or "Kommunens lokale plan"
         sag.append(_p(f"Planen »{plan_name}« ({fmt.date(p['dato'])}) har "
@@ -136,11 +168,7 @@ def agenda(ctx: dict) -> dict:
         lines = [f"Planens forbrug af puljen: {fmt.kr(led['forbrug_kr'])}"]
         if led["ikke_finansieret_kr"]:
             lines.append(f"Ikke finansieret af puljen: {fmt.kr(led['ikke_finansieret_kr'])}")
-        for x in led["runder"]:
-            if x["risiko_tilbagebetaling_kr"]:
-                lines.append(f"Risiko for tilbagebetaling, {x['navn'].lower()}: "
-                             f"{fmt.kr(x['risiko_tilbagebetaling_kr'])} (frist "
-                             f"{fmt.date(x['frist'])})")
+        lines.extend(_risk(ctx, x) for x in led["runder"] if max(x["risiko_interval_kr"]))
         if p.get("anden_i_alt_kr"):
             lines.append(f"Anden finansiering (ikke puljen, opgjort for sig): "
                          f"{fmt.kr(p['anden_i_alt_kr'])}")

@@ -120,7 +120,9 @@ def test_agenda_item_has_the_councils_structure(vejle_ctx):
     # The rules' verdicts with what they rest on, and the money totalled apart.
     assert "Brud: Første rundes midler kun til aktiviteter i perioden." in text
     assert "Forudsætning for vurderingerne: Beløbene for 2024–2025 er ikke kendte tilsagn" in text
-    assert "Risiko for tilbagebetaling, anden tildelingsrunde: 14.427.102 kr." in text
+    # Round 2 is Vejle's own tilsagn (exact), its deadline assumed: conditional on that only.
+    assert ("14.427.102 kr. af anden tildelingsrunde er ikke disponeret i planen og kan skulle "
+            "betales tilbage, hvis de ikke bruges inden 31. december 2030 (antaget frist") in text
     assert "Anden finansiering (ikke puljen, opgjort for sig): 300.000 kr." in text
     assert "Status på meritholdet" in text and "- *ingen*" not in text and "- ingen frafald" in text
     assert "\u00a0" not in text and "Ishøj" not in text
@@ -151,3 +153,20 @@ def test_agenda_counts_students_and_course_participants_apart(vejle_ctx):
     assert "Kursus i sprogarbejde (Uformel, pædagoger, 40 kursusdeltagere)" in text
     # Three of the four indsatser are paid by the pool; the fourth by other money.
     assert "af puljen i 2024–2028 på 3 indsatser" in present_plan.key_points(vejle_ctx)
+
+
+def test_agenda_item_is_as_careful_as_the_note(ishoej_ctx):
+    """Issue 11 in the agenda item too: Ishøj's plan (21 April 2024) predates round 2, whose
+    amount is an estimate (0-5 key 4.637.960 kr.; round 1's share carried forward 5 × 512.000
+    = 2.560.000 kr.) and whose deadline has no source. Unplanned: 4.637.960 − 974.000 =
+    3.663.960 kr. and 2.560.000 − 974.000 = 1.586.000 kr., so "ca. 1,6–3,7 mio. kr."; the
+    total 1.304.000 + 4.637.960 = 5.941.960 kr. is shown rounded in prose."""
+    text = agenda.to_text(agenda.agenda(ishoej_ctx)).replace("\u00a0", " ")
+    resume = text.split("Sagsfremstilling")[0]
+    assert "Anden tildelingsrunde er endnu ikke planlagt" in resume
+    assert "ca. 1,6–3,7 mio. kr." in resume and "antaget frist" in resume
+    assert "i alt ca. 5,9 mio. kr. i 2023–2030 (heraf 1.304.000 kr. som tilsagn)" in resume
+    assert "5.941.960" not in resume
+    assert "hvis planen ikke ændres" not in text
+    assert "udbetales år for år" not in text  # round 1's payment timing follows the config
+    assert "tilskuddene for 2023 og 2024 udbetalt samlet i 2023" in text
