@@ -155,6 +155,25 @@ def _hyperlink(paragraph, url: str, text: str, bold: bool, italic: bool) -> None
     paragraph._p.append(link)
 
 
+#: Width in pixels an SVG logo is drawn at for Word (python-docx embeds raster images only):
+#: 3 cm at 300 dpi.
+SVG_LOGO_PX = 354
+
+
+def logo_png(logo: dict) -> bytes | None:
+    """The kommune's logo as PNG for Word: a PNG as it is, an SVG drawn by resvg (a wheel
+    from PyPI, no system libraries); None for an SVG that cannot be drawn."""
+    data = base64.b64decode(logo["data"])
+    if logo["mime"] == "image/png":
+        return data
+    import resvg_py
+
+    try:
+        return bytes(resvg_py.svg_to_bytes(svg_string=data.decode("utf-8"), width=SVG_LOGO_PX))
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
 def _picture(run, data: bytes, alt: str, width_cm: float | None = None) -> None:
     from docx.shared import Cm
     from PIL import Image
@@ -228,9 +247,9 @@ class WordWriter:
         sec.top_margin, sec.bottom_margin = Cm(2.2), Cm(2.0)
         head = sec.header.paragraphs[0]
         logo = (self.ctx.get("notat") or {}).get("logo")
-        if logo and logo["mime"] == "image/png":
-            _picture(head.add_run(), base64.b64decode(logo["data"]),
-                     f"Logo: {k['navn']} Kommune", width_cm=3.0)
+        png = logo_png(logo) if logo else None
+        if png:
+            _picture(head.add_run(), png, f"Logo: {k['navn']} Kommune", width_cm=3.0)
             head.add_run("\n")
         first = [f"{k['navn']} Kommune", bilag_label(self.ctx),
                  "Scenarie" if self.ctx.get("scenarie") else ""]

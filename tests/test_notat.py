@@ -256,3 +256,29 @@ def test_scenario_has_its_own_file_name_and_says_so_on_page_1(data, ishoej_plan)
         build_context(data, ishoej_plan.kommune, 2026, plan=ishoej_plan))
 
 
+
+
+def test_svg_logo_reaches_the_word_header_as_a_picture(tmp_path, index, data):
+    """python-docx embeds raster images only: the SVG is drawn as a PNG with the logo's
+    alt text, in the page header of the Word note."""
+    import io
+
+    import docx
+    from PIL import Image
+
+    from opkval.context import build_context
+    from opkval.word import SVG_LOGO_PX, WordWriter, logo_png
+
+    shutil.copy(VEJLE_DIR / "logo.svg", tmp_path / "logo.svg")
+    p = tmp_path / "plan.yaml"
+    p.write_text(MINIMAL + "notat:\n  logo: logo.svg\n", encoding="utf-8")
+    plan = load_plan(p, index)
+    png = logo_png(plan.notat.as_dict()["logo"])
+    with Image.open(io.BytesIO(png)) as im:
+        assert im.format == "PNG" and im.size[0] == SVG_LOGO_PX
+    ctx = build_context(data, plan.kommune, 2026, plan=plan)
+    doc = docx.Document(io.BytesIO(WordWriter(ctx).to_bytes()))
+    header = doc.sections[0].header._element
+    pics = header.xpath(".//wp:docPr")
+    assert len(pics) == 1 and pics[0].get("descr").startswith("Logo: ")
+    assert logo_png({"mime": "image/svg+xml", "data": "bm90IHN2Zw=="}) is None  # "not svg"
