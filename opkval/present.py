@@ -7,6 +7,7 @@ displays as HTML. All text from data or plans is escaped; all numbers go through
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Sequence
 
 from opkval import fmt
@@ -71,8 +72,9 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[object]], *,
     rows = list(rows)
 
     def cell(tag: str, i: int, v: object) -> str:
-        cls = ' class="num"' if i in num else ""
         text = str(v) if isinstance(v, Html) else esc(v)
+        classes = (["num"] if i in num else []) + (["longword"] if has_long_word(text) else [])
+        cls = f' class="{" ".join(classes)}"' if classes else ""
         return f"<{tag}{cls}>{text}</{tag}>"
 
     out = [f'<table class="{esc(css)}">' if css else "<table>"]
@@ -98,6 +100,20 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[object]], *,
         # avoids breaks; the wrapper keeps caption, rows and a heading before them together.
         return '<div class="keep">' + "".join(out) + "</div>"
     return "".join(out)
+
+
+#: A word longer than this (a plan allows 30 characters without a space) may break anywhere
+#: in its table cell (class ``longword``), so one long name cannot push the columns after it
+#: off the A4 page; cells with only shorter words ("Meritpædagoguddannelse", 22) keep them
+#: whole, as before.
+LONG_WORD = 24
+_TAG = re.compile(r"<[^>]*>")
+
+
+def has_long_word(html_text: str) -> bool:
+    """Whether a cell's text (tags and entities aside) holds a word over LONG_WORD."""
+    plain = html.unescape(_TAG.sub(" ", html_text))
+    return any(len(w.strip(".,;:()»«\"'")) > LONG_WORD for w in plain.split())
 
 
 def _kommune(ctx: dict) -> str:
