@@ -6,7 +6,10 @@ grant year in the year ``udbetalingsaar_pr_aar`` gives: round 1's 2023 and 2024 
 year, every pool-financed indsats spends
 ``forbrug`` (else ``budget``) and draws on the oldest tranche that is already paid and whose
 round has not run out (year ≤ the round's ``afsluttet_senest``), so an earlier round's money is
-used before a later round's. Spending beyond the money
+used before a later round's. A line outside the activity window of the round with that role
+(:func:`outside_window`) draws on that round's money only when no other money is left that
+year: a plan that starts its lines after the window uses the later round, and the window
+round's money shows as left over, not as a breach of rule 2. Spending beyond the money
 received is *ikke finansieret af puljen* in the year it happens; money a round has left when
 its time runs out is *risiko for tilbagebetaling*.
 
@@ -20,6 +23,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 
 from opkval.config import PuljeConfig
+from opkval.domain import ROLE_AKTIVITETSVINDUE
 from opkval.plan import Plan
 
 
@@ -62,6 +66,7 @@ class RoundRow:
     brugt_aar: list[int]  # years that drew on this round
     opbrugt_aar: int | None  # year the round's money was used up, None if not used up
     pr_indsats: dict[str, int]  # indsats navn -> kr. drawn from this round
+    skoen: bool = False  # some of the round's money is an estimate, not a tilsagn
 
 
 @dataclass(frozen=True)
@@ -108,6 +113,14 @@ class Ledger:
         }
 
 
+def outside_window(ind, rnd) -> tuple[bool, bool]:
+    """Whether an indsats starts outside a round's activity window, and whether it ends after
+    the round's last date (rule 2 and the ledger use the same test)."""
+    fra, til = rnd.aktivitet_start_fra, rnd.aktivitet_start_til
+    return (bool(fra and ind.start < fra or til and ind.start > til),
+            ind.slut > rnd.afsluttet_senest)
+
+
 def tranches(grants: list[dict], cfg: PuljeConfig) -> list[Tranche]:
     """Grant rows (``GrantRow.as_dict()``) summed per round and payment year, oldest first."""
     sums: dict[tuple[int, int], int] = {}
@@ -127,13 +140,17 @@ def build_ledger(plan: Plan, grants: list[dict], cfg: PuljeConfig) -> Ledger:
     rows: list[YearRow] = []
     cum_paid = cum_spent = cum_financed = 0
     pool_lines = [i for i in plan.indsatser if i.finansiering == "pulje"]
+    window = cfg.round_with_role(ROLE_AKTIVITETSVINDUE)
+    # Per line: the tranches in the order it draws on them (eligible money first, oldest first).
+    order = {i.navn: sorted(ts, key=lambda t: t.runde == window.id and any(outside_window(
+        i, window))) for i in pool_lines}
     for year in cfg.years:
         paid = sum(t.beloeb_kr for t in ts if t.udbetalingsaar == year)
         spent = financed = 0
         for ind in sorted(pool_lines, key=lambda i: (i.start, i.navn)):
             need = ind.spending(year)
             spent += need
-            for t in ts:
+            for t in order[ind.navn]:
                 if need == 0:
                     break
                 if not t.usable_in(year) or t.tilbage_kr == 0:
@@ -176,5 +193,7 @@ def build_ledger(plan: Plan, grants: list[dict], cfg: PuljeConfig) -> Ledger:
                                frist=r.afsluttet_senest.isoformat(),
                                frist_antaget=r.frist_antaget,
                                risiko_tilbagebetaling_kr=left, brugt_aar=used_years,
-                               opbrugt_aar=used_up, pr_indsats=per_ind))
+                               opbrugt_aar=used_up, pr_indsats=per_ind,
+                               skoen=any(g.get("label") != "tilsagn" for g in grants
+                                         if int(g["runde"]) == r.id)))
     return Ledger(aar=rows, runder=rounds, draws=draws, ikke_finansieret=unfunded)

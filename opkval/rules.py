@@ -26,7 +26,7 @@ from opkval.domain import (
     STATUS_DA,
     STATUS_RANK,
 )
-from opkval.ledger import Ledger
+from opkval.ledger import Ledger, outside_window
 from opkval.plan import Plan
 
 # The statuses are defined once, in opkval.domain, so the notebook kernel can show them
@@ -221,10 +221,11 @@ def check_runde1_periode(plan: Plan, ledger: Ledger, rules: RulesConfig,
     for ind in plan.indsatser:
         if not used.get(ind.navn):
             continue
+        starts_outside, ends_late = outside_window(ind, r1)
         why = []
-        if fra and ind.start < fra or til and ind.start > til:
+        if starts_outside:
             why.append(f"starter {fmt.date(ind.start)}")
-        if ind.slut > senest:
+        if ends_late:
             why.append(f"slutter {fmt.date(ind.slut)}")
         if why:
             bad.append({"indsats": ind.navn, "start": ind.start.isoformat(),
@@ -232,10 +233,13 @@ def check_runde1_periode(plan: Plan, ledger: Ledger, rules: RulesConfig,
                         "aarsag": " og ".join(why)})
     window = (f"sat i gang {fmt.date(fra)}–{fmt.date(til)} og afsluttet senest "
               f"{fmt.date(senest)}")
-    if bad:
+    if not used:
+        tekst = (f"Ingen indsatser bruger {r1.kort.lower()}s midler, som kun må bruges til "
+                 f"aktiviteter {window}.")
+    elif bad:
         tekst = (f"{r1.kort}s midler må kun bruges til aktiviteter " + window + ", men "
                  + fmt.and_list([f"{b['indsats']} {b['aarsag']} og bruger {fmt.kr(b['runde1_kr'])}"
-                          for b in bad]) + ".")
+                          for b in bad]))  # ends with an amount, "… kr.": the full stop
     else:
         tekst = f"Alle indsatser, der bruger {r1.kort.lower()}s midler, er {window}."
     return _result(rules, "runde1_periode", bool(bad), tekst,
@@ -405,7 +409,7 @@ def check_forbrug(ledger: Ledger, rules: RulesConfig, plan: Plan | None = None,
         lo, hi = risk_range(x, alt_ledger)
         frist = fmt.date(x.frist) + (" (antaget; ingen kilde giver fristen)"
                                      if x.frist_antaget else "")
-        amount = _kr_range(lo, hi) + (" (skøn)" if lo != hi or x.id != 1 else "")
+        amount = _kr_range(lo, hi) + (" (skøn)" if lo != hi or x.skoen else "")
         if plan is not None and predates(plan, rnd):
             unplanned.append(x.id)
             parts.append(f"{x.navn} er endnu ikke planlagt: planen er fra "

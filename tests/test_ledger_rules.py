@@ -270,3 +270,16 @@ def test_weekly_fee_scales_with_the_line_weeks():
         r = rule(check_all(p, build_ledger(p, grants(), load_config()), load_config()),
                  "loen_vikar")
         assert r.status == status, (status, r.tekst)
+
+
+def test_a_line_after_round_1s_window_is_paid_from_round_2_when_it_can_be():
+    """A line starting 1.8.2026 (after round 1's window, 1.8.2023-31.7.2026) spending 200.000
+    in 2026, when round 2's 500.000 is paid: it draws on round 2, round 1's 300.000 is left
+    (at risk), and rule 2 holds. Oldest-money-first alone put it on round 1 (a brud)."""
+    late = ind("Sen", "pau", {2026: 200000}, start=D(2026, 8, 1), slut=D(2027, 7, 31))
+    p = plan(late, dato=D(2026, 3, 1))
+    led = build_ledger(p, grants(), load_config())
+    assert led.round(1).brugt_kr == 0 and led.round(1).tilbage_kr == 300000
+    assert led.round(2).pr_indsats == {"Sen": 200000}
+    r = rule(check_all(p, led, load_config()), "runde1_periode")
+    assert r.status == "ok" and "Ingen indsatser bruger første rundes midler" in r.tekst

@@ -118,7 +118,12 @@ def test_agenda_item_has_the_councils_structure(vejle_ctx):
     assert "tager orienteringen til efterretning" not in text
     assert "Bilag 2: Orientering om opkvalificeringspuljen – Vejle Kommune (vejle.pdf)" in text
     # The rules' verdicts with what they rest on, and the money totalled apart.
-    assert "Brud: Første rundes midler kun til aktiviteter i perioden." in text
+    assert "Advarsel: Forbrug inden for modtagne midler." in text
+    # PAU for dagplejere starts 1.8.2026, after round 1's window; it is paid from round 2
+    # (paid in 2026), so no round-1 money goes to it and rule 2 holds (the ledger draws on a
+    # window round only for lines inside its window while other money is left).
+    assert "Første rundes midler kun til aktiviteter i perioden" not in text.split(
+        "Kontrollen af planen")[1].split("Økonomi")[0]
     assert "Forudsætning for vurderingerne: Beløbene for 2024–2025 er ikke kendte tilsagn" in text
     # Round 2 is Vejle's own tilsagn (exact), its deadline assumed: conditional on that only.
     assert ("14.427.102 kr. af anden tildelingsrunde er ikke disponeret i planen og kan skulle "
