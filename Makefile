@@ -70,11 +70,11 @@ build/%.ipynb: notebooks/%.py $(STAMP)
 report: $(STAMP) $(NOTEBOOK) ## Build one kommune's note: make report KOMMUNE=Ishøj
 	@if [ -z $(call q,KOMMUNE) ]; then echo "Angiv en kommune, fx: make report KOMMUNE=Ishøj" >&2; exit 2; fi
 	@$(BIN)/opkval report --kommune=$(call q,KOMMUNE) --year=$(call q,YEAR) --plan=$(call q,PLAN) \
-		--extra=$(call q,EXTRA) --out=$(call q,OUT) $(if $(FORMAT),--format=$(call q,FORMAT))
+		--extra=$(call q,EXTRA) --out=$(call q,OUT) $(if $(value FORMAT),--format=$(call q,FORMAT))
 
 reports: $(STAMP) $(NOTEBOOK) build/landsoversigt.ipynb ## All 98 notes + reports/index.html + landsoversigt (only what changed; JOBS=2 on 2+ cores)
 	@$(BIN)/opkval reports --jobs=$(call q,JOBS) --year=$(call q,YEAR) --out=$(call q,OUT) \
-		$(if $(FORMAT),--format=$(call q,FORMAT))
+		$(if $(value FORMAT),--format=$(call q,FORMAT))
 
 bench: $(STAMP) $(NOTEBOOK) ## Measure F, R1, R98, R0 and peak memory; appends to docs/benchmarks.md
 	@$(BIN)/python benchmarks/bench.py
