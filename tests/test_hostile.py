@@ -221,7 +221,7 @@ def test_parameters_have_bounds(tmp_path, args, needles):
 @pytest.mark.parametrize("assignment", [
     "KOMMUNE=$(shell touch {x})", "KOMMUNE=$(touch {x})", "KOMMUNE=`touch {x}`",
     "KOMMUNE=x'; touch {x}; echo '", "YEAR=$(shell touch {x})", "EXTRA=$(shell touch {x})",
-    "PLAN=$(shell touch {x})", "OUT=$(shell touch {x})",
+    "PLAN=$(shell touch {x})", "OUT=$(shell touch {x})", "FORMAT=$(shell touch {x})html",
 ])
 def test_make_never_expands_or_runs_a_parameter(tmp_path, assignment):
     if shutil.which("make") is None:
