@@ -16,6 +16,7 @@ from opkval import fmt
 from opkval.domain import ROLE_LOKAL_PLAN
 from opkval.present import _kommune, _span, grant_label, payment_sentence, round_with_role
 from opkval.present_notat import bilag_label, header_fields, indstilling_text, md_blocks
+from opkval.present_plan import risk_facts, rule_counts_text
 
 SECTIONS = ("Resumé", "Sagsfremstilling", "Økonomi", "Indstilling", "Bilag")
 
@@ -52,22 +53,17 @@ def _risk(ctx: dict, r: dict) -> str:
     a range where the grant is an estimate, conditional on an estimate or an assumed deadline,
     and a round the plan predates is "not yet planned", not a shortfall."""
     p = ctx["plan"]
-    rr = next(x for x in ctx["runder"] if x["id"] == r["id"])
-    lo, hi = sorted(r["risiko_interval_kr"])
-    estimate = rr["labels"] != ["tilsagn"]
-    amount = fmt.approx_kr_range(lo, hi) if estimate else fmt.kr(hi)
-    frist = fmt.date(r["frist"]) + (" (antaget frist; ingen kilde giver den)"
-                                    if r["frist_antaget"] else "")
+    f = risk_facts(ctx, r)
+    amount, frist = f["amount"], f["frist"]
     if r.get("ikke_planlagt"):
         return (f"{r['navn']} er endnu ikke planlagt: planen er fra {fmt.date(p['dato'])}, før "
                 f"rundens vilkår blev fastlagt; {amount} af rundens midler skal planlægges og "
                 f"bruges inden {frist}.")
-    if estimate or r["frist_antaget"]:
-        holds = "skønnet holder og " if estimate else ""
-        return (f"{amount} af {r['navn'].lower()} er ikke disponeret i planen og kan skulle "
-                f"betales tilbage, hvis {holds}de ikke bruges inden {frist}.")
-    return (f"{amount} af {r['navn'].lower()} er ikke disponeret i planen og skal betales "
-            f"tilbage, hvis de ikke bruges inden {frist}.")
+    verb = (f"kan skulle betales tilbage, hvis {f['holds']}de" if f["conditional"]
+            else "skal betales tilbage, hvis de")
+    text = (f"{amount} af {r['navn'].lower()} er ikke disponeret i planen og {verb} ikke "
+            f"bruges inden {frist}.")
+    return text[:1].upper() + text[1:]  # a sentence of its own ("Ca. 11,4 mio. kr. …")
 
 
 def agenda(ctx: dict) -> dict:
@@ -91,9 +87,7 @@ def agenda(ctx: dict) -> dict:
         led = p["ledger"]
         n = p["status_antal"]
         resume.append(f"Planen bruger {fmt.kr(led['forbrug_kr'])} af puljen. Puljens regler: "
-                      f"{fmt.number(n['ok'])} OK, {fmt.number(n['advarsel'])} "
-                      f"{'advarsel' if n['advarsel'] == 1 else 'advarsler'} og "
-                      f"{fmt.number(n['brud'])} brud.")
+                      f"{rule_counts_text(n)}.")
         resume.extend(_risk(ctx, r) for r in led["runder"] if max(r["risiko_interval_kr"]))
     else:
         plan_round = round_with_role(ctx, ROLE_LOKAL_PLAN)

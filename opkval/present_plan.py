@@ -43,6 +43,34 @@ def _no_plan(ctx: dict) -> Html:
         "fra <code>opkval plan template</code>.</p></section>")
 
 
+def risk_facts(ctx: dict, r: dict) -> dict:
+    """A ledger round's money left over, in plain text, as the note and the agenda item word
+    it: the amount (a rounded range where the grant is an estimate), the deadline (marked
+    "antaget" without a source), and the condition the risk rests on ("hvis skønnet holder
+    og " only where the round's money is an estimate)."""
+    rr = next(x for x in ctx["runder"] if x["id"] == r["id"])
+    lo, hi = sorted(r["risiko_interval_kr"])
+    estimate = rr["labels"] != ["tilsagn"]
+    return {
+        "runde": rr,
+        "estimate": estimate,
+        "conditional": estimate or r["frist_antaget"],
+        "amount": fmt.approx_kr_range(lo, hi) if estimate else fmt.kr(hi),
+        "frist": fmt.date(r["frist"]) + (" (antaget frist; ingen kilde giver den)"
+                                         if r["frist_antaget"] else ""),
+        "holds": "skønnet holder og " if estimate else "",
+    }
+
+
+def rule_counts_text(n: dict) -> str:
+    """'5 OK, 1 kan ikke afgøres, 1 advarsel og 0 brud' (plain text; no HTML in it)."""
+    unclear = n.get("uafklaret", 0)
+    return (f"{fmt.number(n['ok'])} OK, "
+            + (f"{fmt.number(unclear)} kan ikke afgøres, " if unclear else "")
+            + f"{fmt.number(n['advarsel'])} {'advarsel' if n['advarsel'] == 1 else 'advarsler'}"
+            f" og {fmt.number(n['brud'])} brud")
+
+
 def _received(ctx: dict) -> str:
     """What the kommune receives 2023–2030, each round exact or as a labelled estimate."""
     from opkval.present import round_estimate
@@ -55,6 +83,9 @@ def _received(ctx: dict) -> str:
         elif r.get("alternativ_kr") is not None:
             first = round_with_role(ctx, ROLE_AKTIVITETSVINDUE)["kort"].lower()
             what = f"skøn: {key} eller kommunens andel fra {esc(first)}"
+        elif "fremskrevet" in r["labels"]:  # the kommune's own published share carried on
+            what = ("tilsagn og fremskrevet med kommunens andel" if "tilsagn" in r["labels"]
+                    else "fremskrevet med kommunens andel")
         else:
             what = f"skøn: {key}"
         parts.append(f"{round_estimate(r)} for {_span(r['aar'])} ({what})")
@@ -147,12 +178,8 @@ def key_points(ctx: dict) -> Html:
                       else ", som delvis er skøn") + ").")
     risky = [r for r in led["runder"] if max(r["risiko_interval_kr"])]
     for r in risky:
-        lo, hi = sorted(r["risiko_interval_kr"])
-        rr = rounds[r["id"]]
-        estimate = rr["labels"] != ["tilsagn"]
-        risk = esc(fmt.approx_kr_range(lo, hi) if estimate else fmt.kr(hi))
-        frist = fmt.date(r["frist"]) + (" (antaget frist; ingen kilde giver den)"
-                                        if r["frist_antaget"] else "")
+        f = risk_facts(ctx, r)
+        rr, estimate, risk, frist = f["runde"], f["estimate"], esc(f["amount"]), f["frist"]
         received = (esc(fmt.approx_kr_range(*sorted((r["modtaget_kr"],
                                                     r["modtaget_alternativ_kr"]))))
                     + " (skøn)" if estimate else esc(fmt.kr(r["modtaget_kr"])))
@@ -163,11 +190,11 @@ def key_points(ctx: dict) -> Html:
                        f"{risk}, skal planlægges og risikerer at skulle betales tilbage, hvis "
                        f"det ikke bruges inden {frist}.")
         else:
-            cond = estimate or r["frist_antaget"]
+            cond = f["conditional"]
             pts.append(f"<b>Risiko for tilbagebetaling{' (betinget)' if cond else ''}:</b> "
                        f"{risk} af {esc(r['navn'].lower())} ({received}, "
                        f"{payment_sentence(rr)}) er ikke disponeret i planen "
-                       + ("og kan skulle betales tilbage, hvis skønnet holder og de ikke "
+                       + (f"og kan skulle betales tilbage, hvis {f['holds']}de ikke "
                           f"bruges inden {frist}." if cond else
                           f"og skal betales tilbage, hvis de ikke bruges inden {frist}."))
     if not risky and not led["ikke_finansieret_kr"]:
@@ -345,14 +372,9 @@ def rules_table(ctx: dict) -> Html:
     rows = [[r["navn"], status_cell(r), text_cell(r),
              Html(f'<span class="small">{esc(r["kilde"])}</span>')]
             for r in p["regler"]]
-    n = p["status_antal"]
-    unclear = n.get("uafklaret", 0)
     return Html(
         "<section><h2>Puljens regler</h2>"
-        f"<p>{fmt.number(n['ok'])} OK, "
-        + (f"{fmt.number(unclear)} kan ikke afgøres, " if unclear else "")
-        + f"{fmt.number(n['advarsel'])} "
-        f"{'advarsel' if n['advarsel'] == 1 else 'advarsler'} og {fmt.number(n['brud'])} brud. "
+        f"<p>{rule_counts_text(p['status_antal'])}. "
         "Status er "
         "<b>OK</b> (reglen er overholdt), <b>Kan ikke afgøres</b> (planens tal tillader ingen "
         "vurdering), <b>Advarsel</b> (bør afklares) eller <b>Brud</b> "

@@ -175,3 +175,15 @@ def test_agenda_item_is_as_careful_as_the_note(ishoej_ctx):
     assert "hvis planen ikke ændres" not in text
     assert "udbetales år for år" not in text  # round 1's payment timing follows the config
     assert "tilskuddene for 2023 og 2024 udbetalt samlet i 2023" in text
+
+
+def test_a_risk_on_a_tilsagn_rests_only_on_the_deadline(vejle_ctx):
+    """Vejle's round 2 is its own tilsagn letter (20.900.000 kr.); only the deadline
+    31.12.2030 is assumed. Page 1 says the risk is conditional on that, not on an estimate;
+    round 1 (2023 tilsagn, 2024-2025 carried forward) is named by what it rests on."""
+    text = present_plan.key_points(vejle_ctx).replace("\u00a0", " ")
+    risk = next(li for li in text.split("<li>") if "af anden tildelingsrunde" in li)
+    assert "(betinget)" in risk and "antaget frist" in risk
+    assert "skønnet holder" not in risk
+    assert "tilsagn og fremskrevet med kommunens andel" in text
+    assert "(skøn: andel af 0-5-årige)" not in text.split("for 2023–2025")[1][:40]
