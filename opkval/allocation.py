@@ -176,7 +176,7 @@ def letter_amounts(tilsagn, cfg: PuljeConfig) -> dict[int, tuple[int, str, str]]
     for t in tilsagn:
         if t.runde is None:
             continue
-        r = next(x for x in cfg.runder if x.id == t.runde)
+        r = cfg.round_by_id(t.runde)
         rest_years = [y for y in r.aar if y not in out]
         if not rest_years:
             continue

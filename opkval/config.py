@@ -295,10 +295,6 @@ class RulesConfig(_Model):
     def max_uformel_andel(self) -> float:
         return 1 - self.min_formel_andel
 
-    @property
-    def formal_kategorier(self) -> set[str]:
-        return {k for k, v in self.kategorier.items() if v.formel}
-
     def rule(self, rid: str) -> Rule:
         return self.regler[rid]
 

@@ -396,7 +396,6 @@ def check_forbrug(ledger: Ledger, rules: RulesConfig, plan: Plan | None = None,
         from opkval.config import load_config
 
         cfg = load_config()
-    rounds = {x.id: x for x in cfg.runder}
     unfunded = [y for y in ledger.aar if y.ikke_finansieret_kr]
     risky = [x for x in ledger.runder if max(risk_range(x, alt_ledger))]
     parts, findings, unplanned, conditional = [], [], [], []
@@ -405,7 +404,7 @@ def check_forbrug(ledger: Ledger, rules: RulesConfig, plan: Plan | None = None,
             [f"{fmt.kr(y.ikke_finansieret_kr)} i {y.aar}" for y in unfunded])
             + " er ikke finansieret af puljen.")
     for x in risky:
-        rnd = rounds[x.id]
+        rnd = cfg.round_by_id(x.id)
         lo, hi = risk_range(x, alt_ledger)
         frist = fmt.date(x.frist) + (" (antaget; ingen kilde giver fristen)"
                                      if x.frist_antaget else "")
