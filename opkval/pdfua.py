@@ -234,12 +234,13 @@ def _repair_headers(state: _TreeState) -> None:
             td["A"]["Headers"] = pydyf.Array(alias.get(str(h), h) for h in headers)
 
 
-def write_pdf(html: str, base_url: str) -> bytes:
-    """HTML → tagged PDF/UA-1 bytes."""
+def write_pdf(html: str, base_url: str, font_config=None, stylesheets=None) -> bytes:
+    """HTML → tagged PDF/UA-1 bytes (`font_config`, `stylesheets`: as WeasyPrint's render)."""
     import weasyprint
 
     patched = install()
-    document = weasyprint.HTML(string=html, base_url=base_url).render(pdf_variant=PDF_VARIANT)
+    document = weasyprint.HTML(string=html, base_url=base_url).render(
+        pdf_variant=PDF_VARIANT, font_config=font_config, stylesheets=stylesheets)
     if patched:
         mark_furniture(document)
     return document.write_pdf(pdf_variant=PDF_VARIANT)

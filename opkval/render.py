@@ -14,7 +14,6 @@ import contextlib
 import hashlib
 import json
 import os
-import pickle
 import shutil
 import tempfile
 import threading
@@ -315,7 +314,9 @@ class Renderer:
         exporter.from_notebook_node(nbformat.v4.new_notebook(),
                                     resources={"metadata": {"name": ""}, "opkval_css": ""})
 
-        _install_font_subset_cache()
+        from opkval import pdf
+
+        pdf.prepare(stylesheet())
         if self._word:
             # The Word writer's imports and template, made while the kernel runs (as above).
             from opkval.present_notat import _parser
@@ -503,90 +504,10 @@ def to_html(nb, title: str, exporter) -> str:
 
 
 def to_pdf(html: str) -> bytes:
-    """Tagged PDF/UA-1 (opkval.pdfua): structure tree, /Lang da, title shown, XMP."""
-    from opkval import pdfua
+    """Tagged PDF/UA-1 (opkval.pdfua) of a note's HTML, the way :mod:`opkval.pdf` writes it."""
+    from opkval import pdf
 
-    _install_font_subset_cache()
-    return pdfua.write_pdf(html, base_url=str(TEMPLATE_DIR))
-
-
-#: Per font face: the union of glyph ids seen in this process and the subset font for it.
-_SUBSETS: dict[tuple, tuple[frozenset, bytes]] = {}
-#: The same, kept between processes (a fresh `make report` reuses what earlier runs subset).
-FONT_CACHE = BUILD_DIR / "cache" / "fonts"
-
-
-def _subset_path(key: tuple) -> Path:
-    return FONT_CACHE / (hashlib.sha256(repr(key).encode()).hexdigest()[:32] + ".pickle")
-
-
-def _subset_digest(key: tuple, gids: list, content: bytes) -> str:
-    return hashlib.sha256(repr((key, gids)).encode() + b"\0" + content).hexdigest()
-
-
-def _read_subset(key: tuple) -> tuple[frozenset, bytes] | None:
-    """A cached subset, verified: its checksum covers key, glyph list and font bytes, so a
-    corrupted or foreign entry (missing glyphs in the PDF) is ignored and subset anew."""
-    try:
-        gids, content, digest = pickle.loads(_subset_path(key).read_bytes())
-        if not isinstance(content, bytes) or digest != _subset_digest(key, list(gids), content):
-            return None
-        return frozenset(gids), content
-    except (OSError, ValueError, TypeError, pickle.UnpicklingError, EOFError, AttributeError,
-            ImportError, IndexError):
-        return None
-
-
-def _write_subset(key: tuple, gids: frozenset, content: bytes) -> None:
-    """Glyph list and font in one file, replaced atomically: a reader in another worker can
-    never pair one process's glyph list with another's font."""
-    try:
-        FONT_CACHE.mkdir(parents=True, exist_ok=True)
-        ordered = sorted(gids)
-        atomic_write_bytes(_subset_path(key), pickle.dumps(
-            (ordered, content, _subset_digest(key, ordered, content))))
-    except OSError:
-        pass  # a cache that cannot be written only costs time
-
-
-def _install_font_subset_cache() -> None:
-    """Reuse one growing font subset per face across the PDFs a process writes.
-
-    WeasyPrint subsets every font for every PDF (with fontTools: about half of a note's PDF
-    time here), and every note embeds the same DejaVu faces. Per face we keep the subset for
-    the union of glyphs seen so far: a PDF whose glyphs are all in it reuses those bytes (a
-    few unused glyphs ride along, which changes nothing on the page); otherwise the union
-    grows and is subset once more. If WeasyPrint's internals change, this does nothing.
-    """
-    try:
-        from weasyprint.pdf import fonts as wfonts
-    except ImportError:
-        return
-    original = getattr(wfonts.Font, "subset", None)
-    if original is None or getattr(original, "opkval_cached", False):
-        return
-
-    import weasyprint
-
-    def subset(self, to_unicode, hinting):
-        if not to_unicode:
-            return
-        key = (getattr(self, "hash", None), getattr(self, "index", 0), bool(hinting),
-               tuple(sorted(getattr(self, "missing", {}).items())), weasyprint.__version__)
-        gids = frozenset(to_unicode)
-        seen = _SUBSETS.get(key) or _read_subset(key)
-        if key[0] is not None and seen and gids <= seen[0]:
-            _SUBSETS[key] = seen
-            self.file_content = seen[1]
-            return
-        union = gids | seen[0] if seen else gids
-        original(self, dict.fromkeys(sorted(union)), hinting)
-        if key[0] is not None:
-            _SUBSETS[key] = (union, self.file_content)
-            _write_subset(key, union, self.file_content)
-
-    subset.opkval_cached = True
-    wfonts.Font.subset = subset
+    return pdf.write(html, stylesheet())
 
 
 def render_report(ctx: dict, out_dir: Path, formats: tuple[str, ...] = FORMATS) -> ReportFiles:
