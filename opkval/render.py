@@ -172,6 +172,7 @@ class Renderer:
         self._ready = False
         self._exporter = None
         self._preload: threading.Thread | None = None
+        self._html_ready = threading.Event()
         #: Preload the Word writer too (set when a note with the docx format is rendered).
         self._word = False
 
@@ -306,17 +307,19 @@ class Renderer:
                 self._closer.start()
 
     def _load_renderers(self) -> None:
-        import nbformat
-        import weasyprint  # noqa: F401
+        """In the order they are needed when the kernel is done: the HTML exporter (then
+        `to_html` may go on while this thread continues), the Word writer, and WeasyPrint
+        (its import alone is half a second: cffi parses Pango's declarations)."""
+        try:
+            import nbformat
 
-        exporter = _html_exporter()
-        # Compile the Jinja templates now (the first conversion pays for it).
-        exporter.from_notebook_node(nbformat.v4.new_notebook(),
-                                    resources={"metadata": {"name": ""}, "opkval_css": ""})
-
-        from opkval import pdf
-
-        pdf.prepare(stylesheet())
+            exporter = _html_exporter()
+            # Compile the Jinja templates now (the first conversion pays for it).
+            exporter.from_notebook_node(nbformat.v4.new_notebook(),
+                                        resources={"metadata": {"name": ""}, "opkval_css": ""})
+            self._exporter = exporter
+        finally:
+            self._html_ready.set()
         if self._word:
             # The Word writer's imports and template, made while the kernel runs (as above).
             from opkval.present_notat import _parser
@@ -324,11 +327,13 @@ class Renderer:
 
             _template()
             _parser()
-        self._exporter = exporter
+        from opkval import pdf
+
+        pdf.prepare(stylesheet())  # a note's to_pdf waits for this (opkval.pdf's lock)
 
     def to_html(self, executed, title: str) -> str:
         if self._preload is not None:
-            self._preload.join()
+            self._html_ready.wait()
         if self._exporter is None:
             self._exporter = _html_exporter()
         return to_html(executed, title, self._exporter)
@@ -474,7 +479,30 @@ def remove_stale_temp_dirs(out_dir: Path, slug: str | None = None,
 
 def _html_exporter():
     from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
     from traitlets.config import Config
+
+    class NoteExporter(HTMLExporter):
+        """nbconvert's HTMLExporter without its last step, which parses the finished page with
+        BeautifulSoup to give images without ``alt`` a placeholder and JupyterLab's cell
+        wrappers a ``tabindex``, and writes it out again. The opkval template has neither
+        (every chart carries its own text alternative; there are no ``jp-`` wrappers), so the
+        round trip changed nothing but cost time: BeautifulSoup builds its entity table on the
+        first page (0.1 s on every `make report`) and parses every page (0.02 s each).
+        The filters are set up as HTMLExporter does (nbconvert is pinned in pyproject.toml).
+        """
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            self.register_filter("highlight_code", self.filters.get(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
     c = Config()
     c.HTMLExporter.extra_template_basedirs = [str(TEMPLATE_DIR)]
@@ -485,7 +513,7 @@ def _html_exporter():
     c.TagRemovePreprocessor.enabled = True
     c.TagRemovePreprocessor.remove_cell_tags = ("remove-cell", "parameters",
                                                 "injected-parameters")
-    return HTMLExporter(config=c)
+    return NoteExporter(config=c)
 
 
 @lru_cache(maxsize=1)
