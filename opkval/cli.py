@@ -21,9 +21,6 @@ from opkval import PROJECT_ROOT
 from opkval.domain import KEYS
 from opkval.errors import Interrupted, KommuneNotFound, OpkvalError
 
-#: Report years: the pool's window (2023-2030) and five years after it (repayment); 0 = this
-#: year.
-REPORT_YEARS = range(2023, 2036)
 #: Longest kommune name or code typed (the longest real name has 14 characters).
 MAX_KOMMUNE_CHARS = 100
 MAX_EXTRA_CHARS = 500
@@ -48,15 +45,23 @@ def _positive_int(text: str) -> int:
 
 
 def _year(text: str) -> int:
-    """A report year in :data:`REPORT_YEARS`, or 0 (this year)."""
+    """A report year in :func:`opkval.config.report_years`, or 0 (this year)."""
     try:
         value = int(text.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text[:20]}' er ikke et årstal") from None
-    if value != 0 and value not in REPORT_YEARS:
+    if value == 0:
+        return 0  # the common case reads no config (`make reports` with nothing to do)
+    from opkval.config import REPORT_YEARS_AFTER, load_config, report_years
+    from opkval.fmt import number
+
+    cfg = load_config()
+    years = report_years(cfg)
+    if value not in years:
         raise argparse.ArgumentTypeError(
-            f"rapportåret {value} ligger uden for {REPORT_YEARS[0]}–{REPORT_YEARS[-1]} "
-            "(puljens år 2023–2030 og fem år efter); 0 = i år")
+            f"rapportåret {value} ligger uden for {years[0]}–{years[-1]} (puljens år "
+            f"{cfg.first_year}–{cfg.last_year} og {number(REPORT_YEARS_AFTER)} år efter); "
+            "0 = i år")
     return value
 
 

@@ -473,6 +473,17 @@ def load_maal(path: Path | str | None = None) -> MaalConfig:
     return _load(MaalConfig, _path(path, "maal.yaml"))
 
 
+#: Years after the pool's last year that a note may still report on (repayment, final
+#: accounts).
+REPORT_YEARS_AFTER = 5
+
+
+def report_years(cfg: PuljeConfig | None = None) -> range:
+    """The years a note may report on: the pool's years and :data:`REPORT_YEARS_AFTER` more."""
+    cfg = cfg or load_config()
+    return range(cfg.first_year, cfg.last_year + REPORT_YEARS_AFTER + 1)
+
+
 def plan_years(cfg: PuljeConfig | None = None) -> range:
     """The years a plan may use in budget/forbrug: the pool's years."""
     cfg = cfg or load_config()

@@ -229,3 +229,21 @@ def test_a_broken_config_file_gets_one_danish_message(config_dir, name, change, 
     with pytest.raises(config.ConfigError) as e:
         loader()
     assert str(e.value).startswith(f"{config_dir / name}: {message}")
+
+
+def test_the_report_years_the_command_line_takes_follow_the_pool(config_dir):
+    """The pool extended to 2031: a note may report on 2036 (five years after), not 2037, and
+    the message names the new years."""
+    import argparse
+
+    from opkval import cli
+
+    assert cli._year("2035") == 2035
+    with pytest.raises(argparse.ArgumentTypeError, match="2023–2035"):
+        cli._year("2036")
+    _changed_config(config_dir)
+    assert cli._year("2036") == 2036 and cli._year("0") == 0
+    with pytest.raises(argparse.ArgumentTypeError) as e:
+        cli._year("2037")
+    assert "2023–2036" in str(e.value) and "2023–2031" in str(e.value)
+    assert "2030" not in str(e.value) and "2035" not in str(e.value)
