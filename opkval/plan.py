@@ -24,6 +24,7 @@ from opkval.config import RulesConfig, load_points, load_rules, plan_years
 from opkval.errors import MISSING as _MISSING
 from opkval.errors import KommuneNotFound, Path_, PlanError, Problem, field_name
 from opkval.excel import DATE_YEARS, choice_labels, read_workbook
+from opkval.fmt import number
 from opkval.kommune import Kommune, KommuneIndex
 
 PLANS_DIR = PROJECT_ROOT / "data" / "plans"
@@ -270,9 +271,7 @@ def load_plan(path: Path | str, index: KommuneIndex, expected: Kommune | None = 
         raw, locate, problems = read_workbook(p)  # within its limits, before any full read
         if raw is None:
             raise PlanError(shown, problems)
-        from opkval.workbook import MAX_FILE_BYTES as limit
-    else:
-        limit = MAX_FILE_BYTES[suffix]
+    limit = _size_limit(suffix)
     try:
         size = p.stat().st_size
         if size > limit:
@@ -302,8 +301,17 @@ def load_plan(path: Path | str, index: KommuneIndex, expected: Kommune | None = 
 
 def _size(n: int) -> str:
     if n >= 1024 * 1024:
-        return f"{n / (1024 * 1024):.1f} MB".replace(".", ",")
-    return f"{n / 1024:.0f} KB"
+        return f"{number(n / (1024 * 1024), 1)} MB"
+    return f"{number(n / 1024)} KB"
+
+
+def _size_limit(suffix: str) -> int:
+    """The largest plan file of this type that is read (a workbook: its container)."""
+    if suffix in WORKBOOK_SUFFIXES:
+        from opkval.workbook import MAX_FILE_BYTES as workbook_limit
+
+        return workbook_limit
+    return MAX_FILE_BYTES.get(suffix, max(MAX_FILE_BYTES.values()))
 
 
 class _LimitExceeded(yaml.YAMLError):
@@ -1122,9 +1130,19 @@ def _previous_commit(path: Path) -> tuple[bytes, str, str]:
             problem, message="planfilen ligger ikke i et git-arkiv, så der er ingen tidligere "
                              "version; angiv forrige som et filnavn")])
     now = path.read_bytes()
+    limit = _size_limit(path.suffix.lower())
     for line in log.stdout.decode().splitlines():
         commit, when = line.split()
-        shown = git("show", f"{commit}:./{path.name}")
+        blob = f"{commit}:./{path.name}"
+        size = git("cat-file", "-s", blob)  # the size first: a huge old version is not read
+        if size.returncode != 0:
+            continue
+        if int(size.stdout.decode().strip() or 0) > limit:
+            raise PlanError(f"{display_path(path)} (git {commit[:10]})", [replace(
+                problem, message=f"den tidligere version fylder "
+                                 f"{_size(int(size.stdout.decode()))}; grænsen for en "
+                                 f"{path.suffix.lower()}-plan er {_size(limit)}")])
+        shown = git("show", blob)
         if shown.returncode == 0 and shown.stdout != now:
             return shown.stdout, commit, when
     raise PlanError(display_path(path), [replace(

@@ -131,7 +131,7 @@ def test_huge_file_is_refused_before_it_is_read(tmp_path):
     with open(p, "wb") as f:
         f.truncate(20 * 1024 * MB)  # 20 GiB, sparse: reading it would exhaust memory
     r = plan_check(p)
-    refused(r, "huge.yaml", "20480,0 MB", "grænsen for en .yaml-plan er 512 KB", seconds=10)
+    refused(r, "huge.yaml", "20.480,0 MB", "grænsen for en .yaml-plan er 512 KB", seconds=10)
 
 
 def test_75000_indsatser_are_refused_by_size_and_101_by_count(tmp_path):

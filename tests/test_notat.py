@@ -282,3 +282,36 @@ def test_svg_logo_reaches_the_word_header_as_a_picture(tmp_path, index, data):
     pics = header.xpath(".//wp:docPr")
     assert len(pics) == 1 and pics[0].get("descr").startswith("Logo: ")
     assert logo_png({"mime": "image/svg+xml", "data": "bm90IHN2Zw=="}) is None  # "not svg"
+
+
+def test_a_previous_git_version_over_the_size_limit_is_refused_unread(tmp_path, index,
+                                                                       monkeypatch):
+    """forrige: git reads the old version from git; one over the 512 KB a YAML plan may have
+    is refused by its size (asked of git first), as load_plan refuses such a file."""
+    from opkval import plan as plan_mod
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    _git(repo, "config", "user.email", "a@b.dk")
+    _git(repo, "config", "user.name", "A")
+    plan = repo / "plan.yaml"
+    plan.write_text(MINIMAL + "# " + "x" * (600 * 1024) + "\n", encoding="utf-8")
+    _git(repo, "add", "plan.yaml")
+    _git(repo, "commit", "-qm", "stor")
+    plan.write_text(MINIMAL + "forrige: git\n", encoding="utf-8")
+    p = load_plan(plan, index)
+    import subprocess
+
+    shown, real_run = [], subprocess.run
+
+    def run(cmd, *a, **k):
+        shown.append(cmd[3])
+        return real_run(cmd, *a, **k)
+
+    monkeypatch.setattr(subprocess, "run", run)
+    with pytest.raises(PlanError) as e:
+        plan_mod.load_previous(p, index)
+    text = str(e.value)
+    assert "den tidligere version fylder 600 KB" in text and "512 KB" in text and "git" in text
+    assert "show" not in shown  # the blob itself was never read
