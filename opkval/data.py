@@ -27,6 +27,7 @@ import pandas as pd
 
 from opkval import PROJECT_ROOT, default_raw_dir
 from opkval.errors import DataError
+from opkval.fileio import file_sha256
 
 N_KOMMUNER = 98
 
@@ -263,10 +264,6 @@ def _periods(path: Path, df: pd.DataFrame) -> pd.DataFrame:
         raise DataError(f"{path}: linje {int(bad.index[0]) + 2}, kolonne 'periode': værdien "
                         f"{bad.iloc[0]['periode']!r} slutter før den begynder.")
     return df
-
-
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import hashlib
 import os
 import shutil
 import signal
@@ -29,6 +30,15 @@ _REASONS = {
     errno.ENOTDIR: "en del af stien er en fil, ikke en mappe",
     errno.EEXIST: "findes allerede som fil",
 }
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, read in 1 MB blocks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def reason(e: OSError) -> str:

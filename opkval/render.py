@@ -25,7 +25,7 @@ from pathlib import Path
 from opkval import PROJECT_ROOT
 from opkval.context import write_json
 from opkval.errors import ReportError
-from opkval.fileio import atomic_write_bytes, die_with_parent, move, named, pid_alive
+from opkval.fileio import atomic_write_bytes, die_with_parent, file_sha256, move, named, pid_alive
 
 NOTEBOOK_SRC = PROJECT_ROOT / "notebooks" / "kommune_rapport.py"
 BUILD_DIR = PROJECT_ROOT / "build"
@@ -82,14 +82,6 @@ def _built_from(nb_path: Path) -> str | None:
         return nb["metadata"]["opkval"]["source_sha256"]
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def note_complete(out_dir: Path, slug: str) -> bool:
