@@ -76,14 +76,19 @@ def national_context(data: RawData, out_dir: Path, report_year: int,
     by_key = {key: key_estimates(data, key, key_year, key_pool) for key in KEYS}
     gaps = gap_table(data)
     rows = []
+    runs = backtest(data, cfg, cfg.default_key)
     for k in index:
-        rounds = round_summaries(cfg, grants_for_kommune(data, k.kode, cfg=cfg))
+        summary = (summaries[k.slug] if k.slug in summaries
+                   else _read_note_summary(out_dir / f"{k.slug}.json"))
+        # A note's own round amounts (note_summary) stand; without a note, the grants' own.
+        rounds = summary.get("runder") or [
+            {"id": r["id"], "beloeb_kr": r["beloeb_kr"], "grundlag": r["labels"]}
+            for r in round_summaries(cfg, grants_for_kommune(data, k.kode, cfg=cfg))]
         g = gaps.loc[k.kode]
         rows.append({
             "kode": k.kode, "navn": k.navn, "slug": k.slug, "region": k.region,
             "kommunegruppe": k.kommunegruppe,
-            "runder": [{"id": r["id"], "beloeb_kr": r["beloeb_kr"], "grundlag": r["labels"]}
-                       for r in rounds],
+            "runder": rounds,
             "skoen_kr": {key: int(by_key[key][k.kode]) for key in KEYS},
             "pct_paedagoger": float(g["pct_paedagoger_2024"]),
             "pct_paedagoguddannede": float(g["pct_paedagoguddannede_2024"]),
@@ -92,8 +97,7 @@ def national_context(data: RawData, out_dir: Path, report_year: int,
             "gap_personer_bupl_80": float(g["gap_personer_bupl_80"]),
             "gap_pp_to_tredjedele": float(g["gap_pp_to_tredjedele"]),
             "gap_personer_to_tredjedele": float(g["gap_personer_to_tredjedele"]),
-            **(summaries[k.slug] if k.slug in summaries
-               else _read_note_summary(out_dir / f"{k.slug}.json")),
+            **{key: value for key, value in summary.items() if key != "runder"},
         })
     pct = gaps["pct_paedagoger_2024"]
     return {
@@ -120,12 +124,11 @@ def national_context(data: RawData, out_dir: Path, report_year: int,
             **{k: v for k, v in exact_stats(pct).items() if k != "middel"},
             "min": float(pct.min()), "max": float(pct.max()),
         },
-        "backtest": [b.as_dict() for b in backtest(data, cfg, cfg.default_key)],
+        "backtest": [b.as_dict() for b in runs],
         # What the backtest measured per pool: error spread and the largest errors.
-        "backtest_fejl": {p: error_summary([b for b in backtest(data, cfg, cfg.default_key)
-                                            if b.pulje == p], cfg.backtest.afrunding_kr)
-                          for p in dict.fromkeys(b.pulje for b in
-                                                 backtest(data, cfg, cfg.default_key))},
+        "backtest_fejl": {p: error_summary([b for b in runs if b.pulje == p],
+                                           cfg.backtest.afrunding_kr)
+                          for p in dict.fromkeys(b.pulje for b in runs)},
         "planer": sum(1 for r in rows if r.get("har_plan")),
         "notater": sum(1 for r in rows if r.get("notat")),
     }
