@@ -198,16 +198,23 @@ def _git(repo, *args):
     subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
 
 
-def test_previous_committed_version_of_the_same_file(tmp_path, data, index):
+def _committed_plan(tmp_path, text: str):
+    """plan.yaml with `text`, committed in a new git repository (the plan's path)."""
     repo = tmp_path / "repo"
     repo.mkdir()
     _git(repo, "init", "-q")
     _git(repo, "config", "user.email", "a@b.dk")
     _git(repo, "config", "user.name", "A")
     plan = repo / "plan.yaml"
-    plan.write_text(MINIMAL, encoding="utf-8")
+    plan.write_text(text, encoding="utf-8")
     _git(repo, "add", "plan.yaml")
     _git(repo, "commit", "-qm", "første")
+    return plan
+
+
+def test_previous_committed_version_of_the_same_file(tmp_path, data, index):
+    plan = _committed_plan(tmp_path, MINIMAL)
+    repo = plan.parent
     plan.write_text(MINIMAL.replace("2025: 462000}", "2025: 500000}")
                     + "forrige: git\n", encoding="utf-8")
     p = load_plan(plan, index)
@@ -290,15 +297,7 @@ def test_a_previous_git_version_over_the_size_limit_is_refused_unread(tmp_path, 
     is refused by its size (asked of git first), as load_plan refuses such a file."""
     from opkval import plan as plan_mod
 
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    _git(repo, "init", "-q")
-    _git(repo, "config", "user.email", "a@b.dk")
-    _git(repo, "config", "user.name", "A")
-    plan = repo / "plan.yaml"
-    plan.write_text(MINIMAL + "# " + "x" * (600 * 1024) + "\n", encoding="utf-8")
-    _git(repo, "add", "plan.yaml")
-    _git(repo, "commit", "-qm", "stor")
+    plan = _committed_plan(tmp_path, MINIMAL + "# " + "x" * (600 * 1024) + "\n")
     plan.write_text(MINIMAL + "forrige: git\n", encoding="utf-8")
     p = load_plan(plan, index)
     import subprocess
