@@ -26,6 +26,7 @@ from opkval.errors import KommuneNotFound, Path_, PlanError, Problem, field_name
 from opkval.excel import DATE_YEARS, choice_labels, read_workbook
 from opkval.fmt import number
 from opkval.kommune import Kommune, KommuneIndex
+from opkval.workbook import SUFFIXES as WORKBOOK_SUFFIXES
 
 PLANS_DIR = PROJECT_ROOT / "data" / "plans"
 
@@ -224,7 +225,6 @@ class Plan:
 # ----------------------------------------------------------------------------- reading
 
 PLAN_SUFFIXES = (".yaml", ".yml", ".xlsx", ".ods")
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods")
 
 
 def plan_file_for(slug: str, plans_dir: Path | None = None) -> Path | None:
