@@ -10,13 +10,16 @@ pixel (tests/test_pdf.py renders pages before and after and compares them):
   lift out its compressed pixel data (the IDAT chunks). For a plain 8-bit RGB or grey PNG, as
   :mod:`opkval.charts` writes, those chunks are already that data (zlib with PNG row filters,
   which the PDF's ``/FlateDecode`` with ``/Predictor 15`` reads as such), so they are used as
-  they are. Any other image (alpha, palette, 16-bit, interlaced, a kommune's logo) takes
-  WeasyPrint's own path.
+  they are, once they are checked to inflate to the image's rows. Any other image (alpha,
+  palette, 16-bit, interlaced, truncated or damaged) takes WeasyPrint's own path.
 * **One font configuration and one parsed stylesheet per process.** WeasyPrint makes a new
   Pango font map for each document unless it is given one, and parses the inline stylesheet
   each time. The note's stylesheet (:func:`opkval.render.stylesheet`, the same text the HTML
-  carries inline) is parsed once and given as a stylesheet instead; nothing else in the note
-  has rules (its HTML has no ``@font-face``), so it cascades exactly as before.
+  carries inline) is parsed once and given as a stylesheet instead. WeasyPrint gives such a
+  stylesheet the *user* origin, not the author origin of a ``<style>`` element; it cascades
+  exactly as before because it is the note's only stylesheet and has no ``!important`` and no
+  ``@font-face`` (a second ``<style>`` in the HTML would win over it whatever its
+  specificity: keep the note's rules in style.css).
 
 Everything here hooks WeasyPrint internals (``Font.subset``, ``RasterImage._get_png_data``). If
 they change, the hooks do nothing and WeasyPrint works as it always does, only slower.
@@ -29,6 +32,7 @@ import io
 import pickle
 import struct
 import threading
+import zlib
 from functools import lru_cache
 from pathlib import Path
 
@@ -80,19 +84,24 @@ def _prepared(css: str):
 # ----------------------------------------------------------------------------- chart pixels
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-#: IHDR colour types whose pixels the PDF reads as they are, with the Pillow mode they open as.
-PLAIN_COLOUR_TYPES = {0: "L", 2: "RGB"}
+#: IHDR colour types whose pixels the PDF reads as they are: Pillow mode and bytes per pixel.
+PLAIN_COLOUR_TYPES = {0: ("L", 1), 2: ("RGB", 3)}
+#: PNG row filter types (none, sub, up, average, Paeth): what /Predictor 15 reads.
+MAX_FILTER_TYPE = 4
 
 
 def png_pixel_data(data: bytes) -> tuple[bytes, str] | None:
-    """A plain PNG's compressed pixel data (its IDAT chunks joined) and its Pillow mode.
+    """A plain, whole PNG's compressed pixel data (its IDAT chunks joined) and Pillow mode.
 
     Plain: 8 bits per channel, grey or RGB, no palette or transparency chunk, not interlaced,
-    standard compression and filter method. Anything else, or a file that does not parse to
-    its end, is None (WeasyPrint then encodes the image itself)."""
+    standard compression and filter method, its IDAT chunks in one run (Pillow stops reading
+    at the first other chunk). Whole: the data inflates to exactly one filter byte (0-4) and
+    one row of pixels per line of the image. Anything else (a truncated or damaged file
+    included, which Pillow pads or cuts to size) is None: WeasyPrint then encodes the image
+    itself, as it always did."""
     if not data.startswith(PNG_SIGNATURE):
         return None
-    pos, ihdr, idat = len(PNG_SIGNATURE), None, []
+    pos, ihdr, idat, idat_ended = len(PNG_SIGNATURE), None, [], False
     while True:
         if pos + 8 > len(data):
             return None  # no IEND: truncated
@@ -105,18 +114,33 @@ def png_pixel_data(data: bytes) -> tuple[bytes, str] | None:
                 return None
             ihdr = struct.unpack(">IIBBBBB", body)
         elif kind == b"IDAT":
+            if idat_ended:
+                return None
             idat.append(body)
         elif kind in (b"PLTE", b"tRNS"):
             return None
         elif kind == b"IEND":
             break
+        elif idat:
+            idat_ended = True
         pos += 12 + length  # length, type, data, CRC
     if ihdr is None or not idat:
         return None
-    _width, _height, depth, colour, compression, filtering, interlace = ihdr
-    if depth != 8 or colour not in PLAIN_COLOUR_TYPES or compression or filtering or interlace:
+    width, height, depth, colour, compression, filtering, interlace = ihdr
+    if (depth != 8 or colour not in PLAIN_COLOUR_TYPES or compression or filtering or interlace
+            or not width or not height):
         return None
-    return b"".join(idat), PLAIN_COLOUR_TYPES[colour]
+    mode, channels = PLAIN_COLOUR_TYPES[colour]
+    compressed = b"".join(idat)
+    row = 1 + width * channels
+    inflate = zlib.decompressobj()
+    try:
+        rows = inflate.decompress(compressed, row * height + 1)
+    except zlib.error:
+        return None
+    if not inflate.eof or len(rows) != row * height or max(rows[::row]) > MAX_FILTER_TYPE:
+        return None
+    return compressed, mode
 
 
 def _install_png_passthrough() -> None:

@@ -273,8 +273,13 @@ class Renderer:
         if self._exporter is None and self._preload is None:
             # While the kernel runs the cells this process only waits on a socket: use that
             # time to import nbconvert and WeasyPrint and build the exporter.
-            self._preload = threading.Thread(target=self._load_renderers, daemon=True)
-            self._preload.start()
+            preload = threading.Thread(target=self._load_renderers, daemon=True)
+            try:
+                preload.start()
+            except RuntimeError:
+                pass  # no thread to be had: to_html and to_pdf load what they need themselves
+            else:
+                self._preload = preload
         try:
             return pm.execute_notebook(
                 str(notebook), str(output), parameters=parameters, kernel_name=KERNEL,

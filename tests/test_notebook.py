@@ -68,6 +68,26 @@ def test_other_kommune_renders_with_estimates(data, index, tmp_path):
     assert "tilsagn om i alt" not in text  # no published grant for Læsø
 
 
+def test_a_note_renders_when_the_loader_thread_cannot_start(data, index, tmp_path,
+                                                             monkeypatch):
+    """No thread to be had for loading nbconvert and WeasyPrint ahead: the note is still
+    written, each step loading what it needs (no wait on a loader that never ran)."""
+    import threading
+
+    real_start = threading.Thread.start
+
+    def start(self):
+        if getattr(getattr(self, "_target", None), "__name__", "") == "_load_renderers":
+            raise RuntimeError("can't start new thread")
+        return real_start(self)
+
+    monkeypatch.setattr(threading.Thread, "start", start)
+    files = render_report(build_context(data, index.resolve("Læsø"), 2026), tmp_path,
+                          formats=("html", "pdf"))
+    assert "Læsø" in files.html.read_text(encoding="utf-8")
+    assert len(PdfReader(files.pdf).pages) > 1
+
+
 def test_failed_render_leaves_earlier_report_untouched(data, index, tmp_path, monkeypatch):
     ctx = build_context(data, index.resolve("Ishøj"), 2026)
     files = render_report(ctx, tmp_path, formats=("html",))

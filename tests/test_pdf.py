@@ -41,13 +41,48 @@ def test_a_plain_png_gives_its_own_compressed_rows():
     assert grey[1] == "L" and len(zlib.decompress(grey[0])) == 2 * (1 + 3)
 
 
-def test_a_png_split_over_several_idat_chunks_is_joined():
-    rows = b"".join(b"\x00" + bytes(range(9)) for _ in range(2))
+def _raw_png(rows: bytes, width: int = 3, height: int = 2, *, split: int | None = None,
+             between: bytes = b"") -> bytes:
+    """An RGB PNG from its (filtered) rows, by hand: IHDR, IDAT (split in two at `split`,
+    with `between` chunks in between), IEND."""
     stream = zlib.compress(rows)
-    ihdr = struct.pack(">IIBBBBB", 3, 2, 8, 2, 0, 0, 0)
-    png = (pdf.PNG_SIGNATURE + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", stream[:5])
-           + _chunk(b"tEXt", b"k\0v") + _chunk(b"IDAT", stream[5:]) + _chunk(b"IEND", b""))
-    assert pdf.png_pixel_data(png) == (stream, "RGB")
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    cut = len(stream) if split is None else split
+    idat = _chunk(b"IDAT", stream[:cut]) + between + (
+        _chunk(b"IDAT", stream[cut:]) if split is not None else b"")
+    return pdf.PNG_SIGNATURE + _chunk(b"IHDR", ihdr) + idat + _chunk(b"IEND", b"")
+
+
+ROWS = b"".join(b"\x00" + bytes(range(9)) for _ in range(2))  # filter 0, three RGB pixels
+
+
+def test_a_png_split_over_several_idat_chunks_is_joined():
+    png = _raw_png(ROWS, split=5)
+    assert pdf.png_pixel_data(png) == (zlib.compress(ROWS), "RGB")
+
+
+def test_idat_chunks_with_another_chunk_between_them_are_left_to_weasyprint():
+    # Pillow stops reading pixels at the first other chunk: passing both on would differ.
+    assert pdf.png_pixel_data(_raw_png(ROWS, split=5, between=_chunk(b"tEXt", b"k\0v"))) \
+        is None
+
+
+@pytest.mark.parametrize("rows", [
+    pytest.param(ROWS[:10], id="one row of two"),
+    pytest.param(ROWS + b"\x00" * 10, id="a row too many"),
+    pytest.param(b"\x07" + ROWS[1:], id="filter type 7"),
+])
+def test_pixel_data_that_does_not_fill_the_image_is_left_to_weasyprint(rows):
+    assert pdf.png_pixel_data(_raw_png(rows)) is None
+
+
+def test_compressed_data_that_does_not_inflate_is_left_to_weasyprint():
+    png = _raw_png(ROWS)
+    stream = zlib.compress(ROWS)
+    idat = _chunk(b"IDAT", stream)
+    # A well-formed chunk whose zlib stream stops short (its end and checksum missing).
+    assert pdf.png_pixel_data(png.replace(idat, _chunk(b"IDAT", stream[:-6]))) is None
+    assert pdf.png_pixel_data(png.replace(idat, _chunk(b"IDAT", bytes(len(stream))))) is None
 
 
 @pytest.mark.parametrize("png", [
@@ -55,7 +90,8 @@ def test_a_png_split_over_several_idat_chunks_is_joined():
     pytest.param(_png("P", [0, 1, 2, 3, 4, 5]), id="palette"),
     pytest.param(_png("RGB", transparency=(255, 0, 0)), id="tRNS"),
     pytest.param(_png("I;16", [0, 1000, 2000, 3000, 4000, 65535]), id="16-bit"),
-    pytest.param(_png()[:-20], id="truncated"),
+    pytest.param(_png()[:-20], id="truncated in the pixels"),
+    pytest.param(_png()[:-12], id="truncated before IEND"),
     pytest.param(b"GIF89a" + _png()[6:], id="not a PNG"),
 ])
 def test_any_other_png_is_left_to_weasyprint(png):
@@ -98,6 +134,15 @@ def test_the_pdf_shows_the_pngs_own_pixels(mode):
     assert _image_pixels(written) == [bytes(c for p in PIXELS for c in p)]
     if mode == "RGB":  # passed through: the PNG's own compressed rows, byte for byte
         assert _image_streams(written) == [pdf.png_pixel_data(png)[0]]
+
+
+def test_a_damaged_png_is_drawn_whole_as_weasyprint_draws_it():
+    """One row of two: not passed on (a viewer would find too little data), but encoded by
+    WeasyPrint, which gives the image its full size."""
+    damaged = _raw_png(ROWS[:10])
+    written = pdf.write(_page("data:image/png;base64," + base64.b64encode(damaged).decode()))
+    (pixels,) = _image_pixels(written)
+    assert len(pixels) == 3 * 2 * 3 and pixels[:9] == bytes(range(9))
 
 
 @pytest.mark.slow
