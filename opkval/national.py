@@ -97,7 +97,7 @@ def national_context(data: RawData, out_dir: Path, report_year: int,
             "gap_personer_bupl_80": float(g["gap_personer_bupl_80"]),
             "gap_pp_to_tredjedele": float(g["gap_pp_to_tredjedele"]),
             "gap_personer_to_tredjedele": float(g["gap_personer_to_tredjedele"]),
-            **{key: value for key, value in summary.items() if key != "runder"},
+            **summary,
         })
     pct = gaps["pct_paedagoger_2024"]
     return {
