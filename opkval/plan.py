@@ -26,6 +26,7 @@ from opkval.errors import KommuneNotFound, Path_, PlanError, Problem, field_name
 from opkval.excel import DATE_YEARS, choice_labels, read_workbook
 from opkval.fmt import number
 from opkval.kommune import Kommune, KommuneIndex
+from opkval.workbook import MAX_FILE_BYTES as WORKBOOK_MAX_BYTES
 from opkval.workbook import SUFFIXES as WORKBOOK_SUFFIXES
 
 PLANS_DIR = PROJECT_ROOT / "data" / "plans"
@@ -307,11 +308,7 @@ def _size(n: int) -> str:
 
 def _size_limit(suffix: str) -> int:
     """The largest plan file of this type that is read (a workbook: its container)."""
-    if suffix in WORKBOOK_SUFFIXES:
-        from opkval.workbook import MAX_FILE_BYTES as workbook_limit
-
-        return workbook_limit
-    return MAX_FILE_BYTES.get(suffix, max(MAX_FILE_BYTES.values()))
+    return WORKBOOK_MAX_BYTES if suffix in WORKBOOK_SUFFIXES else MAX_FILE_BYTES[suffix]
 
 
 class _LimitExceeded(yaml.YAMLError):
@@ -1137,11 +1134,11 @@ def _previous_commit(path: Path) -> tuple[bytes, str, str]:
         size = git("cat-file", "-s", blob)  # the size first: a huge old version is not read
         if size.returncode != 0:
             continue
-        if int(size.stdout.decode().strip() or 0) > limit:
+        nbytes = int(size.stdout.decode().strip() or 0)
+        if nbytes > limit:
             raise PlanError(f"{display_path(path)} (git {commit[:10]})", [replace(
-                problem, message=f"den tidligere version fylder "
-                                 f"{_size(int(size.stdout.decode()))}; grænsen for en "
-                                 f"{path.suffix.lower()}-plan er {_size(limit)}")])
+                problem, message=f"den tidligere version fylder {_size(nbytes)}; grænsen for "
+                                 f"en {path.suffix.lower()}-plan er {_size(limit)}")])
         shown = git("show", blob)
         if shown.returncode == 0 and shown.stdout != now:
             return shown.stdout, commit, when
