@@ -36,14 +36,13 @@ import zlib
 from functools import lru_cache
 from pathlib import Path
 
-from opkval import PROJECT_ROOT
+from opkval import PROJECT_ROOT, TEMPLATE_DIR
 from opkval.fileio import atomic_write_bytes
 
 #: Per font face: the union of glyph ids seen in this process and the subset font for it.
 _SUBSETS: dict[tuple, tuple[frozenset, bytes]] = {}
 #: The same, kept between processes (a fresh `make report` reuses what earlier runs subset).
 FONT_CACHE = PROJECT_ROOT / "build" / "cache" / "fonts"
-TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 _LOCK = threading.Lock()
 
 
@@ -54,11 +53,11 @@ def write(html: str, css: str = "") -> bytes:
 
     font_config, sheet = prepare(css)
     inline = f"<style>\n{css}\n</style>"
+    stylesheets = None
     if css and inline in html:
-        html = html.replace(inline, "<style></style>", 1)
-        return pdfua.write_pdf(html, str(TEMPLATE_DIR), font_config=font_config,
-                               stylesheets=[sheet])
-    return pdfua.write_pdf(html, str(TEMPLATE_DIR), font_config=font_config)
+        html, stylesheets = html.replace(inline, "<style></style>", 1), [sheet]
+    return pdfua.write_pdf(html, str(TEMPLATE_DIR), font_config=font_config,
+                           stylesheets=stylesheets)
 
 
 def prepare(css: str = ""):

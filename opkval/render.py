@@ -22,14 +22,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from opkval import PROJECT_ROOT
+from opkval import PROJECT_ROOT, TEMPLATE_DIR
 from opkval.context import write_json
 from opkval.errors import ReportError
 from opkval.fileio import atomic_write_bytes, die_with_parent, file_sha256, move, named, pid_alive
 
 NOTEBOOK_SRC = PROJECT_ROOT / "notebooks" / "kommune_rapport.py"
 BUILD_DIR = PROJECT_ROOT / "build"
-TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 KERNEL = "python3"
 EXECUTION_TIMEOUT_S = 300
 FORMATS = ("html", "pdf", "docx")
