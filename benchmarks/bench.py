@@ -191,13 +191,15 @@ def main() -> int:
         floor = floor_command(Path(tmp))
         timed(floor)  # warm the page cache
         timed(make_report, env)  # warm-up: notebook build, caches
-        pairs = []
-        for i in range(5):  # F first in odd pairs, R1 first in even ones
-            if i % 2:
+        pairs = []  # (F, R1), five times; F goes first in pairs 1, 3 and 5, R1 in 2 and 4
+        for i in range(5):
+            if i % 2 == 0:
+                f_i = timed(floor)[0]
                 r1_i = timed(make_report, env)[0]
-                pairs.append((timed(floor)[0], r1_i))
             else:
-                pairs.append((timed(floor)[0], timed(make_report, env)[0]))
+                r1_i = timed(make_report, env)[0]
+                f_i = timed(floor)[0]
+            pairs.append((f_i, r1_i))
     f = statistics.median(a for a, _ in pairs)
     r1 = statistics.median(b for _, b in pairs)
     r1_in_f = statistics.median(b / a for a, b in pairs)
