@@ -16,7 +16,7 @@ from opkval import fmt
 from opkval.domain import ROLE_LOKAL_PLAN
 from opkval.present import _kommune, _span, grant_label, payment_sentence, round_with_role
 from opkval.present_notat import bilag_label, header_fields, indstilling_text, md_blocks
-from opkval.present_plan import risk_facts, rule_counts_text
+from opkval.present_plan import rests_on_assumption, risk_facts, rule_counts_text
 
 SECTIONS = ("Resumé", "Sagsfremstilling", "Økonomi", "Indstilling", "Bilag")
 
@@ -85,9 +85,8 @@ def agenda(ctx: dict) -> dict:
               f"{received} i {span}{of_which}. {_grant_basis(ctx)}"]
     if p:
         led = p["ledger"]
-        n = p["status_antal"]
         resume.append(f"Planen bruger {fmt.kr(led['forbrug_kr'])} af puljen. Puljens regler: "
-                      f"{rule_counts_text(n)}.")
+                      f"{rule_counts_text(p)}.")
         resume.extend(_risk(ctx, r) for r in led["runder"] if max(r["risiko_interval_kr"]))
     else:
         plan_round = round_with_role(ctx, ROLE_LOKAL_PLAN)
@@ -122,7 +121,8 @@ def agenda(ctx: dict) -> dict:
                         + ("" if i["finansiering"] == "pulje" else ", anden finansiering")
                         + (f" – {i['beskrivelse']}" if i.get("beskrivelse") else "")
                         for i in p["indsatser"]]))
-        findings = [x for x in p["regler"] if x["status"] != "ok"]
+        # Every verdict that is not a plain OK: also an OK that rests on an assumption.
+        findings = [x for x in p["regler"] if x["status"] != "ok" or rests_on_assumption(x)]
         if findings:
             sag.append(_p("Kontrollen af planen mod puljens regler viser:"))
             sag.append(_ul([f"{x['status_tekst']}: {x['navn']}. {x['tekst']}"

@@ -62,13 +62,22 @@ def risk_facts(ctx: dict, r: dict) -> dict:
     }
 
 
-def rule_counts_text(n: dict) -> str:
-    """'5 OK, 1 kan ikke afgøres, 1 advarsel og 0 brud' (plain text; no HTML in it)."""
+def rests_on_assumption(rule: dict) -> bool:
+    """A verdict that the other reading of an uncertain input would change (``status_ellers``)."""
+    return rule.get("status_ellers") not in (None, rule["status"])
+
+
+def rule_counts_text(p: dict) -> str:
+    """'5 OK, 1 kan ikke afgøres, 1 advarsel og 0 brud; 1 af dem afhænger af en antagelse'
+    for a plan's rule results (plain text; no HTML in it)."""
+    n = p["status_antal"]
     unclear = n.get("uafklaret", 0)
+    assumed = sum(rests_on_assumption(r) for r in p["regler"])
     return (f"{fmt.number(n['ok'])} OK, "
             + (f"{fmt.number(unclear)} kan ikke afgøres, " if unclear else "")
             + f"{fmt.number(n['advarsel'])} {'advarsel' if n['advarsel'] == 1 else 'advarsler'}"
-            f" og {fmt.number(n['brud'])} brud")
+            f" og {fmt.number(n['brud'])} brud"
+            + (f"; {fmt.number(assumed)} af dem afhænger af en antagelse" if assumed else ""))
 
 
 def _received(ctx: dict) -> str:
@@ -97,10 +106,14 @@ def _rule_point(p: dict) -> str:
     by_status: dict[str, list[dict]] = {}
     for r in p["regler"]:
         by_status.setdefault(r["status"], []).append(r)
+    # An OK that holds only under an assumption (an uncertain classification) is named with
+    # its other verdict too: it is no stronger than that assumption.
+    by_status["ok"] = [r for r in by_status.get("ok", []) if rests_on_assumption(r)]
     parts = []
     for st, one, many in (("brud", "brud", "brud"), ("uafklaret", "kan ikke afgøres",
                                                      "kan ikke afgøres"),
-                          ("advarsel", "advarsel", "advarsler")):
+                          ("advarsel", "advarsel", "advarsler"),
+                          ("ok", "OK under en antagelse", "OK under en antagelse")):
         rs = by_status.get(st, [])
         if not rs:
             continue
@@ -108,7 +121,7 @@ def _rule_point(p: dict) -> str:
         for r in rs:
             high = [f for f in r.get("vaerdier", {}).get("pris_pr_deltager", [])
                     if f["fund"] == "over"]
-            if r.get("status_ellers") and r["status_ellers"] != r["status"]:
+            if rests_on_assumption(r):
                 first = r["tekst"].split(". ")[0]
                 items.append(f"{esc(r['navn'])}: {esc(first)}")
             elif st == "uafklaret" and high:
@@ -214,9 +227,26 @@ def key_points(ctx: dict) -> Html:
                          f"uformel opkvalificering ({groups(p['kursister_pr_maalgruppe'])})")
         missing = p["indsatser_uden_deltagere"]
         extra = (f"; {esc(', '.join(missing))} angiver ikke antal deltagere" if missing else "")
-        pts.append(f"Planen omfatter {' og '.join(kinds)}{extra}.")
+        pts.append(f"Planen omfatter {' og '.join(kinds)}{extra}.{_counts_uncertain(p)}")
     return Html('<section class="summary"><h2>Hovedpunkter</h2><ul>'
                 + "".join(f"<li>{x}</li>" for x in pts) + "</ul></section>")
+
+
+def _counts_uncertain(p: dict) -> str:
+    """' De 12 deltagere i X er talt som studerende ...; hvis den er ..., er de ...' for each
+    indsats with participants whose uncertain classification would move them to the other
+    count ('' when there is none)."""
+    kinds = {True: "studerende i formel uddannelse", False: "deltagere i kurser"}
+    out = []
+    for i in p["indsatser"]:
+        if (not i.get("kategori_alternativ") or not i.get("deltagere")
+                or i["formel"] == i["alternativ_formel"]):
+            continue
+        other = i["kategori_alternativ_navn"].split(" (")[0].lower()
+        out.append(f" De {fmt.number(i['deltagere'])} deltagere i {esc(i['navn'])} er talt som "
+                   f"{kinds[i['formel']]}; hvis den er {esc(other)}, er de "
+                   f"{kinds[i['alternativ_formel']]}.")
+    return "".join(out)
 
 
 def money_table(ctx: dict) -> Html:
@@ -374,7 +404,7 @@ def rules_table(ctx: dict) -> Html:
             for r in p["regler"]]
     return Html(
         "<section><h2>Puljens regler</h2>"
-        f"<p>{rule_counts_text(p['status_antal'])}. "
+        f"<p>{rule_counts_text(p)}. "
         "Status er "
         "<b>OK</b> (reglen er overholdt), <b>Kan ikke afgøres</b> (planens tal tillader ingen "
         "vurdering), <b>Advarsel</b> (bør afklares) eller <b>Brud</b> "

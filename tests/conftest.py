@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,17 @@ def ishoej(index):
 @pytest.fixture(scope="session")
 def ishoej_plan(index, ishoej):
     return load_plan(PLANS_DIR / "ishoej.yaml", index, expected=ishoej)
+
+
+@pytest.fixture(scope="session")
+def ishoej_plan_read_otherwise(ishoej_plan):
+    """Ishøj's plan with its uncertain course read the other way round: Ansvar og følgeskab
+    i pædagogikken as a diplommodul, or else informal (the bilag calls it a course)."""
+    course = next(i for i in ishoej_plan.indsatser if i.kategori_alternativ)
+    swapped = replace(course, kategori=course.kategori_alternativ,
+                      kategori_alternativ=course.kategori)
+    return replace(ishoej_plan, indsatser=tuple(swapped if i is course else i
+                                                for i in ishoej_plan.indsatser))
 
 
 @pytest.fixture(scope="session")

@@ -67,6 +67,33 @@ def test_ishoej_sections_show_the_seed_figures(ishoej_plan, ishoej_grants):
     assert "40 pædagoger" in html and "8 pædagogmedhjælpere" in html
 
 
+def test_page_1_says_which_count_rests_on_the_uncertain_course(ishoej_plan, ishoej_grants):
+    """The bilag's 40 pædagoger on Ansvar og følgeskab are counted as course participants; if
+    the course is a diplommodul they are students, and page 1 says so."""
+    points = present_plan.key_points(_ctx(plan_context(ishoej_plan, ishoej_grants),
+                                          grants=ishoej_grants))
+    assert ("De 40 deltagere i Ansvar og følgeskab i pædagogikken er talt som deltagere i "
+            "kurser; hvis den er diplommodul, er de studerende i formel uddannelse.") in points
+
+
+def test_an_ok_that_rests_on_the_uncertain_course_says_so_on_page_1(
+        ishoej_plan_read_otherwise, ishoej_grants):
+    """The course read as a diplommodul: the 90/10 rule holds (7,7 % informal) only under that
+    reading, and is broken (29,1 %) under the other. Page 1 names it with both verdicts, not
+    just the rules that are not OK; the counts say one verdict rests on an assumption."""
+    pc = plan_context(ishoej_plan_read_otherwise, ishoej_grants)
+    points = present_plan.key_points(_ctx(pc, grants=ishoej_grants))
+    nb = "\u00a0"
+    assert ("1 OK under en antagelse (Mindst 90" in points
+            and f"Overholdt (7,7{nb}%), hvis Ansvar og følgeskab i pædagogikken er diplommodul"
+            in points and f"brud (29,1{nb}%), hvis den er uformel opkvalificering" in points)
+    assert "1 brud" not in points
+    assert "1 af dem afhænger af en antagelse" in present_plan.rules_table(
+        _ctx(pc, grants=ishoej_grants))
+    assert ("er talt som studerende i formel uddannelse; hvis den er uformel "
+            "opkvalificering, er de deltagere i kurser") in points
+
+
 def test_no_plan_is_a_section_not_an_error():
     ctx = _ctx(None)
     assert "Ingen lokal plan registreret" in present_plan.key_points(ctx)

@@ -177,6 +177,19 @@ def test_agenda_item_is_as_careful_as_the_note(ishoej_ctx):
     assert "tilskuddene for 2023 og 2024 udbetalt samlet i 2023" in text
 
 
+def test_agenda_names_an_ok_that_rests_on_an_assumption(data, ishoej_plan_read_otherwise):
+    """Ishøj's course read as a diplommodul: the 90/10 rule is OK only under that reading. The
+    agenda item lists it among the findings with the other verdict, and its count says so."""
+    ctx = build_context(data, ishoej_plan_read_otherwise.kommune, 2026,
+                        plan=ishoej_plan_read_otherwise)
+    text = agenda.to_text(agenda.agenda(ctx)).replace("\u00a0", " ")
+    assert "og 0 brud; 1 af dem afhænger af en antagelse." in text.split("Sagsfremstilling")[0]
+    findings = text.split("Kontrollen af planen mod puljens regler viser:")[1]
+    assert ("- OK: Mindst 90 % til formel uddannelse. Overholdt (7,7 %), hvis Ansvar og "
+            "følgeskab i pædagogikken er diplommodul") in findings
+    assert "brud (29,1 %), hvis den er uformel opkvalificering" in findings
+
+
 def test_a_risk_on_a_tilsagn_rests_only_on_the_deadline(vejle_ctx):
     """Vejle's round 2 is its own tilsagn letter (20.900.000 kr.); only the deadline
     31.12.2030 is assumed. Page 1 says the risk is conditional on that, not on an estimate;
