@@ -255,7 +255,8 @@ def _round_sentence(ctx: dict, r: dict) -> str:
              "ministeriet fordeler efter "
              + esc(r.get("noegle_tekst") or "det forventede antal 0-5-årige") + ".")
     if "fremskrevet" in r["labels"]:
-        basis = ("Skønnet fører kommunens egen offentliggjorte andel af puljen videre; "
+        # The share comes from a tilsagn: a published one or the kommune's own letter.
+        basis = ("Skønnet fører kommunens andel af puljen efter dens seneste tilsagn videre; "
                  "ministeriet kan fordele anderledes.")
     if r["udbetaling"] == "samlet":
         cond = f" på betingelse af en {esc(r['betingelse'])}" if r["betingelse"] else ""
