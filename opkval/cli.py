@@ -248,9 +248,10 @@ def cmd_plan_check(args: argparse.Namespace) -> int:
                    f"(risiko for tilbagebetaling: {fmt.kr(r['risiko_tilbagebetaling_kr'])})")
     out.append("")
     width = max(len(r["navn"]) for r in pc["regler"]) + 2
-    out.append(f"{'Regel':<{width}}{'Status':<10}Vurdering")
+    status_width = max(len(s) for s in STATUS_DA.values()) + 2  # "Kan ikke afgøres" is 16
+    out.append(f"{'Regel':<{width}}{'Status':<{status_width}}Vurdering")
     for r in pc["regler"]:
-        out.append(f"{r['navn']:<{width}}{STATUS_DA[r['status']]:<10}{r['tekst']}")
+        out.append(f"{r['navn']:<{width}}{STATUS_DA[r['status']]:<{status_width}}{r['tekst']}")
     print("\n".join(out).replace("\u00a0", " "))
     if args.strict and pc["status_antal"]["brud"]:
         return 1

@@ -15,6 +15,11 @@ def test_plan_check_prints_rule_table(capsys):
     assert main(["plan", "check", str(PLANS_DIR / "ishoej.yaml")]) == 0
     out = capsys.readouterr().out
     assert "Mindst 90 % til formel uddannelse" in out and "Brud" in out
+    # Every status, "Kan ikke afgøres" too, ends where the Vurdering column begins.
+    rows = out[out.index("Regel "):].splitlines()
+    column = rows[0].index("Vurdering")
+    wage = next(r for r in rows if r.startswith("Løn og vikardækning"))
+    assert wage[column - 2:column] == "  " and wage[:column].rstrip().endswith("Kan ikke afgøres")
     assert "Første tildelingsrunde: modtaget 1.304.000 kr., brugt 1.304.000 kr., tilbage 0 kr." \
         in out
     assert main(["plan", "check", "--strict", str(PLANS_DIR / "ishoej.yaml")]) == 1
