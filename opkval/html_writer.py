@@ -1,0 +1,122 @@
+"""HTML for the document model (:mod:`opkval.doc`), escaped by construction.
+
+Every piece of text passes through :func:`markupsafe.escape`; the only markup is the writer's
+own. The classes match ``templates/opkval/style.css``.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from opkval import doc
+
+#: The Danish word of each status (doc.Run.status); the run's own text is shown.
+_HEADING_TAG = {1: "h1", 2: "h2", 3: "h3"}
+
+
+def _attr(name: str, value: str) -> Markup:
+    return Markup(' {}="{}"').format(Markup(name), value) if value else Markup("")
+
+
+def run_html(r: doc.Run) -> Markup:
+    text: Markup = escape(r.text)
+    if r.status:
+        return Markup('<span class="status status-{}">{}</span>').format(r.status, text)
+    if r.label:
+        cls = {"skøn": "sk"}.get(r.label, r.label)
+        return Markup('<span class="label label-{}">{}</span>').format(cls, text)
+    if r.code:
+        text = Markup("<code>{}</code>").format(text)
+    if r.italic:
+        text = Markup("<i>{}</i>").format(text)
+    if r.bold:
+        text = Markup("<b>{}</b>").format(text)
+    if r.href:
+        text = Markup('<a href="{}">{}</a>').format(r.href, text)
+    return text
+
+
+def runs_html(rs) -> Markup:
+    return Markup("").join(run_html(r) for r in rs)
+
+
+def _table(t: doc.Table) -> Markup:
+    num = set(t.numeric)
+
+    def cell(tag: str, i: int, c) -> Markup:
+        classes = (["num"] if i in num else [])
+        if any(len(w) > 24 for w in doc.plain(c).split()):
+            classes.append("longword")
+        scope = Markup(' scope="col"') if tag == "th" else Markup("")
+        return Markup("<{}{}{}>{}</{}>").format(Markup(tag), scope,
+                                                 _attr("class", " ".join(classes)),
+                                                 runs_html(c), Markup(tag))
+
+    out = [Markup("<table{}>").format(_attr("class", t.role))]
+    if t.caption:
+        out.append(Markup("<caption>{}</caption>").format(t.caption))
+    out.append(Markup("<thead><tr>") + Markup("").join(cell("th", i, h)
+                                                        for i, h in enumerate(t.head))
+               + Markup("</tr></thead><tbody>"))
+    for row in t.rows:
+        out.append(Markup("<tr>") + Markup("").join(cell("td", i, c) for i, c in enumerate(row))
+                   + Markup("</tr>"))
+    out.append(Markup("</tbody>"))
+    if t.foot:
+        out.append(Markup("<tfoot>") + Markup("").join(
+            Markup("<tr>") + Markup("").join(cell("td", i, c) for i, c in enumerate(row))
+            + Markup("</tr>") for row in t.foot) + Markup("</tfoot>"))
+    out.append(Markup("</table>"))
+    label = t.caption or "Tabel: " + ", ".join(doc.plain(h) for h in t.head)
+    # On a narrow screen a wide table scrolls in its own box, reachable by keyboard.
+    return (Markup('<div class="table-scroll" role="region" tabindex="0" aria-label="{}">')
+            .format(label) + Markup("").join(out) + Markup("</div>"))
+
+
+def _figure(f: doc.Figure) -> Markup:
+    if f.svg and f.role == "chart":
+        src = "data:image/svg+xml;base64," + base64.b64encode(f.svg.encode()).decode("ascii")
+    else:
+        src = "data:image/png;base64," + base64.b64encode(f.png).decode("ascii")
+    img = Markup('<img src="{}" alt="{}"{}>').format(
+        src, f.alt, _attr("class", "logo" if f.role == "logo" else ""))
+    if f.role == "logo":
+        return img
+    cap = Markup("<figcaption>{}</figcaption>").format(f.caption) if f.caption else Markup("")
+    return Markup('<figure class="chart">{}{}</figure>').format(img, cap)
+
+
+def block_html(blk: Any) -> Markup:
+    """One block (or a whole :class:`opkval.doc.Document`'s blocks) as HTML."""
+    if isinstance(blk, doc.Document):
+        return Markup("\n").join(block_html(x) for x in blk.blocks)
+    if isinstance(blk, doc.Heading):
+        tag = Markup(_HEADING_TAG.get(blk.level, "h3"))
+        return Markup("<{}{}>{}</{}>").format(tag, _attr("id", blk.anchor), blk.text, tag)
+    if isinstance(blk, doc.Paragraph):
+        return Markup("<p{}>{}</p>").format(_attr("class", blk.role), runs_html(blk.runs))
+    if isinstance(blk, doc.BulletList):
+        tag = Markup("ol" if blk.ordered else "ul")
+        items = Markup("").join(Markup("<li>{}</li>").format(runs_html(i)) for i in blk.items)
+        return Markup("<{}{}>{}</{}>").format(tag, _attr("class", blk.role), items, tag)
+    if isinstance(blk, doc.Table):
+        return _table(blk)
+    if isinstance(blk, doc.Figure):
+        return _figure(blk)
+    if isinstance(blk, doc.KeyValue):
+        # Plain paragraphs, not a <dl>: a description list of divs is tagged wrongly in PDFs
+        # and read oddly by screen readers.
+        rows = Markup("").join(Markup("<div><dt>{}</dt><dd>{}</dd></div>").format(k, v)
+                               for k, v in blk.pairs)
+        return Markup('<dl class="notat-meta">{}</dl>').format(rows)
+    if isinstance(blk, doc.Box):
+        return Markup('<section class="{}">{}</section>').format(
+            blk.role, Markup("").join(block_html(c) for c in blk.children))
+    if isinstance(blk, doc.Section):
+        return Markup("<section{}{}>{}</section>").format(
+            _attr("class", blk.role), _attr("id", blk.anchor),
+            Markup("").join(block_html(c) for c in blk.children))
+    raise TypeError(f"not a document block: {blk!r}")
