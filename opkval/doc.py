@@ -28,7 +28,7 @@ from typing import Any
 MIMETYPE = "application/vnd.opkval.block+json"
 
 #: Statuses a :class:`Run` may carry as a status label (the Danish word is the run's text).
-STATUSES = ("ok", "advarsel", "brud", "uafklaret", "usikker")
+STATUSES = ("ok", "uafklaret", "afhaenger", "advarsel", "brud")
 #: Grant labels a :class:`Run` may carry as a label chip.
 LABELS = ("tilsagn", "fremskrevet", "skøn")
 

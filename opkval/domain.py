@@ -20,6 +20,9 @@ ROLES = (ROLE_AKTIVITETSVINDUE, ROLE_LOKAL_PLAN)
 #: picking a plan's worst status and sorting by it.
 #: UAFKLARET ("kan ikke afgøres"): the plan's figures do not allow a verdict (e.g. a cost per
 #: participant far above the typical fee, which may hide wages).
-OK, UAFKLARET, ADVARSEL, BRUD = "ok", "uafklaret", "advarsel", "brud"
-STATUS_DA = {OK: "OK", UAFKLARET: "Kan ikke afgøres", ADVARSEL: "Advarsel", BRUD: "Brud"}
-STATUS_RANK = {OK: 1, UAFKLARET: 2, ADVARSEL: 3, BRUD: 4}
+#: AFHAENGER ("afhænger af klassifikationen"): the verdict is brud under one reading of an
+#: uncertain classification and OK under the other; counted apart everywhere, both readings shown.
+OK, UAFKLARET, AFHAENGER, ADVARSEL, BRUD = "ok", "uafklaret", "afhaenger", "advarsel", "brud"
+STATUS_DA = {OK: "OK", UAFKLARET: "Kan ikke afgøres", AFHAENGER: "Afhænger af klassifikationen",
+             ADVARSEL: "Advarsel", BRUD: "Brud"}
+STATUS_RANK = {OK: 1, UAFKLARET: 2, AFHAENGER: 3, ADVARSEL: 4, BRUD: 5}
