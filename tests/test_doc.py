@@ -34,3 +34,10 @@ def test_plain_text_has_every_visible_word():
     t = doc.plain_text(_sample())
     for w in ("Kort <fortalt>", "1.000 kr.", "Tilskud", "I alt", "Udvalg: <script>"):
         assert w in t
+
+
+def test_text_of_reads_blocks_and_html_alike():
+    from tests.textof import text_of
+
+    assert text_of(doc.Paragraph("a ", doc.b("1.000 kr."))) == "a 1.000 kr."
+    assert text_of("<p>a <b>1.000&nbsp;kr.</b></p>") == "a 1.000\xa0kr."

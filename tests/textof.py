@@ -1,0 +1,27 @@
+"""What a section says, as plain text, whether it is an HTML string or document blocks.
+
+Tests of wording assert on this text, so they hold while the sections move from HTML strings
+to the document model (opkval.doc) and do not depend on markup.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from opkval import doc
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def text_of(x) -> str:
+    """The visible text of a block, a Document, a list of them, or an HTML string."""
+    if x is None:
+        return ""
+    if isinstance(x, (list, tuple)):
+        return " ".join(text_of(p) for p in x)
+    if isinstance(x, doc.Document) or type(x).__name__ in doc.BLOCK_TYPES:
+        t = doc.plain_text(x)
+    else:
+        t = html.unescape(_TAG.sub(" ", str(x)))
+    return " ".join(t.split())
