@@ -24,4 +24,5 @@ def text_of(x) -> str:
         t = doc.plain_text(x)
     else:
         t = html.unescape(_TAG.sub(" ", str(x)))
+    # Every run of white space, no-break spaces included, becomes one plain space.
     return " ".join(t.split())
