@@ -85,14 +85,19 @@ def plain(parts: Iterable[Run]) -> str:
     return "".join(r.text for r in parts)
 
 
+#: The HTML writer (:func:`opkval.html_writer.block_html`), registered by that module when it
+#: is imported, so a block shows itself as HTML in Jupyter while the model imports no writer.
+HTML_WRITER = None
+
+
 class _Block:
     """Jupyter display of any block: its HTML and its data under :data:`MIMETYPE`."""
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        from opkval.html_writer import block_html
-
-        return {"text/html": str(block_html(self)), MIMETYPE: to_data(self),
-                "text/plain": plain_text(self)[:200]}, {}
+        bundle = {MIMETYPE: to_data(self), "text/plain": plain_text(self)[:200]}
+        if HTML_WRITER is not None:
+            bundle["text/html"] = str(HTML_WRITER(self))
+        return bundle, {}
 
 
 @dataclass(frozen=True)

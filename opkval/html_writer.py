@@ -120,3 +120,6 @@ def block_html(blk: Any) -> Markup:
             _attr("class", blk.role), _attr("id", blk.anchor),
             Markup("").join(block_html(c) for c in blk.children))
     raise TypeError(f"not a document block: {blk!r}")
+
+
+doc.HTML_WRITER = block_html
