@@ -286,5 +286,7 @@ def running_text(blocks: Iterable) -> str:
 
 
 def all_text(blocks: Iterable) -> str:
-    """Every visible text of the blocks, each block, list item and table cell on its own line."""
-    return "\n".join(doc.plain_text(b) for b in blocks)
+    """The visible text of the blocks, each block, list item and table cell on its own line;
+    header fields (case numbers, names) and pictures are identifiers, not prose, and left out."""
+    return "\n".join(doc.plain_text(b) for b in _leaves(blocks)
+                     if not isinstance(b, (doc.KeyValue, doc.Figure)))
