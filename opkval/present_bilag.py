@@ -322,8 +322,8 @@ def uses(ctx: dict) -> Section:
         name = _kort(r) if r else row["navn"].lower()
         years = _span(row.get("brugt_aar") or [])
         if not row.get("brugt_kr"):
-            sentences.append(f"Planen bruger ingen penge fra {name}.")
-        elif not row.get("tilbage_kr"):
+            continue  # the money left in the round is in "Ikke planlagt og i risiko"
+        if not row.get("tilbage_kr"):
             sentences.append(f"{_cap(name)} er brugt helt i {years}.")
         else:
             sentences.append(f"Af {name} bruger planen {fmt.kr(row['brugt_kr'])} i {years}.")
