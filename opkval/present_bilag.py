@@ -250,7 +250,12 @@ def grant(ctx: dict) -> Section:
         names = fmt.and_list([_kort(r) for r in est])
         text.append(f"Beløbet for {names} er et skøn." if len(est) == 1 else
                     f"Beløbene for {names} er skøn.")
-        text.append("Skønnet bygger på kommunens andel af landets børn på 0–5 år.")
+        labels = {lab for r in est for lab in r.get("labels") or ()}
+        if "skøn" in labels:
+            text.append("Et skøn bygger på kommunens andel af landets børn på 0–5 år.")
+        if "fremskrevet" in labels:
+            text.append("Et fremskrevet beløb fører kommunens andel fra dens seneste tilsagn "
+                        "videre.")
         if any(round_amount(r).count("–") for r in est):
             text.append("Spændet viser, hvor usikkert skønnet er.")
     plan_round = _round_by_role(ctx, ROLE_LOKAL_PLAN)
@@ -456,7 +461,7 @@ def rule_why(ctx: dict, r: dict) -> tuple[str, str]:
                    else "ikke formel uddannelse")
             return (f"Til andet end formel uddannelse går {fmt.pct(share)}, hvis {who} er "
                     f"{now}, og {fmt.pct(share2)}, hvis {it} er formel uddannelse.",
-                    f"At {who} er {now}. Kategorien er usikker.")
+                    f"At {who} er {now}, hvilket er usikkert.")
         if share is None:
             return "Planen bruger ingen penge fra puljen.", "–"
         if r["status"] == OK:
@@ -494,16 +499,17 @@ def rule_why(ctx: dict, r: dict) -> tuple[str, str]:
         if v.get("godkendt") and v.get("godkendt_af") and v.get("godkendt_dato"):
             return (f"Der er en plan, og {v['godkendt_af']} godkendte den "
                     f"{fmt.date(v['godkendt_dato'])}.", "–")
-        return "Der er en plan. Den er ikke politisk godkendt, men det er heller ikke et krav.", "–"
+        return ("Planen findes, men er ikke politisk godkendt, hvilket heller ikke er et krav.",
+                "–")
     if rid == "forbrug_inden_for_tilskud":
         assumed = "At den antagne frist holder." if v.get("antaget_frist_runder") else "–"
         if v.get("ikke_finansieret_kr"):
-            return "Planen bruger mere, end kommunen har fået. Se ovenfor.", assumed
+            return "Planen bruger mere, end kommunen har fået, se ovenfor.", assumed
         if any(max(x) for x in (v.get("risiko_interval_pr_runde") or {}).values()):
             if v.get("ikke_planlagt_runder") and st == OK:
-                return ("Planen bruger ikke mere, end kommunen får. Om resten af pengene, se "
+                return ("Planen bruger ikke mere, end kommunen får, og resten er beskrevet "
                         "ovenfor.", assumed)
-            return "Der er penge, som planen ikke bruger inden fristen. Se ovenfor.", assumed
+            return "Der er penge, som planen ikke bruger inden fristen, se ovenfor.", assumed
         return "Planen bruger ikke mere, end kommunen får, og holder fristerne.", "–"
     if rid == "fordeling_og_behov":
         if v.get("fund"):

@@ -157,7 +157,9 @@ def test_rules_table_has_status_runs_and_assumptions(ctxs):
     statuses = [row[1][0].status for row in table.rows]
     assert set(statuses) <= set(domain.STATUS_DA)
     assert statuses[0] == domain.AFHAENGER
-    assert "Kategorien er usikker" in doc.plain(table.rows[0][3])
+    assert "hvilket er usikkert" in doc.plain(table.rows[0][3])
+    # One sentence of why per rule.
+    assert all(len(klarsprog.sentences(doc.plain(row[2]))) == 1 for row in table.rows)
 
 
 def test_each_fact_once(ctxs):
