@@ -587,8 +587,9 @@ def indstilling(ctx: dict) -> Section:
 
 
 def reference(ctx: dict) -> Paragraph:
-    return Paragraph(f"Bilaget bygger på »{analyse_title(ctx)}«. Analysen viser tallene år for "
-                     "år, reglerne med kilder, personalet og metoden.", role="small")
+    """The analysis, named in words as the agenda item lists it under Bilag."""
+    return Paragraph(Run("Bilag: ", bold=True), f"{analyse_title(ctx)}. Den viser tallene år "
+                     "for år, reglerne med kilder, personalet og metoden.", role="small")
 
 
 # ------------------------------------------------------------------------------ the bilag
