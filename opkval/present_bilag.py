@@ -33,6 +33,8 @@ from opkval.domain import (
     ROLE_AKTIVITETSVINDUE,
     ROLE_LOKAL_PLAN,
     SECTION_IDS,
+    SECTIONS_FIXED_IN_ANALYSE,
+    SECTIONS_REQUIRED,
     STATUS_DA,
 )
 
@@ -83,13 +85,13 @@ def _notat(ctx: dict) -> dict:
 
 def moved(ctx: dict) -> list[str]:
     """Analysis sections the plan moves into the bilag (``notat.i_bilag``), in analysis order."""
-    chosen = set(_notat(ctx).get("i_bilag") or ())
+    chosen = set(_notat(ctx).get("i_bilag") or ()) - set(SECTIONS_FIXED_IN_ANALYSE)
     return [s for s in SECTIONS if s in chosen]
 
 
 def left_out(ctx: dict) -> set[str]:
     """Sections the plan leaves out of both documents (``notat.udelad``)."""
-    return set(_notat(ctx).get("udelad") or ())
+    return set(_notat(ctx).get("udelad") or ()) - set(SECTIONS_REQUIRED)
 
 
 # ------------------------------------------------------------------------------ the analysis

@@ -277,6 +277,14 @@ def test_a_left_out_section_is_in_neither_document(ctxs):
     assert "Puljens regler" not in _headings(bilag)
 
 
+def test_a_context_cannot_move_the_title_or_drop_the_caveats(ctxs):
+    """The plan's reader refuses these; a context built otherwise is held to the same."""
+    ctx = _with_notat(ctxs["ishoej"], i_bilag=["titel"], udelad=["forbehold"])
+    assert present_bilag.SECTIONS["titel"](ctx) in present_bilag.analyse(ctx)
+    assert present_bilag.SECTIONS["forbehold"](ctx) in present_bilag.analyse(ctx)
+    assert present_bilag.SECTIONS["titel"](ctx) not in present_bilag.bilag(ctx)
+
+
 def test_the_kommunes_own_text_is_in_the_bilag_not_the_analysis(ctxs):
     ctx = ctxs["vejle"]
     analyse = present_bilag.analyse(ctx)
