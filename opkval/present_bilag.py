@@ -249,15 +249,16 @@ def grant(ctx: dict) -> Section:
     est = [r for r in runder if _is_estimate(r)]
     text = []
     if est:
-        names = fmt.and_list([_kort(r) for r in est])
-        text.append(f"Beløbet for {names} er et skøn." if len(est) == 1 else
-                    f"Beløbene for {names} er skøn.")
-        labels = {lab for r in est for lab in r.get("labels") or ()}
-        if "skøn" in labels:
-            text.append("Et skøn bygger på kommunens andel af landets børn på 0–5 år.")
-        if "fremskrevet" in labels:
-            text.append("Et fremskrevet beløb fører kommunens andel fra dens seneste tilsagn "
-                        "videre.")
+        # One sentence per basis: the key's estimate, or the kommune's own share carried on.
+        basis = {"skøn": "efter kommunens andel af landets børn på 0–5 år",
+                 "fremskrevet": "med kommunens andel fra dens seneste tilsagn"}
+        groups: dict[str, list[str]] = {}
+        for r in est:
+            kind = "skøn" if "skøn" in (r.get("labels") or ()) else "fremskrevet"
+            groups.setdefault(kind, []).append(_kort(r))
+        for kind, names in groups.items():
+            text.append((f"Beløbet for {names[0]} er et skøn " if len(names) == 1 else
+                         f"Beløbene for {fmt.and_list(names)} er skøn ") + basis[kind] + ".")
         if any(round_amount(r).count("–") for r in est):
             text.append("Spændet viser, hvor usikkert skønnet er.")
     plan_round = _round_by_role(ctx, ROLE_LOKAL_PLAN)
