@@ -198,11 +198,11 @@ def hyphen_ranges(text: str) -> list[str]:
 
 # ------------------------------------------------------------------------------ pages
 
-#: An A4 page as the notes print it (2 cm margins, 10,5 pt DejaVu Sans): characters in a full
-#: line of body text and lines of body text on a page. Measured on today's notes: a full line
-#: holds 85–95 characters and a page 46–50 lines; the lower ends are used, so the estimate
-#: errs long.
-LINE_CHARS = 85
+#: An A4 page as the notes print it: characters in a full line of body text, and lines of body
+#: text on a page. A full line of the bilag's body text holds 72–78 characters in the PDF the
+#: notes print today (measured with pdftotext on Ishøj's bilag); 75 is used. The lines per page
+#: are an estimate; the slow test in tests/test_bilag.py counts real pages.
+LINE_CHARS = 75
 PAGE_LINES = 46
 #: Extra lines a block takes beyond its text (space before and after, a heading's size).
 _GAP = {"Heading": 1.5, "Paragraph": 0.5, "BulletList": 0.5, "Table": 1.0, "KeyValue": 0.5,

@@ -87,8 +87,8 @@ def test_date_forms_and_ranges():
 
 
 def test_page_estimate_by_hand():
-    # 850 characters: 850/85 = 10 lines, plus half a line of space = 10,5.
-    p = doc.Paragraph("x" * 850)
+    # 750 characters: 750/75 = 10 lines, plus half a line of space = 10,5.
+    p = doc.Paragraph("x" * 750)
     assert k.estimate_lines(p) == 10.5
     # A level-2 heading: 1 line of text and 1,5 of space.
     h = doc.Heading(2, "Tilskud")
