@@ -26,3 +26,17 @@ OK, UAFKLARET, AFHAENGER, ADVARSEL, BRUD = "ok", "uafklaret", "afhaenger", "adva
 STATUS_DA = {OK: "OK", UAFKLARET: "Kan ikke afgøres", AFHAENGER: "Afhænger af klassifikationen",
              ADVARSEL: "Advarsel", BRUD: "Brud"}
 STATUS_RANK = {OK: 1, UAFKLARET: 2, AFHAENGER: 3, ADVARSEL: 4, BRUD: 5}
+
+#: The analysis's sections by id, in the order the analysis shows them (opkval.present_bilag
+#: maps each to its function). A plan's ``notat: i_bilag`` moves sections into the bilag and
+#: ``notat: udelad`` leaves them out; both are checked against these ids.
+SECTION_IDS = ("titel", "indledning", "hovedpunkter", "kort_fortalt", "baggrund", "tilskud",
+               "tilskud_graf", "plan_penge", "plan_graf", "siden_sidst", "indsatser",
+               "fordeling", "regler", "klassifikation", "kaede", "tjekliste", "egne_afsnit",
+               "indstilling", "personale", "personale_graf", "sammenlignelige",
+               "normering_graf", "planens_effekt", "metode_personale", "noeglekontrol",
+               "forbehold")
+#: Sections a plan cannot move into the bilag (the analysis's title) or leave out (the title,
+#: and the data basis and caveats every estimate rests on).
+SECTIONS_FIXED_IN_ANALYSE = ("titel",)
+SECTIONS_REQUIRED = ("titel", "forbehold")

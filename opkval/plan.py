@@ -21,6 +21,7 @@ import yaml
 
 from opkval import PROJECT_ROOT
 from opkval.config import RulesConfig, load_points, load_rules, plan_years
+from opkval.domain import SECTION_IDS, SECTIONS_FIXED_IN_ANALYSE, SECTIONS_REQUIRED
 from opkval.errors import MISSING as _MISSING
 from opkval.errors import KommuneNotFound, Path_, PlanError, Problem, field_name
 from opkval.excel import DATE_YEARS, choice_labels, read_workbook
@@ -64,7 +65,7 @@ MAAL_KEYS = ("andel_paedagoger_pct", "aar")
 BEHOV_KEYS = ("id", "tekst")
 TILSAGN_KEYS = ("aar", "runde", "beloeb", "kilde", "dato")
 NOTAT_KEYS = ("indledning", "afsnit", "indstilling", "udvalg", "moede", "sagsnr", "afsender",
-              "kontakt", "bilag_nr", "logo")
+              "kontakt", "bilag_nr", "logo", "i_bilag", "udelad")
 AFSNIT_KEYS = ("overskrift", "tekst")
 LOGO_SUFFIXES = {".png": "image/png", ".svg": "image/svg+xml"}
 LOGO_MAX_BYTES = 2_000_000
@@ -156,6 +157,10 @@ class Notat:
     bilag_nr: str | None = None
     logo: str | None = None  # file name next to the plan
     logo_bytes: bytes = b""
+    #: Sections of the analysis (ids in opkval.domain.SECTION_IDS) moved into the bilag, and
+    #: sections left out of both documents.
+    i_bilag: tuple[str, ...] = ()
+    udelad: tuple[str, ...] = ()
 
     def as_dict(self) -> dict:
         import base64
@@ -173,6 +178,8 @@ class Notat:
             "logo": ({"navn": self.logo, "mime": LOGO_SUFFIXES[Path(self.logo).suffix.lower()],
                       "data": base64.b64encode(self.logo_bytes).decode("ascii")}
                      if self.logo and self.logo_bytes else None),
+            "i_bilag": list(self.i_bilag),
+            "udelad": list(self.udelad),
         }
 
 
@@ -894,11 +901,53 @@ def _notat(c: _Checker, value: object, base_dir: Path | None) -> Notat:
             elif not ok:
                 c.add(("notat", "logo"), logo, "filen er ikke en PNG- eller SVG-fil")
     bilag = d.get("bilag_nr")
+    i_bilag = _section_ids(c, "i_bilag", d.get("i_bilag"), SECTIONS_FIXED_IN_ANALYSE,
+                           "titlen bliver i analysen")
+    udelad = _section_ids(c, "udelad", d.get("udelad"), SECTIONS_REQUIRED,
+                          "afsnittet kan ikke udelades: analysen skal have titel, datagrundlag "
+                          "og forbehold")
+    for sid in sorted(set(i_bilag) & set(udelad)):
+        c.add(("notat", "udelad"), sid, f"afsnittet '{sid}' står både i i_bilag og i udelad; "
+              "vælg ét af dem")
     return Notat(
         indledning=text("indledning"), afsnit=tuple(afsnit), indstilling=text("indstilling"),
         udvalg=text("udvalg"), moede=c.date(("notat", "moede"), d.get("moede"), required=False),
         sagsnr=text("sagsnr"), afsender=text("afsender"), kontakt=text("kontakt"),
-        bilag_nr=c.text(("notat", "bilag_nr"), bilag), logo=logo, logo_bytes=logo_bytes)
+        bilag_nr=c.text(("notat", "bilag_nr"), bilag), logo=logo, logo_bytes=logo_bytes,
+        i_bilag=i_bilag, udelad=udelad)
+
+
+def _section_ids(c: _Checker, key: str, value: object, fixed: tuple[str, ...],
+                 why_fixed: str) -> tuple[str, ...]:
+    """``notat.i_bilag`` / ``notat.udelad``: a list of the analysis's section ids (one id may
+    be written alone); an unknown id names the valid ones, with a suggestion."""
+    if value is None:
+        return ()
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list):
+        c.add(("notat", key), value, "skal være en liste af afsnit, fx [tjekliste, kaede]")
+        return ()
+    if len(items) > len(SECTION_IDS):
+        c.add(("notat", key), f"{len(items)} afsnit", f"højst {len(SECTION_IDS)} afsnit")
+        return ()
+    out: list[str] = []
+    for i, item in enumerate(items):
+        path = ("notat", key, i)
+        if not isinstance(item, str) or not item.strip():
+            c.add(path, item, "skal være et afsnits id (tekst), fx tjekliste")
+            continue
+        sid = item.strip()
+        if sid not in SECTION_IDS:
+            close = difflib.get_close_matches(sid, SECTION_IDS, n=1, cutoff=0.6) \
+                if len(sid) <= MAX_NAME_CHARS else []
+            hint = f" (mente du '{close[0]}'?)" if close else ""
+            c.add(path, sid, f"ukendt afsnit '{sid}'{hint}; gyldige afsnit: "
+                  + ", ".join(SECTION_IDS))
+        elif sid in fixed:
+            c.add(path, sid, why_fixed)
+        elif sid not in out:
+            out.append(sid)
+    return tuple(out)
 
 
 def overvejelse_ids() -> list[str]:
@@ -1058,7 +1107,8 @@ def to_raw(plan: Plan) -> dict:
                        "afsender": n.afsender, "kontakt": n.kontakt, "bilag_nr": n.bilag_nr,
                        "logo": n.logo, "indledning": n.indledning,
                        "afsnit": [{"overskrift": o, "tekst": t} for o, t in n.afsnit],
-                       "indstilling": n.indstilling})
+                       "indstilling": n.indstilling, "i_bilag": list(n.i_bilag),
+                       "udelad": list(n.udelad)})
     if notat:
         out["notat"] = notat
     if plan.forrige_ref:
