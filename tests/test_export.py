@@ -52,7 +52,8 @@ def _csv(path) -> list[dict]:
 def test_xlsx_has_98_rows_with_numbers_stored_as_numbers(files):
     wb, ws, head, rows = _sheet(files / "landsoversigt.xlsx")
     assert len(rows) == 98
-    assert ws.freeze_panes == "C2" and ws.auto_filter.ref == f"A1:{ws.cell(1, len(head)).column_letter}99"
+    last = ws.cell(1, len(head)).column_letter
+    assert ws.freeze_panes == "C2" and ws.auto_filter.ref == f"A1:{last}99"
     ishoej = next(r for r in rows if r["Kommune"].value == "Ishøj")
     # Seed 001: 280.000 kr. for 2023 and 512.000 kr. a year in 2024-2025 = 1.304.000 kr.
     grant = ishoej["Tilskud 2023-2025 (kr.)"]
