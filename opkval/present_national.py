@@ -258,23 +258,23 @@ def gaps(nctx: dict, n: int = 15) -> Section:
 
 def groups(nctx: dict) -> Section:
     """Region and kommunegruppe: the share weighted by staff, the median, the gap per target
-    in points, per 1.000 children and in persons (estimates)."""
+    in points and per 1.000 children (persons are in the context and the spreadsheet)."""
     blocks: list = [Heading(2, "Regioner og kommunegrupper"), Paragraph(
         "Andelen ansat som pædagog vægtet med personalet (alle gruppens pædagoger ÷ hele "
-        "gruppens personale) og medianen over kommunerne. Afstanden er fra den vægtede andel; "
-        "personer er et skøn, og kommuner over målet modregnes ikke.")]
+        "gruppens personale) og medianen over kommunerne. Afstanden er fra den vægtede andel, "
+        "i procentpoint og i personer pr. 1.000 indskrevne børn (et skøn); kommuner over målet "
+        "modregnes ikke.")]
     for level, name in (("region", "Region"), ("kommunegruppe", "Kommunegruppe")):
         rows = [[g["navn"].replace("Region ", ""), fmt.number(g["n"]),
                  fmt.number(g["boern_indskrevet"]), fmt.pct_value(g["andel_pct"]),
                  fmt.pct_value(g["median_pct"]),
                  *(x for tid in _targets(nctx) for x in (
                      fmt.number(g["maal"][tid]["gap_pp"], 1),
-                     fmt.number(g["maal"][tid]["gap_pr_1000_boern"], 1),
-                     _approx(g["maal"][tid]["gap_personer"])))]
+                     fmt.number(g["maal"][tid]["gap_pr_1000_boern"], 1)))]
                 for g in sorted(nctx["grupper"][level], key=lambda g: fmt.sort_key(g["navn"]))]
         head = [name, "Kommuner", "Indskrevne børn", "Pædagoger (vægtet)", "Median",
                 *(x for tid in _targets(nctx) for x in (
-                    f"Til {_goal(nctx, tid)} (pp)", "pr. 1.000 børn", "personer"))]
+                    f"Til {_goal(nctx, tid)} (pp)", "pr. 1.000 børn"))]
         blocks.append(Table(head, rows, numeric=tuple(range(1, len(head))), role="compact",
                             caption=f"{name}: pædagogandel og afstand til målene"))
     return Section(blocks)
