@@ -149,3 +149,15 @@ def test_window_respects_the_activity_window_and_the_deadline():
 def test_extra_lines_stay_within_the_cli_limit():
     assert extra_text("pau", 2281, 2027) == "pau:1000:2027,pau:1000:2027,pau:281:2027"
     assert sum(e["deltagere"] for e in parse_extra(extra_text("pau", 2281, 2027))) == 2281
+
+
+def test_the_named_scenario_note_shows_the_same_share(data, index, ishoej_plan, ishoej_ctx):
+    """The EXTRA an option names makes a scenario note whose 'what the plan moves' reaches
+    the share the option promised."""
+    merit = _opt(_round(ishoej_ctx, 2), "meritpaedagog")
+    scen = build_context(data, index.resolve("Ishøj"), 2026, generated_at=WHEN,
+                         plan=ishoej_plan, extras=parse_extra(merit["extra"]))
+    assert scen["gaps"]["plan_effekt"]["andel_efter_pct"] == pytest.approx(
+        merit["andel_efter_pct"])
+    # The scenario line has no budget, so the ledger (and the money not planned) is unchanged.
+    assert _round(scen, 2)["ikke_planlagt_kr"] == _round(ishoej_ctx, 2)["ikke_planlagt_kr"]
