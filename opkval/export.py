@@ -33,10 +33,10 @@ XLSX, CSV = "landsoversigt.xlsx", "landsoversigt.csv"
 
 #: Danish number formats by kind of column (Excel format codes are written in the file's
 #: neutral notation; Danish Excel and LibreOffice show "." for thousands and "," for decimals).
-FORMATS = {"int": "#,##0", "kr": '#,##0 "kr."', "pct": "0.0 %", "pp": "0.0", "persons": "#,##0",
-           "per1000": "0.0", "text": "@", "bool": "@"}
-WIDTHS = {"int": 11, "kr": 15, "pct": 11, "pp": 11, "persons": 11, "per1000": 11, "text": 16,
-          "bool": 10}
+FORMATS = {"code": "0", "int": "#,##0", "kr": '#,##0 "kr."', "pct": "0.0 %", "pp": "0.0",
+           "persons": "#,##0", "per1000": "0.0", "text": "@", "bool": "@"}
+WIDTHS = {"code": 12, "int": 11, "kr": 15, "pct": 11, "pp": 11, "persons": 11, "per1000": 11,
+          "text": 16, "bool": 10}
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ def columns(nctx: dict) -> list[Column]:
     vintage_boern = "2024 (hentet 1. april 2026)"
     norm_year = nctx["normering_aar"]
     cols = [
-        Column("Kommunekode", "kommunekode", "int", lambda r: int(r["kode"]),
+        Column("Kommunekode", "kommunekode", "code", lambda r: int(r["kode"]),
                "Kommunens kode", SRC_KOMMUNER, "klassifikation 2018"),
         Column("Kommune", "kommune", "text", lambda r: r["navn"], "Kommunens navn",
                SRC_KOMMUNER, "klassifikation 2018"),

@@ -81,6 +81,15 @@ def _breaches(plans: int, brud: int, usikre: int = 0) -> str:
             + (f", og {fmt.number(usikre)} gør det {unsure}" if usikre else "") + ".")
 
 
+def _depends(with_plan: list[dict]) -> str:
+    """Plans whose worst verdict flips on one classification (afhaenger), counted apart."""
+    n = sum(r.get("regelstatus") == "afhaenger" for r in with_plan)
+    if not n:
+        return ""
+    return (f" For {_count(n, 'plan', 'planer')} afhænger en regel af en klassifikation: brud "
+            "under den ene læsning, overholdt under den anden.")
+
+
 def _totals_table(nctx: dict) -> Table:
     t = nctx["landstal"]
     rows = [
@@ -116,7 +125,8 @@ def _reach_sentence(nctx: dict) -> str:
             f"({fmt.number(fee_lo)}–{fmt.kr(fee_hi)} for hele uddannelsen)")
     if plan:
         text += (f", eller {fmt.number(plan[0]['pladser']['runde'])}, hvis en plads koster "
-                 f"{fmt.kr(plan[0]['pris_kr'])} som i den eneste offentliggjorte plan")
+                 f"{fmt.kr(plan[0]['pris_kr'])} som i den eneste offentliggjorte plan, opkval "
+                 "kender")
     text += "."
     if two:
         text += (f" Afstanden til to tredjedele er {_approx(two['gap_personer'])} personer.")
@@ -186,7 +196,7 @@ def summary(nctx: dict) -> Box:
          f"af 98 kommuner. {_range_sentence(nctx)}"],
         [b("Planer: "), _coverage_sentence(nctx) + " "
          + f"{_count(len(with_plan), 'kommune', 'kommuner')} har en lokal plan i opkval"
-         + _breaches(len(with_plan), len(brud), len(usikre))],
+         + _breaches(len(with_plan), len(brud), len(usikre)) + _depends(with_plan)],
         [b("Spredning: "), f"Andelen ansat som pædagog (2024) går fra {fmt.pct_value(d['min'])} "
          f"til {fmt.pct_value(d['max'])}; medianen er {fmt.pct_value(d['median'])}, og den "
          f"midterste halvdel ligger mellem {fmt.pct_value(d['q1'])} og "

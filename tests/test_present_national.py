@@ -125,6 +125,8 @@ def test_afhaenger_is_counted_apart_in_the_plans_section(with_ishoej):
     section = present_national.plans(nctx)
     text = _text(section)
     assert "afhænger af klassifikationen: 1" in text and "brud:" not in text
+    summary = _text(present_national.summary(nctx))
+    assert "For 1 plan afhænger en regel af en klassifikation" in summary
     runs = [r for x in doc.walk([section]) if isinstance(x, doc.Table)
             for row in x.rows for c in row for r in c]
     assert any(r.status == "afhaenger" for r in runs)
