@@ -67,6 +67,14 @@ def test_xlsx_has_98_rows_with_numbers_stored_as_numbers(files):
     assert ishoej["Lokal plan registreret"].value == "ja"
     # Ishøj's plan (21 April 2024) was written before round 2's terms: it does not cover it.
     assert ishoej["Plan for anden runde"].value == "nej"
+    # Each of the seven rules has its own column with the Danish status word.
+    from opkval.domain import STATUS_DA
+
+    rules = [h for h in head if h.startswith("Regel: ")]
+    assert len(rules) == 7
+    assert all(ishoej[h].value in STATUS_DA.values() for h in rules)
+    assert ishoej["Regel: Kun personale i dagtilbud (ikke SFO)"].value == "OK"
+    assert all(r[h].value is None for r in rows if r["Kommune"].value != "Ishøj" for h in rules)
     numeric = [h for h in head if h.endswith("(kr.)") or h.startswith(("Andel", "Afstand",
                                                                        "Børn", "Indskrevne"))]
     for r in rows:
