@@ -67,7 +67,11 @@ def _round(rid: int, key: str) -> Callable[[dict], object]:
         if key == "grundlag":
             return "/".join(g["grundlag"])
         if key in ("lav", "hoej"):
-            iv = g.get("skoen_interval_kr")
+            # The note's range (issue 19's skoen_interval_kr); else its two estimates (the
+            # key and the kommune's earlier share), as the note shows them today.
+            iv = g.get("skoen_interval_kr") or (
+                sorted([g["beloeb_kr"], g["alternativ_kr"]])
+                if g.get("alternativ_kr") is not None and g["grundlag"] != ["tilsagn"] else None)
             return int(iv[0 if key == "lav" else 1]) if iv else None
         return int(g["beloeb_kr"])
     return get
@@ -120,8 +124,9 @@ def columns(nctx: dict) -> list[Column]:
                    SRC_GRANT, f"puljen {span}"),
             Column(f"Skøn lav {span} (kr.)", f"runde{rid}_skoen_lav_kr", "kr",
                    _round(rid, "lav"),
-                   "Skønnets nedre ende, hvor kommunens notat giver et spænd (tomt: tilsagn, "
-                   "eller notatet giver intet spænd)", SRC_GRANT, f"puljen {span}"),
+                   "Skønnets nedre ende, hvor kommunens notat giver et spænd (ellers de to skøn, "
+                   "notatet viser: nøglen og kommunens tidligere andel; tomt: tilsagn, eller "
+                   "intet spænd)", SRC_GRANT, f"puljen {span}"),
             Column(f"Skøn høj {span} (kr.)", f"runde{rid}_skoen_hoej_kr", "kr",
                    _round(rid, "hoej"), "Skønnets øvre ende (som ovenfor)", SRC_GRANT,
                    f"puljen {span}"),
