@@ -10,7 +10,7 @@ line.
 from __future__ import annotations
 
 from opkval import fmt
-from opkval.doc import Heading, Paragraph, Run, Section, Table, b
+from opkval.doc import BulletList, Heading, Paragraph, Run, Section, Table, b
 
 TITLE = "Hvad de ikke planlagte midler kan købe"
 UNIT = {"diplommodul": "moduler"}
@@ -42,8 +42,6 @@ def _places(o: dict) -> str:
     unit = UNIT.get(o["kategori"], "pladser")
     n, most = o["pladser"], o["pladser_hoejst"]
     text = fmt.number(n) if most is None or most == n else f"{fmt.number(n)}–{fmt.number(most)}"
-    if o.get("loft_naaet") and (most is None or most == o["loft"]):
-        return f"{text} {unit} (alle ledige pædagogmedhjælpere)"
     return f"{text} {unit}"
 
 
@@ -81,21 +79,31 @@ def _round_blocks(ctx: dict, rnd: dict, m: dict) -> list:
                 "ikke købe nye uddannelsespladser.")]
         return [head, Paragraph("Ingen af uddannelserne kan nå at starte og blive færdige "
                                 "inden fristen.")]
-    rows = []
+    rows, commands = [], []
     for o in opts:
         if not o["mulig"]:
-            rows.append([o["kort"], _price(o), "–", "kan ikke nås inden fristen", "–", "–"])
+            rows.append([o["kort"], _price(o), "–", "kan ikke nås inden fristen", "–"])
             continue
         rows.append([o["kort"], _price(o),
                      f"{fmt.short_date(o['start'])}–{fmt.short_date(o['slut'])}",
                      _places(o) if o["pladser"] else "rækker ikke til én plads",
-                     _effect(o, m),
-                     [_command(ctx, o["extra"])] if o["extra"] else "–"])
+                     _effect(o, m)])
+        if o["extra"]:
+            commands.append([f"{o['kort']} til {PRICE[o['pris']['grundlag']]} "
+                             f"({_places(o).split(' (')[0]}): ", _command(ctx, o["extra"])])
     out = [head, Table(["Uddannelse", "Pris pr. deltager", "Start–slut", "Pladser",
-                        "Andel ansat som pædagog bagefter", "Scenarie"], rows,
-                       numeric=(3,), role="compact",
+                        "Andel ansat som pædagog bagefter"], rows,
+                       role="compact",
                        caption=f"{name}: hvad {_amount(rnd)} kan købe (hver række er et "
                                "alternativ)")]
+    capped = [o for o in opts if o.get("loft_naaet") and o["pladser"]]
+    if capped:
+        out.append(Paragraph(
+            f"{fmt.and_list(sorted({o['kort'] for o in capped}))}: pengene rækker til flere, "
+            f"end der er pædagogmedhjælpere at uddanne, så pladserne er sat til de "
+            f"{fmt.number(m['ledige_medhjaelpere'])}, der ikke allerede er i planen."))
+    if commands:
+        out += [Paragraph("Scenarierne, som hver sit notat:"), BulletList(commands)]
     notes = []
     merit = next((o for o in opts if o["kategori"] == "meritpaedagog" and o["mulig"]
                   and o["pris"]["grundlag"] == "gebyr" and o["pladser"]), None)
@@ -162,6 +170,6 @@ def unplanned_money(ctx: dict) -> Section | None:
         blocks.append(Paragraph("Kilder til priserne: " + "; ".join(
             f"{k}: {v}" for k, v in sources.items()) + ".", role="small"))
     blocks.append(Paragraph(
-        "Hver mulighed er et scenarie. Kommandoen i tabellen laver et notat med scenariet "
-        "under eget filnavn; det erstatter ikke kommunens notat.", role="small"))
+        "Hver mulighed er et scenarie. Kommandoen laver et notat med scenariet under eget "
+        "filnavn; det erstatter ikke kommunens notat.", role="small"))
     return Section(blocks, anchor="muligheder")
