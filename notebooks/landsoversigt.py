@@ -32,11 +32,14 @@ from opkval.site import load_national_context
 
 nctx = load_national_context(report_year, context_path)
 
-# %% Title and summary
-present.show(present_national.title(nctx), present_national.summary(nctx),
-             charts.national_staff_distribution(nctx))
+# %% Title and page 1: totals, what the pool buys, estimates, the lift, plan coverage
+present.show(present_national.title(nctx), present_national.summary(nctx))
 
-# %% Plans and rules, gaps, the key
-present.show(present_national.plans(nctx), present_national.gaps(nctx),
-             present_national.backtest(nctx), present_national.grants_by_key(nctx),
-             present_national.footer(nctx))
+# %% Distribution, distance to the targets, regions and kommunegrupper, the pool against the gap
+present.show(charts.national_staff_distribution(nctx), present_national.distances(nctx),
+             present_national.gaps(nctx), present_national.groups(nctx),
+             present_national.pool_reach(nctx))
+
+# %% Plans and rules, the key
+present.show(present_national.plans(nctx), present_national.backtest(nctx),
+             present_national.grants_by_key(nctx), present_national.footer(nctx))

@@ -281,7 +281,8 @@ def run(out_dir: Path, *, jobs: int = 2, formats: tuple[str, ...] = ("html", "pd
         old_k.get(t.slug), fps[t.slug], out_dir, [f"{t.slug}.{ext}" for ext in ("json", *formats)])]
     site_fp = _site_fingerprint(base, old_k)
     site_names = ["index.html", "landsoversigt.json",
-                  *(f"landsoversigt.{f}" for f in formats if f in ("html", "pdf"))]
+                  *(f"landsoversigt.{f}" for f in formats if f in ("html", "pdf")),
+                  "landsoversigt.xlsx", "landsoversigt.csv"]  # opkval.export
     site_stale = force or bool(stale) or not _current(old.get("landsoversigt"), site_fp,
                                                       out_dir, site_names)
     if not stale and not site_stale:

@@ -359,10 +359,31 @@ class Fremskrivning(_Model):
     scenarie_start_maaned: int = Field(default=8, ge=1, le=12)
 
 
+class PrDeltager(_Model):
+    """What the pool paid per participant in a published plan, with its source."""
+    beloeb_kr: int = Field(gt=0)
+    kilde: OneLine
+
+
+class Muligheder(_Model):
+    """What money could buy (opkval.options, the landsoversigt); fees: regler.yaml."""
+    kategorier: list[str] = Field(min_length=1)
+    pr_deltager_i_plan: dict[str, PrDeltager] = {}
+    afstand_intervaller_pp: list[float] = Field(default=[5.0, 10.0], min_length=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> Muligheder:
+        bounds = self.afstand_intervaller_pp
+        if any(b <= 0 for b in bounds) or bounds != sorted(set(bounds)):
+            raise ValueError("afstand_intervaller_pp skal være stigende positive tal")
+        return self
+
+
 class MaalConfig(_Model):
     maal: list[Target]
     personale: Personale
     fremskrivning: Fremskrivning
+    muligheder: Muligheder = Muligheder(kategorier=["meritpaedagog", "pau", "diplommodul"])
 
 
 # ----------------------------------------------------------------------------- loading

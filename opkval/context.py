@@ -177,7 +177,7 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
             "forklarer": all(b.inden_for_tolerance for b in own
                              if b.pulje == "Opkvalificeringspuljen"),
         }
-    return {
+    ctx = {
         "schema_version": SCHEMA_VERSION,
         "kommune": {"kode": kommune.kode, "navn": kommune.navn, "slug": kommune.slug,
                     "region": kommune.region, "kommunegruppe": kommune.kommunegruppe},
@@ -213,6 +213,10 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
         "scenarie": [scenario_text(e) for e in extras] if extras else None,
         "filnavn": file_stem(kommune.slug, extras),
     }
+    from opkval.options import unplanned_options  # issue 22: what unplanned money could buy
+
+    ctx["muligheder"] = unplanned_options(ctx)
+    return ctx
 
 
 def _empty_notat():

@@ -34,8 +34,8 @@ SECTION_IDS = ("titel", "indledning", "hovedpunkter", "kort_fortalt", "baggrund"
                "tilskud_graf", "plan_penge", "plan_graf", "siden_sidst", "indsatser",
                "fordeling", "regler", "klassifikation", "kaede", "tjekliste", "egne_afsnit",
                "indstilling", "personale", "personale_graf", "sammenlignelige",
-               "normering_graf", "planens_effekt", "metode_personale", "noeglekontrol",
-               "forbehold")
+               "normering_graf", "planens_effekt", "muligheder", "metode_personale",
+               "noeglekontrol", "forbehold")
 #: Sections a plan cannot move into the bilag (the analysis's title) or leave out (the title,
 #: and the data basis and caveats every estimate rests on).
 SECTIONS_FIXED_IN_ANALYSE = ("titel",)

@@ -37,6 +37,7 @@ from opkval.domain import (
     SECTIONS_REQUIRED,
     STATUS_DA,
 )
+from opkval.present_options import unplanned_money
 
 #: Every section of the analysis, by id, in the order the analysis shows them.
 SECTIONS: dict[str, Callable] = {
@@ -63,6 +64,7 @@ SECTIONS: dict[str, Callable] = {
     "sammenlignelige": present_gaps.peers,
     "normering_graf": charts.normering_trend,
     "planens_effekt": present_gaps.plan_effect,
+    "muligheder": unplanned_money,  # what the money not yet planned could buy (issue 22)
     "metode_personale": present_gaps.method,
     "noeglekontrol": present.key_check,
     "forbehold": present.assumptions,

@@ -15,6 +15,9 @@ from opkval.domain import STATUS_RANK
 from opkval.present import _span, esc, generated_line, status_badge
 
 OVERVIEW_NOTEBOOK = PROJECT_ROOT / "notebooks" / "landsoversigt.py"
+#: The 98 as data (opkval.export), linked from the index: file name and link text.
+DATA_FILES = (("landsoversigt.xlsx", "Alle kommuner som regneark (Excel)"),
+              ("landsoversigt.csv", "Alle kommuner som CSV (til programmer)"))
 
 
 def load_national_context(report_year: int = 0, context_path: str = "") -> dict:
@@ -42,6 +45,13 @@ def note_cell(row: dict, links: list[str]) -> str:
     return " · ".join(links) or '<span class="small">ikke bygget</span>'
 
 
+def note_sort_key(row: dict, links: list[str]) -> str:
+    """The Notat column's sort key: failed notes first, then built, then not built; within
+    each, Danish order of the kommune's name (as the Kommune column), not the links' text."""
+    group = "0" if row.get("fejl") else ("1" if links else "2")
+    return f"{group} {fmt.sort_key(row['navn'])}"
+
+
 def _spellings() -> dict[int, list[str]]:
     """kommunekode → every spelling `opkval report --kommune` accepts (its comparison keys)."""
     from opkval import default_raw_dir
@@ -65,6 +75,14 @@ def _lift_note(nctx: dict) -> str:
     if e["beloeb_kr"] is not None or not rounds:
         return ""
     return f"; {_span(rounds[0]['aar'])} uden engangsløftet"
+
+
+def _data_note(out_dir: Path) -> str:
+    """Which of the data files to open where (only when they exist)."""
+    if not all((out_dir / name).exists() for name, _ in DATA_FILES):
+        return ""
+    return (" Regnearket åbnes i Excel eller LibreOffice; CSV-filen er til programmer (komma "
+            "som skilletegn og punktum som decimaltegn, så dansk Excel læser den forkert).")
 
 
 def index_html(nctx: dict, out_dir: Path, formats: tuple[str, ...]) -> str:
@@ -95,7 +113,7 @@ def index_html(nctx: dict, out_dir: Path, formats: tuple[str, ...]) -> str:
             + _cell("ja" if r.get("har_plan") else "nej", int(bool(r.get("har_plan"))))
             + _cell(status_html, STATUS_RANK.get(status or "", 0))
             + _cell(esc(fmt.pct_value(r["pct_paedagoger"])), r["pct_paedagoger"], "num")
-            + _cell(note_cell(r, links))
+            + _cell(note_cell(r, links), note_sort_key(r, links))
             + "</tr>")
     # The columns: header, numeric (right-aligned, sorted as numbers).
     columns = [("Kommune", False), ("Region", False), ("Kommunegruppe", False),
@@ -107,8 +125,11 @@ def index_html(nctx: dict, out_dir: Path, formats: tuple[str, ...]) -> str:
         f'<th scope="col"{num_cls if num else ""}{sorted_asc if i == 0 else ""}>'
         f'<button type="button">{esc(h)}</button></th>'
         for i, (h, num) in enumerate(columns))
-    overview = " · ".join(f'<a href="landsoversigt.{ext}">Landsoversigt ({ext.upper()})</a>'
-                          for ext in ("html", "pdf") if ext in formats)
+    overview = " · ".join(
+        [f'<a href="landsoversigt.{ext}">Landsoversigt ({ext.upper()})</a>'
+         for ext in ("html", "pdf") if ext in formats]
+        + [f'<a href="{name}">{label}</a>' for name, label in DATA_FILES
+           if (out_dir / name).exists()])
     from opkval.render import TEMPLATE_DIR, stylesheet
 
     css = stylesheet()
@@ -141,7 +162,7 @@ main.note {{ max-width: 72rem; }}
 <p id="count" class="small" role="status">{fmt.number(n)} af {fmt.number(n)} kommuner vises.</p>
 <p class="small">Vælg en kolonneoverskrift (klik, eller Tab og Enter) for at sortere; vælg den
 igen for at vende rækkefølgen. Tilskud: tilsagn, fremskrevet eller skøn som i kommunens
-notat{_lift_note(nctx)}.</p>
+notat{_lift_note(nctx)}.{_data_note(out_dir)}</p>
 <div class="table-scroll tall" role="region" aria-labelledby="kommuner-caption" tabindex="0">
 <table id="kommuner" class="sortable">
 <caption id="kommuner-caption">Alle kommuner: tilskud, lokal plan og pædagogandel</caption>
@@ -160,13 +181,18 @@ notat{_lift_note(nctx)}.</p>
 
 
 def render_overview(nctx: dict, out_dir: Path, formats: tuple[str, ...], renderer):
-    """The landsoversigt notebook → HTML, PDF, JSON (with the caller's warm renderer)."""
+    """The landsoversigt notebook → HTML, PDF, JSON (with the caller's warm renderer), then
+    the 98 as data (xlsx and csv) from the same context: written only when the overview was,
+    so the files change together (``reports/manifest.json`` records all of them)."""
+    from opkval.export import write_exports
     from opkval.render import ensure_notebook
 
-    return renderer.render_notebook(nctx, out_dir, formats, slug="landsoversigt",
-                             title="Opkvalificeringspuljen – landsoversigt",
-                             parameters={"report_year": int(nctx["report_year"])},
-                             notebook=ensure_notebook(OVERVIEW_NOTEBOOK))
+    files = renderer.render_notebook(nctx, out_dir, formats, slug="landsoversigt",
+                                     title="Opkvalificeringspuljen – landsoversigt",
+                                     parameters={"report_year": int(nctx["report_year"])},
+                                     notebook=ensure_notebook(OVERVIEW_NOTEBOOK))
+    write_exports(nctx, out_dir)
+    return files
 
 
 def write_index(nctx: dict, out_dir: Path, formats: tuple[str, ...]) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from opkval import PROJECT_ROOT, fmt
-from opkval.site import _spellings
+from opkval.site import _spellings, note_sort_key
 
 NODE = shutil.which("node")
 #: name, kommunekode, amount (kr.)
@@ -22,7 +22,8 @@ QUERIES = ["Ishoej", "Ishoj", "ISHØJ", "Århus", "Hoeje-Taastrup", "hoje taastr
 @pytest.fixture(scope="module")
 def out():
     spellings = _spellings()
-    rows = [{"name": n, "key": fmt.sort_key(n), "amount": a, "search": " ".join(spellings[k])}
+    rows = [{"name": n, "key": fmt.sort_key(n), "amount": a, "search": " ".join(spellings[k]),
+             "note": note_sort_key({"navn": n}, ["HTML"])}
             for n, k, a in sorted(KOMMUNER, key=lambda t: fmt.sort_key(t[0]))]
     script = PROJECT_ROOT / "opkval" / "templates" / "opkval" / "index.js"
     text = subprocess.run([NODE, str(Path(__file__).parent / "js" / "index_sort.js"),
@@ -46,6 +47,38 @@ def test_index_sorts_numbers_and_danish_names(out):
     assert out["by name asc"] == "Høje-Taastrup, Ishøj, Tønder, Tårnby, Ærø, Aarhus"
     assert out["by name desc"].startswith("Aarhus, Ærø, Tårnby, Tønder, Ishøj, Høje-Taastrup")
     assert out["by name desc"].endswith("6 af 6 kommuner vises, sorteret efter Kommune, faldende.")
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed")
+def test_the_notat_column_sorts_in_danish_order_not_by_its_links(out):
+    # Its text is "HTML (Aarhus) · PDF (Aarhus)": by code point Aarhus's links came first.
+    assert out["by notat asc"] == "Høje-Taastrup, Ishøj, Tønder, Tårnby, Ærø, Aarhus"
+
+
+def test_the_notat_sort_key_puts_failed_then_built_then_missing_notes():
+    keys = sorted([note_sort_key({"navn": "Aarhus"}, ["HTML"]),
+                   note_sort_key({"navn": "Ærø"}, []),
+                   note_sort_key({"navn": "Ishøj", "fejl": "notebook"}, ["HTML"]),
+                   note_sort_key({"navn": "Tønder"}, ["HTML"])])
+    assert keys == [note_sort_key({"navn": "Ishøj", "fejl": "x"}, []),
+                    note_sort_key({"navn": "Tønder"}, ["x"]),
+                    note_sort_key({"navn": "Aarhus"}, ["x"]),
+                    note_sort_key({"navn": "Ærø"}, [])]
+
+
+def test_the_index_writes_the_notat_sort_key_and_links_the_data(data, tmp_path):
+    from opkval.national import national_context
+    from opkval.site import index_html
+
+    nctx = national_context(data, tmp_path, 2026)
+    page = index_html(nctx, tmp_path, ("html",))
+    assert f'data-sort="2 {fmt.sort_key("Aabenraa")}"' in page  # no note built in tmp_path
+    assert "landsoversigt.xlsx" not in page  # not linked before it exists
+    (tmp_path / "landsoversigt.xlsx").write_bytes(b"x")
+    (tmp_path / "landsoversigt.csv").write_bytes(b"x")
+    page = index_html(nctx, tmp_path, ("html",))
+    assert 'href="landsoversigt.xlsx"' in page and 'href="landsoversigt.csv"' in page
+    assert "CSV-filen er til programmer" in page
 
 
 @pytest.mark.skipif(NODE is None, reason="node is not installed")

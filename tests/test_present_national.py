@@ -1,12 +1,16 @@
-"""The landsoversigt's wording: grammatical number, no file names in prose, its own h1."""
+"""The landsoversigt's wording: grammatical number, no file names in prose, its own h1, and
+its first page (issue 22): totals, what the pool buys, estimates, the lift, plan coverage."""
 
+import datetime as dt
 import re
 
 import pytest
 
-from opkval import PROJECT_ROOT, present_national
-from opkval.national import national_context
+from opkval import PROJECT_ROOT, doc, present_national
+from opkval.context import build_context
+from opkval.national import national_context, note_summary
 from opkval.site import index_html
+from tests.textof import text_of
 
 
 @pytest.fixture(scope="module")
@@ -14,8 +18,8 @@ def nctx(data):
     return national_context(data, PROJECT_ROOT / "reports", 2026)
 
 
-def _text(html: str) -> str:
-    return re.sub(r"<[^>]+>", " ", html)
+def _text(x) -> str:
+    return text_of(x)
 
 
 def test_counts_take_the_grammatical_number(nctx):
@@ -27,19 +31,21 @@ def test_counts_take_the_grammatical_number(nctx):
 
 
 def test_the_landsoversigt_has_its_own_h1(nctx, tmp_path):
-    h1 = re.search(r"<h1>(.*?)</h1>", present_national.title(nctx)).group(1)
+    h1 = next(x.text for x in doc.walk([present_national.title(nctx)])
+              if isinstance(x, doc.Heading) and x.level == 1)
     index = index_html(nctx, tmp_path, ("html",))
     assert h1 != re.search(r"<h1>(.*?)</h1>", index).group(1)
     assert h1.startswith("Landsoversigt")
 
 
 def test_no_file_names_in_the_prose(nctx):
-    prose = _text(present_national.summary(nctx) + present_national.grants_by_key(nctx)
-                  + present_national.gaps(nctx) + present_national.plans(nctx)
-                  + present_national.backtest(nctx))
+    prose = _text([present_national.summary(nctx), present_national.grants_by_key(nctx),
+                   present_national.gaps(nctx), present_national.plans(nctx),
+                   present_national.backtest(nctx), present_national.distances(nctx),
+                   present_national.groups(nctx), present_national.pool_reach(nctx)])
     assert not re.search(r"\w+\.(html|json|pdf|yaml|csv)\b|data/plans", prose), prose
     empty = {**nctx, "kommuner": [{**r, "har_plan": False} for r in nctx["kommuner"]]}
-    assert "data/plans" not in present_national.plans(empty)
+    assert "data/plans" not in _text(present_national.plans(empty))
 
 
 def test_the_plan_sentence_takes_the_number_of_plans():
@@ -54,3 +60,73 @@ def test_the_plan_sentence_takes_the_number_of_plans():
     assert present_national._breaches(3, 1, 1).endswith(
         ", og 1 gør det kun under en usikker klassifikation (under den alternative overholder "
         "planen reglen).")
+
+
+WHEN = dt.datetime(2026, 12, 7, 12, 0)
+
+
+@pytest.fixture(scope="module")
+def with_ishoej(data, index, ishoej_plan, tmp_path_factory):
+    ctx = build_context(data, index.resolve("Ishøj"), 2026, generated_at=WHEN,
+                        plan=ishoej_plan)
+    return national_context(data, tmp_path_factory.mktemp("n"), 2026, generated_at=WHEN,
+                            summaries={"ishoej": note_summary(ctx)})
+
+
+def test_page_one_has_totals_reach_estimates_lift_and_coverage(with_ishoej):
+    text = _text(present_national.summary(with_ishoej))
+    # Totals, rounded as estimates (tests/test_national.py recomputes them from data/raw).
+    assert "Pædagogisk personale (skøn) ca. 60.500" in text
+    assert "ca. 14.500 personer" in text and "ca. 22.600 personer" in text
+    assert "Børn 0–5 år (1. januar 2021) 369.586" in text
+    # The pool against the gap: 979.500.000 ÷ 61.200 and ÷ 48.000, by hand.
+    assert "kan betale 16.004–20.406 meritpladser" in text
+    # The one-off lift: that it exists, and that its size is unknown.
+    assert "engangsløft i 2026. Størrelsen er ukendt" in text
+    # Plan coverage for round 2: Ishøj's plan is from before the round's terms.
+    assert "0 af 98 kommuner har en lokal plan for anden runde" in text
+    assert "1 kommune (Ishøj) har kun en plan fra før rundens vilkår" in text
+    # Without the notes' ranges the page says so instead of inventing one.
+    assert "Skønnenes spænd er ikke beregnet" in text
+
+
+def test_page_one_shows_the_estimates_range_when_the_notes_give_one(with_ishoej):
+    rows = [{**r, "runder": [dict(g, skoen_interval_kr=[g["beloeb_kr"] * 55 // 100,
+                                                         g["beloeb_kr"] * 101 // 100])
+                             if g["grundlag"] != ["tilsagn"] else g for g in r["runder"]]}
+            for r in with_ishoej["kommuner"]]
+    from opkval.national import estimate_ranges
+
+    nctx = {**with_ishoej, "kommuner": rows,
+            "skoen_interval": estimate_ranges(rows, with_ishoej["runder"])}
+    text = _text(present_national.summary(nctx))
+    assert "typisk med et spænd fra 55 % til 101 % af skønnet" in text
+    assert "ikke beregnet" not in text
+
+
+def test_rankings_are_in_points_and_per_1000_children_not_persons(with_ishoej):
+    table = next(x for x in doc.walk([present_national.gaps(with_ishoej)])
+                 if isinstance(x, doc.Table))
+    head = [doc.plain(c).replace("\u00a0", " ") for c in table.head]
+    assert "Til 66,7 % (pp)" in head and "Til 66,7 % pr. 1.000 børn" in head
+    assert not any("ersoner" in h for h in head)
+    # Furthest from two thirds by points: the lowest share in data/raw (14,3 %) first.
+    first = [doc.plain(c) for c in table.rows[0]]
+    assert first[3] == "14,3\u00a0%" and first[4] == "52,4"
+
+
+def test_afhaenger_is_counted_apart_in_the_plans_section(with_ishoej):
+    rows = [dict(r, regler_antal={**r["regler_antal"], "brud": 0, "afhaenger": 1},
+                 regelstatus="afhaenger") if r.get("har_plan") else r
+            for r in with_ishoej["kommuner"]]
+    from opkval.national import status_counts
+
+    nctx = {**with_ishoej, "kommuner": rows, "status_antal": status_counts(rows)}
+    section = present_national.plans(nctx)
+    text = _text(section)
+    assert "afhænger af klassifikationen: 1" in text and "brud:" not in text
+    summary = _text(present_national.summary(nctx))
+    assert "For 1 plan afhænger en regel af en klassifikation" in summary
+    runs = [r for x in doc.walk([section]) if isinstance(x, doc.Table)
+            for row in x.rows for c in row for r in c]
+    assert any(r.status == "afhaenger" for r in runs)

@@ -7,6 +7,7 @@ import datetime as dt
 
 from opkval import fmt, present
 from opkval.context import build_context
+from opkval.doc import plain_text
 
 NB = "\u00a0"
 WHEN = dt.datetime(2026, 12, 1, 12, 0)
@@ -70,7 +71,7 @@ def test_landsoversigt_backtest_states_error_distribution(data, tmp_path):
     from opkval.national import national_context
 
     nctx = national_context(data, tmp_path, 2026, generated_at=WHEN, run_manifest=MANIFEST)
-    text = present_national.backtest(nctx)
+    text = plain_text(present_national.backtest(nctx))  # document blocks (issue 22)
     assert f"København 2020 +1.297.857{NB}kr." in text
     assert f"4 af 8 ligger inden for ±50.000{NB}kr." in text
     assert f"Dragør modtog 817.000{NB}kr. for 2023–2024 samlet; nøglen giver 808.911{NB}kr." \
@@ -88,7 +89,7 @@ def test_landsoversigt_does_not_count_an_uncertain_brud_as_certain(data, index, 
                         run_manifest=MANIFEST, plan=ishoej_plan)
     row = {"navn": "Ishøj", **note_summary(ctx)}
     assert row["brud_usikre"] == row["brud"] and len(row["brud"]) == 1
-    table = present_national.plans({"kommuner": [row]})
+    table = plain_text(present_national.plans({"kommuner": [row]}))
     assert "(usikker klassifikation)" in table
     assert f"1.586.000–3.663.960{NB}kr. (skøn)" in table
 
