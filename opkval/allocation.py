@@ -343,3 +343,97 @@ def error_summary(rows: list[BacktestRow], afrunding_kr: int = 50000) -> dict:
                       "forskel_pct": b.forskel_pct, "inden_for_tolerance":
                       b.inden_for_tolerance} for b in largest],
     }
+
+
+@dataclass(frozen=True)
+class KeyReading:
+    """One published amount of this pool against the key's estimate for the years it may
+    cover: Ishøj's tilsagn for round 1 (one reading), Dragør's 817.000 kr. read as 2023–2024
+    (the file's inference) and as the whole first round (the article's "over treårig periode");
+    the source does not decide between the two (SOURCES.md, corrected 2026-12-07)."""
+
+    kommunekode: int
+    kommune: str
+    aar: list[int]  # the grant years this reading takes the amount to cover
+    offentliggjort_kr: int
+    skoen_kr: int
+    forhold: float  # published / estimate
+    laesning: str  # Danish: what the reading assumes
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@per_data_set(cfg=lambda a: load_config(), key=lambda a: a["cfg"].default_key)
+def key_record(data: RawData, cfg: PuljeConfig | None = None,
+               key: str | None = None) -> list[KeyReading]:
+    """The key's record against every published amount of this pool (issue 19).
+
+    Per-year amounts of one kommune are summed over each round they fall in (Ishøj:
+    280.000 + 512.000 + 512.000 = 1.304.000 kr. for 2023–2025). An amount for several years
+    (Dragør) is read two ways: over the years its ``periode`` gives, and over the whole round
+    of its first year, when that is longer. Shared per data set; do not change the list.
+    """
+    pub = _published(data, cfg)
+    out: list[KeyReading] = []
+
+    def est(kode: int, years) -> int:
+        return sum(key_estimates(data, key, y, cfg.pool_kr(y))[kode] for y in years)
+
+    per_year = _per_year(pub)
+    for kode, rows in per_year.groupby("kommunekode", sort=True):
+        by_round: dict[int, list] = {}
+        for r in rows.itertuples():
+            by_round.setdefault(cfg.round_of(int(r.aar_fra)).id, []).append(r)
+        for _rid, rs in sorted(by_round.items()):
+            years = sorted(int(r.aar_fra) for r in rs)
+            amount = sum(int(r.beloeb_kr) for r in rs)
+            e = est(int(kode), years)
+            out.append(KeyReading(int(kode), str(rs[0].kommune), years, amount, e, amount / e,
+                                  "tilsagn for årene hver for sig, lagt sammen"))
+    multi = pub[pub["aar_fra"] != pub["aar_til"]]
+    for r in multi.sort_values("kommunekode").itertuples():
+        kode, amount = int(r.kommunekode), int(r.beloeb_kr)
+        years = list(range(int(r.aar_fra), int(r.aar_til) + 1))
+        e = est(kode, years)
+        out.append(KeyReading(kode, str(r.kommune), years, amount, e, amount / e,
+                              f"beløbet dækker {years[0]}–{years[-1]}"))
+        rnd = list(cfg.round_of(years[0]).aar)
+        if rnd != years and set(years) <= set(rnd):
+            e = est(kode, rnd)
+            out.append(KeyReading(kode, str(r.kommune), rnd, amount, e, amount / e,
+                                  f"beløbet dækker hele {cfg.round_of(years[0]).kort.lower()} "
+                                  f"({rnd[0]}–{rnd[-1]})"))
+    return out
+
+
+def key_factor_range(record: list[KeyReading]) -> tuple[float, float] | None:
+    """The lowest and highest published/estimate ratio in the key's record (None if empty):
+    the range every estimate of this pool is given (issue 19)."""
+    if not record:
+        return None
+    return min(r.forhold for r in record), max(r.forhold for r in record)
+
+
+def estimate_interval(rows: list[GrantRow], factor: tuple[float, float] | None
+                      ) -> list[int] | None:
+    """A round's amount as a range founded on the key's record: each estimated year (label
+    skøn) times the lowest and highest ratio, rounded outwards to whole kroner; years known
+    from a tilsagn, or carried forward from the kommune's own share, count as they are. The
+    round's second estimate (``alternativ_kr``) widens the range when it lies outside.
+    None when every year is a tilsagn (nothing is estimated) or there is no record."""
+    if not rows or all(g.label == LABEL_TILSAGN for g in rows) or factor is None:
+        return None
+    lo_f, hi_f = (Fraction(str(x)) for x in factor)
+    lo = hi = 0
+    for g in rows:
+        if g.label == LABEL_SKOEN:
+            lo += int(g.beloeb_kr * lo_f)  # floor (non-negative)
+            hi += -int(-(g.beloeb_kr * hi_f) // 1)  # ceiling
+        else:
+            lo += g.beloeb_kr
+            hi += g.beloeb_kr
+    if any(g.alternativ_kr is not None for g in rows):
+        alt = sum(g.beloeb_kr if g.alternativ_kr is None else g.alternativ_kr for g in rows)
+        lo, hi = min(lo, alt), max(hi, alt)
+    return [lo, hi]

@@ -169,7 +169,7 @@ def _report(args: argparse.Namespace, written: list) -> int:
             return e.exit_code
         from opkval.context import file_stem
 
-        _log(f"opkval: {kommune.navn} Kommune (kode {kommune.kode}) → "
+        _log(f"opkval: {kommune.officielt_navn} (kode {kommune.kode}) → "
              f"{args.out}/{file_stem(kommune.slug, extras)}.*"
              + (" (scenarie)" if extras else ""))
         _log(f"  lokal plan: {plan.fil}" if plan else "  lokal plan: ingen registreret")
@@ -184,7 +184,7 @@ def _report(args: argparse.Namespace, written: list) -> int:
             files = renderer.render(ctx, Path(args.out), formats=args.format)
             written.append(files)
         except Interrupted as e:
-            e.summary = (f"opkval: afbrudt af {e.name}; notatet for {kommune.navn} Kommune er "
+            e.summary = (f"opkval: afbrudt af {e.name}; notatet for {kommune.officielt_navn} er "
                          "ikke skrevet, og tidligere rapportfiler er uændrede.")
             raise
     for f in files.written():
@@ -234,7 +234,7 @@ def cmd_plan_check(args: argparse.Namespace) -> int:
                                                         tilsagn=plan.tilsagn)]
     pc = plan_context(plan, grants)
     led = pc["ledger"]
-    out = [f"Plan {plan.fil}: {plan.kommune.navn} Kommune, {len(plan.indsatser)} indsatser, "
+    out = [f"Plan {plan.fil}: {plan.kommune.officielt_navn}, {len(plan.indsatser)} indsatser, "
            f"dateret {plan.dato.isoformat()} – gyldig.", ""]
     out.append(f"{'År':<6}{'Udbetalt':>14}{'Forbrug':>14}{'Ikke fin.':>14}{'Saldo':>14}")
     for y in led["aar"]:
@@ -276,7 +276,7 @@ def cmd_plan_template(args: argparse.Namespace) -> int:
         raise OpkvalError(f"{out} findes allerede; brug --force for at overskrive.")
     write_workbook(out, kommune, plan)
     what = f"udfyldt med {plan.fil}" if plan else "uden indsatser (kommunen har ingen plan)"
-    _log(f"opkval: skrev {out} for {kommune.navn} Kommune, {what}.")
+    _log(f"opkval: skrev {out} for {kommune.officielt_navn}, {what}.")
     return 0
 
 
@@ -303,7 +303,7 @@ def cmd_plan_export(args: argparse.Namespace) -> int:
         write_workbook(out, plan.kommune, plan)
     else:
         atomic_write_bytes(out, to_yaml(plan).encode("utf-8"))
-    _log(f"opkval: skrev {out} fra {plan.fil} ({plan.kommune.navn} Kommune, "
+    _log(f"opkval: skrev {out} fra {plan.fil} ({plan.kommune.officielt_navn}, "
          f"{len(plan.indsatser)} indsatser).")
     return 0
 

@@ -63,8 +63,16 @@ def manifest(data: RawData) -> dict:
     }
 
 
-def round_summaries(cfg: PuljeConfig, grants: list) -> list[dict]:
-    """Per tildelingsrunde: its dates and rules, and the kommune's amount and its labels."""
+def round_summaries(cfg: PuljeConfig, grants: list,
+                    factor: tuple[float, float] | None = None) -> list[dict]:
+    """Per tildelingsrunde: its dates and rules, and the kommune's amount and its labels.
+
+    ``factor``: the lowest and highest published/estimate ratio in the key's record
+    (:func:`opkval.allocation.key_factor_range`); it gives each estimated round its range,
+    ``skoen_interval_kr`` ([lo, hi] kr., None for a round known from tilsagn).
+    """
+    from opkval.allocation import estimate_interval
+
     out = []
     for r in cfg.rounds_in_order:
         rows = [g for g in grants if g.runde == r.id]
@@ -99,6 +107,8 @@ def round_summaries(cfg: PuljeConfig, grants: list) -> list[dict]:
             "alternativ_kr": (sum(g.beloeb_kr if g.alternativ_kr is None else g.alternativ_kr
                                   for g in rows)
                               if any(g.alternativ_kr is not None for g in rows) else None),
+            # issue 19: the key's record beside every estimate (None: no estimate in the round)
+            "skoen_interval_kr": estimate_interval(rows, factor),
         })
     return out
 
@@ -147,6 +157,8 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
         backtest,
         error_summary,
         grants_for_kommune,
+        key_factor_range,
+        key_record,
         key_weights,
     )
     from opkval.config import load_config, load_rules
@@ -160,6 +172,8 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
     grant_dicts = [g.as_dict() for g in grants]
     kw = key_weights(data, key, None, cfg)
     bt_all = backtest(data, cfg, key)
+    record = key_record(data, cfg, key)
+    factor = key_factor_range(record)
     reference = [b for b in bt_all if b.pulje != "Opkvalificeringspuljen"]
     own = [b for b in bt_all if b.kommunekode == kommune.kode]
     published = [g for g in grants if g.grundlag == GRUNDLAG_OFFENTLIGGJORT]
@@ -180,6 +194,7 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
     return {
         "schema_version": SCHEMA_VERSION,
         "kommune": {"kode": kommune.kode, "navn": kommune.navn, "slug": kommune.slug,
+                    "officielt_navn": kommune.officielt_navn,
                     "region": kommune.region, "kommunegruppe": kommune.kommunegruppe},
         "report_year": report_year,
         "generated_at": generated_at.isoformat(),
@@ -188,7 +203,11 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
         "noegle": {"key": kw.key, "navn": kw.navn, "vintage": kw.vintage, "kilde": kw.kilde,
                    "forbehold": kw.forbehold},
         "grants": grant_dicts,
-        "runder": round_summaries(cfg, grants),
+        "runder": round_summaries(cfg, grants, factor),
+        # issue 19: the only published amounts of this pool against the key; every estimate's
+        # range (runder[].skoen_interval_kr) is founded on the lowest and highest ratio.
+        "noegle_rekord": {"laesninger": [r.as_dict() for r in record],
+                          "faktor": list(factor) if factor else None},
         "grants_total_kr": sum(g.beloeb_kr for g in grants),
         "key_check": key_check,
         "backtest": {

@@ -11,7 +11,14 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from opkval.allocation import backtest, error_summary, grants_for_kommune, key_estimates
+from opkval.allocation import (
+    backtest,
+    error_summary,
+    grants_for_kommune,
+    key_estimates,
+    key_factor_range,
+    key_record,
+)
 from opkval.config import load_config, load_maal
 from opkval.context import manifest, round_summaries
 from opkval.data import RawData
@@ -35,7 +42,8 @@ def note_summary(ctx: dict) -> dict:
     if ctx.get("runder"):
         # The note's own round amounts: with the kommune's tilsagn letters (from its plan)
         # the overview shows the same figures as the note.
-        out["runder"] = [{"id": r["id"], "beloeb_kr": r["beloeb_kr"], "grundlag": r["labels"]}
+        out["runder"] = [{"id": r["id"], "beloeb_kr": r["beloeb_kr"], "grundlag": r["labels"],
+                          "skoen_interval_kr": r.get("skoen_interval_kr")}
                          for r in ctx["runder"]]
     if plan:
         counts = plan.get("status_antal", {})
@@ -77,13 +85,15 @@ def national_context(data: RawData, out_dir: Path, report_year: int,
     gaps = gap_table(data)
     rows = []
     runs = backtest(data, cfg, cfg.default_key)
+    factor = key_factor_range(key_record(data, cfg, cfg.default_key))
     for k in index:
         summary = (summaries[k.slug] if k.slug in summaries
                    else _read_note_summary(out_dir / f"{k.slug}.json"))
         # A note's own round amounts (note_summary) stand; without a note, the grants' own.
         rounds = summary.get("runder") or [
-            {"id": r["id"], "beloeb_kr": r["beloeb_kr"], "grundlag": r["labels"]}
-            for r in round_summaries(cfg, grants_for_kommune(data, k.kode, cfg=cfg))]
+            {"id": r["id"], "beloeb_kr": r["beloeb_kr"], "grundlag": r["labels"],
+             "skoen_interval_kr": r["skoen_interval_kr"]}
+            for r in round_summaries(cfg, grants_for_kommune(data, k.kode, cfg=cfg), factor)]
         g = gaps.loc[k.kode]
         rows.append({
             "kode": k.kode, "navn": k.navn, "slug": k.slug, "region": k.region,

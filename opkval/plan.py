@@ -671,8 +671,8 @@ def validate(raw: Any, locate: Locator, index: KommuneIndex,
         except KommuneNotFound as e:
             c.add(("kommune",), ktext, str(e))
     if kommune and expected and kommune.kode != expected.kode:
-        c.add(("kommune",), ktext, f"planen gælder {kommune.navn} Kommune, men rapporten er "
-              f"for {expected.navn} Kommune")
+        c.add(("kommune",), ktext, f"planen gælder {kommune.officielt_navn}, men rapporten er "
+              f"for {expected.officielt_navn}")
     titel = c.text(("titel",), raw.get("titel"))
     kilde = c.text(("kilde",), raw.get("kilde"))
     dato = c.date(("dato",), raw.get("dato"))
@@ -1067,7 +1067,7 @@ def to_raw(plan: Plan) -> dict:
 
 
 def to_yaml(plan: Plan) -> str:
-    head = (f"# Lokal plan for {plan.kommune.navn} Kommune, skrevet af opkval plan export"
+    head = (f"# Lokal plan for {plan.kommune.officielt_navn}, skrevet af opkval plan export"
             f"{f' fra {plan.fil}' if plan.fil else ''}.\n# Formatet: docs/plan-format.md\n")
     return head + yaml.safe_dump(to_raw(plan), allow_unicode=True, sort_keys=False, width=96)
 

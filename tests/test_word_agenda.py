@@ -174,7 +174,7 @@ def test_agenda_item_is_as_careful_as_the_note(ishoej_ctx):
     assert "5.941.960" not in resume
     assert "hvis planen ikke ændres" not in text
     assert "udbetales år for år" not in text  # round 1's payment timing follows the config
-    assert "tilskuddene for 2023 og 2024 udbetalt samlet i 2023" in text
+    assert "tilskuddene for 2023 og 2024 antaget udbetalt samlet i 2023" in text
 
 
 def test_agenda_names_an_ok_that_rests_on_an_assumption(data, ishoej_plan_read_otherwise):
