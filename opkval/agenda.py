@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 
-from opkval import fmt
+from opkval import fmt, wording
 from opkval.domain import ROLE_LOKAL_PLAN
 from opkval.present import _kommune, _span, grant_label, payment_sentence, round_with_role
 from opkval.present_notat import bilag_label, header_fields, indstilling_text, md_blocks
@@ -63,6 +63,8 @@ def _risk(ctx: dict, r: dict) -> str:
             else "skal betales tilbage, hvis de")
     text = (f"{amount} af {r['navn'].lower()} er ikke disponeret i planen og {verb} ikke "
             f"bruges inden {frist}.")
+    if f["runde"].get("aktivitet_start_til"):  # issue 19: after the window, only what started
+        text += " " + wording.round1_risk_clause(f["runde"])
     return text[:1].upper() + text[1:]  # a sentence of its own ("Ca. 11,4 mio. kr. …")
 
 

@@ -316,7 +316,7 @@ def gaps_context(data: RawData, kode: int, plan: dict | None = None,
 def plan_context(plan: Plan, grants: list[dict], cfg: PuljeConfig | None = None) -> dict:
     """The plan part of the note's context: plan, ledger, rules and headline figures."""
     from opkval.config import load_config, load_rules
-    from opkval.domain import ADVARSEL, BRUD, OK, UAFKLARET
+    from opkval.domain import ADVARSEL, AFHAENGER, BRUD, OK, UAFKLARET
     from opkval.ledger import build_ledger
     from opkval.rules import check_all, predates, risk_range
 
@@ -374,7 +374,7 @@ def plan_context(plan: Plan, grants: list[dict], cfg: PuljeConfig | None = None)
         "ledger": led,
         "regler": [r.as_dict() for r in results],
         "status_antal": {s: sum(r.status == s for r in results)
-                         for s in (OK, UAFKLARET, ADVARSEL, BRUD)},
+                         for s in (OK, UAFKLARET, AFHAENGER, ADVARSEL, BRUD)},
         "usikre_regler": [r.id for r in results
                           if r.status_ellers is not None and r.status_ellers != r.status],
         "deltagere_pr_maalgruppe": deltagere,

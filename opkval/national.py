@@ -60,6 +60,9 @@ def note_summary(ctx: dict) -> dict:
             # A brud that rests on an uncertain classification (another status otherwise).
             "brud_usikre": [r["navn"] for r in plan.get("regler", []) if r["status"] == "brud"
                             and r.get("status_ellers") not in (None, "brud")],
+            # issue 19: verdicts that flip on one classification, counted apart from brud
+            "afhaenger": [r["navn"] for r in plan.get("regler", [])
+                          if r["status"] == "afhaenger"],
             "risiko_interval_kr": plan.get("ledger", {}).get("risiko_interval_kr",
                                                              [risk, risk]),
         })

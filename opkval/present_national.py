@@ -64,7 +64,8 @@ def summary(nctx: dict) -> Html:
     with_plan = [r for r in rows if r.get("har_plan")]
     brud = [r for r in with_plan if r.get("regelstatus") == "brud"
             and set(r.get("brud", [])) - set(r.get("brud_usikre", []))]
-    usikre = [r for r in with_plan if r.get("regelstatus") == "brud" and r not in brud]
+    usikre = [r for r in with_plan if (r.get("regelstatus") == "brud" or r.get("afhaenger"))
+              and r not in brud]
     tilsagn = [r for r in rows if any("tilsagn" in g["grundlag"] for g in r["runder"])]
     parts = [
         f"Puljen er på {esc(_plan_round_pool(nctx))}. opkval "
@@ -185,8 +186,10 @@ def plans(nctx: dict) -> Html:
                     "lokal plan i opkval endnu.</p></section>")
     body = [[r["navn"], fmt.number(r.get("indsatser", 0)), fmt.number(r.get("deltagere") or 0),
              status_badge(r["regelstatus"]),
-             ", ".join(f"{b} (usikker klassifikation)" if b in r.get("brud_usikre", []) else b
-                       for b in r.get("brud", [])) or "–",
+             ", ".join([*(f"{b} (usikker klassifikation)" if b in r.get("brud_usikre", [])
+                          else b for b in r.get("brud", [])),
+                        *(f"{b} (afhænger af klassifikationen)"
+                          for b in r.get("afhaenger", []))]) or "–",
              _risk_cell(r)] for r in rows]
     return Html(
         "<section><h2>Lokale planer og regler</h2>"

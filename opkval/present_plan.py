@@ -8,7 +8,7 @@ the other sections show nothing.
 
 from __future__ import annotations
 
-from opkval import fmt
+from opkval import fmt, wording
 from opkval.domain import ROLE_AKTIVITETSVINDUE, ROLE_LOKAL_PLAN
 from opkval.present import (
     Html,
@@ -72,9 +72,11 @@ def rule_counts_text(p: dict) -> str:
     for a plan's rule results (plain text; no HTML in it)."""
     n = p["status_antal"]
     unclear = n.get("uafklaret", 0)
+    flips = n.get("afhaenger", 0)
     assumed = sum(rests_on_assumption(r) for r in p["regler"])
     return (f"{fmt.number(n['ok'])} OK, "
             + (f"{fmt.number(unclear)} kan ikke afgøres, " if unclear else "")
+            + (f"{fmt.number(flips)} afhænger af klassifikationen, " if flips else "")
             + f"{fmt.number(n['advarsel'])} {'advarsel' if n['advarsel'] == 1 else 'advarsler'}"
             f" og {fmt.number(n['brud'])} brud"
             + (f"; {fmt.number(assumed)} af dem afhænger af en antagelse" if assumed else ""))
@@ -110,8 +112,9 @@ def _rule_point(p: dict) -> str:
     # its other verdict too: it is no stronger than that assumption.
     by_status["ok"] = [r for r in by_status.get("ok", []) if rests_on_assumption(r)]
     parts = []
-    for st, one, many in (("brud", "brud", "brud"), ("uafklaret", "kan ikke afgøres",
-                                                     "kan ikke afgøres"),
+    for st, one, many in (("brud", "brud", "brud"), ("afhaenger", "afhænger af klassifikationen",
+                                                     "afhænger af klassifikationen"),
+                          ("uafklaret", "kan ikke afgøres", "kan ikke afgøres"),
                           ("advarsel", "advarsel", "advarsler"),
                           ("ok", "OK under en antagelse", "OK under en antagelse")):
         rs = by_status.get(st, [])
@@ -126,7 +129,8 @@ def _rule_point(p: dict) -> str:
                 items.append(f"{esc(r['navn'])}: {esc(first)}")
             elif st == "uafklaret" and high:
                 items.append(f"{esc(r['navn'])}: " + esc(fmt.and_list([
-                    f"{f['indsats']} koster {fmt.kr(f['pr_deltager_kr'])} pr. deltager mod "
+                    f"i {f['indsats']} betaler puljen {fmt.kr(f['pr_deltager_kr'])} pr. "
+                    "deltager mod "
                     f"typisk {fmt.number(f['typisk_min_kr'])}–{fmt.kr(f['typisk_max_kr'])}, så "
                     "beløbet kan dække løn" for f in high])))
             else:
@@ -209,7 +213,9 @@ def key_points(ctx: dict) -> Html:
                        f"{payment_sentence(rr)}) er ikke disponeret i planen "
                        + (f"og kan skulle betales tilbage, hvis {f['holds']}de ikke "
                           f"bruges inden {frist}." if cond else
-                          f"og skal betales tilbage, hvis de ikke bruges inden {frist}."))
+                          f"og skal betales tilbage, hvis de ikke bruges inden {frist}.")
+                       + (" " + esc(wording.round1_risk_clause(rr))
+                          if rr.get("aktivitet_start_til") else ""))
     if not risky and not led["ikke_finansieret_kr"]:
         pts.append("Planen bruger alle midler inden fristerne; intet skal betales tilbage.")
     pts.append(_rule_point(p))
