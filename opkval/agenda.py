@@ -117,7 +117,7 @@ def agenda(ctx: dict) -> dict:
                       f"{fmt.number(len(p['indsatser']))} indsatser:"))
         sag.append(_ul([f"{i['navn']} ({i['kategori_kort']}, {i['maalgruppe_navn'].lower()}"
                         + (f", {fmt.number(i['deltagere'])} "
-                           + ("studerende" if i["formel"] else "kursusdeltagere")
+                           + wording.participant_word(i["del"])
                            if i["deltagere"] else "")
                         + f"): {fmt.kr(i['total_kr'])}"
                         + ("" if i["finansiering"] == "pulje" else ", anden finansiering")

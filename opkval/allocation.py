@@ -140,9 +140,51 @@ class GrantRow:
     #: round 1's tilsagn beside the key); None where there is one.
     alternativ_kr: int | None = None
     alternativ_forklaring: str | None = None
+    #: issue 19: a letter whose implied share of the pool is implausible (Danish sentence)
+    advarsel: str | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+#: A letter's implied share of the pool may differ this much (as a fraction) from the key's
+#: share or the kommune's other letters before it is a warning (issue 19: "more than half").
+LETTER_TOLERANCE = Fraction(1, 2)
+
+
+def letter_warnings(data: RawData, kommunekode: int, tilsagn, cfg: PuljeConfig,
+                    key: str) -> dict[int, str]:
+    """Per letter (its position in ``tilsagn``): a warning when its implied share of the pool
+    differs by more than half from the key's share for the same years, or from the mean share
+    of the kommune's other letters (a letter typed with one zero too many, or for the wrong
+    years). Ishøj's real letters (0,26 % against the key's 0,47 %: 55 %) are not warned."""
+    from opkval import fmt
+
+    def years_of(t) -> list[int]:
+        return [t.aar] if t.aar is not None else list(cfg.round_by_id(t.runde).aar)
+
+    shares = []
+    for t in tilsagn:
+        ys = years_of(t)
+        pool = sum(cfg.pool_kr(y) for y in ys)
+        est = sum(key_estimates(data, key, y, cfg.pool_kr(y))[kommunekode] for y in ys)
+        shares.append((Fraction(t.beloeb_kr, pool), Fraction(est, pool), ys))
+    out = {}
+    for n, (t, (share, key_share, ys)) in enumerate(zip(tilsagn, shares, strict=True)):
+        others = [s for m, (s, _, _) in enumerate(shares) if m != n]
+        refs = [("nøglen", key_share)]
+        if others:
+            refs.append(("kommunens øvrige tilsagn", sum(others) / len(others)))
+        off = [(name, ref) for name, ref in refs
+               if ref and abs(share / ref - 1) > LETTER_TOLERANCE]
+        if not off:
+            continue
+        what = (f"Tilsagnet for {ys[0]}" if len(ys) == 1 else
+                f"Tilsagnet for {cfg.round_by_id(t.runde).kort.lower()} ({ys[0]}–{ys[-1]})")
+        out[n] = (f"{what} ({fmt.kr(t.beloeb_kr)}) er {fmt.pct(float(share), 2)} af puljen, "
+                  + " og ".join(f"{name} giver {fmt.pct(float(ref), 2)}" for name, ref in refs)
+                  + "; kontrollér beløbet og årene i tilsagnsbrevet.")
+    return out
 
 
 def _published(data: RawData, cfg: PuljeConfig) -> pd.DataFrame:
@@ -205,6 +247,12 @@ def grants_for_kommune(data: RawData, kommunekode: int, key: str | None = None,
     published = {int(r.aar_fra): (int(r.beloeb_kr), str(r.kilde)) for r in own.itertuples()}
     letters = letter_amounts(tilsagn, cfg)
     known = {**published, **{y: (a, k) for y, (a, k, _) in letters.items()}}
+    warn = letter_warnings(data, kommunekode, tuple(tilsagn), cfg, key) if tilsagn else {}
+    warn_by_year = {}
+    for n, text in warn.items():
+        t = tilsagn[n]
+        for y in ([t.aar] if t.aar is not None else cfg.round_by_id(t.runde).aar):
+            warn_by_year.setdefault(y, text)
     rows = []
     for year in cfg.years:
         pool = cfg.pool_kr(year)
@@ -248,6 +296,7 @@ def grants_for_kommune(data: RawData, kommunekode: int, key: str | None = None,
             andel=amount / pool, skoen_kr=est, grundlag=grundlag,
             udbetaling_antaget=year in runde.udbetaling_antaget,
             alternativ_kr=alt, alternativ_forklaring=alt_text,
+            advarsel=warn_by_year.get(year) if year in letters else None,
         ))
     return rows
 

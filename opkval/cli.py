@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import gc
 import os
 import re
@@ -252,10 +253,26 @@ def cmd_plan_check(args: argparse.Namespace) -> int:
     out.append(f"{'Regel':<{width}}{'Status':<{status_width}}Vurdering")
     for r in pc["regler"]:
         out.append(f"{r['navn']:<{width}}{STATUS_DA[r['status']]:<{status_width}}{r['tekst']}")
+    out.extend(_plan_warnings(plan, grants))
     print("\n".join(out).replace("\u00a0", " "))
     if args.strict and pc["status_antal"]["brud"]:
         return 1
     return 0
+
+
+def _plan_warnings(plan, grants: list[dict], today: dt.date | None = None) -> list[str]:
+    """What ``plan check`` warns about without refusing the plan (issue 19): blank
+    participant counts (where, which field), implausible tilsagn letters, and the years
+    already paid that have no letter and are therefore estimated."""
+    from opkval.wording import estimated_years_text
+
+    year = (today or dt.date.today()).year
+    lines = [*plan.advarsler,
+             *dict.fromkeys(g["advarsel"] for g in grants if g.get("advarsel"))]
+    est = estimated_years_text(grants, year)
+    if est:
+        lines.append(est)
+    return ["", "Advarsler:", *(f"  - {x}" for x in lines)] if lines else []
 
 
 def cmd_plan_template(args: argparse.Namespace) -> int:

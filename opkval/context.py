@@ -345,16 +345,22 @@ def plan_context(plan: Plan, grants: list[dict], cfg: PuljeConfig | None = None)
         d["pr_aar_kr"] = {str(y): i.spending(y) for y in i.years}
         indsatser.append(d)
     # Students in formal education and course participants are different people counts:
-    # they are shown apart, never added (issue 12).
+    # they are shown apart, never added (issue 12). Heads are counted once, in the right
+    # place (issue 19): students from formal lines, course participants from informal lines
+    # the pool pays; wages/substitutes, administration, audit, study costs and lines financed
+    # outside the pool are not courses, so their counts are in neither.
     deltagere: dict[str, int] = {}
     studerende: dict[str, int] = {}
     kursister: dict[str, int] = {}
     for i in plan.indsatser:
-        if i.deltagere:
-            name = mg[i.maalgruppe].navn
-            deltagere[name] = deltagere.get(name, 0) + i.deltagere
-            into = studerende if kat[i.kategori].formel else kursister
-            into[name] = into.get(name, 0) + i.deltagere
+        part = kat[i.kategori].part
+        if not i.deltagere or part == "oevrig" or (part == "uformel"
+                                                   and i.finansiering != "pulje"):
+            continue
+        name = mg[i.maalgruppe].navn
+        deltagere[name] = deltagere.get(name, 0) + i.deltagere
+        into = studerende if part == "formel" else kursister
+        into[name] = into.get(name, 0) + i.deltagere
     dagtilbud: dict[str, int] = {}
     for i in plan.indsatser:
         for place, n in i.fordeling.items():

@@ -196,6 +196,9 @@ class Plan:
     forrige_ref: str | None = None
     fil: str = ""  # where it was read from (for messages; the note shows only the file name)
     sha256: str = ""
+    #: Warnings that do not stop the plan (issue 19), each naming where and which field:
+    #: e.g. a blank participant count. Shown by ``opkval plan check``.
+    advarsler: tuple[str, ...] = ()
 
     @property
     def godkendt(self) -> bool:
@@ -730,6 +733,7 @@ def validate(raw: Any, locate: Locator, index: KommuneIndex,
     elif not c.size(("indsatser",), raw_ind, MAX_INDSATSER):
         raw_ind = []
     seen_names: dict[str, int] = {}
+    advarsler: list[str] = []
     for i, item in enumerate(raw_ind):
         ind = _indsats(c, ("indsatser", i), item, rules, years)
         if ind is None:
@@ -741,6 +745,18 @@ def validate(raw: Any, locate: Locator, index: KommuneIndex,
             continue
         seen_names[key] = i
         indsatser.append(ind)
+        if ind.deltagere is None and rules.kategorier[ind.kategori].part != "oevrig":
+            # issue 19: a blank count is a warning naming where; what the plan moves then
+            # uses the Fordeling sheet's sum where there is one.
+            n = sum(ind.fordeling.values())
+            advarsler.append(Problem(
+                _field(("indsatser", i, "deltagere")), locate(("indsatser", i, "deltagere")),
+                _MISSING, f"antal deltagere er ikke angivet for {ind.navn}; "
+                + (f"opkval bruger fordelingens sum ({n}) i »Hvad planen flytter«" if n else
+                   "indsatsen tælles ikke med i antal deltagere"
+                   + (" eller i puljemidler pr. uddannet"
+                      if ind.kategori in ("meritpaedagog", "pau") else ""))
+            ).text())
 
     tilsagn = _tilsagn(c, raw.get("tilsagn"))
     notat = _notat(c, raw.get("notat"), base_dir)
@@ -754,7 +770,7 @@ def validate(raw: Any, locate: Locator, index: KommuneIndex,
                 kilde=kilde, godkendt_af=godkendt_af, godkendt_dato=godkendt_dato,
                 maal_andel_paedagoger_pct=maal_pct, maal_aar=maal_aar,
                 behov=tuple(behov), overvejelser=overvejelser, tilsagn=tilsagn,
-                notat=notat, forrige_ref=forrige), []
+                notat=notat, forrige_ref=forrige, advarsler=tuple(advarsler)), []
 
 
 def _tilsagn(c: _Checker, value: object) -> tuple[Tilsagn, ...]:
@@ -796,6 +812,16 @@ def _tilsagn(c: _Checker, value: object) -> tuple[Tilsagn, ...]:
             elif int(aar) in seen_year:
                 c.add((*path, "aar"), aar, f"året står også i tilsagn nr. "
                       f"{seen_year[int(aar)] + 1}")
+                aar = None
+            elif cfg.round_of(int(aar)).udbetaling == "samlet":
+                # issue 19: a round paid in one sum has one letter for all its years; a year
+                # typed for it would be read as that year alone and carried forward.
+                r = cfg.round_of(int(aar))
+                c.add((*path, "aar"), aar,
+                      f"{int(aar)} ligger i {r.kort.lower()} ({r.aar[0]}–{r.aar[-1]}), som "
+                      f"udmøntes samlet i {r.udbetalingsaar}; tilsagnet gælder hele runden. "
+                      f"Skriv rundens beløb med runde {r.id} i stedet for år (i arket Tilsagn: "
+                      f"{r.id} i kolonnen runde og kolonnen aar tom; i YAML: runde: {r.id})")
                 aar = None
             else:
                 aar = int(aar)

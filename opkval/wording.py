@@ -168,3 +168,44 @@ def pool_pays_text(kr: float, deltagere: int) -> str:
 def agenda_resume_subject(has_plan: bool) -> str:
     """What the orientation is about: the local plan only when one is registered."""
     return " og om kommunens lokale plan for opkvalificering" if has_plan else ""
+
+
+def kr_per_trained_note(effekt: dict) -> str:
+    """What 'Puljemidler pr. uddannet' rests on: pool lines' spending, which lines had no count
+    (left out) and which counts come from the Fordeling sheet."""
+    kr = effekt.get("kr_pr_uddannet") or {}
+    missing = [n for v in kr.values() if v for n in v.get("uden_antal", [])]
+    fordeling = list(effekt.get("antal_fra_fordeling") or [])
+    text = ("Det er det, puljen betaler (planens forbrug, hvor det er opgjort, ellers budgettet), "
+            "ikke uddannelsens fulde pris.")
+    if missing:
+        text += (f" {fmt.and_list(missing)} angiver ikke antal deltagere og er ikke regnet med "
+                 "i beløbet pr. person.")
+    if fordeling:
+        text += (f" For {fmt.and_list(fordeling)} er antal deltagere ikke angivet; tallet er "
+                 "summen af fordelingen på dagtilbud.")
+    return text
+
+
+def estimated_years_text(grants: list[dict], year: int) -> str:
+    """The paid years (payment year up to ``year``) that no letter or published tilsagn
+    gives: 'Ingen tilsagn for 2026–2030 (udbetalt eller udmøntet senest 2026); de år er skøn
+    eller fremskrevne.' ('' when every paid year is known)."""
+    missing = sorted(g["aar"] for g in grants
+                     if g["label"] != "tilsagn" and g["udbetalingsaar"] <= year)
+    if not missing:
+        return ""
+    spans = _runs(missing)
+    return (f"Ingen tilsagn i planen eller i opkvals data for {fmt.and_list(spans)}, som er "
+            f"udbetalt eller udmøntet senest {year}; beløbene for de år er skøn eller "
+            "fremskrevne. Skriv tilsagnsbrevets beløb i planen (arket Tilsagn).")
+
+
+def _runs(years: list[int]) -> list[str]:
+    out: list[list[int]] = []
+    for y in years:
+        if out and out[-1][-1] == y - 1:
+            out[-1].append(y)
+        else:
+            out.append([y])
+    return [_years(r) for r in out]
