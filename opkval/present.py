@@ -385,6 +385,9 @@ def grant_table(ctx: dict) -> Html:
     notes = "".join(f"<li>{esc(text)} ({_span(years)})</li>" for text, years in _years_by_text(
         (grant_note(g), g["aar"]) for g in ctx["grants"]))
     notes += f"<li>Hvert års beløb er det første, der findes af: {esc(PRECEDENCE_DA)}.</li>"
+    notes += "".join(f"<li><b>Advarsel:</b> {esc(w)}</li>"  # issue 19: implausible letters
+                     for w in dict.fromkeys(g["advarsel"] for g in ctx["grants"]
+                                            if g.get("advarsel")))
     notes += "".join(
         f"<li>Alternativt skøn: {esc(text)} ({_span(years)})</li>"
         for text, years in _years_by_text(

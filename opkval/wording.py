@@ -209,3 +209,32 @@ def _runs(years: list[int]) -> list[str]:
         else:
             out.append([y])
     return [_years(r) for r in out]
+
+
+def total_interval(runder: list[dict]) -> list[int] | None:
+    """2023–2030 as a range: rounds known from tilsagn exactly, estimated rounds by their
+    ``skoen_interval_kr`` (None when no round has a range)."""
+    if not any(r.get("skoen_interval_kr") for r in runder):
+        return None
+    lo = sum((r.get("skoen_interval_kr") or [r["beloeb_kr"]] * 2)[0] for r in runder)
+    hi = sum((r.get("skoen_interval_kr") or [r["beloeb_kr"]] * 2)[1] for r in runder)
+    return [lo, hi]
+
+
+def round_amount_text(r: dict) -> str:
+    """A round's amount in council text: exact for a tilsagn, else rounded (the range)."""
+    if r.get("skoen_interval_kr"):
+        return interval_text(r["skoen_interval_kr"])
+    if r["labels"] == ["tilsagn"]:
+        return fmt.kr(r["beloeb_kr"])
+    return fmt.approx_kr(r["beloeb_kr"])
+
+
+def ranges_sentence(runder: list[dict]) -> str:
+    """Every estimated round's range in one sentence ('' when nothing is estimated)."""
+    parts = [f"{interval_text(r['skoen_interval_kr'])} for {_years(r['aar'])}"
+             for r in runder if r.get("skoen_interval_kr")]
+    if not parts:
+        return ""
+    return stop("Målt mod de få kendte tilsagn fra puljen kan beløbet ligge på "
+                + fmt.and_list(parts))
