@@ -63,6 +63,11 @@ def manifest(data: RawData) -> dict:
     }
 
 
+#: A round known from the kommune's own tilsagn: its payment years are an assumption only.
+UDBETALING_EGNE_TILSAGN = ("antaget; kommunens tilsagn angiver ikke, hvornår beløbene "
+                           "udbetales")
+
+
 def round_summaries(cfg: PuljeConfig, grants: list,
                     factor: tuple[float, float] | None = None) -> list[dict]:
     """Per tildelingsrunde: its dates and rules, and the kommune's amount and its labels.
@@ -97,7 +102,11 @@ def round_summaries(cfg: PuljeConfig, grants: list,
             # issue 11: what each figure rests on (payment timing, deadline, key, range).
             "udbetalingsaar_pr_aar": {str(g.aar): g.udbetalingsaar for g in rows},
             "udbetaling_tekst": r.udbetaling_tekst,
-            "udbetaling_kilde": r.udbetaling_kilde,
+            # issue 19: where the kommune's own tilsagn gives the round's figures, another
+            # kommune's payment (Dragør) is no evidence for when this kommune is paid.
+            "udbetaling_kilde": (UDBETALING_EGNE_TILSAGN if rows and r.udbetaling != "samlet"
+                                 and all(g.label == "tilsagn" for g in rows)
+                                 else r.udbetaling_kilde),
             "udbetaling_antaget": list(r.udbetaling_antaget),
             "frist_antaget": r.frist_antaget,
             "frist_kilde": r.frist_kilde,

@@ -37,7 +37,7 @@ def _no_plan(ctx: dict) -> Html:
         "<section><h2>Lokal plan</h2><p><b>Ingen lokal plan registreret.</b> "
         f"{esc(_kommune(ctx))} har ikke registreret en lokal plan for "
         "opkvalificering i opkval, så notatet kan ikke vise forbrug, saldo eller reglerne. "
-        f"{esc(r['navn'])} (udbetales {_paid(r).removeprefix('samlet i ')}) forudsætter en "
+        f"{esc(r['navn'])} (udmøntes i {_paid(r).removeprefix('samlet i ')}) forudsætter en "
         "lokal plan. En plan registreres "
         f"som <code>data/plans/{esc(ctx['kommune']['slug'])}.yaml</code> eller i Excel-skabelonen "
         "fra <code>opkval plan template</code>.</p></section>")
@@ -153,7 +153,7 @@ def _oldest_first(ctx: dict) -> str:
             else ".")
     for r in rounds:
         if r["udbetaling"] == "samlet":
-            text += (f" {esc(r['kort'])}s midler for {_span(r['aar'])} udbetales "
+            text += (f" {esc(r['kort'])}s midler for {_span(r['aar'])} udmøntes "
                      f"{_paid(r)}.")
     return text
 
