@@ -169,15 +169,19 @@ def letter_warnings(data: RawData, kommunekode: int, tilsagn, cfg: PuljeConfig,
         pool = sum(cfg.pool_kr(y) for y in ys)
         est = sum(key_estimates(data, key, y, cfg.pool_kr(y))[kommunekode] for y in ys)
         shares.append((Fraction(t.beloeb_kr, pool), Fraction(est, pool), ys))
+    def off(share, ref) -> bool:
+        return bool(ref) and abs(share / ref - 1) > LETTER_TOLERANCE
+
+    # The other letters a letter is compared with are those the key does not flag: with one
+    # letter typed ten times too high, the right one is not blamed for differing from it.
+    plausible = [m for m, (s, k, _) in enumerate(shares) if not off(s, k)]
     out = {}
     for n, (t, (share, key_share, ys)) in enumerate(zip(tilsagn, shares, strict=True)):
-        others = [s for m, (s, _, _) in enumerate(shares) if m != n]
+        others = [shares[m][0] for m in plausible if m != n]
         refs = [("nøglen", key_share)]
         if others:
             refs.append(("kommunens øvrige tilsagn", sum(others) / len(others)))
-        off = [(name, ref) for name, ref in refs
-               if ref and abs(share / ref - 1) > LETTER_TOLERANCE]
-        if not off:
+        if not any(off(share, ref) for _, ref in refs):
             continue
         what = (f"Tilsagnet for {ys[0]}" if len(ys) == 1 else
                 f"Tilsagnet for {cfg.round_by_id(t.runde).kort.lower()} ({ys[0]}–{ys[-1]})")
