@@ -262,7 +262,8 @@ def money_table(ctx: dict) -> Html:
         return Html("")
     led = p["ledger"]
     other = any(y["anden_finansiering_kr"] for y in led["aar"])
-    head = ["År", "Udbetalt tilskud", "Forbrug af puljen", "Ikke finansieret", "Saldo ultimo"]
+    head = ["År", "Tilskud (modtaget eller ventet)", "Forbrug af puljen", "Ikke finansieret",
+            "Saldo ultimo"]
     if other:
         head.append("Anden finansiering")
     rows = []
