@@ -126,13 +126,17 @@ def _rule_point(p: dict) -> str:
                     if f["fund"] == "over"]
             if rests_on_assumption(r):
                 first = r["tekst"].split(". ")[0]
-                items.append(f"{esc(r['navn'])}: {esc(first)}")
+                items.append(f"{esc(r['navn'])}: {esc(first)}"
+                             + (f"; {esc(wording.FORMEL_ANDEL_KILDER_KORT)}"
+                                if st == "afhaenger" and r["id"] == "formel_andel" else ""))
             elif st == "uafklaret" and high:
                 items.append(f"{esc(r['navn'])}: " + esc(fmt.and_list([
                     f"i {f['indsats']} betaler puljen {fmt.kr(f['pr_deltager_kr'])} pr. "
                     "deltager mod "
                     f"typisk {fmt.number(f['typisk_min_kr'])}–{fmt.kr(f['typisk_max_kr'])}, så "
                     "beløbet kan dække løn" for f in high])))
+            elif st == "uafklaret" and r.get("vaerdier", {}).get("aarsag"):
+                items.append(f"{esc(r['navn'])}: {esc(r['vaerdier']['aarsag'])}")  # and why
             else:
                 items.append(esc(r["navn"]))
         parts.append(f"{fmt.number(len(rs))} {one if len(rs) == 1 else many} "
@@ -197,8 +201,10 @@ def key_points(ctx: dict) -> Html:
     for r in risky:
         f = risk_facts(ctx, r)
         rr, estimate, risk, frist = f["runde"], f["estimate"], esc(f["amount"]), f["frist"]
-        received = (esc(fmt.approx_kr_range(*sorted((r["modtaget_kr"],
-                                                    r["modtaget_alternativ_kr"]))))
+        received = (esc(wording.interval_text(rr["skoen_interval_kr"])
+                        if rr.get("skoen_interval_kr") else
+                        fmt.approx_kr_range(*sorted((r["modtaget_kr"],
+                                                     r["modtaget_alternativ_kr"]))))
                     + " (skøn)" if estimate else esc(fmt.kr(r["modtaget_kr"])))
         if r.get("ikke_planlagt"):
             pts.append(f"<b>{esc(r['navn'])} er endnu ikke planlagt:</b> planen er fra "

@@ -382,6 +382,8 @@ def check_godkendt(plan: Plan, rules: RulesConfig, cfg: PuljeConfig) -> RuleResu
                  f"afhænger af den plan, kommunen laver for {r2.kort.lower()}." + approval)
         return _result(rules, "lokal_plan_godkendt", True, tekst,
                        {"plan_findes": True, "daekker_runden": False,
+                        "aarsag": f"planen er fra {fmt.date(plan.dato)}, før {r2.kort.lower()}s "
+                                  "vilkår blev fastlagt, og dækker ikke runden",
                         "godkendt": plan.godkendt, "godkendt_af": plan.godkendt_af,
                         "godkendt_dato": plan.godkendt_dato.isoformat() if plan.godkendt_dato
                         else None, "godkendt_foer_planen": bool(earlier)}, status=UAFKLARET)

@@ -18,6 +18,11 @@ FORMEL_ANDEL_KILDER = ("Reglen om 90 % formel uddannelse kendes kun fra en nyhed
                        "tilsagnsbrevet afgør, hvad der gælder.")
 
 
+#: The same, short, for page 1.
+FORMEL_ANDEL_KILDER_KORT = ("reglen kendes kun fra en nyhed fra Absalon og en liste fra BUPL "
+                            "Fyn, ikke fra tilsagnets vilkår")
+
+
 def stop(text: str) -> str:
     """End a sentence with one full stop: 'ca. 1,3 mio. kr.' stays, 'planen' gets one
     (never "kr..")."""

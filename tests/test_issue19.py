@@ -278,6 +278,12 @@ def test_ishoej_statuses_are_as_strong_as_their_evidence(data, ishoej_plan):
     page1 = text_of(present_plan.key_points(ctx))
     assert "1 afhænger af klassifikationen" in page1
     assert "Brud (29,1 %), hvis" in page1 and "overholdt (7,7 %), hvis" in page1
+    assert "ikke fra tilsagnets vilkår" in page1  # the 90/10 rule's sources
+    # round 2's condition cannot be decided, and page 1 says why
+    assert ("Lokal plan før anden runde: planen er fra 21. april 2024, før anden rundes "
+            "vilkår blev fastlagt, og dækker ikke runden") in page1
+    # the round's money on page 1 is the same range as in Kort fortalt
+    assert "Af rundens ca. 2,6–4,7 mio. kr. (skøn)" in page1
     item = agenda.to_text(agenda.agenda(ctx)).replace("\u00a0", " ")
     assert "1 afhænger af klassifikationen" in item
     assert "ikke fra vilkårene i tilsagnet" in item

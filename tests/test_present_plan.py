@@ -132,7 +132,7 @@ def test_no_plan_and_rule_count_follow_the_config(ishoej_plan, ishoej_grants):
     # The payment year of round 2 and the number of rules come from the context, not the text.
     ctx = _ctx(None)
     ctx["runder"][1]["udbetalingsaar"] = 2027
-    assert "Anden tildelingsrunde (udbetales 2027)" in present_plan._no_plan(ctx)
+    assert "Anden tildelingsrunde (udmøntes i 2027)" in present_plan._no_plan(ctx)
     pc = plan_context(ishoej_plan, ishoej_grants)
     pc["regler"] = [dict(r, status="ok") for r in pc["regler"][:5]]
     assert "Planen overholder alle fem regler" in present_plan.key_points(
