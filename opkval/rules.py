@@ -450,7 +450,9 @@ def check_forbrug(ledger: Ledger, rules: RulesConfig, plan: Plan | None = None,
         lo, hi = risk_range(x, alt_ledger)
         frist = fmt.date(x.frist) + (" (antaget; ingen kilde giver fristen)"
                                      if x.frist_antaget else "")
-        amount = _kr_range(lo, hi) + (" (skøn)" if lo != hi or x.skoen else "")
+        # issue 19: an estimate is rounded in council text; exact kroner stay in the tables
+        amount = (fmt.approx_kr_range(lo, hi) + " (skøn)" if lo != hi or x.skoen
+                  else _kr_range(lo, hi))
         if plan is not None and predates(plan, rnd):
             unplanned.append(x.id)
             parts.append(f"{x.navn} er endnu ikke planlagt: planen er fra "
