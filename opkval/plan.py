@@ -198,7 +198,7 @@ class Plan:
     sha256: str = ""
     #: Warnings that do not stop the plan (issue 19), each naming where and which field:
     #: e.g. a blank participant count. Shown by ``opkval plan check``.
-    advarsler: tuple[str, ...] = ()
+    advarsler: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def godkendt(self) -> bool:

@@ -228,7 +228,9 @@ def round_estimate(r: dict) -> str:
 
 def payment_sentence(r: dict) -> str:
     """How a round is paid, as config words it (with "antaget" where no source gives it)."""
-    text = esc(r.get("udbetaling_tekst") or f"udbetales {_paid(r)}")
+    # issue 19: a round paid in one sum "udmøntes" (seed 002); "udbetales" for yearly payments
+    verb = "udmøntes" if r["udbetaling"] == "samlet" else "udbetales"
+    text = esc(r.get("udbetaling_tekst") or f"{verb} {_paid(r)}")
     if r.get("udbetaling_antaget") and "antaget" not in text:
         text += " (antaget)"
     return text

@@ -203,14 +203,14 @@ def check_formel_andel(plan: Plan, ledger: Ledger, rules: RulesConfig) -> RuleRe
         if alt_status != status:
             # issue 19: a verdict that flips on one classification is neither brud nor OK;
             # it gets its own status, with both readings and what the rule rests on.
-            forud = f"{forud} {wording.FORMEL_ANDEL_KILDER}"
+            forud = f"{forud} {wording.formel_andel_kilder(rules.min_formel_andel)}"
             both = (f"{_verdict(status, per_round).capitalize()}, hvis {names} er "
                     + fmt.and_list([_kat_words(rules, i.kategori) for i in unsure])
                     + f"; {_verdict(alt_status, alt_round)}, hvis "
                     + ("den" if len(unsure) == 1 else "de") + " er "
                     + fmt.and_list([_kat_words(rules, i.kategori_alternativ) for i in unsure])
                     + ".")
-            tekst = f"{both} {tekst} {wording.FORMEL_ANDEL_KILDER}"
+            tekst = f"{both} {tekst} {wording.formel_andel_kilder(rules.min_formel_andel)}"
             status = AFHAENGER
     amu = [i.navn for i in plan.indsatser if i.kategori in AMU_AVU and i.navn in used]
     if amu:  # issue 19: AMU and AVU count as formal only under a named assumption

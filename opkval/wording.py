@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from opkval import fmt
 
-#: What the 90/10 rule rests on: the sources are a college's news item and a union branch's
-#: list, not the tilsagn terms (issue 19, point 3).
-FORMEL_ANDEL_KILDER = ("Reglen om 90 % formel uddannelse kendes kun fra en nyhed fra "
-                       "professionshøjskolen Absalon og fra BUPL Fyns liste over "
-                       "tilskudsberettigede udgifter, ikke fra vilkårene i tilsagnet; "
-                       "tilsagnsbrevet afgør, hvad der gælder.")
+
+def formel_andel_kilder(min_formel_andel: float) -> str:
+    """What the 90/10 rule rests on: the sources are a college's news item and a union
+    branch's list, not the tilsagn terms (issue 19, point 3)."""
+    return (f"Reglen om {fmt.pct(min_formel_andel, 0)} formel uddannelse kendes kun fra en "
+            "nyhed fra professionshøjskolen Absalon og fra BUPL Fyns liste over "
+            "tilskudsberettigede udgifter, ikke fra vilkårene i tilsagnet; tilsagnsbrevet "
+            "afgør, hvad der gælder.")
 
 
 #: The same, short, for page 1.

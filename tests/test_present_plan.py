@@ -150,6 +150,6 @@ def test_risk_at_an_assumed_deadline_is_conditional_on_page_1(ishoej_plan, ishoe
     nb = "\u00a0"
     assert "<b>Risiko for tilbagebetaling (betinget):</b>" in points
     assert f"ca.{nb}1,6–3,7{nb}mio.{nb}kr. af anden tildelingsrunde" in points
-    assert "udmøntes i én tildelingsrunde i 2026" in points
+    assert "udmøntes samlet i 2026" in points
     assert "hvis skønnet holder" in points and "(antaget frist" in points
     assert "endnu ikke planlagt" not in points
