@@ -202,8 +202,7 @@ def check_formel_andel(plan: Plan, ledger: Ledger, rules: RulesConfig) -> RuleRe
         ellers, tekst_ellers = alt_status, _formel_tekst(alt_round, minimum)
         if alt_status != status:
             # issue 19: a verdict that flips on one classification is neither brud nor OK;
-            # it gets its own status, with both readings and what the rule rests on.
-            forud = f"{forud} {wording.formel_andel_kilder(rules.min_formel_andel)}"
+            # it gets its own status (below), with both readings and what the rule rests on.
             both = (f"{_verdict(status, per_round).capitalize()}, hvis {names} er "
                     + fmt.and_list([_kat_words(rules, i.kategori) for i in unsure])
                     + f"; {_verdict(alt_status, alt_round)}, hvis "
@@ -215,7 +214,8 @@ def check_formel_andel(plan: Plan, ledger: Ledger, rules: RulesConfig) -> RuleRe
     amu = [i.navn for i in plan.indsatser if i.kategori in AMU_AVU and i.navn in used]
     if amu:  # issue 19: AMU and AVU count as formal only under a named assumption
         note = (f"Antagelse: {fmt.and_list(amu)} er AMU eller AVU og er talt som formel "
-                "uddannelse; ingen kilde siger, at de hører under de 90 %, og Absalon skriver "
+                "uddannelse; ingen kilde siger, at de hører under de "
+                f"{fmt.pct(rules.min_formel_andel, 0)}, og Absalon skriver "
                 "»formel uddannelse inden for kvalifikationsrammerne på akademi- og "
                 "diplomniveau«.")
         tekst = f"{tekst} {note}"
