@@ -417,3 +417,18 @@ def test_workbook_saved_by_libreoffice_trips_every_case(tmp_path, index, data, i
     assert "40 deltagere i kurser" in page1 and "46" not in page1
     assert main(["plan", "check", str(saved)]) == 0
     assert "ark 'Indsatser', celle F2" in capsys.readouterr().out
+
+
+def test_landsoversigt_counts_a_flipping_verdict_apart(data, ishoej_plan):
+    """Ishøj's only former brud flips on one classification: the overview does not count it
+    as a plan that breaks a rule for certain, and says it is one only under a reading."""
+    from opkval import present_national
+    from opkval.national import note_summary
+
+    ctx = build_context(data, ishoej_plan.kommune, 2026, plan=ishoej_plan)
+    row = {"navn": "Ishøj", "kode": 183, "slug": "ishoej", "region": "Region Hovedstaden",
+           "kommunegruppe": "Hovedstadskommuner", **note_summary(ctx)}
+    text = text_of(present_national._breaches(1, 0, 1))
+    assert "kun under en usikker klassifikation" in text
+    table = text_of(present_national.plans({"kommuner": [row]}))
+    assert "(afhænger af klassifikationen)" in table and "Advarsel" in table
