@@ -156,8 +156,9 @@ def letter_warnings(data: RawData, kommunekode: int, tilsagn, cfg: PuljeConfig,
                     key: str) -> dict[int, str]:
     """Per letter (its position in ``tilsagn``): a warning when its implied share of the pool
     differs by more than half from the key's share for the same years, or from the mean share
-    of the kommune's other letters (a letter typed with one zero too many, or for the wrong
-    years). Ishøj's real letters (0,26 % against the key's 0,47 %: 55 %) are not warned."""
+    of the kommune's other plausible letters of the same round (a letter typed with one zero
+    too many, or for the wrong years). Ishøj's real letters (0,26 % against the key's
+    0,47 %: 55 %) are not warned."""
     from opkval import fmt
 
     def years_of(t) -> list[int]:
@@ -174,10 +175,14 @@ def letter_warnings(data: RawData, kommunekode: int, tilsagn, cfg: PuljeConfig,
 
     # The other letters a letter is compared with are those the key does not flag: with one
     # letter typed ten times too high, the right one is not blamed for differing from it.
+    # Only letters of the same round: a later round is allocated anew (seed 002), so round 1's
+    # share says nothing about round 2's.
     plausible = [m for m, (s, k, _) in enumerate(shares) if not off(s, k)]
     out = {}
     for n, (t, (share, key_share, ys)) in enumerate(zip(tilsagn, shares, strict=True)):
-        others = [shares[m][0] for m in plausible if m != n]
+        rnd = cfg.round_of(ys[0]).id
+        others = [shares[m][0] for m in plausible
+                  if m != n and cfg.round_of(shares[m][2][0]).id == rnd]
         refs = [("nøglen", key_share)]
         if others:
             refs.append(("kommunens øvrige tilsagn", sum(others) / len(others)))
