@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 
-from opkval import fmt
+from opkval import fmt, wording
 from opkval.domain import ROLE_LOKAL_PLAN
 from opkval.present import _kommune, _span, grant_label, payment_sentence, round_with_role
 from opkval.present_notat import bilag_label, header_fields, indstilling_text, md_blocks
@@ -63,6 +63,8 @@ def _risk(ctx: dict, r: dict) -> str:
             else "skal betales tilbage, hvis de")
     text = (f"{amount} af {r['navn'].lower()} er ikke disponeret i planen og {verb} ikke "
             f"bruges inden {frist}.")
+    if f["runde"].get("aktivitet_start_til"):  # issue 19: after the window, only what started
+        text += " " + wording.round1_risk_clause(f["runde"])
     return text[:1].upper() + text[1:]  # a sentence of its own ("Ca. 11,4 mio. kr. …")
 
 
@@ -78,11 +80,15 @@ def agenda(ctx: dict) -> dict:
     pool = ctx["pulje"]["navn"].split(" (")[0]
     # Prose rounds an estimate to what the method supports; the Økonomi list keeps kroner.
     known = sum(g["beloeb_kr"] for g in ctx["grants"] if g["label"] == "tilsagn")
-    received = (fmt.kr(total) if not _estimated(ctx) else fmt.approx_kr(total))
+    interval = wording.total_interval(ctx["runder"])  # issue 19: the key's record
+    received = (fmt.kr(total) if not _estimated(ctx) else
+                wording.interval_text(interval) if interval else fmt.approx_kr(total))
     of_which = f" (heraf {fmt.kr(known)} som tilsagn)" if known and _estimated(ctx) else ""
-    resume = [f"Udvalget orienteres om {k}s andel af {pool[:1].lower() + pool[1:]} og "
-              f"om kommunens lokale plan for opkvalificering. {k} modtager i alt "
+    resume = [f"Udvalget orienteres om {k}s andel af {pool[:1].lower() + pool[1:]}"
+              f"{wording.agenda_resume_subject(bool(p))}. {k} modtager i alt "
               f"{received} i {span}{of_which}. {_grant_basis(ctx)}"]
+    if wording.ranges_sentence(ctx["runder"]):
+        resume[0] += " " + wording.ranges_sentence(ctx["runder"])
     if p:
         led = p["ledger"]
         resume.append(f"Planen bruger {fmt.kr(led['forbrug_kr'])} af puljen. Puljens regler: "
@@ -90,7 +96,7 @@ def agenda(ctx: dict) -> dict:
         resume.extend(_risk(ctx, r) for r in led["runder"] if max(r["risiko_interval_kr"]))
     else:
         plan_round = round_with_role(ctx, ROLE_LOKAL_PLAN)
-        resume.append(f"Kommunen har ikke registreret en lokal plan i opkval; "
+        resume.append(f"Der er ikke registreret en lokal plan for kommunen; "
                       f"{plan_round['navn'].lower()} forudsætter en lokal plan.")
     if ctx.get("scenarie"):
         resume.insert(0, "Scenarie – ikke kommunens plan, som den står: "
@@ -115,7 +121,7 @@ def agenda(ctx: dict) -> dict:
                       f"{fmt.number(len(p['indsatser']))} indsatser:"))
         sag.append(_ul([f"{i['navn']} ({i['kategori_kort']}, {i['maalgruppe_navn'].lower()}"
                         + (f", {fmt.number(i['deltagere'])} "
-                           + ("studerende" if i["formel"] else "kursusdeltagere")
+                           + wording.participant_word(i["del"])
                            if i["deltagere"] else "")
                         + f"): {fmt.kr(i['total_kr'])}"
                         + ("" if i["finansiering"] == "pulje" else ", anden finansiering")
@@ -153,9 +159,9 @@ def agenda(ctx: dict) -> dict:
     rows = []
     for x in ctx["runder"]:
         labels = sorted({grant_label(g) for g in ctx["grants"] if g["runde"] == x["id"]})
-        rows.append(f"{x['navn']} ({_span(x['aar'])}): {fmt.kr(x['beloeb_kr'])} – "
+        rows.append(f"{x['navn']} ({_span(x['aar'])}): {wording.round_amount_text(x)} – "
                     f"grundlag: {fmt.and_list(labels).lower()}")
-    oek.append(_p(f"Tilskud fra puljen i alt {fmt.kr(total)}:"))
+    oek.append(_p(f"Tilskud fra puljen i alt {received}:"))
     oek.append(_ul(rows))
     if p:
         led = p["ledger"]

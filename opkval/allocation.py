@@ -140,9 +140,60 @@ class GrantRow:
     #: round 1's tilsagn beside the key); None where there is one.
     alternativ_kr: int | None = None
     alternativ_forklaring: str | None = None
+    #: issue 19: a letter whose implied share of the pool is implausible (Danish sentence)
+    advarsel: str | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+#: A letter's implied share of the pool may differ this much (as a fraction) from the key's
+#: share or the kommune's other letters before it is a warning (issue 19: "more than half").
+LETTER_TOLERANCE = Fraction(1, 2)
+
+
+def letter_warnings(data: RawData, kommunekode: int, tilsagn, cfg: PuljeConfig,
+                    key: str) -> dict[int, str]:
+    """Per letter (its position in ``tilsagn``): a warning when its implied share of the pool
+    differs by more than half from the key's share for the same years, or from the mean share
+    of the kommune's other plausible letters of the same round (a letter typed with one zero
+    too many, or for the wrong years). Ishøj's real letters (0,26 % against the key's
+    0,47 %: 55 %) are not warned."""
+    from opkval import fmt
+
+    def years_of(t) -> list[int]:
+        return [t.aar] if t.aar is not None else list(cfg.round_by_id(t.runde).aar)
+
+    shares = []
+    for t in tilsagn:
+        ys = years_of(t)
+        pool = sum(cfg.pool_kr(y) for y in ys)
+        est = sum(key_estimates(data, key, y, cfg.pool_kr(y))[kommunekode] for y in ys)
+        shares.append((Fraction(t.beloeb_kr, pool), Fraction(est, pool), ys))
+    def off(share, ref) -> bool:
+        return bool(ref) and abs(share / ref - 1) > LETTER_TOLERANCE
+
+    # The other letters a letter is compared with are those the key does not flag: with one
+    # letter typed ten times too high, the right one is not blamed for differing from it.
+    # Only letters of the same round: a later round is allocated anew (seed 002), so round 1's
+    # share says nothing about round 2's.
+    plausible = [m for m, (s, k, _) in enumerate(shares) if not off(s, k)]
+    out = {}
+    for n, (t, (share, key_share, ys)) in enumerate(zip(tilsagn, shares, strict=True)):
+        rnd = cfg.round_of(ys[0]).id
+        others = [shares[m][0] for m in plausible
+                  if m != n and cfg.round_of(shares[m][2][0]).id == rnd]
+        refs = [("nøglen", key_share)]
+        if others:
+            refs.append(("kommunens øvrige tilsagn", sum(others) / len(others)))
+        if not any(off(share, ref) for _, ref in refs):
+            continue
+        what = (f"Tilsagnet for {ys[0]}" if len(ys) == 1 else
+                f"Tilsagnet for {cfg.round_by_id(t.runde).kort.lower()} ({ys[0]}–{ys[-1]})")
+        out[n] = (f"{what} ({fmt.kr(t.beloeb_kr)}) er {fmt.pct(float(share), 2)} af puljen, "
+                  + " og ".join(f"{name} giver {fmt.pct(float(ref), 2)}" for name, ref in refs)
+                  + "; kontrollér beløbet og årene i tilsagnsbrevet.")
+    return out
 
 
 def _published(data: RawData, cfg: PuljeConfig) -> pd.DataFrame:
@@ -205,6 +256,12 @@ def grants_for_kommune(data: RawData, kommunekode: int, key: str | None = None,
     published = {int(r.aar_fra): (int(r.beloeb_kr), str(r.kilde)) for r in own.itertuples()}
     letters = letter_amounts(tilsagn, cfg)
     known = {**published, **{y: (a, k) for y, (a, k, _) in letters.items()}}
+    warn = letter_warnings(data, kommunekode, tuple(tilsagn), cfg, key) if tilsagn else {}
+    warn_by_year = {}
+    for n, text in warn.items():
+        t = tilsagn[n]
+        for y in ([t.aar] if t.aar is not None else cfg.round_by_id(t.runde).aar):
+            warn_by_year.setdefault(y, text)
     rows = []
     for year in cfg.years:
         pool = cfg.pool_kr(year)
@@ -248,6 +305,7 @@ def grants_for_kommune(data: RawData, kommunekode: int, key: str | None = None,
             andel=amount / pool, skoen_kr=est, grundlag=grundlag,
             udbetaling_antaget=year in runde.udbetaling_antaget,
             alternativ_kr=alt, alternativ_forklaring=alt_text,
+            advarsel=warn_by_year.get(year) if year in letters else None,
         ))
     return rows
 
@@ -343,3 +401,97 @@ def error_summary(rows: list[BacktestRow], afrunding_kr: int = 50000) -> dict:
                       "forskel_pct": b.forskel_pct, "inden_for_tolerance":
                       b.inden_for_tolerance} for b in largest],
     }
+
+
+@dataclass(frozen=True)
+class KeyReading:
+    """One published amount of this pool against the key's estimate for the years it may
+    cover: Ishøj's tilsagn for round 1 (one reading), Dragør's 817.000 kr. read as 2023–2024
+    (the file's inference) and as the whole first round (the article's "over treårig periode");
+    the source does not decide between the two (SOURCES.md, corrected 2026-12-07)."""
+
+    kommunekode: int
+    kommune: str
+    aar: list[int]  # the grant years this reading takes the amount to cover
+    offentliggjort_kr: int
+    skoen_kr: int
+    forhold: float  # published / estimate
+    laesning: str  # Danish: what the reading assumes
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@per_data_set(cfg=lambda a: load_config(), key=lambda a: a["cfg"].default_key)
+def key_record(data: RawData, cfg: PuljeConfig | None = None,
+               key: str | None = None) -> list[KeyReading]:
+    """The key's record against every published amount of this pool (issue 19).
+
+    Per-year amounts of one kommune are summed over each round they fall in (Ishøj:
+    280.000 + 512.000 + 512.000 = 1.304.000 kr. for 2023–2025). An amount for several years
+    (Dragør) is read two ways: over the years its ``periode`` gives, and over the whole round
+    of its first year, when that is longer. Shared per data set; do not change the list.
+    """
+    pub = _published(data, cfg)
+    out: list[KeyReading] = []
+
+    def est(kode: int, years) -> int:
+        return sum(key_estimates(data, key, y, cfg.pool_kr(y))[kode] for y in years)
+
+    per_year = _per_year(pub)
+    for kode, rows in per_year.groupby("kommunekode", sort=True):
+        by_round: dict[int, list] = {}
+        for r in rows.itertuples():
+            by_round.setdefault(cfg.round_of(int(r.aar_fra)).id, []).append(r)
+        for _rid, rs in sorted(by_round.items()):
+            years = sorted(int(r.aar_fra) for r in rs)
+            amount = sum(int(r.beloeb_kr) for r in rs)
+            e = est(int(kode), years)
+            out.append(KeyReading(int(kode), str(rs[0].kommune), years, amount, e, amount / e,
+                                  "tilsagn for årene hver for sig, lagt sammen"))
+    multi = pub[pub["aar_fra"] != pub["aar_til"]]
+    for r in multi.sort_values("kommunekode").itertuples():
+        kode, amount = int(r.kommunekode), int(r.beloeb_kr)
+        years = list(range(int(r.aar_fra), int(r.aar_til) + 1))
+        e = est(kode, years)
+        out.append(KeyReading(kode, str(r.kommune), years, amount, e, amount / e,
+                              f"beløbet dækker {years[0]}–{years[-1]}"))
+        rnd = list(cfg.round_of(years[0]).aar)
+        if rnd != years and set(years) <= set(rnd):
+            e = est(kode, rnd)
+            out.append(KeyReading(kode, str(r.kommune), rnd, amount, e, amount / e,
+                                  f"beløbet dækker hele {cfg.round_of(years[0]).kort.lower()} "
+                                  f"({rnd[0]}–{rnd[-1]})"))
+    return out
+
+
+def key_factor_range(record: list[KeyReading]) -> tuple[float, float] | None:
+    """The lowest and highest published/estimate ratio in the key's record (None if empty):
+    the range every estimate of this pool is given (issue 19)."""
+    if not record:
+        return None
+    return min(r.forhold for r in record), max(r.forhold for r in record)
+
+
+def estimate_interval(rows: list[GrantRow], factor: tuple[float, float] | None
+                      ) -> list[int] | None:
+    """A round's amount as a range founded on the key's record: each estimated year (label
+    skøn) times the lowest and highest ratio, rounded outwards to whole kroner; years known
+    from a tilsagn, or carried forward from the kommune's own share, count as they are. The
+    round's second estimate (``alternativ_kr``) widens the range when it lies outside.
+    None when every year is a tilsagn (nothing is estimated) or there is no record."""
+    if not rows or all(g.label == LABEL_TILSAGN for g in rows) or factor is None:
+        return None
+    lo_f, hi_f = (Fraction(str(x)) for x in factor)
+    lo = hi = 0
+    for g in rows:
+        if g.label == LABEL_SKOEN:
+            lo += int(g.beloeb_kr * lo_f)  # floor (non-negative)
+            hi += -int(-(g.beloeb_kr * hi_f) // 1)  # ceiling
+        else:
+            lo += g.beloeb_kr
+            hi += g.beloeb_kr
+    if any(g.alternativ_kr is not None for g in rows):
+        alt = sum(g.beloeb_kr if g.alternativ_kr is None else g.alternativ_kr for g in rows)
+        lo, hi = min(lo, alt), max(hi, alt)
+    return [lo, hi]

@@ -178,11 +178,12 @@ def check_plausible(ctx: dict) -> None:
         return  # no staff figures or no plan: nothing to compare
     if n > medhj:
         from opkval import fmt
+        from opkval.kommune import official_name
 
-        navn = ctx["kommune"]["navn"]
+        navn = official_name(ctx["kommune"]["navn"])
         raise OpkvalError(
             f"Planen{' med EXTRA' if effekt.get('scenarie') else ''} uddanner {fmt.number(n)} "
-            f"pædagogmedhjælpere (meritpædagog og PAU), men {navn} Kommune har skønsmæssigt "
+            f"pædagogmedhjælpere (meritpædagog og PAU), men {navn} har skønsmæssigt "
             f"{fmt.number(round(medhj))} ({fmt.pct_value(float(effekt['medhjaelper_nu_pct']))} af "
             f"{fmt.number(round(staff))} ansatte); så mange kan kommunen ikke uddanne. Ret "
             "deltagere eller EXTRA.")

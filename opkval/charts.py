@@ -278,7 +278,7 @@ def plan_cumulative(ctx: dict) -> Chart | None:
     fig = Figure(figsize=(7.2, 3.1))
     ax = fig.subplots()
     ax.plot(years, paid, "s-", color=COLORS["tilsagn"], linewidth=2, markersize=4,
-            label="Udbetalt tilskud i alt, ultimo året")
+            label="Tilskud i alt (modtaget eller ventet), ultimo året")
     ax.plot(years, spent, "o--", color="#c55a11", linewidth=2, markersize=4,
             label="Planens forbrug af puljen i alt, ultimo året")
     for y, v in ((years[-1], paid[-1]), (years[-1], spent[-1])):
@@ -289,12 +289,12 @@ def plan_cumulative(ctx: dict) -> Chart | None:
     ax.set_ylim(0, max(max(paid), max(spent)) * 1.15)
     ax.set_title(f"Tilskud og forbrug, akkumuleret – {_kommune(ctx)}", y=TITLE_Y)
     _legend_below(fig, ax.get_legend_handles_labels()[0])
-    alt = _end("Kurver over udbetalt tilskud i alt (fuld linje) og planens forbrug af puljen i "
-               "alt (stiplet), ultimo hvert år: " + "; ".join(
+    alt = _end("Kurver over tilskud i alt, modtaget eller ventet (fuld linje), og planens "
+               "forbrug af puljen i alt (stiplet), ultimo hvert år: " + "; ".join(
                    f"{r['aar']}: tilskud {fmt.kr(r['kumuleret_udbetalt_kr'])}, forbrug "
                    f"{fmt.kr(r['kumuleret_forbrug_kr'])}" for r in rows))
-    caption = (f"Udbetalt tilskud og planens forbrug af puljen, akkumuleret år for år – "
-               f"{_kommune(ctx)}.")
+    caption = (f"Tilskud (modtaget eller ventet) og planens forbrug af puljen, akkumuleret år "
+               f"for år – {_kommune(ctx)}.")
     return Chart(_to_png(fig, left=0.13, bottom=0.24), alt, caption)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import gc
 import os
 import re
@@ -169,7 +170,7 @@ def _report(args: argparse.Namespace, written: list) -> int:
             return e.exit_code
         from opkval.context import file_stem
 
-        _log(f"opkval: {kommune.navn} Kommune (kode {kommune.kode}) → "
+        _log(f"opkval: {kommune.officielt_navn} (kode {kommune.kode}) → "
              f"{args.out}/{file_stem(kommune.slug, extras)}.*"
              + (" (scenarie)" if extras else ""))
         _log(f"  lokal plan: {plan.fil}" if plan else "  lokal plan: ingen registreret")
@@ -184,7 +185,7 @@ def _report(args: argparse.Namespace, written: list) -> int:
             files = renderer.render(ctx, Path(args.out), formats=args.format)
             written.append(files)
         except Interrupted as e:
-            e.summary = (f"opkval: afbrudt af {e.name}; notatet for {kommune.navn} Kommune er "
+            e.summary = (f"opkval: afbrudt af {e.name}; notatet for {kommune.officielt_navn} er "
                          "ikke skrevet, og tidligere rapportfiler er uændrede.")
             raise
     for f in files.written():
@@ -234,7 +235,7 @@ def cmd_plan_check(args: argparse.Namespace) -> int:
                                                         tilsagn=plan.tilsagn)]
     pc = plan_context(plan, grants)
     led = pc["ledger"]
-    out = [f"Plan {plan.fil}: {plan.kommune.navn} Kommune, {len(plan.indsatser)} indsatser, "
+    out = [f"Plan {plan.fil}: {plan.kommune.officielt_navn}, {len(plan.indsatser)} indsatser, "
            f"dateret {plan.dato.isoformat()} – gyldig.", ""]
     out.append(f"{'År':<6}{'Udbetalt':>14}{'Forbrug':>14}{'Ikke fin.':>14}{'Saldo':>14}")
     for y in led["aar"]:
@@ -252,10 +253,26 @@ def cmd_plan_check(args: argparse.Namespace) -> int:
     out.append(f"{'Regel':<{width}}{'Status':<{status_width}}Vurdering")
     for r in pc["regler"]:
         out.append(f"{r['navn']:<{width}}{STATUS_DA[r['status']]:<{status_width}}{r['tekst']}")
+    out.extend(_plan_warnings(plan, grants))
     print("\n".join(out).replace("\u00a0", " "))
     if args.strict and pc["status_antal"]["brud"]:
         return 1
     return 0
+
+
+def _plan_warnings(plan, grants: list[dict], today: dt.date | None = None) -> list[str]:
+    """What ``plan check`` warns about without refusing the plan (issue 19): blank
+    participant counts (where, which field), implausible tilsagn letters, and the years
+    already paid that have no letter and are therefore estimated."""
+    from opkval.wording import estimated_years_text
+
+    year = (today or dt.date.today()).year
+    lines = [*plan.advarsler,
+             *dict.fromkeys(g["advarsel"] for g in grants if g.get("advarsel"))]
+    est = estimated_years_text(grants, year)
+    if est:
+        lines.append(est)
+    return ["", "Advarsler:", *(f"  - {x}" for x in lines)] if lines else []
 
 
 def cmd_plan_template(args: argparse.Namespace) -> int:
@@ -276,7 +293,7 @@ def cmd_plan_template(args: argparse.Namespace) -> int:
         raise OpkvalError(f"{out} findes allerede; brug --force for at overskrive.")
     write_workbook(out, kommune, plan)
     what = f"udfyldt med {plan.fil}" if plan else "uden indsatser (kommunen har ingen plan)"
-    _log(f"opkval: skrev {out} for {kommune.navn} Kommune, {what}.")
+    _log(f"opkval: skrev {out} for {kommune.officielt_navn}, {what}.")
     return 0
 
 
@@ -303,7 +320,7 @@ def cmd_plan_export(args: argparse.Namespace) -> int:
         write_workbook(out, plan.kommune, plan)
     else:
         atomic_write_bytes(out, to_yaml(plan).encode("utf-8"))
-    _log(f"opkval: skrev {out} fra {plan.fil} ({plan.kommune.navn} Kommune, "
+    _log(f"opkval: skrev {out} fra {plan.fil} ({plan.kommune.officielt_navn}, "
          f"{len(plan.indsatser)} indsatser).")
     return 0
 

@@ -63,8 +63,21 @@ def manifest(data: RawData) -> dict:
     }
 
 
-def round_summaries(cfg: PuljeConfig, grants: list) -> list[dict]:
-    """Per tildelingsrunde: its dates and rules, and the kommune's amount and its labels."""
+#: A round known from the kommune's own tilsagn: its payment years are an assumption only.
+UDBETALING_EGNE_TILSAGN = ("antaget; kommunens tilsagn angiver ikke, hvornår beløbene "
+                           "udbetales")
+
+
+def round_summaries(cfg: PuljeConfig, grants: list,
+                    factor: tuple[float, float] | None = None) -> list[dict]:
+    """Per tildelingsrunde: its dates and rules, and the kommune's amount and its labels.
+
+    ``factor``: the lowest and highest published/estimate ratio in the key's record
+    (:func:`opkval.allocation.key_factor_range`); it gives each estimated round its range,
+    ``skoen_interval_kr`` ([lo, hi] kr., None for a round known from tilsagn).
+    """
+    from opkval.allocation import estimate_interval
+
     out = []
     for r in cfg.rounds_in_order:
         rows = [g for g in grants if g.runde == r.id]
@@ -89,7 +102,11 @@ def round_summaries(cfg: PuljeConfig, grants: list) -> list[dict]:
             # issue 11: what each figure rests on (payment timing, deadline, key, range).
             "udbetalingsaar_pr_aar": {str(g.aar): g.udbetalingsaar for g in rows},
             "udbetaling_tekst": r.udbetaling_tekst,
-            "udbetaling_kilde": r.udbetaling_kilde,
+            # issue 19: where the kommune's own tilsagn gives the round's figures, another
+            # kommune's payment (Dragør) is no evidence for when this kommune is paid.
+            "udbetaling_kilde": (UDBETALING_EGNE_TILSAGN if rows and r.udbetaling != "samlet"
+                                 and all(g.label == "tilsagn" for g in rows)
+                                 else r.udbetaling_kilde),
             "udbetaling_antaget": list(r.udbetaling_antaget),
             "frist_antaget": r.frist_antaget,
             "frist_kilde": r.frist_kilde,
@@ -99,6 +116,8 @@ def round_summaries(cfg: PuljeConfig, grants: list) -> list[dict]:
             "alternativ_kr": (sum(g.beloeb_kr if g.alternativ_kr is None else g.alternativ_kr
                                   for g in rows)
                               if any(g.alternativ_kr is not None for g in rows) else None),
+            # issue 19: the key's record beside every estimate (None: no estimate in the round)
+            "skoen_interval_kr": estimate_interval(rows, factor),
         })
     return out
 
@@ -147,6 +166,8 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
         backtest,
         error_summary,
         grants_for_kommune,
+        key_factor_range,
+        key_record,
         key_weights,
     )
     from opkval.config import load_config, load_rules
@@ -160,6 +181,8 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
     grant_dicts = [g.as_dict() for g in grants]
     kw = key_weights(data, key, None, cfg)
     bt_all = backtest(data, cfg, key)
+    record = key_record(data, cfg, key)
+    factor = key_factor_range(record)
     reference = [b for b in bt_all if b.pulje != "Opkvalificeringspuljen"]
     own = [b for b in bt_all if b.kommunekode == kommune.kode]
     published = [g for g in grants if g.grundlag == GRUNDLAG_OFFENTLIGGJORT]
@@ -180,6 +203,7 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
     ctx = {
         "schema_version": SCHEMA_VERSION,
         "kommune": {"kode": kommune.kode, "navn": kommune.navn, "slug": kommune.slug,
+                    "officielt_navn": kommune.officielt_navn,
                     "region": kommune.region, "kommunegruppe": kommune.kommunegruppe},
         "report_year": report_year,
         "generated_at": generated_at.isoformat(),
@@ -188,7 +212,11 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
         "noegle": {"key": kw.key, "navn": kw.navn, "vintage": kw.vintage, "kilde": kw.kilde,
                    "forbehold": kw.forbehold},
         "grants": grant_dicts,
-        "runder": round_summaries(cfg, grants),
+        "runder": round_summaries(cfg, grants, factor),
+        # issue 19: the only published amounts of this pool against the key; every estimate's
+        # range (runder[].skoen_interval_kr) is founded on the lowest and highest ratio.
+        "noegle_rekord": {"laesninger": [r.as_dict() for r in record],
+                          "faktor": list(factor) if factor else None},
         "grants_total_kr": sum(g.beloeb_kr for g in grants),
         "key_check": key_check,
         "backtest": {
@@ -301,7 +329,7 @@ def gaps_context(data: RawData, kode: int, plan: dict | None = None,
 def plan_context(plan: Plan, grants: list[dict], cfg: PuljeConfig | None = None) -> dict:
     """The plan part of the note's context: plan, ledger, rules and headline figures."""
     from opkval.config import load_config, load_rules
-    from opkval.domain import ADVARSEL, BRUD, OK, UAFKLARET
+    from opkval.domain import ADVARSEL, AFHAENGER, BRUD, OK, UAFKLARET
     from opkval.ledger import build_ledger
     from opkval.rules import check_all, predates, risk_range
 
@@ -330,16 +358,22 @@ def plan_context(plan: Plan, grants: list[dict], cfg: PuljeConfig | None = None)
         d["pr_aar_kr"] = {str(y): i.spending(y) for y in i.years}
         indsatser.append(d)
     # Students in formal education and course participants are different people counts:
-    # they are shown apart, never added (issue 12).
+    # they are shown apart, never added (issue 12). Heads are counted once, in the right
+    # place (issue 19): students from formal lines, course participants from informal lines
+    # the pool pays; wages/substitutes, administration, audit, study costs and lines financed
+    # outside the pool are not courses, so their counts are in neither.
     deltagere: dict[str, int] = {}
     studerende: dict[str, int] = {}
     kursister: dict[str, int] = {}
     for i in plan.indsatser:
-        if i.deltagere:
-            name = mg[i.maalgruppe].navn
-            deltagere[name] = deltagere.get(name, 0) + i.deltagere
-            into = studerende if kat[i.kategori].formel else kursister
-            into[name] = into.get(name, 0) + i.deltagere
+        part = kat[i.kategori].part
+        if not i.deltagere or part == "oevrig" or (part == "uformel"
+                                                   and i.finansiering != "pulje"):
+            continue
+        name = mg[i.maalgruppe].navn
+        deltagere[name] = deltagere.get(name, 0) + i.deltagere
+        into = studerende if part == "formel" else kursister
+        into[name] = into.get(name, 0) + i.deltagere
     dagtilbud: dict[str, int] = {}
     for i in plan.indsatser:
         for place, n in i.fordeling.items():
@@ -359,7 +393,7 @@ def plan_context(plan: Plan, grants: list[dict], cfg: PuljeConfig | None = None)
         "ledger": led,
         "regler": [r.as_dict() for r in results],
         "status_antal": {s: sum(r.status == s for r in results)
-                         for s in (OK, UAFKLARET, ADVARSEL, BRUD)},
+                         for s in (OK, UAFKLARET, AFHAENGER, ADVARSEL, BRUD)},
         "usikre_regler": [r.id for r in results
                           if r.status_ellers is not None and r.status_ellers != r.status],
         "deltagere_pr_maalgruppe": deltagere,

@@ -35,6 +35,18 @@ _ALIASES = {
     "arhus": "Aarhus",
 }
 _SUFFIXES = ("regionskommune", "kommune")
+# The kommuner whose official name is not "<DST short name> Kommune" (issue 19): the one place
+# where a kommune's official name is composed (:func:`official_name`).
+_OFFICIAL_NAMES = {
+    "København": "Københavns Kommune",
+    "Bornholm": "Bornholms Regionskommune",
+}
+
+
+def official_name(navn: str) -> str:
+    """A kommune's official name from DST's short form: 'Ishøj' → 'Ishøj Kommune',
+    'København' → 'Københavns Kommune', 'Bornholm' → 'Bornholms Regionskommune'."""
+    return _OFFICIAL_NAMES.get(navn, f"{navn} Kommune")
 
 
 @dataclass(frozen=True)
@@ -51,6 +63,11 @@ class Kommune:
     @property
     def kode_str(self) -> str:
         return f"{self.kode:03d}"
+
+    @property
+    def officielt_navn(self) -> str:
+        """'Ishøj Kommune', 'Københavns Kommune', 'Bornholms Regionskommune'."""
+        return official_name(self.navn)
 
 
 def slugify(name: str) -> str:

@@ -12,7 +12,14 @@ import json
 from pathlib import Path
 
 from opkval import fmt
-from opkval.allocation import backtest, error_summary, grants_for_kommune, key_estimates
+from opkval.allocation import (
+    backtest,
+    error_summary,
+    grants_for_kommune,
+    key_estimates,
+    key_factor_range,
+    key_record,
+)
 from opkval.config import RULE_IDS, MaalConfig, load_config, load_maal, load_rules
 from opkval.context import manifest, round_summaries
 from opkval.data import RawData
@@ -54,6 +61,9 @@ def note_summary(ctx: dict) -> dict:
             # A brud that rests on an uncertain classification (another status otherwise).
             "brud_usikre": [r["navn"] for r in plan.get("regler", []) if r["status"] == "brud"
                             and r.get("status_ellers") not in (None, "brud")],
+            # issue 19: verdicts that flip on one classification, counted apart from brud
+            "afhaenger": [r["navn"] for r in plan.get("regler", [])
+                          if r["status"] == "afhaenger"],
             "risiko_interval_kr": plan.get("ledger", {}).get("risiko_interval_kr",
                                                              [risk, risk]),
             "regler_status": {r["id"]: r["status"] for r in plan.get("regler", [])},
@@ -68,9 +78,9 @@ def note_summary(ctx: dict) -> dict:
 def _round_row(r: dict) -> dict:
     """A round of a note's ``runder`` as the overview keeps it: amount, basis, estimate range
     (``skoen_interval_kr``, where the note gives one) and the second estimate."""
-    out = {"id": r["id"], "beloeb_kr": r["beloeb_kr"], "grundlag": r["labels"]}
-    if r.get("skoen_interval_kr"):
-        out["skoen_interval_kr"] = [int(x) for x in r["skoen_interval_kr"]]
+    out = {"id": r["id"], "beloeb_kr": r["beloeb_kr"], "grundlag": r["labels"],
+           "skoen_interval_kr": ([int(x) for x in r["skoen_interval_kr"]]
+                                 if r.get("skoen_interval_kr") else None)}
     if r.get("alternativ_kr") is not None:
         out["alternativ_kr"] = int(r["alternativ_kr"])
     return out
@@ -99,12 +109,14 @@ def national_context(data: RawData, out_dir: Path, report_year: int,
                    data["population_0_5_2021.csv"]["age_0_5"].astype(int), strict=True))
     rows = []
     runs = backtest(data, cfg, cfg.default_key)
+    factor = key_factor_range(key_record(data, cfg, cfg.default_key))
     for k in index:
         summary = (summaries[k.slug] if k.slug in summaries
                    else _read_note_summary(out_dir / f"{k.slug}.json"))
         # A note's own round amounts (note_summary) stand; without a note, the grants' own.
         rounds = summary.get("runder") or [
-            _round_row(r) for r in round_summaries(cfg, grants_for_kommune(data, k.kode, cfg=cfg))]
+            _round_row(r) for r in round_summaries(cfg, grants_for_kommune(data, k.kode, cfg=cfg),
+                                                   factor)]
         g = gaps.loc[k.kode]
         enrolled = float(sum(g[f"boern_{t}"] for t in PASNING))
         rows.append({

@@ -203,6 +203,9 @@ class Plan:
     forrige_ref: str | None = None
     fil: str = ""  # where it was read from (for messages; the note shows only the file name)
     sha256: str = ""
+    #: Warnings that do not stop the plan (issue 19), each naming where and which field:
+    #: e.g. a blank participant count. Shown by ``opkval plan check``.
+    advarsler: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def godkendt(self) -> bool:
@@ -678,8 +681,8 @@ def validate(raw: Any, locate: Locator, index: KommuneIndex,
         except KommuneNotFound as e:
             c.add(("kommune",), ktext, str(e))
     if kommune and expected and kommune.kode != expected.kode:
-        c.add(("kommune",), ktext, f"planen gælder {kommune.navn} Kommune, men rapporten er "
-              f"for {expected.navn} Kommune")
+        c.add(("kommune",), ktext, f"planen gælder {kommune.officielt_navn}, men rapporten er "
+              f"for {expected.officielt_navn}")
     titel = c.text(("titel",), raw.get("titel"))
     kilde = c.text(("kilde",), raw.get("kilde"))
     dato = c.date(("dato",), raw.get("dato"))
@@ -737,6 +740,7 @@ def validate(raw: Any, locate: Locator, index: KommuneIndex,
     elif not c.size(("indsatser",), raw_ind, MAX_INDSATSER):
         raw_ind = []
     seen_names: dict[str, int] = {}
+    advarsler: list[str] = []
     for i, item in enumerate(raw_ind):
         ind = _indsats(c, ("indsatser", i), item, rules, years)
         if ind is None:
@@ -748,6 +752,18 @@ def validate(raw: Any, locate: Locator, index: KommuneIndex,
             continue
         seen_names[key] = i
         indsatser.append(ind)
+        if ind.deltagere is None and rules.kategorier[ind.kategori].part != "oevrig":
+            # issue 19: a blank count is a warning naming where; what the plan moves then
+            # uses the Fordeling sheet's sum where there is one.
+            n = sum(ind.fordeling.values())
+            advarsler.append(Problem(
+                _field(("indsatser", i, "deltagere")), locate(("indsatser", i, "deltagere")),
+                _MISSING, f"antal deltagere er ikke angivet for {ind.navn}; "
+                + (f"opkval bruger fordelingens sum ({n}) i »Hvad planen flytter«" if n else
+                   "indsatsen tælles ikke med i antal deltagere"
+                   + (" eller i puljemidler pr. uddannet"
+                      if ind.kategori in ("meritpaedagog", "pau") else ""))
+            ).text())
 
     tilsagn = _tilsagn(c, raw.get("tilsagn"))
     notat = _notat(c, raw.get("notat"), base_dir)
@@ -761,7 +777,7 @@ def validate(raw: Any, locate: Locator, index: KommuneIndex,
                 kilde=kilde, godkendt_af=godkendt_af, godkendt_dato=godkendt_dato,
                 maal_andel_paedagoger_pct=maal_pct, maal_aar=maal_aar,
                 behov=tuple(behov), overvejelser=overvejelser, tilsagn=tilsagn,
-                notat=notat, forrige_ref=forrige), []
+                notat=notat, forrige_ref=forrige, advarsler=tuple(advarsler)), []
 
 
 def _tilsagn(c: _Checker, value: object) -> tuple[Tilsagn, ...]:
@@ -803,6 +819,16 @@ def _tilsagn(c: _Checker, value: object) -> tuple[Tilsagn, ...]:
             elif int(aar) in seen_year:
                 c.add((*path, "aar"), aar, f"året står også i tilsagn nr. "
                       f"{seen_year[int(aar)] + 1}")
+                aar = None
+            elif cfg.round_of(int(aar)).udbetaling == "samlet":
+                # issue 19: a round paid in one sum has one letter for all its years; a year
+                # typed for it would be read as that year alone and carried forward.
+                r = cfg.round_of(int(aar))
+                c.add((*path, "aar"), aar,
+                      f"{int(aar)} ligger i {r.kort.lower()} ({r.aar[0]}–{r.aar[-1]}), som "
+                      f"udmøntes samlet i {r.udbetalingsaar}; tilsagnet gælder hele runden. "
+                      f"Skriv rundens beløb med runde {r.id} i stedet for år (i arket Tilsagn: "
+                      f"{r.id} i kolonnen runde og kolonnen aar tom; i YAML: runde: {r.id})")
                 aar = None
             else:
                 aar = int(aar)
@@ -1117,7 +1143,7 @@ def to_raw(plan: Plan) -> dict:
 
 
 def to_yaml(plan: Plan) -> str:
-    head = (f"# Lokal plan for {plan.kommune.navn} Kommune, skrevet af opkval plan export"
+    head = (f"# Lokal plan for {plan.kommune.officielt_navn}, skrevet af opkval plan export"
             f"{f' fra {plan.fil}' if plan.fil else ''}.\n# Formatet: docs/plan-format.md\n")
     return head + yaml.safe_dump(to_raw(plan), allow_unicode=True, sort_keys=False, width=96)
 

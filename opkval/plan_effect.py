@@ -110,7 +110,7 @@ def completions(indsatser: list[dict], cfg: MaalConfig | None = None) -> list[di
         row = done.setdefault((kat, year), {"kategori": kat,
                                             "bliver": cfg.fremskrivning.fuldfoerer[kat],
                                             "aar": year, "deltagere": 0, "indsatser": []})
-        row["deltagere"] += int(i.get("deltagere") or 0)
+        row["deltagere"] += heads(i) or 0  # a blank count: the Fordeling sheet's, if any
         row["indsatser"].append(str(i.get("navn", "")))
     return sorted(done.values(), key=lambda r: (r["aar"], r["kategori"]))
 
@@ -121,13 +121,38 @@ def _span_years(lines: list[dict]) -> float:
     return max((slut - start).days + 1, 1) / 365.25
 
 
+def heads(i: dict) -> int | None:
+    """A line's participants: ``deltagere``, else the sum of its ``fordeling`` (the Fordeling
+    sheet) where it has one, else None (unknown; never read as 0 in a division)."""
+    if i.get("deltagere") is not None:
+        return int(i["deltagere"])
+    if i.get("fordeling"):
+        return sum(int(v) for v in i["fordeling"].values())
+    return None
+
+
+def _spent(i: dict) -> float:
+    """A line's spending: ``forbrug`` where given for a year, else its ``budget``."""
+    budget = {str(y): v for y, v in (i.get("budget") or {}).items()}
+    forbrug = {str(y): v for y, v in (i.get("forbrug") or {}).items()}
+    return float(sum(forbrug.get(y, budget.get(y, 0)) for y in set(budget) | set(forbrug)))
+
+
 def _kr_per_person(indsatser: list[dict], kategori: str) -> dict | None:
-    lines = [i for i in indsatser if i.get("kategori") == kategori and not i.get("scenarie")]
-    kr = sum(float(v) for i in lines for v in (i.get("budget") or {}).values())
-    n = sum(int(i.get("deltagere") or 0) for i in lines)
+    """Pool money per person trained (issue 19): pool-financed lines of the kategori only,
+    spending (``forbrug`` where given), and only lines whose count is known (``deltagere``
+    or the Fordeling sheet's sum): a blank count is listed, never divided by."""
+    lines = [i for i in indsatser if i.get("kategori") == kategori and not i.get("scenarie")
+             and i.get("finansiering", "pulje") == "pulje"]
+    known = [i for i in lines if heads(i)]
+    kr = sum(_spent(i) for i in known)
+    n = sum(heads(i) for i in known)
     if not lines or n == 0:
         return None
-    return {"kr": kr, "deltagere": n, "kr_pr_person": kr / n if kr else None}
+    return {"kr": kr, "deltagere": n, "kr_pr_person": kr / n if kr else None,
+            "uden_antal": [str(i.get("navn", "")) for i in lines if not heads(i)],
+            "fra_fordeling": [str(i.get("navn", "")) for i in known
+                              if i.get("deltagere") is None]}
 
 
 def years_to_close(gap_personer: float, pace: float, afgang_pct: float) -> float | None:
@@ -176,7 +201,7 @@ def plan_effect(gaps: dict, indsatser: list[dict], maal: dict | None = None,
     medhj = float(gaps["andele"]["pct_paedagogmedhjaelpere_2024"]["pct"])
 
     def count(kat: str, scen: bool | None = None) -> int:
-        return sum(int(i.get("deltagere") or 0) for i in lines if i.get("kategori") == kat
+        return sum(heads(i) or 0 for i in lines if i.get("kategori") == kat
                    and i.get("slut") and (scen is None or bool(i.get("scenarie")) == scen))
 
     merit_lines = [i for i in lines if i.get("kategori") == MERIT and i.get("slut")
@@ -227,6 +252,10 @@ def plan_effect(gaps: dict, indsatser: list[dict], maal: dict | None = None,
         "forloeb": forloeb,
         "tempo_pr_aar": pace,
         "kr_pr_uddannet": {k: _kr_per_person(indsatser, k) for k in (MERIT, PAU)},
+        # issue 19: lines with a blank count whose participants come from the Fordeling sheet
+        "antal_fra_fordeling": [str(i.get("navn", "")) for i in lines
+                                if i.get("kategori") in (MERIT, PAU)
+                                and i.get("deltagere") is None and heads(i)],
         "maal": targets,
         "antagelser": {"afgang_pct_aar": afgang * 100, "personale_uaendret": True,
                        "deltagere_fra": "pædagogmedhjælpere"},

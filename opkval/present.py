@@ -10,7 +10,7 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 
-from opkval import fmt
+from opkval import fmt, wording
 from opkval.domain import ROLE_AKTIVITETSVINDUE, ROLE_LOKAL_PLAN, STATUS_DA
 
 LABEL_DA = {"tilsagn": "Tilsagn", "fremskrevet": "Fremskrevet", "skøn": "Skøn"}
@@ -117,7 +117,9 @@ def has_long_word(html_text: str) -> bool:
 
 
 def _kommune(ctx: dict) -> str:
-    return f"{ctx['kommune']['navn']} Kommune"
+    from opkval.kommune import official_name
+
+    return ctx["kommune"].get("officielt_navn") or official_name(ctx["kommune"]["navn"])
 
 
 #: Header fields in the order a Danish bilag shows them, with their Danish labels.
@@ -149,7 +151,7 @@ def header(ctx: dict) -> str:
     logo = n.get("logo")
     if logo:
         parts.append(f'<img class="logo" src="data:{esc(logo["mime"])};base64,{logo["data"]}" '
-                     f'alt="Logo: {esc(ctx["kommune"]["navn"])} Kommune">')
+                     f'alt="Logo: {esc(_kommune(ctx))}">')
     fields = header_fields(ctx)
     if fields:
         parts.append('<dl class="notat-meta">' + "".join(
@@ -216,6 +218,8 @@ def round_estimate(r: dict) -> str:
     """A round's amount in prose: exact when published, else rounded, with the range."""
     if r["labels"] == ["tilsagn"]:
         return esc(fmt.kr(r["beloeb_kr"]))
+    if r.get("skoen_interval_kr"):  # issue 19: the key's record beside every estimate
+        return esc(wording.interval_text(r["skoen_interval_kr"]))
     if r.get("alternativ_kr") is not None:
         lo, hi = sorted((r["beloeb_kr"], r["alternativ_kr"]))
         return esc(fmt.approx_kr_range(lo, hi))
@@ -224,7 +228,9 @@ def round_estimate(r: dict) -> str:
 
 def payment_sentence(r: dict) -> str:
     """How a round is paid, as config words it (with "antaget" where no source gives it)."""
-    text = esc(r.get("udbetaling_tekst") or f"udbetales {_paid(r)}")
+    # issue 19: a round paid in one sum "udmøntes" (seed 002); "udbetales" for yearly payments
+    verb = "udmøntes" if r["udbetaling"] == "samlet" else "udbetales"
+    text = esc(r.get("udbetaling_tekst") or f"{verb} {_paid(r)}")
     if r.get("udbetaling_antaget") and "antaget" not in text:
         text += " (antaget)"
     return text
@@ -247,6 +253,7 @@ def _round_sentence(ctx: dict, r: dict) -> str:
     """
     k, y = _kommune(ctx), _span(r["aar"])
     lift = _without_lift(ctx, r["aar"])
+    lift += "." if lift else ""  # the amount ends in "kr.": no second full stop
     if r["labels"] == ["tilsagn"]:
         return (f"{k} har fået tilsagn om i alt <b>{esc(fmt.kr(r['beloeb_kr']))}</b> for {y} "
                 f"({esc(r['navn'].lower())}). Udbetaling: {payment_sentence(r)}.")
@@ -260,22 +267,24 @@ def _round_sentence(ctx: dict, r: dict) -> str:
                  "ministeriet kan fordele anderledes.")
     if r["udbetaling"] == "samlet":
         cond = f" på betingelse af en {esc(r['betingelse'])}" if r["betingelse"] else ""
-        text = (f"Midlerne for {y} udbetales {_paid(r)}{cond}; det svarer til et skøn på "
-                f"<b>{esc(fmt.approx_kr(r['beloeb_kr']))}</b>{lift}. {basis}")
+        text = (f"Midlerne for {y} udmøntes {_paid(r)}{cond}; det svarer til et skøn på "
+                f"<b>{esc(fmt.approx_kr(r['beloeb_kr']))}</b>{lift} {basis}")
     elif "tilsagn" in r["labels"]:  # some years known (e.g. the kommune's letter), some not
         known = _span(g["aar"] for g in ctx["grants"]
                       if g["runde"] == r["id"] and g["label"] == "tilsagn")
         text = (f"{k} kan for {y} ({esc(r['navn'].lower())}) forvente "
-                f"<b>{esc(fmt.approx_kr(r['beloeb_kr']))}</b>{lift}. Beløbet bygger på "
+                f"<b>{esc(fmt.approx_kr(r['beloeb_kr']))}</b>{lift} Beløbet bygger på "
                 f"kommunens tilsagn for {known}; resten er et skøn. {basis}")
     else:
         text = (f"{k} kan for {y} ({esc(r['navn'].lower())}) forvente "
-                f"<b>{esc(fmt.approx_kr(r['beloeb_kr']))}</b>{lift}. Beløbet er et skøn, fordi "
+                f"<b>{esc(fmt.approx_kr(r['beloeb_kr']))}</b>{lift} Beløbet er et skøn, fordi "
                 f"opkval ikke kender kommunens tilsagn. {basis}")
     if r.get("alternativ_kr") is not None:
         first = round_with_role(ctx, ROLE_AKTIVITETSVINDUE)["kort"].lower()
         text += (f" Fører man i stedet kommunens andel fra {esc(first)} videre, bliver det "
                  f"{esc(fmt.approx_kr(r['alternativ_kr']))}; notatet regner med begge.")
+    if r.get("skoen_interval_kr"):
+        text += " " + esc(wording.range_sentence(r))
     return text
 
 
@@ -368,7 +377,9 @@ def grant_table(ctx: dict) -> Html:
         ])
     for r in ctx["runder"]:
         foot.append([f"{r['navn']} i alt", fmt.mio_kr(r["pulje_kr"]), fmt.kr(r["beloeb_kr"]),
-                     "", r["udbetalingsaar"] if r["udbetaling"] == "samlet" else "årligt", ""])
+                     "", r["udbetalingsaar"] if r["udbetaling"] == "samlet" else fmt.and_list(
+                         sorted({str(g["udbetalingsaar"]) for g in ctx["grants"]
+                                 if g["runde"] == r["id"]})), ""])
     span = _span(ctx["pulje"]["beloeb_kr"])
     foot.append([f"{span} i alt", fmt.mio_kr(sum(r["pulje_kr"] for r in ctx["runder"])),
                  fmt.kr(ctx["grants_total_kr"]), "", "", ""])
@@ -376,6 +387,9 @@ def grant_table(ctx: dict) -> Html:
     notes = "".join(f"<li>{esc(text)} ({_span(years)})</li>" for text, years in _years_by_text(
         (grant_note(g), g["aar"]) for g in ctx["grants"]))
     notes += f"<li>Hvert års beløb er det første, der findes af: {esc(PRECEDENCE_DA)}.</li>"
+    notes += "".join(f"<li><b>Advarsel:</b> {esc(w)}</li>"  # issue 19: implausible letters
+                     for w in dict.fromkeys(g["advarsel"] for g in ctx["grants"]
+                                            if g.get("advarsel")))
     notes += "".join(
         f"<li>Alternativt skøn: {esc(text)} ({_span(years)})</li>"
         for text, years in _years_by_text(
@@ -418,12 +432,11 @@ def key_check(ctx: dict) -> Html:
                 "opkval bygger på, forklarer forskellen. Tilsagnet lægges til grund i notatet; "
                 "skønnet vises til sammenligning.</p>")
     else:
-        parts.append(f"<p>opkval kender ingen offentliggjorte beløb for {esc(_kommune(ctx))}; "
-                     "tallene for kommunen er derfor skøn.</p>")
+        parts.append(f"<p>{esc(wording.no_published_text(ctx, _kommune(ctx)))}</p>")
     ref = bt["reference"]
     parts.append(f"<p>{backtest_sentence(bt)}</p>")
     for e in bt.get("evidens") or []:
-        parts.append(f"<p>{evidence_sentence(e)}</p>")
+        parts.append(f"<p>{esc(wording.evidence_text(e, ctx))}</p>")
     rows = [[b["kommune"], fmt.kr(b["skoen_kr"]), fmt.kr(b["offentliggjort_kr"]),
              fmt.signed_kr(b["forskel_kr"]), fmt.pct_value(b["forskel_pct"], 1)] for b in ref]
     parts.append(table(["Kommune", "Skøn", "Offentliggjort", "Forskel", "Forskel i %"], rows,
@@ -456,18 +469,8 @@ def backtest_sentence(bt: dict) -> str:
              f"hele 0,1 mio. kr.), {fmt.number(f['inden_for_tolerance'])} inden for "
              f"{esc(fmt.kr(bt['tolerance_abs_kr']))} + {esc(fmt.pct(bt['tolerance_rel'], 0))} af "
              "skønnet.")
-    return text
-
-
-def evidence_sentence(e: dict) -> str:
-    """A published amount for several years (Dragør) as evidence for the key and timing."""
-    years = e["periode"].replace("-", "–")
-    return (f"Offentliggjort udbetaling fra opkvalificeringspuljen: {esc(e['kommune'])} Kommune "
-            f"modtog {esc(fmt.kr(e['offentliggjort_kr']))} i sommeren {e['aar']} til brug over "
-            f"tre år ({esc(e['kilde'])}). Nøglen giver {esc(fmt.kr(e['skoen_kr']))} for "
-            f"{years} tilsammen ({esc(fmt.pct_value(e['forskel_pct']))}); beløbet svarer altså "
-            f"til to års tilskud efter nøglen, udbetalt samlet. Det er grundlaget for, at notatet "
-            "antager, at 2023- og 2024-tilskuddet udbetales i 2023.")
+    outside = wording.backtest_outside_text(bt)
+    return text + (f" {esc(outside)}" if outside else "")
 
 
 def assumptions(ctx: dict) -> Html:
@@ -492,6 +495,7 @@ def assumptions(ctx: dict) -> Html:
             f"{esc(r['navn'])}: {esc(fmt.date(r['afsluttet_senest']))}"
             + (" (antaget; ingen kilde)" if r.get("frist_antaget") else "")
             for r in ctx["runder"]) + ".",
+        f"<b>Spænd ved skøn:</b> {esc(wording.method_range_text(ctx))}",
         f"<b>Engangsløft {e['aar']}:</b> {esc(e['tekst'])} ({esc(e['kilde'])})",
         f"<b>Finanslovsforbehold:</b> {esc(ctx['pulje']['forbehold'])} "
         f"({esc(ctx['pulje']['forbehold_kilde'])})",

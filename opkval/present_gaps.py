@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from opkval import fmt
+from opkval import fmt, wording
 from opkval.domain import PASNING, PASNING_NAVN
 from opkval.present import Html, _kommune, esc, table
 
@@ -185,8 +185,8 @@ def plan_effect(ctx: dict) -> Html:
                       f"{fmt.number(v['deltagere'])} personer = "
                       f"<b>{fmt.kr(v['kr_pr_person'])}</b> pr. person")
     if kr:
-        out.append("<p>Puljemidler pr. uddannet: " + "; ".join(kr) + ". Det er planens "
-                   "budget fra puljen, ikke uddannelsens fulde pris.</p>")
+        out.append("<p>Puljemidler pr. uddannet: " + "; ".join(kr) + ". "
+                   + esc(wording.kr_per_trained_note(e)) + "</p>")
     if e["scenarie"]:
         out.append("<p><b>Scenarie:</b> tallene ovenfor indeholder "
                    + "; ".join(f"{esc(s['navn'])} (færdig {esc(fmt.date(s['slut']))})"

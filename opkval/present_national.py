@@ -83,7 +83,8 @@ def _breaches(plans: int, brud: int, usikre: int = 0) -> str:
 
 def _depends(with_plan: list[dict]) -> str:
     """Plans whose worst verdict flips on one classification (afhaenger), counted apart."""
-    n = sum(r.get("regelstatus") == "afhaenger" for r in with_plan)
+    n = sum(bool(r.get("afhaenger")) or "afhaenger" in (r.get("regler_status") or {}).values()
+            for r in with_plan)
     if not n:
         return ""
     return (f" For {_count(n, 'plan', 'planer')} afhænger en regel af en klassifikation: brud "
@@ -145,7 +146,7 @@ def _range_sentence(nctx: dict) -> str:
         if r["med_interval"]:
             lo, hi = r["andel_lav_median"], r["andel_hoej_median"]
             part += (f", typisk med et spænd fra {fmt.pct(lo, 0)} til {fmt.pct(hi, 0)} af "
-                     "skønnet (median)")
+                     "skønnet, median over kommunerne")
         parts.append(part)
     if not parts:
         return ""
@@ -421,8 +422,10 @@ def plans(nctx: dict) -> Section:
              ("–" if "plan_runder" not in r else
               "ja" if plan_round["id"] in r["plan_runder"] else "nej"),
              [status_run(r["regelstatus"])],
-             ", ".join(f"{x} (usikker klassifikation)" if x in r.get("brud_usikre", []) else x
-                       for x in r.get("brud", [])) or "–",
+             ", ".join([*(f"{x} (usikker klassifikation)" if x in r.get("brud_usikre", [])
+                          else x for x in r.get("brud", [])),
+                        *(f"{x} (afhænger af klassifikationen)"
+                          for x in r.get("afhaenger", []))]) or "–",
              _risk_cell(r)] for r in rows]
     counts = _status_counts(nctx)
     return Section([

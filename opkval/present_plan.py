@@ -8,7 +8,7 @@ the other sections show nothing.
 
 from __future__ import annotations
 
-from opkval import fmt
+from opkval import fmt, wording
 from opkval.domain import ROLE_AKTIVITETSVINDUE, ROLE_LOKAL_PLAN
 from opkval.present import (
     Html,
@@ -37,7 +37,7 @@ def _no_plan(ctx: dict) -> Html:
         "<section><h2>Lokal plan</h2><p><b>Ingen lokal plan registreret.</b> "
         f"{esc(_kommune(ctx))} har ikke registreret en lokal plan for "
         "opkvalificering i opkval, så notatet kan ikke vise forbrug, saldo eller reglerne. "
-        f"{esc(r['navn'])} (udbetales {_paid(r).removeprefix('samlet i ')}) forudsætter en "
+        f"{esc(r['navn'])} (udmøntes i {_paid(r).removeprefix('samlet i ')}) forudsætter en "
         "lokal plan. En plan registreres "
         f"som <code>data/plans/{esc(ctx['kommune']['slug'])}.yaml</code> eller i Excel-skabelonen "
         "fra <code>opkval plan template</code>.</p></section>")
@@ -72,9 +72,11 @@ def rule_counts_text(p: dict) -> str:
     for a plan's rule results (plain text; no HTML in it)."""
     n = p["status_antal"]
     unclear = n.get("uafklaret", 0)
+    flips = n.get("afhaenger", 0)
     assumed = sum(rests_on_assumption(r) for r in p["regler"])
     return (f"{fmt.number(n['ok'])} OK, "
             + (f"{fmt.number(unclear)} kan ikke afgøres, " if unclear else "")
+            + (f"{fmt.number(flips)} afhænger af klassifikationen, " if flips else "")
             + f"{fmt.number(n['advarsel'])} {'advarsel' if n['advarsel'] == 1 else 'advarsler'}"
             f" og {fmt.number(n['brud'])} brud"
             + (f"; {fmt.number(assumed)} af dem afhænger af en antagelse" if assumed else ""))
@@ -110,8 +112,9 @@ def _rule_point(p: dict) -> str:
     # its other verdict too: it is no stronger than that assumption.
     by_status["ok"] = [r for r in by_status.get("ok", []) if rests_on_assumption(r)]
     parts = []
-    for st, one, many in (("brud", "brud", "brud"), ("uafklaret", "kan ikke afgøres",
-                                                     "kan ikke afgøres"),
+    for st, one, many in (("brud", "brud", "brud"), ("afhaenger", "afhænger af klassifikationen",
+                                                     "afhænger af klassifikationen"),
+                          ("uafklaret", "kan ikke afgøres", "kan ikke afgøres"),
                           ("advarsel", "advarsel", "advarsler"),
                           ("ok", "OK under en antagelse", "OK under en antagelse")):
         rs = by_status.get(st, [])
@@ -123,12 +126,17 @@ def _rule_point(p: dict) -> str:
                     if f["fund"] == "over"]
             if rests_on_assumption(r):
                 first = r["tekst"].split(". ")[0]
-                items.append(f"{esc(r['navn'])}: {esc(first)}")
+                items.append(f"{esc(r['navn'])}: {esc(first)}"
+                             + (f"; {esc(wording.FORMEL_ANDEL_KILDER_KORT)}"
+                                if st == "afhaenger" and r["id"] == "formel_andel" else ""))
             elif st == "uafklaret" and high:
                 items.append(f"{esc(r['navn'])}: " + esc(fmt.and_list([
-                    f"{f['indsats']} koster {fmt.kr(f['pr_deltager_kr'])} pr. deltager mod "
+                    f"i {f['indsats']} betaler puljen {fmt.kr(f['pr_deltager_kr'])} pr. "
+                    "deltager mod "
                     f"typisk {fmt.number(f['typisk_min_kr'])}–{fmt.kr(f['typisk_max_kr'])}, så "
                     "beløbet kan dække løn" for f in high])))
+            elif st == "uafklaret" and r.get("vaerdier", {}).get("aarsag"):
+                items.append(f"{esc(r['navn'])}: {esc(r['vaerdier']['aarsag'])}")  # and why
             else:
                 items.append(esc(r["navn"]))
         parts.append(f"{fmt.number(len(rs))} {one if len(rs) == 1 else many} "
@@ -149,7 +157,7 @@ def _oldest_first(ctx: dict) -> str:
             else ".")
     for r in rounds:
         if r["udbetaling"] == "samlet":
-            text += (f" {esc(r['kort'])}s midler for {_span(r['aar'])} udbetales "
+            text += (f" {esc(r['kort'])}s midler for {_span(r['aar'])} udmøntes "
                      f"{_paid(r)}.")
     return text
 
@@ -193,8 +201,10 @@ def key_points(ctx: dict) -> Html:
     for r in risky:
         f = risk_facts(ctx, r)
         rr, estimate, risk, frist = f["runde"], f["estimate"], esc(f["amount"]), f["frist"]
-        received = (esc(fmt.approx_kr_range(*sorted((r["modtaget_kr"],
-                                                    r["modtaget_alternativ_kr"]))))
+        received = (esc(wording.interval_text(rr["skoen_interval_kr"])
+                        if rr.get("skoen_interval_kr") else
+                        fmt.approx_kr_range(*sorted((r["modtaget_kr"],
+                                                     r["modtaget_alternativ_kr"]))))
                     + " (skøn)" if estimate else esc(fmt.kr(r["modtaget_kr"])))
         if r.get("ikke_planlagt"):
             pts.append(f"<b>{esc(r['navn'])} er endnu ikke planlagt:</b> planen er fra "
@@ -209,7 +219,9 @@ def key_points(ctx: dict) -> Html:
                        f"{payment_sentence(rr)}) er ikke disponeret i planen "
                        + (f"og kan skulle betales tilbage, hvis {f['holds']}de ikke "
                           f"bruges inden {frist}." if cond else
-                          f"og skal betales tilbage, hvis de ikke bruges inden {frist}."))
+                          f"og skal betales tilbage, hvis de ikke bruges inden {frist}.")
+                       + (" " + esc(wording.round1_risk_clause(rr))
+                          if rr.get("aktivitet_start_til") else ""))
     if not risky and not led["ikke_finansieret_kr"]:
         pts.append("Planen bruger alle midler inden fristerne; intet skal betales tilbage.")
     pts.append(_rule_point(p))
@@ -256,7 +268,8 @@ def money_table(ctx: dict) -> Html:
         return Html("")
     led = p["ledger"]
     other = any(y["anden_finansiering_kr"] for y in led["aar"])
-    head = ["År", "Udbetalt tilskud", "Forbrug af puljen", "Ikke finansieret", "Saldo ultimo"]
+    head = ["År", "Tilskud (modtaget eller ventet)", "Forbrug af puljen", "Ikke finansieret",
+            "Saldo ultimo"]
     if other:
         head.append("Anden finansiering")
     rows = []

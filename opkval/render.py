@@ -26,6 +26,7 @@ from opkval import PROJECT_ROOT, TEMPLATE_DIR
 from opkval.context import write_json
 from opkval.errors import ReportError
 from opkval.fileio import atomic_write_bytes, die_with_parent, file_sha256, move, named, pid_alive
+from opkval.kommune import official_name
 
 NOTEBOOK_SRC = PROJECT_ROOT / "notebooks" / "kommune_rapport.py"
 BUILD_DIR = PROJECT_ROOT / "build"
@@ -339,7 +340,7 @@ class Renderer:
         k = ctx["kommune"]
         return self.render_notebook(
             ctx, out_dir, formats, slug=ctx.get("filnavn") or k["slug"],
-            title=f"Orientering om opkvalificeringspuljen – {k['navn']} Kommune",
+            title=f"Orientering om opkvalificeringspuljen – {official_name(k['navn'])}",
             parameters={"kommunekode": int(k["kode"]), "report_year": int(ctx["report_year"])},
             word=True)
 

@@ -11,7 +11,7 @@ import difflib
 from dataclasses import asdict, dataclass, field, replace
 from fractions import Fraction
 
-from opkval import fmt
+from opkval import fmt, wording
 from opkval.config import (
     PuljeConfig,
     RulesConfig,
@@ -19,12 +19,14 @@ from opkval.config import (
 )
 from opkval.domain import (
     ADVARSEL,
+    AFHAENGER,
     OK,
     ROLE_AKTIVITETSVINDUE,
     ROLE_LOKAL_PLAN,
     ROLES,
     STATUS_DA,
     STATUS_RANK,
+    UAFKLARET,
 )
 from opkval.ledger import Ledger, outside_window
 from opkval.plan import Plan
@@ -199,16 +201,32 @@ def check_formel_andel(plan: Plan, ledger: Ledger, rules: RulesConfig) -> RuleRe
                  + ". " + " ".join(i.kategori_usikkerhed or "" for i in unsure))
         ellers, tekst_ellers = alt_status, _formel_tekst(alt_round, minimum)
         if alt_status != status:
+            # issue 19: a verdict that flips on one classification is neither brud nor OK;
+            # it gets its own status (below), with both readings and what the rule rests on.
             both = (f"{_verdict(status, per_round).capitalize()}, hvis {names} er "
                     + fmt.and_list([_kat_words(rules, i.kategori) for i in unsure])
                     + f"; {_verdict(alt_status, alt_round)}, hvis "
                     + ("den" if len(unsure) == 1 else "de") + " er "
                     + fmt.and_list([_kat_words(rules, i.kategori_alternativ) for i in unsure])
                     + ".")
-            tekst = f"{both} {tekst}"
+            tekst = f"{both} {tekst} {wording.formel_andel_kilder(rules.min_formel_andel)}"
+            status = AFHAENGER
+    amu = [i.navn for i in plan.indsatser if i.kategori in AMU_AVU and i.navn in used]
+    if amu:  # issue 19: AMU and AVU count as formal only under a named assumption
+        note = (f"Antagelse: {fmt.and_list(amu)} er AMU eller AVU og er talt som formel "
+                "uddannelse; ingen kilde siger, at de hører under de "
+                f"{fmt.pct(rules.min_formel_andel, 0)}, og Absalon skriver "
+                "»formel uddannelse inden for kvalifikationsrammerne på akademi- og "
+                "diplomniveau«.")
+        tekst = f"{tekst} {note}"
+        forud = f"{forud} {note}" if forud else note
     return RuleResult("formel_andel", rules.rule("formel_andel").navn, status, tekst,
                       rules.rule("formel_andel").kilde, vaerdier,
                       forud, ellers, tekst_ellers)
+
+
+#: Kategorier counted as formal education only under an assumption (issue 19).
+AMU_AVU = ("amu", "avu")
 
 
 def check_runde1_periode(plan: Plan, ledger: Ledger, rules: RulesConfig,
@@ -282,7 +300,8 @@ def fee_check(plan: Plan, rules: RulesConfig) -> list[dict]:
 def _fee_sentence(f: dict) -> str:
     times = (f"{fmt.number(f['gange_max'], 1)}–{fmt.number(f['gange_min'], 1)} gange"
              if f["gange_min"] else f"{fmt.number(f['gange_max'], 1)} gange")
-    return (f"{f['indsats']} koster {fmt.kr(f['pr_deltager_kr'])} pr. deltager "
+    # issue 19: what the pool pays is not what a programme costs ("delfinansiering", seed 001)
+    return (f"i {f['indsats']} betaler puljen {fmt.kr(f['pr_deltager_kr'])} pr. deltager "
             f"({fmt.kr(f['total_kr'])} / {fmt.number(f['deltagere'])}), {times} den typiske "
             f"pris på {_kr_range(f['typisk_min_kr'], f['typisk_max_kr'])} for "
             f"{f['enhed']}; kilde: {f['kilde']}")
@@ -349,12 +368,34 @@ def check_godkendt(plan: Plan, rules: RulesConfig, cfg: PuljeConfig) -> RuleResu
     """
     r2 = cfg.round_with_role(ROLE_LOKAL_PLAN)
     year = fmt.and_list([str(y) for y in r2.payment_years])
-    if plan.godkendt:
+    earlier = (plan.godkendt and plan.godkendt_dato < plan.dato)
+    approval = (f" Godkendelsen ({plan.godkendt_af}, {fmt.date(plan.godkendt_dato)}) er fra før "
+                f"planens dato ({fmt.date(plan.dato)}) og gælder derfor en tidligere udgave af "
+                "planen." if earlier else "")
+    if predates(plan, r2):
+        # issue 19: a plan written before round 2's terms does not cover round 2; whether the
+        # condition is met cannot be decided from it.
+        tekst = (f"Kan ikke afgøres: {r2.kort.lower()} (udmøntes i {year}) forudsætter en "
+                 "lokal plan for runden, men den registrerede plan er fra "
+                 f"{fmt.date(plan.dato)}, før rundens vilkår blev fastlagt, og dækker ikke "
+                 "runden. Om betingelsen er opfyldt, "
+                 f"afhænger af den plan, kommunen laver for {r2.kort.lower()}." + approval)
+        return _result(rules, "lokal_plan_godkendt", True, tekst,
+                       {"plan_findes": True, "daekker_runden": False,
+                        "aarsag": f"planen er fra {fmt.date(plan.dato)}, før {r2.kort.lower()}s "
+                                  "vilkår blev fastlagt, og dækker ikke runden",
+                        "godkendt": plan.godkendt, "godkendt_af": plan.godkendt_af,
+                        "godkendt_dato": plan.godkendt_dato.isoformat() if plan.godkendt_dato
+                        else None, "godkendt_foer_planen": bool(earlier)}, status=UAFKLARET)
+    if earlier:
+        tekst = (f"{r2.kort} (udmøntes i {year}) forudsætter en lokal plan, og den findes."
+                 + approval)
+    elif plan.godkendt:
         tekst = (f"Der er en lokal plan, og den er godkendt af {plan.godkendt_af} den "
                  f"{fmt.date(plan.godkendt_dato)}; {r2.kort.lower()} ({year}) forudsætter en "
                  "lokal plan.")
     else:
-        tekst = (f"{r2.kort} (udbetales {year}) forudsætter en lokal plan, og den findes. "
+        tekst = (f"{r2.kort} (udmøntes i {year}) forudsætter en lokal plan, og den findes. "
                  "Planen angiver ikke, at den er politisk godkendt; ministeriets vejledning "
                  "siger, at kommunen kan overveje at lade kommunalbestyrelsen eller et udvalg "
                  "godkende den (ikke et krav).")
@@ -362,7 +403,8 @@ def check_godkendt(plan: Plan, rules: RulesConfig, cfg: PuljeConfig) -> RuleResu
                    {"plan_findes": True, "godkendt": plan.godkendt,
                     "godkendt_af": plan.godkendt_af,
                     "godkendt_dato": plan.godkendt_dato.isoformat() if plan.godkendt_dato
-                    else None})
+                    else None, "daekker_runden": True,
+                    "godkendt_foer_planen": bool(earlier)})
 
 
 def predates(plan: Plan, rnd) -> bool:
@@ -408,7 +450,9 @@ def check_forbrug(ledger: Ledger, rules: RulesConfig, plan: Plan | None = None,
         lo, hi = risk_range(x, alt_ledger)
         frist = fmt.date(x.frist) + (" (antaget; ingen kilde giver fristen)"
                                      if x.frist_antaget else "")
-        amount = _kr_range(lo, hi) + (" (skøn)" if lo != hi or x.skoen else "")
+        # issue 19: an estimate is rounded in council text; exact kroner stay in the tables
+        amount = (fmt.approx_kr_range(lo, hi) + " (skøn)" if lo != hi or x.skoen
+                  else _kr_range(lo, hi))
         if plan is not None and predates(plan, rnd):
             unplanned.append(x.id)
             parts.append(f"{x.navn} er endnu ikke planlagt: planen er fra "
@@ -426,7 +470,9 @@ def check_forbrug(ledger: Ledger, rules: RulesConfig, plan: Plan | None = None,
     if not parts:
         parts.append("Forbruget holder sig inden for de modtagne midler, og alle midler "
                      "bruges inden fristen.")
-    found = bool(unfunded or findings)
+    # issue 19: money at risk of repayment is at least an advarsel, also in a round the plan
+    # has not planned yet and at an assumed deadline (the text says which).
+    found = bool(unfunded or findings or unplanned)
     # Spending beyond the money received in a year depends on when the money is paid: say
     # which payment years no source gives (pulje.yaml udbetaling_antaget).
     assumed = [(x, y) for x in cfg.runder for y in x.udbetaling_antaget]

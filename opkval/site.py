@@ -103,6 +103,9 @@ def index_html(nctx: dict, out_dir: Path, formats: tuple[str, ...]) -> str:
         status_html = status_badge(status) if status else "–"
         if status == "brud" and r.get("brud_usikre") and set(r["brud"]) <= set(r["brud_usikre"]):
             status_html += ' <span class="small">(hviler på en usikker klassifikation)</span>'
+        if r.get("afhaenger"):  # issue 19: counted apart, beside the worst status
+            status_html += (f' <span class="small">({fmt.number(len(r["afhaenger"]))} '
+                            "afhænger af klassifikationen)</span>")
         region = r["region"].replace("Region ", "")
         search = " ".join(spellings.get(int(r["kode"]), []))
         rows.append(

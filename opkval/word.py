@@ -17,6 +17,7 @@ from html.parser import HTMLParser
 
 from lxml.etree import SubElement
 
+from opkval.kommune import official_name
 from opkval.present_notat import bilag_label, header_fields
 
 VOID = {"img", "br", "hr", "meta", "input", "link", "col", "wbr"}
@@ -249,9 +250,9 @@ class WordWriter:
         logo = (self.ctx.get("notat") or {}).get("logo")
         png = logo_png(logo) if logo else None
         if png:
-            _picture(head.add_run(), png, f"Logo: {k['navn']} Kommune", width_cm=3.0)
+            _picture(head.add_run(), png, f"Logo: {official_name(k['navn'])}", width_cm=3.0)
             head.add_run("\n")
-        first = [f"{k['navn']} Kommune", bilag_label(self.ctx),
+        first = [official_name(k['navn']), bilag_label(self.ctx),
                  "Scenarie" if self.ctx.get("scenarie") else ""]
         run = head.add_run(" · ".join(x for x in first if x))
         run.bold = True
@@ -267,9 +268,9 @@ class WordWriter:
         foot.add_run(" af ")
         _field(foot, "NUMPAGES")
         props = self.doc.core_properties
-        props.title = f"Orientering om opkvalificeringspuljen – {k['navn']} Kommune"
+        props.title = f"Orientering om opkvalificeringspuljen – {official_name(k['navn'])}"
         props.language = "da-DK"
-        props.author = (self.ctx.get("notat") or {}).get("afsender") or f"{k['navn']} Kommune"
+        props.author = (self.ctx.get("notat") or {}).get("afsender") or official_name(k["navn"])
 
     def para(self, container, style: str | None = None, text: str = ""):
         """A paragraph in `container` with a style given by name (resolved once)."""

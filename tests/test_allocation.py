@@ -64,10 +64,11 @@ def test_ishoej_grants_precedence(data):
     rows = {g.aar: g for g in grants_for_kommune(data, 183)}
     assert [rows[y].beloeb_kr for y in (2023, 2024, 2025)] == [280_000, 512_000, 512_000]
     assert {rows[y].label for y in (2023, 2024, 2025)} == {"tilsagn"}
-    # Round 1 payment timing (pulje.yaml, Dragør's 817.000 kr. received in 2023): the 2023
-    # and 2024 tranches in 2023, 2025 (assumed) in 2025.
+    # Round 1 payment timing (pulje.yaml): the 2023 and 2024 tranches in 2023, 2025 in 2025,
+    # all assumed (issue 19: one news item about Dragør, which does not say which years its
+    # 817.000 kr. cover, is no source for when a year is paid).
     assert [rows[y].udbetalingsaar for y in (2023, 2024, 2025)] == [2023, 2023, 2025]
-    assert [rows[y].udbetaling_antaget for y in (2023, 2024, 2025)] == [False, False, True]
+    assert [rows[y].udbetaling_antaget for y in (2023, 2024, 2025)] == [True, True, True]
     # 2026-2030 (seed 002: "andel af forventede 0-5-årige børn i 2026"): the 0-5 key,
     # 195.9 mio. x 1,750 / 369,586 = 927,591.95 -> 927,592 kr. a year, 4,637,960 kr. in all;
     # Ishøj's round-1 share (512,000 of 195.9 mio.) carried forward is the alternative.
@@ -93,18 +94,26 @@ def test_backtest_2020_pool_within_tolerance(data):
     ref = [b for b in backtest(data) if b.pulje == "Pulje til normeringer"]
     published = data["known_allocations.csv"]
     n_2020 = int((published["periode"] == "2020").sum())
-    assert len(ref) == n_2020 == 8
+    assert len(ref) == n_2020 == 16  # 8 + the eight East-Jutland kommuner (issue 19)
     pop = data["population_0_5_2021.csv"].set_index("kommunekode")["age_0_5"]
+    outside = set()
     for b in ref:
         estimate = 500_000_000 * pop[b.kommunekode] / NATIONAL_0_5
         assert abs(b.skoen_kr - estimate) < 1
-        assert abs(b.offentliggjort_kr - estimate) <= 50_000 + 0.03 * estimate, b.kommune
+        within = abs(b.offentliggjort_kr - estimate) <= 50_000 + 0.03 * estimate
+        assert b.inden_for_tolerance == within
+        if not within:
+            outside.add(b.kommune)
+    # By hand: Silkeborg 8,4 mio. against 500 mio. x 6.789 / 369.586 = 9,18 mio. (-8,5 %),
+    # Skanderborg 6,8 against 7,13 (-4,7 %), Odder 1,8 against 1,91 (-5,9 %): growing
+    # kommuner, whose 2021 counts exceed the 2019 forecast the 2020 pool used.
+    assert outside == {"Silkeborg", "Skanderborg", "Odder"}
 
 
 def test_backtest_error_summary_by_hand(data):
-    """The 2020 pool's eight amounts (known_allocations.csv) against 500 mio. x the 0-5 share:
+    """The 2020 pool's 16 amounts (known_allocations.csv) against 500 mio. x the 0-5 share:
     København 63.600.000 against 62.302.143 is the largest error (+1.297.857 kr., +2,1 %);
-    4 of 8 lie within ±50.000 kr. (the sources' rounding to 0,1 mio. kr.)."""
+    13 of 16 lie within the tolerance (50.000 kr. + 3 %)."""
     from opkval.allocation import error_summary
 
     ka = data["known_allocations.csv"]
@@ -113,11 +122,11 @@ def test_backtest_error_summary_by_hand(data):
     errs = sorted(abs(int(r.beloeb_kr) - 500_000_000 * pop[r.kommunekode] / NATIONAL_0_5)
                   for r in ref.itertuples())
     s = error_summary([b for b in backtest(data) if b.pulje == "Pulje til normeringer"])
-    assert s["n"] == 8 and s["inden_for_tolerance"] == 8
-    assert s["inden_for_afrunding"] == sum(e <= 50_000 for e in errs) == 4
+    assert s["n"] == 16 and s["inden_for_tolerance"] == 13
+    assert s["inden_for_afrunding"] == sum(e <= 50_000 for e in errs)
     assert s["stoerste"][0]["kommune"] == "København"
     assert s["stoerste"][0]["forskel_kr"] == 63_600_000 - 62_302_143
-    assert abs(s["median_abs_kr"] - (errs[3] + errs[4]) / 2) <= 1
+    assert abs(s["median_abs_kr"] - (errs[7] + errs[8]) / 2) <= 1
 
 
 def test_dragoer_multi_year_amount_is_evidence_not_tilsagn(data):

@@ -89,7 +89,7 @@ def test_backtest_command_shows_dragoer_and_what_was_measured(capsys):
     assert (dragoer["periode"], dragoer["offentliggjort_kr"]) == ("2023-2024", "817000")
     assert "dragoer-nyt.dk" in dragoer["kilde"]
     assert "største København 2020 +1.297.857\u00a0kr." in err
-    assert "4 inden for ±50.000\u00a0kr." in err
+    assert "5 inden for ±50.000\u00a0kr." in err
 
 
 def test_jobs_left_empty_is_two_or_the_cores_there_are(monkeypatch):

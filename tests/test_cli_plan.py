@@ -14,7 +14,7 @@ from tests.conftest import PLANS
 def test_plan_check_prints_rule_table(capsys):
     assert main(["plan", "check", str(PLANS_DIR / "ishoej.yaml")]) == 0
     out = capsys.readouterr().out
-    assert "Mindst 90 % til formel uddannelse" in out and "Brud" in out
+    assert "Mindst 90 % til formel uddannelse" in out and "Brud (29,1 %)" in out
     # Every status, "Kan ikke afgøres" too, ends where the Vurdering column begins.
     rows = out[out.index("Regel "):].splitlines()
     column = rows[0].index("Vurdering")
@@ -22,7 +22,10 @@ def test_plan_check_prints_rule_table(capsys):
     assert wage[column - 2:column] == "  " and wage[:column].rstrip().endswith("Kan ikke afgøres")
     assert "Første tildelingsrunde: modtaget 1.304.000 kr., brugt 1.304.000 kr., tilbage 0 kr." \
         in out
-    assert main(["plan", "check", "--strict", str(PLANS_DIR / "ishoej.yaml")]) == 1
+    # issue 19: Ishøj's only former brud (90/10) flips on one classification: counted apart
+    # (Afhænger af klassifikationen), so --strict, which fails on a certain brud, passes.
+    assert "Afhænger af klassifikationen" in out
+    assert main(["plan", "check", "--strict", str(PLANS_DIR / "ishoej.yaml")]) == 0
 
 
 def test_plan_check_bad_file_lists_every_problem(capsys):

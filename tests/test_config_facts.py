@@ -77,7 +77,7 @@ def test_changed_pool_config_reaches_the_prose(config_dir, monkeypatch, data, in
     ctx, text = _note(monkeypatch, data, index)
     assert ctx["pulje"]["last_year"] == 2031 and ctx["regler"]["min_formel_andel"] == 0.85
     for new in ("2023–2031", "2026–2031", f"Mindst 85{NB}%", f"højst 15{NB}%",
-                f"reglen om 85{NB}%", "samlet i 2027", "udbetales samlet i 2027",
+                f"reglen om 85{NB}%", "samlet i 2027", "udmøntes samlet i 2027",
                 f"195,9{NB}mio.{NB}kr. årligt i 2024–2031", "31. december 2031"):
         assert new in text, new
     for old in ("2023–2030", "2026–2030", "Mindst 90", "højst 10", "reglen om 90",
@@ -91,8 +91,8 @@ def test_changed_pool_config_reaches_a_note_without_a_plan(config_dir, monkeypat
     _changed_config(config_dir)
     ctx, text = _note(monkeypatch, data, index, "Ballerup")
     assert ctx["plan"] is None and "Ingen lokal plan registreret" in text
-    for new in ("2023–2031", "2026–2031", f"Mindst 85{NB}%", "udbetales 2027",
-                "udbetales samlet i 2027"):
+    for new in ("2023–2031", "2026–2031", f"Mindst 85{NB}%", "udmøntes i 2027",
+                "udmøntes samlet i 2027"):
         assert new in text, new
     for old in ("2023–2030", "2026–2030", "Mindst 90", "samlet i 2026", "udbetales 2026"):
         assert old not in text, old

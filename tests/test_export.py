@@ -61,11 +61,13 @@ def test_xlsx_has_98_rows_with_numbers_stored_as_numbers(files):
     assert grant.number_format == '#,##0 "kr."'
     assert ishoej["Grundlag 2023-2025"].value == "tilsagn"
     assert ishoej["Skøn lav 2023-2025 (kr.)"].value is None  # a tilsagn has no range
-    # Round 2 is an estimate; without the note's range, its two estimates: the key's and
-    # the latest known share carried forward (seed 001: 512.000 kr. of 195,9 mio. kr. in
-    # 2025, the same pool each year 2026-2030: 5 × 512.000 = 2.560.000 kr.).
+    # Round 2 is an estimate with the key's record as its range (issue 19): low is the
+    # latest known share carried forward (seed 001: 512.000 kr. of 195,9 mio. kr. in 2025,
+    # the same pool each year 2026-2030: 5 × 512.000 = 2.560.000 kr.); high is the key's
+    # estimate times the highest ratio on record, Dragør's 101 %.
     lo, hi = (ishoej[f"Skøn {x} 2026-2030 (kr.)"].value for x in ("lav", "høj"))
-    assert lo == 2_560_000 and hi == ishoej["Tilskud 2026-2030 (kr.)"].value
+    key = ishoej["Tilskud 2026-2030 (kr.)"].value
+    assert lo == 2_560_000 and hi == round(key * 1.01)
     # data/raw: Ishøj 43,9 % employed as pædagog, stored as Excel stores "43,9 %": 0,439.
     share = ishoej["Andel ansat som pædagog"]
     assert share.value == pytest.approx(0.439) and share.number_format == "0.0 %"

@@ -57,7 +57,7 @@ def test_ishoej_json_has_every_figure_unformatted(ishoej):
     assert grants[2030]["alternativ_kr"] == 512_000  # round 1's share carried forward
     assert [r["beloeb_kr"] for r in ctx["runder"]] == [1_304_000, 4_637_960]
     assert ctx["runder"][1]["alternativ_kr"] == 2_560_000 and ctx["runder"][1]["frist_antaget"]
-    assert len(ctx["backtest"]["reference"]) == 8
+    assert len(ctx["backtest"]["reference"]) == 16  # issue 19: 8 + 8 East-Jutland
     assert ctx["manifest"]["inputs"]["data/raw/known_allocations.csv"]
 
 

@@ -54,7 +54,8 @@ def test_pace_years_and_kroner(plan, g):
     to60 = next(t for t in e["maal"] if t["id"] == "plan")
     assert to60["aar_til_maal"] == pytest.approx(16.33, abs=0.01)
     assert e["kr_pr_uddannet"]["meritpaedagog"] == {"kr": 1_848_000.0, "deltagere": 8,
-                                                    "kr_pr_person": 231_000.0}
+                                                    "kr_pr_person": 231_000.0,
+                                                    "uden_antal": [], "fra_fordeling": []}
     assert e["kr_pr_uddannet"]["pau"] is None
     # Ishøj is above the national median (41.7 %): no gap, nothing to close.
     med = next(t for t in e["maal"] if t["id"] == "landsmedian")

@@ -86,8 +86,10 @@ def test_page_one_has_totals_reach_estimates_lift_and_coverage(with_ishoej):
     # Plan coverage for round 2: Ishøj's plan is from before the round's terms.
     assert "0 af 98 kommuner har en lokal plan for anden runde" in text
     assert "1 kommune (Ishøj) har kun en plan fra før rundens vilkår" in text
-    # Without the notes' ranges the page says so instead of inventing one.
-    assert "Skønnenes spænd er ikke beregnet" in text
+    # The notes' ranges come from the key's record: Ishøj's tilsagn is 55 % of the key (seed
+    # 001: 1.304.000 kr. against 2.361.832 kr.), Dragør's 817.000 kr. 101 % of two years' key.
+    assert "typisk med et spænd fra 55 % til 101 % af skønnet, median over kommunerne" in text
+    assert "Hver kommunes spænd står i regnearket" in text
 
 
 def test_page_one_shows_the_estimates_range_when_the_notes_give_one(with_ishoej):
