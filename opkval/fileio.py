@@ -11,6 +11,7 @@ import hashlib
 import os
 import shutil
 import signal
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -144,3 +145,45 @@ def pid_alive(pid: int) -> bool:
     except (OSError, IndexError):
         return True  # no /proc: trust kill(0)
     return state != "Z"
+
+
+# ------------------------------------------------------------------------- git, neutered
+
+#: Settings given on git's command line, which win over any configuration file: nothing a
+#: repository's own ``.git/config`` (or an included file) names is run. A plan folder received
+#: from outside, with its ``.git``, may carry ``gpg.program`` with ``log.showSignature``,
+#: ``core.fsmonitor``, ``diff.external``, a pager or a textconv driver.
+GIT_OVERRIDES = (
+    "core.fsmonitor=false", "core.hooksPath=/dev/null", "core.pager=cat",
+    "core.sshCommand=false", "core.askPass=false", "core.editor=false",
+    "core.alternateRefsCommand=false", "core.untrackedCache=false",
+    "gpg.program=false", "gpg.openpgp.program=false", "gpg.ssh.program=false",
+    "gpg.x509.program=false", "log.showSignature=false", "diff.external=",
+    "diff.noprefix=false", "pager.log=false", "pager.show=false", "pager.cat-file=false",
+    "protocol.allow=never", "credential.helper=", "uploadpack.packObjectsHook=",
+    "color.ui=false", "i18n.logOutputEncoding=UTF-8", "log.decorate=false",
+)
+
+
+def git_safely(cwd: Path, *args: str, timeout: float = 30) -> subprocess.CompletedProcess:
+    """Run ``git -C cwd <args>`` so that no configuration can make it execute anything: no
+    system or user configuration (GIT_CONFIG_NOSYSTEM, GIT_CONFIG_GLOBAL=/dev/null, HOME an
+    empty folder), no GIT_* from the environment (GIT_DIR, GIT_CONFIG_COUNT, GIT_EXEC_PATH ...),
+    and :data:`GIT_OVERRIDES` on the command line over the repository's own configuration.
+    Use plumbing (``rev-list``, ``cat-file``) with it: no textconv, no signature check, no pager.
+    ``safe.directory`` is left as git has it: a repository another user owns is refused."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("GIT_") and k not in ("HOME", "XDG_CONFIG_HOME", "PAGER",
+                                                     "EDITOR", "VISUAL", "SSH_ASKPASS",
+                                                     "PREFIX")}
+    with tempfile.TemporaryDirectory(prefix="opkval-git-home-") as home:
+        env.update({"HOME": home, "XDG_CONFIG_HOME": home, "GIT_CONFIG_NOSYSTEM": "1",
+                    "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull,
+                    "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "GIT_ASKPASS": "false",
+                    "GIT_ATTR_NOSYSTEM": "1", "GIT_NO_REPLACE_OBJECTS": "1",
+                    "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"})
+        cmd = ["git", "--no-pager"]
+        for o in GIT_OVERRIDES:
+            cmd += ["-c", o]
+        return subprocess.run([*cmd, "-C", str(cwd), *args], capture_output=True,
+                              timeout=timeout, env=env, stdin=subprocess.DEVNULL)
