@@ -34,8 +34,8 @@ MAX_BYTES = 2_000_000
 #: Largest PNG accepted, by its header: a logo is a few hundred pixels each way.
 MAX_PNG_SIDE = 5000
 MAX_PNG_PIXELS = 16_000_000
-#: The size an SVG logo is drawn at: its longer side (3 cm at 600 dpi) and the widest aspect.
-SVG_PX = 708
+#: The size an SVG logo is drawn at: its longer side (3 cm at 300 dpi) and the widest aspect.
+SVG_PX = 354
 MAX_SVG_ASPECT = 20
 #: Elements in an SVG and their nesting (a logo has tens to a few thousand).
 MAX_SVG_ELEMENTS = 20_000

@@ -411,7 +411,14 @@ def _read_yaml(data: bytes) -> tuple[Any, Locator, list[Problem]]:
     if not text.strip() or all(line.lstrip().startswith("#") or not line.strip()
                                for line in text.splitlines()):
         return None, _no_loc, [Problem("", None, _MISSING, "filen er tom")]
-    loader = _PlanLoader(text)
+    if ctrl := _CONTROL.search(text):  # the YAML reader would stop with its own English text
+        line = text.count("\n", 0, ctrl.start()) + 1
+        return None, _no_loc, [Problem("", f"linje {line}", _MISSING, f"filen har et "
+                                       f"kontroltegn (U+{ord(ctrl.group()):04X}); slet det")]
+    try:
+        loader = _PlanLoader(text)
+    except yaml.YAMLError as e:
+        return None, _no_loc, [Problem("", None, _MISSING, f"ugyldig YAML: {_clip(str(e))}")]
     try:
         node = loader.get_single_node()
         raw = loader.construct_document(node) if node is not None else None

@@ -1,0 +1,473 @@
+"""Reliability, round 3 (issue 20): files a kommune sends can neither reach out, run code,
+exhaust the machine nor change a figure in silence.
+
+Every case runs ``opkval`` as a child process (its exit code, message, wall time and peak
+memory from wait4) or calls the function that decides, and asserts the refusal (one Danish
+message naming file, field, limit and value; exit code 2; nothing written) or the right figure.
+Large or special files are made here by code (a sparse 1,5 GB logo, a PNG header claiming
+30.000 × 30.000 pixels, a FIFO, a git repository with a hostile configuration).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+import shutil
+import socket
+import struct
+import subprocess
+import threading
+import zlib
+from pathlib import Path
+
+import pytest
+
+from opkval import PROJECT_ROOT
+from tests.test_hostile import GOOD, MB, OPKVAL, RAW, plan_check, refused, run, untouched  # noqa: F401
+
+VEJLE = PROJECT_ROOT / "tests" / "fixtures" / "plans" / "vejle"
+
+
+def plan_with(tmp_path: Path, extra: str = "", old: str = "", new: str = "",
+              name: str = "plan.yaml") -> Path:
+    text = GOOD.replace(old, new, 1) if old else GOOD
+    assert not old or old in GOOD
+    p = tmp_path / name
+    p.write_text(text + extra, encoding="utf-8")
+    return p
+
+
+def logo_plan(tmp_path: Path, logo_name: str) -> Path:
+    return plan_with(tmp_path, f"notat:\n  logo: {logo_name}\n")
+
+
+# ------------------------------------------------------------------ 1. an SVG logo is data
+
+class _Listener:
+    """A TCP listener on localhost that records whether anything connected."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(5)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.hits = 0
+        self._stop = False
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+        self.thread.start()
+
+    def _loop(self):
+        while not self._stop:
+            try:
+                conn, _ = self.sock.accept()
+            except (TimeoutError, OSError):
+                continue
+            self.hits += 1
+            conn.close()
+
+    def close(self):
+        self._stop = True
+        self.thread.join(2)
+        self.sock.close()
+
+
+SVG_HEAD = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" ' \
+           'width="120" height="40">'
+
+
+@pytest.mark.parametrize("body,needle", [
+    ('<image href="http://127.0.0.1:{port}/x.png" width="10" height="10"/>', "<image>"),
+    ('<image xlink:href="file:///etc/passwd" width="10" height="10"/>', "<image>"),
+    ('<image href="fifo" width="10" height="10"/>', "<image>"),
+    ('<use href="andet.svg#a"/>', "henviser uden for filen"),
+    ('<use xlink:href="http://127.0.0.1:{port}/a.svg#a"/>', "henviser uden for filen"),
+    ('<rect width="9" height="9" fill="url(http://127.0.0.1:{port}/p#x)"/>',
+     "henviser uden for filen"),
+    ('<rect width="9" height="9" style="fill: url(\'file:///dev/zero\')"/>',
+     "henviser uden for filen"),
+    ('<style>@import url(http://127.0.0.1:{port}/s.css);</style>', "@import"),
+    ('<filter id="f"><feImage href="http://127.0.0.1:{port}/x.png"/></filter>', "<feImage>"),
+    ('<foreignObject width="9" height="9"><p>x</p></foreignObject>', "<foreignObject>"),
+    ('<script>alert(1)</script>', "<script>"),
+    ('<a href="https://example.org/"><rect width="9" height="9"/></a>',
+     "henviser uden for filen"),
+    ('<rect width="9" height="9" onload="alert(1)"/>', "script"),
+])
+def test_an_svg_logo_that_points_outside_itself_is_refused_unfetched(tmp_path, body, needle):
+    listener = _Listener()
+    try:
+        os.mkfifo(tmp_path / "fifo")  # would hang a renderer that opened it
+        (tmp_path / "logo.svg").write_text(
+            SVG_HEAD + body.format(port=listener.port) + "</svg>", encoding="utf-8")
+        r = plan_check(logo_plan(tmp_path, "logo.svg"))
+        refused(r, "plan.yaml", "notat.logo", "'logo.svg'", needle, seconds=10,
+                memory=300 * MB)
+    finally:
+        listener.close()
+    assert listener.hits == 0, "the logo made opkval connect"
+
+
+@pytest.mark.parametrize("text,needle", [
+    ('<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+     + SVG_HEAD + "<text>&x;</text></svg>", "DOCTYPE"),
+    ('<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+     + SVG_HEAD + "<text>&b;</text></svg>", "ENTITY"),
+    ('<?xml-stylesheet href="http://127.0.0.1:1/s.css"?>' + SVG_HEAD + "</svg>",
+     "stylesheet"),
+    ("<html><body>no svg</body></html>", "ikke en SVG-fil"),
+    (SVG_HEAD + "<g>" * 200 + "</g>" * 200 + "</svg>", "indlejret i over 64 niveauer"),
+    ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100000 1">'
+     '<rect width="9" height="1"/></svg>', "grænsen er 20"),
+])
+def test_an_svg_with_a_dtd_a_stylesheet_or_no_svg_is_refused(tmp_path, text, needle):
+    (tmp_path / "logo.svg").write_text(text, encoding="utf-8")
+    refused(plan_check(logo_plan(tmp_path, "logo.svg")), "notat.logo", needle, seconds=10,
+            memory=300 * MB)
+
+
+def test_a_valid_svg_is_drawn_once_to_a_png_even_if_svg_comes_after_4_kb(tmp_path, index):
+    from PIL import Image
+
+    from opkval.logo import SVG_PX
+    from opkval.plan import load_plan
+
+    svg = (VEJLE / "logo.svg").read_text(encoding="utf-8")
+    (tmp_path / "logo.svg").write_text('<?xml version="1.0" encoding="UTF-8"?>\n<!-- '
+                                       + "kommentar " * 600 + "-->\n" + svg, encoding="utf-8")
+    assert (tmp_path / "logo.svg").read_bytes().index(b"<svg") > 4096
+    logo = load_plan(logo_plan(tmp_path, "logo.svg"), index).notat.as_dict()["logo"]
+    assert logo["mime"] == "image/png" and logo["navn"] == "logo.svg"
+    with Image.open(io.BytesIO(base64.b64decode(logo["data"]))) as im:
+        # width="120" height="40": drawn 354 px wide (3 cm at 300 dpi), 118 high.
+        assert im.format == "PNG" and im.size == (SVG_PX, round(SVG_PX * 40 / 120))
+        # The blue square of Vejle's logo (#00579c) at the left, drawn by resvg.
+        assert im.convert("RGB").getpixel((10, 10)) == (0x00, 0x57, 0x9C)
+
+
+# ----------------------------------------------------------------- PNG: bombs and damage
+
+def _png(width: int, height: int, idat: bytes, color_type: int = 2) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data)))
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat)
+            + chunk(b"IEND", b""))
+
+
+def test_a_png_decompression_bomb_is_refused_by_its_header(tmp_path):
+    # 30.000 × 30.000 RGB pixels: 2,7 GB decoded; the file holds the first rows only (~3 KB).
+    rows = zlib.compress(b"\0" + b"\0" * 3 * 30_000, 9) * 1
+    (tmp_path / "bombe.png").write_bytes(_png(30_000, 30_000, rows))
+    assert (tmp_path / "bombe.png").stat().st_size < 10_000
+    refused(plan_check(logo_plan(tmp_path, "bombe.png")), "notat.logo", "'bombe.png'",
+            "30.000 × 30.000 punkter", "grænsen er 5.000", seconds=10, memory=300 * MB)
+
+
+def test_a_damaged_png_is_named_as_the_logo_not_the_output_folder(tmp_path):
+    (tmp_path / "skadet.png").write_bytes(_png(40, 40, b"not zlib at all" * 10))
+    r = plan_check(logo_plan(tmp_path, "skadet.png"))
+    refused(r, "notat.logo", "'skadet.png'", "PNG-filen er beskadiget", seconds=10,
+            memory=300 * MB)
+    assert "mappe" not in r.err
+
+
+def test_a_valid_png_is_decoded_and_written_anew_without_its_text_chunks(tmp_path, index):
+    from PIL import Image, PngImagePlugin
+
+    from opkval.plan import load_plan
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "hemmelig tekst")
+    Image.new("RGB", (60, 30), (10, 20, 30)).save(tmp_path / "logo.png", pnginfo=info)
+    logo = load_plan(logo_plan(tmp_path, "logo.png"), index).notat.as_dict()["logo"]
+    data = base64.b64decode(logo["data"])
+    assert b"hemmelig" not in data and b"tEXt" not in data
+    with Image.open(io.BytesIO(data)) as im:
+        assert im.size == (60, 30) and im.convert("RGB").getpixel((5, 5)) == (10, 20, 30)
+
+
+# ------------------------------------------------------ 7. files next to a plan: stat first
+
+def test_a_huge_logo_is_refused_by_stat_before_it_is_read(tmp_path):
+    with open(tmp_path / "stor.png", "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n")
+        f.truncate(1536 * MB)  # 1,5 GB, sparse
+    refused(plan_check(logo_plan(tmp_path, "stor.png")), "notat.logo",
+            "filen fylder 1.610.612.736 byte", "grænsen er 2.000.000 byte", seconds=10,
+            memory=200 * MB)
+
+
+@pytest.mark.parametrize("make,needle", [
+    (lambda p: os.mkfifo(p), "ikke en almindelig fil"),
+    (lambda p: p.symlink_to("/dev/zero"), "ikke en almindelig fil"),
+    (lambda p: p.symlink_to(p), "løkke af symbolske links"),
+    (lambda p: p.mkdir(), "er en mappe"),
+])
+def test_a_logo_or_previous_plan_that_is_a_fifo_device_or_loop_says_so(tmp_path, make,
+                                                                        needle):
+    make(tmp_path / "logo.png")
+    r = plan_check(logo_plan(tmp_path, "logo.png"))
+    refused(r, "notat.logo", needle, seconds=10, memory=300 * MB)
+    assert "findes ikke" not in r.err
+    (tmp_path / "forrige.yaml").unlink(missing_ok=True)
+    make(tmp_path / "forrige.yaml")
+    r = plan_check(plan_with(tmp_path, "forrige: forrige.yaml\n", name="plan2.yaml"))
+    refused(r, "forrige", needle, seconds=10, memory=300 * MB)
+
+
+# ----------------------------------------------------------------- 2. forrige: git, neutered
+
+def _git(cwd: Path, *args: str) -> None:
+    env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
+           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@x"}
+    subprocess.run(["git", "-C", str(cwd), *args], check=True, capture_output=True, env=env)
+
+
+def test_forrige_git_runs_nothing_a_hostile_git_config_names(tmp_path):
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    repo = tmp_path / "plan"
+    repo.mkdir()
+    marker = tmp_path / "KOERT"
+    evil = tmp_path / "evil.sh"
+    evil.write_text(f"#!/bin/sh\necho \"$0 $*\" >> {marker}\ncat\n", encoding="utf-8")
+    evil.chmod(0o755)
+    plan = repo / "plan.yaml"
+    plan.write_text(GOOD + "forrige: git\n", encoding="utf-8")
+    _git(repo, "init", "-q")
+    _git(repo, "add", "plan.yaml")
+    _git(repo, "commit", "-q", "-m", "første")
+    # A signed-looking commit (of a changed plan), so log.showSignature would call gpg.program.
+    plan.write_text(GOOD.replace("deltagere: 8", "deltagere: 7") + "forrige: git\n",
+                    encoding="utf-8")
+    _git(repo, "add", "plan.yaml")
+    tree = subprocess.run(["git", "-C", str(repo), "write-tree"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    head = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    commit = (f"tree {tree}\nparent {head}\nauthor t <t@x> 1700000000 +0000\n"
+              "committer t <t@x> 1700000000 +0000\ngpgsig -----BEGIN PGP SIGNATURE-----\n"
+              " iQEzBAABCAAdFiEE\n -----END PGP SIGNATURE-----\n\nsigneret\n")
+    obj = subprocess.run(["git", "-C", str(repo), "hash-object", "-t", "commit", "-w",
+                          "--stdin"], input=commit, capture_output=True, text=True,
+                         check=True).stdout.strip()
+    _git(repo, "update-ref", "HEAD", obj)
+    (repo / ".gitattributes").write_text("*.yaml diff=ond filter=ond\n", encoding="utf-8")
+    with open(repo / ".git" / "config", "a", encoding="utf-8") as f:
+        f.write(f"[core]\n\tfsmonitor = {evil}\n\tpager = {evil}\n\thooksPath = {tmp_path}\n"
+                f"\tsshCommand = {evil}\n[gpg]\n\tprogram = {evil}\n[log]\n\tshowSignature = "
+                f"true\n[diff]\n\texternal = {evil}\n[diff \"ond\"]\n\ttextconv = {evil}\n"
+                f"[filter \"ond\"]\n\tsmudge = {evil}\n\tclean = {evil}\n[pager]\n\tlog = "
+                f"{evil}\n\tshow = {evil}\n[alias]\n\tlog = !{evil}\n")
+    # The plan as it is now differs from the committed one: forrige reads the commit.
+    plan.write_text(GOOD.replace("deltagere: 8", "deltagere: 9") + "forrige: git\n",
+                    encoding="utf-8")
+    out = tmp_path / "reports"
+    r = run([OPKVAL, "report", "--kommune", "Ishøj", "--plan", str(plan), "--out", str(out),
+             "--format", "html"], env={"GIT_DIR": str(tmp_path / "nowhere"),
+                                       "GIT_CONFIG_COUNT": "1",
+                                       "GIT_CONFIG_KEY_0": "core.pager",
+                                       "GIT_CONFIG_VALUE_0": str(evil)}, timeout=300)
+    assert not marker.exists(), marker.read_text()
+    assert r.code == 0, r.err[-2000:]
+    # The previous version was read (the signed-looking commit of 14 November 2023).
+    note = (out / "ishoej.html").read_text(encoding="utf-8")
+    assert "version i git af 14. november 2023" in note, note[:300]
+
+
+def test_git_safely_neutralises_config_and_environment(tmp_path, monkeypatch):
+    """The unit: a repository config naming a pager and gpg for `git log` runs neither."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    from opkval.fileio import git_safely
+
+    marker = tmp_path / "KOERT"
+    evil = tmp_path / "evil.sh"
+    evil.write_text(f"#!/bin/sh\ntouch {marker}\n", encoding="utf-8")
+    evil.chmod(0o755)
+    _git(tmp_path, "init", "-q")
+    (tmp_path / "a.txt").write_text("a", encoding="utf-8")
+    _git(tmp_path, "add", "a.txt")
+    _git(tmp_path, "commit", "-q", "-m", "a")
+    with open(tmp_path / ".git" / "config", "a", encoding="utf-8") as f:
+        f.write(f"[core]\n\tpager = {evil}\n\tfsmonitor = {evil}\n[gpg]\n\tprogram = {evil}\n"
+                "[log]\n\tshowSignature = true\n")
+    monkeypatch.setenv("GIT_PAGER", str(evil))
+    monkeypatch.setenv("GIT_DIR", str(tmp_path / "nowhere"))
+    r = git_safely(tmp_path, "log", "--format=%H")
+    assert r.returncode == 0 and len(r.stdout.split()) == 1
+    assert git_safely(tmp_path, "status").returncode == 0
+    assert not marker.exists()
+
+
+# --------------------------------------------------------------- 4 + 5. numbers as written
+
+@pytest.mark.parametrize("old,new,needles", [
+    ("2024: 462000,", "2024: 0462000,", ["budget.2024", "'0462000'", "hele kroner"]),
+    ("deltagere: 8", "deltagere: 010", ["deltagere", "'010'", "helt antal"]),
+    ("2024: 462000,", "2024: 0x70CB0,", ["budget.2024", "'0x70CB0'"]),
+    ("2024: 462000,", "2024: 462_000,", ["budget.2024", "'462_000'"]),
+    ("deltagere: 8", "deltagere: +5", ["deltagere", "'+5'"]),
+    ("deltagere: 8", "deltagere: 1:30", ["deltagere", "'1:30'"]),
+    ("deltagere: 8", "deltagere: 0b101", ["deltagere", "'0b101'"]),
+    ("2024: 462000,", "2024: +4.62e+5,", ["budget.2024", "'+4.62e+5'"]),
+    ("deltagere: 8", "deltagere: off", ["deltagere", "'off'"]),
+    ("2024: 462000,", "0x7E8: 462000,", ["budget.0x7E8", "skal være et årstal"]),
+    ("2024: 462000,", "2_024: 462000,", ["budget.2_024", "skal være et årstal"]),
+])
+def test_yaml_1_1_numbers_are_refused_with_the_text_as_written(tmp_path, old, new, needles):
+    r = plan_check(plan_with(tmp_path, old=old, new=new))
+    refused(r, "plan.yaml", *needles, seconds=10, memory=300 * MB)
+    assert "156672" not in r.err and "(værdi: 8)" not in r.err
+
+
+@pytest.mark.parametrize("budget", [
+    "{2024: 462000, '2024 ': 5, 2025: 462000}",
+    "{2024: 462000, ' 2024': 5, 2025: 462000}",
+    "{'2024': 462000, 2024: 5, 2025: 462000}",
+])
+def test_the_same_year_twice_in_two_spellings_is_refused(tmp_path, budget):
+    r = plan_check(plan_with(tmp_path, old="budget: {2024: 462000, 2025: 462000}",
+                             new=f"budget: {budget}"))
+    refused(r, "plan.yaml", "budget", "2024", "står to gange", seconds=10)
+    assert "(værdi: 5)" not in r.err or "to gange" in r.err
+
+
+def test_no_and_off_are_text_as_written_not_false(tmp_path):
+    r = plan_check(plan_with(tmp_path, old="navn: Meritpædagoguddannelse", new="navn: No"))
+    # "No" is a valid name now (text), so the plan passes.
+    assert r.code == 0, r.err
+    r = plan_check(plan_with(tmp_path, old="kategori: meritpaedagog", new="kategori: off"))
+    refused(r, "kategori", "'off'", seconds=10)
+    assert "False" not in r.err
+
+
+# ------------------------------------------------------- 6. no-break spaces glue words
+
+@pytest.mark.parametrize("glue", ["\u00a0", "\u202f", "\u2007", "\u2060"])
+def test_a_name_glued_with_no_break_spaces_is_one_long_word(tmp_path, glue):
+    name = glue.join(["Pædagogisk", "efteruddannelse", "for", "alle", "medarbejdere"])
+    r = plan_check(plan_with(tmp_path, old="navn: Meritpædagoguddannelse", new=f"navn: {name}"))
+    refused(r, "indsatser[1].navn", f"et ord på {len(name)} tegn", "grænsen er 30", seconds=10)
+
+
+def test_the_layout_long_word_checks_do_not_split_at_no_break_spaces():
+    from opkval import fmt
+    from opkval.present import LONG_WORD, has_long_word
+
+    glued = "\u00a0".join(["Pædagogisk", "efteruddannelse", "for", "alle"])
+    assert len(glued) > LONG_WORD and has_long_word(glued)
+    assert not has_long_word(glued.replace("\u00a0", " "))
+    assert fmt.line_words("a\u202fb c\u200bd") == ["a\u202fb", "c", "d"]
+
+
+# ---------------------------------------------------- Major: bidi, NFC, invisible names
+
+@pytest.mark.parametrize("name,needle", [
+    ("Kursus \u202eneppoK", "U+202E"),
+    ("Kursus \u2067x", "U+2067"),
+    ("\u200b\u200b\u200b", "usynlige tegn"),
+    ("\u2060\u00ad\ufeff", "usynlige tegn"),
+])
+def test_bidi_controls_and_invisible_names_are_refused(tmp_path, name, needle):
+    r = plan_check(plan_with(tmp_path, old="navn: Meritpædagoguddannelse",
+                             new=f'navn: "{name}"'))
+    refused(r, "indsatser[1].navn", needle, seconds=10)
+    assert "\u202e" not in r.err and "\u2067" not in r.err
+
+
+@pytest.mark.parametrize("char", ["\x07", "\x00", "\x1b", "\x85"])
+def test_a_control_character_in_a_plan_is_refused_naming_its_line(tmp_path, char):
+    r = plan_check(plan_with(tmp_path, old="navn: Meritpædagoguddannelse",
+                             new=f'navn: "Kursus{char}"'))
+    refused(r, "plan.yaml", "linje 4", "kontroltegn", f"U+{ord(char):04X}", seconds=10)
+    assert "uventet" not in r.err
+
+
+def test_names_are_nfc_normalised(tmp_path, index):
+    from opkval.plan import load_plan
+
+    decomposed = "Merit" + "pa\u0308dagog"  # ä as a + combining diaeresis
+    p = plan_with(tmp_path, old="navn: Meritpædagoguddannelse", new=f"navn: {decomposed}")
+    navn = load_plan(p, index).indsatser[0].navn
+    assert navn == "Meritpädagog" and len(navn) == 12
+
+
+# ------------------------------------------------------------- 8 + 9. vendored data files
+
+def _raw_copy(tmp_path: Path) -> Path:
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    for f in raw.iterdir():
+        f.chmod(0o644)
+    return raw
+
+
+def test_a_known_allocations_file_cut_at_a_row_boundary_is_refused(tmp_path):
+    raw = _raw_copy(tmp_path)
+    f = raw / "known_allocations.csv"
+    lines = f.read_text(encoding="utf-8").splitlines(keepends=True)
+    f.write_text("".join(lines[:-3]), encoding="utf-8")  # still valid CSV, 3 rows fewer
+    pinned = next(line for line in (raw / "pins.csv").read_text().splitlines()
+                  if line.startswith("known_allocations.csv,")).split(",")[1]
+    r = run([OPKVAL, "report", "--kommune", "Ishøj", "--out", str(tmp_path / "reports")],
+            env={"OPKVAL_DATA_DIR": str(raw)})
+    refused(r, "known_allocations.csv", f"filen har {int(pinned) - 3} rækker",
+            f"skal den have {pinned}", seconds=30)
+    assert not (tmp_path / "reports").exists()
+
+
+def test_a_changed_value_in_a_pinned_file_is_refused(tmp_path):
+    from opkval.data import load_all
+    from opkval.errors import DataError
+
+    raw = _raw_copy(tmp_path)
+    f = raw / "dagtilbud_kommune_stats.csv"
+    lines = f.read_text(encoding="utf-8").splitlines(keepends=True)
+    head = lines[0].split(",")
+    col = head.index("pct_paedagoger_2024")
+    row = lines[1].split(",")
+    row[col] = "50.0" if row[col] != "50.0" else "51.0"
+    lines[1] = ",".join(row)
+    f.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(DataError, match="passer ikke med kontrolsummen i pins.csv"):
+        load_all(raw)
+
+
+def test_every_vendored_file_is_pinned_as_it_is():
+    """data/raw/pins.csv names every file the data loader reads, with its rows as counted
+    here (lines minus the header), independently of opkval.data."""
+    import csv
+
+    from opkval.data import FILES
+
+    pins = {r["fil"]: r for r in csv.DictReader((RAW / "pins.csv").open(encoding="utf-8"))}
+    assert set(pins) == set(FILES)
+    for name in FILES:
+        with (RAW / name).open(encoding="utf-8-sig", newline="") as fh:
+            rows = sum(1 for _ in csv.reader(fh)) - 1
+        assert int(pins[name]["raekker"]) == rows, name
+
+
+@pytest.mark.parametrize("byte", [b"\x00", b"\x1b", b"\x7f"])
+def test_a_control_character_in_a_data_file_is_refused_naming_the_line(tmp_path, byte):
+    raw = _raw_copy(tmp_path)
+    f = raw / "dagtilbud_kommune_stats.csv"
+    data = f.read_bytes()
+    lines = data.split(b"\n")
+    i = next(n for n, line in enumerate(lines) if b"Ish\xc3\xb8j" in line)
+    head = lines[0].split(b",")
+    col = head.index(b"pct_paedagoger_2024")
+    cells = lines[i].split(b",")
+    cells[col] = cells[col][:1] + byte + cells[col][1:]  # "43.9" -> "4\x003.9"
+    lines[i] = b",".join(cells)
+    f.write_bytes(b"\n".join(lines))
+    r = run([OPKVAL, "report", "--kommune", "Ishøj", "--out", str(tmp_path / "reports")],
+            env={"OPKVAL_DATA_DIR": str(raw)})
+    refused(r, "dagtilbud_kommune_stats.csv", f"linje {i + 1}", "kontroltegn",
+            f"0x{byte[0]:02X}", seconds=30)
+    assert not (tmp_path / "reports").exists()
