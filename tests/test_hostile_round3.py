@@ -471,3 +471,179 @@ def test_a_control_character_in_a_data_file_is_refused_naming_the_line(tmp_path,
     refused(r, "dagtilbud_kommune_stats.csv", f"linje {i + 1}", "kontroltegn",
             f"0x{byte[0]:02X}", seconds=30)
     assert not (tmp_path / "reports").exists()
+
+
+# ------------------------------------------------------------------ 3. workbook bombs
+
+def _template(tmp_path: Path, index) -> Path:
+    """Ishøj's plan as the opkval template writes it (a valid .xlsx)."""
+    from opkval.excel import write_workbook
+    from opkval.plan import load_plan
+
+    p = tmp_path / "plan.xlsx"
+    write_workbook(p, index.resolve("Ishøj"),
+                   load_plan(PROJECT_ROOT / "data" / "plans" / "ishoej.yaml", index))
+    return p
+
+
+def _rewrite(src: Path, dst: Path, edit) -> Path:
+    """Copy a zip container, passing each part's (name, bytes) through `edit`, which returns
+    (new name, new bytes) or None to drop the part."""
+    import zipfile
+
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            out = edit(info.filename, zin.read(info.filename))
+            if out is not None:
+                zout.writestr(out[0], out[1])
+    return dst
+
+
+def _sheet_part(path: Path, title: str) -> str:
+    import zipfile
+
+    from opkval.workbook import _xlsx_sheet_parts
+
+    with zipfile.ZipFile(path) as zf:
+        return dict(_xlsx_sheet_parts(zf))[title]
+
+
+def _inject(tmp_path, index, xml: bytes, name: str = "bombe.xlsx") -> Path:
+    src = _template(tmp_path, index)
+    part = _sheet_part(src, "Indsatser")
+    return _rewrite(src, tmp_path / name, lambda n, b: (
+        n, b.replace(b"</worksheet>", xml + b"</worksheet>") if n == part else b))
+
+
+@pytest.mark.parametrize("xml,needles", [
+    (b'<mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>',
+     ["flettet område A1:XFD1048576", "række 1.048.576", "grænsen er 5.000 rækker"]),
+    (b'<hyperlinks><hyperlink ref="A1:XFD1048576" display="x" location="Plan!A1"/>'
+     b'</hyperlinks>', ["link A1:XFD1048576", "grænsen er 5.000 rækker"]),
+    (b'<mergeCells count="1"><mergeCell ref="A:A"/></mergeCells>',
+     ["flettet område A:A", "række 1.048.576"]),
+    (b'<hyperlinks><hyperlink ref="A1:CV2000" location="Plan!A1"/></hyperlinks>',
+     ["antallet af celler i filen", "200.000"]),
+    (b'<conditionalFormatting sqref="' + b" ".join(b"A%d" % i for i in range(1, 10_003))
+     + b'"><cfRule type="expression" priority="1"><formula>TRUE</formula></cfRule>'
+     b'</conditionalFormatting>', ["antallet af områder", "10.000"]),
+])
+def test_a_range_a_reader_would_expand_is_bounded_first(tmp_path, index, xml, needles):
+    p = _inject(tmp_path, index, xml)
+    assert p.stat().st_size < 200_000
+    refused(plan_check(p), "bombe.xlsx", *needles, seconds=15, memory=400 * MB)
+
+
+def _far_cell(part: str):
+    """Edit: a value in cell A1048576 of `part` (over the row limit)."""
+    def edit(n, b):
+        if n == part:
+            b = b.replace(b"</sheetData>", b'<row r="1048576"><c r="A1048576" t="inlineStr">'
+                          b"<is><t>x</t></is></c></row></sheetData>")
+        return n, b
+    return edit
+
+
+def test_row_limits_hold_for_a_sheet_part_addressed_through_dot_segments(tmp_path, index):
+    src = _template(tmp_path, index)
+    part = _sheet_part(src, "Indsatser")  # xl/worksheets/sheetN.xml
+    leaf = part.split("/", 1)[1]
+    far = _far_cell(part)
+
+    def edit(n, b):
+        n, b = far(n, b)
+        if n == "xl/_rels/workbook.xml.rels":
+            b = b.replace(f'Target="/{part}"'.encode(), f'Target="./{leaf}"'.encode())
+            b = b.replace(f'Target="{leaf}"'.encode(), f'Target="./{leaf}"'.encode())
+            assert f'"./{leaf}"'.encode() in b
+        return n, b
+    p = _rewrite(src, tmp_path / "prik.xlsx", edit)
+    refused(plan_check(p), "prik.xlsx", "celle A1048576", "grænsen er 5.000 rækker",
+            seconds=15, memory=300 * MB)
+
+
+def test_row_limits_hold_for_a_workbook_part_named_through_its_relations(tmp_path, index):
+    src = _template(tmp_path, index)
+    part = _sheet_part(src, "Indsatser")
+    far = _far_cell(part)
+
+    def edit(n, b):
+        n, b = far(n, b)
+        if n == "xl/workbook.xml":
+            return "xl/bog.xml", b
+        if n == "xl/_rels/workbook.xml.rels":
+            return "xl/_rels/bog.xml.rels", b
+        if n in ("[Content_Types].xml", "_rels/.rels"):
+            b = b.replace(b"/xl/workbook.xml", b"/xl/bog.xml").replace(
+                b"xl/workbook.xml", b"xl/bog.xml")
+        return n, b
+    p = _rewrite(src, tmp_path / "bog.xlsx", edit)
+    refused(plan_check(p), "bog.xlsx", "celle A1048576", "grænsen er 5.000 rækker",
+            seconds=15, memory=300 * MB)
+
+
+def test_two_sheets_matching_a_name_one_hidden_is_an_error_naming_both(tmp_path, index):
+    from openpyxl import load_workbook
+
+    src = _template(tmp_path, index)
+    wb = load_workbook(src)
+    copy = wb.copy_worksheet(wb["Indsatser"])
+    copy.title = "indsatser "
+    copy.sheet_state = "hidden"
+    copy["B2"] = 5  # a different plan, out of sight
+    wb.save(tmp_path / "to.xlsx")
+    r = plan_check(tmp_path / "to.xlsx")
+    refused(r, "to.xlsx", "2 ark svarer til 'Indsatser'", "'Indsatser'",
+            "'indsatser ' (skjult)", seconds=15)
+
+
+ODS_HEAD = (b'<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+            b'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+            b'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+            b'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+            b'<office:body><office:spreadsheet><table:table table:name="Plan">')
+ODS_TAIL = b"</table:table></office:spreadsheet></office:body></office:document-content>"
+
+
+def _ods(path: Path, rows: bytes) -> Path:
+    import zipfile
+
+    manifest = (b'<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest='
+                b'"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                b'<manifest:file-entry manifest:full-path="/" manifest:media-type="application/'
+                b'vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path='
+                b'"content.xml" manifest:media-type="text/xml"/></manifest:manifest>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("META-INF/manifest.xml", manifest)
+        z.writestr("content.xml", ODS_HEAD + rows + ODS_TAIL)
+    return path
+
+
+@pytest.mark.parametrize("cell,needles", [
+    (b'<table:table-cell table:number-columns-repeated="100"><text:list><text:list-item>'
+     b"<text:p>x</text:p></text:list-item></text:list></table:table-cell>",
+     ["antallet af udfyldte celler", "50.000"]),
+    (b'<table:table-cell table:number-columns-repeated="100"><text:h>x</text:h>'
+     b"</table:table-cell>", ["antallet af udfyldte celler", "50.000"]),
+])
+def test_an_ods_cell_repeated_a_million_times_is_counted_as_the_reader_reads_it(
+        tmp_path, cell, needles):
+    rows = b'<table:table-row table:number-rows-repeated="1000">' + cell + b"</table:table-row>"
+    p = _ods(tmp_path / "gentaget.ods", rows)
+    assert p.stat().st_size < 2_000
+    refused(plan_check(p), "gentaget.ods", *needles, seconds=15, memory=300 * MB)
+
+
+def test_an_ods_comment_only_cell_repeated_a_million_times_is_not_expanded(tmp_path):
+    """A comment is not a value: neither the scanner nor the reader counts it, and the reader
+    does not build a million cells for it (the plan is refused for its missing sheets)."""
+    from opkval.workbook import read_sheets
+
+    cell = (b'<table:table-cell table:number-columns-repeated="1000"><office:annotation>'
+            b"<text:p>kommentar</text:p></office:annotation></table:table-cell>")
+    rows = b'<table:table-row table:number-rows-repeated="1000">' + cell + b"</table:table-row>"
+    p = _ods(tmp_path / "kommentar.ods", rows)
+    r = plan_check(p)
+    refused(r, "kommentar.ods", "arket 'Indsatser' mangler", seconds=15, memory=300 * MB)
+    assert read_sheets(p)["Plan"].cells == {}
