@@ -43,8 +43,39 @@ def file_sha256(path: Path) -> str:
 
 
 def reason(e: OSError) -> str:
-    """A Danish reason for an OS error (the C library's text when we have no better)."""
+    """A Danish reason for an OS error (the C library's text when we have no better). A
+    reason opkval wrote itself ("der er kun 3 MB fri; der skal være mindst 50 MB") is kept:
+    only the C library's own text is replaced."""
+    if e.strerror and e.errno is not None and e.strerror != os.strerror(e.errno):
+        return e.strerror
     return _REASONS.get(e.errno, e.strerror or type(e).__name__)
+
+
+@contextlib.contextmanager
+def output_lock(out_dir: Path):
+    """Hold an exclusive lock on the output folder (created if need be) while a command
+    writes to it: ``make report`` during ``make reports`` into the same folder is refused at
+    once (OSError EBUSY naming the folder) instead of mixing two runs' files. The lock is
+    ``flock`` on the folder itself: no lock file, and it ends with the process however the
+    process ends (also SIGKILL)."""
+    import fcntl
+
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(out_dir, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | os.O_CLOEXEC)
+    except OSError as e:
+        raise named(e, out_dir) from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OSError(errno.EBUSY, "mappen skrives af en anden opkval-kørsel lige nu (fx "
+                          "make reports); vent til den er færdig, eller brug en anden OUT",
+                          str(out_dir)) from None
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def named(e: OSError, path: Path) -> OSError:

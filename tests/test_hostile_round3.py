@@ -14,6 +14,7 @@ import base64
 import io
 import os
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -647,3 +648,141 @@ def test_an_ods_comment_only_cell_repeated_a_million_times_is_not_expanded(tmp_p
     r = plan_check(p)
     refused(r, "kommentar.ods", "arket 'Indsatser' mangler", seconds=15, memory=300 * MB)
     assert read_sheets(p)["Plan"].cells == {}
+
+
+# ------------------------------------------------- 10 and the batch: locks, workers, signals
+
+def test_an_own_reason_for_a_full_disk_is_kept():
+    import errno
+
+    from opkval.fileio import reason
+
+    own = "der er kun 3 MB fri; der skal være mindst 50 MB"
+    assert reason(OSError(errno.ENOSPC, own, "/x")) == own
+    assert reason(OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "/x")) == "disken er fuld"
+
+
+def test_a_full_output_folder_names_the_free_space_at_the_command_line(tmp_path, monkeypatch,
+                                                                      capsys):
+    """The check's own words reach the user (not the generic 'disken er fuld')."""
+    import collections
+
+    from opkval import cli, fileio
+
+    usage = collections.namedtuple("usage", "total used free")
+    monkeypatch.setattr(fileio.shutil, "disk_usage", lambda p: usage(10 * MB, 7 * MB, 3 * MB))
+    rc = cli.main(["report", "--kommune", "Ishøj", "--out", str(tmp_path / "ud")])
+    err = capsys.readouterr().err
+    assert rc == 2 and "der er kun 3 MB fri; der skal være mindst 50 MB" in err, err
+    assert "disken er fuld" not in err and not (tmp_path / "ud").exists()
+
+
+def test_the_output_lock_excludes_a_second_writer(tmp_path):
+    import errno
+
+    from opkval.fileio import output_lock, reason
+
+    out = tmp_path / "reports"
+    with output_lock(out):
+        with pytest.raises(OSError) as e, output_lock(out):
+            pass
+        assert e.value.errno == errno.EBUSY and "anden opkval-kørsel" in reason(e.value)
+        assert list(out.iterdir()) == []  # no lock file: the lock is on the folder itself
+    with output_lock(out):  # released with the first
+        pass
+
+
+def test_a_note_whose_json_another_command_rewrote_is_not_current(tmp_path):
+    from opkval.batch import _current, _stats
+    from opkval.fileio import file_sha256
+
+    (tmp_path / "x.json").write_text('{"a": 1}', encoding="utf-8")
+    (tmp_path / "x.html").write_text("<p>", encoding="utf-8")
+    names = ["x.json", "x.html"]
+    entry = {"fingerprint": "f", "status": "ok", "stat": _stats(tmp_path, names),
+             "sha256": {"x.json": file_sha256(tmp_path / "x.json")}}
+    assert _current(entry, "f", tmp_path, names)
+    st = (tmp_path / "x.json").stat()
+    (tmp_path / "x.json").write_text('{"a": 2}', encoding="utf-8")  # same size, other bytes
+    os.utime(tmp_path / "x.json", ns=(st.st_atime_ns, st.st_mtime_ns))  # and the same mtime
+    assert not _current(entry, "f", tmp_path, names)
+
+
+def _start(args: list[str], **kw) -> subprocess.Popen:
+    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=PROJECT_ROOT, start_new_session=True, **kw)
+
+
+@pytest.mark.slow
+def test_make_report_during_make_reports_is_refused_naming_the_folder(tmp_path):
+    from tests.test_hostile import descendants, kernels_of, living, wait_for
+
+    out = tmp_path / "reports"
+    batch = _start([OPKVAL, "reports", "--kommuner", "Fanø,Læsø", "--year", "2026",
+                    "--format", "html", "--jobs", "1", "--out", str(out)])
+    try:
+        wait_for(lambda: kernels_of(descendants(batch.pid)), 90, "the batch's kernel")
+        r = run([OPKVAL, "report", "--kommune", "Ishøj", "--year", "2026", "--format", "html",
+                 "--out", str(out)], timeout=120)
+        refused(r, str(out), "anden opkval-kørsel", seconds=60)
+        assert not (out / "ishoej.html").exists()
+    finally:
+        tree = descendants(batch.pid)
+        _, err = batch.communicate(timeout=180)
+    assert batch.returncode == 0, err
+    wait_for(lambda: not living(tree), 10, "the batch's workers to end")
+
+
+@pytest.mark.slow
+def test_a_killed_worker_fails_only_its_note_and_a_new_worker_builds_the_rest(tmp_path):
+    from tests.test_hostile import descendants, kernels_of, living, temp_dirs, wait_for
+
+    out = tmp_path / "reports"
+    kommuner = {"fanoe": "Fanø", "laesoe": "Læsø", "aeroe": "Ærø"}
+    batch = _start([OPKVAL, "reports", "--kommuner", ",".join(kommuner.values()), "--year",
+                    "2026", "--format", "html", "--jobs", "1", "--out", str(out)])
+    kernel = wait_for(lambda: kernels_of(descendants(batch.pid)), 90, "the worker's kernel")
+    wait_for(lambda: temp_dirs(out), 90, "a note's temp folder")  # a task is running
+    worker = {int(Path(f"/proc/{k}/stat").read_text().rsplit(")", 1)[1].split()[1])
+              for k in kernel}
+    assert len(worker) == 1
+    os.kill(worker.pop(), signal.SIGKILL)
+    _, err = batch.communicate(timeout=300)
+    assert batch.returncode == 1, err
+    assert "Traceback" not in err and "BrokenProcessPool" not in err
+    assert err.count("(arbejdsproces)") == 1 and "starter en ny" in err, err
+    assert "1 fejl:" in err, err
+    built = [s for s in kommuner if (out / f"{s}.html").exists()]
+    overview = (out / "landsoversigt.html").exists()
+    assert len(built) + overview == len(kommuner), err  # all but the one that was running
+    wait_for(lambda: not living(descendants(batch.pid)), 10, "workers to end")
+    assert temp_dirs(out) == []
+
+
+@pytest.mark.slow
+def test_opkval_reports_ends_with_make_on_sigkill(tmp_path):
+    """make's SIGKILL leaves `opkval reports` an orphan unless it asked for a signal when its
+    parent ends (PR_SET_PDEATHSIG, under make)."""
+    from tests.test_hostile import descendants, kernels_of, living, wait_for
+
+    out = tmp_path / "reports"
+    make = _start(["make", "--no-print-directory", "reports", "JOBS=1", "YEAR=2026",
+                   "FORMAT=html", f"OUT={out}"])
+    wait_for(lambda: kernels_of(descendants(make.pid)), 120, "the batch's kernel")
+    tree = descendants(make.pid)
+    os.kill(make.pid, signal.SIGKILL)
+    make.communicate(timeout=30)
+    wait_for(lambda: not living(tree), 30, "opkval reports, its workers and kernels to end")
+
+
+@pytest.mark.slow
+def test_sighup_stops_a_report_cleanly(tmp_path):
+    from tests.test_hostile import descendants, kernels_of, wait_for
+
+    out = tmp_path / "reports"
+    p = _start([OPKVAL, "report", "--kommune", "Ishøj", "--format", "html", "--out", str(out)])
+    wait_for(lambda: kernels_of(descendants(p.pid)), 60, "the kernel")
+    os.kill(p.pid, signal.SIGHUP)
+    _, err = p.communicate(timeout=30)
+    assert p.returncode == 129, err
+    assert "Traceback" not in err and "afbrudt af SIGHUP" in err
