@@ -461,6 +461,7 @@ def entry() -> int:
     report``). Files are closed and atexit handlers still run; only the final garbage
     collection is skipped, which the operating system makes moot a moment later.
     """
+    _quiet_library_warnings()
     rc = main()
     gc.freeze()
     return rc
@@ -491,6 +492,19 @@ def _end_with_make() -> None:
         from opkval.fileio import die_with_parent
 
         die_with_parent(signal.SIGTERM)
+
+
+def _quiet_library_warnings() -> None:
+    """Library warnings are English and for developers (Pillow, openpyxl, multiprocessing's
+    resource_tracker): a user reads opkval's own Danish messages only. Child processes (the
+    workers, the resource tracker, the kernels) inherit it through PYTHONWARNINGS.
+    ``OPKVAL_DEBUG=1`` shows them."""
+    if os.environ.get("OPKVAL_DEBUG"):
+        return
+    import warnings
+
+    warnings.simplefilter("ignore")
+    os.environ["PYTHONWARNINGS"] = "ignore"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -55,6 +55,9 @@ MAX_TEXT_CHARS = 4000
 #: mio. kr. a year for all 98 kommuner).
 MAX_DELTAGERE = 1000
 MAX_AMOUNT_KR = 100_000_000
+#: A tilsagn letter's amount as a share of the whole pool for its year or round: København,
+#: the largest kommune, has 12,5 % of the children aged 0–5 (2021), the pool's key.
+MAX_TILSAGN_SHARE = 0.15
 
 TOP_KEYS = ("kommune", "titel", "dato", "kilde", "godkendt", "maal", "behov", "indsatser",
             "overvejelser", "tilsagn", "notat", "forrige")
@@ -249,7 +252,7 @@ def plan_file_for(slug: str, plans_dir: Path | None = None) -> Path | None:
 def display_path(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(PROJECT_ROOT))
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # outside the project, or a loop of links
         return str(path)
 
 
@@ -265,7 +268,9 @@ def load_plan(path: Path | str, index: KommuneIndex, expected: Kommune | None = 
     if p.is_dir():
         raise PlanError(shown, [Problem("", None, _MISSING, "er en mappe, ikke en planfil")])
     if not p.exists():
-        raise PlanError(shown, [Problem("", None, _MISSING, "filen findes ikke")])
+        why = _not_regular(p)  # a loop of links, a dangling link: say so
+        raise PlanError(shown, [Problem("", None, _MISSING, "filen findes ikke" if why is None
+                                        or "findes ikke" in why else why)])
     if suffix not in MAX_FILE_BYTES and suffix not in WORKBOOK_SUFFIXES:
         old = "; gem den i Excel eller LibreOffice som .xlsx eller .ods" if suffix == ".xls" else ""
         raise PlanError(shown, [Problem("", None, p.suffix or "(ingen)", "ukendt filtype; brug "
@@ -333,12 +338,14 @@ class _PlanLoader(yaml.SafeLoader):
         self._depth = 0
         self._nodes = 0
         self._sizes: dict[int, int] = {}
+        self._aliases = False
 
     def compose_node(self, parent, index):
         event = self.peek_event()
         if self.check_event(yaml.AliasEvent):
             anchor = event.anchor
             if anchor in self.anchors:
+                self._aliases = True
                 self._count(self._sizes.get(id(self.anchors[anchor]), 1), event.start_mark)
             return super().compose_node(parent, index)
         self._depth += 1
@@ -359,6 +366,9 @@ class _PlanLoader(yaml.SafeLoader):
         self._nodes += n
         if self._nodes > MAX_YAML_NODES:
             limit = f"{MAX_YAML_NODES:,}".replace(",", ".")
+            if not self._aliases:  # a plain plan that is far too big, not an alias bomb
+                raise _LimitExceeded(f"planen har over {limit} værdier; grænsen er {limit} "
+                                     f"(en plan har højst {MAX_INDSATSER} indsatser)", mark)
             raise _LimitExceeded(f"planen har over {limit} værdier, når aliaser (*navn) er "
                                  f"foldet ud; grænsen er {limit}", mark)
 
@@ -558,7 +568,8 @@ class _Checker:
                     if len(str(k)) <= MAX_NAME_CHARS else []
                 hint = f"; mente du '{close[0]}'?" if close else \
                     f"; tilladte felter: {', '.join(allowed)}"
-                self.add((*path, k), k, f"ukendt felt '{k}'{hint}")
+                shown = _clip(str(k), 40)  # a key is clipped as a value is
+                self.add((*path, shown), shown, f"ukendt felt '{shown}'{hint}")
 
     def text(self, path: Path_, value: object, required: bool = False,
              name: bool = False) -> str | None:
@@ -727,6 +738,11 @@ def validate(raw: Any, locate: Locator, index: KommuneIndex,
     if not isinstance(raw, dict):
         c.add((), raw, "planen skal være en tabel af felter (kommune:, dato:, indsatser: ...)")
         return None, c.problems
+    if len(raw) > 3 and not any(str(k) in TOP_KEYS for k in raw):
+        # Not a plan (a link to a system file, say): one line, not one per line of the file.
+        c.add((), _MISSING, f"filen ligner ikke en plan: ingen af dens {len(raw)} felter er et "
+              f"planfelt ({', '.join(TOP_KEYS[:3])} ...); er det den rigtige fil?")
+        return None, c.problems
     c.keys((), raw, TOP_KEYS)
 
     kommune = None
@@ -888,6 +904,17 @@ def _tilsagn(c: _Checker, value: object) -> tuple[Tilsagn, ...]:
         dato = c.date((*path, "dato"), d.get("dato"), required=False)
         if len(c.problems) == before and beloeb is not None and kilde:
             out.append(Tilsagn(beloeb_kr=beloeb, kilde=kilde, aar=aar, runde=runde, dato=dato))
+    for t in out:  # plausible: no kommune gets more than MAX_TILSAGN_SHARE of the pool
+        pool = (cfg.pool_kr(t.aar) if t.aar is not None
+                else sum(cfg.pool_kr(y) for y in rounds[t.runde].aar))
+        if pool and t.beloeb_kr > MAX_TILSAGN_SHARE * pool:
+            i = seen_year.get(t.aar) if t.aar is not None else seen_round[t.runde]
+            what = f"{t.aar}" if t.aar is not None else f"runde {t.runde}"
+            c.add(("tilsagn", i, "beloeb"), t.beloeb_kr,
+                  f"{number(t.beloeb_kr)} kr. er {number(100 * t.beloeb_kr / pool, 1)} % af "
+                  f"hele puljen for {what} ({number(pool)} kr.); grænsen er "
+                  f"{number(100 * MAX_TILSAGN_SHARE)} % (den største kommune, København, har "
+                  "12,5 % af børnene på 0–5 år). Er beløbet skrevet med et 0 for meget?")
     for t in out:
         if t.runde is None:
             continue

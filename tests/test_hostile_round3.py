@@ -786,3 +786,101 @@ def test_sighup_stops_a_report_cleanly(tmp_path):
     _, err = p.communicate(timeout=30)
     assert p.returncode == 129, err
     assert "Traceback" not in err and "afbrudt af SIGHUP" in err
+
+
+# ------------------------------------------------------------------ majors and minors
+
+def test_a_tilsagn_of_93_percent_of_the_pool_is_refused(tmp_path):
+    # 2023's pool is 107,0 mio. kr. (opkval/config/pulje.yaml); 99.500.000 kr. is 93,0 % of
+    # it, under the 100-mio. amount limit, and no kommune has more than 12,5 % of the key.
+    r = plan_check(plan_with(tmp_path, "tilsagn:\n  - {aar: 2023, beloeb: 99500000, "
+                                       "kilde: Brev}\n"))
+    refused(r, "tilsagn[1].beloeb", "99.500.000 kr. er 93,0 % af hele puljen for 2023",
+            "grænsen er 15 %", seconds=10)
+
+
+def test_a_plausible_tilsagn_passes(tmp_path):
+    r = plan_check(plan_with(tmp_path, "tilsagn:\n  - {aar: 2023, beloeb: 280000, "
+                                       "kilde: Brev}\n"))
+    assert r.code == 0, r.err
+
+
+def test_an_allocation_row_spanning_years_without_a_pool_is_named(tmp_path):
+    from opkval.data import FILES, pins_text, validate_file
+
+    raw = _raw_copy(tmp_path)
+    f = raw / "known_allocations.csv"
+    f.write_text(f.read_text(encoding="utf-8").replace(",2023-2024,817000,", ",2030-2031,817000,"),
+                 encoding="utf-8")
+    # The analyst updated the pins with the file: the data are valid as data.
+    tables = {n: validate_file(raw / n) for n in FILES}
+    (raw / "pins.csv").write_text(pins_text(raw, tables), encoding="utf-8")
+    r = run([OPKVAL, "report", "--kommune", "Dragør", "--format", "html", "--out",
+             str(tmp_path / "reports")], env={"OPKVAL_DATA_DIR": str(raw)}, timeout=120)
+    refused(r, "known_allocations.csv", "'2030-2031'", "2031", "puljen ikke har noget beløb",
+            seconds=60)
+    assert "KeyError" not in r.err and not (tmp_path / "reports").exists()
+
+
+def test_a_plan_that_links_to_a_system_file_is_one_short_line(tmp_path):
+    src = tmp_path / "system.conf"
+    src.write_text("".join(f"Setting{i}: value {i} secret{i}\n" for i in range(300)),
+                   encoding="utf-8")
+    (tmp_path / "link.yaml").symlink_to(src)
+    r = plan_check(tmp_path / "link.yaml")
+    refused(r, "link.yaml", "ligner ikke en plan", "300 felter", seconds=10)
+    assert "secret" not in r.err and "Setting1" not in r.err and len(r.err) < 600
+
+
+def test_an_unknown_long_key_is_clipped(tmp_path):
+    r = plan_check(plan_with(tmp_path, "x" * 900 + ": 1\n"))
+    refused(r, "ukendt felt", seconds=10)
+    assert "x" * 50 not in r.err and len(r.err) < 1500
+
+
+def test_a_plan_over_the_value_limit_without_aliases_is_not_called_an_alias_bomb(tmp_path):
+    head, item = GOOD.split("indsatser:\n")
+    big = head + "indsatser:\n" + "".join(
+        item.replace("Meritpædagoguddannelse", f"Indsats {i}") for i in range(2000))
+    (tmp_path / "stor.yaml").write_text(big, encoding="utf-8")
+    assert (tmp_path / "stor.yaml").stat().st_size < 512 * 1024
+    r = plan_check(tmp_path / "stor.yaml")
+    refused(r, "stor.yaml", "grænsen er 20.000", "højst 100 indsatser", seconds=15)
+    assert "aliaser" not in r.err
+
+
+def test_a_symlink_loop_as_plan_says_so(tmp_path):
+    (tmp_path / "loop.yaml").symlink_to(tmp_path / "loop.yaml")
+    r = plan_check(tmp_path / "loop.yaml")
+    refused(r, "loop.yaml", "løkke af symbolske links", seconds=10)
+    assert "uventet" not in r.err
+    r = run([OPKVAL, "report", "--kommune", "Ishøj", "--plan", str(tmp_path / "loop.yaml"),
+             "--out", str(tmp_path / "reports")])
+    refused(r, "løkke af symbolske links", seconds=30)
+    assert not (tmp_path / "reports").exists()
+
+
+@pytest.mark.parametrize("var", ["KOMMUNE", "EXTRA", "PLAN"])
+def test_a_newline_in_a_make_parameter_is_a_danish_message(tmp_path, var):
+    value = {"KOMMUNE": "Ish\nøj", "EXTRA": "meritpaedagog:4:2026\nrm -rf x",
+             "PLAN": "a\nb.yaml"}[var]
+    args = ["make", "--no-print-directory", "report", f"{var}={value}",
+            f"OUT={tmp_path / 'reports'}"]
+    if var != "KOMMUNE":
+        args.append("KOMMUNE=Ishøj")
+    r = run(args, timeout=120)
+    assert r.code == 2, r.err
+    assert f"Parameteren {var} indeholder et linjeskift" in r.err, r.err
+    assert "command not found" not in r.err and "syntax error" not in r.err
+    assert not (tmp_path / "reports").exists()
+
+
+def test_library_warnings_do_not_reach_the_user(tmp_path):
+    """A PNG with a broken text chunk makes Pillow warn in English; the user sees only the
+    Danish refusal (or nothing)."""
+    from PIL import Image
+
+    Image.new("RGB", (8, 8)).save(tmp_path / "logo.png")
+    r = plan_check(logo_plan(tmp_path, "logo.png"))
+    assert r.code == 0, r.err
+    assert "Warning" not in r.err and "warn" not in r.err.lower()
