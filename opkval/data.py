@@ -152,12 +152,25 @@ def _schemas() -> dict:
 
 def _describe_failures(path: Path, df: pd.DataFrame, failures: pd.DataFrame) -> str:
     lines = []
+    # A value that is not a number makes pandera also report the column's range checks as a
+    # Python TypeError text; the value's own failure says it better. One line per cell.
+    failures = failures[~failures["failure_case"].astype(str).str.startswith(
+        ("TypeError(", "ValueError("))]
+    failures = failures.drop_duplicates(subset=["column", "index"], keep="first") \
+        if failures["index"].notna().any() else failures
     failures = failures.sort_values("index", na_position="first", kind="stable")
     for _, f in failures.head(5).iterrows():
         column, value, check, idx = f.get("column"), f.get("failure_case"), f.get("check"), f.get(
             "index")
         if check == "column_in_dataframe":
             lines.append(f"kolonnen '{value}' mangler")
+            continue
+        if str(check).startswith(("coerce_dtype", "dtype(")):
+            text = str(value)
+            why = ("er et tal med decimalkomma; filen skriver decimaltal med punktum (fx 43.9)"
+                   if re.fullmatch(r"\s*-?\d+,\d+\s*", text) else "er ikke et tal")
+            where = f"linje {int(idx) + 2}, " if idx is not None and not pd.isna(idx) else ""
+            lines.append(f"{where}kolonne '{column}': værdien {text[:40]!r} {why}")
             continue
         where = ""
         if idx is not None and not pd.isna(idx):

@@ -884,3 +884,51 @@ def test_library_warnings_do_not_reach_the_user(tmp_path):
     r = plan_check(logo_plan(tmp_path, "logo.png"))
     assert r.code == 0, r.err
     assert "Warning" not in r.err and "warn" not in r.err.lower()
+
+
+def test_a_decimal_comma_in_a_data_file_is_named_in_danish(tmp_path):
+    raw = _raw_copy(tmp_path)
+    f = raw / "dagtilbud_kommune_stats.csv"
+    lines = f.read_text(encoding="utf-8").split("\n")
+    head = lines[0].split(",")
+    col = head.index("pct_paedagoger_2024")
+    cells = lines[1].split(",")
+    cells[col] = '"' + cells[col].replace(".", ",") + '"'
+    lines[1] = ",".join(cells)
+    f.write_text("\n".join(lines), encoding="utf-8")
+    r = run([OPKVAL, "report", "--kommune", "Ishøj", "--out", str(tmp_path / "reports")],
+            env={"OPKVAL_DATA_DIR": str(raw)})
+    refused(r, "dagtilbud_kommune_stats.csv", "linje 2", "pct_paedagoger_2024",
+            "decimalkomma", seconds=30)
+    assert "TypeError" not in r.err and not (tmp_path / "reports").exists()
+
+
+# ------------------------------------------------ 7. what a batch reads next to a plan
+
+def test_the_fingerprint_reads_only_what_the_plan_names_and_never_a_fifo(tmp_path,
+                                                                        monkeypatch):
+    from opkval import batch, fileio
+
+    read: list[str] = []
+    real = fileio.file_sha256
+    monkeypatch.setattr(fileio, "file_sha256", lambda p: read.append(Path(p).name) or real(p))
+    (tmp_path / "kommentar.png").write_bytes(b"x" * 1000)  # named only in a comment
+    (tmp_path / "logo.png").write_bytes(b"logo")
+    os.mkfifo(tmp_path / "forrige.yaml")  # opening it would hang the batch
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(GOOD + "# se kommentar.png\nnotat:\n  logo: logo.png\n"
+                    "forrige: forrige.yaml\n", encoding="utf-8")
+    content = plan.read_bytes()
+    done = threading.Event()
+    out: list[bytes] = []
+    t = threading.Thread(target=lambda: (out.append(batch._plan_inputs(plan, content)),
+                                         done.set()), daemon=True)
+    t.start()
+    assert done.wait(10), "the fingerprint opened the FIFO"
+    assert read == ["logo.png"]
+    assert b"kommentar.png" not in out[0] and b"forrige.yaml" in out[0]
+    # A changed logo changes the fingerprint; a changed commented-on file does not.
+    (tmp_path / "kommentar.png").write_bytes(b"y" * 1000)
+    assert batch._plan_inputs(plan, content) == out[0]
+    (tmp_path / "logo.png").write_bytes(b"logo2")
+    assert batch._plan_inputs(plan, content) != out[0]
