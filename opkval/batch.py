@@ -80,8 +80,9 @@ def code_hash(root: Path = PROJECT_ROOT) -> str:
 
 #: Suffixes of the files a plan may name next to it (notat.logo, forrige).
 _SIBLING_SUFFIXES = (".png", ".svg", ".yaml", ".yml", ".xlsx", ".ods")
-_NAMED = re.compile(r"^[ \t]*(?:-[ \t]+)?(logo|forrige)[ \t]*:[ \t]*(['\"]?)([^'\"#\n]*?)\2"
-                    r"[ \t]*(?:#.*)?$", re.M)
+_NAMED = re.compile(r"(?:^|[\s{,])(logo|forrige)[ \t]*:[ \t]*(['\"]?)([^'\",}\n]*?)\2[ \t]*"
+                    r"(?=$|[,}])")
+_COMMENT = re.compile(r"(?:^|[ \t])#.*$")
 
 
 def _named_siblings(plan_file: Path, content: bytes) -> tuple[list[str], bool]:
@@ -94,7 +95,8 @@ def _named_siblings(plan_file: Path, content: bytes) -> tuple[list[str], bool]:
             text = content.decode("utf-8")
         except UnicodeDecodeError:
             return [], False
-        names = [m.group(3).strip() for m in _NAMED.finditer(text)]
+        names = [m.group(3).strip() for line in text.splitlines()
+                 for m in _NAMED.finditer(_COMMENT.sub("", line))]
         uses_git = "git" in names
         return [nm for nm in names if nm and nm != "git"], uses_git
     try:
