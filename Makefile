@@ -19,6 +19,15 @@ EXTRA ?=
 # `make reports` uses data/plans/ (copy the plan there to make it the kommune's own).
 PLAN ?=
 q = '$(subst ','\'',$(value $1))'
+# A parameter with a line break would split the recipe line into two shell commands: refuse
+# it with a Danish message before any line that uses it (the variables' names are listed).
+define newline
+
+
+endef
+with_newline = $(strip $(foreach v,$1,$(if $(findstring $(newline),$(value $(v))),$(v))))
+no_newline = $(if $(call with_newline,$1),echo "Parameteren $(call with_newline,$1) indeholder \
+	et linjeskift; angiv værdien på én linje." >&2; exit 2,:)
 
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
 VENV := .venv
@@ -68,11 +77,13 @@ build/%.ipynb: notebooks/%.py $(STAMP)
 	@touch $@
 
 report: $(STAMP) $(NOTEBOOK) ## Build one kommune's note: make report KOMMUNE=Ishøj
+	@$(call no_newline,KOMMUNE YEAR EXTRA PLAN OUT FORMAT)
 	@if [ -z $(call q,KOMMUNE) ]; then echo "Angiv en kommune, fx: make report KOMMUNE=Ishøj" >&2; exit 2; fi
 	@$(BIN)/opkval report --kommune=$(call q,KOMMUNE) --year=$(call q,YEAR) --plan=$(call q,PLAN) \
 		--extra=$(call q,EXTRA) --out=$(call q,OUT) $(if $(value FORMAT),--format=$(call q,FORMAT))
 
 reports: $(STAMP) $(NOTEBOOK) build/landsoversigt.ipynb ## All 98 notes + reports/index.html + landsoversigt (only what changed; JOBS=2 on 2+ cores)
+	@$(call no_newline,JOBS YEAR OUT FORMAT)
 	@$(BIN)/opkval reports --jobs=$(call q,JOBS) --year=$(call q,YEAR) --out=$(call q,OUT) \
 		$(if $(value FORMAT),--format=$(call q,FORMAT))
 

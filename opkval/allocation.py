@@ -197,8 +197,23 @@ def letter_warnings(data: RawData, kommunekode: int, tilsagn, cfg: PuljeConfig,
 
 
 def _published(data: RawData, cfg: PuljeConfig) -> pd.DataFrame:
+    """The pool's published tilsagn. Each must lie in the pool's years (a row for 2019–2020,
+    or a span past the last year, has no pool to set it against): else one DataError naming
+    the file, the line and the years, never a KeyError later."""
+    from opkval.errors import DataError
+
     ka = data["known_allocations.csv"]
-    return ka[ka["pulje"] == cfg.known_allocations_pulje]
+    pub = ka[ka["pulje"] == cfg.known_allocations_pulje]
+    years = set(cfg.years)
+    for idx, r in pub.iterrows():
+        outside = [y for y in range(int(r["aar_fra"]), int(r["aar_til"]) + 1) if y not in years]
+        if outside:
+            raise DataError(
+                f"{data.raw_dir / 'known_allocations.csv'}: linje {int(idx) + 2} "
+                f"({r['kommune']}), kolonne 'periode': værdien {str(r['periode'])!r} dækker "
+                f"{', '.join(str(y) for y in outside)}, hvor puljen ikke har noget beløb (den "
+                f"dækker {cfg.first_year}–{cfg.last_year}); ret perioden")
+    return pub
 
 
 def _per_year(pub: pd.DataFrame) -> pd.DataFrame:

@@ -23,10 +23,12 @@ import hashlib
 import json
 import multiprocessing as mp
 import os
+import re
 import signal
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,6 +57,9 @@ class Outcome:
     step: str = ""
     error: str = ""
     files: dict = field(default_factory=dict)
+    #: SHA-256 of each file the worker wrote, computed by the worker right after writing:
+    #: what this run made, not what another command may have put there since.
+    hashes: dict = field(default_factory=dict)
 
 
 def _sha256_files(paths: list[Path], root: Path) -> str:
@@ -73,20 +78,71 @@ def code_hash(root: Path = PROJECT_ROOT) -> str:
     return _sha256_files(list(files), root)
 
 
+#: Suffixes of the files a plan may name next to it (notat.logo, forrige).
+_SIBLING_SUFFIXES = (".png", ".svg", ".yaml", ".yml", ".xlsx", ".ods")
+_NAMED = re.compile(r"(?:^|[\s{,])(logo|forrige)[ \t]*:[ \t]*(['\"]?)([^'\",}\n]*?)\2[ \t]*"
+                    r"(?=$|[,}])")
+_COMMENT = re.compile(r"(?:^|[ \t])#.*$")
+
+
+def _named_siblings(plan_file: Path, content: bytes) -> tuple[list[str], bool]:
+    """The file names a plan gives for ``notat.logo`` and ``forrige`` (and whether forrige is
+    ``git``), without importing the plan module: for YAML the block-style keys as written
+    (a name in a comment or another field is not one); a workbook's cells are zipped, so for
+    it every sibling of a type a plan may name counts (by its stat, never read)."""
+    if plan_file.suffix.lower() in (".yaml", ".yml"):
+        try:
+            text = content.decode("utf-8")
+        except UnicodeDecodeError:
+            return [], False
+        names = [m.group(3).strip() for line in text.splitlines()
+                 for m in _NAMED.finditer(_COMMENT.sub("", line))]
+        uses_git = "git" in names
+        return [nm for nm in names if nm and nm != "git"], uses_git
+    try:
+        siblings = [p.name for p in plan_file.parent.iterdir()
+                    if p != plan_file and p.suffix.lower() in _SIBLING_SUFFIXES]
+    except OSError:
+        siblings = []
+    return sorted(siblings), True
+
+
 def _plan_inputs(plan_file: Path, content: bytes) -> bytes:
     """What else a plan's note depends on: the files next to it that it names (its logo, its
     previous plan) and, for ``forrige: git``, the file's last commit. Found without parsing
-    the plan (a run with nothing to do stays quick)."""
+    the plan (a run with nothing to do stays quick). Each file is checked with ``stat`` first
+    (a FIFO, a device or a file over 20 MB is recorded by its stat, never read) and hashed in
+    blocks; a workbook plan's siblings by their stat only."""
+    import stat as st_
+
+    from opkval.fileio import file_sha256
+
+    names, uses_git = _named_siblings(plan_file, content)
     extra = []
-    for sibling in sorted(plan_file.parent.iterdir()):
-        if sibling != plan_file and sibling.is_file() and sibling.name.encode() in content:
-            extra.append(sibling.name.encode() + b"\0" + sibling.read_bytes())
-    if b"forrige: git" in content:
+    hash_them = plan_file.suffix.lower() in (".yaml", ".yml")
+    for name in names:
+        if "/" in name or name in (".", ".."):
+            continue  # validation refuses it; nothing to read
+        p = plan_file.parent / name
+        try:
+            s = p.stat()
+        except OSError as e:
+            extra.append(f"{name}:{e.errno}".encode())
+            continue
+        sig = f"{name}:{s.st_mode}:{s.st_size}:{s.st_mtime_ns}:{s.st_ino}".encode()
+        if hash_them and st_.S_ISREG(s.st_mode) and s.st_size <= 20 * 1024 * 1024:
+            try:
+                sig += b":" + file_sha256(p).encode()
+            except OSError:
+                pass
+        extra.append(sig)
+    if uses_git:
         import subprocess
 
+        from opkval.fileio import git_safely
+
         try:
-            r = subprocess.run(["git", "-C", str(plan_file.parent), "log", "-1", "--format=%H",
-                                "--", plan_file.name], capture_output=True, timeout=30)
+            r = git_safely(plan_file.parent, "rev-list", "-1", "HEAD", "--", plan_file.name)
             extra.append(r.stdout)
         except (OSError, subprocess.TimeoutExpired):
             pass
@@ -133,7 +189,20 @@ def _current(entry: dict | None, fp: str, out_dir: Path, names: list[str]) -> bo
     if recorded is None:  # a manifest from before file stats were recorded
         return all((out_dir / n).exists() for n in names)
     now = _stats(out_dir, names)
-    return len(now) == len(names) and all(recorded.get(n) == v for n, v in now.items())
+    if not (len(now) == len(names) and all(recorded.get(n) == v for n, v in now.items())):
+        return False
+    # The note's own JSON (small) must be the one this batch's worker wrote: a `make report`
+    # that wrote the folder in between leaves other bytes, and the note is built again.
+    hashes = entry.get("sha256") or {}
+    json_name = next((n for n in names if n.endswith(".json")), None)
+    if json_name and json_name in hashes:
+        from opkval.fileio import file_sha256
+
+        try:
+            return file_sha256(out_dir / json_name) == hashes[json_name]
+        except OSError:
+            return False
+    return True
 
 
 def log(msg: str) -> None:
@@ -194,7 +263,10 @@ def check_plausible(ctx: dict) -> None:
 _WORKER: dict = {}
 
 
-def _worker_init(parent: int | None = None) -> None:
+_STARTED = None  # the queue a worker names each task on as it starts it
+
+
+def _worker_init(parent: int | None = None, started=None) -> None:
     from multiprocessing.util import Finalize
 
     from opkval.fileio import die_with_parent
@@ -204,6 +276,8 @@ def _worker_init(parent: int | None = None) -> None:
     # parent ends in any way, this worker is killed, and its kernel with it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent()
+    global _STARTED
+    _STARTED = started
     if parent is not None and os.getppid() != parent:
         os._exit(1)
     try:
@@ -221,6 +295,8 @@ def _worker_render(task: tuple[str, dict, str, tuple[str, ...]]) -> Outcome:
     kind, ctx, out_dir, formats = task
     overview = kind == "landsoversigt"
     slug, navn = _task_name(task)
+    if _STARTED is not None:
+        _STARTED.put((os.getpid(), slug))  # if this worker dies, the parent knows the note
     if "error" in _WORKER:
         return Outcome(slug, navn, False, step="kerne", error=_WORKER["error"])
     renderer = _WORKER["renderer"]
@@ -238,9 +314,13 @@ def _worker_render(task: tuple[str, dict, str, tuple[str, ...]]) -> Outcome:
     except Exception as e:  # rendering (HTML/PDF) failed: report it, keep going
         return Outcome(slug, navn, False, time.perf_counter() - t0, "rendering",
                        f"{type(e).__name__}: {str(e)[:300]}")
+    from opkval.fileio import file_sha256
+
+    written = list(files.written())
     return Outcome(slug, navn, True, time.perf_counter() - t0,
                    files={("dagsordenspunkt." if f.stem.endswith("-dagsordenspunkt") else "")
-                          + f.suffix[1:]: f.name for f in files.written()})
+                          + f.suffix[1:]: f.name for f in written},
+                   hashes={f.name: file_sha256(f) for f in written if f.exists()})
 
 
 # ---------------------------------------------------------------------------------- the run
@@ -250,8 +330,7 @@ def run(out_dir: Path, *, jobs: int = 2, formats: tuple[str, ...] = ("html", "pd
         plans_dir: Path | None = None) -> int:
     """Build the notes (and index and overview) that are not current. Returns the exit code."""
     from opkval import default_raw_dir
-    from opkval.kommune import KommuneIndex
-    from opkval.plan import PLANS_DIR, plan_file_for
+    from opkval.plan import PLANS_DIR
 
     t0 = time.perf_counter()
     raw_dir = default_raw_dir().resolve()
@@ -260,7 +339,18 @@ def run(out_dir: Path, *, jobs: int = 2, formats: tuple[str, ...] = ("html", "pd
 
     out_dir = Path(out_dir).resolve()
     check_output_dir(out_dir)  # creatable, writable, room for notes: else one message now
-    out_dir.mkdir(parents=True, exist_ok=True)
+    from opkval.fileio import output_lock
+
+    with output_lock(out_dir):  # one command writes a folder at a time (make report is refused)
+        return _run_locked(out_dir, t0, raw_dir, plans_dir, jobs=jobs, formats=formats,
+                           year=year, only=only, force=force)
+
+
+def _run_locked(out_dir: Path, t0: float, raw_dir: Path, plans_dir: Path, *, jobs: int,
+                formats: tuple[str, ...], year: int, only: list[str] | None,
+                force: bool) -> int:
+    from opkval.kommune import KommuneIndex
+    from opkval.plan import plan_file_for
     from opkval.render import remove_stale_temp_dirs
 
     remove_stale_temp_dirs(out_dir)  # left by a run that was killed (SIGKILL)
@@ -379,28 +469,84 @@ def _build(stale: list[Target], out_dir: Path, formats: tuple[str, ...], year: i
     overview = Outcome("landsoversigt", "Landsoversigt", False, step="landsoversigt",
                        error="ikke kørt")
     # ProcessPoolExecutor, not multiprocessing.Pool: a worker that dies (out of memory, a crash
-    # in a C library) breaks the pool with an error instead of leaving the run waiting forever.
-    executor = ProcessPoolExecutor(max(1, min(jobs, len(tasks))),
-                                   mp_context=mp.get_context("spawn"), initializer=_worker_init,
-                                   initargs=(os.getpid(),))
+    # in a C library, a kill) breaks the pool with an error instead of leaving the run waiting
+    # forever. Each worker says which task it starts; when the pool breaks, the notes that
+    # were running fail ("arbejdsproces") and a new pool builds the rest.
+    ctx_mp = mp.get_context("spawn")
+    started = ctx_mp.SimpleQueue()
+    pending = list(tasks)
+    breaks = 0
     try:
-        futures = {executor.submit(_worker_render, task): task for task in tasks}
-        for future in as_completed(futures):
+        while pending:
+            executor = ProcessPoolExecutor(max(1, min(jobs, len(pending))), mp_context=ctx_mp,
+                                           initializer=_worker_init,
+                                           initargs=(os.getpid(), started))
             try:
-                o = future.result()
-            except Exception as e:  # BrokenProcessPool and anything the worker could not send
-                slug, navn = _task_name(futures[future])
+                futures = {executor.submit(_worker_render, task): task for task in pending}
+                procs = dict(getattr(executor, "_processes", None) or {})
+                finished: set[str] = set()
+                broken = False
+                for future in as_completed(futures):
+                    task = futures[future]
+                    try:
+                        o = future.result()
+                    except BrokenProcessPool:
+                        broken = True
+                        continue
+                    except Exception as e:  # anything the worker could not send back
+                        slug, navn = _task_name(task)
+                        o = Outcome(slug, navn, False, step="arbejdsproces",
+                                    error=f"processen stoppede uventet ({type(e).__name__})")
+                    finished.add(o.slug)
+                    if o.slug == "landsoversigt":
+                        overview = o
+                        continue
+                    outcomes.append(o)
+                    progress.update(o)
+                if not broken:
+                    executor.shutdown(wait=True)  # normal exit: finalizers stop the kernels
+                    break
+            except BaseException:
+                _stop_workers(executor, out_dir)
+                raise
+            # Which worker died on its own (killed, out of memory, a crash: not the SIGTERM the
+            # pool then sends the others), and the note it had started last.
+            # The pool ends the other workers and reaps them in its own thread: wait (≤ 5 s)
+            # until every exit code is known, so the dead one is told from the ended ones.
+            deadline = time.monotonic() + 5
+            while any(proc.exitcode is None for proc in procs.values()) \
+                    and time.monotonic() < deadline:
+                time.sleep(0.05)
+            died = {pid for pid, proc in procs.items()
+                    if proc.exitcode not in (None, 0, -signal.SIGTERM)}
+            _stop_workers(executor, out_dir)
+            breaks += 1
+            last: dict[int, str] = {}
+            while not started.empty():
+                pid, slug = started.get()
+                last[pid] = slug
+            unfinished = [t for t in pending if _task_name(t)[0] not in finished]
+            running = {last[pid] for pid in died if pid in last} or (
+                set(last.values()) if breaks >= 2 else set())
+            # The note that was running in the dead worker fails; the rest go to a new pool.
+            # If none is known (it died before saying), all unfinished fail after three breaks.
+            dead = [t for t in unfinished if _task_name(t)[0] in running] or (
+                unfinished if breaks >= 3 else [])
+            for t in dead:
+                slug, navn = _task_name(t)
                 o = Outcome(slug, navn, False, step="arbejdsproces",
-                            error=f"processen stoppede uventet ({type(e).__name__}: {e})")
-            if o.slug == "landsoversigt":
-                overview = o
-                continue
-            outcomes.append(o)
-            progress.update(o)
-        executor.shutdown(wait=True)  # workers exit normally: finalizers stop their kernels
-    except BaseException:
-        _stop_workers(executor, out_dir)
-        raise
+                            error="arbejdsprocessen stoppede uventet under dette notat (fx "
+                                  "slået ned eller løbet tør for hukommelse); de andre notater "
+                                  "er bygget af en ny proces")
+                if slug == "landsoversigt":
+                    overview = o
+                else:
+                    outcomes.append(o)
+                    progress.update(o)
+            pending = [t for t in unfinished if t not in dead]
+            if pending:
+                log(f"opkval: en arbejdsproces stoppede uventet; starter en ny til de "
+                    f"{len(pending)} resterende opgaver ...")
     finally:
         progress.close()
     failed = {o.slug: o.step for o in outcomes if not o.ok}
@@ -451,7 +597,8 @@ def _merge_manifest(old: dict, outcomes: list[Outcome], fps: dict[str, str],
         kommuner[o.slug] = {"navn": o.navn, "fingerprint": fps.get(o.slug, ""),
                             "status": "ok" if o.ok else "fejl", "trin": o.step,
                             "fejl": o.error, "filer": o.files, "sekunder": round(o.seconds, 2),
-                            "stat": _stats(out_dir, names) if o.ok else {}}
+                            "stat": _stats(out_dir, names) if o.ok else {},
+                            "sha256": o.hashes if o.ok else {}}
     return {"run": run_manifest,
             "kommuner": dict(sorted(kommuner.items())),
             "landsoversigt": old.get("landsoversigt", {})}

@@ -181,8 +181,11 @@ def _report(args: argparse.Namespace, written: list) -> int:
         from opkval.batch import check_plausible
 
         check_plausible(ctx)
+        from opkval.fileio import output_lock
+
         try:
-            files = renderer.render(ctx, Path(args.out), formats=args.format)
+            with output_lock(Path(args.out)):  # not while make reports writes there
+                files = renderer.render(ctx, Path(args.out), formats=args.format)
             written.append(files)
         except Interrupted as e:
             e.summary = (f"opkval: afbrudt af {e.name}; notatet for {kommune.officielt_navn} er "
@@ -475,29 +478,57 @@ def entry() -> int:
     report``). Files are closed and atexit handlers still run; only the final garbage
     collection is skipped, which the operating system makes moot a moment later.
     """
+    _quiet_library_warnings()
     rc = main()
     gc.freeze()
     return rc
 
 
+#: Signals that stop a run cleanly: Ctrl-C, SIGTERM, and SIGHUP (the terminal was closed).
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
 def _on_signal(signum, frame) -> None:
     # Once: a second Ctrl-C while the run cleans up would cut the cleanup short.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
     raise Interrupted(signum)
 
 
 def install_signal_handlers() -> None:
-    """SIGINT and SIGTERM raise :class:`Interrupted` in the main thread: ``finally`` blocks
-    and context managers clean up (kernel, workers, temp folders) on the way out."""
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    """SIGINT, SIGTERM and SIGHUP raise :class:`Interrupted` in the main thread: ``finally``
+    blocks and context managers clean up (kernel, workers, temp folders) on the way out."""
+    for sig in STOP_SIGNALS:
         signal.signal(sig, _on_signal)
+
+
+def _end_with_make() -> None:
+    """Under make (MAKELEVEL is set in a recipe), end with make: a SIGKILL of make sends this
+    process SIGTERM, which stops it cleanly (its workers and kernels end with it)."""
+    if os.environ.get("MAKELEVEL"):
+        from opkval.fileio import die_with_parent
+
+        die_with_parent(signal.SIGTERM)
+
+
+def _quiet_library_warnings() -> None:
+    """Library warnings are English and for developers (Pillow, openpyxl, multiprocessing's
+    resource_tracker): a user reads opkval's own Danish messages only. Child processes (the
+    workers, the resource tracker, the kernels) inherit it through PYTHONWARNINGS.
+    ``OPKVAL_DEBUG=1`` shows them."""
+    if os.environ.get("OPKVAL_DEBUG"):
+        return
+    import warnings
+
+    warnings.simplefilter("ignore")
+    os.environ["PYTHONWARNINGS"] = "ignore"
 
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        before = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+        before = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
         install_signal_handlers()
+        _end_with_make()
     except ValueError:  # not the main thread (an embedding program): its handlers stay
         before = {}
     try:

@@ -152,12 +152,25 @@ def _schemas() -> dict:
 
 def _describe_failures(path: Path, df: pd.DataFrame, failures: pd.DataFrame) -> str:
     lines = []
+    # A value that is not a number makes pandera also report the column's range checks as a
+    # Python TypeError text; the value's own failure says it better. One line per cell.
+    failures = failures[~failures["failure_case"].astype(str).str.startswith(
+        ("TypeError(", "ValueError("))]
+    failures = failures.drop_duplicates(subset=["column", "index"], keep="first") \
+        if failures["index"].notna().any() else failures
     failures = failures.sort_values("index", na_position="first", kind="stable")
     for _, f in failures.head(5).iterrows():
         column, value, check, idx = f.get("column"), f.get("failure_case"), f.get("check"), f.get(
             "index")
         if check == "column_in_dataframe":
             lines.append(f"kolonnen '{value}' mangler")
+            continue
+        if str(check).startswith(("coerce_dtype", "dtype(")):
+            text = str(value)
+            why = ("er et tal med decimalkomma; filen skriver decimaltal med punktum (fx 43.9)"
+                   if re.fullmatch(r"\s*-?\d+,\d+\s*", text) else "er ikke et tal")
+            where = f"linje {int(idx) + 2}, " if idx is not None and not pd.isna(idx) else ""
+            lines.append(f"{where}kolonne '{column}': værdien {text[:40]!r} {why}")
             continue
         where = ""
         if idx is not None and not pd.isna(idx):
@@ -179,6 +192,7 @@ def _read_csv(path: Path, **kwargs) -> pd.DataFrame:
     if size > MAX_RAW_BYTES:
         raise DataError(f"{path}: filen fylder {size // (1024 * 1024)} MB; grænsen er "
                         f"{MAX_RAW_BYTES // (1024 * 1024)} MB.")
+    _check_control_characters(path)
     try:
         # utf-8-sig: a byte order mark is not part of the first column's name.
         df = pd.read_csv(path, encoding="utf-8-sig", **{"keep_default_na": True, **kwargs})
@@ -187,6 +201,73 @@ def _read_csv(path: Path, **kwargs) -> pd.DataFrame:
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as e:
         raise DataError(f"{path}: kan ikke læses som CSV ({str(e)[:200]}).") from None
     return df
+
+
+#: C0 control characters other than tab and line ends, and DEL: the CSV reader ends a field
+#: at a NUL without a word (Ishøj's 43,9 % pædagoger was read as 4,0 %).
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _check_control_characters(path: Path) -> None:
+    """Refuse a control character in a raw file, naming its line (the file is at most
+    MAX_RAW_BYTES, checked before)."""
+    data = path.read_bytes()
+    if m := _CONTROL.search(data):
+        line = data.count(b"\n", 0, m.start()) + 1
+        raise DataError(f"{path}: linje {line}: filen har et kontroltegn (byte "
+                        f"0x{m.group()[0]:02X}) i en værdi; kun tekst, tabulator og linjeskift "
+                        "er tilladt (filen er måske beskadiget).")
+
+
+#: The expected shape of each vendored file (data rows and SHA-256 of its text, a byte order
+#: mark and CR line ends aside), recorded with the provenance in data/raw/README.md. A file cut
+#: at a row boundary is still valid CSV; this is what notices it. Update after replacing a
+#: file: ``.venv/bin/python -m opkval.data > data/raw/pins.csv``.
+PINS = "pins.csv"
+
+
+def _pin_digest(path: Path) -> str:
+    data = path.read_bytes()
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    return hashlib.sha256(data.replace(b"\r\n", b"\n")).hexdigest()
+
+
+def pins_text(raw_dir: Path, tables: dict[str, pd.DataFrame]) -> str:
+    """The pins file for the files in `raw_dir` as they are (validated `tables`)."""
+    lines = ["fil,raekker,sha256"]
+    lines += [f"{n},{len(tables[n])},{_pin_digest(raw_dir / n)}" for n in FILES]
+    return "\n".join(lines) + "\n"
+
+
+def _check_pins(raw_dir: Path, tables: dict[str, pd.DataFrame]) -> None:
+    """Each file has the rows and checksum its pin records (when the folder has pins.csv;
+    data/raw has). Checked after validation: a broken file is named by its own fault first."""
+    pins_file = raw_dir / PINS
+    if not pins_file.is_file():
+        if raw_dir.resolve() == (PROJECT_ROOT / "data" / "raw").resolve():
+            raise DataError(f"{pins_file}: filen mangler; den skal give hver datafils antal "
+                            "rækker og kontrolsum.")
+        return
+    import csv
+    import io
+
+    pins = {r.get("fil"): r for r in csv.DictReader(io.StringIO(
+        pins_file.read_text(encoding="utf-8-sig")))}
+    for n in FILES:
+        pin = pins.get(n)
+        if pin is None:
+            raise DataError(f"{pins_file}: {n} har ingen linje (antal rækker og kontrolsum).")
+        rows = len(tables[n])
+        if str(rows) != (pin.get("raekker") or "").strip():
+            raise DataError(f"{raw_dir / n}: filen har {rows} rækker; ifølge {PINS} skal den "
+                            f"have {pin.get('raekker')}. Er den afkortet eller udskiftet? Hent "
+                            "den igen fra kilden (data/raw/README.md).")
+        if _pin_digest(raw_dir / n) != (pin.get("sha256") or "").strip():
+            raise DataError(f"{raw_dir / n}: indholdet passer ikke med kontrolsummen i {PINS} "
+                            f"({rows} rækker som forventet, men andre værdier). Er filen "
+                            "ændret? Hent den igen fra kilden, eller opdatér pins.csv i samme "
+                            "commit som filen.")
 
 
 _WHOLE = re.compile(r"[0-9]+")
@@ -300,7 +381,8 @@ def _load_all(raw_dir_str: str, _stamp: tuple) -> RawData:
         if not (raw_dir / n).exists():
             raise DataError(f"{raw_dir / n}: filen mangler (forventet i {raw_dir}).")
     hashes = {n: file_sha256(raw_dir / n) for n in FILES}
-    key = _cache_key(hashes)
+    pins = raw_dir / PINS
+    key = _cache_key({**hashes, PINS: file_sha256(pins) if pins.is_file() else ""})
     tables = _read_validated(key)
     if tables is None:
         tables = _validate_all(raw_dir)
@@ -396,6 +478,7 @@ def _validate_all(raw_dir: Path) -> dict[str, pd.DataFrame]:
             f"kolonne 'age_0_5': værdien {int(bad.iloc[0]['age_0_5'])} er ikke summen af "
             "age_0..age_5."
         )
+    _check_pins(raw_dir, tables)  # last: a broken file is named by its own fault first
     return tables
 
 
@@ -441,3 +524,11 @@ def _check_tilsagn_within_pool(raw_dir: Path, tables: dict[str, pd.DataFrame]) -
             raise DataError(f"{path}: tilsagnene for {str(pulje)[:60]} {periode} er i "
                             f"alt {total} kr., mere end hele puljen ({pool} kr. i "
                             "pool_amounts.csv).")
+
+
+if __name__ == "__main__":  # print data/raw/pins.csv for the files as they are now
+    import sys
+
+    _raw = default_raw_dir()
+    _tables = {n: validate_file(_raw / n) for n in FILES}
+    sys.stdout.write(pins_text(_raw, _tables))

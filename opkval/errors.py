@@ -41,7 +41,7 @@ class Interrupted(KeyboardInterrupt):
     @property
     def name(self) -> str:
         return "Ctrl-C (SIGINT)" if self.signum == 2 else "SIGTERM" if self.signum == 15 \
-            else f"signal {self.signum}"
+            else "SIGHUP (terminalen blev lukket)" if self.signum == 1 else f"signal {self.signum}"
 
 
 #: Where a field is in a plan: keys and list indices from the top, ("indsatser", 2, "budget").

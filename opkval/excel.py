@@ -235,12 +235,19 @@ class _Reader:
         self.locs: dict[Path_, str] = {}
         self.raw: dict[str, Any] = {}
         self.labels = choice_labels()
+        self.ambiguous: set[str] = set()
 
     # -- helpers
     def sheet(self, name: str) -> Sheet | None:
-        if name in self.sheets:
-            return self.sheets[name]
+        """The sheet of that name (any case, spaces around aside). Two that match (one of them
+        hidden, say) is a problem naming both: which one is the plan is not clear."""
         hit = [s for k, s in self.sheets.items() if k.strip().casefold() == name.casefold()]
+        if len(hit) > 1:
+            shown = " og ".join(f"'{s.name}'" + (" (skjult)" if s.hidden else "") for s in hit)
+            self.problem((name.lower(),), None, MISSING, f"{len(hit)} ark svarer til '{name}': "
+                         f"{shown}; omdøb eller slet de andre, så ét ark hedder '{name}'")
+            self.ambiguous.add(name)
+            return None
         return hit[0] if hit else None
 
     @staticmethod
@@ -317,7 +324,7 @@ class _Reader:
         for name, method, required in SHEETS:
             sheet = self.sheet(name)
             if sheet is None:
-                if required:
+                if required and name not in self.ambiguous:
                     self.problem((name.lower(),), None, MISSING, f"arket '{name}' mangler "
                                  f"(arkene i filen: {', '.join(self.sheets) or 'ingen'})")
                 continue

@@ -11,6 +11,7 @@ import hashlib
 import os
 import shutil
 import signal
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -42,8 +43,39 @@ def file_sha256(path: Path) -> str:
 
 
 def reason(e: OSError) -> str:
-    """A Danish reason for an OS error (the C library's text when we have no better)."""
+    """A Danish reason for an OS error (the C library's text when we have no better). A
+    reason opkval wrote itself ("der er kun 3 MB fri; der skal være mindst 50 MB") is kept:
+    only the C library's own text is replaced."""
+    if e.strerror and e.errno is not None and e.strerror != os.strerror(e.errno):
+        return e.strerror
     return _REASONS.get(e.errno, e.strerror or type(e).__name__)
+
+
+@contextlib.contextmanager
+def output_lock(out_dir: Path):
+    """Hold an exclusive lock on the output folder (created if need be) while a command
+    writes to it: ``make report`` during ``make reports`` into the same folder is refused at
+    once (OSError EBUSY naming the folder) instead of mixing two runs' files. The lock is
+    ``flock`` on the folder itself: no lock file, and it ends with the process however the
+    process ends (also SIGKILL)."""
+    import fcntl
+
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(out_dir, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | os.O_CLOEXEC)
+    except OSError as e:
+        raise named(e, out_dir) from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OSError(errno.EBUSY, "mappen skrives af en anden opkval-kørsel lige nu (fx "
+                          "make reports); vent til den er færdig, eller brug en anden OUT",
+                          str(out_dir)) from None
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def named(e: OSError, path: Path) -> OSError:
@@ -144,3 +176,45 @@ def pid_alive(pid: int) -> bool:
     except (OSError, IndexError):
         return True  # no /proc: trust kill(0)
     return state != "Z"
+
+
+# ------------------------------------------------------------------------- git, neutered
+
+#: Settings given on git's command line, which win over any configuration file: nothing a
+#: repository's own ``.git/config`` (or an included file) names is run. A plan folder received
+#: from outside, with its ``.git``, may carry ``gpg.program`` with ``log.showSignature``,
+#: ``core.fsmonitor``, ``diff.external``, a pager or a textconv driver.
+GIT_OVERRIDES = (
+    "core.fsmonitor=false", "core.hooksPath=/dev/null", "core.pager=cat",
+    "core.sshCommand=false", "core.askPass=false", "core.editor=false",
+    "core.alternateRefsCommand=false", "core.untrackedCache=false",
+    "gpg.program=false", "gpg.openpgp.program=false", "gpg.ssh.program=false",
+    "gpg.x509.program=false", "log.showSignature=false", "diff.external=",
+    "diff.noprefix=false", "pager.log=false", "pager.show=false", "pager.cat-file=false",
+    "protocol.allow=never", "credential.helper=", "uploadpack.packObjectsHook=",
+    "color.ui=false", "i18n.logOutputEncoding=UTF-8", "log.decorate=false",
+)
+
+
+def git_safely(cwd: Path, *args: str, timeout: float = 30) -> subprocess.CompletedProcess:
+    """Run ``git -C cwd <args>`` so that no configuration can make it execute anything: no
+    system or user configuration (GIT_CONFIG_NOSYSTEM, GIT_CONFIG_GLOBAL=/dev/null, HOME an
+    empty folder), no GIT_* from the environment (GIT_DIR, GIT_CONFIG_COUNT, GIT_EXEC_PATH ...),
+    and :data:`GIT_OVERRIDES` on the command line over the repository's own configuration.
+    Use plumbing (``rev-list``, ``cat-file``) with it: no textconv, no signature check, no pager.
+    ``safe.directory`` is left as git has it: a repository another user owns is refused."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("GIT_") and k not in ("HOME", "XDG_CONFIG_HOME", "PAGER",
+                                                     "EDITOR", "VISUAL", "SSH_ASKPASS",
+                                                     "PREFIX")}
+    with tempfile.TemporaryDirectory(prefix="opkval-git-home-") as home:
+        env.update({"HOME": home, "XDG_CONFIG_HOME": home, "GIT_CONFIG_NOSYSTEM": "1",
+                    "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull,
+                    "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "GIT_ASKPASS": "false",
+                    "GIT_ATTR_NOSYSTEM": "1", "GIT_NO_REPLACE_OBJECTS": "1",
+                    "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"})
+        cmd = ["git", "--no-pager"]
+        for o in GIT_OVERRIDES:
+            cmd += ["-c", o]
+        return subprocess.run([*cmd, "-C", str(cwd), *args], capture_output=True,
+                              timeout=timeout, env=env, stdin=subprocess.DEVNULL)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 
@@ -197,3 +198,14 @@ def sort_key(text: str) -> str:
 
     s = unicodedata.normalize("NFC", str(text)).casefold().replace("aa", "å")
     return s.translate(_DA_ORDER)
+
+
+#: Where a line may break between words: the breaking spaces and the zero-width space. Not the
+#: no-break spaces (U+00A0, U+2007, U+202F) nor the word joiners, which Python's str.split()
+#: would split at but a line never breaks at: a name glued with them is one long word.
+_BREAKS = re.compile("[ \t\n\r\f\v\u1680\u2000-\u2006\u2008-\u200b\u2028\u2029\u205f\u3000]+")
+
+
+def line_words(text: str) -> list[str]:
+    """The words of `text` as a line breaks it (see _BREAKS): the unit of a long-word rule."""
+    return [w for w in _BREAKS.split(text) if w]

@@ -11,7 +11,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from opkval import doc
+from opkval import doc, fmt
 
 #: The Danish word of each status (doc.Run.status); the run's own text is shown.
 _HEADING_TAG = {1: "h1", 2: "h2", 3: "h3"}
@@ -48,7 +48,7 @@ def _table(t: doc.Table) -> Markup:
 
     def cell(tag: str, i: int, c) -> Markup:
         classes = (["num"] if i in num else [])
-        if any(len(w) > 24 for w in doc.plain(c).split()):
+        if any(len(w) > 24 for w in fmt.line_words(doc.plain(c))):
             classes.append("longword")
         scope = Markup(' scope="col"') if tag == "th" else Markup("")
         return Markup("<{}{}{}>{}</{}>").format(Markup(tag), scope,

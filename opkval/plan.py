@@ -12,6 +12,7 @@ import datetime as dt
 import difflib
 import hashlib
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -25,8 +26,10 @@ from opkval.domain import SECTION_IDS, SECTIONS_FIXED_IN_ANALYSE, SECTIONS_REQUI
 from opkval.errors import MISSING as _MISSING
 from opkval.errors import KommuneNotFound, Path_, PlanError, Problem, field_name
 from opkval.excel import DATE_YEARS, choice_labels, read_workbook
-from opkval.fmt import number
+from opkval.fmt import line_words, number
 from opkval.kommune import Kommune, KommuneIndex
+from opkval.logo import MAX_BYTES as LOGO_MAX
+from opkval.logo import LogoError, validated_png
 from opkval.workbook import MAX_FILE_BYTES as WORKBOOK_MAX_BYTES
 from opkval.workbook import SUFFIXES as WORKBOOK_SUFFIXES
 
@@ -53,6 +56,9 @@ MAX_TEXT_CHARS = 4000
 #: mio. kr. a year for all 98 kommuner).
 MAX_DELTAGERE = 1000
 MAX_AMOUNT_KR = 100_000_000
+#: A tilsagn letter's amount as a share of the whole pool for its year or round: København,
+#: the largest kommune, has 12,5 % of the children aged 0–5 (2021), the pool's key.
+MAX_TILSAGN_SHARE = 0.15
 
 TOP_KEYS = ("kommune", "titel", "dato", "kilde", "godkendt", "maal", "behov", "indsatser",
             "overvejelser", "tilsagn", "notat", "forrige")
@@ -68,7 +74,7 @@ NOTAT_KEYS = ("indledning", "afsnit", "indstilling", "udvalg", "moede", "sagsnr"
               "kontakt", "bilag_nr", "logo", "i_bilag", "udelad")
 AFSNIT_KEYS = ("overskrift", "tekst")
 LOGO_SUFFIXES = {".png": "image/png", ".svg": "image/svg+xml"}
-LOGO_MAX_BYTES = 2_000_000
+LOGO_MAX_BYTES = LOGO_MAX  # opkval/logo.py: checked with stat before a byte is read
 #: ``forrige: git``: the previous committed version of the same plan file.
 FORRIGE_GIT = "git"
 
@@ -175,7 +181,9 @@ class Notat:
             "afsender": self.afsender,
             "kontakt": self.kontakt,
             "bilag_nr": self.bilag_nr,
-            "logo": ({"navn": self.logo, "mime": LOGO_SUFFIXES[Path(self.logo).suffix.lower()],
+            # Always a PNG: validation drew an SVG logo (opkval/logo.py), so every writer gets
+            # the same checked picture.
+            "logo": ({"navn": self.logo, "mime": "image/png",
                       "data": base64.b64encode(self.logo_bytes).decode("ascii")}
                      if self.logo and self.logo_bytes else None),
             "i_bilag": list(self.i_bilag),
@@ -254,7 +262,7 @@ def plan_file_for(slug: str, plans_dir: Path | None = None) -> Path | None:
 def display_path(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(PROJECT_ROOT))
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # outside the project, or a loop of links
         return str(path)
 
 
@@ -270,7 +278,9 @@ def load_plan(path: Path | str, index: KommuneIndex, expected: Kommune | None = 
     if p.is_dir():
         raise PlanError(shown, [Problem("", None, _MISSING, "er en mappe, ikke en planfil")])
     if not p.exists():
-        raise PlanError(shown, [Problem("", None, _MISSING, "filen findes ikke")])
+        why = _not_regular(p)  # a loop of links, a dangling link: say so
+        raise PlanError(shown, [Problem("", None, _MISSING, "filen findes ikke" if why is None
+                                        or "findes ikke" in why else why)])
     if suffix not in MAX_FILE_BYTES and suffix not in WORKBOOK_SUFFIXES:
         old = "; gem den i Excel eller LibreOffice som .xlsx eller .ods" if suffix == ".xls" else ""
         raise PlanError(shown, [Problem("", None, p.suffix or "(ingen)", "ukendt filtype; brug "
@@ -338,12 +348,14 @@ class _PlanLoader(yaml.SafeLoader):
         self._depth = 0
         self._nodes = 0
         self._sizes: dict[int, int] = {}
+        self._aliases = False
 
     def compose_node(self, parent, index):
         event = self.peek_event()
         if self.check_event(yaml.AliasEvent):
             anchor = event.anchor
             if anchor in self.anchors:
+                self._aliases = True
                 self._count(self._sizes.get(id(self.anchors[anchor]), 1), event.start_mark)
             return super().compose_node(parent, index)
         self._depth += 1
@@ -364,6 +376,9 @@ class _PlanLoader(yaml.SafeLoader):
         self._nodes += n
         if self._nodes > MAX_YAML_NODES:
             limit = f"{MAX_YAML_NODES:,}".replace(",", ".")
+            if not self._aliases:  # a plain plan that is far too big, not an alias bomb
+                raise _LimitExceeded(f"planen har over {limit} værdier; grænsen er {limit} "
+                                     f"(en plan har højst {MAX_INDSATSER} indsatser)", mark)
             raise _LimitExceeded(f"planen har over {limit} værdier, når aliaser (*navn) er "
                                  f"foldet ud; grænsen er {limit}", mark)
 
@@ -375,6 +390,24 @@ class _PlanLoader(yaml.SafeLoader):
 
 
 _PlanLoader.add_constructor("tag:yaml.org,2002:timestamp", _PlanLoader.construct_yaml_timestamp)
+
+# YAML 1.1 reads much as a number that a kommune means as text or wrote by mistake: a leading
+# zero is octal (0462000 is 156.672), and 0x7E8, 0b1, 1_000, +5 and 1:30 (base 60) are numbers
+# too; yes/no/on/off are booleans. A plan's integers are decimal digits only (a minus sign for
+# validation to refuse), its decimals are digits with a point, and only true/false are
+# booleans: anything else stays the text as written, for validation to name.
+_INT, _FLOAT, _BOOL = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+                       "tag:yaml.org,2002:bool")
+_PlanLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag not in (_INT, _FLOAT, _BOOL)]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+_PlanLoader.add_implicit_resolver(_INT, re.compile(r"^(?:0|-?[1-9][0-9]*)$"),
+                                  list("-0123456789"))
+_PlanLoader.add_implicit_resolver(
+    _FLOAT, re.compile(r"^-?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+][0-9]+)?$"
+                       r"|^-?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$"), list("-.0123456789"))
+_PlanLoader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                                  list("tTfF"))
 
 
 def _not_covered(checked: list[Problem], found: list[Problem]) -> list[Problem]:
@@ -398,7 +431,14 @@ def _read_yaml(data: bytes) -> tuple[Any, Locator, list[Problem]]:
     if not text.strip() or all(line.lstrip().startswith("#") or not line.strip()
                                for line in text.splitlines()):
         return None, _no_loc, [Problem("", None, _MISSING, "filen er tom")]
-    loader = _PlanLoader(text)
+    if ctrl := _CONTROL.search(text):  # the YAML reader would stop with its own English text
+        line = text.count("\n", 0, ctrl.start()) + 1
+        return None, _no_loc, [Problem("", f"linje {line}", _MISSING, f"filen har et "
+                                       f"kontroltegn (U+{ord(ctrl.group()):04X}); slet det")]
+    try:
+        loader = _PlanLoader(text)
+    except yaml.YAMLError as e:
+        return None, _no_loc, [Problem("", None, _MISSING, f"ugyldig YAML: {_clip(str(e))}")]
     try:
         node = loader.get_single_node()
         raw = loader.construct_document(node) if node is not None else None
@@ -509,6 +549,20 @@ def _percent(c: _Checker, path: Path_, v: object) -> float | None:
     return float(v)
 
 
+#: Bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069).
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+#: C0 and C1 control characters other than tab and line ends, and DEL.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _visible(text: str) -> bool:
+    """Whether `text` has a character that shows: not a space, not a format character
+    (zero-width space, joiners, soft hyphen, BOM: category Cf), not a combining mark alone."""
+    return any(not ch.isspace() and unicodedata.category(ch) not in ("Cf", "Cc", "Zs", "Mn",
+                                                                    "Me", "Co", "Cn")
+               and ch not in "\u2800\u3164\u115f\u1160\uffa0" for ch in text)
+
+
 class _Checker:
     def __init__(self, locate: Locator):
         self.locate = locate
@@ -524,7 +578,8 @@ class _Checker:
                     if len(str(k)) <= MAX_NAME_CHARS else []
                 hint = f"; mente du '{close[0]}'?" if close else \
                     f"; tilladte felter: {', '.join(allowed)}"
-                self.add((*path, k), k, f"ukendt felt '{k}'{hint}")
+                shown = _clip(str(k), 40)  # a key is clipped as a value is
+                self.add((*path, shown), shown, f"ukendt felt '{shown}'{hint}")
 
     def text(self, path: Path_, value: object, required: bool = False,
              name: bool = False) -> str | None:
@@ -536,7 +591,20 @@ class _Checker:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             self.add(path, value, "skal være tekst")
             return None
-        text = str(value).strip()
+        text = unicodedata.normalize("NFC", str(value)).strip()
+        if bidi := _BIDI.search(text):
+            # An unterminated embedding or override would reverse opkval's own text after it
+            # (the amount in the agenda item); a plan has no need of them.
+            self.add(path, value, f"teksten har et styretegn for skriveretning "
+                     f"(U+{ord(bidi.group()):04X}); slet det")
+            return None
+        if ctrl := _CONTROL.search(text):
+            self.add(path, value, f"teksten har et kontroltegn (U+{ord(ctrl.group()):04X}); "
+                     "slet det")
+            return None
+        if text and not _visible(text):
+            self.add(path, value, "teksten består kun af usynlige tegn")
+            return None
         if required and not text:
             self.add(path, value, "må ikke være tomt")
             return None
@@ -545,7 +613,9 @@ class _Checker:
             self.add(path, value, f"teksten har {len(text):,} tegn; grænsen er "
                      f"{limit:,}".replace(",", "."))
             return None
-        longest = max((len(w) for w in text.split()), default=0)
+        # Words as a line breaks them: a no-break space (U+00A0, U+202F) glues, it does not
+        # split (str.split() would split there, and the name would overrun its column).
+        longest = max((len(w) for w in line_words(text)), default=0)
         if name and longest > MAX_WORD_CHARS:
             self.add(path, value, f"et ord på {longest} tegn uden mellemrum kan ikke stå i en "
                      f"tabelkolonne; grænsen er {MAX_WORD_CHARS} tegn pr. ord")
@@ -642,16 +712,23 @@ class _Checker:
     def year_amounts(self, path: Path_, value: object, years: range) -> dict[int, int]:
         d = self.mapping(path, value)
         out: dict[int, int] = {}
+        written: dict[int, object] = {}
         for k, v in (d or {}).items():
             key = str(k)  # a year is a mapping key, not a list position, in the field name
-            try:
-                year = int(key.strip())
-            except ValueError:
+            # Four decimal digits (int("2_024") and int(" 2024") would pass in Python).
+            if isinstance(k, bool) or not re.fullmatch(r"[0-9]{4}", key.strip()):
                 self.add((*path, key), k, "skal være et årstal, fx 2024")
                 continue
+            year = int(key.strip())
             if year not in years:
                 self.add((*path, key), k, f"året skal ligge i {years[0]}–{years[-1]}")
                 continue
+            if year in written:  # 2024 and '2024 ': one year, two amounts; which is meant?
+                self.add((*path, key), k, f"året {year} står to gange (som "
+                         f"{written[year]!r} og {k!r}); skriv hvert år én gang")
+                out.pop(year, None)
+                continue
+            written[year] = k
             amount = self.amount((*path, key), v)
             if amount is not None:
                 out[year] = amount
@@ -670,6 +747,11 @@ def validate(raw: Any, locate: Locator, index: KommuneIndex,
         return None, c.problems
     if not isinstance(raw, dict):
         c.add((), raw, "planen skal være en tabel af felter (kommune:, dato:, indsatser: ...)")
+        return None, c.problems
+    if len(raw) > 3 and not any(str(k) in TOP_KEYS for k in raw):
+        # Not a plan (a link to a system file, say): one line, not one per line of the file.
+        c.add((), _MISSING, f"filen ligner ikke en plan: ingen af dens {len(raw)} felter er et "
+              f"planfelt ({', '.join(TOP_KEYS[:3])} ...); er det den rigtige fil?")
         return None, c.problems
     c.keys((), raw, TOP_KEYS)
 
@@ -855,6 +937,17 @@ def _tilsagn(c: _Checker, value: object) -> tuple[Tilsagn, ...]:
         dato = c.date((*path, "dato"), d.get("dato"), required=False)
         if len(c.problems) == before and beloeb is not None and kilde:
             out.append(Tilsagn(beloeb_kr=beloeb, kilde=kilde, aar=aar, runde=runde, dato=dato))
+    for t in out:  # plausible: no kommune gets more than MAX_TILSAGN_SHARE of the pool
+        pool = (cfg.pool_kr(t.aar) if t.aar is not None
+                else sum(cfg.pool_kr(y) for y in rounds[t.runde].aar))
+        if pool and t.beloeb_kr > MAX_TILSAGN_SHARE * pool:
+            i = seen_year.get(t.aar) if t.aar is not None else seen_round[t.runde]
+            what = f"{t.aar}" if t.aar is not None else f"runde {t.runde}"
+            c.add(("tilsagn", i, "beloeb"), t.beloeb_kr,
+                  f"{number(t.beloeb_kr)} kr. er {number(100 * t.beloeb_kr / pool, 1)} % af "
+                  f"hele puljen for {what} ({number(pool)} kr.); grænsen er "
+                  f"{number(100 * MAX_TILSAGN_SHARE)} % (den største kommune, København, har "
+                  "12,5 % af børnene på 0–5 år). Er beløbet skrevet med et 0 for meget?")
     for t in out:
         if t.runde is None:
             continue
@@ -885,10 +978,35 @@ def _sibling(c: _Checker, path: Path_, name: str, base_dir: Path | None,
     if base_dir is None:
         return None
     p = base_dir / name
-    if not p.is_file():
-        c.add(path, name, "filen findes ikke ved siden af planen")
+    why = _not_regular(p)
+    if why:
+        c.add(path, name, why)
         return None
     return p
+
+
+def _not_regular(p: Path) -> str | None:
+    """Why `p` is not a regular file to read (None when it is): missing, a loop of links, a
+    folder, a device or a FIFO each say so (a FIFO is never opened: it would hang)."""
+    import errno
+    import os
+    import stat
+
+    try:
+        st = os.stat(p)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            return "filen er en løkke af symbolske links"
+        if e.errno == errno.ENOENT and os.path.islink(p):
+            return "filen er et symbolsk link til noget, der ikke findes"
+        if e.errno in (errno.ENOENT, errno.ENOTDIR):
+            return "filen findes ikke ved siden af planen"
+        return f"filen kan ikke læses ({e.strerror or type(e).__name__})"
+    if stat.S_ISDIR(st.st_mode):
+        return "er en mappe, ikke en fil"
+    if not stat.S_ISREG(st.st_mode):
+        return "er ikke en almindelig fil (fx en enhed, en kø eller en sokkel)"
+    return None
 
 
 def _notat(c: _Checker, value: object, base_dir: Path | None) -> Notat:
@@ -919,13 +1037,12 @@ def _notat(c: _Checker, value: object, base_dir: Path | None) -> Notat:
     if logo:
         p = _sibling(c, ("notat", "logo"), logo, base_dir, LOGO_SUFFIXES)
         if p is not None:
-            logo_bytes = p.read_bytes()
-            ok = (logo_bytes.startswith(b"\x89PNG\r\n\x1a\n") if p.suffix.lower() == ".png"
-                  else b"<svg" in logo_bytes[:4096])
-            if len(logo_bytes) > LOGO_MAX_BYTES:
-                c.add(("notat", "logo"), logo, f"filen er over {LOGO_MAX_BYTES // 1_000_000} MB")
-            elif not ok:
-                c.add(("notat", "logo"), logo, "filen er ikke en PNG- eller SVG-fil")
+            # Checked and turned into a plain PNG here, once: no writer sees the file as sent
+            # (an SVG that points outside itself is refused; see opkval/logo.py).
+            try:
+                logo_bytes = validated_png(p)
+            except LogoError as e:
+                c.add(("notat", "logo"), logo, str(e))
     bilag = d.get("bilag_nr")
     i_bilag = _section_ids(c, "i_bilag", d.get("i_bilag"), SECTIONS_FIXED_IN_ANALYSE,
                            "titlen bliver i analysen")
@@ -1187,15 +1304,21 @@ def load_previous(plan: Plan, index: KommuneIndex) -> tuple[Plan, dict] | None:
 
 
 def _previous_commit(path: Path) -> tuple[bytes, str, str]:
+    """The last committed version of `path` that differs from the file now: its bytes, commit
+    and date. Git runs neutered (:func:`opkval.fileio.git_safely`) and only its plumbing is
+    used: ``rev-list`` for the history, ``cat-file`` for the size and the bytes, so no
+    configuration in the plan folder's ``.git`` can run a program."""
     import subprocess
 
+    from opkval.fileio import git_safely
+
     def git(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(["git", "-C", str(path.parent), *args], capture_output=True,
-                              timeout=30)
+        return git_safely(path.parent, *args)
 
     problem = Problem("forrige", None, FORRIGE_GIT, "")
     try:
-        log = git("log", "--format=%H %cs", "--", path.name)
+        log = git("rev-list", "--no-commit-header", "--format=%H %cs", "HEAD", "--",
+                  path.name)
     except (OSError, subprocess.TimeoutExpired):
         log = None
     if log is None or log.returncode != 0:
@@ -1204,8 +1327,11 @@ def _previous_commit(path: Path) -> tuple[bytes, str, str]:
                              "version; angiv forrige som et filnavn")])
     now = path.read_bytes()
     limit = _size_limit(path.suffix.lower())
-    for line in log.stdout.decode().splitlines():
-        commit, when = line.split()
+    for line in log.stdout.decode("utf-8", "replace").splitlines():
+        parts = line.split()
+        if len(parts) != 2 or not re.fullmatch(r"[0-9a-f]{40,64}", parts[0]):
+            continue
+        commit, when = parts
         blob = f"{commit}:./{path.name}"
         size = git("cat-file", "-s", blob)  # the size first: a huge old version is not read
         if size.returncode != 0:
@@ -1215,7 +1341,7 @@ def _previous_commit(path: Path) -> tuple[bytes, str, str]:
             raise PlanError(f"{display_path(path)} (git {commit[:10]})", [replace(
                 problem, message=f"den tidligere version fylder {_size(nbytes)}; grænsen for "
                                  f"en {path.suffix.lower()}-plan er {_size(limit)}")])
-        shown = git("show", blob)
+        shown = git("cat-file", "blob", blob)
         if shown.returncode == 0 and shown.stdout != now:
             return shown.stdout, commit, when
     raise PlanError(display_path(path), [replace(

@@ -113,7 +113,7 @@ _TAG = re.compile(r"<[^>]*>")
 def has_long_word(html_text: str) -> bool:
     """Whether a cell's text (tags and entities aside) holds a word over LONG_WORD."""
     plain = html.unescape(_TAG.sub(" ", html_text))
-    return any(len(w.strip(".,;:()»«\"'")) > LONG_WORD for w in plain.split())
+    return any(len(w.strip(".,;:()»«\"'")) > LONG_WORD for w in fmt.line_words(plain))
 
 
 def _kommune(ctx: dict) -> str:

@@ -98,6 +98,7 @@ class Sheet:
     cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
     #: merged ranges as (min_row, min_col, max_row, max_col)
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    hidden: bool = False  # hidden or very hidden in Excel
 
     def get(self, row: int, col: int) -> Cell | None:
         return self.cells.get((row, col))
@@ -169,6 +170,7 @@ def check_limits(path: Path) -> Unsaved:
 class _Count:
     cells: int = 0
     records: int = 0
+    ranges: int = 0
 
     def record(self, sheet: str, ref: str) -> None:
         """One cell record in the XML (a library builds an object for each)."""
@@ -205,23 +207,37 @@ def _parse(zf: zipfile.ZipFile, part: str) -> Iterator[tuple[str, ET.Element]]:
 
 
 def _xlsx_sheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
-    """(sheet name, part name) for each worksheet, from xl/workbook.xml and its relations."""
+    """(sheet name, part name) for each worksheet openpyxl will load, found the way openpyxl
+    finds them (its own manifest, workbook and relationship readers): the workbook part named
+    in ``[Content_Types].xml``, each sheet's part through the workbook's ``_rels``, the path
+    normalised (``xl/./worksheets/…``, ``/xl/…``, ``../``). The scanner and the reader so
+    count the same parts, however the file addresses them. Every part has a size limit
+    already, so these small parts are parsed whole."""
+    import warnings
+
+    from openpyxl.packaging.manifest import Manifest
+    from openpyxl.reader.excel import _find_workbook_part
+    from openpyxl.reader.workbook import WorkbookParser
+    from openpyxl.xml.functions import fromstring
+
     names = set(zf.namelist())
-    if "xl/workbook.xml" not in names:
-        raise WorkbookError("kan ikke læses som Excel-fil (.xlsx): xl/workbook.xml mangler")
-    targets: dict[str, str] = {}
-    if "xl/_rels/workbook.xml.rels" in names:
-        for ev, el in _parse(zf, "xl/_rels/workbook.xml.rels"):
-            if ev == "end" and el.tag == f"{_PKG_REL}Relationship":
-                t = el.get("Target", "")
-                t = t.lstrip("/") if t.startswith("/") else f"xl/{t}"
-                targets[el.get("Id", "")] = t
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl's English warnings never reach a user
+            manifest = Manifest.from_tree(fromstring(zf.read("[Content_Types].xml")))
+            wb_part = _find_workbook_part(manifest)
+            parser = WorkbookParser(zf, wb_part.PartName[1:])
+            parser.parse()
+            found = [(sheet.name, rel.target, rel.Type) for sheet, rel in parser.find_sheets()]
+    except WorkbookError:
+        raise
+    except Exception as e:  # a damaged or hostile container: openpyxl raises many types
+        raise WorkbookError("kan ikke læses som Excel-fil (.xlsx): arkenes oversigt (workbook "
+                            f"og relationer) er beskadiget ({type(e).__name__})") from None
     out = []
-    for ev, el in _parse(zf, "xl/workbook.xml"):
-        if ev == "end" and el.tag == f"{_MAIN}sheet":
-            part = targets.get(el.get(f"{_REL}id", ""))
-            if part in names:
-                out.append((el.get("name", "?"), part))
+    for name, target, kind in found:
+        if target in names and "chartsheet" not in (kind or ""):
+            out.append((name or "?", target))
     return out
 
 
@@ -245,6 +261,13 @@ def _scan_xlsx_sheet(zf: zipfile.ZipFile, part: str, sheet: str,
             elif tag == f"{_MAIN}dimension":
                 _check_dimension(sheet, el.get("ref", ""))
             continue
+        if tag in _EXPANDED:  # openpyxl makes a cell object for every cell of these
+            _check_ranges(sheet, _EXPANDED[tag], el.get("ref", ""), count, expanded=True)
+            el.clear()
+            continue
+        if tag in _LISTED:  # kept as ranges by openpyxl: bounded in number, not expanded
+            _check_ranges(sheet, _LISTED[tag], el.get("sqref", ""), count, expanded=False)
+            continue
         if tag == f"{_MAIN}c":
             ref = _parse_ref(el.get("r", "")) if el.get("r") else None
             if ref:
@@ -266,6 +289,64 @@ def _scan_xlsx_sheet(zf: zipfile.ZipFile, part: str, sheet: str,
     return unsaved
 
 
+#: Ranges openpyxl expands into one object per cell (a merged range makes a MergedCell for
+#: each cell, a hyperlink over a range a copy of the link in each): their cells count as cell
+#: records and must lie within the sheet limits. A 2 KB file with one merged range or one
+#: hyperlink over a whole sheet took 31–44 s and 3,5 GB before this.
+_EXPANDED = {f"{_MAIN}mergeCell": "flettet område", f"{_MAIN}hyperlink": "link"}
+#: Ranges openpyxl keeps as ranges (not expanded): bounded in number only.
+_LISTED = {f"{_MAIN}conditionalFormatting": "betinget formatering",
+           f"{_MAIN}dataValidation": "datavalidering"}
+#: Ranges of merged cells, links, conditional formats and validations, all sheets together.
+MAX_RANGES = 10_000
+
+
+def _range_bounds(text: str) -> tuple[int, int, int, int] | None:
+    """(first row, first col, last row, last col) of "A1:B2", "A1", "A:A" or "1:1"; None if
+    it is not a range."""
+    parts = text.strip().split(":")
+    if len(parts) == 1:
+        parts = parts * 2
+    if len(parts) != 2:
+        return None
+    ends = []
+    for i, p in enumerate(parts):
+        p = p.replace("$", "")
+        if m := re.fullmatch(r"([A-Za-z]{1,3})(\d{1,7})", p):
+            ends.append((int(m.group(2)), _col_index(m.group(1))))
+        elif re.fullmatch(r"[A-Za-z]{1,3}", p):  # a whole column
+            ends.append((1 if i == 0 else 1_048_576, _col_index(p)))
+        elif re.fullmatch(r"\d{1,7}", p):  # a whole row
+            ends.append((int(p), 1 if i == 0 else 16_384))
+        else:
+            return None
+    (r1, c1), (r2, c2) = ends
+    return min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)
+
+
+def _check_ranges(sheet: str, what: str, refs: str, count: _Count, expanded: bool) -> None:
+    for ref in refs.split()[: MAX_RANGES + 1]:
+        count.ranges += 1
+        if count.ranges > MAX_RANGES:
+            raise _refuse("antallet af områder (flettede celler, links, betinget formatering, "
+                          "datavalidering)", f"over {n(MAX_RANGES)} (ved ark '{sheet}')",
+                          n(MAX_RANGES))
+        if not expanded:
+            continue
+        b = _range_bounds(ref)
+        if b is None:
+            raise WorkbookError(f"ark '{sheet}': {what} '{ref[:40]}' er ikke et gyldigt område")
+        r1, c1, r2, c2 = b
+        if r2 > MAX_ROWS or c2 > MAX_COLS:
+            raise _refuse(f"ark '{sheet}': {what} {ref[:40]}", f"til række {n(r2)} og kolonne "
+                          f"{col_letter(min(c2, 16_384))}", f"{n(MAX_ROWS)} rækker og "
+                          f"{n(MAX_COLS)} kolonner (A1:{coord(MAX_ROWS, MAX_COLS)})",
+                          "ophæv fletningen eller linket uden for planen")
+        area = (r2 - r1 + 1) * (c2 - c1 + 1)
+        count.records += area - 1
+        count.record(sheet, ref[:40])
+
+
 def _check_dimension(sheet: str, ref: str) -> None:
     """The used range a sheet claims (``<dimension ref="A1:XFD1048576"/>``)."""
     last = _parse_ref(ref.split(":")[-1]) if ref else None
@@ -279,6 +360,16 @@ def _check_dimension(sheet: str, ref: str) -> None:
 def _repeat(el: ET.Element, attr: str) -> int:
     v = el.get(f"{_TABLE}{attr}", "1")
     return int(v) if v.isdigit() and int(v) > 0 else 1
+
+
+def ods_filled(value_type: str | None, formula: str | None, children: list[str]) -> bool:
+    """Whether an .ods cell holds something the reader takes as a value: a value type, a
+    formula, or any content but a comment (a text:p, a text:list, a heading ...). The scanner
+    counts exactly these cells (times their repeats), and :func:`_read_ods` reads exactly
+    these, so a comment-only or list-only cell repeated a million times is counted, not
+    expanded unseen."""
+    return (value_type is not None or formula is not None
+            or any(tag != f"{_OFFICE}annotation" for tag in children))
 
 
 def _scan_ods(zf: zipfile.ZipFile, count: _Count) -> None:
@@ -303,9 +394,8 @@ def _scan_ods(zf: zipfile.ZipFile, count: _Count) -> None:
         if tag in (f"{_TABLE}table-cell", f"{_TABLE}covered-table-cell"):
             rep = _repeat(el, "number-columns-repeated")
             count.record(sheet, coord(row, col))
-            filled = (el.get(f"{_OFFICE}value-type") is not None
-                      or el.get(f"{_TABLE}formula") is not None
-                      or any(child.tag == f"{_TEXT}p" for child in el))
+            filled = ods_filled(el.get(f"{_OFFICE}value-type"), el.get(f"{_TABLE}formula"),
+                                [child.tag for child in el])
             if filled:
                 _check_cell(sheet, row + row_rep - 1, col + rep - 1)
                 count.add(rep * row_rep, sheet, coord(row, col))
@@ -344,7 +434,7 @@ def _read_xlsx(path: Path, unsaved: Unsaved) -> dict[str, Sheet]:
         raise WorkbookError(f"kan ikke læses som Excel-fil ({type(e).__name__})") from None
     out: dict[str, Sheet] = {}
     for ws in wb.worksheets:
-        sheet = Sheet(ws.title)
+        sheet = Sheet(ws.title, hidden=ws.sheet_state != "visible")
         for (r, c), formula in unsaved.get(ws.title, {}).items():
             sheet.cells[(r, c)] = Cell(r, c, None, formula=formula)
         for (r, c), cv in ws._cells.items():  # only cells the file holds, never a range
@@ -370,6 +460,9 @@ def _ods_number(text: str) -> int | float:
         return int(f) if f.is_integer() and abs(f) < 1e15 and "." not in text else f
 
 
+_ANNOTATION_Q = ("urn:oasis:names:tc:opendocument:xmlns:office:1.0", "annotation")
+
+
 def _ods_value(cell) -> tuple[Any, bool]:
     """(value, percent) of an odfpy table:table-cell."""
     from odf import teletype
@@ -387,7 +480,13 @@ def _ods_value(cell) -> tuple[Any, bool]:
         return (d.date() if "T" not in text else d), False
     if vtype == "boolean":
         return cell.getAttribute("booleanvalue") == "true", False
-    lines = [teletype.extractText(p) for p in cell.getElementsByType(P)]
+    # The cell's own content, never its comment (office:annotation), as ods_filled counts it.
+    kids = [c for c in cell.childNodes
+            if getattr(c, "qname", None) and c.qname != _ANNOTATION_Q]
+    lines = [teletype.extractText(p) for child in kids
+             for p in ([child] if child.qname == P().qname else child.getElementsByType(P))]
+    if not lines and kids:
+        return "", False  # content without paragraphs: filled, shown as empty text
     return ("\n".join(lines) if lines else None), False
 
 

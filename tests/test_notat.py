@@ -131,7 +131,8 @@ def test_svg_logo_next_to_the_plan(tmp_path, index):
         load_plan(p, index)
     assert [x.field for x in e.value.problems] == ["notat.moede"]  # the SVG itself is fine
     p.write_text(MINIMAL + "notat:\n  logo: logo.svg\n", encoding="utf-8")
-    assert load_plan(p, index).notat.as_dict()["logo"]["mime"] == "image/svg+xml"
+    # Drawn once, at validation, to a checked PNG (issue 20): no writer sees the SVG.
+    assert load_plan(p, index).notat.as_dict()["logo"]["mime"] == "image/png"
 
 
 # ------------------------------------------------------------------ corrections (point 6)
