@@ -10,8 +10,6 @@ orientation to efterretning; the plan's ``notat.indstilling`` replaces it.
 
 from __future__ import annotations
 
-import html
-
 from opkval import fmt
 from opkval.domain import ROLE_LOKAL_PLAN
 from opkval.present import _kommune, _span, grant_label, payment_sentence, round_with_role
@@ -101,7 +99,7 @@ def agenda(ctx: dict) -> dict:
     sag.extend(md_blocks(notat.get("indledning")))
     rounds = "; ".join(
         f"{x['navn'] if i == 0 else x['navn'].lower()} ({_span(x['aar'])}): "
-        f"{html.unescape(payment_sentence(x))}"
+        f"{payment_sentence(x)}"
         + (f" og forudsætter en {x['betingelse']}" if x["betingelse"] else "")
         for i, x in enumerate(ctx["runder"]))
     sag.append(_p(
@@ -170,8 +168,10 @@ def agenda(ctx: dict) -> dict:
     oek.append(_p("Orienteringen har i sig selv ingen bevillingsmæssige konsekvenser."))
 
     bilag_name = bilag_label(ctx) or "Bilag"
-    bilag = [_p(f"{bilag_name}: Orientering om opkvalificeringspuljen – {k} "
-                f"({ctx.get('filnavn') or ctx['kommune']['slug']}.pdf)")]
+    slug = ctx.get("filnavn") or ctx["kommune"]["slug"]
+    bilag = [_p(f"{bilag_name}: Orientering om opkvalificeringspuljen – {k} ({slug}.pdf)"),
+             _p(f"Analyse (baggrund for {bilag_name.lower()}): tal, regler, metode og kilder i "
+                f"detaljer ({slug}-analyse.pdf)")]
     sections = {
         "Resumé": [_p(x) for x in resume],
         "Sagsfremstilling": sag,

@@ -35,7 +35,11 @@ LABELS = ("tilsagn", "fremskrevet", "skøn")
 
 @dataclass(frozen=True)
 class Run:
-    """A piece of inline text with its emphasis, link, status label or grant label."""
+    """A piece of inline text with its emphasis, link, status label or grant label.
+
+    A ``"\n"`` in ``text`` is a line break (a hard break in the kommune's Markdown, a period
+    written over two lines in a table cell).
+    """
 
     text: str
     bold: bool = False
@@ -83,6 +87,17 @@ def link(text: str, href: str) -> Run:
 def plain(parts: Iterable[Run]) -> str:
     """The text of runs, without any emphasis."""
     return "".join(r.text for r in parts)
+
+
+#: A word longer than this (a plan allows 30 characters without a space) may break anywhere
+#: in its table cell, so one long name cannot push the columns after it off the A4 page;
+#: cells with only shorter words ("Meritpædagoguddannelse", 22) keep them whole.
+LONG_WORD = 24
+
+
+def has_long_word(text: str) -> bool:
+    """Whether plain text holds a word (punctuation around it aside) over :data:`LONG_WORD`."""
+    return any(len(w.strip(".,;:()»«\"'")) > LONG_WORD for w in text.split())
 
 
 class _Block:
@@ -207,7 +222,13 @@ class Box(_Block):
 
 @dataclass(frozen=True)
 class Section(_Block):
-    """A section of the document: its blocks in order (a :class:`Heading` usually first)."""
+    """A section of the document: its blocks in order (a :class:`Heading` usually first).
+
+    ``role``: "" (a plain section), "title" (the title block: logo, header fields, kicker,
+    the document's level-1 heading, meta lines), "summary" (boxed like :class:`Box`: what a
+    council member reads first), "kommune-tekst" (the kommune's own words), "manifest" (the
+    run manifest at the end, in small type).
+    """
 
     children: tuple[Any, ...]
     role: str = ""

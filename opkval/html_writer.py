@@ -13,8 +13,8 @@ from markupsafe import Markup, escape
 
 from opkval import doc
 
-#: The Danish word of each status (doc.Run.status); the run's own text is shown.
 _HEADING_TAG = {1: "h1", 2: "h2", 3: "h3"}
+_SECTION_TAG = {"title": "header", "manifest": "footer"}
 
 
 def _attr(name: str, value: str) -> Markup:
@@ -22,7 +22,8 @@ def _attr(name: str, value: str) -> Markup:
 
 
 def run_html(r: doc.Run) -> Markup:
-    text: Markup = escape(r.text)
+    # A line break inside a run (a hard break in the kommune's Markdown) is a <br>.
+    text: Markup = Markup("<br>").join(escape(line) for line in r.text.split("\n"))
     if r.status:
         return Markup('<span class="status status-{}">{}</span>').format(r.status, text)
     if r.label:
@@ -48,7 +49,7 @@ def _table(t: doc.Table) -> Markup:
 
     def cell(tag: str, i: int, c) -> Markup:
         classes = (["num"] if i in num else [])
-        if any(len(w) > 24 for w in doc.plain(c).split()):
+        if doc.has_long_word(doc.plain(c)):
             classes.append("longword")
         scope = Markup(' scope="col"') if tag == "th" else Markup("")
         return Markup("<{}{}{}>{}</{}>").format(Markup(tag), scope,
@@ -77,7 +78,7 @@ def _table(t: doc.Table) -> Markup:
 
 
 def _figure(f: doc.Figure) -> Markup:
-    if f.svg and f.role == "chart":
+    if f.svg:
         src = "data:image/svg+xml;base64," + base64.b64encode(f.svg.encode()).decode("ascii")
     else:
         src = "data:image/png;base64," + base64.b64encode(f.png).decode("ascii")
@@ -116,7 +117,9 @@ def block_html(blk: Any) -> Markup:
         return Markup('<section class="{}">{}</section>').format(
             blk.role, Markup("").join(block_html(c) for c in blk.children))
     if isinstance(blk, doc.Section):
-        return Markup("<section{}{}>{}</section>").format(
-            _attr("class", blk.role), _attr("id", blk.anchor),
-            Markup("").join(block_html(c) for c in blk.children))
+        # The title block is the page's <header>, the run manifest its <footer>.
+        tag = Markup(_SECTION_TAG.get(blk.role, "section"))
+        return Markup("<{}{}{}>{}</{}>").format(
+            tag, _attr("class", blk.role), _attr("id", blk.anchor),
+            Markup("").join(block_html(c) for c in blk.children), tag)
     raise TypeError(f"not a document block: {blk!r}")
