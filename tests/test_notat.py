@@ -274,7 +274,7 @@ def test_svg_logo_reaches_the_word_header_as_a_picture(tmp_path, index, data):
     from PIL import Image
 
     from opkval.context import build_context
-    from opkval.word import SVG_LOGO_PX, WordWriter, logo_png
+    from opkval.word import SVG_LOGO_PX, document_docx, logo_png, note_document
 
     shutil.copy(VEJLE_DIR / "logo.svg", tmp_path / "logo.svg")
     p = tmp_path / "plan.yaml"
@@ -284,7 +284,7 @@ def test_svg_logo_reaches_the_word_header_as_a_picture(tmp_path, index, data):
     with Image.open(io.BytesIO(png)) as im:
         assert im.format == "PNG" and im.size[0] == SVG_LOGO_PX
     ctx = build_context(data, plan.kommune, 2026, plan=plan)
-    doc = docx.Document(io.BytesIO(WordWriter(ctx).to_bytes()))
+    doc = docx.Document(io.BytesIO(document_docx(note_document(ctx, []))))
     header = doc.sections[0].header._element
     pics = header.xpath(".//wp:docPr")
     assert len(pics) == 1 and pics[0].get("descr").startswith("Logo: ")
