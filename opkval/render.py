@@ -57,6 +57,8 @@ class Part:
     kind: str
     #: The running header's lines (kommune, bilag number, header fields).
     header: tuple[str, ...] = ()
+    #: The files' author (the plan's afsender, or the kommune).
+    author: str = ""
 
 
 @dataclass(frozen=True)
@@ -301,12 +303,12 @@ class Renderer:
         notebook = notebook or ensure_notebook()
         if self._exporter is None and self._preload is None:
             # While the kernel runs the cells this process only waits on a socket: use that
-            # time to import nbconvert and WeasyPrint and build the exporter.
+            # time to import nbconvert and build the exporter, and load Typst and its fonts.
             preload = threading.Thread(target=self._load_renderers, daemon=True)
             try:
                 preload.start()
             except RuntimeError:
-                pass  # no thread to be had: to_html and to_pdf load what they need themselves
+                pass  # no thread to be had: each writer loads what it needs itself
             else:
                 self._preload = preload
         try:
@@ -334,8 +336,8 @@ class Renderer:
 
     def _load_renderers(self) -> None:
         """In the order they are needed when the kernel is done: the HTML exporter (then
-        `to_html` may go on while this thread continues), the Word writer, and WeasyPrint
-        (its import alone is half a second: cffi parses Pango's declarations)."""
+        `to_html` may go on while this thread continues), the Typst compiler with its fonts,
+        and the Word writer's template."""
         try:
             import nbformat
 
@@ -346,6 +348,9 @@ class Renderer:
             self._exporter = exporter
         finally:
             self._html_ready.set()
+        from opkval.typst_writer import _compiler
+
+        _compiler()
         if self._word:
             # The Word writer's imports and template, made while the kernel runs (as above).
             from opkval.present_notat import _parser
@@ -353,9 +358,6 @@ class Renderer:
 
             _template()
             _parser()
-        from opkval import pdf
-
-        pdf.prepare(stylesheet())  # a note's to_pdf waits for this (opkval.pdf's lock)
 
     def to_html(self, executed, title: str) -> str:
         if self._preload is not None:
@@ -442,7 +444,7 @@ class Renderer:
                     written = render_document(
                         part_notebook(executed_nb, part.tag), tmp, f"{slug}{part.suffix}",
                         tuple(wanted), title=part.title, kind=part.kind, header=part.header,
-                        created=created, renderer=self, ctx=ctx)
+                        created=created, author=part.author, renderer=self)
                     staged.extend((path, out_dir / path.name) for path in written)
                 if final.agenda_docx:
                     staged.extend(_agenda_files(ctx, tmp, final))
@@ -484,15 +486,24 @@ def note_parts(ctx: dict) -> tuple[Part, ...]:
     """A kommune's two documents: the bilag (cell tag ``bilag``) and the analysis."""
     from opkval.present import document_header
 
-    return (Part("bilag", "", note_title(ctx, "bilag"), "bilag", document_header(ctx, "bilag")),
+    author = (ctx.get("notat") or {}).get("afsender") or f"{ctx['kommune']['navn']} Kommune"
+    return (Part("bilag", "", note_title(ctx, "bilag"), "bilag", document_header(ctx, "bilag"),
+                 author),
             Part("analyse", ANALYSE_SUFFIX, note_title(ctx, "analyse"), "analyse",
-                 document_header(ctx, "analyse")))
+                 document_header(ctx, "analyse"), author))
 
 
 def created_at(ctx: dict) -> str:
-    """The documents' creation time (their metadata): the context's ``generated_at``, which
-    follows SOURCE_DATE_EPOCH when it is set (:func:`opkval.context.build_time`)."""
-    return str(ctx.get("generated_at") or "")
+    """The documents' creation time for their metadata (ISO 8601 with its offset): the moment
+    SOURCE_DATE_EPOCH gives when it is set (then two builds write the same bytes), else the
+    context's ``generated_at`` (the time the note prints) in this machine's zone."""
+    import datetime as dt
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).isoformat()
+    g = ctx.get("generated_at")
+    return dt.datetime.fromisoformat(g).astimezone().isoformat() if g else ""
 
 
 def keep_context_beside(nb, path: Path, context_name: str) -> None:
@@ -543,7 +554,7 @@ def blocks_notebook(blocks):
 
 def render_document(nb_or_blocks, out_dir: Path, stem: str, formats: tuple[str, ...], *,
                     title: str, kind: str, header: tuple[str, ...] = (), created: str = "",
-                    renderer: Renderer | None = None, ctx: dict | None = None) -> list[Path]:
+                    author: str = "", renderer: Renderer | None = None) -> list[Path]:
     """Write one document as ``<stem>.html``, ``.pdf``, ``.docx`` in `out_dir` (the formats
     asked for); returns the paths written.
 
@@ -556,34 +567,35 @@ def render_document(nb_or_blocks, out_dir: Path, stem: str, formats: tuple[str, 
           else blocks_notebook(nb_or_blocks))
     out_dir = Path(out_dir)
     written = []
-    html = None
-    if "html" in formats or "pdf" in formats:
+    if "html" in formats:
         html = (renderer.to_html(nb, title) if renderer is not None
                 else to_html(nb, title, _html_exporter()))
-    if "html" in formats:
         (out_dir / f"{stem}.html").write_text(html, encoding="utf-8")
         written.append(out_dir / f"{stem}.html")
-    document = doc.Document(title=title, blocks=doc.blocks_from_outputs(nb), kind=kind,
-                            header=tuple(header), created=created)
-    if "pdf" in formats:
-        (out_dir / f"{stem}.pdf").write_bytes(_pdf_bytes(document, html))
-        written.append(out_dir / f"{stem}.pdf")
-    if "docx" in formats:
-        (out_dir / f"{stem}.docx").write_bytes(_docx_bytes(document, nb, ctx))
-        written.append(out_dir / f"{stem}.docx")
+    if "pdf" in formats or "docx" in formats:
+        document = doc.Document(title=title, blocks=doc.blocks_from_outputs(nb), kind=kind,
+                                header=tuple(header), created=created, author=author)
+        if "pdf" in formats:
+            (out_dir / f"{stem}.pdf").write_bytes(_pdf_bytes(document))
+            written.append(out_dir / f"{stem}.pdf")
+        if "docx" in formats:
+            (out_dir / f"{stem}.docx").write_bytes(_docx_bytes(document))
+            written.append(out_dir / f"{stem}.docx")
     return written
 
 
-def _pdf_bytes(document: doc.Document, html: str) -> bytes:
-    """The PDF of a document (today WeasyPrint from its HTML; Typst from the blocks next)."""
-    return to_pdf(html)
+def _pdf_bytes(document: doc.Document) -> bytes:
+    """The PDF/UA-1 of a document, written by Typst from its blocks."""
+    from opkval.typst_writer import document_pdf
+
+    return document_pdf(document)
 
 
-def _docx_bytes(document: doc.Document, nb, ctx: dict | None) -> bytes:
-    """The Word file of a document (today from the notebook's HTML; from the blocks next)."""
-    from opkval.word import note_docx
+def _docx_bytes(document: doc.Document) -> bytes:
+    """The Word file of a document, written with python-docx from its blocks."""
+    from opkval.word import document_docx
 
-    return note_docx(ctx or {"kommune": {"navn": document.title}}, nb)
+    return document_docx(document)
 
 
 def _agenda_files(ctx: dict, tmp: Path, final: ReportFiles) -> list[tuple[Path, Path]]:
@@ -685,13 +697,6 @@ def to_html(nb, title: str, exporter) -> str:
     body, _ = exporter.from_notebook_node(
         nb, resources={"metadata": {"name": title}, "opkval_css": stylesheet()})
     return body
-
-
-def to_pdf(html: str) -> bytes:
-    """Tagged PDF/UA-1 (opkval.pdfua) of a note's HTML, the way :mod:`opkval.pdf` writes it."""
-    from opkval import pdf
-
-    return pdf.write(html, stylesheet())
 
 
 def render_report(ctx: dict, out_dir: Path, formats: tuple[str, ...] = FORMATS) -> ReportFiles:
