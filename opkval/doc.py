@@ -89,17 +89,6 @@ def plain(parts: Iterable[Run]) -> str:
     return "".join(r.text for r in parts)
 
 
-#: A word longer than this (a plan allows 30 characters without a space) may break anywhere
-#: in its table cell, so one long name cannot push the columns after it off the A4 page;
-#: cells with only shorter words ("Meritpædagoguddannelse", 22) keep them whole.
-LONG_WORD = 24
-
-
-def has_long_word(text: str) -> bool:
-    """Whether plain text holds a word (punctuation around it aside) over :data:`LONG_WORD`."""
-    return any(len(w.strip(".,;:()»«\"'")) > LONG_WORD for w in text.split())
-
-
 class _Block:
     """Jupyter display of any block: its HTML and its data under :data:`MIMETYPE`."""
 

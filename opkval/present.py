@@ -12,7 +12,7 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 
-from opkval import doc, fmt
+from opkval import doc, fmt, html_writer
 from opkval.doc import Run, b
 from opkval.domain import ROLE_AKTIVITETSVINDUE, ROLE_LOKAL_PLAN, STATUS_DA
 
@@ -541,13 +541,13 @@ def esc(value: object) -> str:
 
 
 KEEP_ROWS = 10
-LONG_WORD = doc.LONG_WORD
+LONG_WORD = html_writer.LONG_WORD
 _TAG = re.compile(r"<[^>]*>")
 
 
 def has_long_word(html_text: str) -> bool:
     """Whether a cell's text (tags and entities aside) holds a word over LONG_WORD."""
-    return doc.has_long_word(html.unescape(_TAG.sub(" ", html_text)))
+    return html_writer.has_long_word(html.unescape(_TAG.sub(" ", html_text)))
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[object]], *,
@@ -586,9 +586,7 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[object]], *,
 
 def status_badge(status: str) -> Html:
     """A rule status as the coloured Danish word, in HTML (as the document model writes it)."""
-    from opkval.html_writer import run_html
-
-    return Html(run_html(status_run(status)))
+    return Html(html_writer.run_html(status_run(status)))
 
 
 def generated_line(ctx: dict) -> str:
@@ -597,6 +595,4 @@ def generated_line(ctx: dict) -> str:
 
 def manifest_lines(m: dict) -> str:
     """The run manifest for an HTML footer (as :func:`manifest_blocks`)."""
-    from opkval.html_writer import block_html
-
-    return "".join(str(block_html(p)) for p in manifest_blocks(m))
+    return "".join(str(html_writer.block_html(p)) for p in manifest_blocks(m))

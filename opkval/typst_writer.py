@@ -539,6 +539,8 @@ class _Writer:
             return self.box(blk, avail)
         if isinstance(blk, doc.Section):
             mark = f"#metadata(none){self.label(blk.anchor)}\n\n" if blk.anchor else ""
+            if blk.role == "summary":  # boxed, as a Box is (doc.Section's roles)
+                return mark + self.box(doc.Box(blk.children), avail)
             return mark + self.blocks(blk.children, avail)
         raise TypeError(f"not a document block: {blk!r}")
 

@@ -446,7 +446,8 @@ class _Writer:
             self.p(style="Lille tekst")  # ends the box: the next paragraph is not in it
         elif isinstance(blk, doc.Section):
             first = self.body.index(self._sect_pr)
-            self.blocks(blk.children, box)
+            # A section of role "summary" is boxed, as a Box is (doc.Section's roles).
+            self.blocks(blk.children, box or blk.role == "summary")
             new = self.body[first]
             if blk.anchor and new.tag == _W + "p":
                 self.bookmark(new, blk.anchor)

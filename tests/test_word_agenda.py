@@ -16,6 +16,7 @@ from opkval.context import build_context
 from opkval.plan import load_plan
 from opkval.word import document_docx, note_document, note_docx
 from tests.conftest import PLANS
+from tests.textof import html_of, text_of
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +113,8 @@ def test_agenda_item_has_the_councils_structure(vejle_ctx):
     text = agenda.to_text(item)
     assert "Forvaltningen indstiller, at udvalget godkender den reviderede plan." in text
     assert "tager orienteringen til efterretning" not in text
-    assert "Bilag 2: Orientering om opkvalificeringspuljen – Vejle Kommune (vejle.pdf)" in text
+    assert ("Bilag\n\n- Bilag 2: Vejle Kommune – bilag (vejle.pdf)\n"
+            "- Vejle Kommune – analyse (vejle-analyse.pdf)") in text
     # The rules' verdicts with what they rest on, and the money totalled apart.
     assert "Advarsel: Forbrug inden for modtagne midler." in text
     # PAU for dagplejere starts 1.8.2026, after round 1's window; it is paid from round 2
@@ -134,7 +136,8 @@ def test_agenda_default_indstilling_and_word_version(ishoej_ctx):
     text = agenda.to_text(item)
     assert ("Indstilling\n\nForvaltningen indstiller, at udvalget tager orienteringen til "
             "efterretning.") in text
-    assert "Bilag: Orientering om opkvalificeringspuljen – Ishøj Kommune (ishoej.pdf)" in text
+    assert ("- Ishøj Kommune – bilag (ishoej.pdf)\n"
+            "- Ishøj Kommune – analyse (ishoej-analyse.pdf)") in text
     d = _read(agenda.to_docx(item, ishoej_ctx))
     heads = [(p.style.name, p.text) for p in d.paragraphs if p.style.name.startswith("Heading")]
     assert heads == [("Heading 1", "Orientering om opkvalificeringspuljen – Ishøj Kommune"),
@@ -159,7 +162,7 @@ def test_agenda_counts_students_and_course_participants_apart(vejle_ctx):
     assert "Meritpædagoguddannelse (Meritpædagog, pædagogmedhjælpere, 12 studerende)" in text
     assert "Kursus i sprogarbejde (Uformel, pædagoger, 40 kursusdeltagere)" in text
     # Three of the four indsatser are paid by the pool; the fourth by other money.
-    assert "af puljen i 2024–2028 på 3 indsatser" in present_plan.key_points(vejle_ctx)
+    assert "af puljen i 2024–2028 på 3 indsatser" in text_of(present_plan.key_points(vejle_ctx))
 
 
 def test_agenda_item_is_as_careful_as_the_note(ishoej_ctx):
@@ -196,7 +199,7 @@ def test_a_risk_on_a_tilsagn_rests_only_on_the_deadline(vejle_ctx):
     """Vejle's round 2 is its own tilsagn letter (20.900.000 kr.); only the deadline
     31.12.2030 is assumed. Page 1 says the risk is conditional on that, not on an estimate;
     round 1 (2023 tilsagn, 2024-2025 carried forward) is named by what it rests on."""
-    text = present_plan.key_points(vejle_ctx).replace("\u00a0", " ")
+    text = html_of(present_plan.key_points(vejle_ctx)).replace("\u00a0", " ")
     risk = next(li for li in text.split("<li>") if "af anden tildelingsrunde" in li)
     assert "(betinget)" in risk and "antaget frist" in risk
     assert "skønnet holder" not in risk
