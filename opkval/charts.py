@@ -80,9 +80,8 @@ def _render(fig, *, left: float = 0.1, right: float = 0.98, top: float = 0.88,
     canvas = FigureCanvasAgg(fig)
     canvas.draw()
     renderer = canvas.get_renderer()
-    # The figure is opaque white: RGB loses nothing, and a PDF then needs no alpha mask (each
-    # mask is another PNG for WeasyPrint to encode). Fast compression: the HTML carries the
-    # bytes, and WeasyPrint re-encodes them for the PDF anyway.
+    # The figure is opaque white: RGB loses nothing (and Word needs no alpha). Fast
+    # compression: the PNG is only Word's copy of the chart; HTML and PDF take the SVG.
     image = Image.frombuffer("RGBA", (int(renderer.width), int(renderer.height)),
                              canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
     buf = io.BytesIO()

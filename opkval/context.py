@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 SCHEMA_VERSION = 2  # 2: pool facts (pulje, regler, runder[].roller), engangsloeft
 PINNED = ("babel", "matplotlib", "nbconvert", "pandas", "pandera", "papermill", "pydantic",
-          "weasyprint")
+          "python-docx", "typst")
 
 
 #: The time zone a note's "Dannet" time is told in when SOURCE_DATE_EPOCH fixes it.

@@ -573,8 +573,8 @@ def render_document(nb_or_blocks, out_dir: Path, stem: str, formats: tuple[str, 
         (out_dir / f"{stem}.html").write_text(html, encoding="utf-8")
         written.append(out_dir / f"{stem}.html")
     if "pdf" in formats or "docx" in formats:
-        document = doc.Document(title=title, blocks=doc.blocks_from_outputs(nb), kind=kind,
-                                header=tuple(header), created=created, author=author)
+        document = notebook_document(nb, title=title, kind=kind, header=header,
+                                     created=created, author=author)
         if "pdf" in formats:
             (out_dir / f"{stem}.pdf").write_bytes(_pdf_bytes(document))
             written.append(out_dir / f"{stem}.pdf")
@@ -582,6 +582,13 @@ def render_document(nb_or_blocks, out_dir: Path, stem: str, formats: tuple[str, 
             (out_dir / f"{stem}.docx").write_bytes(_docx_bytes(document))
             written.append(out_dir / f"{stem}.docx")
     return written
+
+
+def notebook_document(nb, *, title: str, kind: str, header: tuple[str, ...] = (),
+                      created: str = "", author: str = "") -> doc.Document:
+    """The document a notebook (or one part of it, :func:`part_notebook`) displayed."""
+    return doc.Document(title=title, blocks=doc.blocks_from_outputs(nb), kind=kind,
+                        header=tuple(header), created=created, author=author)
 
 
 def _pdf_bytes(document: doc.Document) -> bytes:
