@@ -9,10 +9,12 @@ import subprocess
 
 import pytest
 
-from opkval import present, present_notat, present_plan
+from opkval import doc, present, present_notat, present_plan
 from opkval.context import build_context, file_stem
 from opkval.plan import PlanError, load_plan
 from tests.conftest import PLANS
+from tests.docquery import cell_texts, table_with
+from tests.textof import text_of
 
 VEJLE_DIR = PLANS / "vejle"
 MINIMAL = (PLANS / "good_minimal.yaml").read_text(encoding="utf-8")
@@ -73,9 +75,13 @@ def test_own_text_and_beskrivelse_are_in_the_note(vejle_ctx):
     own = present_notat.own_sections(vejle_ctx)
     assert "<h2>Status på meritholdet</h2>" in own and "<em>ingen</em> frafald" in own
     assert "godkender den reviderede plan" in present_notat.indstilling(vejle_ctx)
-    table = present_plan.indsats_table(vejle_ctx)
-    assert "<dt>Meritpædagoguddannelse</dt><dd>Tolv pædagogmedhjælpere tager" in table
-    assert "Fem kursusdage om sprogarbejde" in table
+    section = present_plan.indsats_table(vejle_ctx)
+    (described,) = [b for b in section.children
+                    if isinstance(b, doc.BulletList) and b.role == "beskrivelser"]
+    merit = described.items[0]
+    assert merit[0] == doc.b("Meritpædagoguddannelse")
+    assert doc.plain(merit[1:]).strip().startswith("Tolv pædagogmedhjælpere tager")
+    assert "Fem kursusdage om sprogarbejde" in text_of(section)
 
 
 def test_a_plan_without_notat_shows_none_of_it(ishoej_ctx):
@@ -141,7 +147,7 @@ def test_no_local_paths_and_plan_named_by_title_date_and_file(vejle_ctx):
 
     text = json.dumps(vejle_ctx, ensure_ascii=False)
     assert "tests/fixtures" not in text and "/work" not in text and "/tmp" not in text
-    html = present_plan.classification(vejle_ctx)
+    html = text_of(present_plan.classification(vejle_ctx))
     assert ("Planen: Lokal plan for opkvalificering 2026, 20. marts 2026 (filen vejle.yaml)"
             in html)
     assert "regler.yaml" not in html
@@ -156,21 +162,23 @@ def test_each_note_cites_its_own_source_for_the_caveat(data, index, vejle_ctx, i
 
 
 def test_pool_money_and_other_financing_are_totalled_apart(vejle_ctx):
-    html = present_plan.indsats_table(vejle_ctx)
+    section = present_plan.indsats_table(vejle_ctx)
     # Pool lines 5,6 + 6,4 + 0,3 mio. = 12.300.000; other financing 2 × 150.000 = 300.000.
-    assert re.search(r"I alt, betalt af puljen</td>.*?12\.300\.000", html)
-    assert re.search(r"I alt, anden finansiering \*</td>.*?300\.000", html)
-    assert "12.600.000" not in html
+    table = table_with(section, "Planens indsatser")
+    assert [cell_texts(r) for r in table.foot] == [
+        ["I alt, betalt af puljen", "", "", "", "", "12.300.000"],
+        ["I alt, anden finansiering *", "", "", "", "", "300.000"]]
+    assert "12.600.000" not in text_of(section)
 
 
 def test_students_and_course_participants_are_counted_apart(vejle_ctx, ishoej_ctx):
-    kp = present_plan.key_points(vejle_ctx)
+    kp = text_of(present_plan.key_points(vejle_ctx))
     # Vejle: merit 12 + PAU 16 = 28 students; the 40 on the course are not added to them.
     assert ("28 studerende i formel uddannelse (12 pædagogmedhjælpere og 16 dagplejere) og 40 "
             "deltagere i kurser") in kp
     assert "68" not in kp
     # Ishøj (seed 001): 8 merit students, 2 × 20 pædagoger on the course.
-    kp = present_plan.key_points(ishoej_ctx)
+    kp = text_of(present_plan.key_points(ishoej_ctx))
     assert "8 studerende i formel uddannelse (8 pædagogmedhjælpere) og 40 deltagere" in kp
     assert "48 deltagere" not in kp
 
@@ -189,9 +197,9 @@ def test_changes_since_the_previous_plan(vejle_ctx):
     # Pool totals by hand: before 0,7+0,7+0,7+0,4 + 0,12 = 2,62 mio.; now 5,6+6,4+0,3 = 12,3.
     assert d["foer"] == {"pulje_kr": 2_620_000, "anden_kr": 300_000, "indsatser": 3}
     assert d["nu"] == {"pulje_kr": 12_300_000, "anden_kr": 300_000, "indsatser": 4}
-    html = present_plan.changes(vejle_ctx)
-    assert "<h2>Siden sidste orientering</h2>" in html
-    assert "2026: 700.000\u00a0kr. → 2.100.000\u00a0kr." in html
+    section = present_plan.changes(vejle_ctx)
+    assert section.children[0] == doc.Heading(2, "Siden sidste orientering")
+    assert "2026: 700.000\u00a0kr. → 2.100.000\u00a0kr." in doc.plain_text(section)
 
 
 def _git(repo, *args):

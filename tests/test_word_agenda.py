@@ -12,11 +12,12 @@ import nbformat
 import pytest
 from docx.oxml.ns import qn
 
-from opkval import agenda, charts, present, present_notat, present_plan
+from opkval import agenda, charts, doc, present, present_notat, present_plan
 from opkval.context import build_context
 from opkval.plan import load_plan
 from opkval.word import WordWriter, note_docx
 from tests.conftest import PLANS
+from tests.textof import text_of
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +40,10 @@ def _nb(parts) -> nbformat.NotebookNode:
         if isinstance(p, charts.Chart):
             outs.append(nbformat.v4.new_output("display_data", data={
                 "image/png": base64.b64encode(p.png).decode(), "text/plain": p.alt}))
-        else:
+        elif isinstance(p, str):
             outs.append(nbformat.v4.new_output("display_data", data={"text/html": str(p)}))
+        else:  # a document block: what it displays in Jupyter
+            outs.append(nbformat.v4.new_output("display_data", data=p._repr_mimebundle_()[0]))
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("")
     cell.outputs = outs
@@ -157,7 +160,7 @@ def test_agenda_counts_students_and_course_participants_apart(vejle_ctx):
     assert "Meritpædagoguddannelse (Meritpædagog, pædagogmedhjælpere, 12 studerende)" in text
     assert "Kursus i sprogarbejde (Uformel, pædagoger, 40 kursusdeltagere)" in text
     # Three of the four indsatser are paid by the pool; the fourth by other money.
-    assert "af puljen i 2024–2028 på 3 indsatser" in present_plan.key_points(vejle_ctx)
+    assert "af puljen i 2024–2028 på 3 indsatser" in text_of(present_plan.key_points(vejle_ctx))
 
 
 def test_agenda_item_is_as_careful_as_the_note(ishoej_ctx):
@@ -194,8 +197,11 @@ def test_a_risk_on_a_tilsagn_rests_only_on_the_deadline(vejle_ctx):
     """Vejle's round 2 is its own tilsagn letter (20.900.000 kr.); only the deadline
     31.12.2030 is assumed. Page 1 says the risk is conditional on that, not on an estimate;
     round 1 (2023 tilsagn, 2024-2025 carried forward) is named by what it rests on."""
-    text = present_plan.key_points(vejle_ctx).replace("\u00a0", " ")
-    risk = next(li for li in text.split("<li>") if "af anden tildelingsrunde" in li)
+    (points,) = [b for b in present_plan.key_points(vejle_ctx).children
+                 if isinstance(b, doc.BulletList)]
+    items = [" ".join(doc.plain(item).split()) for item in points.items]
+    text = " ".join(items)
+    risk = next(li for li in items if "af anden tildelingsrunde" in li)
     assert "(betinget)" in risk and "antaget frist" in risk
     assert "skønnet holder" not in risk
     assert "tilsagn og fremskrevet med kommunens andel" in text
