@@ -14,6 +14,7 @@ from opkval.context import build_context, file_stem
 from opkval.html_writer import block_html
 from opkval.plan import PlanError, load_plan
 from tests.conftest import PLANS
+from tests.docquery import cell_texts, table_with
 from tests.textof import text_of
 
 VEJLE_DIR = PLANS / "vejle"
@@ -91,9 +92,13 @@ def test_own_text_and_beskrivelse_are_in_the_note(vejle_ctx):
     own = "".join(str(block_html(s)) for s in present_notat.own_sections(vejle_ctx))
     assert "<h2>Status på meritholdet</h2>" in own and "<i>ingen</i> frafald" in own
     assert "godkender den reviderede plan" in text_of(present_notat.indstilling(vejle_ctx))
-    table = text_of(present_plan.indsats_table(vejle_ctx))
-    assert "Meritpædagoguddannelse Tolv pædagogmedhjælpere tager" in table
-    assert "Fem kursusdage om sprogarbejde" in table
+    section = present_plan.indsats_table(vejle_ctx)
+    (described,) = [b for b in section.children
+                    if isinstance(b, doc.BulletList) and b.role == "beskrivelser"]
+    merit = described.items[0]
+    assert merit[0] == doc.b("Meritpædagoguddannelse")
+    assert doc.plain(merit[1:]).strip().startswith("Tolv pædagogmedhjælpere tager")
+    assert "Fem kursusdage om sprogarbejde" in text_of(section)
 
 
 def test_a_plan_without_notat_shows_none_of_it(ishoej_ctx):
@@ -175,11 +180,13 @@ def test_each_note_cites_its_own_source_for_the_caveat(data, index, vejle_ctx, i
 
 
 def test_pool_money_and_other_financing_are_totalled_apart(vejle_ctx):
-    html = html_of(present_plan.indsats_table(vejle_ctx))
+    section = present_plan.indsats_table(vejle_ctx)
     # Pool lines 5,6 + 6,4 + 0,3 mio. = 12.300.000; other financing 2 × 150.000 = 300.000.
-    assert re.search(r"I alt, betalt af puljen</td>.*?12\.300\.000", html)
-    assert re.search(r"I alt, anden finansiering \*</td>.*?300\.000", html)
-    assert "12.600.000" not in html
+    table = table_with(section, "Planens indsatser")
+    assert [cell_texts(r) for r in table.foot] == [
+        ["I alt, betalt af puljen", "", "", "", "", "12.300.000"],
+        ["I alt, anden finansiering *", "", "", "", "", "300.000"]]
+    assert "12.600.000" not in text_of(section)
 
 
 def test_students_and_course_participants_are_counted_apart(vejle_ctx, ishoej_ctx):
@@ -208,9 +215,9 @@ def test_changes_since_the_previous_plan(vejle_ctx):
     # Pool totals by hand: before 0,7+0,7+0,7+0,4 + 0,12 = 2,62 mio.; now 5,6+6,4+0,3 = 12,3.
     assert d["foer"] == {"pulje_kr": 2_620_000, "anden_kr": 300_000, "indsatser": 3}
     assert d["nu"] == {"pulje_kr": 12_300_000, "anden_kr": 300_000, "indsatser": 4}
-    html = html_of(present_plan.changes(vejle_ctx))
-    assert "<h2>Siden sidste orientering</h2>" in html
-    assert "2026: 700.000\u00a0kr. → 2.100.000\u00a0kr." in html
+    section = present_plan.changes(vejle_ctx)
+    assert section.children[0] == doc.Heading(2, "Siden sidste orientering")
+    assert "2026: 700.000\u00a0kr. → 2.100.000\u00a0kr." in doc.plain_text(section)
 
 
 def _git(repo, *args):

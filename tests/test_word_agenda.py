@@ -16,7 +16,7 @@ from opkval.context import build_context
 from opkval.plan import load_plan
 from opkval.word import document_docx, note_document, note_docx
 from tests.conftest import PLANS
-from tests.textof import html_of, text_of
+from tests.textof import text_of
 
 
 @pytest.fixture(scope="module")
@@ -199,8 +199,11 @@ def test_a_risk_on_a_tilsagn_rests_only_on_the_deadline(vejle_ctx):
     """Vejle's round 2 is its own tilsagn letter (20.900.000 kr.); only the deadline
     31.12.2030 is assumed. Page 1 says the risk is conditional on that, not on an estimate;
     round 1 (2023 tilsagn, 2024-2025 carried forward) is named by what it rests on."""
-    text = html_of(present_plan.key_points(vejle_ctx)).replace("\u00a0", " ")
-    risk = next(li for li in text.split("<li>") if "af anden tildelingsrunde" in li)
+    (points,) = [b for b in present_plan.key_points(vejle_ctx).children
+                 if isinstance(b, doc.BulletList)]
+    items = [" ".join(doc.plain(item).split()) for item in points.items]
+    text = " ".join(items)
+    risk = next(li for li in items if "af anden tildelingsrunde" in li)
     assert "(betinget)" in risk and "antaget frist" in risk
     assert "skønnet holder" not in risk
     assert "tilsagn og fremskrevet med kommunens andel" in text
