@@ -219,7 +219,9 @@ def _template() -> tuple[bytes, dict[str, str]]:
         st.font.size = Pt(size)
         st.paragraph_format.space_after = Pt(after)
         st.paragraph_format.space_before = Pt(0)
-    styles["Tabeltekst"].paragraph_format.line_spacing = 1.0
+    table_text = styles["Tabeltekst"].paragraph_format
+    table_text.line_spacing = 1.0
+    table_text.space_before = table_text.space_after = Pt(1)
     for level, size in HEADING_PT.items():
         st = styles[f"Heading {level}"]
         st.font.size = Pt(size)
