@@ -283,6 +283,32 @@ def logo_png(logo: dict) -> bytes | None:
         return None
 
 
+def svg_png(svg: str, width_cm: float) -> bytes:
+    """An SVG (a chart given only as vectors) drawn as PNG at :data:`CHART_DPI` by resvg,
+    with matplotlib's DejaVu fonts and no system fonts (the same pixels on every machine);
+    b"" for no SVG or one that cannot be drawn."""
+    if not svg:
+        return b""
+    from pathlib import Path
+
+    import matplotlib
+    import resvg_py
+
+    # resvg refuses the root's size in pt (matplotlib's "288pt"): the same size in px.
+    head, sep, rest = svg.partition("<svg")
+    rest = re.sub(r'\b(width|height)="([\d.]+)pt"',
+                  lambda m: f'{m[1]}="{float(m[2]) * 4 / 3:g}"', rest.split(">", 1)[0]) + (
+        ">" + rest.split(">", 1)[1] if ">" in rest else "")
+    try:
+        return bytes(resvg_py.svg_to_bytes(
+            svg_string=head + sep + rest, background="#ffffff",
+            width=round(width_cm / 2.54 * CHART_DPI), skip_system_fonts=True,
+            font_dirs=[str(Path(matplotlib.get_data_path()) / "fonts" / "ttf")],
+            font_family="DejaVu Sans", sans_serif_family="DejaVu Sans"))
+    except ValueError:
+        return b""
+
+
 def _png_size_cm(png: bytes, width_cm: float | None,
                  max_h_cm: float | None = None) -> tuple[float, float]:
     from PIL import Image
@@ -420,7 +446,7 @@ class _Writer:
     def block(self, blk, box: bool = False) -> None:
         if isinstance(blk, doc.Heading):
             level = min(max(blk.level, 1), 3)
-            p = self.p(style=f"Heading {level}")
+            p = self.p(style=f"Heading {level}", box=box)
             self.run(p, blk.text)
             self.bookmark(p, blk.anchor)
         elif isinstance(blk, doc.Paragraph):
@@ -473,11 +499,15 @@ class _Writer:
         return num.numId, 0
 
     def figure(self, f: doc.Figure) -> None:
-        if not f.png:
-            return
-        w, h = _png_size_cm(f.png, f.width_cm)
-        p = self.p(keep_next=True, align="center")
-        self._picture(self.d.part, p, f.png, w, h, f.alt)
+        png = f.png or svg_png(f.svg, f.width_cm)
+        if png:
+            w, h = _png_size_cm(png, f.width_cm)
+            p = self.p(keep_next=True, align="center")
+            self._picture(self.d.part, p, png, w, h, f.alt)
+        else:  # nothing to draw: what the picture shows is said in words, not left out
+            self.runs(self.p(), [doc.Run(f.alt)])
+            if not f.caption:
+                return
         caption = f.caption or f.alt.split(". ")[0].rstrip(".") + "."
         cp = self.p(style="Caption")
         self.run(cp, caption)

@@ -214,6 +214,23 @@ def test_status_words_and_labels_are_readable_on_their_tint(word):
             assert r.xpath("./w:rPr/w:b"), "a status word or label is bold"
 
 
+def test_a_chart_given_as_svg_only_is_drawn_and_one_without_picture_is_said_in_words():
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(4, 2))
+    fig.subplots().bar([1, 2], [3, 4])
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg")
+    d = _read(document_docx(doc.Document(title="t", blocks=[
+        D.Figure(alt="Søjler: 3 og 4.", svg=buf.getvalue(), caption="To søjler.", width_cm=10),
+        D.Figure(alt="Intet at tegne.")])))
+    (pic,) = d.inline_shapes
+    assert pic._inline.docPr.get("descr") == "Søjler: 3 og 4." and round(pic.width.cm, 1) == 10
+    # 4 × 2 in drawn 10 cm wide: 5 cm high.
+    assert round(pic.height.cm, 1) == 5.0
+    assert [p.text for p in d.paragraphs if p.text] == ["To søjler.", "Intet at tegne."]
+
+
 # ------------------------------------------------------------------------------ column widths
 
 _TTF = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
