@@ -62,6 +62,8 @@ ACCENT = "1F4E79"  # headings, links, rules: 8,9:1 on white
 MUTED = "595959"  # captions and small print: 7,0:1 on white
 RULE = "BFC8D2"  # table lines (not text)
 SOFT = "F3F6FA"  # the header row's and the summary box's tint
+#: A boxed paragraph's (bar, tint): the summary, and the scenario warning.
+BOXES = {"summary": (ACCENT, SOFT), "scenario": ("8A6D00", "FFF4CE")}
 #: A status word (doc.Run.status): (text colour, background).
 STATUS_COLOURS = {
     "ok": ("1E5631", "E2F0D9"),
@@ -340,7 +342,7 @@ class _Writer:
 
     # --- paragraphs and runs, written straight as XML (python-docx's setters are slow)
     def p(self, parent=None, style: str | None = None, *, keep_next: bool = False,
-          box: bool = False, num: tuple[int, int] | None = None, align: str = "",
+          box: str = "", num: tuple[int, int] | None = None, align: str = "",
           before_sect: bool = True, item: bool = False):
         """A new paragraph (``w:p``) at the end of `parent` (the body by default); its
         properties in the schema's order."""
@@ -362,9 +364,10 @@ class _Writer:
                 _el(numpr, "ilvl", val=num[1])
                 _el(numpr, "numId", val=num[0])
             if box:
+                bar, tint = BOXES.get(box, BOXES["summary"])
                 bdr = _el(ppr, "pBdr")
-                _el(bdr, "left", val="single", sz=24, space=8, color=ACCENT)
-                _el(ppr, "shd", val="clear", color="auto", fill=SOFT)
+                _el(bdr, "left", val="single", sz=24, space=8, color=bar)
+                _el(ppr, "shd", val="clear", color="auto", fill=tint)
                 if item:  # a list item's hanging indent, inside the box
                     _el(ppr, "ind", left=220 + 360, right=113, hanging=360)
                 else:
@@ -439,11 +442,11 @@ class _Writer:
         _el(p, "bookmarkEnd", id=self._bookmark)
 
     # --- blocks
-    def blocks(self, blocks, box: bool = False) -> None:
+    def blocks(self, blocks, box: str = "") -> None:
         for blk in blocks:
             self.block(blk, box)
 
-    def block(self, blk, box: bool = False) -> None:
+    def block(self, blk, box: str = "") -> None:
         if isinstance(blk, doc.Heading):
             level = min(max(blk.level, 1), 3)
             p = self.p(style=f"Heading {level}", box=box)
@@ -451,8 +454,10 @@ class _Writer:
             self.bookmark(p, blk.anchor)
         elif isinstance(blk, doc.Paragraph):
             small = blk.role in ("small", "generated", "kicker", "meta")
-            p = self.p(style="Lille tekst" if small else None, box=box)
-            self.runs(p, blk.runs, bold=blk.role == "lead")
+            # A lead sentence stays with the table it introduces; a scenario warning is boxed.
+            p = self.p(style="Lille tekst" if small else None, keep_next=blk.role == "lead",
+                       box=box or ("scenario" if blk.role == "scenario" else ""))
+            self.runs(p, blk.runs, bold=blk.role == "scenario")
         elif isinstance(blk, doc.BulletList):
             num = self._list_num(blk.ordered)
             for item in blk.items:
@@ -470,7 +475,7 @@ class _Writer:
                 self.run(p, f"{k}: ", bold=True)
                 self.run(p, v)
         elif isinstance(blk, doc.Box):
-            self.blocks(blk.children, box=True)
+            self.blocks(blk.children, box=blk.role or "summary")
             self.p(style="Lille tekst")  # ends the box: the next paragraph is not in it
         elif isinstance(blk, doc.Section):
             first = self.body.index(self._sect_pr)

@@ -231,6 +231,19 @@ def test_a_chart_given_as_svg_only_is_drawn_and_one_without_picture_is_said_in_w
     assert [p.text for p in d.paragraphs if p.text] == ["To søjler.", "Intet at tegne."]
 
 
+def test_paragraph_roles_a_lead_stays_with_its_table_a_scenario_is_boxed():
+    d = _read(document_docx(doc.Document(title="t", blocks=[
+        D.Paragraph("Scenarie – ikke kommunens plan.", role="scenario"),
+        D.Paragraph("Tabellen viser:", role="lead"), GRANTS,
+        D.Paragraph("Beregnet 1. april 2026.", role="generated")])))
+    scen, lead = d.paragraphs[0], d.paragraphs[1]
+    assert all(r.bold for r in scen.runs)
+    assert scen._p.xpath("./w:pPr/w:shd/@w:fill") == ["FFF4CE"]
+    assert scen._p.xpath("./w:pPr/w:pBdr/w:left/@w:color") == ["8A6D00"]
+    assert lead.paragraph_format.keep_with_next and not any(r.bold for r in lead.runs)
+    assert d.paragraphs[-1].style.name == "Lille tekst"
+
+
 # ------------------------------------------------------------------------------ column widths
 
 _TTF = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
