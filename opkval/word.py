@@ -338,6 +338,9 @@ class _Writer:
         self.body = self.d.element.body
         self._sect_pr = self.body.find(_W + "sectPr")
         self._bookmark = 0
+        #: The anchors the document has: a link to any other leads nowhere in this file.
+        self.anchors = {b.anchor for b in doc.walk(document.blocks)
+                        if isinstance(b, (doc.Heading, doc.Section)) and b.anchor}
         self._numbering_ids: dict[str, int] = {}
 
     # --- paragraphs and runs, written straight as XML (python-docx's setters are slow)
@@ -420,12 +423,12 @@ class _Writer:
     def _link(self, p, r: doc.Run) -> None:
         from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
-        if r.href.startswith("#"):
+        if r.href.startswith("#") and r.href[1:] in self.anchors:
             link = _el(p, "hyperlink", anchor=_bookmark_name(r.href[1:]))
         elif r.href.startswith(("http:", "https:", "mailto:")):
             r_id = self.d.part.relate_to(r.href, RT.HYPERLINK, is_external=True)
             link = SubElement(p, _W + "hyperlink", {_R + "id": r_id})
-        else:  # a relative link means nothing in a Word file: its text only
+        else:  # a relative link or a missing anchor means nothing here: its text only
             self.run(p, r.text, bold=r.bold, italic=r.italic, code=r.code)
             return
         self.run(link, r.text, bold=r.bold, italic=r.italic, code=r.code, colour=ACCENT,

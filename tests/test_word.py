@@ -59,7 +59,8 @@ def _document(**kw) -> doc.Document:
                   anchor="tilskud"),
         D.Heading(3, "Kilder"),
         D.Paragraph("Se ", D.link("uvm.dk", "https://www.uvm.dk/"), " og ",
-                    D.link("tilskuddet", "#tilskud"), "."),
+                    D.link("tilskuddet", "#tilskud"), ", ikke ", D.link("metoden", "#metode"),
+                    " eller ", D.link("filen", "data/raw/x.csv"), "."),
         D.BulletList(["en", "to"], ordered=True),
         D.BulletList(["tre"], ordered=True),
     ]
@@ -110,7 +111,10 @@ def test_headings_tables_pictures_and_links_come_from_the_blocks(word):
     assert any(r.reltype.endswith("/hyperlink") and r.target_ref == "https://www.uvm.dk/"
                for r in d.part.rels.values())
     body = d.element.body
+    # A link to an anchor this document lacks (the analysis's) or to a file stays plain text.
     assert body.xpath(".//w:hyperlink/@w:anchor") == ["tilskud"]
+    assert len(body.xpath(".//w:hyperlink")) == 2
+    assert "Se uvm.dk og tilskuddet, ikke metoden eller filen." in [p.text for p in d.paragraphs]
     assert {"top", "tilskud"} <= set(body.xpath(".//w:bookmarkStart/@w:name"))
     # Header fields in the body, bold label; the status word bold and on its colour.
     kv = next(p for p in d.paragraphs if p.text == "Udvalg: Børne- og Ungeudvalget")
