@@ -62,6 +62,8 @@ ACCENT = "1F4E79"  # headings, links, rules: 8,9:1 on white
 MUTED = "595959"  # captions and small print: 7,0:1 on white
 RULE = "BFC8D2"  # table lines (not text)
 SOFT = "F3F6FA"  # the header row's and the summary box's tint
+#: A boxed paragraph's (bar, tint): the summary, and the scenario warning.
+BOXES = {"summary": (ACCENT, SOFT), "scenario": ("8A6D00", "FFF4CE")}
 #: A status word (doc.Run.status): (text colour, background).
 STATUS_COLOURS = {
     "ok": ("1E5631", "E2F0D9"),
@@ -219,7 +221,9 @@ def _template() -> tuple[bytes, dict[str, str]]:
         st.font.size = Pt(size)
         st.paragraph_format.space_after = Pt(after)
         st.paragraph_format.space_before = Pt(0)
-    styles["Tabeltekst"].paragraph_format.line_spacing = 1.0
+    table_text = styles["Tabeltekst"].paragraph_format
+    table_text.line_spacing = 1.0
+    table_text.space_before = table_text.space_after = Pt(1)
     for level, size in HEADING_PT.items():
         st = styles[f"Heading {level}"]
         st.font.size = Pt(size)
@@ -281,6 +285,32 @@ def logo_png(logo: dict) -> bytes | None:
         return None
 
 
+def svg_png(svg: str, width_cm: float) -> bytes:
+    """An SVG (a chart given only as vectors) drawn as PNG at :data:`CHART_DPI` by resvg,
+    with matplotlib's DejaVu fonts and no system fonts (the same pixels on every machine);
+    b"" for no SVG or one that cannot be drawn."""
+    if not svg:
+        return b""
+    from pathlib import Path
+
+    import matplotlib
+    import resvg_py
+
+    # resvg refuses the root's size in pt (matplotlib's "288pt"): the same size in px.
+    head, sep, rest = svg.partition("<svg")
+    rest = re.sub(r'\b(width|height)="([\d.]+)pt"',
+                  lambda m: f'{m[1]}="{float(m[2]) * 4 / 3:g}"', rest.split(">", 1)[0]) + (
+        ">" + rest.split(">", 1)[1] if ">" in rest else "")
+    try:
+        return bytes(resvg_py.svg_to_bytes(
+            svg_string=head + sep + rest, background="#ffffff",
+            width=round(width_cm / 2.54 * CHART_DPI), skip_system_fonts=True,
+            font_dirs=[str(Path(matplotlib.get_data_path()) / "fonts" / "ttf")],
+            font_family="DejaVu Sans", sans_serif_family="DejaVu Sans"))
+    except ValueError:
+        return b""
+
+
 def _png_size_cm(png: bytes, width_cm: float | None,
                  max_h_cm: float | None = None) -> tuple[float, float]:
     from PIL import Image
@@ -308,11 +338,14 @@ class _Writer:
         self.body = self.d.element.body
         self._sect_pr = self.body.find(_W + "sectPr")
         self._bookmark = 0
+        #: The anchors the document has: a link to any other leads nowhere in this file.
+        self.anchors = {b.anchor for b in doc.walk(document.blocks)
+                        if isinstance(b, (doc.Heading, doc.Section)) and b.anchor}
         self._numbering_ids: dict[str, int] = {}
 
     # --- paragraphs and runs, written straight as XML (python-docx's setters are slow)
     def p(self, parent=None, style: str | None = None, *, keep_next: bool = False,
-          box: bool = False, num: tuple[int, int] | None = None, align: str = "",
+          box: str = "", num: tuple[int, int] | None = None, align: str = "",
           before_sect: bool = True, item: bool = False):
         """A new paragraph (``w:p``) at the end of `parent` (the body by default); its
         properties in the schema's order."""
@@ -334,9 +367,10 @@ class _Writer:
                 _el(numpr, "ilvl", val=num[1])
                 _el(numpr, "numId", val=num[0])
             if box:
+                bar, tint = BOXES.get(box, BOXES["summary"])
                 bdr = _el(ppr, "pBdr")
-                _el(bdr, "left", val="single", sz=24, space=8, color=ACCENT)
-                _el(ppr, "shd", val="clear", color="auto", fill=SOFT)
+                _el(bdr, "left", val="single", sz=24, space=8, color=bar)
+                _el(ppr, "shd", val="clear", color="auto", fill=tint)
                 if item:  # a list item's hanging indent, inside the box
                     _el(ppr, "ind", left=220 + 360, right=113, hanging=360)
                 else:
@@ -389,12 +423,12 @@ class _Writer:
     def _link(self, p, r: doc.Run) -> None:
         from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
-        if r.href.startswith("#"):
+        if r.href.startswith("#") and r.href[1:] in self.anchors:
             link = _el(p, "hyperlink", anchor=_bookmark_name(r.href[1:]))
         elif r.href.startswith(("http:", "https:", "mailto:")):
             r_id = self.d.part.relate_to(r.href, RT.HYPERLINK, is_external=True)
             link = SubElement(p, _W + "hyperlink", {_R + "id": r_id})
-        else:  # a relative link means nothing in a Word file: its text only
+        else:  # a relative link or a missing anchor means nothing here: its text only
             self.run(p, r.text, bold=r.bold, italic=r.italic, code=r.code)
             return
         self.run(link, r.text, bold=r.bold, italic=r.italic, code=r.code, colour=ACCENT,
@@ -411,20 +445,22 @@ class _Writer:
         _el(p, "bookmarkEnd", id=self._bookmark)
 
     # --- blocks
-    def blocks(self, blocks, box: bool = False) -> None:
+    def blocks(self, blocks, box: str = "") -> None:
         for blk in blocks:
             self.block(blk, box)
 
-    def block(self, blk, box: bool = False) -> None:
+    def block(self, blk, box: str = "") -> None:
         if isinstance(blk, doc.Heading):
             level = min(max(blk.level, 1), 3)
-            p = self.p(style=f"Heading {level}")
+            p = self.p(style=f"Heading {level}", box=box)
             self.run(p, blk.text)
             self.bookmark(p, blk.anchor)
         elif isinstance(blk, doc.Paragraph):
             small = blk.role in ("small", "generated", "kicker", "meta")
-            p = self.p(style="Lille tekst" if small else None, box=box)
-            self.runs(p, blk.runs, bold=blk.role == "lead")
+            # A lead sentence stays with the table it introduces; a scenario warning is boxed.
+            p = self.p(style="Lille tekst" if small else None, keep_next=blk.role == "lead",
+                       box=box or ("scenario" if blk.role == "scenario" else ""))
+            self.runs(p, blk.runs, bold=blk.role == "scenario")
         elif isinstance(blk, doc.BulletList):
             num = self._list_num(blk.ordered)
             for item in blk.items:
@@ -442,7 +478,7 @@ class _Writer:
                 self.run(p, f"{k}: ", bold=True)
                 self.run(p, v)
         elif isinstance(blk, doc.Box):
-            self.blocks(blk.children, box=True)
+            self.blocks(blk.children, box=blk.role or "summary")
             self.p(style="Lille tekst")  # ends the box: the next paragraph is not in it
         elif isinstance(blk, doc.Section):
             first = self.body.index(self._sect_pr)
@@ -472,11 +508,15 @@ class _Writer:
         return num.numId, 0
 
     def figure(self, f: doc.Figure) -> None:
-        if not f.png:
-            return
-        w, h = _png_size_cm(f.png, f.width_cm)
-        p = self.p(keep_next=True, align="center")
-        self._picture(self.d.part, p, f.png, w, h, f.alt)
+        png = f.png or svg_png(f.svg, f.width_cm)
+        if png:
+            w, h = _png_size_cm(png, f.width_cm)
+            p = self.p(keep_next=True, align="center")
+            self._picture(self.d.part, p, png, w, h, f.alt)
+        else:  # nothing to draw: what the picture shows is said in words, not left out
+            self.runs(self.p(), [doc.Run(f.alt)])
+            if not f.caption:
+                return
         caption = f.caption or f.alt.split(". ")[0].rstrip(".") + "."
         cp = self.p(style="Caption")
         self.run(cp, caption)

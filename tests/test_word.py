@@ -59,7 +59,8 @@ def _document(**kw) -> doc.Document:
                   anchor="tilskud"),
         D.Heading(3, "Kilder"),
         D.Paragraph("Se ", D.link("uvm.dk", "https://www.uvm.dk/"), " og ",
-                    D.link("tilskuddet", "#tilskud"), "."),
+                    D.link("tilskuddet", "#tilskud"), ", ikke ", D.link("metoden", "#metode"),
+                    " eller ", D.link("filen", "data/raw/x.csv"), "."),
         D.BulletList(["en", "to"], ordered=True),
         D.BulletList(["tre"], ordered=True),
     ]
@@ -110,7 +111,10 @@ def test_headings_tables_pictures_and_links_come_from_the_blocks(word):
     assert any(r.reltype.endswith("/hyperlink") and r.target_ref == "https://www.uvm.dk/"
                for r in d.part.rels.values())
     body = d.element.body
+    # A link to an anchor this document lacks (the analysis's) or to a file stays plain text.
     assert body.xpath(".//w:hyperlink/@w:anchor") == ["tilskud"]
+    assert len(body.xpath(".//w:hyperlink")) == 2
+    assert "Se uvm.dk og tilskuddet, ikke metoden eller filen." in [p.text for p in d.paragraphs]
     assert {"top", "tilskud"} <= set(body.xpath(".//w:bookmarkStart/@w:name"))
     # Header fields in the body, bold label; the status word bold and on its colour.
     kv = next(p for p in d.paragraphs if p.text == "Udvalg: Børne- og Ungeudvalget")
@@ -212,6 +216,36 @@ def test_status_words_and_labels_are_readable_on_their_tint(word):
         assert _ratio(fg, bg) >= 4.5, (r.xpath("string(.)"), fg, bg)
         if bg != "FFFFFF":
             assert r.xpath("./w:rPr/w:b"), "a status word or label is bold"
+
+
+def test_a_chart_given_as_svg_only_is_drawn_and_one_without_picture_is_said_in_words():
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(4, 2))
+    fig.subplots().bar([1, 2], [3, 4])
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg")
+    d = _read(document_docx(doc.Document(title="t", blocks=[
+        D.Figure(alt="Søjler: 3 og 4.", svg=buf.getvalue(), caption="To søjler.", width_cm=10),
+        D.Figure(alt="Intet at tegne.")])))
+    (pic,) = d.inline_shapes
+    assert pic._inline.docPr.get("descr") == "Søjler: 3 og 4." and round(pic.width.cm, 1) == 10
+    # 4 × 2 in drawn 10 cm wide: 5 cm high.
+    assert round(pic.height.cm, 1) == 5.0
+    assert [p.text for p in d.paragraphs if p.text] == ["To søjler.", "Intet at tegne."]
+
+
+def test_paragraph_roles_a_lead_stays_with_its_table_a_scenario_is_boxed():
+    d = _read(document_docx(doc.Document(title="t", blocks=[
+        D.Paragraph("Scenarie – ikke kommunens plan.", role="scenario"),
+        D.Paragraph("Tabellen viser:", role="lead"), GRANTS,
+        D.Paragraph("Beregnet 1. april 2026.", role="generated")])))
+    scen, lead = d.paragraphs[0], d.paragraphs[1]
+    assert all(r.bold for r in scen.runs)
+    assert scen._p.xpath("./w:pPr/w:shd/@w:fill") == ["FFF4CE"]
+    assert scen._p.xpath("./w:pPr/w:pBdr/w:left/@w:color") == ["8A6D00"]
+    assert lead.paragraph_format.keep_with_next and not any(r.bold for r in lead.runs)
+    assert d.paragraphs[-1].style.name == "Lille tekst"
 
 
 # ------------------------------------------------------------------------------ column widths

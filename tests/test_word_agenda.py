@@ -106,6 +106,16 @@ def test_agenda_item_has_its_own_header_and_names_both_documents(vejle_ctx):
     assert doc.plain_text(one.blocks[-1]) == "Bilag 2: Notat (vejle.pdf)"
 
 
+def test_agenda_item_word_is_reproducible(vejle_ctx, monkeypatch):
+    """With SOURCE_DATE_EPOCH the agenda item's Word file is the same bytes each time, dated
+    by it (1775000000 s after 1970 is 31 March 2026, 23:33:20 UTC)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1775000000")
+    item = agenda.agenda(vejle_ctx)
+    first = agenda.to_docx(item, vejle_ctx)
+    assert agenda.to_docx(item, vejle_ctx) == first
+    assert _read(first).core_properties.created.isoformat() == "2026-03-31T23:33:20+00:00"
+
+
 def test_agenda_item_has_the_councils_structure(vejle_ctx):
     item = agenda.agenda(vejle_ctx)
     assert [s for s, _ in item["afsnit"]] == ["Resumé", "Sagsfremstilling", "Økonomi",
