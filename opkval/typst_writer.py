@@ -145,7 +145,7 @@ def _preamble(document: doc.Document) -> str:
 #let status-colours = ({status})
 #let label-colours = ({labels})
 #set document(title: {_s(title)}{author})
-#set text(lang: "da", region: "dk", font: "{fontmetrics.FAMILY}", size: {BODY_PT}pt, fill: ink,
+#set text(lang: "da", font: "{fontmetrics.FAMILY}", size: {BODY_PT}pt, fill: ink,
   hyphenate: false)
 #set par(leading: 0.5em, spacing: 0.8em, justify: false)
 #set page(paper: "a4", margin: (top: {top}mm, right: {right}mm, bottom: {bottom}mm,
