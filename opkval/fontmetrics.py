@@ -48,9 +48,13 @@ def _advances(bold: bool, italic: bool) -> tuple[dict[int, float], float]:
 
 def text_width(text: str, size: float, bold: bool = False, italic: bool = False) -> float:
     """The width of ``text`` on one line, in points, at ``size`` points."""
+    return size * _em_width(text, bold, italic)
+
+
+@functools.lru_cache(maxsize=65536)
+def _em_width(text: str, bold: bool, italic: bool) -> float:
     adv, notdef = _advances(bold, italic)
-    return size * sum(adv.get(ord(ch), notdef) for ch in text
-                      if ch not in "\u200b\u00ad")
+    return sum(adv.get(ord(ch), notdef) for ch in text if ch not in "\u200b\u00ad")
 
 
 def segments(text: str) -> list[str]:

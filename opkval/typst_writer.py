@@ -87,26 +87,19 @@ class TypstPdfError(RuntimeError):
 # ------------------------------------------------------------------------------ escaping
 
 
+_ESCAPES = {c: f"\\u{{{c:x}}}" for c in (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)}
+_ESCAPES.update({ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\t"): "\\t",
+                 ord("\r"): "\\r"})
+
+
 def typst_string(text: str) -> str:
-    """``text`` as a Typst string literal: the only way document text enters the source."""
-    out = ['"']
-    for ch in str(text):
-        if ch == "\\":
-            out.append("\\\\")
-        elif ch == '"':
-            out.append('\\"')
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 or ch in "\u2028\u2029":
-            out.append(f"\\u{{{ord(ch):x}}}")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
+    """``text`` as a Typst string literal: the only way document text enters the source.
+
+    Backslash and double quote are escaped, line breaks and tabs written as ``\\n``, ``\\t``
+    and ``\\r``, and every other control character as ``\\u{..}``; nothing else is special
+    inside a Typst string.
+    """
+    return '"' + str(text).translate(_ESCAPES) + '"'
 
 
 _s = typst_string
@@ -171,6 +164,10 @@ def _preamble(document: doc.Document) -> str:
 #show figure: set block(above: 0.8em, below: 1em)
 #show figure.where(kind: table): set figure.caption(position: top)
 #show figure.where(kind: table): set block(breakable: true)
+#show figure.where(kind: table): it => {{
+  block(sticky: true, below: 0.4em, it.caption)
+  it.body
+}}
 #show figure.caption: it => align(left, text(size: 8.5pt, fill: muted, it.body))
 #show figure.caption.where(kind: table): it => align(left, text(size: 9pt, fill: muted,
   weight: "bold", it.body))

@@ -458,3 +458,21 @@ def test_with_source_date_epoch_two_builds_are_byte_identical(monkeypatch):
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, env=env,
                            cwd=Path(__file__).parent.parent, check=True).stdout
     assert other == a
+
+
+def test_a_heading_its_lead_and_a_table_caption_never_stay_behind_at_the_foot_of_a_page():
+    """Filler grows a line at a time so the table's start crosses the page boundary: in every
+    case the heading, the lead sentence, the caption and the header row share a page."""
+    moved = 0
+    for n in range(36, 46):
+        filler = [doc.Paragraph("Kommunen har lagt en plan for opkvalificering af det "
+                                "pædagogiske personale i dagtilbuddene.") for _ in range(n)]
+        d = doc.Document(title="Klæber", blocks=[
+            doc.Heading(1, "Klæber"), *filler, doc.Heading(2, "Reglerne"),
+            doc.Paragraph("Tabellen viser dem.", role="lead"), _long_table(60)])
+        tree = _tree(tw.document_pdf(d))
+        first = {k: min(p) for k, _, p in reversed(tree) if k in ("/H2", "/Caption", "/THead")}
+        lead = min([p for k, _, p in tree if k == "/P"][-1])
+        assert first["/H2"] == lead == first["/Caption"] == first["/THead"], (n, first, lead)
+        moved += first["/H2"] == 1
+    assert 0 < moved < 10  # the range crosses the boundary (else the test proves nothing)
