@@ -165,7 +165,7 @@ def _preamble(document: doc.Document) -> str:
 #show figure.where(kind: table): set figure.caption(position: top)
 #show figure.where(kind: table): set block(breakable: true)
 #show figure.where(kind: table): it => {{
-  block(sticky: true, below: 0.4em, it.caption)
+  block(sticky: true, width: 100%, below: 0.4em, it.caption)
   it.body
 }}
 #show figure.caption: it => align(left, text(size: 8.5pt, fill: muted, it.body))
@@ -363,6 +363,8 @@ def _breakable_runs(rs: Sequence[doc.Run], width: float, size: float,
 
 
 def _table(t: doc.Table, anchors: set[str], avail: float = TEXT_WIDTH) -> str:
+    if not (t.head or t.rows or t.foot):
+        raise ValueError(f"Tabellen {t.caption!r} har hverken overskrift eller rækker.")
     lay = _Layout(t, avail)
     num = set(t.numeric)
     ncol = lay.ncol
@@ -376,13 +378,15 @@ def _table(t: doc.Table, anchors: set[str], avail: float = TEXT_WIDTH) -> str:
             out.append(f"strong({e})" if bold and c else e)
         return out
 
-    nbody = len(t.rows)
+    nhead, nbody = (1 if t.head else 0), len(t.rows)
     parts = [f"columns: ({', '.join(_pt(w) for w in lay.widths)},)",
              "align: (" + ", ".join(("right" if i in num else "left") + " + top"
                                     for i in range(ncol)) + ",)",
-             f"fill: (x, y) => if y == 0 {{ soft }} else if y > {nbody} {{ rgb(\"#fafbfc\") }}",
-             "stroke: (x, y) => (bottom: if y == 0 { 1.5pt + accent } else { 0.75pt + rule },"
-             f" top: if y == {nbody + 1} {{ 1.5pt + accent }} else {{ none }})"]
+             f"fill: (x, y) => if y < {nhead} {{ soft }} else if y >= {nhead + nbody} "
+             '{ rgb("#fafbfc") }',
+             f"stroke: (x, y) => (bottom: if y < {nhead} {{ 1.5pt + accent }} else "
+             f"{{ 0.75pt + rule }}, top: if y == {nhead + nbody} and {1 if t.foot else 0} == 1 "
+             "{ 1.5pt + accent } else { none })"]
     if t.head:
         parts.append("table.header(" + ", ".join(cells(t.head, True)) + ")")
     for row in t.rows:
@@ -446,6 +450,20 @@ def _figure(f: doc.Figure, avail: float = TEXT_WIDTH) -> str:
 # ------------------------------------------------------------------------------ blocks
 
 
+def _empty(blk: Any) -> bool:
+    if isinstance(blk, doc.Heading):
+        return not blk.text.strip()
+    if isinstance(blk, doc.Paragraph):
+        return not doc.plain(blk.runs).strip()
+    if isinstance(blk, doc.BulletList):
+        return not any(doc.plain(i).strip() for i in blk.items)
+    if isinstance(blk, doc.KeyValue):
+        return not blk.pairs
+    if isinstance(blk, (doc.Box, doc.Section)):
+        return all(_empty(c) for c in blk.children) and not getattr(blk, "anchor", "")
+    return False
+
+
 class _Writer:
     def __init__(self, document: doc.Document):
         self.document = document
@@ -493,7 +511,7 @@ class _Writer:
 
     def bullets(self, bl: doc.BulletList) -> str:
         fn = "enum" if bl.ordered else "list"
-        items = ", ".join(_runs(i, self.anchors) for i in bl.items)
+        items = ", ".join(_runs(i, self.anchors) for i in bl.items if doc.plain(i).strip())
         keep = _estimate(bl) <= KEEP_SHARE * TEXT_HEIGHT
         e = f"{fn}({items},)"
         if bl.role in ("small", "note"):
@@ -507,7 +525,9 @@ class _Writer:
 
     def box(self, bx: doc.Box, avail: float) -> str:
         keep = _estimate(bx, avail) <= KEEP_SHARE * TEXT_HEIGHT
-        inner = self.blocks(bx.children, avail - 23)
+        inner = ("#show heading.where(level: 2): it => block(sticky: true, above: 0.6em, "
+                 "below: 0.5em, text(size: 13pt, it.body))\n\n"
+                 + self.blocks(bx.children, avail - 23))
         return (f"#block(width: 100%, fill: soft, stroke: (left: 3pt + accent), "
                 f"inset: (x: 10pt, y: 7pt), above: 1em, below: 1em, "
                 f"breakable: {'false' if keep else 'true'})[\n{inner}\n]")
@@ -520,6 +540,8 @@ class _Writer:
                 f"{_image(logo, width=w, height=h)})")
 
     def block(self, blk: Any, avail: float) -> str:
+        if _empty(blk):
+            return ""  # nothing to read: no empty paragraph, list or heading in the tags
         if isinstance(blk, doc.Heading):
             return self.heading(blk)
         if isinstance(blk, doc.Paragraph):
@@ -560,7 +582,7 @@ class _Writer:
                     continue
             out.append(self.block(blk, avail))
             k += 1
-        return "\n\n".join(out)
+        return "\n\n".join(x for x in out if x)
 
 
 def document_source(document: doc.Document) -> str:

@@ -476,3 +476,25 @@ def test_a_heading_its_lead_and_a_table_caption_never_stay_behind_at_the_foot_of
         assert first["/H2"] == lead == first["/Caption"] == first["/THead"], (n, first, lead)
         moved += first["/H2"] == 1
     assert 0 < moved < 10  # the range crosses the boundary (else the test proves nothing)
+
+
+def test_odd_but_possible_documents_still_pass_pdf_ua_1(tmp_path):
+    """A table without a header row, one with only a header, and empty blocks (which are left
+    out, not tagged as empty paragraphs or lists)."""
+    page = pytest.importorskip("page", reason="page-validation (PDF/UA-1 validator) not installed")
+    d = doc.Document(title="Kanttilfælde", blocks=[
+        doc.Heading(1, "Kanttilfælde"),
+        doc.Table([], [["uden", "hoved"], ["række", "to"]], foot=[["I alt", "2"]], numeric=(1,)),
+        doc.Table(["kun", "hoved"], []),
+        doc.Paragraph(), doc.BulletList([]), doc.BulletList(["", "et punkt"]),
+        doc.Heading(2, " "), doc.KeyValue([]), doc.Box([doc.Paragraph("")]), doc.Section([])])
+    pdf = tw.document_pdf(d)
+    kinds = Counter(k for k, _, _ in _tree(pdf))
+    assert kinds["/Table"] == 2 and kinds["/TH"] == 2 and kinds["/TFoot"] == 1
+    assert kinds["/LI"] == 1 and kinds["/H2"] == 0 and kinds["/P"] == 0
+    path = tmp_path / "kant.pdf"
+    path.write_bytes(pdf)
+    report = page.validate_pdf(str(path), profile="ua1")
+    assert report.is_compliant, [(f.rule_id, f.message) for f in report.failures]
+    with pytest.raises(ValueError, match="hverken overskrift eller rækker"):
+        tw.document_pdf(doc.Document(title="Tom", blocks=[doc.Table([], [], caption="Tom")]))
