@@ -342,23 +342,33 @@ def _water_fill(wants: list[float], total: float) -> float:
     return lo
 
 
+def _break_long(text: str, width: float, measure) -> str:
+    """``text`` with a zero-width space between the characters of every piece that cannot be
+    broken and is wider than ``width`` (as ``overflow-wrap: anywhere`` in the HTML); every
+    other piece, and every no-break space, untouched."""
+    parts = re.split(r"([ \t\n]+)", text)
+    changed = False
+    for k, p in enumerate(parts):
+        if p and not p.isspace() and measure(p) > width:
+            parts[k] = "\u200b".join(p)
+            changed = True
+    return "".join(parts) if changed else text
+
+
 def _breakable_runs(rs: Sequence[doc.Run], width: float, size: float,
-                    bold: bool) -> tuple[doc.Run, ...]:
-    """Runs whose pieces wider than ``width`` may break anywhere (a zero-width space between
-    their characters); other text is untouched."""
+                    bold: bool = False) -> tuple[doc.Run, ...]:
+    """Runs whose pieces wider than ``width`` points may break anywhere."""
     out = []
     for r in rs:
-        if r.status or r.label or r.code:
+        if r.status or r.label or width <= 0:
             out.append(r)
             continue
-        parts = re.split(r"(\s+)", r.text)
-        changed = False
-        for k, p in enumerate(parts):
-            if p and not p.isspace() and fontmetrics.text_width(
-                    p, size, bold or r.bold, r.italic) > width:
-                parts[k] = "\u200b".join(p)
-                changed = True
-        out.append(doc.Run(**{**r.__dict__, "text": "".join(parts)}) if changed else r)
+        if r.code:
+            text = _break_long(r.text, width, lambda p: len(p) * 0.602 * 8.0)
+        else:
+            text = _break_long(r.text, width, lambda p, r=r: fontmetrics.text_width(
+                p, size, bold or r.bold, r.italic))
+        out.append(r if text == r.text else doc.Run(**{**r.__dict__, "text": text}))
     return tuple(out)
 
 
@@ -485,14 +495,18 @@ class _Writer:
         self.used.add(name)
         return f" <{name}>"
 
-    def heading(self, h: doc.Heading) -> str:
+    def heading(self, h: doc.Heading, avail: float = TEXT_WIDTH) -> str:
         # No skipped levels: a heading is at most one level below the one before it.
         level = max(1, min(h.level, self.level + 1, 6))
         self.level = level
-        return f"#heading(level: {level}, {_s(h.text)}){self.label(h.anchor)}"
+        size = {1: 19.0, 2: 13.0}.get(level, 11.0)
+        text = _break_long(h.text, avail - 2, lambda p: fontmetrics.text_width(p, size, True))
+        return f"#heading(level: {level}, {_s(text)}){self.label(h.anchor)}"
 
-    def paragraph(self, p: doc.Paragraph) -> str:
-        body = _runs(p.runs, self.anchors)
+    def paragraph(self, p: doc.Paragraph, avail: float = TEXT_WIDTH) -> str:
+        size = 8.5 if p.role in ("small", "generated", "note", "kicker") else BODY_PT
+        body = _runs(_breakable_runs(p.runs, avail - 2, size, p.role == "scenario"),
+                     self.anchors)
         role = p.role
         if role in ("small", "generated", "note"):
             return f"#text(size: 8.5pt, fill: muted, par({body}))"
@@ -509,18 +523,22 @@ class _Writer:
                     f"breakable: false, strong(par({body})))")
         return f"#par({body})"
 
-    def bullets(self, bl: doc.BulletList) -> str:
+    def bullets(self, bl: doc.BulletList, avail: float = TEXT_WIDTH) -> str:
         fn = "enum" if bl.ordered else "list"
-        items = ", ".join(_runs(i, self.anchors) for i in bl.items if doc.plain(i).strip())
+        items = ", ".join(_runs(_breakable_runs(i, avail - 20, BODY_PT), self.anchors)
+                          for i in bl.items if doc.plain(i).strip())
         keep = _estimate(bl) <= KEEP_SHARE * TEXT_HEIGHT
         e = f"{fn}({items},)"
         if bl.role in ("small", "note"):
             e = f"text(size: 8.5pt, fill: muted, {e})"
         return f"#block(breakable: {'false' if keep else 'true'}, {e})"
 
-    def keyvalue(self, kv: doc.KeyValue) -> str:
+    def keyvalue(self, kv: doc.KeyValue, avail: float = TEXT_WIDTH) -> str:
+        def value(v: str) -> str:
+            return _break_long(v, avail - 80, lambda p: fontmetrics.text_width(p, 9.0))
+
         pairs = "#h(1.2em, weak: true)".join(
-            f"#box(strong({_s(k + ':')}))#\"\\u{{a0}}\"#{_s(v)}" for k, v in kv.pairs)
+            f"#box(strong({_s(k + ':')}))#\"\\u{{a0}}\"#{_s(value(v))}" for k, v in kv.pairs)
         return f"#text(size: 9pt, par([{pairs}]))"
 
     def box(self, bx: doc.Box, avail: float) -> str:
@@ -543,17 +561,17 @@ class _Writer:
         if _empty(blk):
             return ""  # nothing to read: no empty paragraph, list or heading in the tags
         if isinstance(blk, doc.Heading):
-            return self.heading(blk)
+            return self.heading(blk, avail)
         if isinstance(blk, doc.Paragraph):
-            return self.paragraph(blk)
+            return self.paragraph(blk, avail)
         if isinstance(blk, doc.BulletList):
-            return self.bullets(blk)
+            return self.bullets(blk, avail)
         if isinstance(blk, doc.Table):
             return "#" + _table(blk, self.anchors, avail)
         if isinstance(blk, doc.Figure):
             return "#" + _figure(blk, avail)
         if isinstance(blk, doc.KeyValue):
-            return self.keyvalue(blk)
+            return self.keyvalue(blk, avail)
         if isinstance(blk, doc.Box):
             return self.box(blk, avail)
         if isinstance(blk, doc.Section):

@@ -498,3 +498,24 @@ def test_odd_but_possible_documents_still_pass_pdf_ua_1(tmp_path):
     assert report.is_compliant, [(f.rule_id, f.message) for f in report.failures]
     with pytest.raises(ValueError, match="hverken overskrift eller rækker"):
         tw.document_pdf(doc.Document(title="Tom", blocks=[doc.Table([], [], caption="Tom")]))
+
+
+def test_a_word_wider_than_the_line_breaks_instead_of_running_off_the_page():
+    url = "https://www.example.dk/" + "meget-lang-sti" * 12
+    word = "Tildelingsrunde" * 8
+    d = doc.Document(title="Lange ord", blocks=[
+        doc.Heading(1, "Lange ord"), doc.Heading(2, word), doc.Paragraph("Se ", url, "."),
+        doc.Paragraph(doc.Run(url.replace("https://", "data/"), code=True)),
+        doc.BulletList([word]), doc.KeyValue([("Kilde", word)]),
+        doc.Box([doc.Paragraph(word)])])
+    pdf = tw.document_pdf(d)
+    right = A4_W - 18 * MM
+    for x, _, text, size, bold in _chunks(pdf)[0]:
+        text = text.replace("\u200b", "").strip()
+        if text:
+            mono = size <= 8.0 and "/" in text
+            end = x + (len(text) * 0.602 * size if mono
+                       else fontmetrics.text_width(text, size, bold))
+            assert end <= right + 1, (text, end, right)
+    text = _fold(_text(pdf)).replace(" ", "")
+    assert text.count(word) == 4 and url in text  # heading, list, header field, box
