@@ -87,26 +87,19 @@ class TypstPdfError(RuntimeError):
 # ------------------------------------------------------------------------------ escaping
 
 
+_ESCAPES = {c: f"\\u{{{c:x}}}" for c in (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)}
+_ESCAPES.update({ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\t"): "\\t",
+                 ord("\r"): "\\r"})
+
+
 def typst_string(text: str) -> str:
-    """``text`` as a Typst string literal: the only way document text enters the source."""
-    out = ['"']
-    for ch in str(text):
-        if ch == "\\":
-            out.append("\\\\")
-        elif ch == '"':
-            out.append('\\"')
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 or ch in "\u2028\u2029":
-            out.append(f"\\u{{{ord(ch):x}}}")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
+    """``text`` as a Typst string literal: the only way document text enters the source.
+
+    Backslash and double quote are escaped, line breaks and tabs written as ``\\n``, ``\\t``
+    and ``\\r``, and every other control character as ``\\u{..}``; nothing else is special
+    inside a Typst string.
+    """
+    return '"' + str(text).translate(_ESCAPES) + '"'
 
 
 _s = typst_string
@@ -145,7 +138,7 @@ def _preamble(document: doc.Document) -> str:
 #let status-colours = ({status})
 #let label-colours = ({labels})
 #set document(title: {_s(title)}{author})
-#set text(lang: "da", region: "dk", font: "{fontmetrics.FAMILY}", size: {BODY_PT}pt, fill: ink,
+#set text(lang: "da", font: "{fontmetrics.FAMILY}", size: {BODY_PT}pt, fill: ink,
   hyphenate: false)
 #set par(leading: 0.5em, spacing: 0.8em, justify: false)
 #set page(paper: "a4", margin: (top: {top}mm, right: {right}mm, bottom: {bottom}mm,
@@ -171,6 +164,10 @@ def _preamble(document: doc.Document) -> str:
 #show figure: set block(above: 0.8em, below: 1em)
 #show figure.where(kind: table): set figure.caption(position: top)
 #show figure.where(kind: table): set block(breakable: true)
+#show figure.where(kind: table): it => {{
+  block(sticky: true, width: 100%, below: 0.4em, it.caption)
+  it.body
+}}
 #show figure.caption: it => align(left, text(size: 8.5pt, fill: muted, it.body))
 #show figure.caption.where(kind: table): it => align(left, text(size: 9pt, fill: muted,
   weight: "bold", it.body))
@@ -345,27 +342,39 @@ def _water_fill(wants: list[float], total: float) -> float:
     return lo
 
 
+def _break_long(text: str, width: float, measure) -> str:
+    """``text`` with a zero-width space between the characters of every piece that cannot be
+    broken and is wider than ``width`` (as ``overflow-wrap: anywhere`` in the HTML); every
+    other piece, and every no-break space, untouched."""
+    parts = re.split(r"([ \t\n]+)", text)
+    changed = False
+    for k, p in enumerate(parts):
+        if p and not p.isspace() and measure(p) > width:
+            parts[k] = "\u200b".join(p)
+            changed = True
+    return "".join(parts) if changed else text
+
+
 def _breakable_runs(rs: Sequence[doc.Run], width: float, size: float,
-                    bold: bool) -> tuple[doc.Run, ...]:
-    """Runs whose pieces wider than ``width`` may break anywhere (a zero-width space between
-    their characters); other text is untouched."""
+                    bold: bool = False) -> tuple[doc.Run, ...]:
+    """Runs whose pieces wider than ``width`` points may break anywhere."""
     out = []
     for r in rs:
-        if r.status or r.label or r.code:
+        if r.status or r.label or width <= 0:
             out.append(r)
             continue
-        parts = re.split(r"(\s+)", r.text)
-        changed = False
-        for k, p in enumerate(parts):
-            if p and not p.isspace() and fontmetrics.text_width(
-                    p, size, bold or r.bold, r.italic) > width:
-                parts[k] = "\u200b".join(p)
-                changed = True
-        out.append(doc.Run(**{**r.__dict__, "text": "".join(parts)}) if changed else r)
+        if r.code:
+            text = _break_long(r.text, width, lambda p: len(p) * 0.602 * 8.0)
+        else:
+            text = _break_long(r.text, width, lambda p, r=r: fontmetrics.text_width(
+                p, size, bold or r.bold, r.italic))
+        out.append(r if text == r.text else doc.Run(**{**r.__dict__, "text": text}))
     return tuple(out)
 
 
 def _table(t: doc.Table, anchors: set[str], avail: float = TEXT_WIDTH) -> str:
+    if not (t.head or t.rows or t.foot):
+        raise ValueError(f"Tabellen {t.caption!r} har hverken overskrift eller rækker.")
     lay = _Layout(t, avail)
     num = set(t.numeric)
     ncol = lay.ncol
@@ -379,13 +388,15 @@ def _table(t: doc.Table, anchors: set[str], avail: float = TEXT_WIDTH) -> str:
             out.append(f"strong({e})" if bold and c else e)
         return out
 
-    nbody = len(t.rows)
+    nhead, nbody = (1 if t.head else 0), len(t.rows)
     parts = [f"columns: ({', '.join(_pt(w) for w in lay.widths)},)",
              "align: (" + ", ".join(("right" if i in num else "left") + " + top"
                                     for i in range(ncol)) + ",)",
-             f"fill: (x, y) => if y == 0 {{ soft }} else if y > {nbody} {{ rgb(\"#fafbfc\") }}",
-             "stroke: (x, y) => (bottom: if y == 0 { 1.5pt + accent } else { 0.75pt + rule },"
-             f" top: if y == {nbody + 1} {{ 1.5pt + accent }} else {{ none }})"]
+             f"fill: (x, y) => if y < {nhead} {{ soft }} else if y >= {nhead + nbody} "
+             '{ rgb("#fafbfc") }',
+             f"stroke: (x, y) => (bottom: if y < {nhead} {{ 1.5pt + accent }} else "
+             f"{{ 0.75pt + rule }}, top: if y == {nhead + nbody} and {1 if t.foot else 0} == 1 "
+             "{ 1.5pt + accent } else { none })"]
     if t.head:
         parts.append("table.header(" + ", ".join(cells(t.head, True)) + ")")
     for row in t.rows:
@@ -449,6 +460,20 @@ def _figure(f: doc.Figure, avail: float = TEXT_WIDTH) -> str:
 # ------------------------------------------------------------------------------ blocks
 
 
+def _empty(blk: Any) -> bool:
+    if isinstance(blk, doc.Heading):
+        return not blk.text.strip()
+    if isinstance(blk, doc.Paragraph):
+        return not doc.plain(blk.runs).strip()
+    if isinstance(blk, doc.BulletList):
+        return not any(doc.plain(i).strip() for i in blk.items)
+    if isinstance(blk, doc.KeyValue):
+        return not blk.pairs
+    if isinstance(blk, (doc.Box, doc.Section)):
+        return all(_empty(c) for c in blk.children) and not getattr(blk, "anchor", "")
+    return False
+
+
 class _Writer:
     def __init__(self, document: doc.Document):
         self.document = document
@@ -470,14 +495,18 @@ class _Writer:
         self.used.add(name)
         return f" <{name}>"
 
-    def heading(self, h: doc.Heading) -> str:
+    def heading(self, h: doc.Heading, avail: float = TEXT_WIDTH) -> str:
         # No skipped levels: a heading is at most one level below the one before it.
         level = max(1, min(h.level, self.level + 1, 6))
         self.level = level
-        return f"#heading(level: {level}, {_s(h.text)}){self.label(h.anchor)}"
+        size = {1: 19.0, 2: 13.0}.get(level, 11.0)
+        text = _break_long(h.text, avail - 2, lambda p: fontmetrics.text_width(p, size, True))
+        return f"#heading(level: {level}, {_s(text)}){self.label(h.anchor)}"
 
-    def paragraph(self, p: doc.Paragraph) -> str:
-        body = _runs(p.runs, self.anchors)
+    def paragraph(self, p: doc.Paragraph, avail: float = TEXT_WIDTH) -> str:
+        size = 8.5 if p.role in ("small", "generated", "note", "kicker") else BODY_PT
+        body = _runs(_breakable_runs(p.runs, avail - 2, size, p.role == "scenario"),
+                     self.anchors)
         role = p.role
         if role in ("small", "generated", "note"):
             return f"#text(size: 8.5pt, fill: muted, par({body}))"
@@ -494,23 +523,29 @@ class _Writer:
                     f"breakable: false, strong(par({body})))")
         return f"#par({body})"
 
-    def bullets(self, bl: doc.BulletList) -> str:
+    def bullets(self, bl: doc.BulletList, avail: float = TEXT_WIDTH) -> str:
         fn = "enum" if bl.ordered else "list"
-        items = ", ".join(_runs(i, self.anchors) for i in bl.items)
+        items = ", ".join(_runs(_breakable_runs(i, avail - 20, BODY_PT), self.anchors)
+                          for i in bl.items if doc.plain(i).strip())
         keep = _estimate(bl) <= KEEP_SHARE * TEXT_HEIGHT
         e = f"{fn}({items},)"
         if bl.role in ("small", "note"):
             e = f"text(size: 8.5pt, fill: muted, {e})"
         return f"#block(breakable: {'false' if keep else 'true'}, {e})"
 
-    def keyvalue(self, kv: doc.KeyValue) -> str:
+    def keyvalue(self, kv: doc.KeyValue, avail: float = TEXT_WIDTH) -> str:
+        def value(v: str) -> str:
+            return _break_long(v, avail - 80, lambda p: fontmetrics.text_width(p, 9.0))
+
         pairs = "#h(1.2em, weak: true)".join(
-            f"#box(strong({_s(k + ':')}))#\"\\u{{a0}}\"#{_s(v)}" for k, v in kv.pairs)
+            f"#box(strong({_s(k + ':')}))#\"\\u{{a0}}\"#{_s(value(v))}" for k, v in kv.pairs)
         return f"#text(size: 9pt, par([{pairs}]))"
 
     def box(self, bx: doc.Box, avail: float) -> str:
         keep = _estimate(bx, avail) <= KEEP_SHARE * TEXT_HEIGHT
-        inner = self.blocks(bx.children, avail - 23)
+        inner = ("#show heading.where(level: 2): it => block(sticky: true, above: 0.6em, "
+                 "below: 0.5em, text(size: 13pt, it.body))\n\n"
+                 + self.blocks(bx.children, avail - 23))
         return (f"#block(width: 100%, fill: soft, stroke: (left: 3pt + accent), "
                 f"inset: (x: 10pt, y: 7pt), above: 1em, below: 1em, "
                 f"breakable: {'false' if keep else 'true'})[\n{inner}\n]")
@@ -523,18 +558,20 @@ class _Writer:
                 f"{_image(logo, width=w, height=h)})")
 
     def block(self, blk: Any, avail: float) -> str:
+        if _empty(blk):
+            return ""  # nothing to read: no empty paragraph, list or heading in the tags
         if isinstance(blk, doc.Heading):
-            return self.heading(blk)
+            return self.heading(blk, avail)
         if isinstance(blk, doc.Paragraph):
-            return self.paragraph(blk)
+            return self.paragraph(blk, avail)
         if isinstance(blk, doc.BulletList):
-            return self.bullets(blk)
+            return self.bullets(blk, avail)
         if isinstance(blk, doc.Table):
             return "#" + _table(blk, self.anchors, avail)
         if isinstance(blk, doc.Figure):
             return "#" + _figure(blk, avail)
         if isinstance(blk, doc.KeyValue):
-            return self.keyvalue(blk)
+            return self.keyvalue(blk, avail)
         if isinstance(blk, doc.Box):
             return self.box(blk, avail)
         if isinstance(blk, doc.Section):
@@ -565,7 +602,7 @@ class _Writer:
                     continue
             out.append(self.block(blk, avail))
             k += 1
-        return "\n\n".join(out)
+        return "\n\n".join(x for x in out if x)
 
 
 def document_source(document: doc.Document) -> str:
