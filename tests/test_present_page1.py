@@ -7,6 +7,7 @@ import datetime as dt
 
 from opkval import fmt, present
 from opkval.context import build_context
+from tests.textof import html_of
 
 NB = "\u00a0"
 WHEN = dt.datetime(2026, 12, 1, 12, 0)
@@ -23,7 +24,7 @@ def test_estimates_on_page_1_are_labelled_and_rounded(data, index):
     # Læsø (no published tilsagn): 2023-2025 on the 0-5 key are 107 mio. + 2 x 195,9 mio.
     # times its share; the prose gives them rounded ("ca."), never to the krone.
     ctx = _ctx(data, index, "Læsø")
-    html = present.summary(ctx)
+    html = html_of(present.summary(ctx))
     r1, r2 = ctx["runder"]
     assert fmt.kr(r1["beloeb_kr"]) not in html and fmt.kr(r2["beloeb_kr"]) not in html
     assert f"ca.{NB}" in html and "skøn" in html
@@ -34,7 +35,7 @@ def test_estimates_on_page_1_are_labelled_and_rounded(data, index):
 def test_ishoej_round_2_shows_both_estimates(data, index):
     # 0-5 key: 5 x 927.592 = 4.637.960 -> "ca. 4,6 mio. kr."; round 1's share carried
     # forward: 5 x 512.000 = 2.560.000 -> "ca. 2,6 mio. kr."
-    html = present.summary(_ctx(data, index, "Ishøj"))
+    html = html_of(present.summary(_ctx(data, index, "Ishøj")))
     assert f"et skøn på <b>ca.{NB}4,6{NB}mio.{NB}kr.</b>" in html
     assert f"bliver det ca.{NB}2,6{NB}mio.{NB}kr.; notatet regner med begge" in html
     assert f"<b>1.304.000{NB}kr.</b> for 2023–2025" in html  # the tilsagn stays exact
@@ -44,9 +45,9 @@ def test_dragoer_note_quotes_its_published_payment(data, index):
     # dragoer-nyt.dk, 22 August 2024: 817.000 kr. received in summer 2023; the key's 2023 and
     # 2024 tranches: 302,9 mio. x 987 / 369.586 = 808.911 kr.
     ctx = _ctx(data, index, "Dragør")
-    html = present.summary(ctx)
+    html = html_of(present.summary(ctx))
     assert f"<b>817.000{NB}kr.</b> i 2023" in html and f"808.911{NB}kr. for 2023–2024" in html
-    check = present.key_check(ctx)
+    check = html_of(present.key_check(ctx))
     assert "2023–2024" in check and "dragoer-nyt.dk" in check
 
 
@@ -54,7 +55,7 @@ def test_backtest_wording_states_what_was_measured(data, index):
     # The 2020 pool: 4 of 8 within ±50.000 kr. (Langeland, Ærø, Fanø, Læsø); the largest error
     # København +1.297.857 kr. (63.600.000 - 62.302.143), the largest in per cent Læsø
     # (100.000 against 78.466: +27,4 %).
-    check = present.key_check(_ctx(data, index, "Ishøj"))
+    check = html_of(present.key_check(_ctx(data, index, "Ishøj")))
     assert f"København med +1.297.857{NB}kr." in check
     assert f"Læsø med 27,4{NB}%" in check
     assert "4 af 8 ligger inden for kildernes afrunding" in check

@@ -36,6 +36,8 @@ def _chart_svg() -> str:
     import matplotlib
 
     matplotlib.use("Agg")
+    # Fixed SVG ids (as opkval.charts sets them): else the ids differ from process to process.
+    matplotlib.rcParams["svg.hashsalt"] = "opkval"
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(5, 2.5))
