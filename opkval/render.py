@@ -575,6 +575,9 @@ def render_document(nb_or_blocks, out_dir: Path, stem: str, formats: tuple[str, 
     if "pdf" in formats or "docx" in formats:
         document = notebook_document(nb, title=title, kind=kind, header=header,
                                      created=created, author=author)
+        if not document.blocks:  # a notebook that shows only HTML strings: nothing to write
+            raise ReportError(f"{title}: notebooken viste ingen dokumentblokke "
+                              f"({doc.MIMETYPE}), så PDF og Word kan ikke skrives.")
         if "pdf" in formats:
             (out_dir / f"{stem}.pdf").write_bytes(_pdf_bytes(document))
             written.append(out_dir / f"{stem}.pdf")
