@@ -575,9 +575,14 @@ def render_document(nb_or_blocks, out_dir: Path, stem: str, formats: tuple[str, 
     if "pdf" in formats or "docx" in formats:
         document = notebook_document(nb, title=title, kind=kind, header=header,
                                      created=created, author=author)
-        if not document.blocks:  # a notebook that shows only HTML strings: nothing to write
-            raise ReportError(f"{title}: notebooken viste ingen dokumentblokke "
-                              f"({doc.MIMETYPE}), så PDF og Word kan ikke skrives.")
+        loose = _outputs_without_blocks(nb)
+        if loose or not document.blocks:
+            # Output shown only as HTML or an image (not a document block) would be missing
+            # from the PDF and Word: no half-written document.
+            raise ReportError(
+                f"{title}: {loose} af notebookens visninger er ikke dokumentblokke "
+                f"({doc.MIMETYPE}); PDF og Word ville mangle dem." if loose else
+                f"{title}: notebooken viste ingen dokumentblokke ({doc.MIMETYPE}).")
         if "pdf" in formats:
             (out_dir / f"{stem}.pdf").write_bytes(_pdf_bytes(document))
             written.append(out_dir / f"{stem}.pdf")
@@ -585,6 +590,15 @@ def render_document(nb_or_blocks, out_dir: Path, stem: str, formats: tuple[str, 
             (out_dir / f"{stem}.docx").write_bytes(_docx_bytes(document))
             written.append(out_dir / f"{stem}.docx")
     return written
+
+
+def _outputs_without_blocks(nb) -> int:
+    """How many displayed outputs (HTML, images) carry no document block."""
+    shown = ("text/html", "image/png", "image/svg+xml")
+    return sum(1 for cell in nb.cells for o in cell.get("outputs", [])
+               if o.get("output_type") in ("display_data", "execute_result")
+               and doc.MIMETYPE not in (o.get("data") or {})
+               and any(m in (o.get("data") or {}) for m in shown))
 
 
 def notebook_document(nb, *, title: str, kind: str, header: tuple[str, ...] = (),
