@@ -80,3 +80,25 @@ def test_ishoej_real_plan_without_target_uses_reference_targets(ishoej_plan):
     assert "8 meritpædagoger lukker ca. 8\u00a0% af afstanden til 80\u00a0%" in html
     # Ishøj (43,9 %) is above the national median (41,7 %): reached, not in the table.
     assert "Allerede nået og derfor ikke med i tabellen: Landsmedianen (41,7\u00a0%)." in html
+
+
+@pytest.mark.parametrize("kommune", ["Ishøj", "Læsø"])
+def test_every_section_is_a_headed_block_that_survives_the_notebook(kommune, index, ishoej):
+    """Each section is a doc.Section with its heading first (never an HTML string), and comes
+    back equal from the JSON the executed notebook keeps (doc.MIMETYPE)."""
+    from opkval import present_plan
+
+    plan = load_plan(FIXTURE, index, expected=ishoej) if kommune == "Ishøj" else None
+    ctx = _ctx(kommune, plan=plan, extras=parse_extra("meritpaedagog:4:2026"))
+    fns = (present_plan.key_points, present_plan.money_table, present_plan.indsats_table,
+           present_plan.distribution, present_plan.rules_table, present_plan.classification,
+           present_plan.changes, present_gaps.staff_mix, present_gaps.peers,
+           present_gaps.plan_effect, present_gaps.checklist, present_gaps.chain,
+           present_gaps.method)
+    sections = [s for s in (f(ctx) for f in fns) if s is not None]
+    # The fixture plan names no distribution and no previous plan: 13 - 2 sections. Without
+    # a plan only "Lokal plan" and the gap sections (no chain) are left.
+    assert len(sections) == (11 if plan else 6)
+    for s in sections:
+        assert isinstance(s, doc.Section) and isinstance(s.children[0], doc.Heading)
+        assert doc.from_data(json.loads(json.dumps(doc.to_data(s)))) == s
