@@ -89,6 +89,8 @@ BODY_PT = 10.5
 TABLE_PT = (9.0, 8.5, 8.0, 7.5, 7.0)
 #: A cell's left and right padding (twips).
 CELL_PAD_TW = 85
+#: A table row of at most this many lines is kept on one page; a taller one may be split.
+ROW_KEPT_LINES = 4
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -414,7 +416,7 @@ class _Writer:
             if r.status or r.label:
                 fg, bg = (STATUS_COLOURS.get(r.status) if r.status
                           else LABEL_COLOURS.get(r.label)) or ("000000", "")
-                self.run(p, "\u00a0" + r.text + "\u00a0", bold=True, colour=fg, fill=bg)
+                self.run(p, _chip_text(r), bold=True, colour=fg, fill=bg)
             elif r.href:
                 self._link(p, r)
             else:
@@ -564,7 +566,9 @@ class _Writer:
         for part, cells in rows:
             tr = _el(tbl, "tr")
             trpr = _el(tr, "trPr")
-            _el(trpr, "cantSplit")
+            if _row_lines(cells, widths, size, part != "body") <= ROW_KEPT_LINES:
+                _el(trpr, "cantSplit")  # a short row is not split across pages; a tall one
+                # may be, or it would push to the next page and leave this one half empty
             if part == "head":
                 _el(trpr, "tblHeader")
             for i in range(ncols):
@@ -745,10 +749,27 @@ def build_time(document: doc.Document | None = None) -> dt.datetime:
 # ------------------------------------------------------------------------------ column widths
 
 
+def _chip_text(r: doc.Run) -> str:
+    """A status word or grant label as set on its tint: a no-break space either side, and a
+    short status word (such as "Kan ikke afgøres") kept on one line."""
+    text = r.text.replace(" ", "\u00a0") if r.status and len(r.text) <= 20 else r.text
+    return "\u00a0" + text + "\u00a0"
+
+
+def _row_lines(cells, widths: list[int], size: float, strong: bool) -> int:
+    """About how many lines a table row's tallest cell takes at these column widths."""
+    most = 1
+    for cell, width in zip(cells, widths, strict=False):
+        room = max(width - 2 * CELL_PAD_TW, 1) / 20  # points
+        n = sum(max(1, -(-text_width_pt(line, size, bold or strong) // room))
+                for line, bold in _cell_lines(cell))
+        most = max(most, int(n))
+    return most
+
+
 def _cell_lines(cell) -> list[tuple[str, bool]]:
     """A cell's text as lines, each with whether it is (mostly) bold."""
-    text = "".join(("\u00a0" + r.text + "\u00a0") if (r.status or r.label) else r.text
-                   for r in cell)
+    text = "".join(_chip_text(r) if (r.status or r.label) else r.text for r in cell)
     bold = any(r.bold or r.status or r.label for r in cell)
     return [(line, bold) for line in text.split("\n")]
 

@@ -293,6 +293,20 @@ def test_a_table_fills_the_text_width_and_a_compact_one_does_not():
     assert sum(column_widths(small)[1]) < 0.65 * sum(wide)
 
 
+def test_a_tall_row_may_split_across_pages_a_short_one_not():
+    """A rules table row with a long reasoning is split rather than pushed whole to the next
+    page (which left a page half empty); a short row stays on one page. The status word
+    stays on one line."""
+    long = " ".join(["Planen bruger midler til løn under uddannelse."] * 40)
+    rules = D.Table(["Regel", "Status", "Vurdering"],
+                    [["Mindst 90 %", [D.Run("Kan ikke afgøres", status="uafklaret")], long],
+                     ["Frist", [D.Run("OK", status="ok")], "Overholdt."]])
+    (t,) = _read(document_docx(doc.Document(title="t", blocks=[rules]))).tables
+    kept = [r._tr.trPr.find(qn("w:cantSplit")) is not None for r in t.rows]
+    assert kept == [True, False, True]
+    assert t.rows[1].cells[1].text == "\u00a0Kan\u00a0ikke\u00a0afgøres\u00a0"
+
+
 # ------------------------------------------------------------------------------ reproducible
 
 
