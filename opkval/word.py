@@ -343,18 +343,17 @@ class _Writer:
         #: The anchors the document has: a link to any other leads nowhere in this file.
         self.anchors = {b.anchor for b in doc.walk(document.blocks)
                         if isinstance(b, (doc.Heading, doc.Section)) and b.anchor}
-        self._numbering_ids: dict[str, int] = {}
 
     # --- paragraphs and runs, written straight as XML (python-docx's setters are slow)
     def p(self, parent=None, style: str | None = None, *, keep_next: bool = False,
           box: str = "", num: tuple[int, int] | None = None, align: str = "",
-          before_sect: bool = True, item: bool = False):
+          item: bool = False):
         """A new paragraph (``w:p``) at the end of `parent` (the body by default); its
         properties in the schema's order."""
         if parent is None:
             parent = self.body
         p = parent.makeelement(_W + "p", {})
-        if parent is self.body and before_sect and self._sect_pr is not None:
+        if parent is self.body:  # the body ends with its section properties
             self._sect_pr.addprevious(p)
         else:
             parent.append(p)
@@ -382,10 +381,9 @@ class _Writer:
         return p
 
     def run(self, p, text: str, *, bold: bool = False, italic: bool = False,
-            code: bool = False, colour: str = "", fill: str = "", size_pt: float = 0,
-            underline: bool = False):
+            code: bool = False, colour: str = "", fill: str = "", underline: bool = False):
         r = _el(p, "r")
-        if bold or italic or code or colour or fill or size_pt or underline:
+        if bold or italic or code or colour or fill or underline:
             rpr = _el(r, "rPr")
             if code:
                 _el(rpr, "rFonts", ascii="Consolas", hAnsi="Consolas", cs="Consolas")
@@ -395,8 +393,6 @@ class _Writer:
                 _el(rpr, "i")
             if colour:
                 _el(rpr, "color", val=colour)
-            if size_pt:
-                _el(rpr, "sz", val=round(size_pt * 2))
             if underline:
                 _el(rpr, "u", val="single")
             if fill:
@@ -671,7 +667,7 @@ class _Writer:
         props.version = ""
         props.language = _LANG
         props.revision = 1
-        props.created = props.modified = when.replace(tzinfo=None)
+        props.created = props.modified = when.astimezone(dt.UTC).replace(tzinfo=None)
         _strip_last_printed(props)
 
     def save(self, when: dt.datetime) -> bytes:

@@ -320,6 +320,9 @@ def test_same_document_same_bytes_with_source_date_epoch(monkeypatch):
         assert {i.date_time for i in z.infolist()} == {(2026, 3, 31, 23, 33, 20)}
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1775000002")
     assert document_docx(_document(created="")) != first
+    # A date with another offset is stored as the same instant in UTC.
+    d = _read(document_docx(_document(created="2026-04-01T11:30:00+02:00")))
+    assert d.core_properties.created.isoformat() == "2026-04-01T09:30:00+00:00"
 
 
 def test_same_bytes_in_another_process(word, tmp_path):
