@@ -127,10 +127,15 @@ def _advances(bold: bool) -> tuple[dict[int, float], float]:
     return widths, max(widths.values())
 
 
+@lru_cache(maxsize=65536)
+def _em(text: str, bold: bool) -> float:
+    widths, widest = _advances(bold)
+    return sum(widths.get(ord(c), widest) for c in text)
+
+
 def text_width_pt(text: str, size_pt: float, bold: bool = False) -> float:
     """The width of `text` on one line, in points, set in DejaVu Sans (regular or bold)."""
-    widths, widest = _advances(bold)
-    return sum(widths.get(ord(c), widest) for c in text) * size_pt
+    return _em(text, bold) * size_pt
 
 
 _SPACES = re.compile(r"[ \t\r\n]+")
@@ -723,7 +728,10 @@ def _fixed_zip(data: bytes, when: dt.datetime) -> bytes:
         for info in src.infolist():
             blob = _APP_XML if info.filename == "docProps/app.xml" else src.read(info)
             zi = zipfile.ZipInfo(info.filename, date_time=stamp)
-            zi.compress_type = zipfile.ZIP_DEFLATED
+            # Pictures are compressed already: stored as they are (deflating them again only
+            # cost time).
+            zi.compress_type = (zipfile.ZIP_STORED if info.filename.endswith((".png", ".jpeg"))
+                                else zipfile.ZIP_DEFLATED)
             zi.create_system = 0
             zi.external_attr = 0
             dst.writestr(zi, blob)
