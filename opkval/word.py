@@ -58,7 +58,7 @@ SVG_LOGO_PX = 354
 
 #: The note's colours (``templates/opkval/style.css``): text colour and each one's background.
 #: Every pair has a contrast ratio of at least 4,5:1 (tests/test_word.py computes it).
-ACCENT = "1F4E79"  # headings, links, rules: 8,9:1 on white
+ACCENT = "1F4E79"  # headings, links, rules: 8,7:1 on white
 MUTED = "595959"  # captions and small print: 7,0:1 on white
 RULE = "BFC8D2"  # table lines (not text)
 SOFT = "F3F6FA"  # the header row's and the summary box's tint
