@@ -58,7 +58,7 @@ SVG_LOGO_PX = 354
 
 #: The note's colours (``templates/opkval/style.css``): text colour and each one's background.
 #: Every pair has a contrast ratio of at least 4,5:1 (tests/test_word.py computes it).
-ACCENT = "1F4E79"  # headings, links, rules: 8,9:1 on white
+ACCENT = "1F4E79"  # headings, links, rules: 8,7:1 on white
 MUTED = "595959"  # captions and small print: 7,0:1 on white
 RULE = "BFC8D2"  # table lines (not text)
 SOFT = "F3F6FA"  # the header row's and the summary box's tint
@@ -89,6 +89,8 @@ BODY_PT = 10.5
 TABLE_PT = (9.0, 8.5, 8.0, 7.5, 7.0)
 #: A cell's left and right padding (twips).
 CELL_PAD_TW = 85
+#: A table row of at most this many lines is kept on one page; a taller one may be split.
+ROW_KEPT_LINES = 4
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -125,10 +127,15 @@ def _advances(bold: bool) -> tuple[dict[int, float], float]:
     return widths, max(widths.values())
 
 
+@lru_cache(maxsize=65536)
+def _em(text: str, bold: bool) -> float:
+    widths, widest = _advances(bold)
+    return sum(widths.get(ord(c), widest) for c in text)
+
+
 def text_width_pt(text: str, size_pt: float, bold: bool = False) -> float:
     """The width of `text` on one line, in points, set in DejaVu Sans (regular or bold)."""
-    widths, widest = _advances(bold)
-    return sum(widths.get(ord(c), widest) for c in text) * size_pt
+    return _em(text, bold) * size_pt
 
 
 _SPACES = re.compile(r"[ \t\r\n]+")
@@ -341,18 +348,17 @@ class _Writer:
         #: The anchors the document has: a link to any other leads nowhere in this file.
         self.anchors = {b.anchor for b in doc.walk(document.blocks)
                         if isinstance(b, (doc.Heading, doc.Section)) and b.anchor}
-        self._numbering_ids: dict[str, int] = {}
 
     # --- paragraphs and runs, written straight as XML (python-docx's setters are slow)
     def p(self, parent=None, style: str | None = None, *, keep_next: bool = False,
           box: str = "", num: tuple[int, int] | None = None, align: str = "",
-          before_sect: bool = True, item: bool = False):
+          item: bool = False):
         """A new paragraph (``w:p``) at the end of `parent` (the body by default); its
         properties in the schema's order."""
         if parent is None:
             parent = self.body
         p = parent.makeelement(_W + "p", {})
-        if parent is self.body and before_sect and self._sect_pr is not None:
+        if parent is self.body:  # the body ends with its section properties
             self._sect_pr.addprevious(p)
         else:
             parent.append(p)
@@ -380,10 +386,9 @@ class _Writer:
         return p
 
     def run(self, p, text: str, *, bold: bool = False, italic: bool = False,
-            code: bool = False, colour: str = "", fill: str = "", size_pt: float = 0,
-            underline: bool = False):
+            code: bool = False, colour: str = "", fill: str = "", underline: bool = False):
         r = _el(p, "r")
-        if bold or italic or code or colour or fill or size_pt or underline:
+        if bold or italic or code or colour or fill or underline:
             rpr = _el(r, "rPr")
             if code:
                 _el(rpr, "rFonts", ascii="Consolas", hAnsi="Consolas", cs="Consolas")
@@ -393,8 +398,6 @@ class _Writer:
                 _el(rpr, "i")
             if colour:
                 _el(rpr, "color", val=colour)
-            if size_pt:
-                _el(rpr, "sz", val=round(size_pt * 2))
             if underline:
                 _el(rpr, "u", val="single")
             if fill:
@@ -414,7 +417,7 @@ class _Writer:
             if r.status or r.label:
                 fg, bg = (STATUS_COLOURS.get(r.status) if r.status
                           else LABEL_COLOURS.get(r.label)) or ("000000", "")
-                self.run(p, "\u00a0" + r.text + "\u00a0", bold=True, colour=fg, fill=bg)
+                self.run(p, _chip_text(r), bold=True, colour=fg, fill=bg)
             elif r.href:
                 self._link(p, r)
             else:
@@ -565,7 +568,9 @@ class _Writer:
         for part, cells in rows:
             tr = _el(tbl, "tr")
             trpr = _el(tr, "trPr")
-            _el(trpr, "cantSplit")
+            if _row_lines(cells, widths, size, part != "body") <= ROW_KEPT_LINES:
+                _el(trpr, "cantSplit")  # a short row is not split across pages; a tall one
+                # may be, or it would push to the next page and leave this one half empty
             if part == "head":
                 _el(trpr, "tblHeader")
             for i in range(ncols):
@@ -668,7 +673,7 @@ class _Writer:
         props.version = ""
         props.language = _LANG
         props.revision = 1
-        props.created = props.modified = when.replace(tzinfo=None)
+        props.created = props.modified = when.astimezone(dt.UTC).replace(tzinfo=None)
         _strip_last_printed(props)
 
     def save(self, when: dt.datetime) -> bytes:
@@ -724,7 +729,10 @@ def _fixed_zip(data: bytes, when: dt.datetime) -> bytes:
         for info in src.infolist():
             blob = _APP_XML if info.filename == "docProps/app.xml" else src.read(info)
             zi = zipfile.ZipInfo(info.filename, date_time=stamp)
-            zi.compress_type = zipfile.ZIP_DEFLATED
+            # Pictures are compressed already: stored as they are (deflating them again only
+            # cost time).
+            zi.compress_type = (zipfile.ZIP_STORED if info.filename.endswith((".png", ".jpeg"))
+                                else zipfile.ZIP_DEFLATED)
             zi.create_system = 0
             zi.external_attr = 0
             dst.writestr(zi, blob)
@@ -746,10 +754,27 @@ def build_time(document: doc.Document | None = None) -> dt.datetime:
 # ------------------------------------------------------------------------------ column widths
 
 
+def _chip_text(r: doc.Run) -> str:
+    """A status word or grant label as set on its tint: a no-break space either side, and a
+    short status word (such as "Kan ikke afgøres") kept on one line."""
+    text = r.text.replace(" ", "\u00a0") if r.status and len(r.text) <= 20 else r.text
+    return "\u00a0" + text + "\u00a0"
+
+
+def _row_lines(cells, widths: list[int], size: float, strong: bool) -> int:
+    """About how many lines a table row's tallest cell takes at these column widths."""
+    most = 1
+    for cell, width in zip(cells, widths, strict=False):
+        room = max(width - 2 * CELL_PAD_TW, 1) / 20  # points
+        n = sum(max(1, -(-text_width_pt(line, size, bold or strong) // room))
+                for line, bold in _cell_lines(cell))
+        most = max(most, int(n))
+    return most
+
+
 def _cell_lines(cell) -> list[tuple[str, bool]]:
     """A cell's text as lines, each with whether it is (mostly) bold."""
-    text = "".join(("\u00a0" + r.text + "\u00a0") if (r.status or r.label) else r.text
-                   for r in cell)
+    text = "".join(_chip_text(r) if (r.status or r.label) else r.text for r in cell)
     bold = any(r.bold or r.status or r.label for r in cell)
     return [(line, bold) for line in text.split("\n")]
 

@@ -293,6 +293,20 @@ def test_a_table_fills_the_text_width_and_a_compact_one_does_not():
     assert sum(column_widths(small)[1]) < 0.65 * sum(wide)
 
 
+def test_a_tall_row_may_split_across_pages_a_short_one_not():
+    """A rules table row with a long reasoning is split rather than pushed whole to the next
+    page (which left a page half empty); a short row stays on one page. The status word
+    stays on one line."""
+    long = " ".join(["Planen bruger midler til løn under uddannelse."] * 40)
+    rules = D.Table(["Regel", "Status", "Vurdering"],
+                    [["Mindst 90 %", [D.Run("Kan ikke afgøres", status="uafklaret")], long],
+                     ["Frist", [D.Run("OK", status="ok")], "Overholdt."]])
+    (t,) = _read(document_docx(doc.Document(title="t", blocks=[rules]))).tables
+    kept = [r._tr.trPr.find(qn("w:cantSplit")) is not None for r in t.rows]
+    assert kept == [True, False, True]
+    assert t.rows[1].cells[1].text == "\u00a0Kan\u00a0ikke\u00a0afgøres\u00a0"
+
+
 # ------------------------------------------------------------------------------ reproducible
 
 
@@ -306,6 +320,9 @@ def test_same_document_same_bytes_with_source_date_epoch(monkeypatch):
         assert {i.date_time for i in z.infolist()} == {(2026, 3, 31, 23, 33, 20)}
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1775000002")
     assert document_docx(_document(created="")) != first
+    # A date with another offset is stored as the same instant in UTC.
+    d = _read(document_docx(_document(created="2026-04-01T11:30:00+02:00")))
+    assert d.core_properties.created.isoformat() == "2026-04-01T09:30:00+00:00"
 
 
 def test_same_bytes_in_another_process(word, tmp_path):

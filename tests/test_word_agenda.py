@@ -81,6 +81,16 @@ def test_note_document_header_fields_logo_and_page_numbers(vejle_ctx, ishoej_ctx
     assert [p.text for p in d.sections[0].header.paragraphs if p.text] == ["Ishøj Kommune"]
 
 
+def test_each_document_names_itself_in_its_header(vejle_ctx):
+    """The analysis (or any other kind) says what it is where the bilag gives its number; a
+    scenario says so on every page."""
+    from opkval.word import note_header
+
+    assert note_header(vejle_ctx, "Analyse")[0] == "Vejle Kommune · Analyse"
+    scenario = {**vejle_ctx, "scenarie": ["+4 meritpaedagog fra 2026"]}
+    assert note_header(scenario)[0] == "Vejle Kommune · Bilag 2 · Scenarie"
+
+
 def test_agenda_item_has_its_own_header_and_names_both_documents(vejle_ctx):
     """Issue 21: the agenda item's page header is its own (not the note's "Bilag 2"), and
     under Bilag it names the bilag and the analysis."""
