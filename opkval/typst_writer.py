@@ -57,6 +57,8 @@ _LINE = 1.3
 #: A table, box or list estimated at most this share of a page is kept on one page; a taller
 #: one may break, so that it never leaves more than this share of a page empty behind it.
 KEEP_SHARE = 0.35
+#: A table row estimated taller than this share of a page may break across pages.
+TALL_ROW = 0.2
 
 # ------------------------------------------------------------------------------ colours
 
@@ -379,13 +381,16 @@ def _table(t: doc.Table, anchors: set[str], avail: float = TEXT_WIDTH) -> str:
     num = set(t.numeric)
     ncol = lay.ncol
 
-    def cells(row: Sequence[doc.Cell], bold: bool) -> list[str]:
+    def cells(row: Sequence[doc.Cell], bold: bool, tall: bool = False) -> list[str]:
         out = []
         for i in range(ncol):
             c = row[i] if i < len(row) else ()
             c = _breakable_runs(c, lay.content_width(i), lay.size, bold)
             e = _runs(c, anchors)
-            out.append(f"strong({e})" if bold and c else e)
+            e = f"strong({e})" if bold and c else e
+            # A row is kept on one page (as tr { break-inside: avoid }), unless it is so tall
+            # that moving it would leave most of a page empty, or it would not fit on any page.
+            out.append(f"table.cell(breakable: true, {e})" if tall else e)
         return out
 
     nhead, nbody = (1 if t.head else 0), len(t.rows)
@@ -399,8 +404,8 @@ def _table(t: doc.Table, anchors: set[str], avail: float = TEXT_WIDTH) -> str:
              "{ 1.5pt + accent } else { none })"]
     if t.head:
         parts.append("table.header(" + ", ".join(cells(t.head, True)) + ")")
-    for row in t.rows:
-        parts.append(", ".join(cells(row, False)))
+    for row, h in zip(t.rows, lay.rows_h[1:1 + nbody], strict=True):
+        parts.append(", ".join(cells(row, False, tall=h > TALL_ROW * TEXT_HEIGHT)))
     if t.foot:
         parts.append("table.footer(repeat: false, "
                      + ", ".join(", ".join(cells(r, True)) for r in t.foot) + ")")

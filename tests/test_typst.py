@@ -534,3 +534,17 @@ def test_advance_widths_are_the_fonts_own(bold, italic):
     # and a width by hand: "Ishøj" in DejaVu Sans at 10 pt is the sum of its five advances
     word = sum(expected[ord(c)] for c in "Ishøj") * 10
     assert fontmetrics.text_width("Ishøj", 10, bold, italic) == pytest.approx(word)
+
+
+def test_a_row_taller_than_the_space_left_breaks_rather_than_moving_or_running_off():
+    sentence = "Vurderingen bygger på planens tal og puljens regler."
+    d = doc.Document(title="Høj række", blocks=[
+        doc.Heading(1, "Høj række"), doc.Paragraph("Indledning. " * 150),
+        doc.Table(["Regel", "Vurdering"], [["Løn", " ".join([sentence] * 120)], ["Frist", "OK"]],
+                  caption="Reglerne", role="rules")])
+    pdf = tw.document_pdf(d)
+    # nothing drawn below a page's foot (a sentence may be cut by the page break: count words)
+    text = _fold(_text(pdf))
+    assert text.count("Vurderingen") == 120 and text.count("regler.") == 120
+    fill = _page_fill(pdf)
+    assert len(fill) >= 2 and all(f > 0.85 for f in fill[:-1]), fill
