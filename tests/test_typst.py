@@ -6,7 +6,9 @@ tables, pages) come from how each test document is built, not from the writer's 
 
 from __future__ import annotations
 
+import functools
 import io
+import json
 import os
 import re
 import subprocess
@@ -15,6 +17,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from opkval import doc, fontmetrics
@@ -444,20 +448,21 @@ def test_the_source_holds_document_text_only_as_string_literals():
 # ------------------------------------------------------------------------------ reproducible
 
 
-def test_with_source_date_epoch_two_builds_are_byte_identical(monkeypatch):
+def test_with_source_date_epoch_two_builds_are_byte_identical(monkeypatch, tmp_path):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1713657600")  # 21 April 2024 00:00 UTC
     d = _every_block()
     a, b = tw.document_pdf(d), tw.document_pdf(_every_block())
     assert a == b
     assert PdfReader(io.BytesIO(a)).metadata.creation_date.isoformat().startswith(
         "2024-04-21T00:00:00")
-    # and in a fresh process, where nothing is cached
+    # and in a fresh process, where nothing is cached, started in another folder
     code = ("import sys; from tests.test_typst import _every_block; "
             "from opkval.typst_writer import document_pdf; "
             "sys.stdout.buffer.write(document_pdf(_every_block()))")
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "1713657600"}
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1713657600",
+           "PYTHONPATH": str(Path(__file__).parent.parent)}
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, env=env,
-                           cwd=Path(__file__).parent.parent, check=True).stdout
+                           cwd=tmp_path, check=True).stdout
     assert other == a
 
 
@@ -548,3 +553,18 @@ def test_a_row_taller_than_the_space_left_breaks_rather_than_moving_or_running_o
     assert text.count("Vurderingen") == 120 and text.count("regler.") == 120
     fill = _page_fill(pdf)
     assert len(fill) >= 2 and all(f > 0.85 for f in fill[:-1]), fill
+
+
+@functools.cache
+def _evaluator():
+    import typst
+
+    return typst.Compiler(ignore_system_fonts=True)  # an empty document of its own
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_typst_reads_back_any_text_exactly(text):
+    """Typst itself evaluates the literal to the same string, for any Unicode text."""
+    got = _evaluator().eval(tw.typst_string(text), format="json")
+    assert json.loads(got) == text
