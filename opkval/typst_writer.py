@@ -582,7 +582,15 @@ class _Writer:
             return self.box(blk, avail)
         if isinstance(blk, doc.Section):
             mark = f"#metadata(none){self.label(blk.anchor)}\n\n" if blk.anchor else ""
-            return mark + self.blocks(blk.children, avail)
+            inner = self.blocks(blk.children, avail)
+            if blk.role == "title":  # header.title: a rule under the title block
+                inner = (f"#block(width: 100%, stroke: (bottom: 2.25pt + accent), "
+                         f"inset: (bottom: 0.4em), below: 1.2em)[\n{inner}\n]")
+            elif blk.role == "manifest":  # footer.manifest: small print under a rule
+                inner = (f"#block(width: 100%, stroke: (top: 0.75pt + rule), "
+                         f"inset: (top: 0.5em), above: 2em)[\n#set text(size: 7.5pt, "
+                         f"fill: muted)\n\n{inner}\n]")
+            return mark + inner
         raise TypeError(f"not a document block: {blk!r}")
 
     def blocks(self, blocks: Iterable[Any], avail: float = TEXT_WIDTH) -> str:
