@@ -29,6 +29,7 @@ import functools
 import os
 import re
 import struct
+import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -122,6 +123,7 @@ def _pt(x: float) -> str:
 
 def _preamble(document: doc.Document) -> str:
     title = document.title.strip() or "Dokument"
+    lang = document.lang if re.fullmatch(r"[a-z]{2,3}", document.lang or "") else "da"
     author = f", author: ({_s(document.author)},)" if document.author.strip() else ""
     header_lines = [ln for ln in document.header if ln.strip()]
     header = ("none" if not header_lines else
@@ -141,7 +143,7 @@ def _preamble(document: doc.Document) -> str:
 #let status-colours = ({status})
 #let label-colours = ({labels})
 #set document(title: {_s(title)}{author})
-#set text(lang: "da", font: "{fontmetrics.FAMILY}", size: {BODY_PT}pt, fill: ink,
+#set text(lang: {_s(lang)}, font: "{fontmetrics.FAMILY}", size: {BODY_PT}pt, fill: ink,
   hyphenate: false)
 #set par(leading: 0.5em, spacing: 0.8em, justify: false)
 #set page(paper: "a4", margin: (top: {top}mm, right: {right}mm, bottom: {bottom}mm,
@@ -271,7 +273,9 @@ def _estimate(blk: Any, width: float = TEXT_WIDTH) -> float:
     if isinstance(blk, doc.Table):
         return _Layout(blk, width).height
     if isinstance(blk, doc.Figure):
-        return (blk.width_cm * 28.35 * 0.75 if blk.role == "chart" else 2.2 * 28.35) + 30
+        if blk.role == "logo":
+            return 2.2 * 28.35 + 10
+        return min(blk.width_cm * 72 / 2.54, width) * _aspect(blk) + 30
     if isinstance(blk, doc.KeyValue):
         return _text_height("   ".join(f"{k}: {v}" for k, v in blk.pairs), width, 9.0) + 9
     if isinstance(blk, (doc.Box, doc.Section)):
@@ -419,6 +423,18 @@ def _table(t: doc.Table, anchors: set[str], avail: float = TEXT_WIDTH) -> str:
 
 
 # ------------------------------------------------------------------------------ figures
+
+
+_SVG_SIZE = re.compile(r'<svg[^>]*?\swidth="([\d.]+)[a-z]*"[^>]*?\sheight="([\d.]+)[a-z]*"')
+
+
+def _aspect(f: doc.Figure) -> float:
+    """Height over width of a figure's picture (0,75 when its size cannot be read)."""
+    m = _SVG_SIZE.search(f.svg[:2000]) if f.svg else None
+    if m and float(m.group(1)) > 0:
+        return float(m.group(2)) / float(m.group(1))
+    dims = _png_size(f.png) if f.png else None
+    return dims[1] / dims[0] if dims and dims[0] else 0.75
 
 
 def _png_size(png: bytes) -> tuple[int, int] | None:
@@ -626,8 +642,13 @@ def document_source(document: doc.Document) -> str:
 # ------------------------------------------------------------------------------ compiling
 
 
+_COMPILE_LOCK = threading.Lock()
+
+
 @functools.cache
 def _compiler():
+    """One Typst compiler per process, with the fonts loaded once (a renderer may warm it up
+    in a background thread: compiles on it are serialised by :data:`_COMPILE_LOCK`)."""
     import typst
 
     fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False,
@@ -662,9 +683,11 @@ def document_pdf(document: doc.Document) -> bytes:
     import typst
 
     source = document_source(document).encode("utf-8")
+    timestamp = _timestamp(document)
     try:
-        pdf, warnings = _compiler().compile_with_warnings(
-            source, format="pdf", pdf_standards=["ua-1"], timestamp=_timestamp(document))
+        with _COMPILE_LOCK:
+            pdf, warnings = _compiler().compile_with_warnings(
+                source, format="pdf", pdf_standards=["ua-1"], timestamp=timestamp)
     except typst.TypstError as e:
         raise TypstPdfError(f"Typst kunne ikke skrive PDF'en for {document.title!r}: "
                             f"{e.message} {' '.join(e.hints)}".strip()) from e
