@@ -242,17 +242,31 @@ def _runs_width(rs: Sequence[doc.Run], size: float, bold: bool = False) -> float
 
 
 def _runs_min_width(rs: Sequence[doc.Run], size: float, bold: bool = False) -> float:
-    """The widest piece of runs that cannot be broken (status words never break)."""
-    best = 0.0
+    """The widest piece of runs that cannot be broken: pieces run on across runs with no
+    space between them ("**1.304.000 kr.**," is one piece), status words never break."""
+    pieces: list[float] = []
+    glue = False  # the next run continues the last piece
     for r in rs:
         if r.status or r.label:
-            best = max(best, _runs_width((r,), size, bold))
-        elif r.code:
-            best = max(best, max((len(s) for s in fontmetrics.segments(r.text)), default=0)
-                       * 0.602 * 8.0)
+            w = _runs_width((r,), size, bold)
+            segs, first_glued = [w], glue
+            glue = True
         else:
-            best = max(best, fontmetrics.widest_segment(r.text, size, bold or r.bold, r.italic))
-    return best
+            if r.code:
+                widths = [len(p) * 0.602 * 8.0 for p in fontmetrics.segments(r.text)]
+            else:
+                widths = [fontmetrics.text_width(p, size, bold or r.bold, r.italic)
+                          for p in fontmetrics.segments(r.text)]
+            if not widths:
+                glue = glue and not r.text[:1].isspace()
+                continue
+            segs, first_glued = widths, glue and not r.text[0].isspace()
+            glue = not r.text[-1].isspace()
+        if first_glued and pieces:
+            pieces[-1] += segs[0]
+            segs = segs[1:]
+        pieces.extend(segs)
+    return max(pieces, default=0.0)
 
 
 def _text_height(text: str, width: float, size: float, bold: bool = False) -> float:

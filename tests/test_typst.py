@@ -324,6 +324,11 @@ def test_columns_are_sized_from_their_content():
     assert lay.content_width(1) >= need
     compact = tw._Layout(doc.Table(["A", "B"], [["1", "2"]], role="compact"))
     assert sum(compact.widths) == pytest.approx(0.6 * tw.TEXT_WIDTH)  # its minimum share
+    # runs with no space between them are one piece ("kr." in bold, then a comma)
+    glued = fontmetrics.text_width("1.304.000", 9, True)
+    assert tw._runs_min_width((doc.b("1.304.000"), doc.Run(",5 %")), 9) == pytest.approx(
+        glued + fontmetrics.text_width(",5", 9))
+    assert tw._runs_min_width((doc.b("1.304.000"), doc.Run(" i alt")), 9) == pytest.approx(glued)
     # a no-break space is no break point: the piece is measured whole
     assert fontmetrics.segments("1.304.000\u00a0kr. i alt") == ["1.304.000\u00a0kr.", "i", "alt"]
     assert fontmetrics.segments("Børne- og Skole-udvalget") == ["Børne-", "og", "Skole-",
