@@ -578,3 +578,17 @@ def test_typst_reads_back_any_text_exactly(text):
     """Typst itself evaluates the literal to the same string, for any Unicode text."""
     got = _evaluator().eval(tw.typst_string(text), format="json")
     assert json.loads(got) == text
+
+
+def test_a_link_to_a_section_goes_there_and_one_to_a_missing_anchor_stays_text():
+    """The bilag may point into the analysis, which is another file: such a link is text."""
+    d = doc.Document(title="Ankre", blocks=[
+        doc.Heading(1, "Ankre"),
+        doc.Paragraph(doc.link("til afsnittet", "#afsnit"), " og ",
+                      doc.link("til analysen", "#findes-ikke")),
+        doc.Section([doc.Heading(2, "Afsnit"), doc.Paragraph("Tekst.")], anchor="afsnit")])
+    pdf = tw.document_pdf(d)
+    annots = [a.get_object() for a in PdfReader(io.BytesIO(pdf)).pages[0].get("/Annots") or []]
+    assert len(annots) == 1 and annots[0].get("/Dest") is not None
+    assert [k for k, _, _ in _tree(pdf)].count("/Link") == 1
+    assert "til analysen" in _fold(_text(pdf))
