@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import re
 import struct
 from pathlib import Path
 
@@ -114,25 +115,14 @@ def _em_width(text: str, bold: bool, italic: bool) -> float:
     return sum(adv.get(ord(ch), notdef) for ch in text if ch not in "\u200b\u00ad")
 
 
+_SPACES = re.compile(r"[ \t\n]+")
+_AFTER_DASH = re.compile(r"(?<=[\u2010\u2013\u2014\u200b])|(?<=-)(?=[^\W\d_])")
+
+
 def segments(text: str) -> list[str]:
     """The pieces of ``text`` a line may not break inside (split at spaces and after dashes)."""
-    out: list[str] = []
-    cur = ""
-    for k, ch in enumerate(text):
-        if ch in " \n\t":
-            if cur:
-                out.append(cur)
-            cur = ""
-            continue
-        cur += ch
-        if ch in _BREAK_AFTER:
-            nxt = text[k + 1] if k + 1 < len(text) else ""
-            if ch != "-" or nxt.isalpha():
-                out.append(cur)
-                cur = ""
-    if cur:
-        out.append(cur)
-    return out
+    return [piece for word in _SPACES.split(text) if word
+            for piece in _AFTER_DASH.split(word) if piece]
 
 
 def widest_segment(text: str, size: float, bold: bool = False, italic: bool = False) -> float:

@@ -29,6 +29,7 @@ import functools
 import os
 import re
 import struct
+import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -57,6 +58,8 @@ _LINE = 1.3
 #: A table, box or list estimated at most this share of a page is kept on one page; a taller
 #: one may break, so that it never leaves more than this share of a page empty behind it.
 KEEP_SHARE = 0.35
+#: A table row estimated taller than this share of a page may break across pages.
+TALL_ROW = 0.2
 
 # ------------------------------------------------------------------------------ colours
 
@@ -87,9 +90,7 @@ class TypstPdfError(RuntimeError):
 # ------------------------------------------------------------------------------ escaping
 
 
-_ESCAPES = {c: f"\\u{{{c:x}}}" for c in (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)}
-_ESCAPES.update({ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\t"): "\\t",
-                 ord("\r"): "\\r"})
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def typst_string(text: str) -> str:
@@ -97,9 +98,12 @@ def typst_string(text: str) -> str:
 
     Backslash and double quote are escaped, line breaks and tabs written as ``\\n``, ``\\t``
     and ``\\r``, and every other control character as ``\\u{..}``; nothing else is special
-    inside a Typst string.
+    inside a Typst string. (Plain ``str.replace`` first: a chart's SVG is 50–80 kB.)
     """
-    return '"' + str(text).translate(_ESCAPES) + '"'
+    t = (str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+         .replace("\t", "\\t").replace("\r", "\\r"))
+    t = _CONTROL.sub(lambda m: f"\\u{{{ord(m.group()):x}}}", t)
+    return '"' + t + '"'
 
 
 _s = typst_string
@@ -119,6 +123,7 @@ def _pt(x: float) -> str:
 
 def _preamble(document: doc.Document) -> str:
     title = document.title.strip() or "Dokument"
+    lang = document.lang if re.fullmatch(r"[a-z]{2,3}", document.lang or "") else "da"
     author = f", author: ({_s(document.author)},)" if document.author.strip() else ""
     header_lines = [ln for ln in document.header if ln.strip()]
     header = ("none" if not header_lines else
@@ -138,7 +143,7 @@ def _preamble(document: doc.Document) -> str:
 #let status-colours = ({status})
 #let label-colours = ({labels})
 #set document(title: {_s(title)}{author})
-#set text(lang: "da", font: "{fontmetrics.FAMILY}", size: {BODY_PT}pt, fill: ink,
+#set text(lang: {_s(lang)}, font: "{fontmetrics.FAMILY}", size: {BODY_PT}pt, fill: ink,
   hyphenate: false)
 #set par(leading: 0.5em, spacing: 0.8em, justify: false)
 #set page(paper: "a4", margin: (top: {top}mm, right: {right}mm, bottom: {bottom}mm,
@@ -237,17 +242,31 @@ def _runs_width(rs: Sequence[doc.Run], size: float, bold: bool = False) -> float
 
 
 def _runs_min_width(rs: Sequence[doc.Run], size: float, bold: bool = False) -> float:
-    """The widest piece of runs that cannot be broken (status words never break)."""
-    best = 0.0
+    """The widest piece of runs that cannot be broken: pieces run on across runs with no
+    space between them ("**1.304.000 kr.**," is one piece), status words never break."""
+    pieces: list[float] = []
+    glue = False  # the next run continues the last piece
     for r in rs:
         if r.status or r.label:
-            best = max(best, _runs_width((r,), size, bold))
-        elif r.code:
-            best = max(best, max((len(s) for s in fontmetrics.segments(r.text)), default=0)
-                       * 0.602 * 8.0)
+            w = _runs_width((r,), size, bold)
+            segs, first_glued = [w], glue
+            glue = True
         else:
-            best = max(best, fontmetrics.widest_segment(r.text, size, bold or r.bold, r.italic))
-    return best
+            if r.code:
+                widths = [len(p) * 0.602 * 8.0 for p in fontmetrics.segments(r.text)]
+            else:
+                widths = [fontmetrics.text_width(p, size, bold or r.bold, r.italic)
+                          for p in fontmetrics.segments(r.text)]
+            if not widths:
+                glue = glue and not r.text[:1].isspace()
+                continue
+            segs, first_glued = widths, glue and not r.text[0].isspace()
+            glue = not r.text[-1].isspace()
+        if first_glued and pieces:
+            pieces[-1] += segs[0]
+            segs = segs[1:]
+        pieces.extend(segs)
+    return max(pieces, default=0.0)
 
 
 def _text_height(text: str, width: float, size: float, bold: bool = False) -> float:
@@ -268,7 +287,9 @@ def _estimate(blk: Any, width: float = TEXT_WIDTH) -> float:
     if isinstance(blk, doc.Table):
         return _Layout(blk, width).height
     if isinstance(blk, doc.Figure):
-        return (blk.width_cm * 28.35 * 0.75 if blk.role == "chart" else 2.2 * 28.35) + 30
+        if blk.role == "logo":
+            return 2.2 * 28.35 + 10
+        return min(blk.width_cm * 72 / 2.54, width) * _aspect(blk) + 30
     if isinstance(blk, doc.KeyValue):
         return _text_height("   ".join(f"{k}: {v}" for k, v in blk.pairs), width, 9.0) + 9
     if isinstance(blk, (doc.Box, doc.Section)):
@@ -379,13 +400,16 @@ def _table(t: doc.Table, anchors: set[str], avail: float = TEXT_WIDTH) -> str:
     num = set(t.numeric)
     ncol = lay.ncol
 
-    def cells(row: Sequence[doc.Cell], bold: bool) -> list[str]:
+    def cells(row: Sequence[doc.Cell], bold: bool, tall: bool = False) -> list[str]:
         out = []
         for i in range(ncol):
             c = row[i] if i < len(row) else ()
             c = _breakable_runs(c, lay.content_width(i), lay.size, bold)
             e = _runs(c, anchors)
-            out.append(f"strong({e})" if bold and c else e)
+            e = f"strong({e})" if bold and c else e
+            # A row is kept on one page (as tr { break-inside: avoid }), unless it is so tall
+            # that moving it would leave most of a page empty, or it would not fit on any page.
+            out.append(f"table.cell(breakable: true, {e})" if tall else e)
         return out
 
     nhead, nbody = (1 if t.head else 0), len(t.rows)
@@ -399,8 +423,8 @@ def _table(t: doc.Table, anchors: set[str], avail: float = TEXT_WIDTH) -> str:
              "{ 1.5pt + accent } else { none })"]
     if t.head:
         parts.append("table.header(" + ", ".join(cells(t.head, True)) + ")")
-    for row in t.rows:
-        parts.append(", ".join(cells(row, False)))
+    for row, h in zip(t.rows, lay.rows_h[1:1 + nbody], strict=True):
+        parts.append(", ".join(cells(row, False, tall=h > TALL_ROW * TEXT_HEIGHT)))
     if t.foot:
         parts.append("table.footer(repeat: false, "
                      + ", ".join(", ".join(cells(r, True)) for r in t.foot) + ")")
@@ -413,6 +437,18 @@ def _table(t: doc.Table, anchors: set[str], avail: float = TEXT_WIDTH) -> str:
 
 
 # ------------------------------------------------------------------------------ figures
+
+
+_SVG_SIZE = re.compile(r'<svg[^>]*?\swidth="([\d.]+)[a-z]*"[^>]*?\sheight="([\d.]+)[a-z]*"')
+
+
+def _aspect(f: doc.Figure) -> float:
+    """Height over width of a figure's picture (0,75 when its size cannot be read)."""
+    m = _SVG_SIZE.search(f.svg[:2000]) if f.svg else None
+    if m and float(m.group(1)) > 0:
+        return float(m.group(2)) / float(m.group(1))
+    dims = _png_size(f.png) if f.png else None
+    return dims[1] / dims[0] if dims and dims[0] else 0.75
 
 
 def _png_size(png: bytes) -> tuple[int, int] | None:
@@ -578,7 +614,15 @@ class _Writer:
             mark = f"#metadata(none){self.label(blk.anchor)}\n\n" if blk.anchor else ""
             if blk.role == "summary":  # boxed, as a Box is (doc.Section's roles)
                 return mark + self.box(doc.Box(blk.children), avail)
-            return mark + self.blocks(blk.children, avail)
+            inner = self.blocks(blk.children, avail)
+            if blk.role == "title":  # header.title: a rule under the title block
+                inner = (f"#block(width: 100%, stroke: (bottom: 2.25pt + accent), "
+                         f"inset: (bottom: 0.4em), below: 1.2em)[\n{inner}\n]")
+            elif blk.role == "manifest":  # footer.manifest: small print under a rule
+                inner = (f"#block(width: 100%, stroke: (top: 0.75pt + rule), "
+                         f"inset: (top: 0.5em), above: 2em)[\n#set text(size: 7.5pt, "
+                         f"fill: muted)\n\n{inner}\n]")
+            return mark + inner
         raise TypeError(f"not a document block: {blk!r}")
 
     def blocks(self, blocks: Iterable[Any], avail: float = TEXT_WIDTH) -> str:
@@ -614,8 +658,13 @@ def document_source(document: doc.Document) -> str:
 # ------------------------------------------------------------------------------ compiling
 
 
+_COMPILE_LOCK = threading.Lock()
+
+
 @functools.cache
 def _compiler():
+    """One Typst compiler per process, with the fonts loaded once (a renderer may warm it up
+    in a background thread: compiles on it are serialised by :data:`_COMPILE_LOCK`)."""
     import typst
 
     fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False,
@@ -650,9 +699,11 @@ def document_pdf(document: doc.Document) -> bytes:
     import typst
 
     source = document_source(document).encode("utf-8")
+    timestamp = _timestamp(document)
     try:
-        pdf, warnings = _compiler().compile_with_warnings(
-            source, format="pdf", pdf_standards=["ua-1"], timestamp=_timestamp(document))
+        with _COMPILE_LOCK:
+            pdf, warnings = _compiler().compile_with_warnings(
+                source, format="pdf", pdf_standards=["ua-1"], timestamp=timestamp)
     except typst.TypstError as e:
         raise TypstPdfError(f"Typst kunne ikke skrive PDF'en for {document.title!r}: "
                             f"{e.message} {' '.join(e.hints)}".strip()) from e

@@ -6,7 +6,9 @@ tables, pages) come from how each test document is built, not from the writer's 
 
 from __future__ import annotations
 
+import functools
 import io
+import json
 import os
 import re
 import subprocess
@@ -15,6 +17,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from opkval import doc, fontmetrics
@@ -62,12 +66,14 @@ def _every_block() -> doc.Document:
         header=("Vejle Kommune", "Bilag 3"),
         author="Vejle Kommune",
         blocks=[
-            doc.Figure(alt="Vejle Kommunes logo", png=LOGO.read_bytes(), role="logo"),
-            doc.Paragraph("Bilag til udvalget", role="kicker"),
-            doc.Heading(1, "Opkvalificeringspuljen i Vejle Kommune"),
-            doc.KeyValue([("Udvalg", "Børne- og Familieudvalget"), ("Møde", "21. april 2024"),
-                          ("Sagsnr.", "24/1234")]),
-            doc.Paragraph("Oplysninger om dokumentet", role="meta"),
+            doc.Section([
+                doc.Figure(alt="Vejle Kommunes logo", png=LOGO.read_bytes(), role="logo"),
+                doc.KeyValue([("Udvalg", "Børne- og Familieudvalget"), ("Møde", "21. april 2024"),
+                              ("Sagsnr.", "24/1234")]),
+                doc.Paragraph("Bilag til udvalget", role="kicker"),
+                doc.Heading(1, "Opkvalificeringspuljen i Vejle Kommune"),
+                doc.Paragraph("Oplysninger om dokumentet", role="meta"),
+            ], role="title"),
             doc.Box([
                 doc.Heading(2, "Kort fortalt"),
                 doc.Paragraph("Kommunen får ", doc.b("1.304.000 kr."), " fra puljen. Reglen om ",
@@ -100,6 +106,9 @@ def _every_block() -> doc.Document:
                 doc.Table(["Kategori", "Deltagere"], [["Pædagog", "4"], ["PAU", "12"]],
                           numeric=(1,), role="compact"),
             ], anchor="sektion"),
+            doc.Section([doc.Paragraph("Dannet med opkval, inputfiler ",
+                                       doc.Run("d2345e651d68", code=True), ".")],
+                        role="manifest"),
         ],
     )
 
@@ -183,7 +192,7 @@ def test_every_block_type_renders_as_its_tagged_structure(every_block_pdf):
     assert kinds["/Caption"] == 2
     assert kinds["/L"] == 2 and kinds["/LI"] == 4
     assert kinds["/Link"] == 2
-    assert kinds["/Code"] == 1
+    assert kinds["/Code"] == 2
 
 
 def test_the_pdf_says_every_word_of_the_document(every_block_pdf):
@@ -317,6 +326,11 @@ def test_columns_are_sized_from_their_content():
     assert lay.content_width(1) >= need
     compact = tw._Layout(doc.Table(["A", "B"], [["1", "2"]], role="compact"))
     assert sum(compact.widths) == pytest.approx(0.6 * tw.TEXT_WIDTH)  # its minimum share
+    # runs with no space between them are one piece ("kr." in bold, then a comma)
+    glued = fontmetrics.text_width("1.304.000", 9, True)
+    assert tw._runs_min_width((doc.b("1.304.000"), doc.Run(",5 %")), 9) == pytest.approx(
+        glued + fontmetrics.text_width(",5", 9))
+    assert tw._runs_min_width((doc.b("1.304.000"), doc.Run(" i alt")), 9) == pytest.approx(glued)
     # a no-break space is no break point: the piece is measured whole
     assert fontmetrics.segments("1.304.000\u00a0kr. i alt") == ["1.304.000\u00a0kr.", "i", "alt"]
     assert fontmetrics.segments("Børne- og Skole-udvalget") == ["Børne-", "og", "Skole-",
@@ -384,7 +398,7 @@ def test_a_bilag_with_header_fields_a_logo_and_a_table_across_pages_passes_pdf_u
     pdf = tw.document_pdf(d)
     tables = [p for k, _, p in _tree(pdf) if k == "/Table"]
     assert any(len(p) > 1 for p in tables)  # the table really crosses a page
-    assert any(isinstance(b, doc.KeyValue) for b in d.blocks)
+    assert any(isinstance(b, doc.KeyValue) for b in doc.walk(d.blocks))
     path = tmp_path / "bilag.pdf"
     path.write_bytes(pdf)
     report = page.validate_pdf(str(path), profile="ua1")
@@ -446,20 +460,21 @@ def test_the_source_holds_document_text_only_as_string_literals():
 # ------------------------------------------------------------------------------ reproducible
 
 
-def test_with_source_date_epoch_two_builds_are_byte_identical(monkeypatch):
+def test_with_source_date_epoch_two_builds_are_byte_identical(monkeypatch, tmp_path):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1713657600")  # 21 April 2024 00:00 UTC
     d = _every_block()
     a, b = tw.document_pdf(d), tw.document_pdf(_every_block())
     assert a == b
     assert PdfReader(io.BytesIO(a)).metadata.creation_date.isoformat().startswith(
         "2024-04-21T00:00:00")
-    # and in a fresh process, where nothing is cached
+    # and in a fresh process, where nothing is cached, started in another folder
     code = ("import sys; from tests.test_typst import _every_block; "
             "from opkval.typst_writer import document_pdf; "
             "sys.stdout.buffer.write(document_pdf(_every_block()))")
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "1713657600"}
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1713657600",
+           "PYTHONPATH": str(Path(__file__).parent.parent)}
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, env=env,
-                           cwd=Path(__file__).parent.parent, check=True).stdout
+                           cwd=tmp_path, check=True).stdout
     assert other == a
 
 
@@ -536,3 +551,46 @@ def test_advance_widths_are_the_fonts_own(bold, italic):
     # and a width by hand: "Ishøj" in DejaVu Sans at 10 pt is the sum of its five advances
     word = sum(expected[ord(c)] for c in "Ishøj") * 10
     assert fontmetrics.text_width("Ishøj", 10, bold, italic) == pytest.approx(word)
+
+
+def test_a_row_taller_than_the_space_left_breaks_rather_than_moving_or_running_off():
+    sentence = "Vurderingen bygger på planens tal og puljens regler."
+    d = doc.Document(title="Høj række", blocks=[
+        doc.Heading(1, "Høj række"), doc.Paragraph("Indledning. " * 150),
+        doc.Table(["Regel", "Vurdering"], [["Løn", " ".join([sentence] * 120)], ["Frist", "OK"]],
+                  caption="Reglerne", role="rules")])
+    pdf = tw.document_pdf(d)
+    # nothing drawn below a page's foot (a sentence may be cut by the page break: count words)
+    text = _fold(_text(pdf))
+    assert text.count("Vurderingen") == 120 and text.count("regler.") == 120
+    fill = _page_fill(pdf)
+    assert len(fill) >= 2 and all(f > 0.85 for f in fill[:-1]), fill
+
+
+@functools.cache
+def _evaluator():
+    import typst
+
+    return typst.Compiler(ignore_system_fonts=True)  # an empty document of its own
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_typst_reads_back_any_text_exactly(text):
+    """Typst itself evaluates the literal to the same string, for any Unicode text."""
+    got = _evaluator().eval(tw.typst_string(text), format="json")
+    assert json.loads(got) == text
+
+
+def test_a_link_to_a_section_goes_there_and_one_to_a_missing_anchor_stays_text():
+    """The bilag may point into the analysis, which is another file: such a link is text."""
+    d = doc.Document(title="Ankre", blocks=[
+        doc.Heading(1, "Ankre"),
+        doc.Paragraph(doc.link("til afsnittet", "#afsnit"), " og ",
+                      doc.link("til analysen", "#findes-ikke")),
+        doc.Section([doc.Heading(2, "Afsnit"), doc.Paragraph("Tekst.")], anchor="afsnit")])
+    pdf = tw.document_pdf(d)
+    annots = [a.get_object() for a in PdfReader(io.BytesIO(pdf)).pages[0].get("/Annots") or []]
+    assert len(annots) == 1 and annots[0].get("/Dest") is not None
+    assert [k for k, _, _ in _tree(pdf)].count("/Link") == 1
+    assert "til analysen" in _fold(_text(pdf))
