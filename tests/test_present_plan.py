@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import pytest
-
 from opkval import doc, present_plan
 from opkval.charts import plan_cumulative
 from opkval.config import load_config, load_rules
@@ -187,10 +185,6 @@ def test_a_line_break_in_a_cell_is_in_the_blocks(ishoej_plan, ishoej_grants):
     assert any("\nForudsætning: Ansvar og følgeskab" in t for t in text)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "html_writer writes a run's \\n as a newline, which HTML shows as a space; the old note "
-    "had <br> there, and word.py (which reads that HTML) then glues the words. To be fixed in "
-    "html_writer.run_html (branch p23); then this marker goes."))
 def test_a_line_break_in_a_cell_is_a_line_break_in_the_html(ishoej_plan, ishoej_grants):
     ctx = _ctx(plan_context(ishoej_plan, ishoej_grants), grants=ishoej_grants)
     html = html_of(present_plan.rules_table(ctx))

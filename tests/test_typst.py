@@ -40,15 +40,18 @@ def _chart_svg() -> str:
     import matplotlib
 
     matplotlib.use("Agg")
-    # Fixed SVG ids (as opkval.charts sets them): else the ids differ from process to process.
-    matplotlib.rcParams["svg.hashsalt"] = "opkval"
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(5, 2.5))
-    ax.bar(["2024", "2025", "2026"], [1.3, 1.1, 0.9])
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None})
-    plt.close(fig)
+    # matplotlib's defaults whatever else this process imported (opkval.charts sets its own
+    # rcParams), and fixed SVG ids: the same SVG in this process and in a fresh one.
+    with matplotlib.rc_context():
+        matplotlib.rcdefaults()
+        matplotlib.rcParams["svg.hashsalt"] = "opkval"
+        fig, ax = plt.subplots(figsize=(5, 2.5))
+        ax.bar(["2024", "2025", "2026"], [1.3, 1.1, 0.9])
+        buf = io.StringIO()
+        fig.savefig(buf, format="svg", metadata={"Date": None})
+        plt.close(fig)
     return buf.getvalue()
 
 
