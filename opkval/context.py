@@ -415,7 +415,14 @@ def load_context(kommunekode: int, report_year: int | None = None,
     builds it from ``data/raw`` with the default parameters.
     """
     if context_path:
-        ctx = json.loads(Path(context_path).read_text(encoding="utf-8"))
+        path = Path(context_path)
+        if not path.is_file():
+            # A kept notebook (reports/<slug>.ipynb) names the context beside it by its name.
+            raise OpkvalError(
+                f"{context_path}: konteksten findes ikke i {Path.cwd()}. En gemt notebook "
+                "læser konteksten ved siden af sig: kør den fra dens mappe (papermill --cwd "
+                "<mappe>).")
+        ctx = json.loads(path.read_text(encoding="utf-8"))
         if ctx["kommune"]["kode"] != kommunekode:
             raise OpkvalError(
                 f"{context_path}: kontekst for kommunekode {ctx['kommune']['kode']}, "
