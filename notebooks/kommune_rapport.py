@@ -27,8 +27,8 @@ kommunekode: int = 183
 report_year: int = 0
 # Path to a context JSON precomputed by `opkval report` (str); "" builds it here from data/raw.
 context_path: str = ""
-# Output formats rendered from this run (str, comma-separated: "html", "pdf"); the footer
-# names the companion files.
+# Output formats rendered from this run (str, comma-separated: "html", "pdf", "docx"); the footer
+# names both documents' files.
 formats: str = "html,pdf"
 
 # %%
