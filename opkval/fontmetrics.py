@@ -1,9 +1,10 @@
 """The fonts every writer lays text out with, and the width text takes in them.
 
 The fonts come from matplotlib's wheel (DejaVu Sans), never from the system, so a PDF looks the
-same on every machine. Widths come from the fonts' own advance widths (fontTools, which ships
-with matplotlib), so a writer can size table columns from their content before layout instead
-of measuring inside the layout engine. Kerning is ignored: it only makes text narrower, so a
+same on every machine. Widths come from the fonts' own advance widths (read from the font
+tables directly, checked against fontTools in the tests), so a writer can size table columns
+from their content before layout instead of measuring inside the layout engine (the Typst PDF
+writer does; the Word writer can too). Kerning is ignored: it only makes text narrower, so a
 width computed here is never too small.
 """
 

@@ -37,16 +37,16 @@ MM = 72 / 25.4
 
 
 def _chart_svg() -> str:
+    """A matplotlib SVG that is the same in every process, whatever rcParams other modules set
+    (opkval.charts sets its own on import)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    # matplotlib's defaults whatever else this process imported (opkval.charts sets its own
-    # rcParams), and fixed SVG ids: the same SVG in this process and in a fresh one.
-    with matplotlib.rc_context():
+    with plt.rc_context():
         matplotlib.rcdefaults()
-        matplotlib.rcParams["svg.hashsalt"] = "opkval"
+        matplotlib.rcParams["svg.hashsalt"] = "test_typst"
         fig, ax = plt.subplots(figsize=(5, 2.5))
         ax.bar(["2024", "2025", "2026"], [1.3, 1.1, 0.9])
         buf = io.StringIO()
