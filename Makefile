@@ -88,6 +88,8 @@ reports: $(STAMP) $(NOTEBOOK) build/landsoversigt.ipynb ## All 98 notes + report
 		$(if $(value FORMAT),--format=$(call q,FORMAT))
 
 bench: $(STAMP) $(NOTEBOOK) ## Measure F, R1, R98, R0 and peak memory; appends to docs/benchmarks.md
+	@# The peer pipeline's PDF step is the weasyprint command (a bench-only extra: opkval never imports it).
+	@[ -x $(BIN)/weasyprint ] || $(BIN)/python -m pip install --quiet -e '.[bench]'
 	@$(BIN)/python benchmarks/bench.py
 
 kommuner: $(STAMP) ## List the 98 kommuner with code and slug

@@ -116,14 +116,26 @@ def peer(tmp: Path) -> float:
 
 def breakdown() -> dict[str, float]:
     """Mean seconds per note of each step, one warm renderer, the peer's sample in sequence:
-    context (parent), kernel (papermill in the warm kernel), HTML (nbconvert), PDF (WeasyPrint
-    layout and writing), the rest (the Word note, the agenda item and the context JSON), each
-    timed by itself; and the whole note in one `render` (total), which also swaps files in."""
+    context (parent), kernel (papermill in the warm kernel), HTML (nbconvert, the bilag and the
+    analysis), PDF (Typst, both documents), the rest (both Word files, the agenda item and the
+    context JSON), each timed by itself; and the whole note in one `render` (total), which also
+    swaps files in."""
     from opkval.context import build_context, write_json
     from opkval.data import load_all
     from opkval.kommune import KommuneIndex
     from opkval.plan import find_plan
-    from opkval.render import AGENDA_SUFFIX, Renderer, ReportFiles, _word_files, to_pdf
+    from opkval.render import (
+        AGENDA_SUFFIX,
+        Renderer,
+        ReportFiles,
+        _agenda_files,
+        _docx_bytes,
+        _pdf_bytes,
+        created_at,
+        note_parts,
+        notebook_document,
+        part_notebook,
+    )
 
     data = load_all()
     index = KommuneIndex(data.municipalities)
@@ -152,11 +164,19 @@ def breakdown() -> dict[str, float]:
             t0 = time.perf_counter()
             nb = renderer.execute(Path(tmp) / f"{k['slug']}.ipynb", params)
             t1 = time.perf_counter()
-            html = renderer.to_html(nb, k["navn"])
+            parts = [(p, part_notebook(nb, p.tag)) for p in note_parts(ctx)]
+            for p, sub in parts:
+                renderer.to_html(sub, p.title)
             t2 = time.perf_counter()
-            to_pdf(html)
+            documents = [notebook_document(sub, title=p.title, kind=p.kind, header=p.header,
+                                           created=created_at(ctx), author=p.author)
+                         for p, sub in parts]
+            for d in documents:
+                _pdf_bytes(d)
             t3 = time.perf_counter()
-            _word_files(ctx, nb, out, files)
+            for d in documents:
+                _docx_bytes(d)
+            _agenda_files(ctx, out, files)
             write_json(ctx, files.json)
             write_json(ctx, files.json)  # twice, as render does (the second lists the files)
             t4 = time.perf_counter()

@@ -7,7 +7,7 @@ __version__ = "0.1.0"
 
 #: Project root when installed editable from a checkout (the layout the Makefile uses).
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-#: The notes' nbconvert template, stylesheet and script (also WeasyPrint's base URL).
+#: The notes' nbconvert template, stylesheet and script (the HTML pages).
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
 

@@ -10,9 +10,7 @@ orientation to efterretning; the plan's ``notat.indstilling`` replaces it.
 
 from __future__ import annotations
 
-import html
-
-from opkval import fmt, wording
+from opkval import doc, fmt, wording
 from opkval.domain import ROLE_LOKAL_PLAN
 from opkval.present import _kommune, _span, grant_label, payment_sentence, round_with_role
 from opkval.present_notat import bilag_label, header_fields, indstilling_text, md_blocks
@@ -107,7 +105,7 @@ def agenda(ctx: dict) -> dict:
     sag.extend(md_blocks(notat.get("indledning")))
     rounds = "; ".join(
         f"{x['navn'] if i == 0 else x['navn'].lower()} ({_span(x['aar'])}): "
-        f"{html.unescape(payment_sentence(x))}"
+        f"{payment_sentence(x)}"
         + (f" og forudsætter en {x['betingelse']}" if x["betingelse"] else "")
         for i, x in enumerate(ctx["runder"]))
     sag.append(_p(
@@ -175,9 +173,7 @@ def agenda(ctx: dict) -> dict:
         oek.append(_ul(lines))
     oek.append(_p("Orienteringen har i sig selv ingen bevillingsmæssige konsekvenser."))
 
-    bilag_name = bilag_label(ctx) or "Bilag"
-    bilag = [_p(f"{bilag_name}: Orientering om opkvalificeringspuljen – {k} "
-                f"({ctx.get('filnavn') or ctx['kommune']['slug']}.pdf)")]
+    bilag = [_ul(bilag_documents(ctx))]
     sections = {
         "Resumé": [_p(x) for x in resume],
         "Sagsfremstilling": sag,
@@ -194,8 +190,9 @@ def _plain_runs(runs: list[dict]) -> str:
                                 else "") for r in runs)
 
 
-def to_text(item: dict) -> str:
-    """Plain text for an agenda system: headings on their own line, blank lines between."""
+def to_text(item: dict, ctx: dict | None = None) -> str:
+    """Plain text for an agenda system: headings on their own line, blank lines between.
+    With `ctx`, Bilag names the documents as the Word version does (:func:`bilag_documents`)."""
     out = [item["titel"], ""]
     for label, value in item["felter"]:
         out.append(f"{label}: {value}")
@@ -203,6 +200,9 @@ def to_text(item: dict) -> str:
         out.append("")
     for heading, blocks in item["afsnit"]:
         out.extend([heading, ""])
+        if heading == "Bilag" and ctx is not None:
+            out.extend([*(f"- {x}" for x in bilag_documents(ctx)), ""])
+            continue
         for b in blocks:
             for n, runs in enumerate(b["items"], start=1):
                 prefix = {"p": "", "ul": "- ", "ol": f"{n}. "}[b["kind"]]
@@ -211,31 +211,61 @@ def to_text(item: dict) -> str:
     return "\n".join(out).replace("\u00a0", " ").rstrip() + "\n"
 
 
-def to_docx(item: dict, ctx: dict) -> bytes:
-    """The agenda item as Word: Heading 1 title, Heading 2 per section, page header."""
-    from opkval.word import WordWriter, _hyperlink
+def bilag_documents(ctx: dict) -> list[str]:
+    """The documents the agenda item sends along (issue 21 splits the note in two): the bilag
+    the council reads, with the kommune's bilag number where its plan gives one, and the
+    analysis, each with its file name."""
+    k = _kommune(ctx)
+    slug = ctx.get("filnavn") or ctx["kommune"]["slug"]
+    number = bilag_label(ctx)
+    return [(f"{number}: " if number else "") + f"{k} – bilag ({slug}.pdf)",
+            f"{k} – analyse ({slug}-analyse.pdf)"]
 
-    w = WordWriter(ctx)
-    doc = w.doc
-    doc.core_properties.title = item["titel"]
-    w.para(doc, "Heading 1", item["titel"])
-    for label, value in item["felter"]:
-        p = w.para(doc)
-        p.add_run(f"{label}: ").bold = True
-        p.add_run(value)
-    for heading, blocks in item["afsnit"]:
-        w.para(doc, "Heading 2", heading)
-        for b in blocks:
-            style = {"p": None, "ul": "List Bullet", "ol": "List Number"}[b["kind"]]
-            for runs in b["items"]:
-                p = w.para(doc, style)
-                for r in runs:
-                    if r.get("href"):
-                        _hyperlink(p, r["href"], r["text"], r["bold"], r["italic"])
-                    else:
-                        run = p.add_run(r["text"])
-                        if r["bold"]:
-                            run.bold = True
-                        if r["italic"]:
-                            run.italic = True
-    return w.to_bytes()
+
+def _doc_runs(runs: list[dict]) -> list[doc.Run]:
+    return [doc.Run(r["text"], bold=bool(r.get("bold")), italic=bool(r.get("italic")),
+                    href=r.get("href") or "") for r in runs]
+
+
+def _doc_block(b: dict):
+    if b["kind"] == "p":
+        return doc.Paragraph(_doc_runs(b["items"][0]) if b["items"] else [])
+    return doc.BulletList([_doc_runs(i) for i in b["items"]], ordered=b["kind"] == "ol")
+
+
+def agenda_document(item: dict, ctx: dict, documents: list[str] | None = None) -> doc.Document:
+    """The agenda item (:func:`agenda`) as a document for the writers: its title, its header
+    fields, the five sections, and under Bilag the documents it sends along
+    (:func:`bilag_documents` unless `documents` names others). Its running header is its own
+    (the kommune and "Dagsordenspunkt"), not the note's bilag number."""
+    from opkval.word import build_time, logo_figure, note_header
+
+    blocks: list = []
+    logo = logo_figure(ctx)
+    if logo is not None:
+        blocks.append(logo)
+    blocks.append(doc.Heading(1, item["titel"]))
+    if item["felter"]:
+        blocks.append(doc.KeyValue(item["felter"]))
+    for heading, section in item["afsnit"]:
+        blocks.append(doc.Heading(2, heading))
+        if heading == "Bilag":
+            names = bilag_documents(ctx) if documents is None else documents
+            blocks.append(doc.BulletList(names) if len(names) > 1
+                          else doc.Paragraph(*names))
+        else:
+            blocks.extend(_doc_block(b) for b in section)
+    notat = ctx.get("notat") or {}
+    return doc.Document(title=item["titel"], blocks=blocks, kind="dagsordenspunkt",
+                        header=note_header(ctx, "Dagsordenspunkt"),
+                        created=build_time().isoformat(),
+                        author=notat.get("afsender") or item["kommune"])
+
+
+def to_docx(item: dict, ctx: dict) -> bytes:
+    """The agenda item as Word (:func:`agenda_document` written by
+    :func:`opkval.word.document_docx`): Heading 1 title, Heading 2 per section, its own
+    page header."""
+    from opkval.word import document_docx
+
+    return document_docx(agenda_document(item, ctx))

@@ -181,6 +181,17 @@ def _stats(out_dir: Path, names: list[str]) -> dict[str, list[int]]:
     return out
 
 
+def note_names(slug: str, formats: tuple[str, ...]) -> list[str]:
+    """A note's files in these formats: its JSON, the bilag's and the analysis's files
+    (``<slug>.pdf``, ``<slug>-analyse.pdf``, ...) and, with docx, the agenda item's."""
+    names = [f"{slug}.json"]
+    for suffix in ("", "-analyse"):
+        names += [f"{slug}{suffix}.{ext}" for ext in formats if ext in ("html", "pdf", "docx")]
+    if "docx" in formats:
+        names += [f"{slug}-dagsordenspunkt.{ext}" for ext in ("docx", "txt")]
+    return names
+
+
 def _current(entry: dict | None, fp: str, out_dir: Path, names: list[str]) -> bool:
     """The recorded build of these inputs, with each file as that build left it."""
     if not (entry and entry.get("fingerprint") == fp and entry.get("status") == "ok"):
@@ -318,9 +329,16 @@ def _worker_render(task: tuple[str, dict, str, tuple[str, ...]]) -> Outcome:
 
     written = list(files.written())
     return Outcome(slug, navn, True, time.perf_counter() - t0,
-                   files={("dagsordenspunkt." if f.stem.endswith("-dagsordenspunkt") else "")
-                          + f.suffix[1:]: f.name for f in written},
+                   files={_file_key(f): f.name for f in written},
                    hashes={f.name: file_sha256(f) for f in written if f.exists()})
+
+
+def _file_key(f: Path) -> str:
+    """A note's file in the manifest: 'html', 'analyse.pdf', 'dagsordenspunkt.docx', ..."""
+    for part in ("dagsordenspunkt", "analyse"):
+        if f.stem.endswith(f"-{part}"):
+            return f"{part}.{f.suffix[1:]}"
+    return f.suffix[1:]
 
 
 # ---------------------------------------------------------------------------------- the run
@@ -369,7 +387,7 @@ def _run_locked(out_dir: Path, t0: float, raw_dir: Path, plans_dir: Path, *, job
     old = _read_manifest(out_dir)
     old_k = old.get("kommuner", {})
     stale = [t for t in targets if force or not _current(
-        old_k.get(t.slug), fps[t.slug], out_dir, [f"{t.slug}.{ext}" for ext in ("json", *formats)])]
+        old_k.get(t.slug), fps[t.slug], out_dir, note_names(t.slug, formats))]
     site_fp = _site_fingerprint(base, old_k)
     site_names = ["index.html", "landsoversigt.json",
                   *(f"landsoversigt.{f}" for f in formats if f in ("html", "pdf")),
@@ -432,7 +450,9 @@ def _build(stale: list[Target], out_dir: Path, formats: tuple[str, ...], year: i
     data = load_all(raw_dir)
     index = KommuneIndex(data.municipalities)
     run_manifest = manifest(data)
-    generated_at = dt.datetime.now().replace(microsecond=0)
+    from opkval.context import build_time
+
+    generated_at = build_time()
     tasks = []
     summaries = {}
     t_ctx = time.perf_counter()
@@ -593,7 +613,7 @@ def _merge_manifest(old: dict, outcomes: list[Outcome], fps: dict[str, str],
                     run_manifest: dict, out_dir: Path, formats: tuple[str, ...]) -> dict:
     kommuner = dict(old.get("kommuner", {}))
     for o in outcomes:
-        names = [f"{o.slug}.{ext}" for ext in ("json", "ipynb", *formats)]
+        names = [f"{o.slug}.ipynb", *note_names(o.slug, formats)]
         kommuner[o.slug] = {"navn": o.navn, "fingerprint": fps.get(o.slug, ""),
                             "status": "ok" if o.ok else "fejl", "trin": o.step,
                             "fejl": o.error, "filer": o.files, "sekunder": round(o.seconds, 2),

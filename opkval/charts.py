@@ -1,13 +1,14 @@
-"""Charts for the note: matplotlib → PNG bytes, Danish labels and number formats.
+"""Charts for the note: matplotlib → SVG and PNG, Danish labels and number formats.
 
-PNG (not SVG) so the same image embeds in the HTML and the PDF and is byte-stable between
-runs. Each chart returns a :class:`Chart`, which Jupyter displays as an image.
+Each chart is a :class:`opkval.doc.Figure` with its text alternative and caption, carrying the
+picture twice: SVG for the writers that take vectors (HTML, the Typst PDF: sharp at any zoom,
+and smaller than the PNG) and PNG for Word. Both are byte-stable between runs (fixed SVG ids
+and no date in the SVG's metadata).
 """
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -17,7 +18,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from PIL import Image
 
-from opkval import fmt
+from opkval import doc, fmt
 from opkval.domain import PASNING, PASNING_NAVN
 from opkval.present import _kommune
 
@@ -41,23 +42,20 @@ matplotlib.rcParams.update({
     "axes.titleweight": "bold",
     "svg.hashsalt": "opkval",
 })
+#: A chart's width on the A4 page (the figures are 7,2 inches wide: 18,3 cm, scaled to fit).
+WIDTH_CM = 16.0
 
 
-@dataclass(frozen=True)
-class Chart:
-    png: bytes
-    #: Text alternative: what the chart shows, every series with its values (an empty series is
-    #: said to be empty). The image's ``alt`` in the HTML and the figure's /Alt in the PDF.
-    alt: str
-    #: Visible caption under the chart (``<figcaption>``; a /Caption in the PDF).
-    caption: str = ""
+def chart_figure(picture: tuple[bytes, str], alt: str, caption: str = "") -> doc.Figure:
+    """A chart as a document figure: ``picture`` is (PNG, SVG) from :func:`_render`.
 
-    def _repr_png_(self) -> bytes:
-        return self.png
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        data = {"image/png": self.png, "text/plain": self.alt}
-        return data, {"image/png": {"opkval_caption": self.caption}}
+    ``alt`` is the text alternative: what the chart shows, every series with its values (an
+    empty series is said to be empty); the image's ``alt`` in the HTML, its description in
+    Word and its /Alt in the PDF. ``caption`` is the visible caption under it.
+    """
+    png, svg = picture
+    return doc.Figure(alt=alt, png=png, svg=svg, caption=caption, role="chart",
+                      width_cm=WIDTH_CM)
 
 
 def _end(text: str) -> str:
@@ -70,9 +68,9 @@ def _series(values_by_year) -> str:
     return ", ".join(f"{y}: {v}" for y, v in values_by_year if v is not None)
 
 
-def _to_png(fig, *, left: float = 0.1, right: float = 0.98, top: float = 0.88,
-            bottom: float = 0.22, wspace: float | None = None) -> bytes:
-    """PNG of a figure laid out with fixed margins (figure fractions).
+def _render(fig, *, left: float = 0.1, right: float = 0.98, top: float = 0.88,
+            bottom: float = 0.22, wspace: float | None = None) -> tuple[bytes, str]:
+    """PNG and SVG of a figure laid out with fixed margins (figure fractions).
 
     Fixed margins, not ``bbox_inches="tight"``: tight layout draws every figure twice, which
     was a third of a note's chart time; legends sit in the bottom margin (``_legend_below``).
@@ -82,13 +80,23 @@ def _to_png(fig, *, left: float = 0.1, right: float = 0.98, top: float = 0.88,
     canvas = FigureCanvasAgg(fig)
     canvas.draw()
     renderer = canvas.get_renderer()
-    # The figure is opaque white: RGB loses nothing, and a PDF then needs no alpha mask (each
-    # mask is another PNG for WeasyPrint to encode). Fast compression: the HTML carries the
-    # bytes, and WeasyPrint re-encodes them for the PDF anyway.
+    # The figure is opaque white: RGB loses nothing (and Word needs no alpha). Fast
+    # compression: the PNG is only Word's copy of the chart; HTML and PDF take the SVG.
     image = Image.frombuffer("RGBA", (int(renderer.width), int(renderer.height)),
                              canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
     buf = io.BytesIO()
     image.save(buf, format="png", compress_level=PNG_COMPRESS_LEVEL)
+    return buf.getvalue(), _to_svg(fig)
+
+
+def _to_svg(fig) -> str:
+    """The figure as SVG text: no date in its metadata and ids from a fixed salt
+    (``svg.hashsalt``), so the same chart gives the same bytes in every build. Text is drawn
+    as paths (matplotlib's default): the SVG needs no font wherever it is shown."""
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+
+    buf = io.StringIO()
+    FigureCanvasSVG(fig).print_svg(buf, metadata={"Date": None})
     return buf.getvalue()
 
 
@@ -104,7 +112,7 @@ def _kr_axis(ax) -> None:
     ax.set_axisbelow(True)
 
 
-def grants_by_year(ctx: dict) -> Chart:
+def grants_by_year(ctx: dict) -> doc.Figure:
     """Bars: the kommune's grant per year, coloured by origin; dots: the key estimate."""
     grants = ctx["grants"]
     years = [g["aar"] for g in grants]
@@ -142,7 +150,7 @@ def grants_by_year(ctx: dict) -> Chart:
         alt += _end(f" Prikker: skøn efter nøglen ({ctx['noegle']['navn']}): " + "; ".join(
             f"{g['aar']}: {fmt.kr(g['skoen_kr'])}" for g in grants))
         caption += f"; prikkerne er skønnet efter {ctx['noegle']['navn']}"
-    return Chart(_to_png(fig, left=0.13, bottom=0.26), alt, caption + ".")
+    return chart_figure(_render(fig, left=0.13, bottom=0.26), alt, caption + ".")
 
 
 # --------------------------------------------------------------------------- competence gaps
@@ -158,7 +166,7 @@ def _pct_axis(ax, axis: str = "y", decimals: int = 0) -> None:
     ax.set_axisbelow(True)
 
 
-def staff_ranking(ctx: dict) -> Chart:
+def staff_ranking(ctx: dict) -> doc.Figure:
     """All 98 kommuner ranked by share employed as pædagog; the kommune and its group marked."""
     g = ctx["gaps"]
     k = ctx["kommune"]
@@ -209,10 +217,10 @@ def staff_ranking(ctx: dict) -> Chart:
     caption = (f"Andel ansat som pædagog i dagtilbud i 2024 i alle {fmt.number(len(rows))} "
                f"kommuner, højeste først; {k['navn']} og {k['kommunegruppe'].lower()} er "
                "fremhævet, medianerne er vandrette linjer.")
-    return Chart(_to_png(fig, left=0.1, bottom=0.3), alt, caption)
+    return chart_figure(_render(fig, left=0.1, bottom=0.3), alt, caption)
 
 
-def normering_trend(ctx: dict) -> Chart:
+def normering_trend(ctx: dict) -> doc.Figure:
     """Normering 2017–2023 per pasningstilbud: the kommune against the median of kommuner."""
     n = ctx["gaps"]["normering"]
     k = ctx["kommune"]
@@ -263,10 +271,10 @@ def normering_trend(ctx: dict) -> Chart:
                "medianen af kommunerne" + (
                    "; den lodrette linje markerer ny opgørelsesmetode."
                    if n["metodeskift_aar"] else "."))
-    return Chart(_to_png(fig, left=0.08, top=0.8, bottom=0.24, wspace=0.3), alt, caption)
+    return chart_figure(_render(fig, left=0.08, top=0.8, bottom=0.24, wspace=0.3), alt, caption)
 
 
-def plan_cumulative(ctx: dict) -> Chart | None:
+def plan_cumulative(ctx: dict) -> doc.Figure | None:
     """Lines: cumulative grant paid vs cumulative pool spending of the plan (None: no plan)."""
     plan = ctx.get("plan")
     if not plan:
@@ -295,12 +303,12 @@ def plan_cumulative(ctx: dict) -> Chart | None:
                    f"{fmt.kr(r['kumuleret_forbrug_kr'])}" for r in rows))
     caption = (f"Tilskud (modtaget eller ventet) og planens forbrug af puljen, akkumuleret år "
                f"for år – {_kommune(ctx)}.")
-    return Chart(_to_png(fig, left=0.13, bottom=0.24), alt, caption)
+    return chart_figure(_render(fig, left=0.13, bottom=0.24), alt, caption)
 
 
 # ------------------------------------------------------------------------ national overview
 
-def national_staff_distribution(nctx: dict) -> Chart:
+def national_staff_distribution(nctx: dict) -> doc.Figure:
     """Histogram: share employed as pædagog (2024) across the 98 kommuner, median marked."""
     values = [r["pct_paedagoger"] for r in nctx["kommuner"]]
     d = nctx["fordeling_pct_paedagoger"]
@@ -330,4 +338,4 @@ def national_staff_distribution(nctx: dict) -> Chart:
            f"procentpoint: {bins}.")
     caption = ("Fordelingen af andelen ansat som pædagog i dagtilbud (2024) i de "
                f"{fmt.number(d['n'])} kommuner; den lodrette linje er medianen.")
-    return Chart(_to_png(fig, left=0.09, bottom=0.17), alt, caption)
+    return chart_figure(_render(fig, left=0.09, bottom=0.17), alt, caption)

@@ -29,7 +29,30 @@ if TYPE_CHECKING:
 
 SCHEMA_VERSION = 2  # 2: pool facts (pulje, regler, runder[].roller), engangsloeft
 PINNED = ("babel", "matplotlib", "nbconvert", "pandas", "pandera", "papermill", "pydantic",
-          "weasyprint")
+          "python-docx", "typst")
+
+
+#: The time zone a note's "Dannet" time is told in when SOURCE_DATE_EPOCH fixes it.
+NOTE_TZ = "Europe/Copenhagen"
+
+
+def build_time() -> dt.datetime:
+    """When a note is made, to the second: SOURCE_DATE_EPOCH when it is set (reproducible
+    builds: two builds with one value print the same time and write the same bytes), told in
+    Danish time whatever the machine's zone; else the machine's clock."""
+    import os
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        from zoneinfo import ZoneInfo
+
+        try:
+            when = dt.datetime.fromtimestamp(int(epoch), ZoneInfo(NOTE_TZ))
+        except (ValueError, OverflowError, OSError):
+            raise OpkvalError(f"SOURCE_DATE_EPOCH: '{epoch[:40]}' er ikke et antal sekunder "
+                              "siden 1. januar 1970.") from None
+        return when.replace(tzinfo=None)
+    return dt.datetime.now().replace(microsecond=0)
 
 
 @lru_cache(maxsize=1)
@@ -174,7 +197,7 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
 
     cfg = cfg or load_config()
     key = key or cfg.default_key
-    generated_at = generated_at or dt.datetime.now().replace(microsecond=0)
+    generated_at = generated_at or build_time()
     report_year = report_year or generated_at.year
     grants = grants_for_kommune(data, kommune.kode, key, cfg,
                                 tilsagn=plan.tilsagn if plan else ())
@@ -430,7 +453,14 @@ def load_context(kommunekode: int, report_year: int | None = None,
     builds it from ``data/raw`` with the default parameters.
     """
     if context_path:
-        ctx = json.loads(Path(context_path).read_text(encoding="utf-8"))
+        path = Path(context_path)
+        if not path.is_file():
+            # A kept notebook (reports/<slug>.ipynb) names the context beside it by its name.
+            raise OpkvalError(
+                f"{context_path}: konteksten findes ikke i {Path.cwd()}. En gemt notebook "
+                "læser konteksten ved siden af sig: kør den fra dens mappe (papermill --cwd "
+                "<mappe>).")
+        ctx = json.loads(path.read_text(encoding="utf-8"))
         if ctx["kommune"]["kode"] != kommunekode:
             raise OpkvalError(
                 f"{context_path}: kontekst for kommunekode {ctx['kommune']['kode']}, "

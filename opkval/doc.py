@@ -35,7 +35,11 @@ LABELS = ("tilsagn", "fremskrevet", "skøn")
 
 @dataclass(frozen=True)
 class Run:
-    """A piece of inline text with its emphasis, link, status label or grant label."""
+    """A piece of inline text with its emphasis, link, status label or grant label.
+
+    A ``"\n"`` in ``text`` is a line break (a hard break in the kommune's Markdown, a period
+    written over two lines in a table cell).
+    """
 
     text: str
     bold: bool = False
@@ -212,7 +216,13 @@ class Box(_Block):
 
 @dataclass(frozen=True)
 class Section(_Block):
-    """A section of the document: its blocks in order (a :class:`Heading` usually first)."""
+    """A section of the document: its blocks in order (a :class:`Heading` usually first).
+
+    ``role``: "" (a plain section), "title" (the title block: logo, header fields, kicker,
+    the document's level-1 heading, meta lines), "summary" (boxed like :class:`Box`: what a
+    council member reads first), "kommune-tekst" (the kommune's own words), "manifest" (the
+    run manifest at the end, in small type).
+    """
 
     children: tuple[Any, ...]
     role: str = ""

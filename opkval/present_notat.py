@@ -3,14 +3,16 @@
 The plan's ``notat:`` texts are Markdown, and only paragraphs, bullet and numbered lists,
 bold, italics and links pass through (markdown-it-py's "zero" preset with those rules and
 ``html`` off: raw HTML is shown as text, never passed on; links only to http(s) and mailto).
-The same parse feeds the HTML (:func:`md_html`) and the Word writers (:func:`md_blocks`).
+The same parse gives the document blocks every writer takes (:func:`md_doc`) and the plain
+structure the agenda item is written from (:func:`md_blocks`).
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 
-from opkval.present import Html, bilag_label, esc, header, header_fields  # noqa: F401
+from opkval import doc
+from opkval.present import bilag_label, header, header_fields, section  # noqa: F401
 
 LINK_SCHEMES = ("http://", "https://", "mailto:")
 DEFAULT_INDSTILLING = ("Forvaltningen indstiller, at udvalget tager orienteringen til "
@@ -27,11 +29,18 @@ def _parser():
     return md
 
 
-def md_html(text: str | None) -> Html:
-    """Safe HTML for the kommune's Markdown ('' for none)."""
-    if not text:
-        return Html("")
-    return Html(_parser().render(text))
+def md_doc(text: str | None) -> list:
+    """The kommune's Markdown as document blocks: paragraphs and lists of runs, with bold,
+    italics and links (none for no text)."""
+    out: list = []
+    for blk in md_blocks(text):
+        items = [[doc.Run(r["text"], bold=r["bold"], italic=r["italic"], href=r["href"] or "")
+                  for r in runs] for runs in blk["items"]]
+        if blk["kind"] == "p":
+            out.append(doc.Paragraph(items[0]))
+        else:
+            out.append(doc.BulletList(items, ordered=blk["kind"] == "ol"))
+    return out
 
 
 def md_blocks(text: str | None) -> list[dict]:
@@ -109,21 +118,20 @@ def _merge_links(runs: list[dict]) -> list[dict]:
     return merged
 
 
-def indledning(ctx: dict) -> Html | None:
+def indledning(ctx: dict) -> doc.Section | None:
     text = (ctx.get("notat") or {}).get("indledning")
     if not text:
         return None
-    return Html('<section class="kommune-tekst"><h2>Indledning</h2>' + md_html(text)
-                + "</section>")
+    return section("Indledning", md_doc(text), role="kommune-tekst")
 
 
-def own_sections(ctx: dict) -> Html | None:
+def own_sections(ctx: dict) -> list[doc.Section] | None:
     """The kommune's own sections (``notat.afsnit``), each with its heading."""
     afsnit = (ctx.get("notat") or {}).get("afsnit") or []
     if not afsnit:
         return None
-    return Html("".join(f'<section class="kommune-tekst"><h2>{esc(a["overskrift"])}</h2>'
-                        f"{md_html(a['tekst'])}</section>" for a in afsnit))
+    return [section(a["overskrift"], md_doc(a["tekst"]), role="kommune-tekst")
+            for a in afsnit]
 
 
 def indstilling_text(ctx: dict) -> str:
@@ -132,10 +140,9 @@ def indstilling_text(ctx: dict) -> str:
     return (ctx.get("notat") or {}).get("indstilling") or DEFAULT_INDSTILLING
 
 
-def indstilling(ctx: dict) -> Html | None:
+def indstilling(ctx: dict) -> doc.Section | None:
     """The kommune's own indstilling (the default one belongs to the agenda item only)."""
     text = (ctx.get("notat") or {}).get("indstilling")
     if not text:
         return None
-    return Html('<section class="kommune-tekst"><h2>Indstilling</h2>' + md_html(text)
-                + "</section>")
+    return section("Indstilling", md_doc(text), role="kommune-tekst")

@@ -1,46 +1,59 @@
-"""The note's local-plan sections as HTML, in Danish, from ``ctx["plan"]``.
+"""The note's local-plan sections as document blocks (:mod:`opkval.doc`), in Danish, from
+``ctx["plan"]``.
 
 Every figure is computed in :mod:`opkval.ledger` / :mod:`opkval.rules`; this module only
-words and formats them. All free text from a plan is escaped (``esc`` / ``table``).
+words and formats them. Text from a plan stays plain text in the blocks; each writer escapes
+it for its own format. A line break inside a table cell is a ``"\n"`` in a run's text.
 When ``ctx["plan"]`` is None, :func:`key_points` shows "Ingen lokal plan registreret" and
-the other sections show nothing.
+the other sections are None (nothing to show).
 """
 
 from __future__ import annotations
 
-from opkval import fmt, wording
-from opkval.domain import ROLE_AKTIVITETSVINDUE, ROLE_LOKAL_PLAN
+import html
+
+from opkval import doc, fmt, wording
+from opkval.domain import ROLE_AKTIVITETSVINDUE, ROLE_LOKAL_PLAN, STATUS_DA
 from opkval.present import (
-    Html,
     _kommune,
     _paid,
     _span,
-    esc,
     payment_sentence,
     round_with_role,
-    status_badge,
-    table,
 )
 
 
-def _period(i: dict) -> Html:
-    return Html(f"{esc(fmt.short_date(i['start']))}–<br>{esc(fmt.short_date(i['slut']))}")
+def _unescaped(text: str) -> str:
+    """Plain text of a :mod:`opkval.present` wording helper that still returns escaped HTML
+    (``round_estimate``, ``payment_sentence``); a no-op once they return plain text."""
+    return html.unescape(str(text))
+
+
+def status_run(status: str) -> doc.Run:
+    """A rule status as its coloured Danish word (never colour alone)."""
+    return doc.Run(STATUS_DA[status], status=status)
+
+
+def _period(i: dict) -> str:
+    return f"{fmt.short_date(i['start'])}–\n{fmt.short_date(i['slut'])}"
 
 
 def _plan_name(p: dict) -> str:
-    return esc(p["titel"] or "Kommunens lokale plan")
+    return p["titel"] or "Kommunens lokale plan"
 
 
-def _no_plan(ctx: dict) -> Html:
+def _no_plan(ctx: dict) -> doc.Section:
     r = round_with_role(ctx, ROLE_LOKAL_PLAN)  # the round conditional on a local plan
-    return Html(
-        "<section><h2>Lokal plan</h2><p><b>Ingen lokal plan registreret.</b> "
-        f"{esc(_kommune(ctx))} har ikke registreret en lokal plan for "
-        "opkvalificering i opkval, så notatet kan ikke vise forbrug, saldo eller reglerne. "
-        f"{esc(r['navn'])} (udmøntes i {_paid(r).removeprefix('samlet i ')}) forudsætter en "
-        "lokal plan. En plan registreres "
-        f"som <code>data/plans/{esc(ctx['kommune']['slug'])}.yaml</code> eller i Excel-skabelonen "
-        "fra <code>opkval plan template</code>.</p></section>")
+    return doc.Section([
+        doc.Heading(2, "Lokal plan"),
+        doc.Paragraph(
+            doc.b("Ingen lokal plan registreret."),
+            f" {_kommune(ctx)} har ikke registreret en lokal plan for "
+            "opkvalificering i opkval, så notatet kan ikke vise forbrug, saldo eller reglerne. "
+            f"{r['navn']} (udmøntes i {_paid(r).removeprefix('samlet i ')}) forudsætter en "
+            "lokal plan. En plan registreres som ",
+            doc.Run(f"data/plans/{ctx['kommune']['slug']}.yaml", code=True),
+            " eller i Excel-skabelonen fra ", doc.Run("opkval plan template", code=True), ".")])
 
 
 def risk_facts(ctx: dict, r: dict) -> dict:
@@ -87,19 +100,19 @@ def _received(ctx: dict) -> str:
     from opkval.present import round_estimate
 
     parts = []
-    key = esc(ctx.get("noegle", {}).get("navn") or "fordelingsnøglen")
+    key = ctx.get("noegle", {}).get("navn") or "fordelingsnøglen"
     for r in ctx["runder"]:
         if r["labels"] == ["tilsagn"]:
             what = "tilsagn"
         elif r.get("alternativ_kr") is not None:
             first = round_with_role(ctx, ROLE_AKTIVITETSVINDUE)["kort"].lower()
-            what = f"skøn: {key} eller kommunens andel fra {esc(first)}"
+            what = f"skøn: {key} eller kommunens andel fra {first}"
         elif "fremskrevet" in r["labels"]:  # the kommune's own published share carried on
             what = ("tilsagn og fremskrevet med kommunens andel" if "tilsagn" in r["labels"]
                     else "fremskrevet med kommunens andel")
         else:
             what = f"skøn: {key}"
-        parts.append(f"{round_estimate(r)} for {_span(r['aar'])} ({what})")
+        parts.append(f"{_unescaped(round_estimate(r))} for {_span(r['aar'])} ({what})")
     return fmt.and_list(parts)
 
 
@@ -126,19 +139,19 @@ def _rule_point(p: dict) -> str:
                     if f["fund"] == "over"]
             if rests_on_assumption(r):
                 first = r["tekst"].split(". ")[0]
-                items.append(f"{esc(r['navn'])}: {esc(first)}"
-                             + (f"; {esc(wording.FORMEL_ANDEL_KILDER_KORT)}"
+                items.append(f"{r['navn']}: {first}"
+                             + (f"; {wording.FORMEL_ANDEL_KILDER_KORT}"
                                 if st == "afhaenger" and r["id"] == "formel_andel" else ""))
             elif st == "uafklaret" and high:
-                items.append(f"{esc(r['navn'])}: " + esc(fmt.and_list([
+                items.append(f"{r['navn']}: " + fmt.and_list([
                     f"i {f['indsats']} betaler puljen {fmt.kr(f['pr_deltager_kr'])} pr. "
                     "deltager mod "
                     f"typisk {fmt.number(f['typisk_min_kr'])}–{fmt.kr(f['typisk_max_kr'])}, så "
-                    "beløbet kan dække løn" for f in high])))
+                    "beløbet kan dække løn" for f in high]))
             elif st == "uafklaret" and r.get("vaerdier", {}).get("aarsag"):
-                items.append(f"{esc(r['navn'])}: {esc(r['vaerdier']['aarsag'])}")  # and why
+                items.append(f"{r['navn']}: {r['vaerdier']['aarsag']}")  # and why
             else:
-                items.append(esc(r["navn"]))
+                items.append(r["navn"])
         parts.append(f"{fmt.number(len(rs))} {one if len(rs) == 1 else many} "
                      f"({'; '.join(items)})")
     if not parts:
@@ -157,12 +170,12 @@ def _oldest_first(ctx: dict) -> str:
             else ".")
     for r in rounds:
         if r["udbetaling"] == "samlet":
-            text += (f" {esc(r['kort'])}s midler for {_span(r['aar'])} udmøntes "
+            text += (f" {r['kort']}s midler for {_span(r['aar'])} udmøntes "
                      f"{_paid(r)}.")
     return text
 
 
-def key_points(ctx: dict) -> Html:
+def key_points(ctx: dict) -> doc.Section:
     """"Hovedpunkter": three to five sentences a council member reads first.
 
     Every estimated amount says it is one, prose rounds estimates ("ca. 2,4 mio. kr."), and
@@ -176,59 +189,58 @@ def key_points(ctx: dict) -> Html:
     window_id = round_with_role(ctx, ROLE_AKTIVITETSVINDUE)["id"]
     r1 = next(r for r in led["runder"] if r["id"] == window_id)
     rounds = {r["id"]: r for r in ctx["runder"]}
-    pts = []
     years = _span([y for y in (p["forbrug_foerste_aar"], p["forbrug_sidste_aar"]) if y])
-    pts.append(f"Planen ({fmt.date(p['dato'])}) bruger i alt <b>{esc(fmt.kr(led['forbrug_kr']))}"
-               f"</b> af puljen i {years} på "
-               f"{fmt.number(sum(i['finansiering'] == 'pulje' for i in p['indsatser']))} "
-               "indsatser; "
-               f"kommunen modtager {_received(ctx)}.")
+    pts: list[doc.Inline | tuple[doc.Inline, ...]] = []
+    pts.append((f"Planen ({fmt.date(p['dato'])}) bruger i alt ", doc.b(fmt.kr(led["forbrug_kr"])),
+                f" af puljen i {years} på "
+                f"{fmt.number(sum(i['finansiering'] == 'pulje' for i in p['indsatser']))} "
+                f"indsatser; kommunen modtager {_received(ctx)}."))
     exact1 = rounds[r1["id"]]["labels"] == ["tilsagn"]
-    amount1 = esc(fmt.kr(r1["modtaget_kr"])) if exact1 else esc(fmt.approx_kr(r1["modtaget_kr"]))
+    amount1 = fmt.kr(r1["modtaget_kr"]) if exact1 else fmt.approx_kr(r1["modtaget_kr"])
     if r1["modtaget_kr"] and not r1["tilbage_kr"] and r1["brugt_aar"]:
-        pts.append(f"Planen bruger {'præcis ' if exact1 else ''}{esc(r1['navn'].lower())}s "
-                   f"tilskud på <b>{amount1}</b>{'' if exact1 else ' (skøn)'} i "
-                   f"{_span(r1['brugt_aar'])}.")
+        pts.append((f"Planen bruger {'præcis ' if exact1 else ''}{r1['navn'].lower()}s "
+                    "tilskud på ", doc.b(amount1), f"{'' if exact1 else ' (skøn)'} i "
+                    f"{_span(r1['brugt_aar'])}."))
     elif r1["modtaget_kr"]:
-        pts.append(f"Af {esc(r1['navn'].lower())}s {amount1}{'' if exact1 else ' (skøn)'} "
-                   f"bruger planen {esc(fmt.kr(r1['brugt_kr']))}; resten er ikke disponeret.")
+        pts.append(f"Af {r1['navn'].lower()}s {amount1}{'' if exact1 else ' (skøn)'} "
+                   f"bruger planen {fmt.kr(r1['brugt_kr'])}; resten er ikke disponeret.")
     if led["ikke_finansieret_kr"]:
-        pts.append(f"<b>{esc(fmt.kr(led['ikke_finansieret_kr']))}</b> af planens forbrug er "
-                   "ikke finansieret af puljen (forbrug ud over de modtagne midler"
-                   + ("" if all(r["labels"] == ["tilsagn"] for r in ctx["runder"])
-                      else ", som delvis er skøn") + ").")
+        pts.append((doc.b(fmt.kr(led["ikke_finansieret_kr"])), " af planens forbrug er "
+                    "ikke finansieret af puljen (forbrug ud over de modtagne midler"
+                    + ("" if all(r["labels"] == ["tilsagn"] for r in ctx["runder"])
+                       else ", som delvis er skøn") + ")."))
     risky = [r for r in led["runder"] if max(r["risiko_interval_kr"])]
     for r in risky:
         f = risk_facts(ctx, r)
-        rr, estimate, risk, frist = f["runde"], f["estimate"], esc(f["amount"]), f["frist"]
-        received = (esc(wording.interval_text(rr["skoen_interval_kr"])
-                        if rr.get("skoen_interval_kr") else
-                        fmt.approx_kr_range(*sorted((r["modtaget_kr"],
-                                                     r["modtaget_alternativ_kr"]))))
-                    + " (skøn)" if estimate else esc(fmt.kr(r["modtaget_kr"])))
+        rr, estimate, risk, frist = f["runde"], f["estimate"], f["amount"], f["frist"]
+        received = ((wording.interval_text(rr["skoen_interval_kr"])
+                     if rr.get("skoen_interval_kr") else
+                     fmt.approx_kr_range(*sorted((r["modtaget_kr"],
+                                                  r["modtaget_alternativ_kr"]))))
+                    + " (skøn)" if estimate else fmt.kr(r["modtaget_kr"]))
         if r.get("ikke_planlagt"):
-            pts.append(f"<b>{esc(r['navn'])} er endnu ikke planlagt:</b> planen er fra "
-                       f"{fmt.date(p['dato'])}, før rundens vilkår blev fastlagt. Af rundens "
-                       f"{received} bruger planen {esc(fmt.kr(r['brugt_kr']))}; resten, "
-                       f"{risk}, skal planlægges og risikerer at skulle betales tilbage, hvis "
-                       f"det ikke bruges inden {frist}.")
+            pts.append((doc.b(f"{r['navn']} er endnu ikke planlagt:"), " planen er fra "
+                        f"{fmt.date(p['dato'])}, før rundens vilkår blev fastlagt. Af rundens "
+                        f"{received} bruger planen {fmt.kr(r['brugt_kr'])}; resten, "
+                        f"{risk}, skal planlægges og risikerer at skulle betales tilbage, hvis "
+                        f"det ikke bruges inden {frist}."))
         else:
             cond = f["conditional"]
-            pts.append(f"<b>Risiko for tilbagebetaling{' (betinget)' if cond else ''}:</b> "
-                       f"{risk} af {esc(r['navn'].lower())} ({received}, "
-                       f"{payment_sentence(rr)}) er ikke disponeret i planen "
-                       + (f"og kan skulle betales tilbage, hvis {f['holds']}de ikke "
-                          f"bruges inden {frist}." if cond else
-                          f"og skal betales tilbage, hvis de ikke bruges inden {frist}.")
-                       + (" " + esc(wording.round1_risk_clause(rr))
-                          if rr.get("aktivitet_start_til") else ""))
+            pts.append((doc.b(f"Risiko for tilbagebetaling{' (betinget)' if cond else ''}:"),
+                        f" {risk} af {r['navn'].lower()} ({received}, "
+                        f"{_unescaped(payment_sentence(rr))}) er ikke disponeret i planen "
+                        + (f"og kan skulle betales tilbage, hvis {f['holds']}de ikke "
+                           f"bruges inden {frist}." if cond else
+                           f"og skal betales tilbage, hvis de ikke bruges inden {frist}.")
+                        + (" " + wording.round1_risk_clause(rr)
+                           if rr.get("aktivitet_start_til") else "")))
     if not risky and not led["ikke_finansieret_kr"]:
         pts.append("Planen bruger alle midler inden fristerne; intet skal betales tilbage.")
     pts.append(_rule_point(p))
     if p["deltagere_i_alt"]:
         # Students in formal education and course participants are counted apart, never added.
         def groups(d: dict) -> str:
-            return " og ".join(f"{fmt.number(n)} {esc(g.lower())}" for g, n in d.items())
+            return " og ".join(f"{fmt.number(n)} {g.lower()}" for g, n in d.items())
 
         kinds = []
         if p.get("studerende_i_alt"):
@@ -238,10 +250,9 @@ def key_points(ctx: dict) -> Html:
             kinds.append(f"{fmt.number(p['kursister_i_alt'])} deltagere i kurser og anden "
                          f"uformel opkvalificering ({groups(p['kursister_pr_maalgruppe'])})")
         missing = p["indsatser_uden_deltagere"]
-        extra = (f"; {esc(', '.join(missing))} angiver ikke antal deltagere" if missing else "")
+        extra = (f"; {', '.join(missing)} angiver ikke antal deltagere" if missing else "")
         pts.append(f"Planen omfatter {' og '.join(kinds)}{extra}.{_counts_uncertain(p)}")
-    return Html('<section class="summary"><h2>Hovedpunkter</h2><ul>'
-                + "".join(f"<li>{x}</li>" for x in pts) + "</ul></section>")
+    return doc.Section([doc.Heading(2, "Hovedpunkter"), doc.BulletList(pts)], role="summary")
 
 
 def _counts_uncertain(p: dict) -> str:
@@ -255,17 +266,17 @@ def _counts_uncertain(p: dict) -> str:
                 or i["formel"] == i["alternativ_formel"]):
             continue
         other = i["kategori_alternativ_navn"].split(" (")[0].lower()
-        out.append(f" De {fmt.number(i['deltagere'])} deltagere i {esc(i['navn'])} er talt som "
-                   f"{kinds[i['formel']]}; hvis den er {esc(other)}, er de "
+        out.append(f" De {fmt.number(i['deltagere'])} deltagere i {i['navn']} er talt som "
+                   f"{kinds[i['formel']]}; hvis den er {other}, er de "
                    f"{kinds[i['alternativ_formel']]}.")
     return "".join(out)
 
 
-def money_table(ctx: dict) -> Html:
+def money_table(ctx: dict) -> doc.Section | None:
     """Per year: paid, spending, unfunded, balance; per round: received, spent, left, risk."""
     p = ctx.get("plan")
     if not p:
-        return Html("")
+        return None
     led = p["ledger"]
     other = any(y["anden_finansiering_kr"] for y in led["aar"])
     head = ["År", "Tilskud (modtaget eller ventet)", "Forbrug af puljen", "Ikke finansieret",
@@ -285,14 +296,15 @@ def money_table(ctx: dict) -> Html:
              fmt.kr(led["ikke_finansieret_kr"]) if led["ikke_finansieret_kr"] else "–",
              fmt.kr(led["aar"][-1]["saldo_kr"])] + ([fmt.kr(sum(
                  y["anden_finansiering_kr"] for y in led["aar"]))] if other else [])]
-    out = ["<section><h2>Planens økonomi år for år</h2>",
-           "<p>Forbruget er planens budget (eller realiseret forbrug, hvor det er angivet) for "
-           "indsatser betalt af puljen. Hvert års forbrug trækker først på de ældste midler"
-           f"{_oldest_first(ctx)}"
-           + "".join(f" Udbetaling, {esc(r['kort'].lower())}: {esc(r['udbetaling_tekst'])}."
-                     for r in ctx["runder"] if r.get("udbetaling_tekst")) + "</p>",
-           table(head, rows, numeric=range(1, len(head)), foot=foot,
-                 caption=f"Tilskud, forbrug og saldo pr. år – {_kommune(ctx)}")]
+    out = [doc.Heading(2, "Planens økonomi år for år"),
+           doc.Paragraph(
+               "Forbruget er planens budget (eller realiseret forbrug, hvor det er angivet) for "
+               "indsatser betalt af puljen. Hvert års forbrug trækker først på de ældste midler"
+               f"{_oldest_first(ctx)}"
+               + "".join(f" Udbetaling, {r['kort'].lower()}: {r['udbetaling_tekst']}."
+                         for r in ctx["runder"] if r.get("udbetaling_tekst"))),
+           doc.Table(head, rows, numeric=range(1, len(head)), foot=foot,
+                     caption=f"Tilskud, forbrug og saldo pr. år – {_kommune(ctx)}")]
     def risk_cell(r: dict) -> str:
         lo, hi = sorted(r["risiko_interval_kr"])
         if not hi:
@@ -304,9 +316,9 @@ def money_table(ctx: dict) -> Html:
               fmt.short_date(r["frist"]) + (" (antaget)" if r["frist_antaget"] else ""),
               risk_cell(r)]
              for r in led["runder"]]
-    out.append(table(["Runde", "Modtaget", "Brugt", "Brugt i år", "Tilbage", "Frist",
-                      "Risiko*"], rrows, numeric=(1, 2, 4, 6),
-                     caption="Pr. tildelingsrunde: modtaget, brugt og tilbage (kr.)"))
+    out.append(doc.Table(["Runde", "Modtaget", "Brugt", "Brugt i år", "Tilbage", "Frist",
+                          "Risiko*"], rrows, numeric=(1, 2, 4, 6),
+                         caption="Pr. tildelingsrunde: modtaget, brugt og tilbage (kr.)"))
     note = ('* Risiko for tilbagebetaling: midler, som planen ikke bruger inden rundens frist.'
             " Et spænd er risikoen med de to skøn for rundens tilskud (nøglen og kommunens andel"
             f" fra {round_with_role(ctx, ROLE_AKTIVITETSVINDUE)['kort'].lower()}); "
@@ -319,16 +331,15 @@ def money_table(ctx: dict) -> Html:
         later = round_with_role(ctx, ROLE_LOKAL_PLAN)["kort"].lower()
         note += (f" Planen er ældre end {later}s vilkår; rundens midler er endnu ikke "
                  "planlagt.")
-    out.append(f'<p class="small">{esc(note)}</p>')
-    out.append("</section>")
-    return Html("".join(out))
+    out.append(doc.Paragraph(note, role="small"))
+    return doc.Section(out)
 
 
-def indsats_table(ctx: dict) -> Html:
+def indsats_table(ctx: dict) -> doc.Section | None:
     """Per indsats: kategori, målgruppe, deltagere, period, amount; and amounts per year."""
     p = ctx.get("plan")
     if not p:
-        return Html("")
+        return None
     ind = p["indsatser"]
     rows = [[i["navn"], i["kategori_kort"] + (" (formel)" if i["formel"] else ""),
              i["maalgruppe_navn"], fmt.number(i["deltagere"]) if i["deltagere"] is not None
@@ -337,28 +348,29 @@ def indsats_table(ctx: dict) -> Html:
             for i in ind]
     foot = _split_totals(ind, lambda rows: ["", "", "", "", fmt.number(sum(
         i["total_kr"] for i in rows))])
-    out = ["<section><h2>Planens indsatser</h2>",
-           table(["Indsats", "Kategori", "Målgruppe", "Deltagere", "Periode", "I alt, kr."],
-                 rows, numeric=(3, 5), foot=foot, css="indsatser",
-                 caption="Planens indsatser (beløb betalt af puljen, medmindre andet er angivet)")]
+    out = [doc.Heading(2, "Planens indsatser"),
+           doc.Table(["Indsats", "Kategori", "Målgruppe", "Deltagere", "Periode", "I alt, kr."],
+                     rows, numeric=(3, 5), foot=foot, role="indsatser",
+                     caption="Planens indsatser (beløb betalt af puljen, medmindre andet er "
+                     "angivet)")]
     if any(i["finansiering"] != "pulje" for i in ind):
-        out.append('<p class="small">* Ikke finansieret af puljen (anden finansiering); vises, '
-                   "men trækker ikke på tilskuddet.</p>")
+        out.append(doc.Paragraph("* Ikke finansieret af puljen (anden finansiering); vises, "
+                                 "men trækker ikke på tilskuddet.", role="small"))
     described = [i for i in ind if i.get("beskrivelse")]
     if described:
-        out.append('<h3>Om indsatserne</h3><dl class="beskrivelser">' + "".join(
-            f"<dt>{esc(i['navn'])}</dt><dd>{esc(i['beskrivelse'])}</dd>" for i in described)
-            + "</dl>")
+        # Each indsats's name (bold) on its own line above its description.
+        out += [doc.Heading(3, "Om indsatserne"),
+                doc.BulletList([(doc.b(i["navn"]), "\n", i["beskrivelse"]) for i in described],
+                               role="beskrivelser")]
     years = sorted({int(y) for i in ind for y in i["pr_aar_kr"]})
     yrows = [[i["navn"], *[fmt.number(i["pr_aar_kr"].get(str(y))) if i["pr_aar_kr"].get(str(y))
                            else "–" for y in years]] for i in ind]
     yfoot = _split_totals(ind, lambda rows: [fmt.number(sum(
         i["pr_aar_kr"].get(str(y), 0) for i in rows)) for y in years])
-    out.append(table(["Indsats", *[str(y) for y in years]], yrows,
-                     numeric=range(1, len(years) + 1), foot=yfoot,
-                     caption="Beløb pr. indsats og år (kr.)"))
-    out.append("</section>")
-    return Html("".join(out))
+    out.append(doc.Table(["Indsats", *[str(y) for y in years]], yrows,
+                         numeric=range(1, len(years) + 1), foot=yfoot,
+                         caption="Beløb pr. indsats og år (kr.)"))
+    return doc.Section(out)
 
 
 def _split_totals(ind: list[dict], cells) -> list[list]:
@@ -372,131 +384,128 @@ def _split_totals(ind: list[dict], cells) -> list[list]:
     return rows
 
 
-def distribution(ctx: dict) -> Html:
+def distribution(ctx: dict) -> doc.Section | None:
     """Participants per dagtilbud for each indsats that names a distribution."""
     p = ctx.get("plan")
     if not p:
-        return Html("")
+        return None
     places = list(p["fordeling_pr_dagtilbud"])
     lines = [i for i in p["indsatser"] if i["fordeling"]]
     if not lines:
-        return Html("")
+        return None
     # One row per dagtilbud, one column per indsats: stays inside A4 however many places.
     rows = [[x, *[fmt.number(i["fordeling"].get(x)) if i["fordeling"].get(x) else "–"
                   for i in lines]] for x in places]
     foot = [["I alt", *[fmt.number(sum(i["fordeling"].values())) for i in lines]]]
     head = ["Dagtilbud", *[f"{i['navn']} ({i['maalgruppe_navn'].lower()})" for i in lines]]
-    body = table(head, rows, numeric=range(1, len(lines) + 1), foot=foot, css="compact",
-                 caption="Deltagere pr. dagtilbud")
-    return Html("<section><h2>Fordeling på dagtilbud</h2>" + body + "</section>")
+    return doc.Section([doc.Heading(2, "Fordeling på dagtilbud"),
+                        doc.Table(head, rows, numeric=range(1, len(lines) + 1), foot=foot,
+                                  role="compact", caption="Deltagere pr. dagtilbud")])
 
 
-def rules_table(ctx: dict) -> Html:
+def rules_table(ctx: dict) -> doc.Section | None:
     """Every rule opkval checks: label, status as a word, one sentence, source."""
     p = ctx.get("plan")
     if not p:
-        return Html("")
-    def status_cell(r: dict) -> Html:
-        out = str(status_badge(r["status"]))
-        if r.get("status_ellers") and r["status_ellers"] != r["status"]:
-            out += (f'<br><span class="small">ellers {status_badge(r["status_ellers"])}'
-                    "</span>")
-        return Html(out)
+        return None
 
-    def text_cell(r: dict) -> Html:
-        out = esc(r["tekst"])
+    def status_cell(r: dict) -> tuple[doc.Inline, ...]:
+        # A verdict that flips on a classification names both readings in its text already.
+        if (r.get("status_ellers") and r["status_ellers"] != r["status"]
+                and r["status"] != "afhaenger"):
+            return (status_run(r["status"]), "\nellers ", status_run(r["status_ellers"]))
+        return (status_run(r["status"]),)
+
+    def text_cell(r: dict) -> tuple[doc.Inline, ...]:
+        out: tuple[doc.Inline, ...] = (r["tekst"],)
         if r.get("forudsaetning"):
-            out += f'<br><span class="small"><i>Forudsætning:</i> {esc(r["forudsaetning"])}'
+            out += ("\n", doc.i("Forudsætning:"), f" {r['forudsaetning']}")
             if r.get("tekst_ellers") and r.get("status_ellers") != r["status"]:
-                out += f" <i>Ellers:</i> {esc(r['tekst_ellers'])}"
-            out += "</span>"
-        return Html(out)
+                out += (" ", doc.i("Ellers:"), f" {r['tekst_ellers']}")
+        return out
 
-    rows = [[r["navn"], status_cell(r), text_cell(r),
-             Html(f'<span class="small">{esc(r["kilde"])}</span>')]
-            for r in p["regler"]]
-    return Html(
-        "<section><h2>Puljens regler</h2>"
-        f"<p>{rule_counts_text(p)}. "
-        "Status er "
-        "<b>OK</b> (reglen er overholdt), <b>Kan ikke afgøres</b> (planens tal tillader ingen "
-        "vurdering), <b>Advarsel</b> (bør afklares) eller <b>Brud</b> "
-        "(planen overholder ikke reglen, som den står). Hviler en status på en antagelse, "
-        "står antagelsen og status uden den ved siden af (»ellers«).</p>"
-        + table(["Regel", "Status", "Vurdering", "Kilde"], rows, css="rules",
-                caption="Planen kontrolleret mod puljens regler")
-        + "</section>")
+    rows = [[r["navn"], status_cell(r), text_cell(r), r["kilde"]] for r in p["regler"]]
+    return doc.Section([
+        doc.Heading(2, "Puljens regler"),
+        doc.Paragraph(
+            f"{rule_counts_text(p)}. Status er ", doc.b("OK"), " (reglen er overholdt), ",
+            doc.b("Kan ikke afgøres"), " (planens tal tillader ingen vurdering), ",
+            doc.b("Afhænger af klassifikationen"), " (brud under den ene læsning af en indsats, "
+            "overholdt under den anden), ",
+            doc.b("Advarsel"), " (bør afklares) eller ", doc.b("Brud"),
+            " (planen overholder ikke reglen, som den står). Hviler en status på en antagelse, "
+            "står antagelsen og status uden den ved siden af (»ellers«)."),
+        doc.Table(["Regel", "Status", "Vurdering", "Kilde"], rows, role="rules",
+                  caption="Planen kontrolleret mod puljens regler")])
 
 
-def classification(ctx: dict) -> Html:
+def classification(ctx: dict) -> doc.Section | None:
     """Each indsats's classification and every assumed date, and where the plan came from."""
     p = ctx.get("plan")
     if not p:
-        return Html("")
+        return None
     items = []
     for i in p["indsatser"]:
         kind = "formel uddannelse" if i["formel"] else "uformel opkvalificering"
-        text = (f"<b>{esc(i['navn'])}</b>: kategori <i>{esc(i['kategori_navn'])}</i>, tæller som "
-                f"{kind}.")
+        text: list[doc.Inline] = [doc.b(i["navn"]), ": kategori ", doc.i(i["kategori_navn"]),
+                                  f", tæller som {kind}."]
         if i["kategori_begrundelse"]:
-            text += f" {esc(i['kategori_begrundelse'])}"
+            text.append(f" {i['kategori_begrundelse']}")
         if i.get("kategori_alternativ"):
             alt = ("formel uddannelse" if i.get("alternativ_formel")
                    else "uformel opkvalificering")
-            text += (f" <b>Usikker klassifikation:</b> kan også være "
-                     f"<i>{esc(i['kategori_alternativ_navn'])}</i> ({alt}). "
-                     f"{esc(i['kategori_usikkerhed'])} Reglerne vises under begge.")
+            text += [" ", doc.b("Usikker klassifikation:"), " kan også være ",
+                     doc.i(i["kategori_alternativ_navn"]),
+                     f" ({alt}). {i['kategori_usikkerhed']} Reglerne vises under begge."]
         if i["antagelser"]:
-            text += " Antagelser: " + " ".join(esc(a) for a in i["antagelser"])
+            text.append(" Antagelser: " + " ".join(i["antagelser"]))
         items.append(text)
     formal = [v["navn"] for v in p["kategorier"].values() if v["formel"]]
     oevrig = [v["navn"] for v in p["kategorier"].values() if v.get("del") == "oevrig"]
-    src = f" Kilde: {esc(p['kilde'])}." if p["kilde"] else ""
-    return Html(
-        "<section><h2>Klassifikation og antagelser</h2>"
-        f"<p>Planen: {_plan_name(p)}, {esc(fmt.date(p['dato']))} (filen "
-        f"{esc(p['fil'])}).{src}</p><ul>"
-        + "".join(f"<li>{x}</li>" for x in items) + "</ul>"
-        f'<p class="small">Formel uddannelse i reglen om '
-        f'{esc(fmt.pct(ctx["regler"]["min_formel_andel"], 0))}: {esc(", ".join(formal))}. '
-        "Kilderne formulerer reglen forskelligt: "
-        + esc(fmt.and_list([f"»{x['navn']}« ({x['kilde'].split(',')[0]})"
-                            for x in ctx["regler"].get("laesninger", [])]))
-        + ". De er uenige om "
-        f"{esc(', '.join(oevrig).lower())}, som hverken er formel eller uformel "
-        "opkvalificering; opkval viser andelen under begge læsninger, og reglen er kun brudt, "
-        "når begge læsninger bryder den.</p></section>")
+    src = f" Kilde: {p['kilde']}." if p["kilde"] else ""
+    return doc.Section([
+        doc.Heading(2, "Klassifikation og antagelser"),
+        doc.Paragraph(f"Planen: {_plan_name(p)}, {fmt.date(p['dato'])} (filen {p['fil']}).{src}"),
+        doc.BulletList(items),
+        doc.Paragraph(
+            "Formel uddannelse i reglen om "
+            f"{fmt.pct(ctx['regler']['min_formel_andel'], 0)}: {', '.join(formal)}. "
+            "Kilderne formulerer reglen forskelligt: "
+            + fmt.and_list([f"»{x['navn']}« ({x['kilde'].split(',')[0]})"
+                            for x in ctx["regler"].get("laesninger", [])])
+            + f". De er uenige om {', '.join(oevrig).lower()}, som hverken er formel eller "
+            "uformel opkvalificering; opkval viser andelen under begge læsninger, og reglen er "
+            "kun brudt, når begge læsninger bryder den.", role="small")])
 
 
 def _kr_change(before: int, after: int) -> str:
     return f"{fmt.kr(before)} → {fmt.kr(after)}"
 
 
-def changes(ctx: dict) -> Html | None:
+def changes(ctx: dict) -> doc.Section | None:
     """"Siden sidste orientering": indsatser added or removed, budgets changed by year, and
     the totals before and after (pool money and other financing apart)."""
     p = ctx.get("plan")
     d = p.get("siden_sidst") if p else None
     if not d:
         return None
-    src = esc(d["fil"]) + (f", version i git af {esc(fmt.date(d['git_dato']))}"
-                           if d.get("git") else "")
-    name = esc(d["titel"] or "den forrige plan")
-    out = ["<section><h2>Siden sidste orientering</h2>",
-           f"<p>Sammenlignet med {name} ({esc(fmt.date(d['dato']))}; filen {src}).</p>"]
+    src = d["fil"] + (f", version i git af {fmt.date(d['git_dato'])}" if d.get("git") else "")
+    name = d["titel"] or "den forrige plan"
+    out = [doc.Heading(2, "Siden sidste orientering"),
+           doc.Paragraph(f"Sammenlignet med {name} ({fmt.date(d['dato'])}; filen {src}).")]
     if d["uaendret"]:
-        out.append("<p>Planens indsatser og beløb er uændrede.</p>")
-    items = []
+        out.append(doc.Paragraph("Planens indsatser og beløb er uændrede."))
+    items: list[tuple[doc.Inline, ...]] = []
     if d["tilfoejet"]:
-        items.append("<b>Nye indsatser:</b> " + esc(", ".join(d["tilfoejet"])) + ".")
+        items.append((doc.b("Nye indsatser:"), " " + ", ".join(d["tilfoejet"]) + "."))
     if d["fjernet"]:
-        items.append("<b>Udgået:</b> " + esc(", ".join(d["fjernet"])) + ".")
+        items.append((doc.b("Udgået:"), " " + ", ".join(d["fjernet"]) + "."))
     for c in d["aendret"]:
         years = "; ".join(f"{a['aar']}: {_kr_change(a['foer_kr'], a['nu_kr'])}" for a in c["aar"])
-        items.append(f"<b>{esc(c['navn'])}</b>: {esc(years)} (i alt "
-                     f"{esc(_kr_change(c['foer_kr'], c['nu_kr']))}).")
+        items.append((doc.b(c["navn"]),
+                      f": {years} (i alt {_kr_change(c['foer_kr'], c['nu_kr'])})."))
     if items:
-        out.append("<ul>" + "".join(f"<li>{x}</li>" for x in items) + "</ul>")
+        out.append(doc.BulletList(items))
     f, n = d["foer"], d["nu"]
     rows = [["Indsatser", fmt.number(f["indsatser"]), fmt.number(n["indsatser"]),
              fmt.signed_number(n["indsatser"] - f["indsatser"])],
@@ -504,11 +513,11 @@ def changes(ctx: dict) -> Html | None:
              fmt.signed_number(n["pulje_kr"] - f["pulje_kr"])],
             ["Anden finansiering, kr.", fmt.number(f["anden_kr"]), fmt.number(n["anden_kr"]),
              fmt.signed_number(n["anden_kr"] - f["anden_kr"])]]
-    out.append(table(["", "Forrige plan", "Denne plan", "Ændring"], rows, numeric=(1, 2, 3),
-                     caption="Planen før og nu (i alt over alle år)"))
+    out.append(doc.Table(["", "Forrige plan", "Denne plan", "Ændring"], rows, numeric=(1, 2, 3),
+                         caption="Planen før og nu (i alt over alle år)"))
     yrows = [[y["aar"], fmt.number(y["foer_kr"]), fmt.number(y["nu_kr"]),
               fmt.signed_number(y["forskel_kr"])] for y in d["pulje_pr_aar"]]
-    out.append(table(["År", "Forrige plan", "Denne plan", "Ændring"], yrows, numeric=(1, 2, 3),
-                     caption="Planens forbrug af puljen pr. år før og nu (kr.)"))
-    out.append("</section>")
-    return Html("".join(out))
+    out.append(doc.Table(["År", "Forrige plan", "Denne plan", "Ændring"], yrows,
+                         numeric=(1, 2, 3),
+                         caption="Planens forbrug af puljen pr. år før og nu (kr.)"))
+    return doc.Section(out)

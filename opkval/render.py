@@ -1,4 +1,10 @@
-"""Render one kommune's note: papermill executes, nbconvert makes HTML, WeasyPrint makes PDF.
+"""Render one kommune's note: papermill executes the notebook once, and each document it shows
+is written as HTML (nbconvert), PDF and Word (from the document blocks, :mod:`opkval.doc`).
+
+A kommune's notebook shows two documents: the cell tagged ``bilag`` the council's bilag
+(``<slug>.html``, ``.pdf``, ``.docx``) and the cell tagged ``analyse`` the analysis
+(``<slug>-analyse.html``, ``.pdf``, ``.docx``). :func:`render_document` writes any document
+(blocks or a notebook) the same way.
 
 All outputs are written under temporary names and swapped in only when every step succeeded,
 so a failed run never leaves a half-written report behind. The swap is one rename per file;
@@ -22,11 +28,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from opkval import PROJECT_ROOT, TEMPLATE_DIR
+from opkval import PROJECT_ROOT, TEMPLATE_DIR, doc
 from opkval.context import write_json
 from opkval.errors import ReportError
 from opkval.fileio import atomic_write_bytes, die_with_parent, file_sha256, move, named, pid_alive
-from opkval.kommune import official_name
 
 NOTEBOOK_SRC = PROJECT_ROOT / "notebooks" / "kommune_rapport.py"
 BUILD_DIR = PROJECT_ROOT / "build"
@@ -37,8 +42,30 @@ FORMATS = ("html", "pdf", "docx")
 AGENDA_SUFFIX = "-dagsordenspunkt"
 
 
+#: The analysis's files: <stem>-analyse.html, .pdf, .docx.
+ANALYSE_SUFFIX = "-analyse"
+
+
+@dataclass(frozen=True)
+class Part:
+    """One document an executed notebook shows: the outputs of the cells tagged ``tag`` (of
+    every cell when ``tag`` is ""), written to ``<slug><suffix>.html/.pdf/.docx``."""
+
+    tag: str
+    suffix: str
+    title: str
+    kind: str
+    #: The running header's lines (kommune, bilag number, header fields).
+    header: tuple[str, ...] = ()
+    #: The files' author (the plan's afsender, or the kommune).
+    author: str = ""
+
+
 @dataclass(frozen=True)
 class ReportFiles:
+    """A note's files: ``html``, ``pdf`` and ``docx`` are the bilag's (or the one document's),
+    ``analyse_*`` the analysis's; None where the format was not asked for."""
+
     ipynb: Path
     html: Path | None
     pdf: Path | None
@@ -46,10 +73,14 @@ class ReportFiles:
     docx: Path | None = None
     agenda_docx: Path | None = None
     agenda_txt: Path | None = None
+    analyse_html: Path | None = None
+    analyse_pdf: Path | None = None
+    analyse_docx: Path | None = None
 
     def written(self) -> list[Path]:
-        return [f for f in (self.html, self.pdf, self.docx, self.agenda_docx, self.agenda_txt,
-                            self.json) if f]
+        return [f for f in (self.html, self.pdf, self.docx, self.analyse_html, self.analyse_pdf,
+                            self.analyse_docx, self.agenda_docx, self.agenda_txt, self.json)
+                if f]
 
 
 def ensure_notebook(src: Path = NOTEBOOK_SRC, build_dir: Path = BUILD_DIR) -> Path:
@@ -272,12 +303,12 @@ class Renderer:
         notebook = notebook or ensure_notebook()
         if self._exporter is None and self._preload is None:
             # While the kernel runs the cells this process only waits on a socket: use that
-            # time to import nbconvert and WeasyPrint and build the exporter.
+            # time to import nbconvert and build the exporter, and load Typst and its fonts.
             preload = threading.Thread(target=self._load_renderers, daemon=True)
             try:
                 preload.start()
             except RuntimeError:
-                pass  # no thread to be had: to_html and to_pdf load what they need themselves
+                pass  # no thread to be had: each writer loads what it needs itself
             else:
                 self._preload = preload
         try:
@@ -305,8 +336,8 @@ class Renderer:
 
     def _load_renderers(self) -> None:
         """In the order they are needed when the kernel is done: the HTML exporter (then
-        `to_html` may go on while this thread continues), the Word writer, and WeasyPrint
-        (its import alone is half a second: cffi parses Pango's declarations)."""
+        `to_html` may go on while this thread continues), the Typst compiler with its fonts,
+        and the Word writer's template."""
         try:
             import nbformat
 
@@ -317,6 +348,9 @@ class Renderer:
             self._exporter = exporter
         finally:
             self._html_ready.set()
+        from opkval.typst_writer import _compiler
+
+        _compiler()
         if self._word:
             # The Word writer's imports and template, made while the kernel runs (as above).
             from opkval.present_notat import _parser
@@ -324,9 +358,6 @@ class Renderer:
 
             _template()
             _parser()
-        from opkval import pdf
-
-        pdf.prepare(stylesheet())  # a note's to_pdf waits for this (opkval.pdf's lock)
 
     def to_html(self, executed, title: str) -> str:
         if self._preload is not None:
@@ -336,34 +367,47 @@ class Renderer:
         return to_html(executed, title, self._exporter)
 
     def render(self, ctx: dict, out_dir: Path, formats: tuple[str, ...] = FORMATS) -> ReportFiles:
-        """One kommune's note from its context."""
+        """One kommune's note from its context: the bilag and the analysis, from one run."""
         k = ctx["kommune"]
         return self.render_notebook(
             ctx, out_dir, formats, slug=ctx.get("filnavn") or k["slug"],
-            title=f"Orientering om opkvalificeringspuljen – {official_name(k['navn'])}",
+            title=note_title(ctx, "bilag"),
             parameters={"kommunekode": int(k["kode"]), "report_year": int(ctx["report_year"])},
-            word=True)
+            word=True, parts=note_parts(ctx))
 
     def render_notebook(self, ctx: dict, out_dir: Path, formats: tuple[str, ...], *, slug: str,
-                        title: str, parameters: dict,
-                        notebook: Path | None = None, word: bool = False) -> ReportFiles:
-        """Execute and render any opkval notebook from its context (``context_path`` and
-        ``formats`` are added to `parameters`); swap all files in at the end.
+                        title: str, parameters: dict, notebook: Path | None = None,
+                        word: bool = False, parts: tuple[Part, ...] | None = None,
+                        kind: str = "landsoversigt") -> ReportFiles:
+        """Execute any opkval notebook from its context (``context_path`` and ``formats`` are
+        added to `parameters`), write each of its documents (`parts`; by default one document
+        of every output, titled `title`), and swap all files in at the end.
 
-        ``word``: a kommune's note, which with the ``docx`` format also gets its Word version
-        and the draft agenda item (Word and plain text), from the same context."""
+        ``word``: a kommune's note, which with the ``docx`` format also gets the draft agenda
+        item (Word and plain text), from the same context."""
         out_dir = Path(out_dir).resolve()  # the kernel runs in another directory
         out_dir.mkdir(parents=True, exist_ok=True)
+        parts = parts or (Part("", "", title, kind),)
         docx = word and "docx" in formats
         self._word = self._word or docx
+        analyse = next((p for p in parts if p.suffix == ANALYSE_SUFFIX), None)
+
+        def name(part: Part | None, ext: str, wanted: bool) -> Path | None:
+            return out_dir / f"{slug}{part.suffix}.{ext}" if part and wanted else None
+
+        # HTML whatever the formats: the index links to it, and it is the page a reader opens.
+        html_wanted = bool({"html", "pdf", "docx"} & set(formats))
         final = ReportFiles(
             ipynb=out_dir / f"{slug}.ipynb",
-            html=out_dir / f"{slug}.html" if {"html", "pdf", "docx"} & set(formats) else None,
-            pdf=out_dir / f"{slug}.pdf" if "pdf" in formats else None,
+            html=name(parts[0], "html", html_wanted),
+            pdf=name(parts[0], "pdf", "pdf" in formats),
             json=out_dir / f"{slug}.json",
-            docx=out_dir / f"{slug}.docx" if docx else None,
-            agenda_docx=out_dir / f"{slug}{AGENDA_SUFFIX}.docx" if docx else None,
-            agenda_txt=out_dir / f"{slug}{AGENDA_SUFFIX}.txt" if docx else None,
+            docx=name(parts[0], "docx", docx),
+            agenda_docx=out_dir / f"{slug}{AGENDA_SUFFIX}.docx" if word and docx else None,
+            agenda_txt=out_dir / f"{slug}{AGENDA_SUFFIX}.txt" if word and docx else None,
+            analyse_html=name(analyse, "html", html_wanted),
+            analyse_pdf=name(analyse, "pdf", "pdf" in formats),
+            analyse_docx=name(analyse, "docx", docx),
         )
         remove_stale_temp_dirs(out_dir, slug)
         try:
@@ -388,17 +432,22 @@ class Renderer:
                         raise ReportError(f"{e} Den kørte notebook er gemt i "
                                           f"{keep / f'{slug}.ipynb'}.") from None
                 raise
-            staged: list[tuple[Path, Path]] = [(executed, final.ipynb)]
+            staged: list[tuple[Path, Path]] = []
             try:
-                if final.html:
-                    html = self.to_html(executed_nb, title)
-                    (tmp / f"{slug}.html").write_text(html, encoding="utf-8")
-                    staged.append((tmp / f"{slug}.html", final.html))
-                    if final.pdf:
-                        (tmp / f"{slug}.pdf").write_bytes(to_pdf(html))
-                        staged.append((tmp / f"{slug}.pdf", final.pdf))
-                if docx:
-                    staged.extend(_word_files(ctx, executed_nb, tmp, final))
+                # The kept notebook reads the context kept beside it, so it runs again.
+                keep_context_beside(executed_nb, executed, ctx_path.name)
+                staged.append((executed, final.ipynb))
+                created = created_at(ctx)
+                for part in parts:
+                    wanted = [f for f in ("html", "pdf", "docx")
+                              if getattr(final, _field(part, f)) is not None]
+                    written = render_document(
+                        part_notebook(executed_nb, part.tag), tmp, f"{slug}{part.suffix}",
+                        tuple(wanted), title=part.title, kind=part.kind, header=part.header,
+                        created=created, author=part.author, renderer=self)
+                    staged.extend((path, out_dir / path.name) for path in written)
+                if final.agenda_docx:
+                    staged.extend(_agenda_files(ctx, tmp, final))
                 # The JSON last, listing the others: the note's commit record.
                 write_json({**ctx, "filer_sha256": {dst.name: file_sha256(src)
                                                     for src, dst in staged}}, ctx_path)
@@ -410,32 +459,178 @@ class Renderer:
             with _signals_held():  # the renames are not split by Ctrl-C or SIGTERM
                 for src, dst in staged:
                     os.replace(src, dst)
-            for stale in (out_dir / f"{slug}.html", out_dir / f"{slug}.pdf",
-                          out_dir / f"{slug}.docx", out_dir / f"{slug}{AGENDA_SUFFIX}.docx",
-                          out_dir / f"{slug}{AGENDA_SUFFIX}.txt"):
-                if stale not in final.written() and stale.exists():
-                    stale.unlink()  # from an earlier run with other formats: not this note's
+            stale = [out_dir / f"{slug}{s}.{ext}" for s in ("", ANALYSE_SUFFIX)
+                     for ext in ("html", "pdf", "docx")]
+            stale += [out_dir / f"{slug}{AGENDA_SUFFIX}.{ext}" for ext in ("docx", "txt")]
+            for f in stale:
+                if f not in final.written() and f.exists():
+                    f.unlink()  # from an earlier run with other formats: not this note's
         finally:
             shutil.rmtree(tmpdir, ignore_errors=True)
         return final
 
 
-def _word_files(ctx: dict, executed_nb, tmp: Path,
-                final: ReportFiles) -> list[tuple[Path, Path]]:
-    """The Word note (from what the notebook displayed) and the agenda item, in `tmp`."""
-    from opkval import agenda
-    from opkval.word import note_docx
+def _field(part: Part, ext: str) -> str:
+    """The ReportFiles field of a part's file: 'html' or 'analyse_html', ..."""
+    return ("analyse_" if part.suffix == ANALYSE_SUFFIX else "") + ext
 
-    out = []
-    note = tmp / final.docx.name
-    note.write_bytes(note_docx(ctx, executed_nb))
-    out.append((note, final.docx))
+
+def note_title(ctx: dict, kind: str) -> str:
+    """A kommune's document title: the bilag's, or the analysis's."""
+    from opkval.present import document_title
+
+    return document_title(ctx, kind)
+
+
+def note_parts(ctx: dict) -> tuple[Part, ...]:
+    """A kommune's two documents: the bilag (cell tag ``bilag``) and the analysis."""
+    from opkval.present import document_header
+
+    author = (ctx.get("notat") or {}).get("afsender") or f"{ctx['kommune']['navn']} Kommune"
+    return (Part("bilag", "", note_title(ctx, "bilag"), "bilag", document_header(ctx, "bilag"),
+                 author),
+            Part("analyse", ANALYSE_SUFFIX, note_title(ctx, "analyse"), "analyse",
+                 document_header(ctx, "analyse"), author))
+
+
+def created_at(ctx: dict) -> str:
+    """The documents' creation time for their metadata (ISO 8601 with its offset): the moment
+    SOURCE_DATE_EPOCH gives when it is set (then two builds write the same bytes), else the
+    context's ``generated_at`` (the time the note prints) in this machine's zone."""
+    import datetime as dt
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).isoformat()
+    g = ctx.get("generated_at")
+    return dt.datetime.fromisoformat(g).astimezone().isoformat() if g else ""
+
+
+def keep_context_beside(nb, path: Path, context_name: str) -> None:
+    """Point the kept notebook's ``context_path`` at the note's JSON beside it (a relative
+    name: run it again with papermill from that folder, ``--cwd``), and write it to `path`.
+
+    The run itself read a temp copy that is gone afterwards; the JSON kept beside the
+    notebook is that context plus the list of the note's files."""
+    import nbformat
+
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell.source = "\n".join(
+                f"context_path = {context_name!r}" if line.startswith("context_path = ")
+                else line for line in cell.source.splitlines())
+    pm = nb.metadata.get("papermill") or {}
+    if "context_path" in (pm.get("parameters") or {}):
+        pm["parameters"]["context_path"] = context_name
+    for key in ("input_path", "output_path"):
+        pm.pop(key, None)  # temp paths of this run, gone after it
+    atomic_write_bytes(path, nbformat.writes(nb).encode("utf-8"))
+
+
+def part_notebook(nb, tag: str):
+    """The notebook with only the cells of one document (tagged `tag`; all when "")."""
+    import copy
+
+    if not tag:
+        return nb
+    out = copy.copy(nb)
+    out.cells = [c for c in nb.cells if tag in c.get("metadata", {}).get("tags", [])]
+    return out
+
+
+def blocks_notebook(blocks):
+    """A notebook whose one cell displays `blocks` (for writing blocks through nbconvert)."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("")
+    for blk in doc.sequence(blocks):
+        data, metadata = blk._repr_mimebundle_()
+        cell.outputs.append(nbformat.v4.new_output("display_data", data=data,
+                                                   metadata=metadata))
+    nb.cells.append(cell)
+    return nb
+
+
+def render_document(nb_or_blocks, out_dir: Path, stem: str, formats: tuple[str, ...], *,
+                    title: str, kind: str, header: tuple[str, ...] = (), created: str = "",
+                    author: str = "", renderer: Renderer | None = None) -> list[Path]:
+    """Write one document as ``<stem>.html``, ``.pdf``, ``.docx`` in `out_dir` (the formats
+    asked for); returns the paths written.
+
+    `nb_or_blocks`: an executed notebook (its outputs are the document) or document blocks.
+    The HTML goes through nbconvert (lang="da", offline, self-contained); PDF and Word are
+    written from the blocks (:func:`opkval.doc.blocks_from_outputs`), never from the HTML.
+    Files are written as they are; a caller that needs all-or-nothing writes into a temp
+    folder and swaps them in (as :meth:`Renderer.render_notebook` does)."""
+    nb = (nb_or_blocks if hasattr(nb_or_blocks, "cells")
+          else blocks_notebook(nb_or_blocks))
+    out_dir = Path(out_dir)
+    written = []
+    if "html" in formats:
+        html = (renderer.to_html(nb, title) if renderer is not None
+                else to_html(nb, title, _html_exporter()))
+        (out_dir / f"{stem}.html").write_text(html, encoding="utf-8")
+        written.append(out_dir / f"{stem}.html")
+    if "pdf" in formats or "docx" in formats:
+        document = notebook_document(nb, title=title, kind=kind, header=header,
+                                     created=created, author=author)
+        loose = _outputs_without_blocks(nb)
+        if loose or not document.blocks:
+            # Output shown only as HTML or an image (not a document block) would be missing
+            # from the PDF and Word: no half-written document.
+            raise ReportError(
+                f"{title}: {loose} af notebookens visninger er ikke dokumentblokke "
+                f"({doc.MIMETYPE}); PDF og Word ville mangle dem." if loose else
+                f"{title}: notebooken viste ingen dokumentblokke ({doc.MIMETYPE}).")
+        if "pdf" in formats:
+            (out_dir / f"{stem}.pdf").write_bytes(_pdf_bytes(document))
+            written.append(out_dir / f"{stem}.pdf")
+        if "docx" in formats:
+            (out_dir / f"{stem}.docx").write_bytes(_docx_bytes(document))
+            written.append(out_dir / f"{stem}.docx")
+    return written
+
+
+def _outputs_without_blocks(nb) -> int:
+    """How many displayed outputs (HTML, images) carry no document block."""
+    shown = ("text/html", "image/png", "image/svg+xml")
+    return sum(1 for cell in nb.cells for o in cell.get("outputs", [])
+               if o.get("output_type") in ("display_data", "execute_result")
+               and doc.MIMETYPE not in (o.get("data") or {})
+               and any(m in (o.get("data") or {}) for m in shown))
+
+
+def notebook_document(nb, *, title: str, kind: str, header: tuple[str, ...] = (),
+                      created: str = "", author: str = "") -> doc.Document:
+    """The document a notebook (or one part of it, :func:`part_notebook`) displayed."""
+    return doc.Document(title=title, blocks=doc.blocks_from_outputs(nb), kind=kind,
+                        header=tuple(header), created=created, author=author)
+
+
+def _pdf_bytes(document: doc.Document) -> bytes:
+    """The PDF/UA-1 of a document, written by Typst from its blocks."""
+    from opkval.typst_writer import document_pdf
+
+    return document_pdf(document)
+
+
+def _docx_bytes(document: doc.Document) -> bytes:
+    """The Word file of a document, written with python-docx from its blocks."""
+    from opkval.word import document_docx
+
+    return document_docx(document)
+
+
+def _agenda_files(ctx: dict, tmp: Path, final: ReportFiles) -> list[tuple[Path, Path]]:
+    """The draft agenda item (Word and plain text), in `tmp`."""
+    from opkval import agenda
+
     item = agenda.agenda(ctx)
     a_docx, a_txt = tmp / final.agenda_docx.name, tmp / final.agenda_txt.name
     a_docx.write_bytes(agenda.to_docx(item, ctx))
     a_txt.write_text(agenda.to_text(item), encoding="utf-8")
-    out.extend([(a_docx, final.agenda_docx), (a_txt, final.agenda_txt)])
-    return out
+    return [(a_docx, final.agenda_docx), (a_txt, final.agenda_txt)]
 
 
 @contextlib.contextmanager
@@ -526,13 +721,6 @@ def to_html(nb, title: str, exporter) -> str:
     body, _ = exporter.from_notebook_node(
         nb, resources={"metadata": {"name": title}, "opkval_css": stylesheet()})
     return body
-
-
-def to_pdf(html: str) -> bytes:
-    """Tagged PDF/UA-1 (opkval.pdfua) of a note's HTML, the way :mod:`opkval.pdf` writes it."""
-    from opkval import pdf
-
-    return pdf.write(html, stylesheet())
 
 
 def render_report(ctx: dict, out_dir: Path, formats: tuple[str, ...] = FORMATS) -> ReportFiles:

@@ -90,13 +90,19 @@ def index_html(nctx: dict, out_dir: Path, formats: tuple[str, ...]) -> str:
     rows = []
     for r in sorted(nctx["kommuner"], key=lambda r: fmt.sort_key(r["navn"])):
         slug = r["slug"]
+        # The bilag, the analysis (<slug>-analyse.*) and the agenda item, each in its formats.
         files = {"html": f"{slug}.html", "pdf": f"{slug}.pdf", "docx": f"{slug}.docx",
+                 "analyse.html": f"{slug}-analyse.html", "analyse.pdf": f"{slug}-analyse.pdf",
+                 "analyse.docx": f"{slug}-analyse.docx",
                  "dagsordenspunkt": f"{slug}-dagsordenspunkt.docx"}
         exists = {ext: (out_dir / name).exists() for ext, name in files.items()}
-        shown = {"html": "HTML", "pdf": "PDF", "docx": "Word", "dagsordenspunkt": "Dagsordenspunkt"}
+        shown = {"html": "HTML", "pdf": "PDF", "docx": "Word", "analyse.html": "Analyse (HTML)",
+                 "analyse.pdf": "Analyse (PDF)", "analyse.docx": "Analyse (Word)",
+                 "dagsordenspunkt": "Dagsordenspunkt"}
+        fmt_of = {"dagsordenspunkt": "docx"}
         links = [f'<a href="{esc(files[ext])}">{shown[ext]}<span class="visually-hidden">'
                  f' ({esc(r["navn"])})</span></a>' for ext in files
-                 if (ext if ext != "dagsordenspunkt" else "docx") in formats and exists[ext]]
+                 if fmt_of.get(ext, ext.removeprefix("analyse.")) in formats and exists[ext]]
         name = (f'<a href="{esc(slug)}.html">{esc(r["navn"])}</a>'
                 if exists["html"] else esc(r["navn"]))
         status = r.get("regelstatus")

@@ -71,6 +71,6 @@ def test_ishoej_report_json_has_plan_figures(tmp_path):
     assert led["risiko_tilbagebetaling_kr"] == 3663960
     assert led["risiko_interval_kr"] == [1586000, 3663960]
     assert [r["id"] for r in ctx["plan"]["regler"]][0] == "formel_andel"
-    html = (tmp_path / "ishoej.html").read_text(encoding="utf-8")
+    html = (tmp_path / "ishoej-analyse.html").read_text(encoding="utf-8")
     assert "Hovedpunkter" in html and "Puljens regler" in html
     assert "Fordeling på dagtilbud" in html and "Trækronerne" in html

@@ -13,8 +13,9 @@ import shutil
 import pytest
 import yaml
 
-from opkval import PROJECT_ROOT, config, context, present
+from opkval import PROJECT_ROOT, config, context, doc, present
 from opkval.context import build_context
+from opkval.doc import plain_text
 from opkval.plan import find_plan
 
 NOTEBOOK = PROJECT_ROOT / "notebooks" / "kommune_rapport.py"
@@ -46,10 +47,12 @@ def _note(monkeypatch, data, index, kommune_navn="Ishøj") -> tuple[dict, str]:
     ctx = build_context(data, kommune, 2026, generated_at=WHEN, run_manifest=MANIFEST,
                         plan=find_plan(kommune, index))
     parts: list = []
-    monkeypatch.setattr(present, "show", lambda *ps: parts.extend(p for p in ps if p))
+    monkeypatch.setattr(present, "show", lambda *ps: parts.extend(doc.sequence(*ps)))
     monkeypatch.setattr(context, "load_context", lambda *a, **k: ctx)
     exec(compile(NOTEBOOK.read_text("utf-8"), str(NOTEBOOK), "exec"), {"__name__": "note"})
-    text = "".join(getattr(p, "alt", None) or str(p) for p in parts)
+    # A chart by its alt text, an HTML section as it is, a document block by its exact text.
+    text = "".join(getattr(p, "alt", None) or (p if isinstance(p, str) else plain_text(p))
+                   for p in parts)
     assert len(parts) > 10 and "Kort fortalt" in text  # the cells really ran
     return ctx, text
 

@@ -307,21 +307,6 @@ def test_a_validated_cache_entry_that_does_not_match_its_key_is_rebuilt(tmp_path
     d._load_all.cache_clear()
 
 
-def test_a_corrupted_font_subset_is_not_used(tmp_path, monkeypatch):
-    from opkval import pdf
-
-    monkeypatch.setattr(pdf, "FONT_CACHE", tmp_path / "fonts")
-    key = ("facehash", 0, False, (), "v")
-    pdf._write_subset(key, frozenset({1, 2, 3}), b"font bytes")
-    assert pdf._read_subset(key) == (frozenset({1, 2, 3}), b"font bytes")
-    path = pdf._subset_path(key)
-    gids, content, digest = pickle.loads(path.read_bytes())
-    path.write_bytes(pickle.dumps((gids, b"font bytez", digest)))  # a flipped byte
-    assert pdf._read_subset(key) is None
-    path.write_bytes(b"\x80\x04truncated")
-    assert pdf._read_subset(key) is None
-
-
 def test_a_truncated_or_stale_build_notebook_is_rebuilt(tmp_path):
     from opkval.render import NOTEBOOK_SRC, ensure_notebook
 

@@ -302,7 +302,7 @@ def test_forrige_git_runs_nothing_a_hostile_git_config_names(tmp_path):
     assert not marker.exists(), marker.read_text()
     assert r.code == 0, r.err[-2000:]
     # The previous version was read (the signed-looking commit of 14 November 2023).
-    note = (out / "ishoej.html").read_text(encoding="utf-8")
+    note = (out / "ishoej-analyse.html").read_text(encoding="utf-8")  # the bilag names no tool
     assert "version i git af 14. november 2023" in note, note[:300]
 
 

@@ -348,9 +348,8 @@ def test_no_double_full_stop_and_udmoentes(data, index):
     """Læsø's note said "forvente ca. 78.000 kr.. Beløbet ..." (97 notes)."""
     for navn in ("Læsø", "Ishøj", "København"):
         ctx = build_context(data, index.resolve(navn), 2026)
-        html = "".join([present.summary(ctx), present.background(ctx),
-                        present.key_check(ctx), present.assumptions(ctx)])
-        plain = re.sub(r"<[^>]*>", "", html).replace("\u00a0", " ")
+        plain = text_of([present.summary(ctx), present.background(ctx),
+                         present.key_check(ctx), present.assumptions(ctx)])
         assert "kr.." not in plain, navn
         item = agenda.to_text(agenda.agenda(ctx))
         assert "kr.." not in item

@@ -27,26 +27,62 @@ def _pdf_text(path):
     return "\n".join(p.extract_text() for p in PdfReader(path).pages)
 
 
+def _figure_alts(path) -> list[str]:
+    """The /Alt of every Figure in the PDF's structure tree."""
+    out = []
+
+    def walk(node):
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if not isinstance(node, dict):
+            return
+        if node.get("/S") == "/Figure" and "/Alt" in node:
+            out.append(str(node["/Alt"]))
+        k = node.get("/K")
+        for kid in (k if isinstance(k, list) else [] if k is None else [k]):
+            walk(kid)
+
+    walk(PdfReader(path).trailer["/Root"]["/StructTreeRoot"])
+    return out
+
+
+def test_ishoej_gets_a_bilag_and_an_analysis(ishoej):
+    assert ishoej.html.name == "ishoej.html" and ishoej.pdf.name == "ishoej.pdf"
+    assert ishoej.analyse_html.name == "ishoej-analyse.html"
+    assert ishoej.analyse_pdf.name == "ishoej-analyse.pdf"
+    assert ishoej.analyse_docx.name == "ishoej-analyse.docx" and ishoej.docx.exists()
+    bilag = _pdf_text(ishoej.pdf).replace("\n", " ")
+    assert "Orientering om opkvalificeringspuljen – Ishøj Kommune" in bilag
+    assert "Kort fortalt" in bilag
+    # Each file is listed in the note's commit record with its hash.
+    listed = json.loads(ishoej.json.read_text(encoding="utf-8"))["filer_sha256"]
+    assert set(listed) == {f.name for f in ishoej.written() if f != ishoej.json} | {
+        "ishoej.ipynb"}
+
+
 def test_ishoej_pdf_has_the_figures_and_the_chart(ishoej):
-    text = _pdf_text(ishoej.pdf)
+    text = _pdf_text(ishoej.analyse_pdf)
     assert "Orientering om opkvalificeringspuljen – Ishøj Kommune" in text.replace("\n", " ")
     # Round 2 on the 0-5 key: 5 x 927.592 = 4.637.960 kr. (195,9 mio. x 1.750 / 369.586 a year)
     for figure in ("280.000", "512.000", "1.304.000", "4.637.960"):
         assert figure in text, figure
     assert "Datagrundlag og forbehold" in text
-    images = [img for page in PdfReader(ishoej.pdf).pages for img in page.images]
-    assert images, "the chart is not embedded"
+    alts = _figure_alts(ishoej.analyse_pdf)
+    # The grant chart, with its values in the text alternative (Ishøj's 2023 tilsagn).
+    assert any(a.startswith("Søjlediagram over tilskuddet til Ishøj Kommune") and
+               "2023: 280.000" in a for a in alts), alts
     assert "Side 1 af" in text
 
 
 def test_ishoej_html_is_offline_danish_and_without_code(ishoej):
-    html = ishoej.html.read_text(encoding="utf-8")
-    assert '<html lang="da">' in html
-    assert not re.search(r'(src|href)="(https?:)?//', html), "external URL in HTML"
-    assert "<script" not in html
-    assert "load_context" not in html and "kommunekode: int" not in html  # no code cells
-    assert "In&nbsp;[" not in html and "Out[" not in html  # no prompts
-    assert "data:image/png;base64," in html
+    for path in (ishoej.html, ishoej.analyse_html):
+        html = path.read_text(encoding="utf-8")
+        assert '<html lang="da">' in html
+        assert not re.search(r'(src|href)="(https?:)?//', html), "external URL in HTML"
+        assert "<script" not in html
+        assert "load_context" not in html and "kommunekode: int" not in html  # no code cells
+        assert "In&nbsp;[" not in html and "Out[" not in html  # no prompts
+    # The charts as SVG, inline.
+    assert "data:image/svg+xml;base64," in ishoej.analyse_html.read_text(encoding="utf-8")
 
 
 def test_ishoej_json_has_every_figure_unformatted(ishoej):
@@ -63,14 +99,14 @@ def test_ishoej_json_has_every_figure_unformatted(ishoej):
 
 def test_other_kommune_renders_with_estimates(data, index, tmp_path):
     files = render_report(build_context(data, index.resolve("Læsø"), 2026), tmp_path)
-    text = _pdf_text(files.pdf)
+    text = _pdf_text(files.analyse_pdf)
     assert "Læsø Kommune" in text and "Skøn" in text
     assert "tilsagn om i alt" not in text  # no published grant for Læsø
 
 
 def test_a_note_renders_when_the_loader_thread_cannot_start(data, index, tmp_path,
                                                              monkeypatch):
-    """No thread to be had for loading nbconvert and WeasyPrint ahead: the note is still
+    """No thread to be had for loading nbconvert and Typst ahead: the note is still
     written, each step loading what it needs (no wait on a loader that never ran)."""
     import threading
 
@@ -85,7 +121,7 @@ def test_a_note_renders_when_the_loader_thread_cannot_start(data, index, tmp_pat
     files = render_report(build_context(data, index.resolve("Læsø"), 2026), tmp_path,
                           formats=("html", "pdf"))
     assert "Læsø" in files.html.read_text(encoding="utf-8")
-    assert len(PdfReader(files.pdf).pages) > 1
+    assert len(PdfReader(files.analyse_pdf).pages) > 1 and PdfReader(files.pdf).pages
 
 
 def test_failed_render_leaves_earlier_report_untouched(data, index, tmp_path, monkeypatch):
@@ -93,10 +129,10 @@ def test_failed_render_leaves_earlier_report_untouched(data, index, tmp_path, mo
     files = render_report(ctx, tmp_path, formats=("html",))
     before = files.html.read_bytes()
 
-    def boom(_html):
+    def boom(_document):
         raise ReportError("PDF fejlede")
 
-    monkeypatch.setattr("opkval.render.to_pdf", boom)
+    monkeypatch.setattr("opkval.render._pdf_bytes", boom)
     with pytest.raises(ReportError):
         render_report(ctx, tmp_path)
     assert files.html.read_bytes() == before

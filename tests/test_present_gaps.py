@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from opkval import charts, present_gaps
+from opkval import charts, doc, present_gaps
 from opkval.context import build_context
 from opkval.data import load_all
 from opkval.kommune import KommuneIndex
 from opkval.plan import load_plan
 from opkval.plan_effect import parse_extra
+from tests.docquery import cell_texts, plain, runs_in, table_with
+from tests.textof import text_of
 
 FIXTURE = Path(__file__).parent / "fixtures" / "plan_ishoej_fixture.yaml"
 WHEN = dt.datetime(2026, 11, 23, 12, 0)
@@ -29,28 +31,34 @@ def _ctx(kommune: str, **kw) -> dict:
 
 def test_no_plan_still_gets_gap_and_peer_sections():
     ctx = _ctx("Ishøj")
-    html = present_gaps.staff_mix(ctx) + present_gaps.peers(ctx)
-    assert "43,9\u00a0%" in html and "47,7\u00a0%" in html
-    assert "hovedstadskommunerne" in html
-    # 270,6 rounds to 271 persons; gap to 80 %: 97,7 → 98.
-    assert ">271<" in html and ">98<" in html
-    assert "ingen lokal plan" in present_gaps.plan_effect(ctx)
-    assert "ingen lokal plan" in present_gaps.checklist(ctx)
-    assert present_gaps.chain(ctx) == ""
+    sections = [present_gaps.staff_mix(ctx), present_gaps.peers(ctx)]
+    text = plain(sections)
+    assert "43,9\u00a0%" in text and "47,7\u00a0%" in text
+    assert "hovedstadskommunerne" in text
+    # 270,6 rounds to 271 persons (the staff table's total); gap to 80 %: 97,7 → 98.
+    staff = table_with(sections, "Skøn over det pædagogiske personale")
+    assert cell_texts(staff.foot[0])[-1] == "271" and staff.numeric == (1, 2, 3)
+    gap = table_with(sections, "Ishøj Kommune: afstand fra 43,9")
+    assert "98" in [cell_texts(r)[3] for r in gap.rows] and gap.role == "compact"
+    assert "ingen lokal plan" in text_of(present_gaps.plan_effect(ctx))
+    assert "ingen lokal plan" in text_of(present_gaps.checklist(ctx))
+    assert present_gaps.chain(ctx) is None
 
 
 def test_plan_sections_render_from_fixture(index, ishoej):
     plan = load_plan(FIXTURE, index, expected=ishoej)
     ctx = _ctx("Ishøj", plan=plan, extras=parse_extra("meritpaedagog:4:2026"))
-    html = present_gaps.plan_effect(ctx)
+    effect = present_gaps.plan_effect(ctx)
+    html = plain(effect)
     # 8 + 4 scenario merit; 12 / 43,567 = 27,5 % → "28 %" of the way to 60 %.
     assert "12 meritpædagoger lukker ca. 28\u00a0% af afstanden til 60\u00a0%" in html
-    assert "231.000\u00a0kr." in html and "Scenarie" in html
+    assert doc.b("231.000\u00a0kr.") in runs_in(effect) and doc.b("Scenarie:") in runs_in(effect)
     cl = present_gaps.checklist(ctx)
-    assert "status-brud" in cl and "ICDP-programmet" in cl
+    assert doc.Run("mangler", status="brud") in runs_in(cl) and "ICDP-programmet" in plain(cl)
     ch = present_gaps.chain(ctx)
     # The fixture's behov 'sprog' has no indsats; the note names it by its text.
-    assert "<b>Behov uden indsats:</b> Sprogarbejde med de mindste børn." in ch
+    assert doc.Paragraph(doc.b("Behov uden indsats:"),
+                         " Sprogarbejde med de mindste børn.") in ch.children
 
 
 @pytest.mark.parametrize("kommune", ["Ishøj", "Samsø", "Læsø", "København"])
@@ -62,12 +70,35 @@ def test_charts_build(kommune):
 
 def test_ishoej_real_plan_without_target_uses_reference_targets(ishoej_plan):
     ctx = _ctx("Ishøj", plan=ishoej_plan)
-    html = present_gaps.plan_effect(ctx)
+    section = present_gaps.plan_effect(ctx)
+    html = plain(section)
     # Seed 001 sets no target, so no "Planens eget mål" row.
     assert "Planen sætter ikke sit eget mål" in html and "Planens eget mål" not in html
     # Staff 47/3,0 + 409/3,1 + 738/6,0 = 270,6; 8 merit: 43,9 + 800/270,6 = 46,86 → 46,9 %.
-    assert "til ca. <b>46,9\u00a0%</b> i 2027" in html
+    assert "til ca. 46,9\u00a0% i 2027" in html and doc.b("46,9\u00a0%") in runs_in(section)
     # Gap to 80 %: 36,1 pp × 270,6 = 97,7 persons; 8 / 97,7 = 8,2 % → "8 %".
     assert "8 meritpædagoger lukker ca. 8\u00a0% af afstanden til 80\u00a0%" in html
     # Ishøj (43,9 %) is above the national median (41,7 %): reached, not in the table.
     assert "Allerede nået og derfor ikke med i tabellen: Landsmedianen (41,7\u00a0%)." in html
+
+
+@pytest.mark.parametrize("kommune", ["Ishøj", "Læsø"])
+def test_every_section_is_a_headed_block_that_survives_the_notebook(kommune, index, ishoej):
+    """Each section is a doc.Section with its heading first (never an HTML string), and comes
+    back equal from the JSON the executed notebook keeps (doc.MIMETYPE)."""
+    from opkval import present_plan
+
+    plan = load_plan(FIXTURE, index, expected=ishoej) if kommune == "Ishøj" else None
+    ctx = _ctx(kommune, plan=plan, extras=parse_extra("meritpaedagog:4:2026"))
+    fns = (present_plan.key_points, present_plan.money_table, present_plan.indsats_table,
+           present_plan.distribution, present_plan.rules_table, present_plan.classification,
+           present_plan.changes, present_gaps.staff_mix, present_gaps.peers,
+           present_gaps.plan_effect, present_gaps.checklist, present_gaps.chain,
+           present_gaps.method)
+    sections = [s for s in (f(ctx) for f in fns) if s is not None]
+    # The fixture plan names no distribution and no previous plan: 13 - 2 sections. Without
+    # a plan only "Lokal plan" and the gap sections (no chain) are left.
+    assert len(sections) == (11 if plan else 6)
+    for s in sections:
+        assert isinstance(s, doc.Section) and isinstance(s.children[0], doc.Heading)
+        assert doc.from_data(json.loads(json.dumps(doc.to_data(s)))) == s

@@ -8,7 +8,7 @@ import datetime as dt
 from opkval import fmt, present
 from opkval.context import build_context
 from opkval.doc import plain_text
-from tests.textof import text_of
+from tests.textof import html_of, text_of
 
 NB = "\u00a0"
 WHEN = dt.datetime(2026, 12, 1, 12, 0)
@@ -25,7 +25,7 @@ def test_estimates_on_page_1_are_labelled_and_rounded(data, index):
     # Læsø (no published tilsagn): 2023-2025 on the 0-5 key are 107 mio. + 2 x 195,9 mio.
     # times its share; the prose gives them rounded ("ca."), never to the krone.
     ctx = _ctx(data, index, "Læsø")
-    html = present.summary(ctx)
+    html = html_of(present.summary(ctx))
     r1, r2 = ctx["runder"]
     assert fmt.kr(r1["beloeb_kr"]) not in html and fmt.kr(r2["beloeb_kr"]) not in html
     assert f"ca.{NB}" in html and "skøn" in html
@@ -36,7 +36,7 @@ def test_estimates_on_page_1_are_labelled_and_rounded(data, index):
 def test_ishoej_round_2_shows_both_estimates(data, index):
     # 0-5 key: 5 x 927.592 = 4.637.960 -> "ca. 4,6 mio. kr."; round 1's share carried
     # forward: 5 x 512.000 = 2.560.000 -> "ca. 2,6 mio. kr."
-    html = present.summary(_ctx(data, index, "Ishøj"))
+    html = html_of(present.summary(_ctx(data, index, "Ishøj")))
     assert f"et skøn på <b>ca.{NB}4,6{NB}mio.{NB}kr.</b>" in html
     assert f"bliver det ca.{NB}2,6{NB}mio.{NB}kr.; notatet regner med begge" in html
     assert f"<b>1.304.000{NB}kr.</b> for 2023–2025" in html  # the tilsagn stays exact
@@ -46,9 +46,9 @@ def test_dragoer_note_quotes_its_published_payment(data, index):
     # dragoer-nyt.dk, 22 August 2024: 817.000 kr. received in summer 2023; the key's 2023 and
     # 2024 tranches: 302,9 mio. x 987 / 369.586 = 808.911 kr.
     ctx = _ctx(data, index, "Dragør")
-    html = present.summary(ctx)
+    html = html_of(present.summary(ctx))
     assert f"<b>817.000{NB}kr.</b> i 2023" in html and f"808.911{NB}kr. for 2023–2024" in html
-    check = present.key_check(ctx)
+    check = html_of(present.key_check(ctx))
     assert "2023–2024" in check and "dragoer-nyt.dk" in check
 
 
@@ -57,7 +57,7 @@ def test_backtest_wording_states_what_was_measured(data, index):
     # 4.600.000 against 4.560.508); 13 of 16 within 50.000 kr. + 3 %; the largest error
     # København +1.297.857 kr. (63.600.000 - 62.302.143), the largest in per cent Læsø
     # (100.000 against 78.466: +27,4 %).
-    check = present.key_check(_ctx(data, index, "Ishøj"))
+    check = html_of(present.key_check(_ctx(data, index, "Ishøj")))
     assert f"København med +1.297.857{NB}kr." in check
     assert f"Læsø med 27,4{NB}%" in check
     assert "5 af 16 ligger inden for kildernes afrunding" in check
@@ -102,9 +102,11 @@ def test_landsoversigt_does_not_count_an_uncertain_brud_as_certain(data, index, 
 
 def test_shared_rank_in_the_staff_section_and_chart(data, index):
     # København, Herlev and Holbæk share 43,5 % (dagtilbud_kommune_stats.csv): delt nr. 30.
-    from opkval import charts, present_gaps
+    from opkval import charts, doc, present_gaps
+    from tests.textof import text_of
 
     ctx = _ctx(data, index, "Herlev")
-    assert f"Kommunen er delt nr.{NB}30 af 98" in present_gaps.staff_mix(ctx)
+    staff = present_gaps.staff_mix(ctx)
+    assert f"Kommunen er delt nr.{NB}30 af 98" in doc.plain_text(staff)
     assert f"Herlev er delt nr.{NB}30 med 43,5{NB}%" in charts.staff_ranking(ctx).alt
-    assert "Børn i dagpleje" in present_gaps.staff_mix(ctx)
+    assert "Børn i dagpleje" in text_of(staff)

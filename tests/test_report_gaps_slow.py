@@ -15,10 +15,11 @@ def test_note_without_plan_has_gap_sections(tmp_path):
     data = load_all()
     k = KommuneIndex(data.municipalities).resolve("Læsø")
     files = render_report(build_context(data, k), tmp_path, formats=("html",))
-    html = files.html.read_text(encoding="utf-8")
+    # The gap sections are in the analysis (<slug>-analyse.html).
+    html = files.analyse_html.read_text(encoding="utf-8")
     assert "Uddannet personale: status og afstand til mål" in html
     # dagtilbud_kommune_stats.csv, Læsø: 41,7 % employed as pædagog.
     assert ("Læsø har 41,7\u00a0% af det pædagogiske personale (dagplejere medregnet) ansat "
             "som pædagoger") in html
     assert "opkval har ingen lokal plan for Læsø Kommune" in html
-    assert html.count("data:image/png;base64") >= 3  # grants + ranking + normering charts
+    assert html.count("data:image/svg+xml;base64") >= 3  # grants + ranking + normering charts

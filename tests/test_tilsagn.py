@@ -14,6 +14,7 @@ from opkval.excel import write_workbook
 from opkval.plan import PlanError, Tilsagn, load_plan
 from opkval.present import assumptions, grant_table
 from tests.conftest import PLANS
+from tests.textof import text_of
 
 VEJLE = PLANS / "vejle" / "vejle.yaml"
 MINIMAL = (PLANS / "good_minimal.yaml").read_text(encoding="utf-8")
@@ -83,9 +84,9 @@ def test_round_amount_fills_the_years_not_given():
 
 
 def test_precedence_is_stated_in_the_note(vejle_ctx):
-    html = grant_table(vejle_ctx) + assumptions(vejle_ctx)
-    assert "kommunens eget tilsagnsbrev (angivet i planen), et offentliggjort tilsagn" in html
-    assert "Tilsagn (kommunens tilsagnsbrev)" in grant_table(vejle_ctx)
+    text = text_of([grant_table(vejle_ctx), assumptions(vejle_ctx)])
+    assert "kommunens eget tilsagnsbrev (angivet i planen), et offentliggjort tilsagn" in text
+    assert "Tilsagn (kommunens tilsagnsbrev)" in text_of(grant_table(vejle_ctx))
 
 
 @pytest.mark.parametrize(("tilsagn", "field", "message"), [

@@ -11,13 +11,13 @@ import re
 import docx
 import nbformat
 import pytest
-from docx.oxml.ns import qn
 
-from opkval import agenda, charts, present, present_notat, present_plan
+from opkval import agenda, charts, doc, present_plan
 from opkval.context import build_context
 from opkval.plan import load_plan
-from opkval.word import WordWriter, note_docx
+from opkval.word import document_docx, note_document, note_docx
 from tests.conftest import PLANS
+from tests.textof import text_of
 
 
 @pytest.fixture(scope="module")
@@ -31,22 +31,26 @@ def ishoej_ctx(data, ishoej_plan):
     return build_context(data, ishoej_plan.kommune, 2026, plan=ishoej_plan)
 
 
-def _nb(parts) -> nbformat.NotebookNode:
-    """A notebook whose one cell displayed `parts` (HTML or charts), as an executed one."""
-    outs = []
-    for p in parts:
-        if p is None:
-            continue
-        if isinstance(p, charts.Chart):
-            outs.append(nbformat.v4.new_output("display_data", data={
-                "image/png": base64.b64encode(p.png).decode(), "text/plain": p.alt}))
-        else:
-            outs.append(nbformat.v4.new_output("display_data", data={"text/html": str(p)}))
+def test_note_docx_reads_the_blocks_and_charts_the_notebook_displayed(vejle_ctx):
+    """From an executed notebook: the blocks under opkval's mimetype and each chart (a PNG with
+    its alt text and caption) in order; HTML output is not parsed."""
+    chart = charts.grants_by_year(vejle_ctx)
+    heading = doc.Heading(2, "Tilskud")
+    outs = [nbformat.v4.new_output("display_data", data={"text/html": "<h2>Kun HTML</h2>"}),
+            nbformat.v4.new_output("display_data", data={
+                doc.MIMETYPE: doc.to_data(heading), "text/html": "<h2>Tilskud</h2>"}),
+            nbformat.v4.new_output("display_data", data={
+                "image/png": base64.b64encode(chart.png).decode(), "text/plain": chart.alt},
+                metadata={"image/png": {"opkval_caption": chart.caption}})]
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("")
     cell.outputs = outs
     nb.cells = [cell]
-    return nb
+    d = _read(note_docx(vejle_ctx, nb))
+    texts = [p.text for p in d.paragraphs if p.text]
+    assert texts == ["Tilskud", chart.caption]
+    assert d.paragraphs[0].style.name == "Heading 2"
+    assert [s._inline.docPr.get("descr") for s in d.inline_shapes] == [chart.alt]
 
 
 def _read(data: bytes) -> docx.document.Document:
@@ -61,53 +65,66 @@ def _all_text(d) -> str:
     return "\n".join(parts)
 
 
-def test_word_note_has_headings_tables_images_and_the_same_figures(vejle_ctx):
-    chart = charts.grants_by_year(vejle_ctx)
-    nb = _nb([present.title(vejle_ctx), present_notat.indledning(vejle_ctx),
-              present_plan.key_points(vejle_ctx), present.grant_table(vejle_ctx), chart,
-              present_plan.money_table(vejle_ctx), present_plan.indsats_table(vejle_ctx)])
-    d = _read(note_docx(vejle_ctx, nb))
-    styles = [(p.style.name, p.text) for p in d.paragraphs if p.style.name.startswith("Heading")]
-    assert ("Heading 1", "Orientering om opkvalificeringspuljen – Vejle Kommune") in styles
-    assert ("Heading 2", "Hovedpunkter") in styles
-    assert ("Heading 3", "Om indsatserne") in styles
-    # Real tables, the header row marked as one (w:tblHeader).
-    assert len(d.tables) >= 4
-    for t in d.tables:
-        first = t.rows[0]._tr
-        assert first.trPr is not None and first.trPr.find(qn("w:tblHeader")) is not None
-    grants = d.tables[0]
-    assert [c.text for c in grants.rows[0].cells][:3] == ["År", "Puljen i alt", "Vejle Kommune"]
-    assert grants.rows[1].cells[2].text == "1.250.000\u00a0kr."
-    # The chart as a picture with its alt text.
-    descr = [s._inline.docPr.get("descr") for s in d.inline_shapes]
-    assert chart.alt in descr
-    text = _all_text(d)
-    for figure in ("14.427.102", "20.900.000", "5.827.102", "12.300.000"):
-        assert figure in text
-    # Markdown: bold stays bold, raw HTML stays text, the link is a real hyperlink.
-    assert any(r.bold and r.text == "status" for p in d.paragraphs for r in p.runs)
-    assert "<script>alert(1)</script>" in text
-    assert d.part.rels and any(r.reltype.endswith("/hyperlink")
-                               and r.target_ref == "https://www.uvm.dk/"
-                               for r in d.part.rels.values())
-
-
-def test_word_page_header_fields_logo_and_page_numbers(vejle_ctx, ishoej_ctx):
-    d = _read(WordWriter(vejle_ctx).to_bytes())
+def test_note_document_header_fields_logo_and_page_numbers(vejle_ctx, ishoej_ctx):
+    """A kommune's note: the kommune with its bilag number and the plan's header fields on
+    every page, the logo from the plan, the page numbers in the footer."""
+    d = _read(document_docx(note_document(vejle_ctx, [])))
     sec = d.sections[0]
-    head = "\n".join(p.text for p in sec.header.paragraphs)
-    assert "Vejle Kommune · Bilag 2" in head
-    assert ("Udvalg: Børne- og Familieudvalget · Møde: 14. april 2026 · Sagsnr.: "
-            "17.01.00-P20-3-26") in head
+    head = [p.text for p in sec.header.paragraphs if p.text]
+    assert head == ["Vejle Kommune · Bilag 2", "Udvalg: Børne- og Familieudvalget · Møde: "
+                    "14. april 2026 · Sagsnr.: 17.01.00-P20-3-26 · Afsender: Børn og Familie, "
+                    "Center for Dagtilbud · Kontakt: Anna Hansen, anha@vejle.dk"]
     assert sec.header._element.xpath(".//wp:docPr/@descr") == ["Logo: Vejle Kommune"]
-    instr = sec.footer._element.xpath(".//w:fldSimple/@w:instr")
-    assert instr == ["PAGE", "NUMPAGES"]
-    assert d.styles["Normal"].element.xpath("./w:rPr/w:lang/@w:val") == ["da-DK"]
+    assert sec.footer._element.xpath(".//w:fldSimple/@w:instr") == ["PAGE", "NUMPAGES"]
+    assert d.core_properties.title == "Orientering om opkvalificeringspuljen – Vejle Kommune"
     # Without header fields: the kommune alone, no separators left over.
-    d = _read(WordWriter(ishoej_ctx).to_bytes())
-    head = [p.text for p in d.sections[0].header.paragraphs]
-    assert head == ["Ishøj Kommune"]
+    d = _read(document_docx(note_document(ishoej_ctx, [])))
+    assert [p.text for p in d.sections[0].header.paragraphs if p.text] == ["Ishøj Kommune"]
+
+
+def test_each_document_names_itself_in_its_header(vejle_ctx):
+    """The analysis (or any other kind) says what it is where the bilag gives its number; a
+    scenario says so on every page."""
+    from opkval.word import note_header
+
+    assert note_header(vejle_ctx, "Analyse")[0] == "Vejle Kommune · Analyse"
+    scenario = {**vejle_ctx, "scenarie": ["+4 meritpaedagog fra 2026"]}
+    assert note_header(scenario)[0] == "Vejle Kommune · Bilag 2 · Scenarie"
+
+
+def test_agenda_item_has_its_own_header_and_names_both_documents(vejle_ctx):
+    """Issue 21: the agenda item's page header is its own (not the note's "Bilag 2"), and
+    under Bilag it names the bilag and the analysis."""
+    item = agenda.agenda(vejle_ctx)
+    d = _read(agenda.to_docx(item, vejle_ctx))
+    head = [p.text for p in d.sections[0].header.paragraphs if p.text]
+    assert head[0] == "Vejle Kommune · Dagsordenspunkt"
+    assert "Bilag 2" not in "\n".join(head)
+    assert "Sagsnr.: 17.01.00-P20-3-26" in head[1]
+    texts = [p.text for p in d.paragraphs]
+    after = texts[texts.index("Bilag") + 1:]
+    assert after == ["Bilag 2: Vejle Kommune – bilag (vejle.pdf)",
+                     "Vejle Kommune – analyse (vejle-analyse.pdf)"]
+    assert d.core_properties.title == item["titel"]
+    # The header fields in the body too, the label bold.
+    kv = next(p for p in d.paragraphs if p.text.startswith("Udvalg: "))
+    assert kv.runs[0].bold and kv.runs[0].text == "Udvalg: "
+    text = agenda.to_text(item, vejle_ctx)
+    assert text.rstrip().endswith("Bilag\n\n- Bilag 2: Vejle Kommune – bilag (vejle.pdf)\n"
+                                  "- Vejle Kommune – analyse (vejle-analyse.pdf)")
+    # Documents named by the caller replace the default two.
+    one = agenda.agenda_document(item, vejle_ctx, documents=["Bilag 2: Notat (vejle.pdf)"])
+    assert doc.plain_text(one.blocks[-1]) == "Bilag 2: Notat (vejle.pdf)"
+
+
+def test_agenda_item_word_is_reproducible(vejle_ctx, monkeypatch):
+    """With SOURCE_DATE_EPOCH the agenda item's Word file is the same bytes each time, dated
+    by it (1775000000 s after 1970 is 31 March 2026, 23:33:20 UTC)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1775000000")
+    item = agenda.agenda(vejle_ctx)
+    first = agenda.to_docx(item, vejle_ctx)
+    assert agenda.to_docx(item, vejle_ctx) == first
+    assert _read(first).core_properties.created.isoformat() == "2026-03-31T23:33:20+00:00"
 
 
 def test_agenda_item_has_the_councils_structure(vejle_ctx):
@@ -117,7 +134,8 @@ def test_agenda_item_has_the_councils_structure(vejle_ctx):
     text = agenda.to_text(item)
     assert "Forvaltningen indstiller, at udvalget godkender den reviderede plan." in text
     assert "tager orienteringen til efterretning" not in text
-    assert "Bilag 2: Orientering om opkvalificeringspuljen – Vejle Kommune (vejle.pdf)" in text
+    assert ("Bilag\n\n- Bilag 2: Vejle Kommune – bilag (vejle.pdf)\n"
+            "- Vejle Kommune – analyse (vejle-analyse.pdf)") in text
     # The rules' verdicts with what they rest on, and the money totalled apart.
     assert "Advarsel: Forbrug inden for modtagne midler." in text
     # PAU for dagplejere starts 1.8.2026, after round 1's window; it is paid from round 2
@@ -139,11 +157,18 @@ def test_agenda_default_indstilling_and_word_version(ishoej_ctx):
     text = agenda.to_text(item)
     assert ("Indstilling\n\nForvaltningen indstiller, at udvalget tager orienteringen til "
             "efterretning.") in text
-    assert "Bilag: Orientering om opkvalificeringspuljen – Ishøj Kommune (ishoej.pdf)" in text
+    assert ("- Ishøj Kommune – bilag (ishoej.pdf)\n"
+            "- Ishøj Kommune – analyse (ishoej-analyse.pdf)") in text
     d = _read(agenda.to_docx(item, ishoej_ctx))
     heads = [(p.style.name, p.text) for p in d.paragraphs if p.style.name.startswith("Heading")]
     assert heads == [("Heading 1", "Orientering om opkvalificeringspuljen – Ishøj Kommune"),
                      *[("Heading 2", s) for s in agenda.SECTIONS]]
+    # Ishøj's plan gives no bilag number: the two documents are named without one.
+    texts = [p.text for p in d.paragraphs]
+    assert texts[texts.index("Bilag") + 1:] == ["Ishøj Kommune – bilag (ishoej.pdf)",
+                                                "Ishøj Kommune – analyse (ishoej-analyse.pdf)"]
+    assert [p.text for p in d.sections[0].header.paragraphs if p.text] == [
+        "Ishøj Kommune · Dagsordenspunkt"]
 
 
 def test_agenda_without_plan(data, index):
@@ -161,7 +186,7 @@ def test_agenda_counts_students_and_course_participants_apart(vejle_ctx):
     assert "Meritpædagoguddannelse (Meritpædagog, pædagogmedhjælpere, 12 studerende)" in text
     assert "Kursus i sprogarbejde (Uformel, pædagoger, 40 kursusdeltagere)" in text
     # Three of the four indsatser are paid by the pool; the fourth by other money.
-    assert "af puljen i 2024–2028 på 3 indsatser" in present_plan.key_points(vejle_ctx)
+    assert "af puljen i 2024–2028 på 3 indsatser" in text_of(present_plan.key_points(vejle_ctx))
 
 
 def test_agenda_item_is_as_careful_as_the_note(ishoej_ctx):
@@ -201,8 +226,11 @@ def test_a_risk_on_a_tilsagn_rests_only_on_the_deadline(vejle_ctx):
     """Vejle's round 2 is its own tilsagn letter (20.900.000 kr.); only the deadline
     31.12.2030 is assumed. Page 1 says the risk is conditional on that, not on an estimate;
     round 1 (2023 tilsagn, 2024-2025 carried forward) is named by what it rests on."""
-    text = present_plan.key_points(vejle_ctx).replace("\u00a0", " ")
-    risk = next(li for li in text.split("<li>") if "af anden tildelingsrunde" in li)
+    (points,) = [b for b in present_plan.key_points(vejle_ctx).children
+                 if isinstance(b, doc.BulletList)]
+    items = [" ".join(doc.plain(item).split()) for item in points.items]
+    text = " ".join(items)
+    risk = next(li for li in items if "af anden tildelingsrunde" in li)
     assert "(betinget)" in risk and "antaget frist" in risk
     assert "skønnet holder" not in risk
     assert "tilsagn og fremskrevet med kommunens andel" in text

@@ -26,3 +26,15 @@ def text_of(x) -> str:
         t = html.unescape(_TAG.sub(" ", str(x)))
     # Every run of white space, no-break spaces included, becomes one plain space.
     return " ".join(t.split())
+
+
+def html_of(x) -> str:
+    """The HTML the document model's writer gives a block, a list of blocks, or an HTML string
+    (as it is): for tests that look at markup (bold, headings, escaping)."""
+    from opkval.html_writer import block_html
+
+    if x is None:
+        return ""
+    if isinstance(x, str):
+        return x
+    return "".join(str(block_html(b)) for b in doc.sequence(x))
