@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from opkval.config import MaalConfig, PuljeConfig, RulesConfig
     from opkval.data import RawData
     from opkval.kommune import Kommune
-    from opkval.plan import Plan
+    from opkval.plan_model import Plan
 
 # The notebook imports this module only to read a context (``load_context``): pandas, pydantic
 # and the engines are imported where a context is built, so a kernel starts lean.
@@ -271,7 +271,7 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
 
 
 def _empty_notat():
-    from opkval.plan import Notat
+    from opkval.plan_model import Notat
 
     return Notat()
 

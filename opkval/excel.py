@@ -16,7 +16,7 @@ import datetime as dt
 import difflib
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
@@ -26,10 +26,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from opkval.config import RulesConfig, load_points, load_rules, plan_years
 from opkval.errors import MISSING, Path_, Problem, WorkbookError, field_name
 from opkval.kommune import Kommune
+from opkval.plan_model import Plan
 from opkval.workbook import Cell, Sheet, coord, merged_ref, read_sheets
-
-if TYPE_CHECKING:  # the plan reader imports this module, not the other way round
-    from opkval.plan import Plan
 
 PLAN_FIELDS = ("kommune", "titel", "dato", "kilde", "godkendt_af", "godkendt_dato",
                "maal_andel_paedagoger_pct", "maal_aar", "forrige")

@@ -11,10 +11,9 @@ so that module's edits stay small.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:  # the plan reader imports this module, not the other way round
-    from opkval.plan import Plan
+from opkval.plan_model import Plan
 
 TILSAGN_COLS = ("aar", "runde", "beloeb", "kilde", "dato")
 AFSNIT_COLS = ("overskrift", "tekst")

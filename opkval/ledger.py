@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 
 from opkval.config import PuljeConfig
 from opkval.domain import ROLE_AKTIVITETSVINDUE
-from opkval.plan import Plan
+from opkval.plan_model import Plan
 
 
 @dataclass

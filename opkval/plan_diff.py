@@ -7,7 +7,7 @@ and other financing are totalled apart.
 
 from __future__ import annotations
 
-from opkval.plan import Indsats, Plan
+from opkval.plan_model import Indsats, Plan
 
 
 def _by_year(i: Indsats) -> dict[int, int]:

@@ -29,7 +29,7 @@ from opkval.domain import (
     UAFKLARET,
 )
 from opkval.ledger import Ledger, outside_window
-from opkval.plan import Plan
+from opkval.plan_model import Plan
 
 # The statuses are defined once, in opkval.domain, so the notebook kernel can show them
 # without importing this module (pydantic, yaml).
