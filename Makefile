@@ -69,11 +69,11 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP) ## Create or update .venv (done automatically by the other targets)
 
-# The same build as opkval's own (opkval.render.ensure_notebook, which records the source's
+# The same build as opkval's own (opkval.publish.render.ensure_notebook, which records the source's
 # hash and rebuilds a stale or truncated notebook whatever its modification time).
 build/%.ipynb: notebooks/%.py $(STAMP)
 	@mkdir -p build
-	@$(BIN)/python -c 'import sys; from pathlib import Path; from opkval.render import ensure_notebook; ensure_notebook(Path(sys.argv[1]), Path("build"))' $<
+	@$(BIN)/python -c 'import sys; from pathlib import Path; from opkval.publish.render import ensure_notebook; ensure_notebook(Path(sys.argv[1]), Path("build"))' $<
 	@touch $@
 
 report: $(STAMP) $(NOTEBOOK) ## Build one kommune's note: make report KOMMUNE=Ishøj

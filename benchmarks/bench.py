@@ -39,8 +39,8 @@ from pathlib import Path
 import nbformat
 import psutil
 
-from opkval import cli
-from opkval.context import git_revision
+from opkval.app import cli
+from opkval.assembly.context import git_revision
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -120,11 +120,11 @@ def breakdown() -> dict[str, float]:
     analysis), PDF (Typst, both documents), the rest (both Word files, the agenda item and the
     context JSON), each timed by itself; and the whole note in one `render` (total), which also
     swaps files in."""
-    from opkval.context import build_context, write_json
-    from opkval.data import load_all
-    from opkval.kommune import KommuneIndex
-    from opkval.plan import find_plan
-    from opkval.render import (
+    from opkval.assembly.context import build_context, write_json
+    from opkval.inputs.data import load_all
+    from opkval.inputs.kommune import KommuneIndex
+    from opkval.inputs.plan import find_plan
+    from opkval.publish.render import (
         AGENDA_SUFFIX,
         Renderer,
         ReportFiles,

@@ -32,8 +32,8 @@ context_path: str = ""
 formats: str = "html,pdf"
 
 # %%
-from opkval import present, present_bilag
-from opkval.context import load_context
+from opkval.assembly.context import load_context
+from opkval.sections import present, present_bilag
 
 ctx = load_context(kommunekode, report_year or None, context_path)
 

@@ -14,7 +14,7 @@
 # %% [markdown] tags=["remove-cell"]
 # # Landsoversigt: opkvalificeringspuljen i alle 98 kommuner
 #
-# Thin notebook: `make reports` computes the national context once (`opkval.national`) and
+# Thin notebook: `make reports` computes the national context once (`opkval.assembly.national`) and
 # executes this with papermill. In JupyterLab, run all cells: it builds the context from
 # `data/raw` and the notes already in `reports/`.
 
@@ -27,8 +27,8 @@ context_path: str = ""
 formats: str = "html,pdf"
 
 # %%
-from opkval import charts, present, present_national
-from opkval.site import load_national_context
+from opkval.publish.site import load_national_context
+from opkval.sections import charts, present, present_national
 
 nctx = load_national_context(report_year, context_path)
 

@@ -29,9 +29,9 @@ pulje_kr: int = 195_900_000
 # `load_all()` reads `data/raw`, checks every file and returns the tables by file name.
 
 # %%
-from opkval import explore
-from opkval.allocation import allocate
-from opkval.data import load_all
+from opkval.assembly import explore
+from opkval.engine.allocation import allocate
+from opkval.inputs.data import load_all
 
 data = load_all()
 data["dagtilbud_kommune_stats.csv"].head()

@@ -1,3 +1,3 @@
-from opkval.cli import entry
+from opkval.app.cli import entry
 
 raise SystemExit(entry())

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from opkval import PROJECT_ROOT
-from opkval.allocation import grants_for_kommune
-from opkval.data import load_all
-from opkval.kommune import KommuneIndex
-from opkval.plan import PLANS_DIR, load_plan
+from opkval.engine.allocation import grants_for_kommune
+from opkval.inputs.data import load_all
+from opkval.inputs.kommune import KommuneIndex
+from opkval.inputs.plan import PLANS_DIR, load_plan
 
 RAW = PROJECT_ROOT / "data" / "raw"
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -71,7 +71,7 @@ SITE_SLUGS = ("ishoej", "helsingoer", "laesoe")
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
     """A small `make reports`: three notes (HTML + PDF), index.html and the landsoversigt."""
-    from opkval.batch import run
+    from opkval.app.batch import run
 
     out = tmp_path_factory.mktemp("site")
     assert run(out, jobs=2, formats=("html", "pdf"), year=2026, only=list(SITE_SLUGS)) == 0

@@ -1,4 +1,4 @@
-"""Reading document blocks (opkval.doc) in tests: their runs, tables, HTML and exact text.
+"""Reading document blocks (opkval.base.doc) in tests: their runs, tables, HTML and exact text.
 
 :func:`tests.textof.text_of` folds white space (no-break spaces too); :func:`plain` keeps it,
 for the tests that prove a figure is held together by a no-break space.
@@ -6,8 +6,8 @@ for the tests that prove a figure is held together by a no-break space.
 
 from __future__ import annotations
 
-from opkval import doc
-from opkval.html_writer import block_html
+from opkval.base import doc
+from opkval.base.html_writer import block_html
 
 
 def blocks(x) -> list:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from opkval.allocation import allocate, backtest, grants_for_kommune, largest_remainder
+from opkval.engine.allocation import allocate, backtest, grants_for_kommune, largest_remainder
 
 NATIONAL_0_5 = 369_586
 ISHOEJ_0_5 = 1_750
@@ -114,7 +114,7 @@ def test_backtest_error_summary_by_hand(data):
     """The 2020 pool's 16 amounts (known_allocations.csv) against 500 mio. x the 0-5 share:
     København 63.600.000 against 62.302.143 is the largest error (+1.297.857 kr., +2,1 %);
     13 of 16 lie within the tolerance (50.000 kr. + 3 %)."""
-    from opkval.allocation import error_summary
+    from opkval.engine.allocation import error_summary
 
     ka = data["known_allocations.csv"]
     pop = data["population_0_5_2021.csv"].set_index("kommunekode")["age_0_5"]
@@ -151,7 +151,7 @@ def test_backtest_shows_ishoej_mismatch(data):
 
 
 def test_explore_tables(data):
-    from opkval.explore import compare_kommuner, keys_side_by_side
+    from opkval.assembly.explore import compare_kommuner, keys_side_by_side
 
     df = keys_side_by_side(data, 1_000_000)
     assert len(df) == 98
@@ -166,7 +166,7 @@ def test_explore_tables(data):
 
 
 def test_key_check_uses_the_notes_key(data, index):
-    from opkval.context import build_context
+    from opkval.assembly.context import build_context
 
     ctx = build_context(data, index.resolve("Ishøj"), 2026, key="population")
     own = ctx["backtest"]["kommune"]
@@ -179,7 +179,7 @@ def test_key_check_uses_the_notes_key(data, index):
 
 
 def test_backtest_is_computed_once_per_data_set_and_config(data):
-    from opkval.config import load_config
+    from opkval.inputs.config import load_config
 
     cfg = load_config()
     first = backtest(data, cfg)
@@ -195,7 +195,7 @@ def test_backtest_is_computed_once_per_data_set_and_config(data):
 def test_per_data_set_keys_on_every_argument_including_new_ones():
     from types import SimpleNamespace
 
-    from opkval.memo import per_data_set
+    from opkval.base.memo import per_data_set
 
     calls = []
 
@@ -211,7 +211,7 @@ def test_per_data_set_keys_on_every_argument_including_new_ones():
 
 
 def test_key_weights_are_built_once_per_key_and_year(data):
-    from opkval.allocation import key_weights
+    from opkval.engine.allocation import key_weights
 
     assert key_weights(data, "population", 2026) is key_weights(data, "population", year=2026)
     assert key_weights(data, "population", 2026) is not key_weights(data, "population", 2019)

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from opkval import PROJECT_ROOT
-from opkval.batch import run
-from opkval.context import build_context
-from opkval.render import Renderer
+from opkval.app.batch import run
+from opkval.assembly.context import build_context
+from opkval.publish.render import Renderer
 
 pytestmark = pytest.mark.slow
 

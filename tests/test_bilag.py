@@ -14,9 +14,10 @@ import subprocess
 
 import pytest
 
-from opkval import doc, domain, klarsprog, present_bilag
-from opkval.context import build_context
-from opkval.plan import PLANS_DIR, PlanError, load_plan, to_yaml
+from opkval.assembly.context import build_context
+from opkval.base import doc, domain, klarsprog
+from opkval.inputs.plan import PLANS_DIR, PlanError, load_plan, to_yaml
+from opkval.sections import present_bilag
 from tests.conftest import PLANS
 from tests.textof import text_of
 
@@ -79,7 +80,7 @@ def test_bilag_is_plain_danish_within_the_limits(ctxs, name):
 def test_the_limits_catch_todays_note(ctxs):
     """The measures are not toothless: today's summary section (page 1 of the old note) fails
     them, as the issue measured (sentences of 44–52 words)."""
-    from opkval import present_plan
+    from opkval.sections import present_plan
 
     old = text_of(present_plan.key_points(ctxs["ishoej"]))
     assert klarsprog.sentence_lengths(old)[0][0] > MAX_SENTENCE_WORDS
@@ -87,7 +88,7 @@ def test_the_limits_catch_todays_note(ctxs):
 
 #: Writers of a whole document model to PDF bytes, tried in order (module, function): the
 #: document model's own PDF writer when it lands (issue 23), else the notes' HTML → PDF path.
-DOCUMENT_PDF_WRITERS = (("opkval.typst_writer", "write"), ("opkval.pdf_writer", "write"),
+DOCUMENT_PDF_WRITERS = (("opkval.publish.typst_writer", "write"), ("opkval.pdf_writer", "write"),
                         ("opkval.typst", "write"))
 
 
@@ -102,8 +103,8 @@ def _pdf_bytes(document: doc.Document) -> bytes:
         return fn(document)
     try:
         from opkval import pdf
-        from opkval.html_writer import block_html
-        from opkval.render import stylesheet
+        from opkval.base.html_writer import block_html
+        from opkval.publish.render import stylesheet
         write = pdf.write
     except (ImportError, AttributeError) as e:
         pytest.skip(f"ingen PDF-skriver til dokumentmodellen: {e}")

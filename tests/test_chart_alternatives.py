@@ -6,8 +6,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from opkval import charts
-from opkval.context import build_context
+from opkval.assembly.context import build_context
+from opkval.sections import charts
 from tests.conftest import SITE_SLUGS
 
 
@@ -52,7 +52,7 @@ def test_grants_alt_has_no_dots_when_the_estimate_is_the_grant(helsingoer):
 
 def test_national_histogram_alt_counts_every_kommune(data):
     from opkval import PROJECT_ROOT
-    from opkval.national import national_context
+    from opkval.assembly.national import national_context
 
     nctx = national_context(data, PROJECT_ROOT / "reports", 2026)
     alt = charts.national_staff_distribution(nctx).alt

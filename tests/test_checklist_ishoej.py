@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from opkval import checklist, doc, present_gaps
-from opkval.checklist import DAEKKET, DELVIST, MANGLER
+from opkval.base import doc
+from opkval.engine import checklist
+from opkval.engine.checklist import DAEKKET, DELVIST, MANGLER
+from opkval.sections import present_gaps
 from tests.textof import text_of
 
 ICDP = "Relations- og ressourceorienteret pædagogik ved hjælp af ICDP"

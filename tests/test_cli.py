@@ -3,7 +3,7 @@ import io
 
 import pytest
 
-from opkval.cli import main
+from opkval.app.cli import main
 
 
 def test_allocate_prints_csv_for_all_98(capsys):
@@ -95,7 +95,7 @@ def test_backtest_command_shows_dragoer_and_what_was_measured(capsys):
 def test_jobs_left_empty_is_two_or_the_cores_there_are(monkeypatch):
     """make passes JOBS= empty by default: two workers, fewer on a one-core machine (a fixed
     2 would be refused there)."""
-    from opkval import cli
+    from opkval.app import cli
 
     monkeypatch.setattr(cli, "cores", lambda: 1)
     assert cli._jobs("") == 1

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from opkval.cli import main
-from opkval.plan import PLANS_DIR
+from opkval.app.cli import main
+from opkval.inputs.plan import PLANS_DIR
 from tests.conftest import PLANS
 
 

@@ -13,10 +13,14 @@ import shutil
 import pytest
 import yaml
 
-from opkval import PROJECT_ROOT, config, context, doc, present
-from opkval.context import build_context
-from opkval.doc import plain_text
-from opkval.plan import find_plan
+from opkval import PROJECT_ROOT
+from opkval.assembly import context
+from opkval.assembly.context import build_context
+from opkval.base import doc
+from opkval.base.doc import plain_text
+from opkval.inputs import config
+from opkval.inputs.plan import find_plan
+from opkval.sections import present
 
 NOTEBOOK = PROJECT_ROOT / "notebooks" / "kommune_rapport.py"
 WHEN = dt.datetime(2026, 12, 1, 12, 0)
@@ -171,8 +175,8 @@ OVERVIEW = PROJECT_ROOT / "notebooks" / "landsoversigt.py"
 
 def _overview(monkeypatch, data, tmp_path) -> str:
     """The landsoversigt (its notebook's cells, in-process) and the index, as text."""
-    from opkval import site
-    from opkval.national import national_context
+    from opkval.assembly.national import national_context
+    from opkval.publish import site
 
     nctx = national_context(data, tmp_path, 2026, generated_at=WHEN, run_manifest=MANIFEST)
     parts: list = []
@@ -239,7 +243,7 @@ def test_the_report_years_the_command_line_takes_follow_the_pool(config_dir):
     the message names the new years."""
     import argparse
 
-    from opkval import cli
+    from opkval.app import cli
 
     assert cli._year("2035") == 2035
     with pytest.raises(argparse.ArgumentTypeError, match="2023–2035"):

@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from opkval.data import FILES, load_all, validate_file
-from opkval.errors import DataError
+from opkval.base.errors import DataError
+from opkval.inputs.data import FILES, load_all, validate_file
 
 
 def test_real_data_is_valid(data):

@@ -2,8 +2,8 @@
 
 import json
 
-from opkval import doc
-from opkval.html_writer import block_html
+from opkval.base import doc
+from opkval.base.html_writer import block_html
 
 
 def _sample():

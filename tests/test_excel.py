@@ -7,9 +7,9 @@ from dataclasses import replace
 import pytest
 from openpyxl import load_workbook
 
-from opkval.context import plan_context
-from opkval.excel import write_workbook
-from opkval.plan import PlanError, load_plan
+from opkval.assembly.context import plan_context
+from opkval.inputs.excel import write_workbook
+from opkval.inputs.plan import PlanError, load_plan
 
 
 def _strip(plan):

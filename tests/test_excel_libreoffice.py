@@ -17,9 +17,9 @@ from dataclasses import replace
 import pytest
 from openpyxl import load_workbook
 
-from opkval.cli import main
-from opkval.excel import write_workbook
-from opkval.plan import PlanError, load_plan
+from opkval.app.cli import main
+from opkval.inputs.excel import write_workbook
+from opkval.inputs.plan import PlanError, load_plan
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) er ikke "

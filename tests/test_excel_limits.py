@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from opkval import workbook as wbk
-from opkval.errors import WorkbookError
-from opkval.excel import write_workbook
-from opkval.plan import PlanError, load_plan
+from opkval.base.errors import WorkbookError
+from opkval.inputs import workbook as wbk
+from opkval.inputs.excel import write_workbook
+from opkval.inputs.plan import PlanError, load_plan
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 

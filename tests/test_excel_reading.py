@@ -15,9 +15,9 @@ from dataclasses import replace
 import pytest
 from openpyxl import load_workbook
 
-from opkval.context import plan_context
-from opkval.excel import write_workbook
-from opkval.plan import PlanError, find_plan, load_plan, plan_file_for
+from opkval.assembly.context import plan_context
+from opkval.inputs.excel import write_workbook
+from opkval.inputs.plan import PlanError, find_plan, load_plan, plan_file_for
 
 PCT_ROW = 8  # Plan!B8: maal_andel_paedagoger_pct
 AAR_ROW = 9  # Plan!B9: maal_aar
@@ -267,7 +267,7 @@ def full_plan(ishoej_plan):
 
 
 def test_export_round_trips_keep_every_field(tmp_path, index, ishoej, full_plan, capsys):
-    from opkval.cli import main
+    from opkval.app.cli import main
 
     book = write_workbook(tmp_path / "full.xlsx", ishoej, full_plan)
     out = tmp_path / "full.yaml"
@@ -288,7 +288,7 @@ def test_export_round_trips_keep_every_field(tmp_path, index, ishoej, full_plan,
 def test_plan_given_with_plan_says_what_make_reports_uses(tmp_path):
     from pathlib import Path
 
-    from opkval.cli import _plan_note
+    from opkval.app.cli import _plan_note
 
     note = _plan_note("ishoej", Path("mine/plan.xlsx"))
     assert "PLAN= gælder kun dette notat. `make reports` bruger data/plans/ishoej.yaml" in note
@@ -299,7 +299,7 @@ def test_plan_given_with_plan_says_what_make_reports_uses(tmp_path):
 
 
 def test_batch_with_two_plan_files_stops_before_building(tmp_path, book):
-    from opkval.batch import run
+    from opkval.app.batch import run
 
     plans = tmp_path / "plans"
     plans.mkdir()

@@ -16,9 +16,9 @@ import subprocess
 import pytest
 from openpyxl import load_workbook
 
-from opkval.context import build_context
-from opkval.export import csv_bytes, write_exports, xlsx_bytes
-from opkval.national import national_context, note_summary
+from opkval.assembly.context import build_context
+from opkval.assembly.national import national_context, note_summary
+from opkval.publish.export import csv_bytes, write_exports, xlsx_bytes
 
 WHEN = dt.datetime(2026, 12, 7, 12, 0)
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -76,7 +76,7 @@ def test_xlsx_has_98_rows_with_numbers_stored_as_numbers(files):
     # Ishøj's plan (21 April 2024) was written before round 2's terms: it does not cover it.
     assert ishoej["Plan for anden runde"].value == "nej"
     # Each of the seven rules has its own column with the Danish status word.
-    from opkval.domain import STATUS_DA
+    from opkval.base.domain import STATUS_DA
 
     rules = [h for h in head if h.startswith("Regel: ")]
     assert len(rules) == 7

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from opkval import fmt
+from opkval.base import fmt
 
 NBSP = "\u00a0"
 

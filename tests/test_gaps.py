@@ -1,4 +1,4 @@
-"""Competence gaps (opkval.gaps). Expected values are worked out by hand from data/raw; each
+"""Competence gaps (opkval.engine.gaps). Expected values are worked out by hand from data/raw; each
 test says which rows. Ishøj = kommunekode 183."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ import math
 
 import pytest
 
-from opkval import gaps
-from opkval.config import load_maal
-from opkval.data import load_all
-from opkval.errors import OpkvalError
+from opkval.base.errors import OpkvalError
+from opkval.engine import gaps
+from opkval.inputs.config import load_maal
+from opkval.inputs.data import load_all
 
 
 @pytest.fixture(scope="module")
@@ -168,8 +168,8 @@ def test_gap_table_is_computed_once(data):
 
 
 def test_defaults_resolved_before_caching(data):
-    from opkval.allocation import backtest, key_weights
-    from opkval.config import load_config
+    from opkval.engine.allocation import backtest, key_weights
+    from opkval.inputs.config import load_config
 
     cfg = load_config()
     assert backtest(data) is backtest(data, cfg, cfg.default_key)

@@ -5,7 +5,7 @@ traceback, and ``reports/`` and ``data/raw`` unchanged.
 Inputs are generated here, small. The commands run as the user runs them (``opkval`` in a
 subprocess, ``make`` for the parameter tests); interrupt and orphan tests start a real
 ``opkval reports --kommuner ...`` and signal it. The .xlsx/.ods limits are tested with
-``opkval/excel.py`` (issue 13).
+``opkval/inputs/excel.py`` (issue 13).
 """
 
 from __future__ import annotations
@@ -274,8 +274,8 @@ def test_known_allocations_are_validated_strictly(tmp_path, edit, needles):
 
 
 def test_a_byte_order_mark_reads_the_same_everywhere(tmp_path):
-    from opkval.data import load_all
-    from opkval.kommune import KommuneIndex
+    from opkval.inputs.data import load_all
+    from opkval.inputs.kommune import KommuneIndex
 
     raw = _raw_with(tmp_path, "municipalities.csv", lambda t: "\ufeff" + t)
     light = KommuneIndex.from_csv(raw / "municipalities.csv")
@@ -288,7 +288,7 @@ def test_a_byte_order_mark_reads_the_same_everywhere(tmp_path):
 
 def test_a_validated_cache_entry_that_does_not_match_its_key_is_rebuilt(tmp_path,
                                                                         monkeypatch):
-    from opkval import data as d
+    from opkval.inputs import data as d
 
     monkeypatch.setattr(d, "VALIDATED_CACHE", tmp_path / "cache")
     d._load_all.cache_clear()
@@ -308,7 +308,7 @@ def test_a_validated_cache_entry_that_does_not_match_its_key_is_rebuilt(tmp_path
 
 
 def test_a_truncated_or_stale_build_notebook_is_rebuilt(tmp_path):
-    from opkval.render import NOTEBOOK_SRC, ensure_notebook
+    from opkval.publish.render import NOTEBOOK_SRC, ensure_notebook
 
     src = tmp_path / NOTEBOOK_SRC.name
     shutil.copy(NOTEBOOK_SRC, src)
@@ -339,7 +339,7 @@ def test_an_output_folder_that_is_a_file_or_full_is_named_at_once(tmp_path):
 def test_full_disk_and_other_file_systems_name_the_folder(tmp_path, monkeypatch):
     import errno
 
-    from opkval import fileio
+    from opkval.base import fileio
 
     with pytest.raises(OSError) as e:
         fileio.check_output_dir(tmp_path, need_bytes=1 << 62)
@@ -519,7 +519,7 @@ def test_an_impossible_date_in_one_plan_fails_that_kommune_only(tmp_path):
     bad = GOOD.replace("kommune: Ishøj", "kommune: Læsø").replace("2024-08-01", "2024-02-30")
     (plans / "laesoe.yaml").write_text(bad, encoding="utf-8")
     out = tmp_path / "reports"
-    from opkval.batch import run as batch
+    from opkval.app.batch import run as batch
 
     code = batch(out, jobs=2, formats=("html",), year=2026, only=["laesoe", "fanoe"],
                  plans_dir=plans)
@@ -534,9 +534,9 @@ def test_an_impossible_date_in_one_plan_fails_that_kommune_only(tmp_path):
 def test_a_note_cut_between_two_renames_is_known_incomplete_and_rebuilt(tmp_path,
                                                                          monkeypatch, data,
                                                                          index):
-    from opkval import render
-    from opkval.batch import run as batch
-    from opkval.context import build_context
+    from opkval.app.batch import run as batch
+    from opkval.assembly.context import build_context
+    from opkval.publish import render
 
     out = tmp_path / "reports"
     assert batch(out, jobs=1, formats=("html",), year=2026, only=["fanoe"]) == 0
@@ -578,7 +578,7 @@ def test_sigkill_of_one_report_takes_its_kernel_along(tmp_path):
 def test_a_zombie_counts_as_ended_for_temp_folder_cleanup():
     """A killed worker whose parent died too may stay a zombie where nothing reaps it; its
     temp folders must still be cleaned up by the next run."""
-    from opkval.fileio import pid_alive
+    from opkval.base.fileio import pid_alive
 
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     deadline = time.monotonic() + 10

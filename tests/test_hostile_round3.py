@@ -47,9 +47,9 @@ def plan_refused(path: Path, cli: bool, *needles: str, **kw) -> None:
     if cli:
         refused(plan_check(path), *needles, **kw)
         return
-    from opkval.data import load_all
-    from opkval.kommune import KommuneIndex
-    from opkval.plan import PlanError, load_plan
+    from opkval.inputs.data import load_all
+    from opkval.inputs.kommune import KommuneIndex
+    from opkval.inputs.plan import PlanError, load_plan
 
     with pytest.raises(PlanError) as e:
         load_plan(path, KommuneIndex(load_all(RAW).municipalities))
@@ -162,8 +162,8 @@ def test_an_svg_with_a_dtd_a_stylesheet_or_no_svg_is_refused(tmp_path, cli, text
 def test_a_valid_svg_is_drawn_once_to_a_png_even_if_svg_comes_after_4_kb(tmp_path, index):
     from PIL import Image
 
-    from opkval.logo import SVG_PX
-    from opkval.plan import load_plan
+    from opkval.inputs.logo import SVG_PX
+    from opkval.inputs.plan import load_plan
 
     svg = (VEJLE / "logo.svg").read_text(encoding="utf-8")
     (tmp_path / "logo.svg").write_text('<?xml version="1.0" encoding="UTF-8"?>\n<!-- '
@@ -208,7 +208,7 @@ def test_a_damaged_png_is_named_as_the_logo_not_the_output_folder(tmp_path):
 def test_a_valid_png_is_decoded_and_written_anew_without_its_text_chunks(tmp_path, index):
     from PIL import Image, PngImagePlugin
 
-    from opkval.plan import load_plan
+    from opkval.inputs.plan import load_plan
 
     info = PngImagePlugin.PngInfo()
     info.add_text("Comment", "hemmelig tekst")
@@ -310,7 +310,7 @@ def test_git_safely_neutralises_config_and_environment(tmp_path, monkeypatch):
     """The unit: a repository config naming a pager and gpg for `git log` runs neither."""
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
-    from opkval.fileio import git_safely
+    from opkval.base.fileio import git_safely
 
     marker = tmp_path / "KOERT"
     evil = tmp_path / "evil.sh"
@@ -384,8 +384,8 @@ def test_a_name_glued_with_no_break_spaces_is_one_long_word(tmp_path, cli, glue)
 
 
 def test_the_layout_long_word_checks_do_not_split_at_no_break_spaces():
-    from opkval import fmt
-    from opkval.present import LONG_WORD, has_long_word
+    from opkval.base import fmt
+    from opkval.sections.present import LONG_WORD, has_long_word
 
     glued = "\u00a0".join(["Pædagogisk", "efteruddannelse", "for", "alle"])
     assert len(glued) > LONG_WORD and has_long_word(glued)
@@ -417,7 +417,7 @@ def test_a_control_character_in_a_plan_is_refused_naming_its_line(tmp_path, cli,
 
 
 def test_names_are_nfc_normalised(tmp_path, index):
-    from opkval.plan import load_plan
+    from opkval.inputs.plan import load_plan
 
     decomposed = "Merit" + "pa\u0308dagog"  # ä as a + combining diaeresis
     p = plan_with(tmp_path, old="navn: Meritpædagoguddannelse", new=f"navn: {decomposed}")
@@ -450,8 +450,8 @@ def test_a_known_allocations_file_cut_at_a_row_boundary_is_refused(tmp_path):
 
 
 def test_a_changed_value_in_a_pinned_file_is_refused(tmp_path):
-    from opkval.data import load_all
-    from opkval.errors import DataError
+    from opkval.base.errors import DataError
+    from opkval.inputs.data import load_all
 
     raw = _raw_copy(tmp_path)
     f = raw / "dagtilbud_kommune_stats.csv"
@@ -468,10 +468,10 @@ def test_a_changed_value_in_a_pinned_file_is_refused(tmp_path):
 
 def test_every_vendored_file_is_pinned_as_it_is():
     """data/raw/pins.csv names every file the data loader reads, with its rows as counted
-    here (lines minus the header), independently of opkval.data."""
+    here (lines minus the header), independently of opkval.inputs.data."""
     import csv
 
-    from opkval.data import FILES
+    from opkval.inputs.data import FILES
 
     pins = {r["fil"]: r for r in csv.DictReader((RAW / "pins.csv").open(encoding="utf-8"))}
     assert set(pins) == set(FILES)
@@ -497,8 +497,8 @@ def test_a_control_character_in_a_data_file_is_refused_naming_the_line(tmp_path,
     needles = ("dagtilbud_kommune_stats.csv", f"linje {i + 1}", "kontroltegn",
                f"0x{byte[0]:02X}")
     if not cli:
-        from opkval.data import load_all
-        from opkval.errors import DataError
+        from opkval.base.errors import DataError
+        from opkval.inputs.data import load_all
 
         with pytest.raises(DataError) as e:
             load_all(raw)
@@ -514,8 +514,8 @@ def test_a_control_character_in_a_data_file_is_refused_naming_the_line(tmp_path,
 
 def _template(tmp_path: Path, index) -> Path:
     """Ishøj's plan as the opkval template writes it (a valid .xlsx)."""
-    from opkval.excel import write_workbook
-    from opkval.plan import load_plan
+    from opkval.inputs.excel import write_workbook
+    from opkval.inputs.plan import load_plan
 
     p = tmp_path / "plan.xlsx"
     write_workbook(p, index.resolve("Ishøj"),
@@ -539,7 +539,7 @@ def _rewrite(src: Path, dst: Path, edit) -> Path:
 def _sheet_part(path: Path, title: str) -> str:
     import zipfile
 
-    from opkval.workbook import _xlsx_sheet_parts
+    from opkval.inputs.workbook import _xlsx_sheet_parts
 
     with zipfile.ZipFile(path) as zf:
         return dict(_xlsx_sheet_parts(zf))[title]
@@ -676,7 +676,7 @@ def test_an_ods_cell_repeated_a_million_times_is_counted_as_the_reader_reads_it(
 def test_an_ods_comment_only_cell_repeated_a_million_times_is_not_expanded(tmp_path):
     """A comment is not a value: neither the scanner nor the reader counts it, and the reader
     does not build a million cells for it (the plan is refused for its missing sheets)."""
-    from opkval.workbook import read_sheets
+    from opkval.inputs.workbook import read_sheets
 
     cell = (b'<table:table-cell table:number-columns-repeated="1000"><office:annotation>'
             b"<text:p>kommentar</text:p></office:annotation></table:table-cell>")
@@ -692,7 +692,7 @@ def test_an_ods_comment_only_cell_repeated_a_million_times_is_not_expanded(tmp_p
 def test_an_own_reason_for_a_full_disk_is_kept():
     import errno
 
-    from opkval.fileio import reason
+    from opkval.base.fileio import reason
 
     own = "der er kun 3 MB fri; der skal være mindst 50 MB"
     assert reason(OSError(errno.ENOSPC, own, "/x")) == own
@@ -704,7 +704,8 @@ def test_a_full_output_folder_names_the_free_space_at_the_command_line(tmp_path,
     """The check's own words reach the user (not the generic 'disken er fuld')."""
     import collections
 
-    from opkval import cli, fileio
+    from opkval.app import cli
+    from opkval.base import fileio
 
     usage = collections.namedtuple("usage", "total used free")
     monkeypatch.setattr(fileio.shutil, "disk_usage", lambda p: usage(10 * MB, 7 * MB, 3 * MB))
@@ -717,7 +718,7 @@ def test_a_full_output_folder_names_the_free_space_at_the_command_line(tmp_path,
 def test_the_output_lock_excludes_a_second_writer(tmp_path):
     import errno
 
-    from opkval.fileio import output_lock, reason
+    from opkval.base.fileio import output_lock, reason
 
     out = tmp_path / "reports"
     with output_lock(out):
@@ -730,8 +731,8 @@ def test_the_output_lock_excludes_a_second_writer(tmp_path):
 
 
 def test_a_note_whose_json_another_command_rewrote_is_not_current(tmp_path):
-    from opkval.batch import _current, _stats
-    from opkval.fileio import file_sha256
+    from opkval.app.batch import _current, _stats
+    from opkval.base.fileio import file_sha256
 
     (tmp_path / "x.json").write_text('{"a": 1}', encoding="utf-8")
     (tmp_path / "x.html").write_text("<p>", encoding="utf-8")
@@ -843,7 +844,7 @@ def test_a_plausible_tilsagn_passes(tmp_path):
 
 
 def test_an_allocation_row_spanning_years_without_a_pool_is_named(tmp_path):
-    from opkval.data import FILES, pins_text, validate_file
+    from opkval.inputs.data import FILES, pins_text, validate_file
 
     raw = _raw_copy(tmp_path)
     f = raw / "known_allocations.csv"
@@ -947,7 +948,8 @@ def test_a_decimal_comma_in_a_data_file_is_named_in_danish(tmp_path):
 
 def test_the_fingerprint_reads_only_what_the_plan_names_and_never_a_fifo(tmp_path,
                                                                         monkeypatch):
-    from opkval import batch, fileio
+    from opkval.app import batch
+    from opkval.base import fileio
 
     read: list[str] = []
     real = fileio.file_sha256

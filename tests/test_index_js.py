@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from opkval import PROJECT_ROOT, fmt
-from opkval.site import _spellings, note_sort_key
+from opkval import PROJECT_ROOT
+from opkval.base import fmt
+from opkval.publish.site import _spellings, note_sort_key
 
 NODE = shutil.which("node")
 #: name, kommunekode, amount (kr.)
@@ -67,8 +68,8 @@ def test_the_notat_sort_key_puts_failed_then_built_then_missing_notes():
 
 
 def test_the_index_writes_the_notat_sort_key_and_links_the_data(data, tmp_path):
-    from opkval.national import national_context
-    from opkval.site import index_html
+    from opkval.assembly.national import national_context
+    from opkval.publish.site import index_html
 
     nctx = national_context(data, tmp_path, 2026)
     page = index_html(nctx, tmp_path, ("html",))

@@ -18,12 +18,14 @@ from dataclasses import replace
 
 import pytest
 
-from opkval import agenda, present, present_gaps, present_plan, wording
-from opkval.allocation import grants_for_kommune, key_factor_range, key_record
-from opkval.cli import main
-from opkval.context import build_context, plan_context
-from opkval.kommune import official_name
-from opkval.plan import PlanError, load_plan
+from opkval.app.cli import main
+from opkval.assembly.context import build_context, plan_context
+from opkval.engine import wording
+from opkval.engine.allocation import grants_for_kommune, key_factor_range, key_record
+from opkval.inputs.kommune import official_name
+from opkval.inputs.plan import PlanError, load_plan
+from opkval.publish import agenda
+from opkval.sections import present, present_gaps, present_plan
 from tests.conftest import PLANS
 from tests.textof import text_of
 
@@ -90,7 +92,7 @@ def ishoej_rec(data):
 
 
 def fmt_kr(n: int) -> str:
-    from opkval import fmt
+    from opkval.base import fmt
 
     return fmt.kr(n).replace("\u00a0", " ")
 
@@ -105,7 +107,7 @@ def test_method_section_says_how_the_range_is_made(data, index):
 
 
 def test_national_context_carries_the_range_per_kommune(data, tmp_path):
-    from opkval.national import national_context
+    from opkval.assembly.national import national_context
 
     nctx = national_context(data, tmp_path, 2026)
     rows = {r["navn"]: r for r in nctx["kommuner"]}
@@ -189,7 +191,7 @@ def test_implausible_letter_is_a_warning_beside_the_figure(data, index, tmp_path
 
 
 def test_ishoejs_real_letters_raise_no_warning(data):
-    from opkval.plan import Tilsagn
+    from opkval.inputs.plan import Tilsagn
 
     letters = (Tilsagn(280_000, "Bilag", aar=2023), Tilsagn(1_304_000, "Bilag", runde=1))
     assert all(g.advarsel is None for g in grants_for_kommune(data, 183, tilsagn=letters))
@@ -287,7 +289,7 @@ def test_ishoej_statuses_are_as_strong_as_their_evidence(data, ishoej_plan):
     item = agenda.to_text(agenda.agenda(ctx)).replace("\u00a0", " ")
     assert "1 afhænger af klassifikationen" in item
     assert "ikke fra vilkårene i tilsagnet" in item
-    from opkval.national import note_summary
+    from opkval.assembly.national import note_summary
 
     assert [x.replace("\u00a0", " ") for x in note_summary(ctx)["afhaenger"]] == [
         "Mindst 90 % til formel uddannelse"]
@@ -370,7 +372,7 @@ def test_workbook_saved_by_libreoffice_trips_every_case(tmp_path, index, data, i
     Fordeling sheet's 8, and the vikar line's 6 are not course participants."""
     from openpyxl import load_workbook
 
-    from opkval.excel import write_workbook
+    from opkval.inputs.excel import write_workbook
 
     src = write_workbook(tmp_path / "plan.xlsx", ishoej, ishoej_plan)
     wb = load_workbook(src)
@@ -421,8 +423,8 @@ def test_workbook_saved_by_libreoffice_trips_every_case(tmp_path, index, data, i
 def test_landsoversigt_counts_a_flipping_verdict_apart(data, ishoej_plan):
     """Ishøj's only former brud flips on one classification: the overview does not count it
     as a plan that breaks a rule for certain, and says it is one only under a reading."""
-    from opkval import present_national
-    from opkval.national import note_summary
+    from opkval.assembly.national import note_summary
+    from opkval.sections import present_national
 
     ctx = build_context(data, ishoej_plan.kommune, 2026, plan=ishoej_plan)
     row = {"navn": "Ishøj", "kode": 183, "slug": "ishoej", "region": "Region Hovedstaden",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from opkval import doc
-from opkval import klarsprog as k
+from opkval.base import doc
+from opkval.base import klarsprog as k
 
 
 def test_words_and_letters_by_hand():

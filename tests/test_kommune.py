@@ -2,8 +2,8 @@ import unicodedata
 
 import pytest
 
-from opkval.errors import KommuneNotFound
-from opkval.kommune import slugify
+from opkval.base.errors import KommuneNotFound
+from opkval.inputs.kommune import slugify
 
 
 def test_all_98_round_trip_through_name_slug_and_code(index):
@@ -71,13 +71,13 @@ def test_light_index_from_csv_resolves_like_the_validated_one(index):
     import sys
 
     from opkval import default_raw_dir
-    from opkval.kommune import KommuneIndex
+    from opkval.inputs.kommune import KommuneIndex
 
     light = KommuneIndex.from_csv(default_raw_dir() / "municipalities.csv")
     assert list(light) == list(index)
     for text in ("Ishoej", "aarhus", "Århus", "0183", "høje-taastrup"):
         assert light.resolve(text) == index.resolve(text)
-    code = ("import sys; from opkval import default_raw_dir; from opkval.kommune import "
+    code = ("import sys; from opkval import default_raw_dir; from opkval.inputs.kommune import "
             "KommuneIndex; KommuneIndex.from_csv(default_raw_dir() / 'municipalities.csv')"
             ".resolve('Ishøj'); sys.exit('pandas' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
@@ -85,8 +85,8 @@ def test_light_index_from_csv_resolves_like_the_validated_one(index):
 
 def test_light_index_names_file_column_and_value_of_a_broken_csv(tmp_path):
     from opkval import default_raw_dir
-    from opkval.errors import DataError
-    from opkval.kommune import KommuneIndex
+    from opkval.base.errors import DataError
+    from opkval.inputs.kommune import KommuneIndex
 
     lines = (default_raw_dir() / "municipalities.csv").read_text(encoding="utf-8").splitlines()
     f = tmp_path / "municipalities.csv"

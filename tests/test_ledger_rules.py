@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from opkval.config import load_config
-from opkval.context import plan_context
-from opkval.ledger import build_ledger
-from opkval.plan import Behov, Indsats, Plan
-from opkval.rules import check_all
+from opkval.assembly.context import plan_context
+from opkval.engine.ledger import build_ledger
+from opkval.engine.rules import check_all
+from opkval.inputs.config import load_config
+from opkval.inputs.plan import Behov, Indsats, Plan
 
 D = dt.date
 
@@ -33,7 +33,7 @@ PLAN_DATO = D(2024, 4, 21)  # Ishøj's bilag
 
 
 def plan(*indsatser, kommune=None, dato=PLAN_DATO, **kw) -> Plan:
-    from opkval.kommune import Kommune
+    from opkval.inputs.kommune import Kommune
 
     k = kommune or Kommune(183, "Ishøj", "Region Hovedstaden", "Hovedstadskommuner")
     return Plan(kommune=k, dato=dato, indsatser=tuple(indsatser), **kw)

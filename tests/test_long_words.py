@@ -1,6 +1,6 @@
 """Issue 15, point 7: one long name cannot push a table's columns off the A4 page.
 
-A plan allows 30 characters without a space (opkval.plan.MAX_WORD_CHARS). Before, 30 wide
+A plan allows 30 characters without a space (opkval.inputs.plan.MAX_WORD_CHARS). Before, 30 wide
 letters in an indsats name pushed the indsats table past the page edge; the cells with such a
 word may now break it, while cells with ordinary words keep them whole. The PDF is checked
 where it is drawn: Typst lays out the plan's sections, poppler draws the pages, and no ink may
@@ -16,10 +16,11 @@ from dataclasses import replace
 import pytest
 from PIL import Image
 
-from opkval import doc, present, present_plan
-from opkval.context import build_context
-from opkval.plan import MAX_WORD_CHARS
-from opkval.typst_writer import MARGIN_MM, PAGE_MM, document_pdf
+from opkval.assembly.context import build_context
+from opkval.base import doc
+from opkval.inputs.plan import MAX_WORD_CHARS
+from opkval.publish.typst_writer import MARGIN_MM, PAGE_MM, document_pdf
+from opkval.sections import present, present_plan
 from tests.textof import html_of
 
 DPI = 72

@@ -1,5 +1,5 @@
 """The landsoversigt's national figures (issue 22), against a recomputation from data/raw with
-the csv module alone (not opkval.gaps), and the issue's own rounded figures."""
+the csv module alone (not opkval.engine.gaps), and the issue's own rounded figures."""
 
 import csv
 import statistics
@@ -7,7 +7,7 @@ import statistics
 import pytest
 
 from opkval import PROJECT_ROOT
-from opkval.national import (
+from opkval.assembly.national import (
     distance_counts,
     national_context,
     note_summary,
@@ -148,7 +148,7 @@ def test_estimate_ranges_are_read_when_present_and_absent_otherwise(nctx):
     rows = [{**row, "runder": [dict(g, skoen_interval_kr=[g["beloeb_kr"] // 2,
                                                            g["beloeb_kr"]])
                                for g in row["runder"]]} for row in nctx["kommuner"]]
-    from opkval.national import estimate_ranges
+    from opkval.assembly.national import estimate_ranges
 
     got = estimate_ranges(rows, [{"id": 2, "kort": "Anden runde", "aar": [2026]}])[0]
     assert got["med_interval"] == 98 and got["andel_lav_median"] == pytest.approx(0.5, abs=1e-3)

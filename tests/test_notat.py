@@ -9,10 +9,11 @@ import subprocess
 
 import pytest
 
-from opkval import doc, present, present_notat, present_plan
-from opkval.context import build_context, file_stem
-from opkval.html_writer import block_html
-from opkval.plan import PlanError, load_plan
+from opkval.assembly.context import build_context, file_stem
+from opkval.base import doc
+from opkval.base.html_writer import block_html
+from opkval.inputs.plan import PlanError, load_plan
+from opkval.sections import present, present_notat, present_plan
 from tests.conftest import PLANS
 from tests.docquery import cell_texts, table_with
 from tests.textof import text_of
@@ -280,7 +281,7 @@ def test_previous_file_must_exist(tmp_path, index):
 # ------------------------------------------------------------------ scenario (point 8)
 
 def test_scenario_has_its_own_file_name_and_says_so_on_page_1(data, ishoej_plan):
-    from opkval.plan_effect import parse_extra
+    from opkval.engine.plan_effect import parse_extra
 
     extras = parse_extra("meritpaedagog:4:2026")
     assert file_stem("ishoej", extras) == "ishoej-scenarie-meritpaedagog-4-2026"
@@ -304,8 +305,8 @@ def test_svg_logo_reaches_the_word_header_as_a_picture(tmp_path, index, data):
     import docx
     from PIL import Image
 
-    from opkval.context import build_context
-    from opkval.word import SVG_LOGO_PX, document_docx, logo_png, note_document
+    from opkval.assembly.context import build_context
+    from opkval.publish.word import SVG_LOGO_PX, document_docx, logo_png, note_document
 
     shutil.copy(VEJLE_DIR / "logo.svg", tmp_path / "logo.svg")
     p = tmp_path / "plan.yaml"
@@ -326,7 +327,7 @@ def test_a_previous_git_version_over_the_size_limit_is_refused_unread(tmp_path, 
                                                                        monkeypatch):
     """forrige: git reads the old version from git; one over the 512 KB a YAML plan may have
     is refused by its size (asked of git first), as load_plan refuses such a file."""
-    from opkval import plan as plan_mod
+    from opkval.inputs import plan as plan_mod
 
     plan = _committed_plan(tmp_path, MINIMAL + "# " + "x" * (600 * 1024) + "\n")
     plan.write_text(MINIMAL + "forrige: git\n", encoding="utf-8")

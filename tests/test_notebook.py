@@ -9,9 +9,9 @@ import time
 import pytest
 from pypdf import PdfReader
 
-from opkval.context import build_context
-from opkval.errors import ReportError
-from opkval.render import render_report
+from opkval.assembly.context import build_context
+from opkval.base.errors import ReportError
+from opkval.publish.render import render_report
 
 pytestmark = pytest.mark.slow
 
@@ -132,7 +132,7 @@ def test_failed_render_leaves_earlier_report_untouched(data, index, tmp_path, mo
     def boom(_document):
         raise ReportError("PDF fejlede")
 
-    monkeypatch.setattr("opkval.render._pdf_bytes", boom)
+    monkeypatch.setattr("opkval.publish.render._pdf_bytes", boom)
     with pytest.raises(ReportError):
         render_report(ctx, tmp_path)
     assert files.html.read_bytes() == before
@@ -142,7 +142,7 @@ def test_failed_render_leaves_earlier_report_untouched(data, index, tmp_path, mo
 
 def test_exploration_notebook_runs(tmp_path):
     from opkval import PROJECT_ROOT
-    from opkval.render import Renderer, ensure_notebook
+    from opkval.publish.render import Renderer, ensure_notebook
 
     nb = ensure_notebook(PROJECT_ROOT / "notebooks" / "udforskning.py", tmp_path)
     with Renderer() as renderer:
@@ -154,20 +154,21 @@ def test_exploration_notebook_runs(tmp_path):
 def test_kernel_has_imported_the_display_modules_before_the_first_cell():
     """start() asks the kernel to import opkval's display modules while the caller works; the
     request must reach the kernel (a client closed at once drops it, and the first cell pays)."""
-    from opkval.render import Renderer
+    from opkval.publish.render import Renderer
 
     seen = []
     with Renderer().start() as renderer:
         kc = renderer._client()
         kc.execute_interactive(
-            "import sys; print(sorted(m for m in ('opkval.charts', 'opkval.present_gaps', "
-            "'matplotlib') if m in sys.modules))", timeout=30,
+            "import sys; print(sorted(m for m in ('opkval.sections.charts', "
+            "'opkval.sections.present_gaps', 'matplotlib') if m in sys.modules))", timeout=30,
             output_hook=lambda msg: seen.append(msg["content"].get("text", "")))
-    assert "".join(seen).strip() == "['matplotlib', 'opkval.charts', 'opkval.present_gaps']"
+    assert "".join(seen).strip() == ("['matplotlib', 'opkval.sections.charts', "
+                                     "'opkval.sections.present_gaps']")
 
 
 def test_single_use_renderer_stops_its_kernel_after_the_run(data, index, tmp_path):
-    from opkval.render import Renderer
+    from opkval.publish.render import Renderer
 
     ctx = build_context(data, index.resolve("Læsø"), 2026)
     with Renderer(single_use=True) as renderer:
@@ -183,7 +184,7 @@ def test_single_use_kernel_is_stopped_after_a_failing_cell_too(tmp_path):
     """A failed run must not leave a kernel (with that notebook's variables) for the next."""
     import nbformat
 
-    from opkval.render import Renderer
+    from opkval.publish.render import Renderer
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("leak = 42\n1 / 0")])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
@@ -197,7 +198,7 @@ def test_single_use_kernel_is_stopped_after_a_failing_cell_too(tmp_path):
 
 
 def test_dead_kernel_is_replaced_and_closed(tmp_path):
-    from opkval.render import Renderer
+    from opkval.publish.render import Renderer
 
     with Renderer() as renderer:
         renderer.start()._client()

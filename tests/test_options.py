@@ -16,10 +16,10 @@ import datetime as dt
 
 import pytest
 
-from opkval.context import build_context
-from opkval.options import extra_text, unplanned_options, window
-from opkval.plan_effect import parse_extra
-from opkval.present_options import unplanned_money
+from opkval.assembly.context import build_context
+from opkval.engine.options import extra_text, unplanned_options, window
+from opkval.engine.plan_effect import parse_extra
+from opkval.sections.present_options import unplanned_money
 from tests.textof import text_of
 
 WHEN = dt.datetime(2026, 12, 7, 12, 0)
@@ -89,7 +89,7 @@ def test_ishoej_merit_option_moves_the_share_as_the_plan_effect_model(ishoej_ctx
 
 
 def test_ishoej_analysis_says_what_its_unplanned_round_2_money_could_buy(ishoej_ctx):
-    from opkval.present_bilag import SECTIONS, analyse
+    from opkval.sections.present_bilag import SECTIONS, analyse
 
     assert list(SECTIONS).index("muligheder") == list(SECTIONS).index("planens_effekt") + 1
     amount = _round(ishoej_ctx, 2)["ikke_planlagt_kr"]

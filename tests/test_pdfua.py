@@ -1,7 +1,7 @@
 """Every PDF opkval writes is tagged PDF/UA-1: a validator passes it, and its structure tree has
 one element per HTML table, header cells, figures with their alternative, and page furniture as
 artifacts (slow: builds notes, both documents of each, and the landsoversigt). The PDFs are
-Typst's (opkval.typst_writer), written from the same blocks as the HTML."""
+Typst's (opkval.publish.typst_writer), written from the same blocks as the HTML."""
 
 import re
 from html.parser import HTMLParser

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from opkval.plan import PlanError, find_plan, load_plan
+from opkval.inputs.plan import PlanError, find_plan, load_plan
 from tests.conftest import PLANS
 
 

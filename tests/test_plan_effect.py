@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from opkval import checklist, gaps, plan_effect
-from opkval.data import load_all
-from opkval.errors import OpkvalError
+from opkval.base.errors import OpkvalError
+from opkval.engine import checklist, gaps, plan_effect
+from opkval.inputs.data import load_all
 
 FIXTURE = Path(__file__).parent / "fixtures" / "plan_ishoej_fixture.yaml"
 STAFF = 47 / 3.0 + 409 / 3.1 + 738 / 6.0  # 270.602, by hand from data/raw

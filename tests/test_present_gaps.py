@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from opkval import charts, doc, present_gaps
-from opkval.context import build_context
-from opkval.data import load_all
-from opkval.kommune import KommuneIndex
-from opkval.plan import load_plan
-from opkval.plan_effect import parse_extra
+from opkval.assembly.context import build_context
+from opkval.base import doc
+from opkval.engine.plan_effect import parse_extra
+from opkval.inputs.data import load_all
+from opkval.inputs.kommune import KommuneIndex
+from opkval.inputs.plan import load_plan
+from opkval.sections import charts, present_gaps
 from tests.docquery import cell_texts, plain, runs_in, table_with
 from tests.textof import text_of
 
@@ -86,7 +87,7 @@ def test_ishoej_real_plan_without_target_uses_reference_targets(ishoej_plan):
 def test_every_section_is_a_headed_block_that_survives_the_notebook(kommune, index, ishoej):
     """Each section is a doc.Section with its heading first (never an HTML string), and comes
     back equal from the JSON the executed notebook keeps (doc.MIMETYPE)."""
-    from opkval import present_plan
+    from opkval.sections import present_plan
 
     plan = load_plan(FIXTURE, index, expected=ishoej) if kommune == "Ishøj" else None
     ctx = _ctx(kommune, plan=plan, extras=parse_extra("meritpaedagog:4:2026"))

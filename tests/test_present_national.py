@@ -6,10 +6,12 @@ import re
 
 import pytest
 
-from opkval import PROJECT_ROOT, doc, present_national
-from opkval.context import build_context
-from opkval.national import national_context, note_summary
-from opkval.site import index_html
+from opkval import PROJECT_ROOT
+from opkval.assembly.context import build_context
+from opkval.assembly.national import national_context, note_summary
+from opkval.base import doc
+from opkval.publish.site import index_html
+from opkval.sections import present_national
 from tests.textof import text_of
 
 
@@ -97,7 +99,7 @@ def test_page_one_shows_the_estimates_range_when_the_notes_give_one(with_ishoej)
                                                          g["beloeb_kr"] * 101 // 100])
                              if g["grundlag"] != ["tilsagn"] else g for g in r["runder"]]}
             for r in with_ishoej["kommuner"]]
-    from opkval.national import estimate_ranges
+    from opkval.assembly.national import estimate_ranges
 
     nctx = {**with_ishoej, "kommuner": rows,
             "skoen_interval": estimate_ranges(rows, with_ishoej["runder"])}
@@ -121,7 +123,7 @@ def test_afhaenger_is_counted_apart_in_the_plans_section(with_ishoej):
     rows = [dict(r, regler_antal={**r["regler_antal"], "brud": 0, "afhaenger": 1},
                  regelstatus="afhaenger") if r.get("har_plan") else r
             for r in with_ishoej["kommuner"]]
-    from opkval.national import status_counts
+    from opkval.assembly.national import status_counts
 
     nctx = {**with_ishoej, "kommuner": rows, "status_antal": status_counts(rows)}
     section = present_national.plans(nctx)

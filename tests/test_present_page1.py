@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from opkval import fmt, present
-from opkval.context import build_context
-from opkval.doc import plain_text
+from opkval.assembly.context import build_context
+from opkval.base import fmt
+from opkval.base.doc import plain_text
+from opkval.sections import present
 from tests.textof import html_of, text_of
 
 NB = "\u00a0"
@@ -72,8 +73,8 @@ def test_backtest_wording_states_what_was_measured(data, index):
 def test_landsoversigt_backtest_states_error_distribution(data, tmp_path):
     """The overview says what was measured: 5 of 16 within the sources' rounding, the
     largest error København's +1.297.857 kr., and Dragør's 817.000 kr. against 808.911 kr."""
-    from opkval import present_national
-    from opkval.national import national_context
+    from opkval.assembly.national import national_context
+    from opkval.sections import present_national
 
     nctx = national_context(data, tmp_path, 2026, generated_at=WHEN, run_manifest=MANIFEST)
     text = plain_text(present_national.backtest(nctx))  # document blocks (issue 22)
@@ -87,8 +88,8 @@ def test_landsoversigt_does_not_count_an_uncertain_brud_as_certain(data, index, 
     """Ishøj's only brud (90/10) holds only if its course is informal (7,7 % informal as a
     diplom module): the overview says so, and shows the risk 1.586.000-3.663.960 kr. as a
     labelled estimate."""
-    from opkval import present_national
-    from opkval.national import note_summary
+    from opkval.assembly.national import note_summary
+    from opkval.sections import present_national
 
     ctx = build_context(data, index.resolve("Ishøj"), 2026, generated_at=WHEN,
                         run_manifest=MANIFEST, plan=ishoej_plan)
@@ -102,7 +103,8 @@ def test_landsoversigt_does_not_count_an_uncertain_brud_as_certain(data, index, 
 
 def test_shared_rank_in_the_staff_section_and_chart(data, index):
     # København, Herlev and Holbæk share 43,5 % (dagtilbud_kommune_stats.csv): delt nr. 30.
-    from opkval import charts, doc, present_gaps
+    from opkval.base import doc
+    from opkval.sections import charts, present_gaps
     from tests.textof import text_of
 
     ctx = _ctx(data, index, "Herlev")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from opkval import doc, present_plan
-from opkval.charts import plan_cumulative
-from opkval.config import load_config, load_rules
-from opkval.context import plan_context, pool_facts
+from opkval.assembly.context import plan_context, pool_facts
+from opkval.base import doc
+from opkval.inputs.config import load_config, load_rules
+from opkval.sections import present_plan
+from opkval.sections.charts import plan_cumulative
 from tests.docquery import cell_texts, html_of, plain, runs_in, table_with
 from tests.textof import text_of
 
@@ -18,9 +19,9 @@ def _ctx(plan_ctx, kommune_navn="Ishøj", grants=None):
     ctx = {**pool_facts(load_config(), load_rules()),
            "kommune": {"navn": kommune_navn, "slug": "ishoej"}, "plan": plan_ctx}
     if grants is not None:
-        from opkval.allocation import GrantRow, key_factor_range, key_record
-        from opkval.context import round_summaries
-        from opkval.data import load_all
+        from opkval.assembly.context import round_summaries
+        from opkval.engine.allocation import GrantRow, key_factor_range, key_record
+        from opkval.inputs.data import load_all
 
         factor = key_factor_range(key_record(load_all()))
         ctx["runder"] = round_summaries(load_config(), [GrantRow(**g) for g in grants], factor)

@@ -10,9 +10,9 @@ import nbformat
 import pytest
 from pypdf import PdfReader
 
-from opkval import doc
-from opkval.errors import ReportError
-from opkval.render import blocks_notebook, part_notebook, render_document
+from opkval.base import doc
+from opkval.base.errors import ReportError
+from opkval.publish.render import blocks_notebook, part_notebook, render_document
 
 BLOCKS = [doc.Section([doc.Heading(1, "Landsoversigt <test>"),
                        doc.Paragraph("Puljen er på ", doc.b("195,9 mio. kr."), ".")]),

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from opkval.context import build_context
-from opkval.data import load_all
-from opkval.kommune import KommuneIndex
-from opkval.render import render_report
+from opkval.assembly.context import build_context
+from opkval.inputs.data import load_all
+from opkval.inputs.kommune import KommuneIndex
+from opkval.publish.render import render_report
 
 
 @pytest.mark.slow

@@ -9,9 +9,9 @@ import json
 import docx
 import pytest
 
-from opkval import doc
-from opkval.context import build_context
-from opkval.render import render_report
+from opkval.assembly.context import build_context
+from opkval.base import doc
+from opkval.publish.render import render_report
 
 pytestmark = pytest.mark.slow
 
@@ -39,8 +39,8 @@ def test_two_builds_with_one_source_date_epoch_are_byte_identical(data, index, t
 
 
 def test_a_time_that_is_not_a_number_is_one_clear_message(monkeypatch):
-    from opkval.context import build_time
-    from opkval.errors import OpkvalError
+    from opkval.assembly.context import build_time
+    from opkval.base.errors import OpkvalError
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "i går")
     with pytest.raises(OpkvalError, match="SOURCE_DATE_EPOCH"):

@@ -7,12 +7,12 @@ import textwrap
 
 import pytest
 
-from opkval.allocation import grants_for_kommune, letter_amounts
-from opkval.config import load_config
-from opkval.context import build_context
-from opkval.excel import write_workbook
-from opkval.plan import PlanError, Tilsagn, load_plan
-from opkval.present import assumptions, grant_table
+from opkval.assembly.context import build_context
+from opkval.engine.allocation import grants_for_kommune, letter_amounts
+from opkval.inputs.config import load_config
+from opkval.inputs.excel import write_workbook
+from opkval.inputs.plan import PlanError, Tilsagn, load_plan
+from opkval.sections.present import assumptions, grant_table
 from tests.conftest import PLANS
 from tests.textof import text_of
 
@@ -145,7 +145,7 @@ def test_workbook_letter_problem_names_sheet_and_cell(index, vejle_plan, tmp_pat
 
 
 def test_overview_shows_the_notes_own_round_amounts(vejle_ctx):
-    from opkval.national import note_summary
+    from opkval.assembly.national import note_summary
 
     rounds = {r["id"]: r for r in note_summary(vejle_ctx)["runder"]}
     # 1.250.000 + 2 × 2.288.551 (carried forward) and the round-2 letter.
@@ -154,7 +154,7 @@ def test_overview_shows_the_notes_own_round_amounts(vejle_ctx):
 
 
 def test_plan_export_keeps_letters_text_and_previous(index, vejle_plan):
-    from opkval.plan import to_raw, validate
+    from opkval.inputs.plan import to_raw, validate
 
     back, problems = validate(to_raw(vejle_plan), lambda p: None, index,
                               base_dir=VEJLE.parent)

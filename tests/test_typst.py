@@ -1,4 +1,4 @@
-"""The Typst PDF writer (opkval.typst_writer): any document as a tagged PDF/UA-1 A4 PDF.
+"""The Typst PDF writer (opkval.publish.typst_writer): any document as a tagged PDF/UA-1 A4 PDF.
 
 Documents are built here from the model's blocks; expected counts (headings, header cells,
 tables, pages) come from how each test document is built, not from the writer's output.
@@ -21,8 +21,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from opkval import doc, fontmetrics
-from opkval import typst_writer as tw
+from opkval.base import doc
+from opkval.publish import fontmetrics
+from opkval.publish import typst_writer as tw
 
 LOGO = Path(__file__).parent / "fixtures" / "plans" / "vejle" / "logo.png"
 #: Text a user may type that means something in Typst markup, code or math.
@@ -38,7 +39,7 @@ MM = 72 / 25.4
 
 def _chart_svg() -> str:
     """A matplotlib SVG that is the same in every process, whatever rcParams other modules set
-    (opkval.charts sets its own on import)."""
+    (opkval.sections.charts sets its own on import)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -472,7 +473,7 @@ def test_with_source_date_epoch_two_builds_are_byte_identical(monkeypatch, tmp_p
         "2024-04-21T00:00:00")
     # and in a fresh process, where nothing is cached, started in another folder
     code = ("import sys; from tests.test_typst import _every_block; "
-            "from opkval.typst_writer import document_pdf; "
+            "from opkval.publish.typst_writer import document_pdf; "
             "sys.stdout.buffer.write(document_pdf(_every_block()))")
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1713657600",
            "PYTHONPATH": str(Path(__file__).parent.parent)}

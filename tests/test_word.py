@@ -17,8 +17,9 @@ import pytest
 from docx.oxml.ns import qn
 from PIL import Image, ImageFont
 
-from opkval import PROJECT_ROOT, doc
-from opkval.word import TEXT_W_CM, column_widths, document_docx
+from opkval import PROJECT_ROOT
+from opkval.base import doc
+from opkval.publish.word import TEXT_W_CM, column_widths, document_docx
 
 D = doc
 
@@ -330,7 +331,7 @@ def test_same_bytes_in_another_process(word, tmp_path):
     same file from the same document."""
     out = tmp_path / "x.docx"
     code = ("import sys; sys.path.insert(0, sys.argv[2]); from tests.test_word import _document;"
-            "from opkval.word import document_docx;"
+            "from opkval.publish.word import document_docx;"
             "open(sys.argv[1], 'wb').write(document_docx(_document()))")
     subprocess.run([sys.executable, "-c", code, str(out), str(PROJECT_ROOT)], check=True,
                    env={"PYTHONHASHSEED": "12345", "PATH": "/usr/bin:/bin"}, cwd=tmp_path)

@@ -12,10 +12,12 @@ import docx
 import nbformat
 import pytest
 
-from opkval import agenda, charts, doc, present_plan
-from opkval.context import build_context
-from opkval.plan import load_plan
-from opkval.word import document_docx, note_document, note_docx
+from opkval.assembly.context import build_context
+from opkval.base import doc
+from opkval.inputs.plan import load_plan
+from opkval.publish import agenda
+from opkval.publish.word import document_docx, note_document, note_docx
+from opkval.sections import charts, present_plan
 from tests.conftest import PLANS
 from tests.textof import text_of
 
@@ -85,7 +87,7 @@ def test_note_document_header_fields_logo_and_page_numbers(vejle_ctx, ishoej_ctx
 def test_each_document_names_itself_in_its_header(vejle_ctx):
     """The analysis (or any other kind) says what it is where the bilag gives its number; a
     scenario says so on every page."""
-    from opkval.word import note_header
+    from opkval.publish.word import note_header
 
     assert note_header(vejle_ctx, "Analyse")[0] == "Vejle Kommune · Analyse"
     scenario = {**vejle_ctx, "scenarie": ["+4 meritpaedagog fra 2026"]}

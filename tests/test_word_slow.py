@@ -15,10 +15,11 @@ import nbformat
 import pytest
 from pypdf import PdfReader
 
-from opkval import PROJECT_ROOT, doc
-from opkval.context import build_context
-from opkval.plan import load_plan
-from opkval.render import render_report
+from opkval import PROJECT_ROOT
+from opkval.assembly.context import build_context
+from opkval.base import doc
+from opkval.inputs.plan import load_plan
+from opkval.publish.render import render_report
 from tests.conftest import PLANS
 
 pytestmark = pytest.mark.slow
@@ -146,8 +147,8 @@ def test_libreoffice_keeps_words_whole_and_the_header_clear(data, index, tmp_pat
     """Issue 21: laid out by LibreOffice, no word of a table is broken in the middle (before:
     "Frederikshav n Kommune", "tildelingsrun de i alt"), and on every page the running header
     (two lines and a logo) ends above the body text."""
-    from opkval import charts
-    from opkval.word import document_docx, note_document
+    from opkval.publish.word import document_docx, note_document
+    from opkval.sections import charts
 
     ctx = build_context(data, index.resolve("Frederikshavn"), 2026)
     ctx["notat"] = {"bilag_nr": 3, "udvalg": "Børne- og Ungdomsudvalget",
@@ -201,7 +202,7 @@ def test_make_report_passes_format_and_out(tmp_path):
 
 
 def test_scenario_note_never_replaces_the_real_one(data, ishoej_plan, tmp_path):
-    from opkval.plan_effect import parse_extra
+    from opkval.engine.plan_effect import parse_extra
 
     real = render_report(build_context(data, ishoej_plan.kommune, 2026, plan=ishoej_plan),
                          tmp_path, formats=("html",))
@@ -215,7 +216,7 @@ def test_scenario_note_never_replaces_the_real_one(data, ishoej_plan, tmp_path):
 
 
 def test_batch_builds_word_and_agenda_and_follows_the_files_a_plan_names(tmp_path, capsys):
-    from opkval.batch import run
+    from opkval.app.batch import run
 
     plans = tmp_path / "plans"
     shutil.copytree(PLANS / "vejle", plans)

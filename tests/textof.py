@@ -1,7 +1,7 @@
 """What a section says, as plain text, whether it is an HTML string or document blocks.
 
 Tests of wording assert on this text, so they hold while the sections move from HTML strings
-to the document model (opkval.doc) and do not depend on markup.
+to the document model (opkval.base.doc) and do not depend on markup.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import re
 
-from opkval import doc
+from opkval.base import doc
 
 _TAG = re.compile(r"<[^>]*>")
 
@@ -31,7 +31,7 @@ def text_of(x) -> str:
 def html_of(x) -> str:
     """The HTML the document model's writer gives a block, a list of blocks, or an HTML string
     (as it is): for tests that look at markup (bold, headings, escaping)."""
-    from opkval.html_writer import block_html
+    from opkval.base.html_writer import block_html
 
     if x is None:
         return ""

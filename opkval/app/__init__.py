@@ -1,0 +1,1 @@
+"""The command line and the batch of all 98."""

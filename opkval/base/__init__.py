@@ -1,0 +1,1 @@
+"""Base: formatting, domain words, errors, files, the document model and its HTML."""

@@ -1,0 +1,1 @@
+"""Inputs: the raw data, the kommuner, the pool's config, the plan and its readers."""

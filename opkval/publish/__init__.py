@@ -1,0 +1,2 @@
+"""Publishing: the Word and Typst PDF writers, the renderer, the agenda item, the index and
+the exports."""

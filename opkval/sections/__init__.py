@@ -1,0 +1,1 @@
+"""Sections: a note's sections as document blocks, and its charts."""
