@@ -68,13 +68,12 @@ def _risk(ctx: dict, r: dict) -> str:
     estimate, repayment worded conditionally where it rests on an estimate or an assumed
     deadline, a round the plan predates "endnu ikke planlagt", and round 1's money after its
     window only for activities already started."""
-    p = ctx["plan"]
     f = risk_facts(ctx, r)
     amount = f["amount"] + (" (skøn)" if f["estimate"] else "")
     name = r["navn"]
     if r.get("ikke_planlagt"):
-        text = (f"{name} er endnu ikke planlagt, fordi planen er fra {fmt.date(p['dato'])}, "
-                "før rundens vilkår blev fastlagt.")
+        text = (f"{name} er endnu ikke planlagt, fordi planen er skrevet, før rundens "
+                "vilkår blev fastlagt.")
         if r.get("brugt_kr"):
             text += f" Planen bruger {fmt.kr(r['brugt_kr'])} af runden."
         text += (f" {_cap(amount)} af runden skal planlægges og bruges inden {_deadline(r)}"
