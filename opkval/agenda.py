@@ -120,11 +120,11 @@ def _fee_sentences(f: dict, low: bool = False) -> str:
     price = fmt.kr(hi) if lo == hi else f"{fmt.number(lo)}–{fmt.kr(hi)}"
     head = f"I {f['indsats']} betaler puljen {fmt.kr(f['pr_deltager_kr'])} pr. deltager."
     if low:
-        return (f"{head} Det er langt under den typiske pris på {price} for "
-                f"{_fee_unit(f)}.")
+        return (f"{head} Det er langt under den typiske pris for {_fee_unit(f)}, "
+                + wording.stop(price))
     times = (f"{fmt.number(f['gange_max'], 1)}–{fmt.number(f['gange_min'], 1)} gange"
              if f["gange_min"] else f"{fmt.number(f['gange_max'], 1)} gange")
-    return f"{head} Det er {times} den typiske pris for {_fee_unit(f)}, {price}."
+    return f"{head} Det er {times} den typiske pris for {_fee_unit(f)}, {wording.stop(price)}"
 
 
 def _fits(text: str) -> bool:
@@ -152,10 +152,15 @@ def _finding(ctx: dict, x: dict) -> str:
             if both:
                 out.append(both[0])  # "Brud (29,1 %), hvis …; overholdt (7,7 %), hvis …"
         for rr in v.get("runder") or []:
-            s = (f"I {rr['navn'].lower()} går {fmt.pct(rr['uformel_andel'])} af "
-                 f"{fmt.kr(rr['brugt_kr'])} til andet end formel uddannelse")
-            over = rr.get("over_graensen_kr")
-            out.append(s + (f", {fmt.kr(over)} over grænsen." if over else "."))
+            share, over = fmt.pct(rr["uformel_andel"]), rr.get("over_graensen_kr")
+            where = rr["navn"].lower()
+            if out and share.replace(fmt.NBSP, " ") in out[0].replace(fmt.NBSP, " "):
+                # the share is in the readings' sentence already
+                if over:
+                    out.append(f"Det er {fmt.kr(over)} over grænsen i {where}.")
+                continue
+            out.append(f"I {where} går {share} af forbruget til andet end formel uddannelse"
+                       + (f", {fmt.kr(over)} over grænsen." if over else "."))
         amu = [i["navn"] for i in p["indsatser"] if i.get("kategori") in ("amu", "avu")]
         if amu:
             out.append(f"{fmt.and_list(amu)} er talt som formel uddannelse. Det er en "
