@@ -6,6 +6,12 @@ they rest on, the kommune's own text) and written as Word
 (``reports/<slug>-dagsordenspunkt.docx``) and as plain text for pasting into an agenda system
 (``reports/<slug>-dagsordenspunkt.txt``). The default indstilling is that the udvalg takes the
 orientation to efterretning; the plan's ``notat.indstilling`` replaces it.
+
+Written in plain Danish like the bilag (issue 21 §2, measured by :mod:`opkval.klarsprog` in
+tests/test_agenda_klarsprog.py): short sentences, each fact once, abbreviations written out at
+first use, one date form, no file names or tool names. Under Bilag it names the two documents
+by their titles (:func:`opkval.present_bilag.bilag_title`, :func:`~opkval.present_bilag.
+analyse_title`); the full reasoning and the sources stay in the analysis.
 """
 
 from __future__ import annotations
@@ -191,8 +197,7 @@ def _finding(ctx: dict, x: dict) -> str:
                 f"af den plan, kommunen laver for {r2['navn'].lower()}.")
     if rid == "forbrug_inden_for_tilskud":
         if v.get("ikke_finansieret_kr"):
-            return (f"{head} Planen bruger {fmt.kr(v['ikke_finansieret_kr'])} mere, end "
-                    "kommunen har fået. Se Økonomi.")
+            return f"{head} Planen bruger mere, end kommunen har fået. Beløbet står under Økonomi."
         return f"{head} Der er penge, som planen ikke bruger inden fristen. Se Resumé."
     if _fits(x["tekst"]):
         return f"{head} {x['tekst']}"

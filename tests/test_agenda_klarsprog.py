@@ -217,3 +217,18 @@ def test_return_structure_unchanged(ctxs):
             assert b["kind"] in ("p", "ul", "ol")
             assert all(set(r) == {"text", "bold", "italic", "href"} for i in b["items"]
                        for r in i)
+
+
+def test_every_kommune_without_a_plan_within_the_limits(data, index):
+    """All 98 agenda items as `make reports` builds them without a plan: the limits hold for
+    every kommune name and every estimate, not only for the four above."""
+    over = []
+    for navn in data.municipalities["kommune"]:
+        text = _text(build_context(data, index.resolve(navn), 2026, generated_at=WHEN))
+        if (klarsprog.lix(text) > MAX_LIX
+                or klarsprog.sentence_lengths(text)[0][0] > MAX_SENTENCE_WORDS
+                or klarsprog.paren_depth(text) > 1 or klarsprog.forbidden(text)
+                or klarsprog.unexplained_abbreviations(text) or klarsprog.hyphen_ranges(text)):
+            over.append((navn, round(klarsprog.lix(text), 1)))
+    assert len(data.municipalities) == 98
+    assert over == []
