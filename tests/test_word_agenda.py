@@ -105,15 +105,17 @@ def test_agenda_item_has_its_own_header_and_names_both_documents(vejle_ctx):
     assert "Sagsnr.: 17.01.00-P20-3-26" in head[1]
     texts = [p.text for p in d.paragraphs]
     after = texts[texts.index("Bilag") + 1:]
-    assert after == ["Bilag 2: Vejle Kommune – bilag (vejle.pdf)",
-                     "Vejle Kommune – analyse (vejle-analyse.pdf)"]
+    # Both documents by title, never by file name (issue 21).
+    assert after == ["Bilag 2: Orientering om opkvalificeringspuljen – Vejle Kommune",
+                     "Analyse af opkvalificeringspuljen – Vejle Kommune"]
     assert d.core_properties.title == item["titel"]
     # The header fields in the body too, the label bold.
     kv = next(p for p in d.paragraphs if p.text.startswith("Udvalg: "))
     assert kv.runs[0].bold and kv.runs[0].text == "Udvalg: "
     text = agenda.to_text(item, vejle_ctx)
-    assert text.rstrip().endswith("Bilag\n\n- Bilag 2: Vejle Kommune – bilag (vejle.pdf)\n"
-                                  "- Vejle Kommune – analyse (vejle-analyse.pdf)")
+    assert text.rstrip().endswith(
+        "Bilag\n\n- Bilag 2: Orientering om opkvalificeringspuljen – Vejle Kommune\n"
+        "- Analyse af opkvalificeringspuljen – Vejle Kommune")
     # Documents named by the caller replace the default two.
     one = agenda.agenda_document(item, vejle_ctx, documents=["Bilag 2: Notat (vejle.pdf)"])
     assert doc.plain_text(one.blocks[-1]) == "Bilag 2: Notat (vejle.pdf)"
@@ -136,20 +138,28 @@ def test_agenda_item_has_the_councils_structure(vejle_ctx):
     text = agenda.to_text(item)
     assert "Forvaltningen indstiller, at udvalget godkender den reviderede plan." in text
     assert "tager orienteringen til efterretning" not in text
-    assert ("Bilag\n\n- Bilag 2: Vejle Kommune – bilag (vejle.pdf)\n"
-            "- Vejle Kommune – analyse (vejle-analyse.pdf)") in text
+    # issue 21: both documents named by title under Bilag, never by file name
+    bilag = text.split("\nBilag\n")[1]
+    assert "Bilag 2: Orientering om opkvalificeringspuljen – Vejle Kommune\n" in bilag
+    assert "Analyse af opkvalificeringspuljen – Vejle Kommune\n" in bilag
+    assert ".pdf" not in text and "vejle.docx" not in text
     # The rules' verdicts with what they rest on, and the money totalled apart.
     assert "Advarsel: Forbrug inden for modtagne midler." in text
     # PAU for dagplejere starts 1.8.2026, after round 1's window; it is paid from round 2
     # (paid in 2026), so no round-1 money goes to it and rule 2 holds (the ledger draws on a
     # window round only for lines inside its window while other money is left).
     assert "Første rundes midler kun til aktiviteter i perioden" not in text.split(
-        "Kontrollen af planen")[1].split("Økonomi")[0]
-    assert "Forudsætning for vurderingerne: Beløbene for 2024–2025 er ikke kendte tilsagn" in text
+        "Planen holdt op mod puljens regler:")[1].split("Økonomi")[0]
+    # What the figures rest on, once (issue 21: each fact once), in the Resumé.
+    basis = "Beløbene for 2024–2025 er ikke kendte tilsagn, men fremskrevet."
+    assert text.count(basis) == 1 and basis in text.split("Sagsfremstilling")[0]
     # Round 2 is Vejle's own tilsagn (exact), its deadline assumed: conditional on that only.
-    assert ("14.427.102 kr. af anden tildelingsrunde er ikke disponeret i planen og kan skulle "
-            "betales tilbage, hvis de ikke bruges inden 31. december 2030 (antaget frist") in text
-    assert "Anden finansiering (ikke puljen, opgjort for sig): 300.000 kr." in text
+    assert ("14.427.102 kr. af anden tildelingsrunde er ikke disponeret i planen. Pengene kan "
+            "skulle betales tilbage, hvis de ikke bruges inden 31. december 2030. Det er en "
+            "antaget frist; ingen kilde giver den.") in text
+    assert "skønnet holder" not in text.split("14.427.102 kr.")[1][:200]
+    assert text.count("14.427.102 kr.") == 1
+    assert "Anden finansiering, ikke fra puljen: 300.000 kr." in text
     assert "Status på meritholdet" in text and "- *ingen*" not in text and "- ingen frafald" in text
     assert "\u00a0" not in text and "Ishøj" not in text
 
@@ -159,16 +169,18 @@ def test_agenda_default_indstilling_and_word_version(ishoej_ctx):
     text = agenda.to_text(item)
     assert ("Indstilling\n\nForvaltningen indstiller, at udvalget tager orienteringen til "
             "efterretning.") in text
-    assert ("- Ishøj Kommune – bilag (ishoej.pdf)\n"
-            "- Ishøj Kommune – analyse (ishoej-analyse.pdf)") in text
+    assert text.endswith("Bilag\n\nOrientering om opkvalificeringspuljen – Ishøj Kommune\n\n"
+                         "Analyse af opkvalificeringspuljen – Ishøj Kommune\n")
+    assert "ishoej.pdf" not in text
     d = _read(agenda.to_docx(item, ishoej_ctx))
     heads = [(p.style.name, p.text) for p in d.paragraphs if p.style.name.startswith("Heading")]
     assert heads == [("Heading 1", "Orientering om opkvalificeringspuljen – Ishøj Kommune"),
                      *[("Heading 2", s) for s in agenda.SECTIONS]]
     # Ishøj's plan gives no bilag number: the two documents are named without one.
     texts = [p.text for p in d.paragraphs]
-    assert texts[texts.index("Bilag") + 1:] == ["Ishøj Kommune – bilag (ishoej.pdf)",
-                                                "Ishøj Kommune – analyse (ishoej-analyse.pdf)"]
+    assert texts[texts.index("Bilag") + 1:] == [
+        "Orientering om opkvalificeringspuljen – Ishøj Kommune",
+        "Analyse af opkvalificeringspuljen – Ishøj Kommune"]
     assert [p.text for p in d.sections[0].header.paragraphs if p.text] == [
         "Ishøj Kommune · Dagsordenspunkt"]
 
@@ -177,7 +189,7 @@ def test_agenda_without_plan(data, index):
     ctx = build_context(data, index.resolve("Odense"), 2026)
     text = agenda.to_text(agenda.agenda(ctx))
     assert "Der er ikke registreret en lokal plan for kommunen" in text
-    assert "er ikke kendte tilsagn, men skøn" in text
+    assert "er ikke kendte tilsagn, men skøn." in text
     # issue 19: no plan announced when there is none; no tool name in council text
     assert "kommunens lokale plan" not in text
     assert not re.search(r"\bopkval\b", text.split("Bilag")[0])
@@ -200,11 +212,18 @@ def test_agenda_item_is_as_careful_as_the_note(ishoej_ctx):
     text = agenda.to_text(agenda.agenda(ishoej_ctx)).replace("\u00a0", " ")
     resume = text.split("Sagsfremstilling")[0]
     assert "Anden tildelingsrunde er endnu ikke planlagt" in resume
-    assert "ca. 1,6–3,7 mio. kr." in resume and "antaget frist" in resume
+    assert ("Ca. 1,6–3,7 mio. kr. (skøn) af runden skal planlægges og bruges inden "
+            "31. december 2030. Det er en antaget frist; ingen kilde giver den. Ellers kan "
+            "pengene skulle betales tilbage.") in resume
     # issue 19: the total as a range founded on the key's record: 1.304.000 + 2.560.000 =
     # 3.864.000 to 1.304.000 + 4.637.960 x 817.000 / 808.911 (4.684.340) = 5.988.340 kr.
-    assert "i alt ca. 3,9–6,0 mio. kr. i 2023–2030 (heraf 1.304.000 kr. som tilsagn)" in resume
-    assert "5.941.960" not in resume
+    assert ("i alt ca. 3,9–6,0 mio. kr. i 2023–2030 (skøn, heraf 1.304.000 kr. som "
+            "tilsagn)") in resume
+    assert "5.941.960" not in text and "3.663.960" not in text  # estimates never exact
+    # issue 21: the plan's date that makes round 2 unplanned is said once, not per section
+    assert text.count("21. april 2024") == 1
+    assert "fordi planen er skrevet, før rundens vilkår blev fastlagt" in resume
+    assert text.count("1,6–3,7 mio. kr.") == 1
     assert "hvis planen ikke ændres" not in text
     assert "udbetales år for år" not in text  # round 1's payment timing follows the config
     assert "tilskuddene for 2023 og 2024 antaget udbetalt samlet i 2023" in text
@@ -217,7 +236,7 @@ def test_agenda_names_an_ok_that_rests_on_an_assumption(data, ishoej_plan_read_o
                         plan=ishoej_plan_read_otherwise)
     text = agenda.to_text(agenda.agenda(ctx)).replace("\u00a0", " ")
     assert "og 0 brud; 1 af dem afhænger af en antagelse." in text.split("Sagsfremstilling")[0]
-    findings = text.split("Kontrollen af planen mod puljens regler viser:")[1]
+    findings = text.split("Planen holdt op mod puljens regler:")[1]
     assert ("- Afhænger af klassifikationen: Mindst 90 % til formel uddannelse. Overholdt "
             "(7,7 %), hvis Ansvar og "
             "følgeskab i pædagogikken er diplommodul") in findings

@@ -6,14 +6,25 @@ they rest on, the kommune's own text) and written as Word
 (``reports/<slug>-dagsordenspunkt.docx``) and as plain text for pasting into an agenda system
 (``reports/<slug>-dagsordenspunkt.txt``). The default indstilling is that the udvalg takes the
 orientation to efterretning; the plan's ``notat.indstilling`` replaces it.
+
+Written in plain Danish like the bilag (issue 21 §2, measured by :mod:`opkval.base.klarsprog` in
+tests/test_agenda_klarsprog.py): short sentences, each fact once, abbreviations written out at
+first use, one date form, no file names or tool names. Under Bilag it names the two documents
+by their titles (:func:`opkval.sections.present_bilag.bilag_title`,
+:func:`~opkval.sections.present_bilag. analyse_title`); the full reasoning and the sources stay in
+the analysis.
 """
 
 from __future__ import annotations
 
-from opkval.base import doc, fmt
-from opkval.base.domain import ROLE_LOKAL_PLAN
+import html
+import re
+
+from opkval.base import doc, fmt, klarsprog
+from opkval.base.domain import ROLE_AKTIVITETSVINDUE, ROLE_LOKAL_PLAN
 from opkval.engine import wording
 from opkval.sections.present import _kommune, _span, grant_label, payment_sentence, round_with_role
+from opkval.sections.present_bilag import analyse_title, bilag_title, rule_why
 from opkval.sections.present_notat import bilag_label, header_fields, indstilling_text, md_blocks
 from opkval.sections.present_plan import rests_on_assumption, risk_facts, rule_counts_text
 
@@ -36,39 +47,174 @@ def _estimated(ctx: dict) -> list[dict]:
     return [g for g in ctx["grants"] if g["label"] != "tilsagn"]
 
 
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _grant_basis(ctx: dict) -> str:
-    """How the grant figures were found, as one sentence (the verdicts' weakest input)."""
+    """How the grant figures were found, in two short sentences (the verdicts' weakest
+    input)."""
     est = _estimated(ctx)
     if not est:
         return "Alle beløb er kommunens tilsagn."
     years = _span(g["aar"] for g in est)
     kinds = sorted({grant_label(g).lower() for g in est})
-    return (f"Beløbene for {years} er ikke kendte tilsagn, men {' og '.join(kinds)}; "
-            "med kommunens tilsagnsbrev kan tallene og vurderingerne blive andre.")
+    return (f"Beløbene for {years} er ikke kendte tilsagn, men {' og '.join(kinds)}. "
+            "Kommunens tilsagnsbrev kan give andre tal og andre vurderinger.")
+
+
+def _deadline(r: dict) -> str:
+    """'31. december 2030. Det er en antaget frist; ingen kilde giver den.' (a sentence's
+    end and, where no source gives the deadline, a sentence of its own)."""
+    return fmt.date(r["frist"]) + (". Det er en antaget frist; ingen kilde giver den."
+                                   if r["frist_antaget"] else ".")
 
 
 def _risk(ctx: dict, r: dict) -> str:
-    """A round's money the plan does not use, as carefully as the note words it (issue 11):
-    a range where the grant is an estimate, conditional on an estimate or an assumed deadline,
-    and a round the plan predates is "not yet planned", not a shortfall."""
-    p = ctx["plan"]
+    """A round's money the plan does not use, as carefully as the note words it (issues 11
+    and 19), in short sentences: a rounded range labelled skøn where the grant is an
+    estimate, repayment worded conditionally where it rests on an estimate or an assumed
+    deadline, a round the plan predates "endnu ikke planlagt", and round 1's money after its
+    window only for activities already started."""
     f = risk_facts(ctx, r)
-    amount, frist = f["amount"], f["frist"]
+    amount = f["amount"] + (" (skøn)" if f["estimate"] else "")
+    name = r["navn"]
     if r.get("ikke_planlagt"):
-        return (f"{r['navn']} er endnu ikke planlagt: planen er fra {fmt.date(p['dato'])}, før "
-                f"rundens vilkår blev fastlagt; {amount} af rundens midler skal planlægges og "
-                f"bruges inden {frist}.")
-    verb = (f"kan skulle betales tilbage, hvis {f['holds']}de" if f["conditional"]
-            else "skal betales tilbage, hvis de")
-    text = (f"{amount} af {r['navn'].lower()} er ikke disponeret i planen og {verb} ikke "
-            f"bruges inden {frist}.")
+        text = (f"{name} er endnu ikke planlagt, fordi planen er skrevet, før rundens "
+                "vilkår blev fastlagt.")
+        if r.get("brugt_kr"):
+            text += f" Planen bruger {fmt.kr(r['brugt_kr'])} af runden."
+        text += (f" {_cap(amount)} af runden skal planlægges og bruges inden {_deadline(r)}"
+                 " Ellers kan pengene skulle betales tilbage.")
+    else:
+        if f["conditional"]:
+            cond = "hvis skønnet holder og " if f["estimate"] else "hvis "
+            verb = f"Pengene kan skulle betales tilbage, {cond}de ikke bruges inden"
+        else:
+            verb = "Pengene skal betales tilbage, hvis de ikke bruges inden"
+        text = (f"{_cap(amount)} af {name.lower()} er ikke disponeret i planen. "
+                f"{verb} {_deadline(r)}")
     if f["runde"].get("aktivitet_start_til"):  # issue 19: after the window, only what started
         text += " " + wording.round1_risk_clause(f["runde"])
-    return text[:1].upper() + text[1:]  # a sentence of its own ("Ca. 11,4 mio. kr. …")
+    return text
+
+
+#: Abbreviations the agenda item's own lists may hold (indsats names, kinds, fee units).
+_ABBR = re.compile(r"(?<![\w-])([A-ZÆØÅ]{2,})(?![\w])")
+
+
+def _abbreviations(texts: list[str]) -> str:
+    """' Nedenfor bruges forkortelsen PAU (pædagogisk assistentuddannelse).' for the known
+    abbreviations in the texts, written out once before the list ('' for none)."""
+    found: list[str] = []
+    for t in texts:
+        found.extend(a for a in _ABBR.findall(t)
+                     if a in klarsprog.ABBREVIATIONS and a not in found)
+    if not found:
+        return ""
+    return (" Nedenfor bruges " + ("forkortelsen " if len(found) == 1 else "forkortelserne ")
+            + fmt.and_list([f"{a} ({klarsprog.ABBREVIATIONS[a]})" for a in found]) + ".")
+
+
+def _fee_unit(f: dict) -> str:
+    """'hele uddannelsen', 'ét modul på 10 ECTS' (the fee's unit without its own aside)."""
+    return f["enhed"].split(" (")[0]
+
+
+def _fee_sentences(f: dict, low: bool = False) -> str:
+    """What the pool pays per participant against the programme's typical price (issue 19:
+    the pool's part, not what the programme costs)."""
+    lo, hi = f["typisk_min_kr"], f["typisk_max_kr"]
+    price = fmt.kr(hi) if lo == hi else f"{fmt.number(lo)}–{fmt.kr(hi)}"
+    head = f"I {f['indsats']} betaler puljen {fmt.kr(f['pr_deltager_kr'])} pr. deltager."
+    if low:
+        return (f"{head} Det er langt under den typiske pris for {_fee_unit(f)}, "
+                + wording.stop(price))
+    times = (f"{fmt.number(f['gange_max'], 1)}–{fmt.number(f['gange_min'], 1)} gange"
+             if f["gange_min"] else f"{fmt.number(f['gange_max'], 1)} gange")
+    return f"{head} Det er {times} den typiske pris for {_fee_unit(f)}, {wording.stop(price)}"
+
+
+def _fits(text: str) -> bool:
+    """A rule's own text is plain enough for the council as it stands."""
+    return bool(text) and all(
+        len(klarsprog.words(s)) <= 30 for s in klarsprog.sentences(text)) and (
+        klarsprog.paren_depth(text) <= 1 and not klarsprog.forbidden(text)
+        and not [a for a in klarsprog.unexplained_abbreviations(text)
+                 if a in klarsprog.ABBREVIATIONS]
+        and not klarsprog.hyphen_ranges(text) and not klarsprog.date_forms(text))
+
+
+def _finding(ctx: dict, x: dict) -> str:
+    """One rule's verdict that is not a plain OK, with why, in short sentences: both readings
+    where it flips on one classification, the figures it rests on, and where its sources are
+    weak, that too. The full reasoning and the sources are in the analysis."""
+    v = x.get("vaerdier") or {}
+    p = ctx["plan"]
+    head = f"{x['status_tekst']}: {x['navn']}."
+    rid = x["id"]
+    if rid == "formel_andel":
+        out = []
+        if rests_on_assumption(x) or x["status"] == "afhaenger":
+            both = klarsprog.sentences(x["tekst"])
+            if both:
+                out.append(both[0])  # "Brud (29,1 %), hvis …; overholdt (7,7 %), hvis …"
+        for rr in v.get("runder") or []:
+            share, over = fmt.pct(rr["uformel_andel"]), rr.get("over_graensen_kr")
+            where = rr["navn"].lower()
+            if out and share.replace(fmt.NBSP, " ") in out[0].replace(fmt.NBSP, " "):
+                # the share is in the readings' sentence already
+                if over:
+                    out.append(f"Det er {fmt.kr(over)} over grænsen i {where}.")
+                continue
+            out.append(f"I {where} går {share} af forbruget til andet end formel uddannelse"
+                       + (f", {fmt.kr(over)} over grænsen." if over else "."))
+        amu = [i["navn"] for i in p["indsatser"] if i.get("kategori") in ("amu", "avu")]
+        if amu:
+            out.append(f"{fmt.and_list(amu)} er talt som formel uddannelse. Det er en "
+                       "antagelse, for ingen kilde siger, at arbejdsmarkedsuddannelse og "
+                       "almen voksenuddannelse hører under reglen.")
+        out.append(f"Reglen om {fmt.pct(v.get('min_formel_andel') or 0.9, 0)} formel "
+                   "uddannelse kendes kun fra en nyhed fra professionshøjskolen Absalon og en "
+                   "liste fra Børne- og Ungdomspædagogernes Landsforbund på Fyn, ikke fra "
+                   "vilkårene i tilsagnet. Tilsagnsbrevet afgør, hvad der gælder.")
+        return " ".join([head, *out])
+    if rid == "loen_vikar" and not v.get("beloeb_kr"):
+        fees = v.get("pris_pr_deltager") or []
+        high = [f for f in fees if f.get("fund") == "over"]
+        low = [f for f in fees if f.get("fund") == "under"]
+        out = []
+        if high:
+            out.append("Planen har ingen linje til løn eller vikar.")
+            out.extend(_fee_sentences(f) for f in high)
+            out.append("Beløbet kan dække løn eller vikar under uddannelsen. Spørg "
+                       "forvaltningen, hvad det dækker.")
+        out.extend(_fee_sentences(f, low=True) for f in low)
+        if out:
+            return " ".join([head, *out])
+    if rid == "lokal_plan_godkendt" and v.get("daekker_runden") is False:
+        r2 = round_with_role(ctx, ROLE_LOKAL_PLAN)
+        return (f"{head} {r2['navn']} forudsætter en lokal plan for runden, og den "
+                "registrerede plan dækker ikke runden. Om betingelsen er opfyldt, afhænger "
+                f"af den plan, kommunen laver for {r2['navn'].lower()}.")
+    if rid == "forbrug_inden_for_tilskud":
+        if v.get("ikke_finansieret_kr"):
+            return f"{head} Planen bruger mere, end kommunen har fået. Beløbet står under Økonomi."
+        return f"{head} Der er penge, som planen ikke bruger inden fristen. Se Resumé."
+    if _fits(x["tekst"]):
+        return f"{head} {x['tekst']}"
+    why, _ = rule_why(ctx, x)
+    return f"{head} {why} Hele begrundelsen står i analysen."
 
 
 def agenda(ctx: dict) -> dict:
-    """The agenda item as data: title, header fields and the five sections as blocks."""
+    """The agenda item as data: title, header fields and the five sections as blocks.
+
+    Plain Danish (issue 21 §2, measured by :mod:`opkval.base.klarsprog`): short sentences, each
+    fact once, abbreviations written out at first use, no file names or tool names. The
+    Resumé holds what the kommune gets, what the plan uses and what is at risk; the
+    Sagsfremstilling the pool, the plan and the rules' findings; Økonomi each round's money.
+    """
     k = _kommune(ctx)
     p = ctx.get("plan")
     title = f"Orientering om opkvalificeringspuljen – {k}"
@@ -82,21 +228,22 @@ def agenda(ctx: dict) -> dict:
     interval = wording.total_interval(ctx["runder"])  # issue 19: the key's record
     received = (fmt.kr(total) if not _estimated(ctx) else
                 wording.interval_text(interval) if interval else fmt.approx_kr(total))
-    of_which = f" (heraf {fmt.kr(known)} som tilsagn)" if known and _estimated(ctx) else ""
+    label = ""
+    if _estimated(ctx):
+        label = " (skøn" + (f", heraf {fmt.kr(known)} som tilsagn)" if known else ")")
     resume = [f"Udvalget orienteres om {k}s andel af {pool[:1].lower() + pool[1:]}"
-              f"{wording.agenda_resume_subject(bool(p))}. {k} modtager i alt "
-              f"{received} i {span}{of_which}. {_grant_basis(ctx)}"]
-    if wording.ranges_sentence(ctx["runder"]):
-        resume[0] += " " + wording.ranges_sentence(ctx["runder"])
+              f"{wording.agenda_resume_subject(bool(p))}. {k} får i alt "
+              f"{received} i {span}{label}. {_grant_basis(ctx)}"]
+    risks: dict[int, str] = {}
     if p:
         led = p["ledger"]
         resume.append(f"Planen bruger {fmt.kr(led['forbrug_kr'])} af puljen. Puljens regler: "
                       f"{rule_counts_text(p)}.")
-        resume.extend(_risk(ctx, r) for r in led["runder"] if max(r["risiko_interval_kr"]))
+        risks = {r["id"]: _risk(ctx, r) for r in led["runder"] if max(r["risiko_interval_kr"])}
+        resume.extend(risks.values())
     else:
-        plan_round = round_with_role(ctx, ROLE_LOKAL_PLAN)
-        resume.append(f"Der er ikke registreret en lokal plan for kommunen; "
-                      f"{plan_round['navn'].lower()} forudsætter en lokal plan.")
+        resume.append("Der er ikke registreret en lokal plan for kommunen. Derfor er ingen "
+                      "af pengene planlagt endnu.")
     if ctx.get("scenarie"):
         resume.insert(0, "Scenarie – ikke kommunens plan, som den står: "
                       + "; ".join(ctx["scenarie"]) + ".")
@@ -104,77 +251,86 @@ def agenda(ctx: dict) -> dict:
     notat = ctx.get("notat") or {}
     sag: list[dict] = []
     sag.extend(md_blocks(notat.get("indledning")))
-    rounds = "; ".join(
-        f"{x['navn'] if i == 0 else x['navn'].lower()} ({_span(x['aar'])}): "
-        f"{payment_sentence(x)}"
-        + (f" og forudsætter en {x['betingelse']}" if x["betingelse"] else "")
-        for i, x in enumerate(ctx["runder"]))
     sag.append(_p(
-        f"Puljen er afsat med Aftale om minimumsnormeringer af 5. december 2020 og fordeles "
-        f"efter kommunernes andel af de 0-5-årige. Mindst "
+        "Puljen er afsat med Aftale om minimumsnormeringer af 5. december 2020. Den fordeles "
+        "efter kommunernes andel af børn på 0–5 år. Mindst "
         f"{fmt.pct(ctx['regler']['min_formel_andel'], 0)} af midlerne skal gå til formel "
-        f"uddannelse. {rounds}."))
+        "uddannelse."))
     if p:
         plan_name = p["titel"] or "Kommunens lokale plan"
-        sag.append(_p(f"Planen »{plan_name}« ({fmt.date(p['dato'])}) har "
-                      f"{fmt.number(len(p['indsatser']))} indsatser:"))
-        sag.append(_ul([f"{i['navn']} ({i['kategori_kort']}, {i['maalgruppe_navn'].lower()}"
-                        + (f", {fmt.number(i['deltagere'])} "
-                           + wording.participant_word(i["del"])
-                           if i["deltagere"] else "")
-                        + f"): {fmt.kr(i['total_kr'])}"
-                        + ("" if i["finansiering"] == "pulje" else ", anden finansiering")
-                        + (f" – {i['beskrivelse']}" if i.get("beskrivelse") else "")
-                        for i in p["indsatser"]]))
+        n = len(p["indsatser"])
+        items = [f"{i['navn']} ({i['kategori_kort']}, {i['maalgruppe_navn'].lower()}"
+                 + (f", {fmt.number(i['deltagere'])} " + wording.participant_word(i["del"])
+                    if i["deltagere"] else "")
+                 + f"): {fmt.kr(i['total_kr'])}"
+                 + ("" if i["finansiering"] == "pulje" else ", anden finansiering")
+                 for i in p["indsatser"]]
         # Every verdict that is not a plain OK: also an OK that rests on an assumption.
         findings = [x for x in p["regler"] if x["status"] != "ok" or rests_on_assumption(x)]
+        texts = [_finding(ctx, x) for x in findings]
+        sag.append(_p(f"Planen »{plan_name}« er fra {fmt.date(p['dato'])}. Den har "
+                      f"{fmt.count_word(n)} {'indsats' if n == 1 else 'indsatser'}."
+                      + _abbreviations(items + texts)))
+        sag.append(_ul(items))
         if findings:
-            sag.append(_p("Kontrollen af planen mod puljens regler viser:"))
-            sag.append(_ul([f"{x['status_tekst']}: {x['navn']}. {x['tekst']}"
-                            for x in findings]))
+            sag.append(_p("Planen holdt op mod puljens regler:"))
+            sag.append(_ul(texts))
         else:
-            sag.append(_p("Planen overholder de regler, opkval kontrollerer."))
-        if _estimated(ctx):
-            sag.append(_p(f"Forudsætning for vurderingerne: {_grant_basis(ctx)}"))
+            sag.append(_p("Planen overholder de regler, der er kontrolleret."))
         d = p.get("siden_sidst")
         if d:
-            f, nu = d["foer"], d["nu"]
+            f = d["foer"]
             bits = []
             if d["tilfoejet"]:
-                bits.append("nye indsatser: " + ", ".join(d["tilfoejet"]))
+                bits.append(f"Nye indsatser: {fmt.and_list(d['tilfoejet'])}.")
             if d["fjernet"]:
-                bits.append("udgået: " + ", ".join(d["fjernet"]))
+                bits.append(f"Udgået: {fmt.and_list(d['fjernet'])}.")
             if d["aendret"]:
-                bits.append("ændrede budgetter: " + ", ".join(c["navn"] for c in d["aendret"]))
-            sag.append(_p(f"Siden sidste orientering ({fmt.date(d['dato'])}): "
-                          + ("; ".join(bits) if bits else "ingen ændringer i indsatserne")
-                          + f". Planens forbrug af puljen er {fmt.kr(nu['pulje_kr'])} mod "
-                          f"{fmt.kr(f['pulje_kr'])} før."))
+                bits.append("Ændrede budgetter: "
+                            + fmt.and_list([c["navn"] for c in d["aendret"]]) + ".")
+            if not bits:
+                bits.append("Ingen ændringer i indsatserne.")
+            bits.append(f"Før brugte planen {fmt.kr(f['pulje_kr'])} af puljen.")
+            sag.append(_p(f"Siden sidste orientering den {fmt.date(d['dato'])}:"))
+            sag.append(_ul(bits))
     for a in notat.get("afsnit") or []:
         sag.append({"kind": "p", "items": [[_run(a["overskrift"], bold=True)]]})
         sag.extend(md_blocks(a["tekst"]))
 
     oek: list[dict] = []
     rows = []
+    window = round_with_role(ctx, ROLE_AKTIVITETSVINDUE)
     for x in ctx["runder"]:
         labels = sorted({grant_label(g) for g in ctx["grants"] if g["runde"] == x["id"]})
-        rows.append(f"{x['navn']} ({_span(x['aar'])}): {wording.round_amount_text(x)} – "
-                    f"grundlag: {fmt.and_list(labels).lower()}")
-    oek.append(_p(f"Tilskud fra puljen i alt {received}:"))
+        row = (f"{x['navn']}, {_span(x['aar'])}: {wording.stop(wording.round_amount_text(x))} "
+               f"Grundlag: {fmt.and_list(labels).lower()}. Udbetaling: "
+               f"{wording.stop(html.unescape(payment_sentence(x)))}")
+        if x["betingelse"]:
+            row += f" Runden kræver en {x['betingelse']}."
+        if not p and window and x["id"] == window["id"]:
+            row += " " + wording.round1_risk_clause(x)
+        rows.append(row)
+    n_runder = len(ctx["runder"])
+    oek.append(_p(f"Pengene kommer i {fmt.count_word(n_runder)} "
+                  + ("runde:" if n_runder == 1 else "runder:")))
     oek.append(_ul(rows))
+    if any("–" in wording.round_amount_text(x) for x in ctx["runder"]):
+        oek.append(_p("Spændet ved et skøn bygger på de få kendte tilsagn fra puljen."))
     if p:
         led = p["ledger"]
-        lines = [f"Planens forbrug af puljen: {fmt.kr(led['forbrug_kr'])}"]
+        lines = []
         if led["ikke_finansieret_kr"]:
-            lines.append(f"Ikke finansieret af puljen: {fmt.kr(led['ikke_finansieret_kr'])}")
-        lines.extend(_risk(ctx, x) for x in led["runder"] if max(x["risiko_interval_kr"]))
+            lines.append("Ikke finansieret af puljen: "
+                         + wording.stop(fmt.kr(led["ikke_finansieret_kr"])))
         if p.get("anden_i_alt_kr"):
-            lines.append(f"Anden finansiering (ikke puljen, opgjort for sig): "
-                         f"{fmt.kr(p['anden_i_alt_kr'])}")
-        oek.append(_ul(lines))
-    oek.append(_p("Orienteringen har i sig selv ingen bevillingsmæssige konsekvenser."))
+            lines.append(f"Anden finansiering, ikke fra puljen: "
+                         f"{wording.stop(fmt.kr(p['anden_i_alt_kr']))}")
+        if lines:
+            oek.append(_ul(lines))
+    oek.append(_p("Orienteringen kræver i sig selv ingen bevilling."))
 
-    bilag = [_ul(bilag_documents(ctx))]
+    prefix = f"{bilag_label(ctx)}: " if bilag_label(ctx) else ""
+    bilag = [_p(f"{prefix}{bilag_title(ctx)}"), _p(analyse_title(ctx))]
     sections = {
         "Resumé": [_p(x) for x in resume],
         "Sagsfremstilling": sag,
@@ -213,14 +369,11 @@ def to_text(item: dict, ctx: dict | None = None) -> str:
 
 
 def bilag_documents(ctx: dict) -> list[str]:
-    """The documents the agenda item sends along (issue 21 splits the note in two): the bilag
-    the council reads, with the kommune's bilag number where its plan gives one, and the
-    analysis, each with its file name."""
-    k = _kommune(ctx)
-    slug = ctx.get("filnavn") or ctx["kommune"]["slug"]
+    """The documents the agenda item sends along (issue 21 splits the note in two), by title,
+    never by file name: the bilag the council reads, with the kommune's bilag number where its
+    plan gives one, and the analysis."""
     number = bilag_label(ctx)
-    return [(f"{number}: " if number else "") + f"{k} – bilag ({slug}.pdf)",
-            f"{k} – analyse ({slug}-analyse.pdf)"]
+    return [(f"{number}: " if number else "") + bilag_title(ctx), analyse_title(ctx)]
 
 
 def _doc_runs(runs: list[dict]) -> list[doc.Run]:

@@ -114,18 +114,19 @@ def analyse(ctx: dict, formats: str = "html,pdf") -> list:
 
 def analyse_title(ctx: dict) -> str:
     """The analysis's name as the bilag refers to it (in words, never a file name)."""
-    return f"Analyse af opkvalificeringspuljen – {ctx['kommune']['navn']} Kommune"
+    return f"Analyse af opkvalificeringspuljen – {_k(ctx)}"
 
 
 def bilag_title(ctx: dict) -> str:
-    return f"Orientering om opkvalificeringspuljen – {ctx['kommune']['navn']} Kommune"
+    return f"Orientering om opkvalificeringspuljen – {_k(ctx)}"
 
 
 # ------------------------------------------------------------------------------ small helpers
 
 
 def _k(ctx: dict) -> str:
-    return f"{ctx['kommune']['navn']} Kommune"
+    """The kommune's official name ("Københavns Kommune", "Bornholms Regionskommune")."""
+    return present._kommune(ctx)
 
 
 def _span(years) -> str:
