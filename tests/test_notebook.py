@@ -52,7 +52,7 @@ def test_ishoej_gets_a_bilag_and_an_analysis(ishoej):
     assert ishoej.analyse_docx.name == "ishoej-analyse.docx" and ishoej.docx.exists()
     bilag = _pdf_text(ishoej.pdf).replace("\n", " ")
     assert "Orientering om opkvalificeringspuljen – Ishøj Kommune" in bilag
-    assert "Kort fortalt" in bilag
+    assert "Det får kommunen" in bilag and "Ikke planlagt og i risiko" in bilag
     # Each file is listed in the note's commit record with its hash.
     listed = json.loads(ishoej.json.read_text(encoding="utf-8"))["filer_sha256"]
     assert set(listed) == {f.name for f in ishoej.written() if f != ishoej.json} | {
