@@ -19,6 +19,11 @@ WHY = {"ingen_plan": "opkval kender ingen lokal plan for kommunen",
        "plan_bruger_ikke_alt": "planen bruger ikke hele beløbet"}
 PRICE = {"gebyr": "typisk deltagerbetaling", "egen_plan": "som kommunens egen plan",
          "plan": "som en offentliggjort plan"}
+#: The price in a scenario's label ("Meritpædagog til ..."): a noun phrase, so the label
+#: reads as Danish ("til prisen i kommunens egen plan", not "til som kommunens egen plan").
+PRICE_AS_NOUN = {"gebyr": "typisk deltagerbetaling",
+                 "egen_plan": "prisen pr. deltager i kommunens egen plan",
+                 "plan": "prisen pr. deltager i en offentliggjort plan"}
 
 
 def _kr_range(lo: int, hi: int) -> str:
@@ -89,7 +94,7 @@ def _round_blocks(ctx: dict, rnd: dict, m: dict) -> list:
                      _places(o) if o["pladser"] else "rækker ikke til én plads",
                      _effect(o, m)])
         if o["extra"]:
-            commands.append([f"{o['kort']} til {PRICE[o['pris']['grundlag']]} "
+            commands.append([f"{o['kort']} til {PRICE_AS_NOUN[o['pris']['grundlag']]} "
                              f"({_places(o).split(' (')[0]}): ", _command(ctx, o["extra"])])
     out = [head, Table(["Uddannelse", "Pris pr. deltager", "Start–slut", "Pladser",
                         "Andel ansat som pædagog bagefter"], rows,

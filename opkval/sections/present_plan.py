@@ -440,21 +440,37 @@ def rules_table(ctx: dict) -> doc.Section | None:
                   caption="Planen kontrolleret mod puljens regler")])
 
 
+def _kind(part: str | None, formel: bool) -> str:
+    """What a kategori counts as in the 90 % rule: formal, informal, or neither (wages and
+    substitutes, administration, audit, study costs: issue 19 §2)."""
+    if formel:
+        return "formel uddannelse"
+    if part == "oevrig":
+        return "hverken formel uddannelse eller uformel opkvalificering"
+    return "uformel opkvalificering"
+
+
+def _counts_as(part: str | None, formel: bool) -> str:
+    kind = _kind(part, formel)
+    return ("tæller hverken som formel uddannelse eller som uformel opkvalificering"
+            if kind.startswith("hverken") else f"tæller som {kind}")
+
+
 def classification(ctx: dict) -> doc.Section | None:
     """Each indsats's classification and every assumed date, and where the plan came from."""
     p = ctx.get("plan")
     if not p:
         return None
     items = []
+    kategorier = p.get("kategorier") or {}
     for i in p["indsatser"]:
-        kind = "formel uddannelse" if i["formel"] else "uformel opkvalificering"
         text: list[doc.Inline] = [doc.b(i["navn"]), ": kategori ", doc.i(i["kategori_navn"]),
-                                  f", tæller som {kind}."]
+                                  f", {_counts_as(i.get('del'), i['formel'])}."]
         if i["kategori_begrundelse"]:
             text.append(f" {i['kategori_begrundelse']}")
         if i.get("kategori_alternativ"):
-            alt = ("formel uddannelse" if i.get("alternativ_formel")
-                   else "uformel opkvalificering")
+            alt_kat = kategorier.get(i["kategori_alternativ"], {})
+            alt = _kind(alt_kat.get("del"), bool(i.get("alternativ_formel")))
             text += [" ", doc.b("Usikker klassifikation:"), " kan også være ",
                      doc.i(i["kategori_alternativ_navn"]),
                      f" ({alt}). {i['kategori_usikkerhed']} Reglerne vises under begge."]
