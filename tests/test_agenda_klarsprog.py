@@ -143,8 +143,9 @@ def test_ishoej_figures_survive(ctxs):
 
 def test_estimates_rounded_labelled_and_conditional(ctxs):
     """Issue 19 kept: Ishøj's round 2 is an estimate, rounded as a range and labelled skøn;
-    unplanned 2.560.000 − 974.000 = 1.586.000 to 4.637.960 − 974.000 = 3.663.960 kr., "ca.
-    1,6–3,7 mio. kr.", by an assumed deadline. The eight-indsats plan's round 1 (an estimate)
+    unplanned 2.560.000 − 974.000 = 1.586.000 to 4.684.340 − 974.000 = 3.710.340 kr. (the key's
+    4.637.960 kr. at the record's high end, 101 %), "ca. 1,6–3,7 mio. kr.", by an assumed
+    deadline. The eight-indsats plan's round 1 (an estimate)
     is at risk only "hvis skønnet holder", and its money after 31 July 2026 only pays what has
     started."""
     resume = _sections(ctxs["ishoej"])["Resumé"]
@@ -153,7 +154,12 @@ def test_estimates_rounded_labelled_and_conditional(ctxs):
     assert "Anden tildelingsrunde, 2026–2030: ca. 2,6–4,7 mio. kr. Grundlag: skøn." in (
         _sections(ctxs["ishoej"])["Økonomi"])
     otte = _sections(ctxs["otte"])["Resumé"]
-    assert re.search(r"Ca\. \d,\d mio\. kr\. \(skøn\) af første tildelingsrunde er ikke "
+    # The plan spends 5.310.000 kr., all from round 1. At the key record's low end, 55 % of
+    # the key (4.029.731 kr.), that uses all of round 1; at its high end, 101 % (7.371.722
+    # kr.), 7.371.722 - 5.310.000 = 2.061.722 kr. is left: "op til ca. 2,1 mio. kr.", never
+    # "ca. 0-2,1".
+    assert "Op til ca. 2,1 mio. kr. (skøn) af første tildelingsrunde" in otte
+    assert re.search(r"Op til ca\. \d,\d mio\. kr\. \(skøn\) af første tildelingsrunde er ikke "
                      r"disponeret i planen\. Pengene kan skulle betales tilbage, hvis skønnet "
                      r"holder og de ikke bruges inden 31\. juli 2030\. Efter 31\. juli 2026 kan "
                      r"midlerne kun bruges til aktiviteter, der allerede er sat i gang\.", otte)

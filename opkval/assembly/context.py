@@ -258,7 +258,7 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
             "evidens": [b.as_dict() for b in bt_all if b.pulje == "Opkvalificeringspuljen"
                         and "-" in b.periode],
         },
-        "plan": _plan_context(plan, grant_dicts, cfg, data),
+        "plan": _plan_context(plan, grant_dicts, cfg, data, factor),
         "gaps": gaps_context(data, kommune.kode, plan=plan.as_dict() if plan else None,
                              extras=extras),
         "notat": (plan.notat if plan else _empty_notat()).as_dict(),
@@ -309,12 +309,12 @@ def _forbehold_kilde(cfg: PuljeConfig, kode: int, plan: Plan | None) -> str:
 
 
 def _plan_context(plan: Plan | None, grants: list[dict], cfg: PuljeConfig,
-                  data: RawData) -> dict | None:
+                  data: RawData, factor: tuple[float, float] | None = None) -> dict | None:
     """``ctx["plan"]``: the ledger and rule results, and what changed since the previous plan
     when the plan names one (None without a plan)."""
     if plan is None:
         return None
-    out = plan_context(plan, grants, cfg)
+    out = plan_context(plan, grants, cfg, factor)
     out["siden_sidst"] = None
     if plan.forrige_ref:
         from opkval.engine.plan_diff import compare_plans
@@ -350,9 +350,16 @@ def gaps_context(data: RawData, kode: int, plan: dict | None = None,
     return g
 
 
-def plan_context(plan: Plan, grants: list[dict], cfg: PuljeConfig | None = None) -> dict:
-    """The plan part of the note's context: plan, ledger, rules and headline figures."""
+def plan_context(plan: Plan, grants: list[dict], cfg: PuljeConfig | None = None,
+                 factor: tuple[float, float] | None = None) -> dict:
+    """The plan part of the note's context: plan, ledger, rules and headline figures.
+
+    ``factor``: the key's record (lowest and highest published/estimate ratio); the same plan
+    on the estimated grants scaled to each end gives the risk range that the grant's own range
+    (``runder[].skoen_interval_kr``) implies, so page 1 never states a point risk beside a
+    ranged grant."""
     from opkval.base.domain import ADVARSEL, AFHAENGER, BRUD, OK, UAFKLARET
+    from opkval.engine.allocation import scaled_estimates
     from opkval.engine.ledger import build_ledger
     from opkval.engine.rules import check_all, predates, risk_range
     from opkval.inputs.config import load_config, load_rules
@@ -365,6 +372,7 @@ def plan_context(plan: Plan, grants: list[dict], cfg: PuljeConfig | None = None)
     alt_grants = [dict(g, beloeb_kr=g["alternativ_kr"]) if g.get("alternativ_kr") is not None
                   else g for g in grants]
     alt_ledger = build_ledger(plan, alt_grants, cfg) if alt_grants != grants else None
+    ends = [build_ledger(plan, g, cfg) for g in scaled_estimates(grants, factor)]
     results = check_all(plan, ledger, cfg, rules, alt_ledger)
     kat, mg = rules.kategorier, rules.maalgrupper
     indsatser = []
@@ -405,7 +413,7 @@ def plan_context(plan: Plan, grants: list[dict], cfg: PuljeConfig | None = None)
     pool_years = [y.aar for y in ledger.aar if y.forbrug_kr]
     led = ledger.as_dict()
     for row, d in zip(ledger.runder, led["runder"], strict=True):
-        d["risiko_interval_kr"] = list(risk_range(row, alt_ledger))
+        d["risiko_interval_kr"] = list(risk_range(row, alt_ledger, *ends))
         d["modtaget_alternativ_kr"] = (alt_ledger.round(row.id).modtaget_kr
                                        if alt_ledger is not None else row.modtaget_kr)
         d["ikke_planlagt"] = predates(plan, cfg.round_by_id(row.id))

@@ -488,6 +488,21 @@ def key_factor_range(record: list[KeyReading]) -> tuple[float, float] | None:
     return min(r.forhold for r in record), max(r.forhold for r in record)
 
 
+def scaled_estimates(grants: list[dict], factor: tuple[float, float] | None
+                     ) -> list[list[dict]]:
+    """The grant rows (as dicts) with each estimated year (label skøn) scaled to the lowest
+    and to the highest ratio of the key's record, rounded as :func:`estimate_interval` rounds
+    (down at the low end, up at the high end); years known from a tilsagn or carried forward
+    stay. Empty without a record or when nothing is estimated."""
+    if factor is None or not any(g["label"] == LABEL_SKOEN for g in grants):
+        return []
+    lo_f, hi_f = (Fraction(str(x)) for x in factor)
+    return [[dict(g, beloeb_kr=int(g["beloeb_kr"] * lo_f)) if g["label"] == LABEL_SKOEN
+             else g for g in grants],
+            [dict(g, beloeb_kr=-int(-(g["beloeb_kr"] * hi_f) // 1))
+             if g["label"] == LABEL_SKOEN else g for g in grants]]
+
+
 def estimate_interval(rows: list[GrantRow], factor: tuple[float, float] | None
                       ) -> list[int] | None:
     """A round's amount as a range founded on the key's record: each estimated year (label

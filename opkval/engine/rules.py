@@ -413,11 +413,14 @@ def predates(plan: Plan, rnd) -> bool:
     return bool(rnd.planlaegges_fra and plan.dato < rnd.planlaegges_fra)
 
 
-def risk_range(row, alt_ledger: Ledger | None) -> tuple[int, int]:
-    """A round's money at risk, lowest and highest over the two grant estimates."""
+def risk_range(row, alt_ledger: Ledger | None, *ends: Ledger) -> tuple[int, int]:
+    """A round's money at risk, lowest and highest over the grant estimates: the key's, the
+    second estimate (``alt_ledger``) and the key's record's ends (``ends``: the same plan on
+    the estimated grants scaled to the lowest and highest ratio on record)."""
     vals = [row.risiko_tilbagebetaling_kr]
-    if alt_ledger is not None:
-        vals.append(alt_ledger.round(row.id).risiko_tilbagebetaling_kr)
+    for other in (alt_ledger, *ends):
+        if other is not None:
+            vals.append(other.round(row.id).risiko_tilbagebetaling_kr)
     return min(vals), max(vals)
 
 

@@ -69,7 +69,9 @@ def risk_facts(ctx: dict, r: dict) -> dict:
         "runde": rr,
         "estimate": estimate,
         "conditional": estimate or r["frist_antaget"],
-        "amount": fmt.approx_kr_range(lo, hi) if estimate else fmt.kr(hi),
+        # A range from nothing reads "op til ca. 2,1 mio. kr.", not "ca. 0–2,1 mio. kr.".
+        "amount": ((f"op til {fmt.approx_kr(hi)}" if lo == 0 < hi else fmt.approx_kr_range(lo, hi))
+                   if estimate else fmt.kr(hi)),
         "frist": fmt.date(r["frist"]) + (" (antaget frist; ingen kilde giver den)"
                                          if r["frist_antaget"] else ""),
         "holds": "skønnet holder og " if estimate else "",
