@@ -255,7 +255,9 @@ def agenda(ctx: dict) -> dict:
         "Puljen er afsat med Aftale om minimumsnormeringer af 5. december 2020. Den fordeles "
         "efter kommunernes andel af børn på 0–5 år. Mindst "
         f"{fmt.pct(ctx['regler']['min_formel_andel'], 0)} af midlerne skal gå til formel "
-        "uddannelse."))
+        # The rule is known from a college's news item and a union list, not the tilsagn's
+        # terms (issue 19 §3): said as what the sources say, not as a fact.
+        "uddannelse, siger kilderne om puljen."))
     if p:
         plan_name = p["titel"] or "Kommunens lokale plan"
         n = len(p["indsatser"])

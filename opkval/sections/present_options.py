@@ -149,6 +149,8 @@ def unplanned_money(ctx: dict) -> Section | None:
     for rnd in m["runder"]:
         if rnd["ikke_planlagt_kr"] > 0:
             blocks += _round_blocks(ctx, rnd, m)
+        else:  # a round whose money is all planned says so in one line (issue 22)
+            blocks.append(Paragraph(f"{rnd['navn']}: alle midler er planlagt."))
     month = fmt.date(f"2000-{m['start_maaned']:02d}-01").split(" ")[1]
     blocks.append(Paragraph(
         "Antagelser: optag 1. " + month + " (antaget); tidligst efter notatets dato "
