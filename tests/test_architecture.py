@@ -22,7 +22,7 @@ ENGINES = ("opkval.engine.allocation", "opkval.engine.ledger", "opkval.engine.ru
 
 @pytest.fixture(scope="module")
 def graph():
-    return grimp.build_graph("opkval", exclude_type_checking_imports=True)
+    return grimp.build_graph("opkval", exclude_type_checking_imports=True, cache_dir=None)
 
 
 def _layers() -> list[list[str]]:
@@ -78,7 +78,7 @@ def test_find_cycle_finds_cycles_and_only_cycles():
 def test_the_import_graph_has_no_cycle():
     """Imports inside functions count, and so do imports under TYPE_CHECKING: a cycle that
     only works lazily, or only for the type checker, is still a cycle."""
-    graph = grimp.build_graph("opkval", exclude_type_checking_imports=False)
+    graph = grimp.build_graph("opkval", exclude_type_checking_imports=False, cache_dir=None)
     own = {m for m in graph.modules if m.startswith("opkval")}
     edges = {m: {d for d in graph.find_modules_directly_imported_by(m) if d in own}
              for m in own}
