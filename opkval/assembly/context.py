@@ -10,16 +10,26 @@ from __future__ import annotations
 import datetime as dt
 import json
 import subprocess
+from collections.abc import Mapping
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from opkval import PROJECT_ROOT, __version__
 from opkval.base import fmt
 from opkval.base.errors import OpkvalError
 
 if TYPE_CHECKING:
+    from opkval.assembly.context_types import (
+        Context,
+        Gaps,
+        GitRevision,
+        Manifest,
+        PlanContext,
+        PoolFacts,
+        Runde,
+    )
     from opkval.inputs.config import MaalConfig, PuljeConfig, RulesConfig
     from opkval.inputs.data import RawData
     from opkval.inputs.kommune import Kommune
@@ -57,7 +67,7 @@ def build_time() -> dt.datetime:
 
 
 @lru_cache(maxsize=1)
-def git_revision(root: str = str(PROJECT_ROOT)) -> dict:
+def git_revision(root: str = str(PROJECT_ROOT)) -> GitRevision:
     """Current commit and whether the work tree differs from it ('ukendt' outside git)."""
     try:
         head = subprocess.run(["git", "-C", root, "rev-parse", "HEAD"], capture_output=True,
@@ -71,7 +81,7 @@ def git_revision(root: str = str(PROJECT_ROOT)) -> dict:
     return {"commit": head.stdout.strip(), "dirty": bool(dirty.stdout.strip())}
 
 
-def manifest(data: RawData) -> dict:
+def manifest(data: RawData) -> Manifest:
     """Run manifest: code version, git commit, input file hashes, package versions."""
     packages = {}
     for name in PINNED:
@@ -93,7 +103,7 @@ UDBETALING_EGNE_TILSAGN = ("antaget; kommunens tilsagn angiver ikke, hvornår be
 
 
 def round_summaries(cfg: PuljeConfig, grants: list,
-                    factor: tuple[float, float] | None = None) -> list[dict]:
+                    factor: tuple[float, float] | None = None) -> list[Runde]:
     """Per tildelingsrunde: its dates and rules, and the kommune's amount and its labels.
 
     ``factor``: the lowest and highest published/estimate ratio in the key's record
@@ -102,7 +112,7 @@ def round_summaries(cfg: PuljeConfig, grants: list,
     """
     from opkval.engine.allocation import estimate_interval
 
-    out = []
+    out: list[Runde] = []
     for r in cfg.rounds_in_order:
         rows = [g for g in grants if g.runde == r.id]
         out.append({
@@ -146,7 +156,7 @@ def round_summaries(cfg: PuljeConfig, grants: list,
     return out
 
 
-def pool_facts(cfg: PuljeConfig, rules: RulesConfig) -> dict:
+def pool_facts(cfg: PuljeConfig, rules: RulesConfig) -> PoolFacts:
     """The pool's facts every note's prose uses: ``pulje``, ``regler`` (limits), ``runder``.
 
     ``runder`` here has no kommune amounts; :func:`build_context` replaces it with
@@ -178,8 +188,8 @@ def pool_facts(cfg: PuljeConfig, rules: RulesConfig) -> dict:
 def build_context(data: RawData, kommune: Kommune, report_year: int | None = None,
                   key: str | None = None, cfg: PuljeConfig | None = None,
                   generated_at: dt.datetime | None = None,
-                  run_manifest: dict | None = None, plan: Plan | None = None,
-                  extras: list[dict] | None = None) -> dict:
+                  run_manifest: Manifest | None = None, plan: Plan | None = None,
+                  extras: list[dict] | None = None) -> Context:
     """All figures for one kommune's note.
 
     ``plan``: a validated local plan, or None; ``extras``: scenario lines for "what the plan
@@ -224,7 +234,7 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
             "forklarer": all(b.inden_for_tolerance for b in own
                              if b.pulje == "Opkvalificeringspuljen"),
         }
-    ctx = {
+    ctx: Context = {
         "schema_version": SCHEMA_VERSION,
         "kommune": {"kode": kommune.kode, "navn": kommune.navn, "slug": kommune.slug,
                     "officielt_navn": kommune.officielt_navn,
@@ -309,7 +319,7 @@ def _forbehold_kilde(cfg: PuljeConfig, kode: int, plan: Plan | None) -> str:
 
 
 def _plan_context(plan: Plan | None, grants: list[dict], cfg: PuljeConfig,
-                  data: RawData) -> dict | None:
+                  data: RawData) -> PlanContext | None:
     """``ctx["plan"]``: the ledger and rule results, and what changed since the previous plan
     when the plan names one (None without a plan)."""
     if plan is None:
@@ -328,7 +338,7 @@ def _plan_context(plan: Plan | None, grants: list[dict], cfg: PuljeConfig,
 
 
 def gaps_context(data: RawData, kode: int, plan: dict | None = None,
-                 extras: list[dict] | None = None, cfg: MaalConfig | None = None) -> dict:
+                 extras: list[dict] | None = None, cfg: MaalConfig | None = None) -> Gaps:
     """``ctx["gaps"]``: the gap and peer section, plus the plan parts when a plan is given.
 
     ``plan`` is a plain dict (``maal``, ``indsatser``, ``behov``, ``overvejelser``,
@@ -350,7 +360,7 @@ def gaps_context(data: RawData, kode: int, plan: dict | None = None,
     return g
 
 
-def plan_context(plan: Plan, grants: list[dict], cfg: PuljeConfig | None = None) -> dict:
+def plan_context(plan: Plan, grants: list[dict], cfg: PuljeConfig | None = None) -> PlanContext:
     """The plan part of the note's context: plan, ledger, rules and headline figures."""
     from opkval.base.domain import ADVARSEL, AFHAENGER, BRUD, OK, UAFKLARET
     from opkval.engine.ledger import build_ledger
@@ -438,7 +448,7 @@ def plan_context(plan: Plan, grants: list[dict], cfg: PuljeConfig | None = None)
     }
 
 
-def write_json(obj: dict, path: Path) -> None:
+def write_json(obj: Mapping[str, Any], path: Path) -> None:
     """Sorted, indented UTF-8 JSON (byte-stable for the same input), written atomically."""
     from opkval.base.fileio import atomic_write_bytes
 
@@ -447,7 +457,7 @@ def write_json(obj: dict, path: Path) -> None:
 
 
 def load_context(kommunekode: int, report_year: int | None = None,
-                 context_path: str = "") -> dict:
+                 context_path: str = "") -> Context:
     """The notebook's one entry point: read a precomputed context, or build it here.
 
     ``opkval report`` precomputes the context and passes its path; in JupyterLab the notebook
