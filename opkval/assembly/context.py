@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from opkval import PROJECT_ROOT, __version__
 from opkval.base import fmt
@@ -421,7 +421,9 @@ def plan_context(plan: Plan, grants: list[dict], cfg: PuljeConfig | None = None)
         d["ikke_planlagt"] = predates(plan, cfg.round_by_id(row.id))
     led["risiko_interval_kr"] = [sum(d["risiko_interval_kr"][0] for d in led["runder"]),
                                  sum(d["risiko_interval_kr"][1] for d in led["runder"])]
-    return {
+    # The plan's own keys come untyped from Plan.as_dict (the inputs layer does not know the
+    # context's types): tests/test_context_types.py validates the whole against PlanContext.
+    return cast("PlanContext", {
         **plan.as_dict(),
         "indsatser": indsatser,
         "ledger": led,
@@ -445,7 +447,7 @@ def plan_context(plan: Plan, grants: list[dict], cfg: PuljeConfig | None = None)
         "kategorier": {k: {"navn": v.navn, "formel": v.formel, "del": v.part}
                        for k, v in kat.items()},
         "min_formel_andel": rules.min_formel_andel,
-    }
+    })
 
 
 def write_json(obj: Mapping[str, Any], path: Path) -> None:

@@ -117,7 +117,7 @@ class Runde(TypedDict):
     kilde: str
     udbetalingsaar_pr_aar: dict[str, int]  # year -> payment year
     udbetaling_tekst: str | None
-    udbetaling_kilde: str
+    udbetaling_kilde: str | None
     udbetaling_antaget: list[int]
     frist_antaget: bool
     frist_kilde: str | None
