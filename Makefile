@@ -104,7 +104,8 @@ lint: $(STAMP) ## Lint with ruff, check the import layers (import-linter) and th
 	@# mypy's known errors are in mypy-baseline.txt: a new error fails, and so does a fixed one
 	@# until `make typecheck-baseline` writes the smaller baseline (it may only shrink). No cache:
 	@# mypy's incremental cache was seen to report other errors than a fresh run (~20 s).
-	@PYTHONHASHSEED=0 $(BIN)/mypy --cache-dir=/dev/null | $(BIN)/mypy-baseline filter --hide-stats --no-colors
+	@PYTHONHASHSEED=0 $(BIN)/mypy --cache-dir=/dev/null | $(BIN)/mypy-baseline filter --hide-stats --no-colors || \
+		{ echo "mypy: nye typefejl (ovenfor), eller fejl rettet men stadig i mypy-baseline.txt (kør make typecheck-baseline)." >&2; exit 1; }
 
 typecheck-baseline: $(STAMP) ## After fixing type errors: write the smaller mypy-baseline.txt (never to hide a new one)
 	@PYTHONHASHSEED=0 $(BIN)/mypy --cache-dir=/dev/null | $(BIN)/mypy-baseline sync

@@ -152,35 +152,36 @@ def _report(args: argparse.Namespace, written: list) -> int:
     # Start the kernel before anything else is imported: it boots and imports on the other
     # core while this process loads pandas, validates data and builds the context.
     with Renderer(single_use=True).start() as renderer:
-        from opkval.assembly.context import build_context
+        from opkval.assembly.context import file_stem, note_context
         from opkval.inputs.data import load_all
         from opkval.inputs.kommune import KommuneIndex
-        from opkval.inputs.plan import PlanError, find_plan
+        from opkval.inputs.plan import PlanError
 
         extras = check_extra(args.extra)
         data = load_all()
         index = KommuneIndex(data.municipalities)
         kommune = index.resolve(args.kommune)
+        announced = []
+
+        def announce(plan) -> None:
+            announced.append(plan)
+            _log(f"opkval: {kommune.officielt_navn} (kode {kommune.kode}) → "
+                 f"{args.out}/{file_stem(kommune.slug, extras)}.*"
+                 + (" (scenarie)" if extras else ""))
+            _log(f"  lokal plan: {plan.fil}" if plan else "  lokal plan: ingen registreret")
+            if args.plan:
+                _log(_plan_note(kommune.slug, Path(args.plan)))
+
         # The plan is validated before anything is rendered: a broken plan writes no report.
         try:
-            plan = find_plan(kommune, index, args.plan or None)
+            ctx = note_context(data, kommune, year=args.year or None, plan_path=args.plan or None,
+                               extras=extras, key=args.key, index=index, on_plan=announce)
         except PlanError as e:
+            if announced:  # the plan named as its previous version: as any other error
+                raise
             _log(str(e))
             _log("Ingen rapport er skrevet; eventuelle tidligere rapportfiler er uændrede.")
             return e.exit_code
-        from opkval.assembly.context import file_stem
-
-        _log(f"opkval: {kommune.officielt_navn} (kode {kommune.kode}) → "
-             f"{args.out}/{file_stem(kommune.slug, extras)}.*"
-             + (" (scenarie)" if extras else ""))
-        _log(f"  lokal plan: {plan.fil}" if plan else "  lokal plan: ingen registreret")
-        if args.plan:
-            _log(_plan_note(kommune.slug, Path(args.plan)))
-        ctx = build_context(data, kommune, args.year or None, key=args.key, plan=plan,
-                            extras=extras)
-        from opkval.app.batch import check_plausible
-
-        check_plausible(ctx)
         from opkval.base.fileio import output_lock
 
         try:

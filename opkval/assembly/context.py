@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     )
     from opkval.inputs.config import MaalConfig, PuljeConfig, RulesConfig
     from opkval.inputs.data import RawData
-    from opkval.inputs.kommune import Kommune
+    from opkval.inputs.kommune import Kommune, KommuneIndex
     from opkval.inputs.plan_model import Plan
 
 # The notebook imports this module only to read a context (``load_context``): pandas, pydantic
@@ -189,11 +189,14 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
                   key: str | None = None, cfg: PuljeConfig | None = None,
                   generated_at: dt.datetime | None = None,
                   run_manifest: Manifest | None = None, plan: Plan | None = None,
-                  extras: list[dict] | None = None) -> Context:
+                  extras: list[dict] | None = None, rules: RulesConfig | None = None,
+                  maal: MaalConfig | None = None) -> Context:
     """All figures for one kommune's note.
 
     ``plan``: a validated local plan, or None; ``extras``: scenario lines for "what the plan
     moves" (``opkval.engine.plan_effect.parse_extra``), which only affect ``ctx["gaps"]``.
+    ``cfg``, ``rules``, ``maal``: the pool, its rules and the targets (None: the project's
+    files, read here once); every engine below gets them as arguments.
     """
     from opkval.engine.allocation import (
         GRUNDLAG_OFFENTLIGGJORT,
@@ -204,9 +207,11 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
         key_record,
         key_weights,
     )
-    from opkval.inputs.config import load_config, load_rules
+    from opkval.inputs.config import load_config, load_maal, load_rules
 
     cfg = cfg or load_config()
+    rules = rules or load_rules()
+    maal = maal or load_maal()
     key = key or cfg.default_key
     generated_at = generated_at or build_time()
     report_year = report_year or generated_at.year
@@ -220,7 +225,7 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
     reference = [b for b in bt_all if b.pulje != "Opkvalificeringspuljen"]
     own = [b for b in bt_all if b.kommunekode == kommune.kode]
     published = [g for g in grants if g.grundlag == GRUNDLAG_OFFENTLIGGJORT]
-    facts = pool_facts(cfg, load_rules())
+    facts = pool_facts(cfg, rules)
     facts["pulje"]["forbehold_kilde"] = _forbehold_kilde(cfg, kommune.kode, plan)
     key_check = None
     if published:
@@ -268,17 +273,72 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
             "evidens": [b.as_dict() for b in bt_all if b.pulje == "Opkvalificeringspuljen"
                         and "-" in b.periode],
         },
-        "plan": _plan_context(plan, grant_dicts, cfg, data),
+        "plan": _plan_context(plan, grant_dicts, cfg, data, rules),
         "gaps": gaps_context(data, kommune.kode, plan=plan.as_dict() if plan else None,
-                             extras=extras),
+                             extras=extras, cfg=maal, rules=rules),
         "notat": (plan.notat if plan else _empty_notat()).as_dict(),
         "scenarie": [scenario_text(e) for e in extras] if extras else None,
         "filnavn": file_stem(kommune.slug, extras),
     }
     from opkval.engine.options import unplanned_options  # issue 22: what unplanned money could buy
 
-    ctx["muligheder"] = unplanned_options(ctx)
+    ctx["muligheder"] = unplanned_options(ctx, maal=maal, rules=rules)
     return ctx
+
+
+def note_context(data: RawData, kommune: Kommune, *, year: int | None = None,
+                 plan_path: Path | str | None = None, extras: list[dict] | None = None,
+                 key: str | None = None, cfg: PuljeConfig | None = None,
+                 rules: RulesConfig | None = None, maal: MaalConfig | None = None,
+                 generated_at: dt.datetime | None = None, run_manifest: Manifest | None = None,
+                 index: KommuneIndex | None = None,
+                 on_plan: Callable[[Plan | None], None] | None = None) -> Context:
+    """One kommune's note, assembled: the one way ``opkval report``, ``opkval reports`` and
+    the notebook make a context, so they cannot drift apart.
+
+    Finds and validates the plan (``plan_path``, else the kommune's registered plan in
+    ``data/plans``, else none; a broken plan raises PlanError listing every problem before
+    anything is built), calls ``on_plan`` with it (the command line names the plan there),
+    builds the context (which reads and compares the plan's previous version when the plan
+    names one) and checks that it is plausible (:func:`check_plausible`, OpkvalError).
+    ``year``: the year the note reports on (None: the year of ``generated_at``).
+    """
+    from opkval.inputs.kommune import KommuneIndex
+    from opkval.inputs.plan import find_plan
+
+    index = index or KommuneIndex(data.municipalities)
+    plan = find_plan(kommune, index, str(plan_path) if plan_path else None)
+    if on_plan is not None:
+        on_plan(plan)
+    ctx = build_context(data, kommune, year, key=key, cfg=cfg, generated_at=generated_at,
+                        run_manifest=run_manifest, plan=plan, extras=extras, rules=rules,
+                        maal=maal)
+    check_plausible(ctx)
+    return ctx
+
+
+def check_plausible(ctx: Context) -> None:
+    """A plan (with EXTRA) cannot upskill more pædagogmedhjælpere than the kommune has: the
+    note would say the pædagog share rises past 100 %. Raises OpkvalError naming the counts."""
+    effekt = ctx["gaps"]["plan_effekt"]
+    if effekt is None:
+        return  # no plan and no scenario: nothing to compare
+    try:
+        n = int(effekt["merit"]["i_alt"]) + int(effekt["pau"]["i_alt"])
+        staff = float(effekt["personale"])
+        medhj = staff * float(effekt["medhjaelper_nu_pct"]) / 100
+    except (KeyError, TypeError, ValueError):
+        return  # no staff figures: nothing to compare
+    if n > medhj:
+        from opkval.inputs.kommune import official_name
+
+        navn = official_name(ctx["kommune"]["navn"])
+        raise OpkvalError(
+            f"Planen{' med EXTRA' if effekt.get('scenarie') else ''} uddanner {fmt.number(n)} "
+            f"pædagogmedhjælpere (meritpædagog og PAU), men {navn} har skønsmæssigt "
+            f"{fmt.number(round(medhj))} ({fmt.pct_value(float(effekt['medhjaelper_nu_pct']))} af "
+            f"{fmt.number(round(staff))} ansatte); så mange kan kommunen ikke uddanne. Ret "
+            "deltagere eller EXTRA.")
 
 
 def _empty_notat():
@@ -319,12 +379,12 @@ def _forbehold_kilde(cfg: PuljeConfig, kode: int, plan: Plan | None) -> str:
 
 
 def _plan_context(plan: Plan | None, grants: list[dict], cfg: PuljeConfig,
-                  data: RawData) -> PlanContext | None:
+                  data: RawData, rules: RulesConfig) -> PlanContext | None:
     """``ctx["plan"]``: the ledger and rule results, and what changed since the previous plan
     when the plan names one (None without a plan)."""
     if plan is None:
         return None
-    out = plan_context(plan, grants, cfg)
+    out = plan_context(plan, grants, cfg, rules)
     out["siden_sidst"] = None
     if plan.forrige_ref:
         from opkval.engine.plan_diff import compare_plans
@@ -338,7 +398,8 @@ def _plan_context(plan: Plan | None, grants: list[dict], cfg: PuljeConfig,
 
 
 def gaps_context(data: RawData, kode: int, plan: dict | None = None,
-                 extras: list[dict] | None = None, cfg: MaalConfig | None = None) -> Gaps:
+                 extras: list[dict] | None = None, cfg: MaalConfig | None = None,
+                 rules: RulesConfig | None = None) -> Gaps:
     """``ctx["gaps"]``: the gap and peer section, plus the plan parts when a plan is given.
 
     ``plan`` is a plain dict (``maal``, ``indsatser``, ``behov``, ``overvejelser``,
@@ -354,13 +415,14 @@ def gaps_context(data: RawData, kode: int, plan: dict | None = None,
     g["har_plan"] = plan is not None
     g["plan_effekt"] = (plan_effect.plan_effect(g, indsatser, maal=maal, extras=extras, cfg=cfg)
                         if indsatser or extras else None)
-    g["tjekliste"] = checklist.checklist(plan) if plan is not None else None
+    g["tjekliste"] = checklist.checklist(plan, rules=rules) if plan is not None else None
     g["kaede"] = (checklist.chain(plan.get("behov") or [], indsatser) if plan is not None
                   else None)
     return g
 
 
-def plan_context(plan: Plan, grants: list[dict], cfg: PuljeConfig | None = None) -> PlanContext:
+def plan_context(plan: Plan, grants: list[dict], cfg: PuljeConfig | None = None,
+                 rules: RulesConfig | None = None) -> PlanContext:
     """The plan part of the note's context: plan, ledger, rules and headline figures."""
     from opkval.base.domain import ADVARSEL, AFHAENGER, BRUD, OK, UAFKLARET
     from opkval.engine.ledger import build_ledger
@@ -368,7 +430,7 @@ def plan_context(plan: Plan, grants: list[dict], cfg: PuljeConfig | None = None)
     from opkval.inputs.config import load_config, load_rules
 
     cfg = cfg or load_config()
-    rules = load_rules()
+    rules = rules or load_rules()
     ledger = build_ledger(plan, grants, cfg)
     # Where a grant has a second estimate (round 2: round 1's share carried forward beside
     # the key), the same plan on those grants gives the other end of the risk range.
@@ -482,9 +544,7 @@ def load_context(kommunekode: int, report_year: int | None = None,
         return ctx
     from opkval.inputs.data import load_all
     from opkval.inputs.kommune import KommuneIndex
-    from opkval.inputs.plan import find_plan
 
     data = load_all()
     index = KommuneIndex(data.municipalities)
-    kommune = index.resolve(str(kommunekode))
-    return build_context(data, kommune, report_year, plan=find_plan(kommune, index))
+    return note_context(data, index.resolve(str(kommunekode)), year=report_year, index=index)
