@@ -109,7 +109,7 @@ lint: $(STAMP) ## Lint with ruff, check the import layers (import-linter) and th
 
 typecheck-baseline: $(STAMP) ## After fixing type errors: write the smaller mypy-baseline.txt (never to hide a new one)
 	@PYTHONHASHSEED=0 $(BIN)/mypy --cache-dir=/dev/null | $(BIN)/mypy-baseline sync
-	@echo "mypy-baseline.txt: $$(grep -c . mypy-baseline.txt) kendte typefejl."
+	@echo "mypy-baseline.txt: $$(grep -c ' error: ' mypy-baseline.txt) kendte typefejl."
 
 lab: $(STAMP) ## Open JupyterLab with opkval importable (installs jupyterlab on first use)
 	@$(BIN)/python -c 'import jupyterlab' 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[lab]'

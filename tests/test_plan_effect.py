@@ -14,7 +14,11 @@ import yaml
 
 from opkval.base.errors import OpkvalError
 from opkval.engine import checklist, gaps, plan_effect
+from opkval.inputs.config import load_points, load_rules
 from opkval.inputs.data import load_all
+
+# The engine takes the Bilag 2 points and the rules as arguments.
+POINTS, RULES = load_points().punkter, load_rules()
 
 FIXTURE = Path(__file__).parent / "fixtures" / "plan_ishoej_fixture.yaml"
 STAFF = 47 / 3.0 + 409 / 3.1 + 738 / 6.0  # 270.602, by hand from data/raw
@@ -112,7 +116,7 @@ def test_parse_extra_forms():
 
 
 def test_checklist_on_fixture(plan):
-    status = {c["id"]: c for c in checklist.checklist(plan)}
+    status = {c["id"]: c for c in checklist.checklist(plan, POINTS, RULES)}
     # Merit but no PAU and no text → delvist.
     assert status["pau_merit"]["status"] == "delvist"
     # "vejledning" in an indsats for pædagoger: indirect sign only.
@@ -138,7 +142,7 @@ def test_checklist_full_coverage_from_data():
         {"navn": "Ledelse", "kategori": "diplommodul", "maalgruppe": "pædagogiske ledere"},
         {"navn": "Introkursus", "kategori": "amu", "maalgruppe": "nye medhjælpere"}],
         "godkendt": {"organ": "Børneudvalget", "dato": "2024-05-01"}}
-    status = {c["id"]: c["status"] for c in checklist.checklist(plan)}
+    status = {c["id"]: c["status"] for c in checklist.checklist(plan, POINTS, RULES)}
     assert status["pau_merit"] == "dækket"
     assert status["ledere"] == "dækket"
     assert status["introkursus"] == "dækket"

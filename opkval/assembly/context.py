@@ -30,7 +30,7 @@ if TYPE_CHECKING:
         PoolFacts,
         Runde,
     )
-    from opkval.inputs.config import MaalConfig, PuljeConfig, RulesConfig
+    from opkval.inputs.config import MaalConfig, Point, PuljeConfig, RulesConfig
     from opkval.inputs.data import RawData
     from opkval.inputs.kommune import Kommune, KommuneIndex
     from opkval.inputs.plan_model import Plan
@@ -207,7 +207,7 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
         key_record,
         key_weights,
     )
-    from opkval.inputs.config import load_config, load_maal, load_rules
+    from opkval.inputs.config import load_config, load_maal, load_points, load_rules
 
     cfg = cfg or load_config()
     rules = rules or load_rules()
@@ -275,7 +275,7 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
         },
         "plan": _plan_context(plan, grant_dicts, cfg, data, rules),
         "gaps": gaps_context(data, kommune.kode, plan=plan.as_dict() if plan else None,
-                             extras=extras, cfg=maal, rules=rules),
+                             extras=extras, cfg=maal, rules=rules, points=load_points().punkter),
         "notat": (plan.notat if plan else _empty_notat()).as_dict(),
         "scenarie": [scenario_text(e) for e in extras] if extras else None,
         "filnavn": file_stem(kommune.slug, extras),
@@ -397,15 +397,15 @@ def _plan_context(plan: Plan | None, grants: list[dict], cfg: PuljeConfig,
     return out
 
 
-def gaps_context(data: RawData, kode: int, plan: dict | None = None,
-                 extras: list[dict] | None = None, cfg: MaalConfig | None = None,
-                 rules: RulesConfig | None = None) -> Gaps:
+def gaps_context(data: RawData, kode: int, plan: dict | None, extras: list[dict] | None, *,
+                 cfg: MaalConfig, rules: RulesConfig, points: list[Point]) -> Gaps:
     """``ctx["gaps"]``: the gap and peer section, plus the plan parts when a plan is given.
 
     ``plan`` is a plain dict (``maal``, ``indsatser``, ``behov``, ``overvejelser``,
     ``godkendt`` ...; see :mod:`opkval.engine.checklist`); ``extras`` are scenario lines from
     :func:`opkval.engine.plan_effect.parse_extra`. Without a plan the plan parts are None (scenario
-    lines alone still give a ``plan_effekt``).
+    lines alone still give a ``plan_effekt``). ``cfg`` (the targets), ``rules`` and ``points``
+    (Bilag 2) are passed to the engines.
     """
     from opkval.engine import checklist, gaps, plan_effect
 
@@ -415,7 +415,7 @@ def gaps_context(data: RawData, kode: int, plan: dict | None = None,
     g["har_plan"] = plan is not None
     g["plan_effekt"] = (plan_effect.plan_effect(g, indsatser, maal=maal, extras=extras, cfg=cfg)
                         if indsatser or extras else None)
-    g["tjekliste"] = checklist.checklist(plan, rules=rules) if plan is not None else None
+    g["tjekliste"] = checklist.checklist(plan, points, rules) if plan is not None else None
     g["kaede"] = (checklist.chain(plan.get("behov") or [], indsatser) if plan is not None
                   else None)
     return g

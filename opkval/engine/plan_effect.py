@@ -98,9 +98,8 @@ def scenario_indsatser(extras: list[dict], indsatser: list[dict],
 # --------------------------------------------------------------------------- effect
 
 
-def completions(indsatser: list[dict], cfg: MaalConfig | None = None) -> list[dict]:
+def completions(indsatser: list[dict], cfg: MaalConfig) -> list[dict]:
     """Staff completing an education, per kategori and year of ``slut`` (merit and PAU)."""
-    cfg = cfg or load_maal()
     done: dict[tuple[str, int], dict] = {}
     for i in indsatser:
         kat = i.get("kategori")
