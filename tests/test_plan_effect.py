@@ -31,7 +31,7 @@ def plan():
 
 @pytest.fixture(scope="module")
 def g(plan):
-    return gaps.kommune_gaps(load_all(), 183, maal=plan["maal"])
+    return gaps.kommune_gaps(load_all(), 183, maal=plan["maal"], cfg=MAAL)
 
 
 def test_ishoej_merit_closes_18_pct_of_gap_to_60(plan, g):

@@ -11,7 +11,7 @@ import pandas as pd
 from opkval.base.domain import KEYS
 from opkval.engine.allocation import allocate, grants_for_kommune
 from opkval.engine.gaps import gap_table
-from opkval.inputs.config import load_config
+from opkval.inputs.config import load_config, load_maal
 from opkval.inputs.data import RawData
 from opkval.inputs.kommune import KommuneIndex
 
@@ -29,7 +29,7 @@ def keys_side_by_side(data: RawData, amount_kr: int, year: int | None = None) ->
 def compare_kommuner(data: RawData, names: list[str]) -> pd.DataFrame:
     """Grants 2023–2030 (with their basis) and staff mix for a few kommuner, one column each."""
     index = KommuneIndex(data.municipalities)
-    gaps = gap_table(data)
+    gaps = gap_table(data, load_maal())
     cfg = load_config()
     columns = {}
     for name in names:
