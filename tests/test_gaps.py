@@ -174,7 +174,7 @@ def test_defaults_resolved_before_caching(data):
     from opkval.inputs.config import load_config
 
     cfg = load_config()
-    assert backtest(data) is backtest(data, cfg, cfg.default_key)
+    assert backtest(data, cfg) is backtest(data, cfg, cfg.default_key)
     assert key_weights(data, "population", 2025) is key_weights(data, "population", 2025, cfg)
 
 

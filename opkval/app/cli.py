@@ -228,6 +228,7 @@ def cmd_plan_check(args: argparse.Namespace) -> int:
     from opkval.base import fmt
     from opkval.base.domain import STATUS_DA
     from opkval.engine.allocation import grants_for_kommune
+    from opkval.inputs.config import load_config
     from opkval.inputs.data import load_all
     from opkval.inputs.kommune import KommuneIndex
     from opkval.inputs.plan import load_plan
@@ -236,7 +237,7 @@ def cmd_plan_check(args: argparse.Namespace) -> int:
     index = KommuneIndex(data.municipalities)
     plan = load_plan(args.file, index, expected=_plan_kommune(args, index))
     grants = [g.as_dict() for g in grants_for_kommune(data, plan.kommune.kode,
-                                                        tilsagn=plan.tilsagn)]
+                                                        cfg=load_config(), tilsagn=plan.tilsagn)]
     pc = plan_context(plan, grants)
     led = pc["ledger"]
     out = [f"Plan {plan.fil}: {plan.kommune.officielt_navn}, {len(plan.indsatser)} indsatser, "
@@ -371,12 +372,13 @@ def cmd_kommuner(args: argparse.Namespace) -> int:
 def cmd_backtest(args: argparse.Namespace) -> int:
     from opkval.base import fmt
     from opkval.engine.allocation import backtest, error_summary
+    from opkval.inputs.config import load_config
     from opkval.inputs.data import load_all
 
     w = csv.writer(sys.stdout, lineterminator="\n")
     w.writerow(["pulje", "aar", "kommunekode", "kommune", "skoen_kr", "offentliggjort_kr",
                 "forskel_kr", "forskel_pct", "inden_for_tolerance", "periode", "kilde"])
-    rows = backtest(load_all())
+    rows = backtest(load_all(), load_config())
     for b in rows:
         w.writerow([b.pulje, b.aar, b.kommunekode, b.kommune, b.skoen_kr, b.offentliggjort_kr,
                     b.forskel_kr, fmt.rounded(b.forskel_pct, 2), b.inden_for_tolerance,

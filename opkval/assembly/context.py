@@ -215,7 +215,7 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
     key = key or cfg.default_key
     generated_at = generated_at or build_time()
     report_year = report_year or generated_at.year
-    grants = grants_for_kommune(data, kommune.kode, key, cfg,
+    grants = grants_for_kommune(data, kommune.kode, key, cfg=cfg,
                                 tilsagn=plan.tilsagn if plan else ())
     grant_dicts = [g.as_dict() for g in grants]
     kw = key_weights(data, key, None, cfg)

@@ -256,14 +256,13 @@ def letter_amounts(tilsagn, cfg: PuljeConfig) -> dict[int, tuple[int, str, str]]
     return out
 
 
-def grants_for_kommune(data: RawData, kommunekode: int, key: str | None = None,
-                       cfg: PuljeConfig | None = None, tilsagn=()) -> list[GrantRow]:
+def grants_for_kommune(data: RawData, kommunekode: int, key: str | None = None, *,
+                       cfg: PuljeConfig, tilsagn=()) -> list[GrantRow]:
     """The grant per year 2023–2030 for one kommune, each row labelled by its origin.
 
     ``tilsagn``: the kommune's own letters (from its plan); they override every other figure
-    for their years.
+    for their years. ``cfg``: the pool (``load_config()``); ``key`` None is its default key.
     """
-    cfg = cfg or load_config()
     key = key or cfg.default_key
     kw = key_weights(data, key, None, cfg)
     pub = _per_year(_published(data, cfg))
@@ -348,9 +347,8 @@ class BacktestRow:
         return asdict(self)
 
 
-@per_data_set(cfg=lambda a: load_config(), key=lambda a: a["cfg"].default_key)
-def backtest(data: RawData, cfg: PuljeConfig | None = None,
-             key: str | None = None) -> list[BacktestRow]:
+@per_data_set(key=lambda a: a["cfg"].default_key)
+def backtest(data: RawData, cfg: PuljeConfig, key: str | None = None) -> list[BacktestRow]:
     """Allocation keys against every published amount we have.
 
     1. The 2020 normering pool (500 mio. kr.) with its own stated key (the 0–5 share), all
@@ -437,9 +435,8 @@ class KeyReading:
         return asdict(self)
 
 
-@per_data_set(cfg=lambda a: load_config(), key=lambda a: a["cfg"].default_key)
-def key_record(data: RawData, cfg: PuljeConfig | None = None,
-               key: str | None = None) -> list[KeyReading]:
+@per_data_set(key=lambda a: a["cfg"].default_key)
+def key_record(data: RawData, cfg: PuljeConfig, key: str | None = None) -> list[KeyReading]:
     """The key's record against every published amount of this pool (issue 19).
 
     Per-year amounts of one kommune are summed over each round they fall in (Ishøj:
