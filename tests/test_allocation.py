@@ -43,14 +43,14 @@ def test_largest_remainder_by_hand():
 
 @pytest.mark.parametrize("key", ["age_0_5", "population", "enrolled"])
 def test_allocate_all_98_exact_sum(data, key):
-    df = allocate(data, 107_000_000, key)
+    df = allocate(data, 107_000_000, key, cfg=CFG)
     assert len(df) == 98 and df["kommunekode"].is_unique
     assert df["amount"].sum() == 107_000_000
     assert (df["amount"] >= 0).all()
 
 
 def test_age_key_estimate_ishoej(data):
-    df = allocate(data, 107_000_000, "age_0_5").set_index("kommunekode")
+    df = allocate(data, 107_000_000, "age_0_5", cfg=CFG).set_index("kommunekode")
     exact = 107_000_000 * ISHOEJ_0_5 / NATIONAL_0_5  # ≈ 506,648 (SOURCES.md: "506,600")
     assert abs(df.at[183, "amount"] - exact) < 1
 
@@ -59,7 +59,7 @@ def test_population_key_picks_vintage(data):
     # Ishøj had 23,457 inhabitants on 1 Jan 2023 and 24,685 on 1 Jan 2026 (population_total.csv).
     pop = data["population_total.csv"]
     total_2023 = int(pop["folketal_2023_01_01"].sum())
-    df = allocate(data, 10**9, "population", year=2023).set_index("kommunekode")
+    df = allocate(data, 10**9, "population", year=2023, cfg=CFG).set_index("kommunekode")
     assert abs(df.at[183, "amount"] - 10**9 * 23_457 / total_2023) < 1
 
 
@@ -216,5 +216,7 @@ def test_per_data_set_keys_on_every_argument_including_new_ones():
 def test_key_weights_are_built_once_per_key_and_year(data):
     from opkval.engine.allocation import key_weights
 
-    assert key_weights(data, "population", 2026) is key_weights(data, "population", year=2026)
-    assert key_weights(data, "population", 2026) is not key_weights(data, "population", 2019)
+    assert key_weights(data, "population", 2026, CFG) is key_weights(data, "population",
+                                                                      year=2026, cfg=CFG)
+    assert key_weights(data, "population", 2026, CFG) is not key_weights(data, "population",
+                                                                          2019, CFG)

@@ -175,7 +175,8 @@ def test_defaults_resolved_before_caching(data):
 
     cfg = load_config()
     assert backtest(data, cfg) is backtest(data, cfg, cfg.default_key)
-    assert key_weights(data, "population", 2025) is key_weights(data, "population", 2025, cfg)
+    assert key_weights(data, "population", 2025, cfg) is key_weights(
+        data, "population", 2025, cfg.model_copy(deep=True))  # equal configs: one entry
 
 
 def test_unknown_kommune(data):

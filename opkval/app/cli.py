@@ -348,9 +348,10 @@ def cmd_reports(args: argparse.Namespace) -> int:
 
 def cmd_allocate(args: argparse.Namespace) -> int:
     from opkval.engine.allocation import allocate
+    from opkval.inputs.config import load_config
     from opkval.inputs.data import load_all
 
-    df = allocate(load_all(), args.amount, args.key, args.year)
+    df = allocate(load_all(), args.amount, args.key, args.year, cfg=load_config())
     w = csv.writer(sys.stdout, lineterminator="\n")
     w.writerow(["kommunekode", "kommune", "amount"])
     for r in df.itertuples(index=False):

@@ -18,7 +18,8 @@ from opkval.inputs.kommune import KommuneIndex
 
 def keys_side_by_side(data: RawData, amount_kr: int, year: int | None = None) -> pd.DataFrame:
     """One pool split by every key: a row per kommune, a column per key, and the spread."""
-    cols = {key: allocate(data, amount_kr, key, year).set_index("kommunekode")["amount"]
+    cfg = load_config()
+    cols = {key: allocate(data, amount_kr, key, year, cfg=cfg).set_index("kommunekode")["amount"]
             for key in KEYS}
     out = data.municipalities.set_index("kommunekode")[["kommune"]].join(pd.DataFrame(cols))
     out["spaend_pct"] = (out[list(KEYS)].max(axis=1) - out[list(KEYS)].min(axis=1)) \

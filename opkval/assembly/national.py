@@ -113,7 +113,7 @@ def national_context(data: RawData, out_dir: Path, report_year: int,
     plan_round = cfg.round_with_role(ROLE_LOKAL_PLAN)
     key_year = min(plan_round.aar)
     key_pool = cfg.pool_kr(key_year)
-    by_key = {key: key_estimates(data, key, key_year, key_pool) for key in KEYS}
+    by_key = {key: key_estimates(data, key, key_year, key_pool, cfg) for key in KEYS}
     gaps = gap_table(data, maal)
     targets = [t.id for t in maal.maal if t.andel_paedagoger_pct is not None]
     age = dict(zip(data["population_0_5_2021.csv"]["kommunekode"].astype(int),
