@@ -31,6 +31,7 @@ pulje_kr: int = 195_900_000
 # %%
 from opkval.assembly import explore
 from opkval.engine.allocation import allocate
+from opkval.inputs.config import load_config
 from opkval.inputs.data import load_all
 
 data = load_all()
@@ -41,7 +42,7 @@ data["dagtilbud_kommune_stats.csv"].head()
 # `allocate` gives whole kroner that add up exactly to the pool (largest remainder).
 
 # %%
-allocate(data, pulje_kr, key="enrolled").head(10)
+allocate(data, pulje_kr, key="enrolled", cfg=load_config()).head(10)
 
 # %% [markdown]
 # ## The same pool under every key

@@ -8,9 +8,12 @@ import pytest
 
 from opkval import PROJECT_ROOT
 from opkval.engine.allocation import grants_for_kommune
+from opkval.inputs.config import load_config
 from opkval.inputs.data import load_all
 from opkval.inputs.kommune import KommuneIndex
 from opkval.inputs.plan import PLANS_DIR, load_plan
+
+CFG = load_config()  # the engines take the pool's config as an argument
 
 RAW = PROJECT_ROOT / "data" / "raw"
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -60,7 +63,7 @@ def ishoej_plan_read_otherwise(ishoej_plan):
 
 @pytest.fixture(scope="session")
 def ishoej_grants(data, ishoej):
-    return [g.as_dict() for g in grants_for_kommune(data, ishoej.kode)]
+    return [g.as_dict() for g in grants_for_kommune(data, ishoej.kode, cfg=CFG)]
 
 
 #: Notes the accessibility tests build: Ishøj (a plan, a table across pages), and two with an

@@ -9,6 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from opkval.engine.allocation import allocate, backtest, grants_for_kommune, largest_remainder
+from opkval.inputs.config import load_config
+
+CFG = load_config()  # the engines take the pool's config as an argument
 
 NATIONAL_0_5 = 369_586
 ISHOEJ_0_5 = 1_750
@@ -40,14 +43,14 @@ def test_largest_remainder_by_hand():
 
 @pytest.mark.parametrize("key", ["age_0_5", "population", "enrolled"])
 def test_allocate_all_98_exact_sum(data, key):
-    df = allocate(data, 107_000_000, key)
+    df = allocate(data, 107_000_000, key, cfg=CFG)
     assert len(df) == 98 and df["kommunekode"].is_unique
     assert df["amount"].sum() == 107_000_000
     assert (df["amount"] >= 0).all()
 
 
 def test_age_key_estimate_ishoej(data):
-    df = allocate(data, 107_000_000, "age_0_5").set_index("kommunekode")
+    df = allocate(data, 107_000_000, "age_0_5", cfg=CFG).set_index("kommunekode")
     exact = 107_000_000 * ISHOEJ_0_5 / NATIONAL_0_5  # ≈ 506,648 (SOURCES.md: "506,600")
     assert abs(df.at[183, "amount"] - exact) < 1
 
@@ -56,12 +59,12 @@ def test_population_key_picks_vintage(data):
     # Ishøj had 23,457 inhabitants on 1 Jan 2023 and 24,685 on 1 Jan 2026 (population_total.csv).
     pop = data["population_total.csv"]
     total_2023 = int(pop["folketal_2023_01_01"].sum())
-    df = allocate(data, 10**9, "population", year=2023).set_index("kommunekode")
+    df = allocate(data, 10**9, "population", year=2023, cfg=CFG).set_index("kommunekode")
     assert abs(df.at[183, "amount"] - 10**9 * 23_457 / total_2023) < 1
 
 
 def test_ishoej_grants_precedence(data):
-    rows = {g.aar: g for g in grants_for_kommune(data, 183)}
+    rows = {g.aar: g for g in grants_for_kommune(data, 183, cfg=CFG)}
     assert [rows[y].beloeb_kr for y in (2023, 2024, 2025)] == [280_000, 512_000, 512_000]
     assert {rows[y].label for y in (2023, 2024, 2025)} == {"tilsagn"}
     # Round 1 payment timing (pulje.yaml): the 2023 and 2024 tranches in 2023, 2025 in 2025,
@@ -84,14 +87,14 @@ def test_ishoej_grants_precedence(data):
 
 
 def test_kommune_without_tilsagn_gets_labelled_estimates(data):
-    rows = grants_for_kommune(data, 101)
+    rows = grants_for_kommune(data, 101, cfg=CFG)
     assert {g.label for g in rows} == {"skøn"}
     assert abs(rows[0].beloeb_kr - 107_000_000 * KBH_0_5 / NATIONAL_0_5) < 1
     assert "data pr. 2021-01-01" in rows[0].forklaring
 
 
 def test_backtest_2020_pool_within_tolerance(data):
-    ref = [b for b in backtest(data) if b.pulje == "Pulje til normeringer"]
+    ref = [b for b in backtest(data, CFG) if b.pulje == "Pulje til normeringer"]
     published = data["known_allocations.csv"]
     n_2020 = int((published["periode"] == "2020").sum())
     assert len(ref) == n_2020 == 16  # 8 + the eight East-Jutland kommuner (issue 19)
@@ -121,7 +124,7 @@ def test_backtest_error_summary_by_hand(data):
     ref = ka[ka["periode"] == "2020"]
     errs = sorted(abs(int(r.beloeb_kr) - 500_000_000 * pop[r.kommunekode] / NATIONAL_0_5)
                   for r in ref.itertuples())
-    s = error_summary([b for b in backtest(data) if b.pulje == "Pulje til normeringer"])
+    s = error_summary([b for b in backtest(data, CFG) if b.pulje == "Pulje til normeringer"])
     assert s["n"] == 16 and s["inden_for_tolerance"] == 13
     assert s["inden_for_afrunding"] == sum(e <= 50_000 for e in errs)
     assert s["stoerste"][0]["kommune"] == "København"
@@ -133,17 +136,17 @@ def test_dragoer_multi_year_amount_is_evidence_not_tilsagn(data):
     """Dragør received 817.000 kr. in summer 2023 (dragoer-nyt.dk): on the 0-5 key the 2023
     and 2024 tranches are 107 mio. and 195.9 mio. x 987 / 369,586 = 285.749 + 523.162 =
     808.911 kr. (-1,0 % from the published amount's view: 817.000 / 808.911 = 1,0100)."""
-    rows = [b for b in backtest(data) if b.kommunekode == 155]
+    rows = [b for b in backtest(data, CFG) if b.kommunekode == 155]
     assert len(rows) == 1 and rows[0].periode == "2023-2024"
     assert rows[0].offentliggjort_kr == 817_000
     assert abs(rows[0].skoen_kr - 302_900_000 * 987 / NATIONAL_0_5) <= 1
     assert round(rows[0].forskel_pct, 1) == 1.0 and rows[0].inden_for_tolerance
     # Dragør's note keeps key estimates (the source does not say which years it covers).
-    assert {g.label for g in grants_for_kommune(data, 155)} == {"skøn"}
+    assert {g.label for g in grants_for_kommune(data, 155, cfg=CFG)} == {"skøn"}
 
 
 def test_backtest_shows_ishoej_mismatch(data):
-    own = [b for b in backtest(data) if b.kommunekode == 183]
+    own = [b for b in backtest(data, CFG) if b.kommunekode == 183]
     assert [b.aar for b in own] == [2023, 2024, 2025]
     assert not any(b.inden_for_tolerance for b in own)
     ratio = sum(b.offentliggjort_kr for b in own) / sum(b.skoen_kr for b in own)
@@ -213,5 +216,7 @@ def test_per_data_set_keys_on_every_argument_including_new_ones():
 def test_key_weights_are_built_once_per_key_and_year(data):
     from opkval.engine.allocation import key_weights
 
-    assert key_weights(data, "population", 2026) is key_weights(data, "population", year=2026)
-    assert key_weights(data, "population", 2026) is not key_weights(data, "population", 2019)
+    assert key_weights(data, "population", 2026, CFG) is key_weights(data, "population",
+                                                                      year=2026, cfg=CFG)
+    assert key_weights(data, "population", 2026, CFG) is not key_weights(data, "population",
+                                                                          2019, CFG)

@@ -13,15 +13,19 @@ from dataclasses import replace
 from opkval.base import doc
 from opkval.engine import checklist
 from opkval.engine.checklist import DAEKKET, DELVIST, MANGLER
+from opkval.inputs.config import load_points, load_rules
 from opkval.sections import present_gaps
 from tests.textof import text_of
+
+# The engine takes the Bilag 2 points and the rules as arguments.
+POINTS, RULES = load_points().punkter, load_rules()
 
 ICDP = "Relations- og ressourceorienteret pædagogik ved hjælp af ICDP"
 AOF = "Ansvar og følgeskab i pædagogikken"
 
 
 def _statuses(plan) -> dict[str, str]:
-    return {c["id"]: c["status"] for c in checklist.checklist(plan.as_dict())}
+    return {c["id"]: c["status"] for c in checklist.checklist(plan.as_dict(), POINTS, RULES)}
 
 
 def test_ishoej_checklist_statuses_read_from_seed_001(ishoej_plan):
@@ -39,7 +43,7 @@ def test_ishoej_checklist_statuses_read_from_seed_001(ishoej_plan):
 
 
 def test_ishoej_checklist_evidence_quotes_the_plan(ishoej_plan):
-    by_id = {c["id"]: c for c in checklist.checklist(ishoej_plan.as_dict())}
+    by_id = {c["id"]: c for c in checklist.checklist(ishoej_plan.as_dict(), POINTS, RULES)}
     assert any("ICDP-programmet" in e for e in by_id["eksisterende_indsatser"]["evidens"])
     assert by_id["ledere"]["note"] == ("Planen omtaler punktet, men ingen indsats har den "
                                        "forventede målgruppe.")

@@ -22,12 +22,15 @@ from opkval.app.cli import main
 from opkval.assembly.context import build_context, plan_context
 from opkval.engine import wording
 from opkval.engine.allocation import grants_for_kommune, key_factor_range, key_record
+from opkval.inputs.config import load_config
 from opkval.inputs.kommune import official_name
 from opkval.inputs.plan import PlanError, load_plan
 from opkval.publish import agenda
 from opkval.sections import present, present_gaps, present_plan
 from tests.conftest import PLANS
 from tests.textof import text_of
+
+CFG = load_config()  # the engines take the pool's config as an argument
 
 NATIONAL = 369_586
 MINIMAL = (PLANS / "good_minimal.yaml").read_text(encoding="utf-8")
@@ -47,7 +50,7 @@ def test_key_record_by_hand(data):
     """Ishøj: 1.304.000 against (107,0 + 2 × 195,9) mio. × 1.750 / 369.586 = 2.361.832 kr.
     (55,2 %); Dragør: 817.000 against 302,9 mio. × 987 / 369.586 = 808.911 (101,0 %) read as
     2023–2024, or 498,8 mio. × 987 / 369.586 = 1.332.073 (61,3 %) read as the whole round."""
-    rec = {(r.kommune, tuple(r.aar)): r for r in key_record(data)}
+    rec = {(r.kommune, tuple(r.aar)): r for r in key_record(data, CFG)}
     ishoej = rec[("Ishøj", (2023, 2024, 2025))]
     assert ishoej.offentliggjort_kr == 1_304_000
     assert abs(ishoej.skoen_kr - 498_800_000 * 1750 / NATIONAL) <= 2
@@ -89,7 +92,7 @@ def test_every_estimate_has_a_range_founded_on_the_record(data, index, ishoej_pl
 
 
 def ishoej_rec(data):
-    return next(r for r in key_record(data) if r.kommune == "Ishøj")
+    return next(r for r in key_record(data, CFG) if r.kommune == "Ishøj")
 
 
 def fmt_kr(n: int) -> str:
@@ -178,7 +181,7 @@ def test_implausible_letter_is_a_warning_beside_the_figure(data, index, tmp_path
           - {aar: 2024, beloeb: 5120000, kilde: "Brev 2024"}
         """))
     plan = load_plan(p, index)
-    rows = {g.aar: g for g in grants_for_kommune(data, 183, tilsagn=plan.tilsagn)}
+    rows = {g.aar: g for g in grants_for_kommune(data, 183, tilsagn=plan.tilsagn, cfg=CFG)}
     assert rows[2023].advarsel is None
     w = rows[2024].advarsel
     assert w and "2,61" in w and "nøglen giver 0,47" in w and "øvrige tilsagn giver 0,26" in w
@@ -195,7 +198,7 @@ def test_ishoejs_real_letters_raise_no_warning(data):
     from opkval.inputs.plan import Tilsagn
 
     letters = (Tilsagn(280_000, "Bilag", aar=2023), Tilsagn(1_304_000, "Bilag", runde=1))
-    assert all(g.advarsel is None for g in grants_for_kommune(data, 183, tilsagn=letters))
+    assert all(g.advarsel is None for g in grants_for_kommune(data, 183, tilsagn=letters, cfg=CFG))
 
 
 # ---------------------------------------------------------------- 2. heads

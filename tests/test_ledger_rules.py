@@ -7,8 +7,10 @@ import datetime as dt
 from opkval.assembly.context import plan_context
 from opkval.engine.ledger import build_ledger
 from opkval.engine.rules import check_all
-from opkval.inputs.config import load_config
+from opkval.inputs.config import load_config, load_rules
 from opkval.inputs.plan import Behov, Indsats, Plan
+
+RULES = load_rules()  # the engines take the rules as an argument
 
 D = dt.date
 
@@ -134,7 +136,7 @@ def test_oldest_money_first_and_unfunded_spending():
     assert rows[2023].saldo_kr == 50000
     assert (rows[2024].finansieret_kr, rows[2024].ikke_finansieret_kr) == (150000, 150000)
     assert led.draws[("A", 1, 2024)] == 150000  # from the 2023 and 2024 tranches
-    r = rule(check_all(p, led, load_config()), "forbrug_inden_for_tilskud")
+    r = rule(check_all(p, led, load_config(), RULES), "forbrug_inden_for_tilskud")
     assert r.status == "brud" and r.vaerdier["ikke_finansieret_pr_aar"] == {"2024": 150000}
     assert "150.000\u00a0kr. i 2024" in r.tekst
     # The unfunded verdict depends on payment timing; the assumed year is named (pulje.yaml:
@@ -152,10 +154,10 @@ def test_round_1_money_before_round_2_money():
 
 def test_formal_share_exactly_at_the_limit_is_ok_and_one_krone_over_is_not():
     ok = plan(ind("F", "pau", {2024: 90000}), ind("U", "uformel", {2024: 10000}))
-    assert rule(check_all(ok, build_ledger(ok, grants(), load_config()), load_config()),
+    assert rule(check_all(ok, build_ledger(ok, grants(), load_config()), load_config(), RULES),
                 "formel_andel").status == "ok"
     bad = plan(ind("F", "pau", {2024: 89999}), ind("U", "uformel", {2024: 10001}))
-    r = rule(check_all(bad, build_ledger(bad, grants(), load_config()), load_config()),
+    r = rule(check_all(bad, build_ledger(bad, grants(), load_config()), load_config(), RULES),
              "formel_andel")
     # 10.001 informal of 100.000: limit 10.000 -> 1 kr. over.
     assert r.status == "brud" and r.vaerdier["runder"][0]["over_graensen_kr"] == 1
@@ -163,7 +165,7 @@ def test_formal_share_exactly_at_the_limit_is_ok_and_one_krone_over_is_not():
 
 def _formel(*lines):
     p = plan(*lines)
-    return rule(check_all(p, build_ledger(p, grants(), load_config()), load_config()),
+    return rule(check_all(p, build_ledger(p, grants(), load_config()), load_config(), RULES),
                 "formel_andel")
 
 
@@ -203,12 +205,12 @@ def test_fee_far_below_is_noted_and_far_above_cannot_be_decided():
     # A diplom module at 2.000 kr. per participant (20.000 / 10) is under half the typical
     # 9.000 kr.: noted, still OK.
     p = plan(ind("D", "diplommodul", {2024: 20000}, deltagere=10))
-    r = rule(check_all(p, build_ledger(p, grants(), load_config()), load_config()),
+    r = rule(check_all(p, build_ledger(p, grants(), load_config()), load_config(), RULES),
              "loen_vikar")
     assert r.status == "ok" and "langt under den typiske pris" in r.tekst
     # PAU at 30.000 kr. per participant (60.000 / 2) against at most 2.500 kr. in materials.
     p = plan(ind("P", "pau", {2024: 60000}, deltagere=2))
-    r = rule(check_all(p, build_ledger(p, grants(), load_config()), load_config()),
+    r = rule(check_all(p, build_ledger(p, grants(), load_config()), load_config(), RULES),
              "loen_vikar")
     assert r.status == "uafklaret" and "30.000\u00a0kr. pr. deltager" in r.tekst
 
@@ -217,7 +219,7 @@ def test_money_left_at_an_assumed_deadline_is_a_conditional_warning():
     # A plan written after round 2 was set (2026-02-01) that leaves 500.000 - 100.000 of
     # it unspent: a finding, worded as conditional on the assumed 31.12.2030.
     p = plan(ind("A", "pau", {2026: 100000}, start=D(2026, 2, 1)), dato=D(2026, 2, 1))
-    r = rule(check_all(p, build_ledger(p, grants(), load_config()), load_config()),
+    r = rule(check_all(p, build_ledger(p, grants(), load_config()), load_config(), RULES),
              "forbrug_inden_for_tilskud")
     assert r.status == "advarsel" and r.vaerdier["antaget_frist_runder"] == [2]
     assert "hvis fristen holder" in r.tekst and "antaget" in r.tekst
@@ -227,7 +229,7 @@ def test_round_1_window():
     late = ind("Sen", "pau", {2025: 100000}, start=D(2026, 8, 1), slut=D(2027, 1, 1))
     long = ind("Lang", "pau", {2024: 100000}, start=D(2024, 8, 1), slut=D(2031, 7, 31))
     p = plan(late, long)
-    r = rule(check_all(p, build_ledger(p, grants(), load_config()), load_config()),
+    r = rule(check_all(p, build_ledger(p, grants(), load_config()), load_config(), RULES),
              "runde1_periode")
     assert r.status == "brud"
     assert sorted(f["indsats"] for f in r.vaerdier["fund"]) == ["Lang", "Sen"]
@@ -236,7 +238,7 @@ def test_round_1_window():
 def test_loen_vikar_is_a_warning_and_sfo_a_breach():
     p = plan(ind("Løn", "loen_vikar", {2024: 30000}),
              ind("SFO", "pau", {2024: 20000}, maalgruppe="sfo"))
-    res = check_all(p, build_ledger(p, grants(), load_config()), load_config())
+    res = check_all(p, build_ledger(p, grants(), load_config()), load_config(), RULES)
     assert rule(res, "loen_vikar").status == "advarsel"
     assert rule(res, "loen_vikar").vaerdier["beloeb_kr"] == 30000
     assert "tilsagnsbrevet" in rule(res, "loen_vikar").tekst
@@ -255,7 +257,7 @@ def test_approved_plan_and_fordeling_and_behov_links():
                  behov=("mangler",)),
              godkendt_af="Børne- og Undervisningsudvalget", godkendt_dato=D(2026, 5, 1),
              behov=(Behov("findes", "tekst"),), dato=D(2026, 3, 1))
-    res = check_all(p, build_ledger(p, grants(), load_config()), load_config())
+    res = check_all(p, build_ledger(p, grants(), load_config()), load_config(), RULES)
     assert rule(res, "lokal_plan_godkendt").status == "ok"
     r = rule(res, "fordeling_og_behov")
     assert r.status == "advarsel"
@@ -273,7 +275,7 @@ def test_weekly_fee_scales_with_the_line_weeks():
     long = plan(ind("A", "amu", {2024: 20000}, deltagere=2, start=D(2024, 1, 1),
                     slut=D(2024, 12, 29)))
     for p, status in ((short, "uafklaret"), (long, "ok")):
-        r = rule(check_all(p, build_ledger(p, grants(), load_config()), load_config()),
+        r = rule(check_all(p, build_ledger(p, grants(), load_config()), load_config(), RULES),
                  "loen_vikar")
         assert r.status == status, (status, r.tekst)
 
@@ -287,5 +289,5 @@ def test_a_line_after_round_1s_window_is_paid_from_round_2_when_it_can_be():
     led = build_ledger(p, grants(), load_config())
     assert led.round(1).brugt_kr == 0 and led.round(1).tilbage_kr == 300000
     assert led.round(2).pr_indsats == {"Sen": 200000}
-    r = rule(check_all(p, led, load_config()), "runde1_periode")
+    r = rule(check_all(p, led, load_config(), RULES), "runde1_periode")
     assert r.status == "ok" and "Ingen indsatser bruger første rundes midler" in r.tekst

@@ -19,6 +19,7 @@ import pytest
 from opkval.assembly.context import build_context
 from opkval.engine.options import extra_text, unplanned_options, window
 from opkval.engine.plan_effect import parse_extra
+from opkval.inputs.config import load_maal, load_rules
 from opkval.sections.present_options import unplanned_money
 from tests.textof import text_of
 
@@ -122,7 +123,7 @@ def test_all_money_planned_is_said_in_one_line(ishoej_ctx):
     for r in ctx["plan"]["ledger"]["runder"]:
         r["brugt_kr"], r["tilbage_kr"] = r["modtaget_kr"], 0
         r["risiko_interval_kr"] = [0, 0]
-    ctx["muligheder"] = unplanned_options(ctx)
+    ctx["muligheder"] = unplanned_options(ctx, load_maal(), load_rules())
     assert ctx["muligheder"]["alt_planlagt"]
     section = unplanned_money(ctx)
     assert len(section.children) == 2  # the heading and one line

@@ -12,6 +12,8 @@ from opkval.sections.charts import plan_cumulative
 from tests.docquery import cell_texts, html_of, plain, runs_in, table_with
 from tests.textof import text_of
 
+CFG = load_config()  # the engines take the pool's config as an argument
+
 
 def _ctx(plan_ctx, kommune_navn="Ishøj", grants=None):
     """A note's context with the pool's facts from the config and a hand-made kommune; with
@@ -23,7 +25,7 @@ def _ctx(plan_ctx, kommune_navn="Ishøj", grants=None):
         from opkval.engine.allocation import GrantRow, key_factor_range, key_record
         from opkval.inputs.data import load_all
 
-        factor = key_factor_range(key_record(load_all()))
+        factor = key_factor_range(key_record(load_all(), CFG))
         ctx["runder"] = round_summaries(load_config(), [GrantRow(**g) for g in grants], factor)
     return ctx
 

@@ -16,6 +16,8 @@ from opkval.sections.present import assumptions, grant_table
 from tests.conftest import PLANS
 from tests.textof import text_of
 
+CFG = load_config()  # the engines take the pool's config as an argument
+
 VEJLE = PLANS / "vejle" / "vejle.yaml"
 MINIMAL = (PLANS / "good_minimal.yaml").read_text(encoding="utf-8")
 
@@ -68,10 +70,10 @@ def test_letters_move_the_repayment_risk(vejle_ctx):
 def test_a_letter_beats_a_published_amount(data, ishoej):
     # Ishøj's published 2023 tilsagn is 280.000 kr. (seed 001); a letter of 300.000 wins.
     letters = (Tilsagn(beloeb_kr=300_000, kilde="Brev", aar=2023),)
-    g = {x.aar: x for x in grants_for_kommune(data, ishoej.kode, tilsagn=letters)}
+    g = {x.aar: x for x in grants_for_kommune(data, ishoej.kode, tilsagn=letters, cfg=CFG)}
     assert g[2023].beloeb_kr == 300_000 and g[2023].grundlag == "tilsagnsbrev"
     assert g[2024].beloeb_kr == 512_000 and g[2024].grundlag == "offentliggjort"
-    plain = {x.aar: x for x in grants_for_kommune(data, ishoej.kode)}
+    plain = {x.aar: x for x in grants_for_kommune(data, ishoej.kode, cfg=CFG)}
     assert plain[2023].beloeb_kr == 280_000
 
 

@@ -246,29 +246,6 @@ class Progress:
             self.bar.close()
 
 
-def check_plausible(ctx: dict) -> None:
-    """A plan (with EXTRA) cannot upskill more pædagogmedhjælpere than the kommune has: the
-    note would say the pædagog share rises past 100 %. Raises OpkvalError naming the counts."""
-    try:
-        effekt = ctx["gaps"]["plan_effekt"]
-        n = int(effekt["merit"]["i_alt"]) + int(effekt["pau"]["i_alt"])
-        staff = float(effekt["personale"])
-        medhj = staff * float(effekt["medhjaelper_nu_pct"]) / 100
-    except (KeyError, TypeError, ValueError):
-        return  # no staff figures or no plan: nothing to compare
-    if n > medhj:
-        from opkval.base import fmt
-        from opkval.inputs.kommune import official_name
-
-        navn = official_name(ctx["kommune"]["navn"])
-        raise OpkvalError(
-            f"Planen{' med EXTRA' if effekt.get('scenarie') else ''} uddanner {fmt.number(n)} "
-            f"pædagogmedhjælpere (meritpædagog og PAU), men {navn} har skønsmæssigt "
-            f"{fmt.number(round(medhj))} ({fmt.pct_value(float(effekt['medhjaelper_nu_pct']))} af "
-            f"{fmt.number(round(staff))} ansatte); så mange kan kommunen ikke uddanne. Ret "
-            "deltagere eller EXTRA.")
-
-
 # ------------------------------------------------------------------------------------ workers
 
 _WORKER: dict = {}
@@ -441,12 +418,15 @@ def _build(stale: list[Target], out_dir: Path, formats: tuple[str, ...], year: i
 
     Each note's outcome is appended to `outcomes` as it comes (an interrupted run still knows
     which notes it built)."""
-    from opkval.assembly.context import build_context, manifest
+    from opkval.assembly.context import manifest, note_context
     from opkval.assembly.national import national_context, note_summary
+    from opkval.inputs.config import load_config, load_maal, load_rules
     from opkval.inputs.data import load_all
     from opkval.inputs.kommune import KommuneIndex
-    from opkval.inputs.plan import PlanError, find_plan
+    from opkval.inputs.plan import PlanError
 
+    # The configuration is read once, here, and every note and the overview get it.
+    cfg, rules, maal = load_config(), load_rules(), load_maal()
     data = load_all(raw_dir)
     index = KommuneIndex(data.municipalities)
     run_manifest = manifest(data)
@@ -459,10 +439,9 @@ def _build(stale: list[Target], out_dir: Path, formats: tuple[str, ...], year: i
     for t in stale:
         kommune = index.by_code[t.kode]
         try:
-            plan = find_plan(kommune, index, str(t.plan_file) if t.plan_file else None)
-            ctx = build_context(data, kommune, year, plan=plan, generated_at=generated_at,
-                                run_manifest=run_manifest)
-            check_plausible(ctx)
+            ctx = note_context(data, kommune, year=year, plan_path=t.plan_file,
+                               generated_at=generated_at, run_manifest=run_manifest, index=index,
+                               cfg=cfg, rules=rules, maal=maal)
         except PlanError as e:
             outcomes.append(Outcome(t.slug, t.navn, False, step="lokal plan", error=str(e)))
             summaries[t.slug] = {}
@@ -478,7 +457,8 @@ def _build(stale: list[Target], out_dir: Path, formats: tuple[str, ...], year: i
             continue
         summaries[t.slug] = note_summary(ctx)
         tasks.append(("note", ctx, str(out_dir), formats))
-    nctx = national_context(data, out_dir, year, generated_at, summaries, run_manifest)
+    nctx = national_context(data, out_dir, year, generated_at, summaries, run_manifest,
+                            cfg=cfg, rules=rules, maal=maal)
     # The overview goes first: it is the longest single task, so it never runs alone at the end.
     tasks.insert(0, ("landsoversigt", nctx, str(out_dir), formats))
     log(f"opkval: {len(tasks) - 1} kontekster og landsoversigten beregnet på "

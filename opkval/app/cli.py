@@ -152,35 +152,36 @@ def _report(args: argparse.Namespace, written: list) -> int:
     # Start the kernel before anything else is imported: it boots and imports on the other
     # core while this process loads pandas, validates data and builds the context.
     with Renderer(single_use=True).start() as renderer:
-        from opkval.assembly.context import build_context
+        from opkval.assembly.context import file_stem, note_context
         from opkval.inputs.data import load_all
         from opkval.inputs.kommune import KommuneIndex
-        from opkval.inputs.plan import PlanError, find_plan
+        from opkval.inputs.plan import PlanError
 
         extras = check_extra(args.extra)
         data = load_all()
         index = KommuneIndex(data.municipalities)
         kommune = index.resolve(args.kommune)
+        announced = []
+
+        def announce(plan) -> None:
+            announced.append(plan)
+            _log(f"opkval: {kommune.officielt_navn} (kode {kommune.kode}) → "
+                 f"{args.out}/{file_stem(kommune.slug, extras)}.*"
+                 + (" (scenarie)" if extras else ""))
+            _log(f"  lokal plan: {plan.fil}" if plan else "  lokal plan: ingen registreret")
+            if args.plan:
+                _log(_plan_note(kommune.slug, Path(args.plan)))
+
         # The plan is validated before anything is rendered: a broken plan writes no report.
         try:
-            plan = find_plan(kommune, index, args.plan or None)
+            ctx = note_context(data, kommune, year=args.year or None, plan_path=args.plan or None,
+                               extras=extras, key=args.key, index=index, on_plan=announce)
         except PlanError as e:
+            if announced:  # the plan named as its previous version: as any other error
+                raise
             _log(str(e))
             _log("Ingen rapport er skrevet; eventuelle tidligere rapportfiler er uændrede.")
             return e.exit_code
-        from opkval.assembly.context import file_stem
-
-        _log(f"opkval: {kommune.officielt_navn} (kode {kommune.kode}) → "
-             f"{args.out}/{file_stem(kommune.slug, extras)}.*"
-             + (" (scenarie)" if extras else ""))
-        _log(f"  lokal plan: {plan.fil}" if plan else "  lokal plan: ingen registreret")
-        if args.plan:
-            _log(_plan_note(kommune.slug, Path(args.plan)))
-        ctx = build_context(data, kommune, args.year or None, key=args.key, plan=plan,
-                            extras=extras)
-        from opkval.app.batch import check_plausible
-
-        check_plausible(ctx)
         from opkval.base.fileio import output_lock
 
         try:
@@ -227,6 +228,7 @@ def cmd_plan_check(args: argparse.Namespace) -> int:
     from opkval.base import fmt
     from opkval.base.domain import STATUS_DA
     from opkval.engine.allocation import grants_for_kommune
+    from opkval.inputs.config import load_config
     from opkval.inputs.data import load_all
     from opkval.inputs.kommune import KommuneIndex
     from opkval.inputs.plan import load_plan
@@ -235,7 +237,7 @@ def cmd_plan_check(args: argparse.Namespace) -> int:
     index = KommuneIndex(data.municipalities)
     plan = load_plan(args.file, index, expected=_plan_kommune(args, index))
     grants = [g.as_dict() for g in grants_for_kommune(data, plan.kommune.kode,
-                                                        tilsagn=plan.tilsagn)]
+                                                        cfg=load_config(), tilsagn=plan.tilsagn)]
     pc = plan_context(plan, grants)
     led = pc["ledger"]
     out = [f"Plan {plan.fil}: {plan.kommune.officielt_navn}, {len(plan.indsatser)} indsatser, "
@@ -346,9 +348,10 @@ def cmd_reports(args: argparse.Namespace) -> int:
 
 def cmd_allocate(args: argparse.Namespace) -> int:
     from opkval.engine.allocation import allocate
+    from opkval.inputs.config import load_config
     from opkval.inputs.data import load_all
 
-    df = allocate(load_all(), args.amount, args.key, args.year)
+    df = allocate(load_all(), args.amount, args.key, args.year, cfg=load_config())
     w = csv.writer(sys.stdout, lineterminator="\n")
     w.writerow(["kommunekode", "kommune", "amount"])
     for r in df.itertuples(index=False):
@@ -370,12 +373,13 @@ def cmd_kommuner(args: argparse.Namespace) -> int:
 def cmd_backtest(args: argparse.Namespace) -> int:
     from opkval.base import fmt
     from opkval.engine.allocation import backtest, error_summary
+    from opkval.inputs.config import load_config
     from opkval.inputs.data import load_all
 
     w = csv.writer(sys.stdout, lineterminator="\n")
     w.writerow(["pulje", "aar", "kommunekode", "kommune", "skoen_kr", "offentliggjort_kr",
                 "forskel_kr", "forskel_pct", "inden_for_tolerance", "periode", "kilde"])
-    rows = backtest(load_all())
+    rows = backtest(load_all(), load_config())
     for b in rows:
         w.writerow([b.pulje, b.aar, b.kommunekode, b.kommune, b.skoen_kr, b.offentliggjort_kr,
                     b.forskel_kr, fmt.rounded(b.forskel_pct, 2), b.inden_for_tolerance,

@@ -10,19 +10,29 @@ from __future__ import annotations
 import datetime as dt
 import json
 import subprocess
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from opkval import PROJECT_ROOT, __version__
 from opkval.base import fmt
 from opkval.base.errors import OpkvalError
 
 if TYPE_CHECKING:
-    from opkval.inputs.config import MaalConfig, PuljeConfig, RulesConfig
+    from opkval.assembly.context_types import (
+        Context,
+        Gaps,
+        GitRevision,
+        Manifest,
+        PlanContext,
+        PoolFacts,
+        Runde,
+    )
+    from opkval.inputs.config import MaalConfig, Point, PuljeConfig, RulesConfig
     from opkval.inputs.data import RawData
-    from opkval.inputs.kommune import Kommune
+    from opkval.inputs.kommune import Kommune, KommuneIndex
     from opkval.inputs.plan_model import Plan
 
 # The notebook imports this module only to read a context (``load_context``): pandas, pydantic
@@ -57,7 +67,7 @@ def build_time() -> dt.datetime:
 
 
 @lru_cache(maxsize=1)
-def git_revision(root: str = str(PROJECT_ROOT)) -> dict:
+def git_revision(root: str = str(PROJECT_ROOT)) -> GitRevision:
     """Current commit and whether the work tree differs from it ('ukendt' outside git)."""
     try:
         head = subprocess.run(["git", "-C", root, "rev-parse", "HEAD"], capture_output=True,
@@ -71,7 +81,7 @@ def git_revision(root: str = str(PROJECT_ROOT)) -> dict:
     return {"commit": head.stdout.strip(), "dirty": bool(dirty.stdout.strip())}
 
 
-def manifest(data: RawData) -> dict:
+def manifest(data: RawData) -> Manifest:
     """Run manifest: code version, git commit, input file hashes, package versions."""
     packages = {}
     for name in PINNED:
@@ -93,7 +103,7 @@ UDBETALING_EGNE_TILSAGN = ("antaget; kommunens tilsagn angiver ikke, hvornår be
 
 
 def round_summaries(cfg: PuljeConfig, grants: list,
-                    factor: tuple[float, float] | None = None) -> list[dict]:
+                    factor: tuple[float, float] | None = None) -> list[Runde]:
     """Per tildelingsrunde: its dates and rules, and the kommune's amount and its labels.
 
     ``factor``: the lowest and highest published/estimate ratio in the key's record
@@ -102,7 +112,7 @@ def round_summaries(cfg: PuljeConfig, grants: list,
     """
     from opkval.engine.allocation import estimate_interval
 
-    out = []
+    out: list[Runde] = []
     for r in cfg.rounds_in_order:
         rows = [g for g in grants if g.runde == r.id]
         out.append({
@@ -146,7 +156,7 @@ def round_summaries(cfg: PuljeConfig, grants: list,
     return out
 
 
-def pool_facts(cfg: PuljeConfig, rules: RulesConfig) -> dict:
+def pool_facts(cfg: PuljeConfig, rules: RulesConfig) -> PoolFacts:
     """The pool's facts every note's prose uses: ``pulje``, ``regler`` (limits), ``runder``.
 
     ``runder`` here has no kommune amounts; :func:`build_context` replaces it with
@@ -178,12 +188,15 @@ def pool_facts(cfg: PuljeConfig, rules: RulesConfig) -> dict:
 def build_context(data: RawData, kommune: Kommune, report_year: int | None = None,
                   key: str | None = None, cfg: PuljeConfig | None = None,
                   generated_at: dt.datetime | None = None,
-                  run_manifest: dict | None = None, plan: Plan | None = None,
-                  extras: list[dict] | None = None) -> dict:
+                  run_manifest: Manifest | None = None, plan: Plan | None = None,
+                  extras: list[dict] | None = None, rules: RulesConfig | None = None,
+                  maal: MaalConfig | None = None) -> Context:
     """All figures for one kommune's note.
 
     ``plan``: a validated local plan, or None; ``extras``: scenario lines for "what the plan
     moves" (``opkval.engine.plan_effect.parse_extra``), which only affect ``ctx["gaps"]``.
+    ``cfg``, ``rules``, ``maal``: the pool, its rules and the targets (None: the project's
+    files, read here once); every engine below gets them as arguments.
     """
     from opkval.engine.allocation import (
         GRUNDLAG_OFFENTLIGGJORT,
@@ -194,13 +207,15 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
         key_record,
         key_weights,
     )
-    from opkval.inputs.config import load_config, load_rules
+    from opkval.inputs.config import load_config, load_maal, load_points, load_rules
 
     cfg = cfg or load_config()
+    rules = rules or load_rules()
+    maal = maal or load_maal()
     key = key or cfg.default_key
     generated_at = generated_at or build_time()
     report_year = report_year or generated_at.year
-    grants = grants_for_kommune(data, kommune.kode, key, cfg,
+    grants = grants_for_kommune(data, kommune.kode, key, cfg=cfg,
                                 tilsagn=plan.tilsagn if plan else ())
     grant_dicts = [g.as_dict() for g in grants]
     kw = key_weights(data, key, None, cfg)
@@ -210,7 +225,7 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
     reference = [b for b in bt_all if b.pulje != "Opkvalificeringspuljen"]
     own = [b for b in bt_all if b.kommunekode == kommune.kode]
     published = [g for g in grants if g.grundlag == GRUNDLAG_OFFENTLIGGJORT]
-    facts = pool_facts(cfg, load_rules())
+    facts = pool_facts(cfg, rules)
     facts["pulje"]["forbehold_kilde"] = _forbehold_kilde(cfg, kommune.kode, plan)
     key_check = None
     if published:
@@ -224,7 +239,7 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
             "forklarer": all(b.inden_for_tolerance for b in own
                              if b.pulje == "Opkvalificeringspuljen"),
         }
-    ctx = {
+    ctx: Context = {
         "schema_version": SCHEMA_VERSION,
         "kommune": {"kode": kommune.kode, "navn": kommune.navn, "slug": kommune.slug,
                     "officielt_navn": kommune.officielt_navn,
@@ -258,17 +273,72 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
             "evidens": [b.as_dict() for b in bt_all if b.pulje == "Opkvalificeringspuljen"
                         and "-" in b.periode],
         },
-        "plan": _plan_context(plan, grant_dicts, cfg, data, factor),
+        "plan": _plan_context(plan, grant_dicts, cfg, data, rules, factor),
         "gaps": gaps_context(data, kommune.kode, plan=plan.as_dict() if plan else None,
-                             extras=extras),
+                             extras=extras, cfg=maal, rules=rules, points=load_points().punkter),
         "notat": (plan.notat if plan else _empty_notat()).as_dict(),
         "scenarie": [scenario_text(e) for e in extras] if extras else None,
         "filnavn": file_stem(kommune.slug, extras),
     }
     from opkval.engine.options import unplanned_options  # issue 22: what unplanned money could buy
 
-    ctx["muligheder"] = unplanned_options(ctx)
+    ctx["muligheder"] = unplanned_options(ctx, maal=maal, rules=rules)
     return ctx
+
+
+def note_context(data: RawData, kommune: Kommune, *, year: int | None = None,
+                 plan_path: Path | str | None = None, extras: list[dict] | None = None,
+                 key: str | None = None, cfg: PuljeConfig | None = None,
+                 rules: RulesConfig | None = None, maal: MaalConfig | None = None,
+                 generated_at: dt.datetime | None = None, run_manifest: Manifest | None = None,
+                 index: KommuneIndex | None = None,
+                 on_plan: Callable[[Plan | None], None] | None = None) -> Context:
+    """One kommune's note, assembled: the one way ``opkval report``, ``opkval reports`` and
+    the notebook make a context, so they cannot drift apart.
+
+    Finds and validates the plan (``plan_path``, else the kommune's registered plan in
+    ``data/plans``, else none; a broken plan raises PlanError listing every problem before
+    anything is built), calls ``on_plan`` with it (the command line names the plan there),
+    builds the context (which reads and compares the plan's previous version when the plan
+    names one) and checks that it is plausible (:func:`check_plausible`, OpkvalError).
+    ``year``: the year the note reports on (None: the year of ``generated_at``).
+    """
+    from opkval.inputs.kommune import KommuneIndex
+    from opkval.inputs.plan import find_plan
+
+    index = index or KommuneIndex(data.municipalities)
+    plan = find_plan(kommune, index, str(plan_path) if plan_path else None)
+    if on_plan is not None:
+        on_plan(plan)
+    ctx = build_context(data, kommune, year, key=key, cfg=cfg, generated_at=generated_at,
+                        run_manifest=run_manifest, plan=plan, extras=extras, rules=rules,
+                        maal=maal)
+    check_plausible(ctx)
+    return ctx
+
+
+def check_plausible(ctx: Context) -> None:
+    """A plan (with EXTRA) cannot upskill more pædagogmedhjælpere than the kommune has: the
+    note would say the pædagog share rises past 100 %. Raises OpkvalError naming the counts."""
+    effekt = ctx["gaps"]["plan_effekt"]
+    if effekt is None:
+        return  # no plan and no scenario: nothing to compare
+    try:
+        n = int(effekt["merit"]["i_alt"]) + int(effekt["pau"]["i_alt"])
+        staff = float(effekt["personale"])
+        medhj = staff * float(effekt["medhjaelper_nu_pct"]) / 100
+    except (KeyError, TypeError, ValueError):
+        return  # no staff figures: nothing to compare
+    if n > medhj:
+        from opkval.inputs.kommune import official_name
+
+        navn = official_name(ctx["kommune"]["navn"])
+        raise OpkvalError(
+            f"Planen{' med EXTRA' if effekt.get('scenarie') else ''} uddanner {fmt.number(n)} "
+            f"pædagogmedhjælpere (meritpædagog og PAU), men {navn} har skønsmæssigt "
+            f"{fmt.number(round(medhj))} ({fmt.pct_value(float(effekt['medhjaelper_nu_pct']))} af "
+            f"{fmt.number(round(staff))} ansatte); så mange kan kommunen ikke uddanne. Ret "
+            "deltagere eller EXTRA.")
 
 
 def _empty_notat():
@@ -309,12 +379,13 @@ def _forbehold_kilde(cfg: PuljeConfig, kode: int, plan: Plan | None) -> str:
 
 
 def _plan_context(plan: Plan | None, grants: list[dict], cfg: PuljeConfig,
-                  data: RawData, factor: tuple[float, float] | None = None) -> dict | None:
+                  data: RawData, rules: RulesConfig,
+                  factor: tuple[float, float] | None = None) -> PlanContext | None:
     """``ctx["plan"]``: the ledger and rule results, and what changed since the previous plan
     when the plan names one (None without a plan)."""
     if plan is None:
         return None
-    out = plan_context(plan, grants, cfg, factor)
+    out = plan_context(plan, grants, cfg, rules, factor)
     out["siden_sidst"] = None
     if plan.forrige_ref:
         from opkval.engine.plan_diff import compare_plans
@@ -327,14 +398,15 @@ def _plan_context(plan: Plan | None, grants: list[dict], cfg: PuljeConfig,
     return out
 
 
-def gaps_context(data: RawData, kode: int, plan: dict | None = None,
-                 extras: list[dict] | None = None, cfg: MaalConfig | None = None) -> dict:
+def gaps_context(data: RawData, kode: int, plan: dict | None, extras: list[dict] | None, *,
+                 cfg: MaalConfig, rules: RulesConfig, points: list[Point]) -> Gaps:
     """``ctx["gaps"]``: the gap and peer section, plus the plan parts when a plan is given.
 
     ``plan`` is a plain dict (``maal``, ``indsatser``, ``behov``, ``overvejelser``,
     ``godkendt`` ...; see :mod:`opkval.engine.checklist`); ``extras`` are scenario lines from
     :func:`opkval.engine.plan_effect.parse_extra`. Without a plan the plan parts are None (scenario
-    lines alone still give a ``plan_effekt``).
+    lines alone still give a ``plan_effekt``). ``cfg`` (the targets), ``rules`` and ``points``
+    (Bilag 2) are passed to the engines.
     """
     from opkval.engine import checklist, gaps, plan_effect
 
@@ -344,14 +416,15 @@ def gaps_context(data: RawData, kode: int, plan: dict | None = None,
     g["har_plan"] = plan is not None
     g["plan_effekt"] = (plan_effect.plan_effect(g, indsatser, maal=maal, extras=extras, cfg=cfg)
                         if indsatser or extras else None)
-    g["tjekliste"] = checklist.checklist(plan) if plan is not None else None
+    g["tjekliste"] = checklist.checklist(plan, points, rules) if plan is not None else None
     g["kaede"] = (checklist.chain(plan.get("behov") or [], indsatser) if plan is not None
                   else None)
     return g
 
 
 def plan_context(plan: Plan, grants: list[dict], cfg: PuljeConfig | None = None,
-                 factor: tuple[float, float] | None = None) -> dict:
+                 rules: RulesConfig | None = None,
+                 factor: tuple[float, float] | None = None) -> PlanContext:
     """The plan part of the note's context: plan, ledger, rules and headline figures.
 
     ``factor``: the key's record (lowest and highest published/estimate ratio); the same plan
@@ -365,7 +438,7 @@ def plan_context(plan: Plan, grants: list[dict], cfg: PuljeConfig | None = None,
     from opkval.inputs.config import load_config, load_rules
 
     cfg = cfg or load_config()
-    rules = load_rules()
+    rules = rules or load_rules()
     ledger = build_ledger(plan, grants, cfg)
     # Where a grant has a second estimate (round 2: round 1's share carried forward beside
     # the key), the same plan on those grants gives the other end of the risk range.
@@ -419,7 +492,9 @@ def plan_context(plan: Plan, grants: list[dict], cfg: PuljeConfig | None = None,
         d["ikke_planlagt"] = predates(plan, cfg.round_by_id(row.id))
     led["risiko_interval_kr"] = [sum(d["risiko_interval_kr"][0] for d in led["runder"]),
                                  sum(d["risiko_interval_kr"][1] for d in led["runder"])]
-    return {
+    # The plan's own keys come untyped from Plan.as_dict (the inputs layer does not know the
+    # context's types): tests/test_context_types.py validates the whole against PlanContext.
+    return cast("PlanContext", {
         **plan.as_dict(),
         "indsatser": indsatser,
         "ledger": led,
@@ -443,10 +518,10 @@ def plan_context(plan: Plan, grants: list[dict], cfg: PuljeConfig | None = None,
         "kategorier": {k: {"navn": v.navn, "formel": v.formel, "del": v.part}
                        for k, v in kat.items()},
         "min_formel_andel": rules.min_formel_andel,
-    }
+    })
 
 
-def write_json(obj: dict, path: Path) -> None:
+def write_json(obj: Mapping[str, Any], path: Path) -> None:
     """Sorted, indented UTF-8 JSON (byte-stable for the same input), written atomically."""
     from opkval.base.fileio import atomic_write_bytes
 
@@ -455,7 +530,7 @@ def write_json(obj: dict, path: Path) -> None:
 
 
 def load_context(kommunekode: int, report_year: int | None = None,
-                 context_path: str = "") -> dict:
+                 context_path: str = "") -> Context:
     """The notebook's one entry point: read a precomputed context, or build it here.
 
     ``opkval report`` precomputes the context and passes its path; in JupyterLab the notebook
@@ -478,9 +553,7 @@ def load_context(kommunekode: int, report_year: int | None = None,
         return ctx
     from opkval.inputs.data import load_all
     from opkval.inputs.kommune import KommuneIndex
-    from opkval.inputs.plan import find_plan
 
     data = load_all()
     index = KommuneIndex(data.municipalities)
-    kommune = index.resolve(str(kommunekode))
-    return build_context(data, kommune, report_year, plan=find_plan(kommune, index))
+    return note_context(data, index.resolve(str(kommunekode)), year=report_year, index=index)

@@ -11,14 +11,15 @@ import pandas as pd
 from opkval.base.domain import KEYS
 from opkval.engine.allocation import allocate, grants_for_kommune
 from opkval.engine.gaps import gap_table
-from opkval.inputs.config import load_config
+from opkval.inputs.config import load_config, load_maal
 from opkval.inputs.data import RawData
 from opkval.inputs.kommune import KommuneIndex
 
 
 def keys_side_by_side(data: RawData, amount_kr: int, year: int | None = None) -> pd.DataFrame:
     """One pool split by every key: a row per kommune, a column per key, and the spread."""
-    cols = {key: allocate(data, amount_kr, key, year).set_index("kommunekode")["amount"]
+    cfg = load_config()
+    cols = {key: allocate(data, amount_kr, key, year, cfg=cfg).set_index("kommunekode")["amount"]
             for key in KEYS}
     out = data.municipalities.set_index("kommunekode")[["kommune"]].join(pd.DataFrame(cols))
     out["spaend_pct"] = (out[list(KEYS)].max(axis=1) - out[list(KEYS)].min(axis=1)) \
@@ -29,7 +30,7 @@ def keys_side_by_side(data: RawData, amount_kr: int, year: int | None = None) ->
 def compare_kommuner(data: RawData, names: list[str]) -> pd.DataFrame:
     """Grants 2023–2030 (with their basis) and staff mix for a few kommuner, one column each."""
     index = KommuneIndex(data.municipalities)
-    gaps = gap_table(data)
+    gaps = gap_table(data, load_maal())
     cfg = load_config()
     columns = {}
     for name in names:

@@ -24,7 +24,15 @@ from opkval.engine.allocation import (
 )
 from opkval.engine.gaps import exact_stats, gap_table
 from opkval.engine.rules import rule_name
-from opkval.inputs.config import RULE_IDS, MaalConfig, load_config, load_maal, load_rules
+from opkval.inputs.config import (
+    RULE_IDS,
+    MaalConfig,
+    PuljeConfig,
+    RulesConfig,
+    load_config,
+    load_maal,
+    load_rules,
+)
 from opkval.inputs.data import RawData
 from opkval.inputs.kommune import KommuneIndex
 
@@ -89,11 +97,15 @@ def _round_row(r: dict) -> dict:
 def national_context(data: RawData, out_dir: Path, report_year: int,
                      generated_at: dt.datetime | None = None,
                      summaries: dict[str, dict] | None = None,
-                     run_manifest: dict | None = None) -> dict:
+                     run_manifest: dict | None = None, cfg: PuljeConfig | None = None,
+                     rules: RulesConfig | None = None, maal: MaalConfig | None = None) -> dict:
     """``summaries``: note_summary() by slug for notes being built now (from their contexts);
-    the other kommuner are read from their JSON in `out_dir`."""
+    the other kommuner are read from their JSON in `out_dir`. ``cfg``, ``rules``, ``maal``:
+    the pool, its rules and the targets (None: the project's files, read here once)."""
     summaries = summaries or {}
-    cfg = load_config()
+    cfg = cfg or load_config()
+    rules = rules or load_rules()
+    maal = maal or load_maal()
     generated_at = generated_at or dt.datetime.now().replace(microsecond=0)
     index = KommuneIndex(data.municipalities)
     # The keys compared for the first year of the round that requires a local plan (the
@@ -101,9 +113,8 @@ def national_context(data: RawData, out_dir: Path, report_year: int,
     plan_round = cfg.round_with_role(ROLE_LOKAL_PLAN)
     key_year = min(plan_round.aar)
     key_pool = cfg.pool_kr(key_year)
-    by_key = {key: key_estimates(data, key, key_year, key_pool) for key in KEYS}
-    gaps = gap_table(data)
-    maal = load_maal()
+    by_key = {key: key_estimates(data, key, key_year, key_pool, cfg) for key in KEYS}
+    gaps = gap_table(data, maal)
     targets = [t.id for t in maal.maal if t.andel_paedagoger_pct is not None]
     age = dict(zip(data["population_0_5_2021.csv"]["kommunekode"].astype(int),
                    data["population_0_5_2021.csv"]["age_0_5"].astype(int), strict=True))
@@ -152,8 +163,8 @@ def national_context(data: RawData, out_dir: Path, report_year: int,
         "runder": [{"id": r.id, "navn": r.navn, "kort": r.kort, "aar": list(r.aar),
                     "roller": list(r.roller)} for r in cfg.rounds_in_order],
         "maal": {t.id: {"navn": t.navn, "andel_paedagoger_pct": t.andel_paedagoger_pct}
-                 for t in load_maal().maal if t.andel_paedagoger_pct is not None},
-        "normering_aar": load_maal().personale.normering_aar,
+                 for t in maal.maal if t.andel_paedagoger_pct is not None},
+        "normering_aar": maal.personale.normering_aar,
         "skoen_aar": key_year,
         "skoen_pulje_kr": key_pool,
         "noegler": {key: cfg.noegler[key].navn for key in KEYS},
@@ -170,8 +181,8 @@ def national_context(data: RawData, out_dir: Path, report_year: int,
                           for p in dict.fromkeys(b.pulje for b in runs)},
         "planer": sum(1 for r in rows if r.get("har_plan")),
         "notater": sum(1 for r in rows if r.get("notat")),
-        "regler": [{"id": rid, "navn": rule_name(load_rules(), rid, cfg)} for rid in RULE_IDS],
-        **national_picture(rows, cfg_rounds(cfg), maal, load_rules()),
+        "regler": [{"id": rid, "navn": rule_name(rules, rid, cfg)} for rid in RULE_IDS],
+        **national_picture(rows, cfg_rounds(cfg), maal, rules),
     }
 
 

@@ -25,7 +25,7 @@ import pandas as pd
 
 from opkval.base.errors import OpkvalError
 from opkval.base.memo import per_data_set
-from opkval.inputs.config import PuljeConfig, load_config
+from opkval.inputs.config import PuljeConfig
 from opkval.inputs.data import RawData
 
 LABEL_TILSAGN = "tilsagn"
@@ -73,9 +73,8 @@ class KeyWeights:
         return int(self.vintage[:4])
 
 
-@per_data_set(cfg=lambda a: load_config())
-def key_weights(data: RawData, key: str, year: int | None = None,
-                cfg: PuljeConfig | None = None) -> KeyWeights:
+@per_data_set
+def key_weights(data: RawData, key: str, year: int | None, cfg: PuljeConfig) -> KeyWeights:
     """Weights of an allocation key for all 98 kommuner (``year`` picks the data vintage).
 
     Cached per data set, key, year and config (``data.cache``): grants_for_kommune asks for
@@ -112,9 +111,9 @@ def key_weights(data: RawData, key: str, year: int | None = None,
 
 
 def allocate(data: RawData, amount_kr: int, key: str = "age_0_5",
-             year: int | None = None) -> pd.DataFrame:
+             year: int | None = None, *, cfg: PuljeConfig) -> pd.DataFrame:
     """Allocate `amount_kr` over all 98 kommuner: columns kommunekode, kommune, amount."""
-    kw = key_weights(data, key, year)
+    kw = key_weights(data, key, year, cfg)
     muni = data.municipalities.sort_values("kommunekode")
     codes = [int(c) for c in muni["kommunekode"]]
     amounts = largest_remainder(int(amount_kr), [kw.weights[c] for c in codes])
@@ -168,7 +167,7 @@ def letter_warnings(data: RawData, kommunekode: int, tilsagn, cfg: PuljeConfig,
     for t in tilsagn:
         ys = years_of(t)
         pool = sum(cfg.pool_kr(y) for y in ys)
-        est = sum(key_estimates(data, key, y, cfg.pool_kr(y))[kommunekode] for y in ys)
+        est = sum(key_estimates(data, key, y, cfg.pool_kr(y), cfg)[kommunekode] for y in ys)
         shares.append((Fraction(t.beloeb_kr, pool), Fraction(est, pool), ys))
     def off(share, ref) -> bool:
         return bool(ref) and abs(share / ref - 1) > LETTER_TOLERANCE
@@ -222,9 +221,10 @@ def _per_year(pub: pd.DataFrame) -> pd.DataFrame:
 
 
 @per_data_set
-def key_estimates(data: RawData, key: str, year: int, pool_kr: int) -> dict[int, int]:
+def key_estimates(data: RawData, key: str, year: int, pool_kr: int,
+                  cfg: PuljeConfig) -> dict[int, int]:
     """Key estimate for all 98 kommuner for one pool year (computed once per data set)."""
-    df = allocate(data, pool_kr, key, year)
+    df = allocate(data, pool_kr, key, year, cfg=cfg)
     return dict(zip(df["kommunekode"], df["amount"], strict=True))
 
 
@@ -256,14 +256,13 @@ def letter_amounts(tilsagn, cfg: PuljeConfig) -> dict[int, tuple[int, str, str]]
     return out
 
 
-def grants_for_kommune(data: RawData, kommunekode: int, key: str | None = None,
-                       cfg: PuljeConfig | None = None, tilsagn=()) -> list[GrantRow]:
+def grants_for_kommune(data: RawData, kommunekode: int, key: str | None = None, *,
+                       cfg: PuljeConfig, tilsagn=()) -> list[GrantRow]:
     """The grant per year 2023–2030 for one kommune, each row labelled by its origin.
 
     ``tilsagn``: the kommune's own letters (from its plan); they override every other figure
-    for their years.
+    for their years. ``cfg``: the pool (``load_config()``); ``key`` None is its default key.
     """
-    cfg = cfg or load_config()
     key = key or cfg.default_key
     kw = key_weights(data, key, None, cfg)
     pub = _per_year(_published(data, cfg))
@@ -281,7 +280,7 @@ def grants_for_kommune(data: RawData, kommunekode: int, key: str | None = None,
     for year in cfg.years:
         pool = cfg.pool_kr(year)
         runde = cfg.round_of(year)
-        est = key_estimates(data, key, year, pool)[kommunekode]
+        est = key_estimates(data, key, year, pool, cfg)[kommunekode]
         earlier = [y for y in known if y < year]
         carried = None
         if earlier:
@@ -348,9 +347,8 @@ class BacktestRow:
         return asdict(self)
 
 
-@per_data_set(cfg=lambda a: load_config(), key=lambda a: a["cfg"].default_key)
-def backtest(data: RawData, cfg: PuljeConfig | None = None,
-             key: str | None = None) -> list[BacktestRow]:
+@per_data_set(key=lambda a: a["cfg"].default_key)
+def backtest(data: RawData, cfg: PuljeConfig, key: str | None = None) -> list[BacktestRow]:
     """Allocation keys against every published amount we have.
 
     1. The 2020 normering pool (500 mio. kr.) with its own stated key (the 0–5 share), all
@@ -365,7 +363,7 @@ def backtest(data: RawData, cfg: PuljeConfig | None = None,
     rows: list[BacktestRow] = []
     ref = ka[ka["pulje"].str.startswith(bt.pulje_prefix) & (ka["aar_fra"] == bt.aar)
              & (ka["aar_til"] == bt.aar)]
-    est = key_estimates(data, bt.noegle, bt.aar, bt.beloeb_kr)
+    est = key_estimates(data, bt.noegle, bt.aar, bt.beloeb_kr, cfg)
     tol_abs, tol_rel = bt.tolerance_abs_kr, bt.tolerance_rel
     for r in ref.itertuples():
         e, p = est[int(r.kommunekode)], int(r.beloeb_kr)
@@ -376,7 +374,7 @@ def backtest(data: RawData, cfg: PuljeConfig | None = None,
     for r in _published(data, cfg).itertuples():
         # An amount for several years (Dragør's 817.000 kr. for 2023-2024) against the sum of
         # the key's estimates for those years.
-        e = sum(key_estimates(data, key, y, cfg.pool_kr(y))[int(r.kommunekode)]
+        e = sum(key_estimates(data, key, y, cfg.pool_kr(y), cfg)[int(r.kommunekode)]
                 for y in range(int(r.aar_fra), int(r.aar_til) + 1))
         p = int(r.beloeb_kr)
         rows.append(BacktestRow(int(r.kommunekode), str(r.kommune), "Opkvalificeringspuljen",
@@ -437,9 +435,8 @@ class KeyReading:
         return asdict(self)
 
 
-@per_data_set(cfg=lambda a: load_config(), key=lambda a: a["cfg"].default_key)
-def key_record(data: RawData, cfg: PuljeConfig | None = None,
-               key: str | None = None) -> list[KeyReading]:
+@per_data_set(key=lambda a: a["cfg"].default_key)
+def key_record(data: RawData, cfg: PuljeConfig, key: str | None = None) -> list[KeyReading]:
     """The key's record against every published amount of this pool (issue 19).
 
     Per-year amounts of one kommune are summed over each round they fall in (Ishøj:
@@ -451,7 +448,7 @@ def key_record(data: RawData, cfg: PuljeConfig | None = None,
     out: list[KeyReading] = []
 
     def est(kode: int, years) -> int:
-        return sum(key_estimates(data, key, y, cfg.pool_kr(y))[kode] for y in years)
+        return sum(key_estimates(data, key, y, cfg.pool_kr(y), cfg)[kode] for y in years)
 
     per_year = _per_year(pub)
     for kode, rows in per_year.groupby("kommunekode", sort=True):

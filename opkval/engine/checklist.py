@@ -15,7 +15,7 @@ The points and their evidence rules are in ``opkval/config/overvejelser.yaml``.
 from __future__ import annotations
 
 from opkval.base import fmt
-from opkval.inputs.config import Point, PointRule, load_points, load_rules
+from opkval.inputs.config import Point, PointRule, RulesConfig
 
 DAEKKET, DELVIST, MANGLER = "dækket", "delvist", "mangler"
 #: Kategorier that are not competence efforts; not named as "indsats uden behov".
@@ -26,9 +26,8 @@ def _text(i: dict) -> str:
     return f"{i.get('navn', '')} {i.get('beskrivelse', '')}".casefold()
 
 
-def _describe(i: dict) -> str:
+def _describe(i: dict, rules: RulesConfig) -> str:
     """An indsats as evidence, with the Danish names of its kategori and målgruppe."""
-    rules = load_rules()
     kat, mg = i.get("kategori", ""), i.get("maalgruppe", "")
     kat = rules.kategorier[kat].kort if kat in rules.kategorier else kat
     mg = (rules.maalgrupper[mg].navn if mg in rules.maalgrupper else mg).lower()
@@ -47,7 +46,8 @@ def _field_evidence(name: str, value: object) -> str:
     return f"Planens felt '{name}': {shown}"
 
 
-def match_rule(rule: PointRule | None, plan: dict) -> tuple[bool, list[str]]:
+def match_rule(rule: PointRule | None, plan: dict,
+               rules: RulesConfig) -> tuple[bool, list[str]]:
     """Whether a rule matches the plan (any of its conditions), and the evidence found.
 
     ``alle_kategorier`` matches only when every listed kategori is present.
@@ -59,22 +59,23 @@ def match_rule(rule: PointRule | None, plan: dict) -> tuple[bool, list[str]]:
     hit = False
     if rule.kategori is not None:
         found = [i for i in indsatser if i.get("kategori") in rule.kategori]
-        evidence += [_describe(i) for i in found]
+        evidence += [_describe(i, rules) for i in found]
         hit |= bool(found)
     if rule.alle_kategorier is not None:
         present = {i.get("kategori") for i in indsatser}
         found = [i for i in indsatser if i.get("kategori") in rule.alle_kategorier]
-        evidence += [_describe(i) for i in found]
+        evidence += [_describe(i, rules) for i in found]
         hit |= set(rule.alle_kategorier) <= present
     if rule.maalgruppe is not None:
         found = [i for i in indsatser
                  if any(w in str(i.get("maalgruppe", "")).casefold() for w in rule.maalgruppe)]
-        evidence += [_describe(i) for i in found]
+        evidence += [_describe(i, rules) for i in found]
         hit |= bool(found)
     if rule.ord is not None:
         words = [w.casefold() for w in rule.ord]
         found = [i for i in indsatser if any(w in _text(i) for w in words)]
-        evidence += [_describe(i) + " – nævner " + ", ".join(w for w in words if w in _text(i))
+        evidence += [_describe(i, rules) + " – nævner "
+                     + ", ".join(w for w in words if w in _text(i))
                      for i in found]
         hit |= bool(found)
     if rule.felt is not None and plan.get(rule.felt):
@@ -83,23 +84,25 @@ def match_rule(rule: PointRule | None, plan: dict) -> tuple[bool, list[str]]:
     return hit, list(dict.fromkeys(evidence))
 
 
-def checklist(plan: dict, points: list[Point] | None = None) -> list[dict]:
+def checklist(plan: dict, points: list[Point], rules: RulesConfig) -> list[dict]:
     """Each Bilag 2 point: status dækket / delvist / mangler, with the evidence.
 
     dækket: the plan writes about it (``overvejelser[id]``) or a ``fuld`` rule matches —
     unless a ``kraever`` rule (an expected effort) finds nothing, then delvist;
     delvist: only a ``delvis`` rule matches (an indirect sign), or the case above;
     mangler: nothing.
+
+    ``points``: the Bilag 2 points (``load_points().punkter``); ``rules``: the pool's rules
+    (the Danish names of kategorier and målgrupper in the evidence).
     """
-    points = points or load_points().punkter
     words = plan.get("overvejelser") or {}
     out = []
     for pt in points:
         own = " ".join(str(words.get(pt.id) or "").split())
-        full, ev_full = match_rule(pt.fuld, plan)
-        part, ev_part = match_rule(pt.delvis, plan)
+        full, ev_full = match_rule(pt.fuld, plan, rules)
+        part, ev_part = match_rule(pt.delvis, plan, rules)
         needs = pt.kraever
-        needed_ok = match_rule(needs, plan)[0] if needs else True
+        needed_ok = match_rule(needs, plan, rules)[0] if needs else True
         evidence = ([f"Planen skriver: »{own}«"] if own else []) + ev_full + [
             e for e in ev_part if e not in ev_full]
         if full or (own and needed_ok):

@@ -28,7 +28,7 @@ from opkval.base import fmt
 from opkval.base.domain import PASNING
 from opkval.base.errors import OpkvalError
 from opkval.base.memo import per_data_set
-from opkval.inputs.config import MaalConfig, load_maal
+from opkval.inputs.config import MaalConfig
 from opkval.inputs.data import RawData
 
 MEASURE = "pct_paedagoger_2024"
@@ -47,8 +47,8 @@ DAGPLEJE = "pct_boern_dagpleje_2024"
 # --------------------------------------------------------------------------- all 98 at once
 
 
-@per_data_set(cfg=lambda a: load_maal())
-def latest_normering(data: RawData, cfg: MaalConfig | None = None) -> pd.DataFrame:
+@per_data_set
+def latest_normering(data: RawData, cfg: MaalConfig) -> pd.DataFrame:
     """Normering in the configured year, one row per kommune, one column per pasningstilbud.
 
     Returns columns ``norm_<tilbud>`` (NaN where 0 = not published) and the national median
@@ -66,8 +66,8 @@ def latest_normering(data: RawData, cfg: MaalConfig | None = None) -> pd.DataFra
     return wide
 
 
-@per_data_set(cfg=lambda a: load_maal())
-def gap_table(data: RawData, cfg: MaalConfig | None = None) -> pd.DataFrame:
+@per_data_set
+def gap_table(data: RawData, cfg: MaalConfig) -> pd.DataFrame:
     """Staff mix, staff estimate and gaps to every reference target for all 98 kommuner.
 
     Computed once per data set and cached in ``data.cache``. One row per kommune (index
@@ -115,8 +115,8 @@ def gap_table(data: RawData, cfg: MaalConfig | None = None) -> pd.DataFrame:
     return df
 
 
-@per_data_set(cfg=lambda a: load_maal())
-def peer_table(data: RawData, cfg: MaalConfig | None = None) -> pd.DataFrame:
+@per_data_set
+def peer_table(data: RawData, cfg: MaalConfig) -> pd.DataFrame:
     """Median, quartiles, mean and count of each measure per kommunegruppe, region and land.
 
     Index: (``niveau``, ``gruppe``, ``maal``); columns ``median, q1, q3, middel, n``. The
@@ -232,14 +232,13 @@ def _plural_definite(gruppe: str) -> str:
     return (g[0].lower() + g[1:] + "ne") if g.endswith("er") else g
 
 
-def kommune_gaps(data: RawData, kode: int, maal: dict | None = None,
-                 cfg: MaalConfig | None = None) -> dict:
+def kommune_gaps(data: RawData, kode: int, maal: dict | None = None, *,
+                 cfg: MaalConfig) -> dict:
     """One kommune's gap section as JSON-able data (``ctx["gaps"]``).
 
     ``maal`` is the plan's own target, ``{"andel_paedagoger_pct": 60, "aar": 2030}``
     (optional); it is added first among the targets when given.
     """
-    cfg = cfg or load_maal()
     table = gap_table(data, cfg)
     if kode not in table.index:
         raise OpkvalError(f"Ukendt kommunekode {kode}.")

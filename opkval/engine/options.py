@@ -28,7 +28,7 @@ import datetime as dt
 
 from opkval.base.errors import ConfigError
 from opkval.engine.plan_effect import MERIT, PAU, plan_effect
-from opkval.inputs.config import MaalConfig, RulesConfig, load_maal, load_rules
+from opkval.inputs.config import MaalConfig, RulesConfig
 
 #: The most participants one EXTRA line may have (opkval.app.cli: 1–1.000 per line).
 EXTRA_MAX = 1000
@@ -141,14 +141,13 @@ def extra_text(kategori: str, n: int, year: int) -> str:
     return ",".join(parts)
 
 
-def unplanned_options(ctx: dict, maal: MaalConfig | None = None,
-                      rules: RulesConfig | None = None, today: dt.date | None = None) -> dict:
+def unplanned_options(ctx: dict, maal: MaalConfig, rules: RulesConfig,
+                      today: dt.date | None = None) -> dict:
     """``ctx["muligheder"]``: per round, the money not planned and what it could buy.
 
     ``ctx`` is a note's context (``runder``, ``plan``, ``gaps``, ``generated_at``); ``today``
     defaults to the note's date.
     """
-    maal, rules = maal or load_maal(), rules or load_rules()
     today = today or dt.datetime.fromisoformat(ctx["generated_at"]).date()
     gaps = ctx["gaps"]
     plan = ctx.get("plan")

@@ -23,7 +23,7 @@ from collections import defaultdict
 
 from opkval.base.errors import OpkvalError
 from opkval.engine.gaps import MEASURE, gap_to
-from opkval.inputs.config import MaalConfig, load_maal, load_rules
+from opkval.inputs.config import MaalConfig, RulesConfig, load_rules
 
 MERIT, PAU = "meritpaedagog", "pau"
 MAX_YEARS = 200
@@ -48,7 +48,7 @@ def _date(v: object) -> dt.date:
 _EXTRA_RE = re.compile(r"^\s*([a-z_]+)\s*[:=]\s*\+?(\d+)\s*(?:[:@]\s*(\d{4}))?\s*$")
 
 
-def parse_extra(text: str | None) -> list[dict]:
+def parse_extra(text: str | None, rules: RulesConfig | None = None) -> list[dict]:
     """Parse a scenario string: ``"meritpaedagog:4:2026"`` = 4 extra merit students from 2026.
 
     Several lines are separated by commas or semicolons: ``"meritpaedagog:4:2026,pau:2:2025"``.
@@ -57,7 +57,8 @@ def parse_extra(text: str | None) -> list[dict]:
     """
     if not text or not text.strip():
         return []
-    kategorier = tuple(load_rules().kategorier)
+    # rules: the kategorier a line may name (None: the project's regler.yaml, as the CLI reads it)
+    kategorier = tuple((rules or load_rules()).kategorier)
     out = []
     for part in re.split(r"[,;]", text):
         if not part.strip():
@@ -73,13 +74,12 @@ def parse_extra(text: str | None) -> list[dict]:
 
 
 def scenario_indsatser(extras: list[dict], indsatser: list[dict],
-                       cfg: MaalConfig | None = None) -> list[dict]:
+                       cfg: MaalConfig) -> list[dict]:
     """Scenario lines as indsats dicts (``scenarie: True``, no budget).
 
     Start: 1st of ``scenarie_start_maaned`` in the start year; slut: the day before the same
     date ``varighed_aar[kategori]`` years later (kategorier without a duration get 1 year).
     """
-    cfg = cfg or load_maal()
     f = cfg.fremskrivning
     first = min((_date(i["start"]).year for i in indsatser if i.get("start")), default=None)
     out = []
@@ -98,9 +98,8 @@ def scenario_indsatser(extras: list[dict], indsatser: list[dict],
 # --------------------------------------------------------------------------- effect
 
 
-def completions(indsatser: list[dict], cfg: MaalConfig | None = None) -> list[dict]:
+def completions(indsatser: list[dict], cfg: MaalConfig) -> list[dict]:
     """Staff completing an education, per kategori and year of ``slut`` (merit and PAU)."""
-    cfg = cfg or load_maal()
     done: dict[tuple[str, int], dict] = {}
     for i in indsatser:
         kat = i.get("kategori")
@@ -178,9 +177,8 @@ def years_to_close(gap_personer: float, pace: float, afgang_pct: float) -> float
     return None
 
 
-def plan_effect(gaps: dict, indsatser: list[dict], maal: dict | None = None,
-                extras: list[dict] | None = None, cfg: MaalConfig | None = None,
-                afgang_pct_aar: float | None = None) -> dict:
+def plan_effect(gaps: dict, indsatser: list[dict], *, cfg: MaalConfig, maal: dict | None = None,
+                extras: list[dict] | None = None, afgang_pct_aar: float | None = None) -> dict:
     """What the plan (plus any scenario lines) moves, as JSON-able data (``ctx["gaps"]
     ["plan_effekt"]``).
 
@@ -189,9 +187,9 @@ def plan_effect(gaps: dict, indsatser: list[dict], maal: dict | None = None,
     employed as pædagog when the last merit line is done, all else equal),
     ``medhjaelper_efter_pct``, ``forloeb`` (share per year), ``tempo_pr_aar``,
     ``kr_pr_uddannet`` (per kategori, plan lines only), ``maal`` (per target: share of the gap
-    closed and years needed at the plan's pace), ``antagelser``.
+    closed and years needed at the plan's pace), ``antagelser``. ``cfg``: the targets and the
+    projection's assumptions (``load_maal()``).
     """
-    cfg = cfg or load_maal()
     afgang = (cfg.fremskrivning.afgang_pct_aar if afgang_pct_aar is None else afgang_pct_aar) / 100
     extra_lines = scenario_indsatser(extras or [], indsatser, cfg)
     lines = list(indsatser) + extra_lines

@@ -28,7 +28,6 @@ from opkval.engine.ledger import Ledger, outside_window
 from opkval.inputs.config import (
     PuljeConfig,
     RulesConfig,
-    load_rules,
 )
 from opkval.inputs.plan_model import Plan
 
@@ -428,9 +427,8 @@ def _kr_range(lo: int, hi: int) -> str:
     return fmt.kr(lo) if lo == hi else f"{fmt.number(lo)}–{fmt.kr(hi)}"
 
 
-def check_forbrug(ledger: Ledger, rules: RulesConfig, plan: Plan | None = None,
-                  cfg: PuljeConfig | None = None,
-                  alt_ledger: Ledger | None = None) -> RuleResult:
+def check_forbrug(ledger: Ledger, rules: RulesConfig, plan: Plan | None,
+                  cfg: PuljeConfig, alt_ledger: Ledger | None = None) -> RuleResult:
     """Rule 6: spending within the money received; money left at a round's end is at risk.
 
     Money left in a round is a finding only about a plan written for that round: a plan
@@ -438,10 +436,6 @@ def check_forbrug(ledger: Ledger, rules: RulesConfig, plan: Plan | None = None,
     says so. A deadline without a source is shown as "antaget", and the risk as conditional.
     """
     r = rules.rule("forbrug_inden_for_tilskud")
-    if cfg is None:
-        from opkval.inputs.config import load_config
-
-        cfg = load_config()
     unfunded = [y for y in ledger.aar if y.ikke_finansieret_kr]
     risky = [x for x in ledger.runder if max(risk_range(x, alt_ledger))]
     parts, findings, unplanned, conditional = [], [], [], []
@@ -525,10 +519,8 @@ def check_fordeling_og_behov(plan: Plan, rules: RulesConfig) -> RuleResult:
     return _result(rules, "fordeling_og_behov", bool(fund), tekst, {"fund": fund})
 
 
-def check_all(plan: Plan, ledger: Ledger, cfg: PuljeConfig,
-              rules: RulesConfig | None = None,
+def check_all(plan: Plan, ledger: Ledger, cfg: PuljeConfig, rules: RulesConfig,
               alt_ledger: Ledger | None = None) -> list[RuleResult]:
-    rules = rules or load_rules()
     results = [
         check_formel_andel(plan, ledger, rules),
         check_runde1_periode(plan, ledger, rules, cfg),
