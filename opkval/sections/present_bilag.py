@@ -449,6 +449,15 @@ def _first_sentence(text: str) -> str:
     return "Se begrundelsen i analysen."
 
 
+def _reading(parts: list[str | None]) -> str:
+    """Courses' part of the 90/10 rule in words: all formal, all informal, or neither."""
+    if parts and all(x == "formel" for x in parts):
+        return "formel uddannelse"
+    if parts and all(x == "uformel" for x in parts):
+        return "uformel opkvalificering"
+    return "ikke formel uddannelse"
+
+
 def rule_why(ctx: dict, r: dict) -> tuple[str, str]:
     """One sentence of why, and the assumption the verdict rests on ('–' for none)."""
     v = r.get("vaerdier") or {}
@@ -463,11 +472,14 @@ def rule_why(ctx: dict, r: dict) -> tuple[str, str]:
             share2 = _worst_share(alt.get("runder"))
             who = fmt.and_list(names)
             it = "det" if len(names) == 1 else "de"
+            # The plan's own reading (``share``) and the other one (``share2``), each in the
+            # words of its part: a course read as formal has "uformel" as its other reading.
             kinds = {d["navn"]: d.get("del") for d in p.get("indsatser") or []}
-            now = ("uformel opkvalificering" if all(kinds.get(x) == "uformel" for x in names)
-                   else "ikke formel uddannelse")
+            parts = {k: v.get("del") for k, v in (p.get("kategorier") or {}).items()}
+            now = _reading([kinds.get(x) for x in names])
+            other = _reading([parts.get(alt["kategorier"][x]) for x in names])
             return (f"Til andet end formel uddannelse går {fmt.pct(share)}, hvis {who} er "
-                    f"{now}, og {fmt.pct(share2)}, hvis {it} er formel uddannelse.",
+                    f"{now}, og {fmt.pct(share2)}, hvis {it} er {other}.",
                     f"At {who} er {now}, hvilket er usikkert.")
         if share is None:
             return "Planen bruger ingen penge fra puljen.", "–"
