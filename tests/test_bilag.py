@@ -15,7 +15,7 @@ import pytest
 from opkval.assembly.context import build_context
 from opkval.base import doc, domain, klarsprog
 from opkval.inputs.plan import PLANS_DIR, PlanError, load_plan, to_yaml
-from opkval.sections import present_bilag
+from opkval.sections import present, present_bilag
 from tests.conftest import PLANS
 from tests.textof import text_of
 
@@ -273,7 +273,7 @@ def test_a_left_out_section_is_in_neither_document(ctxs):
 def test_a_context_cannot_move_the_title_or_drop_the_caveats(ctxs):
     """The plan's reader refuses these; a context built otherwise is held to the same."""
     ctx = _with_notat(ctxs["ishoej"], i_bilag=["titel"], udelad=["forbehold"])
-    assert present_bilag.SECTIONS["titel"](ctx) in present_bilag.analyse(ctx)
+    assert present.title(ctx, "analyse") in present_bilag.analyse(ctx)
     assert present_bilag.SECTIONS["forbehold"](ctx) in present_bilag.analyse(ctx)
     assert present_bilag.SECTIONS["titel"](ctx) not in present_bilag.bilag(ctx)
 
@@ -365,7 +365,9 @@ def test_the_analysis_holds_everything_the_note_held(ctxs, name):
     where = []
     for old in OLD_NOTE:
         sid = ids[old]
-        said = text_of(present_bilag.SECTIONS[sid](ctx))
+        # The title block is the analysis's own: its name as the bilag gives it.
+        said = text_of(present.title(ctx, "analyse") if sid == "titel"
+                       else present_bilag.SECTIONS[sid](ctx))
         if not said or sid in left_out:
             continue
         if sid in moved:
@@ -380,5 +382,21 @@ def test_the_analysis_holds_everything_the_note_held(ctxs, name):
         assert said in analysis, sid
         where.append(analysis.index(said))
     assert where == sorted(where)
+    h1 = [b.text for b in doc.walk(present_bilag.analyse(ctx)) if isinstance(b, doc.Heading)
+          and b.level == 1]
+    assert h1 == [f"Analyse af opkvalificeringspuljen – {ctx['kommune']['navn']} Kommune"]
     if name == "flyttet":
         assert moved == {"personale"} and left_out == {"normering_graf"}
+
+
+def test_every_status_has_its_colours_in_all_three_writers():
+    """A status word the bilag uses (afhænger af klassifikationen included) is styled in the
+    HTML's stylesheet, in Word and in Typst: none falls back to plain text."""
+    from importlib.resources import files
+
+    from opkval.publish import typst_writer, word
+
+    css = (files("opkval") / "templates" / "opkval" / "style.css").read_text(encoding="utf-8")
+    for status in domain.STATUS_DA:
+        assert re.search(rf"\.status-{status}\s*\{{[^}}]*color:[^}}]*background:", css), status
+        assert status in word.STATUS_COLOURS and status in typst_writer.STATUS_COLOURS, status

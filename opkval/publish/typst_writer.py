@@ -127,9 +127,13 @@ def _preamble(document: doc.Document) -> str:
     lang = document.lang if re.fullmatch(r"[a-z]{2,3}", document.lang or "") else "da"
     author = f", author: ({_s(document.author)},)" if document.author.strip() else ""
     header_lines = [ln for ln in document.header if ln.strip()]
+    # Page 1's title block shows the header fields: there the running header is its first
+    # line only (kommune and bilag number), so no fact stands twice and nothing crowds the
+    # title; from page 2 on, every line.
     header = ("none" if not header_lines else
-              "align(right, text(size: 7.5pt, fill: muted, ("
-              + ", ".join(_s(ln) for ln in header_lines) + ",).join(linebreak())))")
+              "context align(right, text(size: 7.5pt, fill: muted, { let lines = ("
+              + ", ".join(_s(ln) for ln in header_lines) + ",); if here().page() == 1 "
+              "{ lines.first() } else { lines.join(linebreak()) } }))")
     status = ", ".join(f"{_s(k)}: ({', '.join(f'rgb({_s(c)})' for c in v)})"
                        for k, v in STATUS_COLOURS.items())
     labels = ", ".join(f"{_s(k)}: ({', '.join(f'rgb({_s(c)})' for c in v)})"
@@ -202,7 +206,7 @@ def _run(r: doc.Run, anchors: set[str]) -> str:
         if r.label not in LABEL_COLOURS:
             raise ValueError(f"ukendt mærkat {r.label!r} i teksten {r.text!r}")
         return f"chip({_s(r.label)}, {t})"
-    e = f"raw({t})" if r.code else t
+    e = f"raw({t})" if r.code else _keep_ranges(r.text)
     if r.italic:
         e = f"emph({e})"
     if r.bold:
@@ -215,6 +219,45 @@ def _run(r: doc.Run, anchors: set[str]) -> str:
         else:
             e = f"link({_s(r.href)}, {e})"
     return e
+
+
+#: A range of numbers ("2024–2027", "48.000–61.200"): one piece a line never breaks.
+_RANGE = re.compile(r"\d[\d.,]*\u2013\d[\d.,]*\d|\d\u2013\d")
+
+
+def _keep_ranges(text: str) -> str:
+    """``text`` as a string literal, with each number range in an unbreakable box (Typst
+    would break after the en dash: "2024–" on one line, "2027" on the next)."""
+    parts, k = [], 0
+    for m in _RANGE.finditer(text):
+        if m.start() > k:
+            parts.append(_s(text[k:m.start()]))
+        parts.append(f"box({_s(m.group())})")
+        k = m.end()
+    if not parts:
+        return _s(text)
+    if k < len(text):
+        parts.append(_s(text[k:]))
+    return "[" + "".join("#" + p for p in parts) + "]"
+
+
+def _segments(text: str) -> list[str]:
+    """The pieces of ``text`` a line may not break inside, as Typst breaks it here: at spaces
+    and after dashes, except inside a number range (:func:`_keep_ranges`)."""
+    out: list[str] = []
+    for word in re.split(r"[ \t\n]+", text):
+        if not word:
+            continue
+        ranges = [m.span() for m in _RANGE.finditer(word)]
+        k = 0
+        for piece in fontmetrics.segments(word):
+            end = k + len(piece)
+            if out and k > 0 and any(a < k < b for a, b in ranges):
+                out[-1] += piece  # the range's dash is no break point
+            else:
+                out.append(piece)
+            k = end
+    return out
 
 
 def _runs(rs: Sequence[doc.Run], anchors: set[str]) -> str:
@@ -257,7 +300,7 @@ def _runs_min_width(rs: Sequence[doc.Run], size: float, bold: bool = False) -> f
                 widths = [len(p) * 0.602 * 8.0 for p in fontmetrics.segments(r.text)]
             else:
                 widths = [fontmetrics.text_width(p, size, bold or r.bold, r.italic)
-                          for p in fontmetrics.segments(r.text)]
+                          for p in _segments(r.text)]
             if not widths:
                 glue = glue and not r.text[:1].isspace()
                 continue
@@ -574,8 +617,13 @@ class _Writer:
         def value(v: str) -> str:
             return _break_long(v, avail - 80, lambda p: fontmetrics.text_width(p, 9.0))
 
-        pairs = "#h(1.2em, weak: true)".join(
-            f"#box(strong({_s(k + ':')}))#\"\\u{{a0}}\"#{_s(value(v))}" for k, v in kv.pairs)
+        def pair(k: str, v: str) -> str:
+            e = f"#box(strong({_s(k + ':')}))#\"\\u{{a0}}\"#{_s(value(v))}"
+            # A short pair ("Dato: 7. december 2026") is never split over two lines.
+            w = fontmetrics.text_width(f"{k}: {v}", 9.0, bold=True)
+            return f"#box[{e}]" if w <= avail / 2 else e
+
+        pairs = "#h(1.2em, weak: true)".join(pair(k, v) for k, v in kv.pairs)
         return f"#text(size: 9pt, par([{pairs}]))"
 
     def box(self, bx: doc.Box, avail: float) -> str:

@@ -136,8 +136,10 @@ def kicker(ctx: dict) -> str:
 def document_title(ctx: dict, kind: str = "bilag") -> str:
     """The title of a kommune's bilag (its heading 1), or of its analysis (``kind``
     "analyse"), as the files' metadata and the browser's tab give it."""
-    base = f"Orientering om opkvalificeringspuljen – {_kommune(ctx)}"
-    return base if kind != "analyse" else f"{base} (analyse)"
+    # The analysis carries the name the bilag and the agenda item give it under Bilag.
+    if kind == "analyse":
+        return f"Analyse af opkvalificeringspuljen – {_kommune(ctx)}"
+    return f"Orientering om opkvalificeringspuljen – {_kommune(ctx)}"
 
 
 def document_header(ctx: dict, kind: str = "bilag") -> tuple[str, ...]:
@@ -149,7 +151,8 @@ def document_header(ctx: dict, kind: str = "bilag") -> tuple[str, ...]:
     return tuple(x for x in (" · ".join(x for x in first if x), fields) if x)
 
 
-def title(ctx: dict) -> doc.Section:
+def title(ctx: dict, kind: str = "bilag") -> doc.Section:
+    """The title block; ``kind`` "analyse" gives the analysis's own title and kicker."""
     k = ctx["kommune"]
     scenario = None
     if ctx.get("scenarie"):
@@ -157,8 +160,9 @@ def title(ctx: dict) -> doc.Section:
                                  f"{'; '.join(ctx['scenarie'])}.", role="scenario")
     return doc.Section([
         *header(ctx),
-        doc.Paragraph(kicker(ctx), role="kicker"),
-        doc.Heading(1, document_title(ctx)),
+        doc.Paragraph(kicker(ctx) if kind != "analyse"
+                      else kicker(ctx).replace("Orientering", "Analyse"), role="kicker"),
+        doc.Heading(1, document_title(ctx, kind)),
         doc.Paragraph(f"{k['region']} · {k['kommunegruppe']} · kommunekode {k['kode']:03d}",
                       role="meta"),
         scenario,

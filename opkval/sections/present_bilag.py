@@ -107,14 +107,16 @@ def analyse(ctx: dict, formats: str = "html,pdf") -> list:
     the bilag and those it leaves out.
     """
     skip = set(moved(ctx)) | left_out(ctx) | set(OWN_TEXT)
-    out = [fn(ctx) for sid, fn in SECTIONS.items() if sid not in skip]
+    out = [present.title(ctx, "analyse") if sid == "titel" else fn(ctx)
+           for sid, fn in SECTIONS.items() if sid not in skip]
     out.append(present.footer(ctx, formats))
     return [x for x in out if x is not None]
 
 
 def analyse_title(ctx: dict) -> str:
-    """The analysis's name as the bilag refers to it (in words, never a file name)."""
-    return f"Analyse af opkvalificeringspuljen – {_k(ctx)}"
+    """The analysis's name as the bilag refers to it (in words, never a file name): its own
+    title."""
+    return present.document_title(ctx, "analyse")
 
 
 def bilag_title(ctx: dict) -> str:
