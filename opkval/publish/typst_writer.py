@@ -127,13 +127,25 @@ def _preamble(document: doc.Document) -> str:
     lang = document.lang if re.fullmatch(r"[a-z]{2,3}", document.lang or "") else "da"
     author = f", author: ({_s(document.author)},)" if document.author.strip() else ""
     header_lines = [ln for ln in document.header if ln.strip()]
-    # Page 1's title block shows the header fields: there the running header is its first
-    # line only (kommune and bilag number), so no fact stands twice and nothing crowds the
-    # title; from page 2 on, every line.
+    # Page 1's title block shows the header fields: there the running header leaves out the
+    # line of fields the title block has (kommune and bilag number stay), so no fact stands
+    # twice and nothing crowds the title; from page 2 on, every line.
+    shown = set()
+    for blk in doc.walk(document.blocks):
+        if isinstance(blk, doc.KeyValue):
+            shown |= {k for k, _ in blk.pairs}
+
+    def fields_line(line: str) -> bool:
+        return all(part.split(":")[0] in shown for part in line.split(" · "))
+
+    first = [ln for ln in header_lines if not fields_line(ln)] or header_lines[:1]
+
+    def lines(ls: list[str]) -> str:
+        return "(" + ", ".join(_s(ln) for ln in ls) + ",).join(linebreak())"
+
     header = ("none" if not header_lines else
-              "context align(right, text(size: 7.5pt, fill: muted, { let lines = ("
-              + ", ".join(_s(ln) for ln in header_lines) + ",); if here().page() == 1 "
-              "{ lines.first() } else { lines.join(linebreak()) } }))")
+              "context align(right, text(size: 7.5pt, fill: muted, if here().page() == 1 "
+              f"{{ {lines(first)} }} else {{ {lines(header_lines)} }}))")
     status = ", ".join(f"{_s(k)}: ({', '.join(f'rgb({_s(c)})' for c in v)})"
                        for k, v in STATUS_COLOURS.items())
     labels = ", ".join(f"{_s(k)}: ({', '.join(f'rgb({_s(c)})' for c in v)})"
@@ -183,7 +195,7 @@ def _preamble(document: doc.Document) -> str:
   weight: "bold", it.body))
 #set table(stroke: none, inset: (x: {CELL_INSET_X}pt, y: {CELL_INSET_Y}pt))
 #set table.cell(breakable: false)
-#let status(kind, body) = box(fill: status-colours.at(kind).at(1),
+#let status(kind, body, width: auto) = box(width: width, fill: status-colours.at(kind).at(1),
   stroke: 0.75pt + status-colours.at(kind).at(2), inset: (x: 0.3em), outset: (y: 0.22em),
   radius: 2pt, text(weight: "bold", fill: status-colours.at(kind).at(0), body))
 #let chip(kind, body) = box(fill: label-colours.at(kind).at(1),
@@ -195,12 +207,15 @@ def _preamble(document: doc.Document) -> str:
 # ------------------------------------------------------------------------------ inline
 
 
-def _run(r: doc.Run, anchors: set[str]) -> str:
-    """One run as a Typst code expression (content)."""
+def _run(r: doc.Run, anchors: set[str], fit: tuple[float, float] | None = None) -> str:
+    """One run as a Typst code expression (content). ``fit`` (width, size): a status word
+    wider than a table column's ``width`` wraps inside its tint instead of widening it."""
     t = _s(r.text)
     if r.status:
         if r.status not in STATUS_COLOURS:
             raise ValueError(f"ukendt status {r.status!r} i teksten {r.text!r}")
+        if fit and _runs_width((r,), fit[1]) > fit[0]:
+            return f"status({_s(r.status)}, {t}, width: {_pt(fit[0])})"
         return f"status({_s(r.status)}, {t})"
     if r.label:
         if r.label not in LABEL_COLOURS:
@@ -260,11 +275,12 @@ def _segments(text: str) -> list[str]:
     return out
 
 
-def _runs(rs: Sequence[doc.Run], anchors: set[str]) -> str:
+def _runs(rs: Sequence[doc.Run], anchors: set[str],
+          fit: tuple[float, float] | None = None) -> str:
     """Runs as one content expression."""
     if not rs:
         return "[]"
-    return "[" + "".join("#" + _run(r, anchors) for r in rs) + "]"
+    return "[" + "".join("#" + _run(r, anchors, fit) for r in rs) + "]"
 
 
 # ------------------------------------------------------------------------------ estimates
@@ -293,6 +309,9 @@ def _runs_min_width(rs: Sequence[doc.Run], size: float, bold: bool = False) -> f
     for r in rs:
         if r.status or r.label:
             w = _runs_width((r,), size, bold)
+            if r.status and " " in r.text:  # "Afhænger af klassifikationen" may wrap
+                w = (max(fontmetrics.text_width(p, size, bold=True) for p in r.text.split())
+                     + 0.6 * size + 1.5)
             segs, first_glued = [w], glue
             glue = True
         else:
@@ -357,10 +376,13 @@ class _Layout:
         rows = [(t.head, True)] + [(r, False) for r in t.rows] + [(r, True) for r in t.foot]
         minw = [pad] * ncol
         maxw = [pad] * ncol
-        for row, bold in rows:
+        for k, (row, bold) in enumerate(rows):
             for i, c in enumerate(row):
                 full = _runs_width(c, self.size, bold) + pad
-                least = full if i in num else _runs_min_width(c, self.size, bold) + pad
+                # A number never breaks; a numeric column's heading ("Pædagogisk personale
+                # (skøn)") may, so it does not squeeze the text columns into broken words.
+                whole = i in num and not (k == 0 and t.head)
+                least = full if whole else _runs_min_width(c, self.size, bold) + pad
                 maxw[i] = max(maxw[i], full)
                 minw[i] = max(minw[i], least)
         share = _AUTO_WIDTH.get(t.role)
@@ -449,7 +471,7 @@ def _table(t: doc.Table, anchors: set[str], avail: float = TEXT_WIDTH) -> str:
         for i in range(ncol):
             c = row[i] if i < len(row) else ()
             c = _breakable_runs(c, lay.content_width(i), lay.size, bold)
-            e = _runs(c, anchors)
+            e = _runs(c, anchors, fit=(lay.content_width(i), lay.size))
             e = f"strong({e})" if bold and c else e
             # A row is kept on one page (as tr { break-inside: avoid }), unless it is so tall
             # that moving it would leave most of a page empty, or it would not fit on any page.
