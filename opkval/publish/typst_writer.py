@@ -309,7 +309,9 @@ def _runs_min_width(rs: Sequence[doc.Run], size: float, bold: bool = False) -> f
     for r in rs:
         if r.status or r.label:
             w = _runs_width((r,), size, bold)
-            if r.status and " " in r.text:  # "Afhænger af klassifikationen" may wrap
+            # A long status ("Afhænger af klassifikationen") may wrap; a short one ("Kan
+            # ikke afgøres") stays on one line (as in the Word writer).
+            if r.status and " " in r.text and len(r.text) > 20:
                 w = (max(fontmetrics.text_width(p, size, bold=True) for p in r.text.split())
                      + 0.6 * size + 1.5)
             segs, first_glued = [w], glue

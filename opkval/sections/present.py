@@ -158,10 +158,24 @@ def title(ctx: dict, kind: str = "bilag") -> doc.Section:
     if ctx.get("scenarie"):
         scenario = doc.Paragraph("Scenarie – ikke kommunens plan, som den står: "
                                  f"{'; '.join(ctx['scenarie'])}.", role="scenario")
+    if kind == "analyse":
+        # The analysis is its own document, not the bilag: no bilag number in its kicker, and
+        # as in the bilag, the logo beside kicker and title, the header fields under them.
+        fields = header_fields(ctx)
+        return doc.Section(doc.sequence(
+            logo_figure(ctx),
+            doc.Paragraph(" · ".join(x for x in (
+                "Scenarie" if ctx.get("scenarie") else "",
+                f"Analyse · rapportår {ctx['report_year']}") if x), role="kicker"),
+            doc.Heading(1, document_title(ctx, kind)),
+            doc.KeyValue(fields) if fields else None,
+            doc.Paragraph(f"{k['region']} · {k['kommunegruppe']} · kommunekode {k['kode']:03d}",
+                          role="meta"),
+            scenario,
+            doc.Paragraph(generated_text(ctx), role="generated")), role="title")
     return doc.Section([
         *header(ctx),
-        doc.Paragraph(kicker(ctx) if kind != "analyse"
-                      else kicker(ctx).replace("Orientering", "Analyse"), role="kicker"),
+        doc.Paragraph(kicker(ctx), role="kicker"),
         doc.Heading(1, document_title(ctx, kind)),
         doc.Paragraph(f"{k['region']} · {k['kommunegruppe']} · kommunekode {k['kode']:03d}",
                       role="meta"),
