@@ -384,7 +384,8 @@ class _Layout:
                 # A number never breaks; a numeric column's heading ("Pædagogisk personale
                 # (skøn)") may, so it does not squeeze the text columns into broken words.
                 whole = i in num and not (k == 0 and t.head)
-                least = full if whole else _runs_min_width(c, self.size, bold) + pad
+                least = (_number_min_width(c, self.size, bold, full - pad) + pad if whole
+                         else _runs_min_width(c, self.size, bold) + pad)
                 maxw[i] = max(maxw[i], full)
                 minw[i] = max(minw[i], least)
         share = _AUTO_WIDTH.get(t.role)
@@ -417,6 +418,15 @@ class _Layout:
 
     def content_width(self, i: int) -> float:
         return self.widths[i] - 2 * CELL_INSET_X - 1.0
+
+
+def _number_min_width(c: Sequence[doc.Run], size: float, bold: bool, full: float) -> float:
+    """The least width of a numeric cell: the number whole, with a note in parentheses after
+    it ("1.586.000–3.663.960 kr. (skøn)") allowed onto a line of its own."""
+    text = doc.plain(c)
+    if " (" not in text or any(r.status or r.label or r.code for r in c):
+        return full
+    return max(fontmetrics.text_width(p, size, bold) for p in re.split(r" (?=\()", text))
 
 
 def _water_fill(wants: list[float], total: float) -> float:
