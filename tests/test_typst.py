@@ -640,3 +640,19 @@ def test_a_year_range_and_a_long_status_never_break_a_narrow_column_apart():
     assert text[0].count("2024–2027") == 3
     src = tw.document_source(doc.Document(title="T", blocks=[t]))
     assert 'box("2024–2027")' in src and "width:" in src.split('status("afhaenger"')[1][:80]
+
+
+def test_a_breaking_table_never_leaves_its_caption_header_and_one_row_at_a_page_foot():
+    """Pushed down a line at a time, a 39-row table starts a page whenever fewer than its
+    header and three rows fit (once, two lines of filler left header and one row behind)."""
+    rows = [[f"Kommune {k}", f"{k}.000 kr."] for k in range(1, 40)]
+    starts = []
+    for n in range(36, 46):
+        blocks = [doc.Heading(1, "T"), *[doc.Paragraph("Fyld") for _ in range(n)],
+                  doc.Heading(2, "Kontrol"),
+                  doc.Table(["Kommune", "Beløb"], rows, numeric=(1,), caption="Kontrol af tal")]
+        pages = _page_texts(tw.document_pdf(doc.Document(title="T", blocks=blocks)))
+        page = next(p for p in pages if "Kontrol af tal" in p)
+        starts.append(page.count("Kommune ") - 1)  # body rows with the caption
+    assert min(starts) >= 3, starts
+    assert max(starts) == 39  # and the table does move whole to the next page when it must

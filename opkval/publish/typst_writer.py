@@ -61,6 +61,8 @@ _LINE = 1.3
 KEEP_SHARE = 0.35
 #: A table row estimated taller than this share of a page may break across pages.
 TALL_ROW = 0.2
+#: Body rows a table that breaks keeps with its caption and header at a page's foot.
+ORPHAN_ROWS = 3
 
 # ------------------------------------------------------------------------------ colours
 
@@ -510,8 +512,21 @@ def _table(t: doc.Table, anchors: set[str], avail: float = TEXT_WIDTH) -> str:
     if t.caption:
         body = f"figure(kind: table, caption: {_s(t.caption)}, {body})"
     keep = lay.height <= KEEP_SHARE * TEXT_HEIGHT
-    return (f"block(breakable: {'false' if keep else 'true'}, width: 100%, "
-            f"text(size: {lay.size}pt, {body}))")
+    table = (f"block(breakable: {'false' if keep else 'true'}, width: 100%, "
+             f"text(size: {lay.size}pt, {body}))")
+    if keep:
+        return table
+    # A table that may break starts where its caption, header and first rows fit: room for
+    # them is asked for with an empty unbreakable block taken back by negative spacing (it
+    # moves to the next page only when the room is not there), so no caption and header with
+    # a single row stand alone at a page's foot.
+    first = min(nbody, ORPHAN_ROWS)
+    need = (lay.height - sum(lay.rows_h[1 + first:]) - 12
+            - (sum(lay.rows_h[1 + nbody:]) if t.foot else 0))
+    if need <= 0 or need > 0.5 * TEXT_HEIGHT:
+        return table
+    return (f"{{ block(breakable: false, width: 100%, height: {_pt(need)}, above: 0.8em, "
+            f"below: 0pt); v({_pt(-need)}, weak: false); {table} }}")
 
 
 # ------------------------------------------------------------------------------ figures
