@@ -200,7 +200,7 @@ def _preamble(document: doc.Document) -> str:
 #let status(kind, body, width: auto) = box(width: width, fill: status-colours.at(kind).at(1),
   stroke: 0.75pt + status-colours.at(kind).at(2), inset: (x: 0.3em), outset: (y: 0.22em),
   radius: 2pt, text(weight: "bold", fill: status-colours.at(kind).at(0), body))
-#let chip(kind, body) = box(fill: label-colours.at(kind).at(1),
+#let chip(kind, body, width: auto) = box(width: width, fill: label-colours.at(kind).at(1),
   stroke: 0.75pt + label-colours.at(kind).at(2), inset: (x: 0.3em), outset: (y: 0.2em),
   radius: 2pt, text(size: 8pt, weight: "bold", fill: label-colours.at(kind).at(0), body))
 """
@@ -210,8 +210,8 @@ def _preamble(document: doc.Document) -> str:
 
 
 def _run(r: doc.Run, anchors: set[str], fit: tuple[float, float] | None = None) -> str:
-    """One run as a Typst code expression (content). ``fit`` (width, size): a status word
-    wider than a table column's ``width`` wraps inside its tint instead of widening it."""
+    """One run as a Typst code expression (content). ``fit`` (width, size): a status word or
+    label wider than a table column's ``width`` wraps inside its tint instead of widening it."""
     t = _s(r.text)
     if r.status:
         if r.status not in STATUS_COLOURS:
@@ -222,6 +222,8 @@ def _run(r: doc.Run, anchors: set[str], fit: tuple[float, float] | None = None) 
     if r.label:
         if r.label not in LABEL_COLOURS:
             raise ValueError(f"ukendt mærkat {r.label!r} i teksten {r.text!r}")
+        if fit and _runs_width((r,), fit[1]) > fit[0]:
+            return f"chip({_s(r.label)}, {t}, width: {_pt(fit[0])})"
         return f"chip({_s(r.label)}, {t})"
     e = f"raw({t})" if r.code else _keep_ranges(r.text)
     if r.italic:
@@ -313,9 +315,10 @@ def _runs_min_width(rs: Sequence[doc.Run], size: float, bold: bool = False) -> f
             w = _runs_width((r,), size, bold)
             # A long status ("Afhænger af klassifikationen") may wrap; a short one ("Kan
             # ikke afgøres") stays on one line (as in the Word writer).
-            if r.status and " " in r.text and len(r.text) > 20:
-                w = (max(fontmetrics.text_width(p, size, bold=True) for p in r.text.split())
-                     + 0.6 * size + 1.5)
+            if " " in r.text and len(r.text) > 20:  # also "Tilsagn (kommunens tilsagnsbrev)"
+                at = size if r.status else 8.0
+                w = (max(fontmetrics.text_width(p, at, bold=True) for p in r.text.split())
+                     + 0.6 * at + 1.5)
             segs, first_glued = [w], glue
             glue = True
         else:
