@@ -140,6 +140,10 @@ def test_ishoej_figures_by_hand(ctxs):
     assert "går 29,1 %, hvis Ansvar og følgeskab i pædagogikken er uformel" in text
     assert "og 7,7 %, hvis det er formel uddannelse" in text
     assert "Afhænger af klassifikationen" in text
+    # Ishøj's plan (21. april 2024) predates round 2's terms: the verdict waits for the
+    # round's own plan, and the bilag says so (once it said only "Se begrundelsen i analysen").
+    assert ("Kan ikke afgøres Planen dækker ikke anden runde, så det afhænger af kommunens "
+            "plan for den runde.") in text
     # The pool pays 1.848.000 / 8 = 231.000 kr. per merit student.
     assert "Puljen betaler 231.000 kr. pr. deltager" in text
 

@@ -516,6 +516,12 @@ def rule_why(ctx: dict, r: dict) -> tuple[str, str]:
             return (f"{fmt.and_list(v['indsatser'])} bruger {fmt.kr(v.get('beloeb_kr') or 0)} "
                     "på personale i skolefritidsordninger.", "–")
         return "Alle indsatser er for personale i dagtilbud.", "–"
+    if rid == "lokal_plan_godkendt" and v.get("daekker_runden") is False:
+        # A plan written before the round's terms: the verdict waits for the round's own plan.
+        r2 = _round_by_role(ctx, ROLE_LOKAL_PLAN)
+        name = _kort(r2) if r2 else "runden"
+        return (f"Planen dækker ikke {name}, så det afhænger af kommunens plan for den "
+                "runde.", "–")
     if rid == "lokal_plan_godkendt" and st == OK:
         if v.get("godkendt") and v.get("godkendt_af") and v.get("godkendt_dato"):
             return (f"Der er en plan, og {v['godkendt_af']} godkendte den "
