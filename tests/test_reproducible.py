@@ -33,7 +33,8 @@ def test_two_builds_with_one_source_date_epoch_are_byte_identical(data, index, t
         fa, fb = getattr(a, name), getattr(b, name)
         assert fa.read_bytes() == fb.read_bytes(), f"{fa.name} differs between two builds"
     # The time printed in the note is the epoch's, in Danish time.
-    assert "Dannet 1. januar 2026 kl. 01:00" in a.html.read_text(encoding="utf-8")
+    assert "Dannet 1. januar 2026 kl. 01:00" in a.analyse_html.read_text(encoding="utf-8")
+    assert "1. januar 2026" in a.html.read_text(encoding="utf-8")  # the bilag: its date
     props = docx.Document(io.BytesIO(a.docx.read_bytes())).core_properties
     assert props.created.isoformat().startswith("2026-01-01T00:00:00")
 
