@@ -1,9 +1,9 @@
 """The built pages in a real browser: Debian's Chromium driven by Playwright (slow).
 
-axe-core (vendored in tests/vendor/axe-core) checks WCAG 2.0/2.1 A and AA on a note, the index
-and the landsoversigt, at a desktop width and at 320 px; the index sorts from the keyboard and
-its search finds the spellings the command line accepts. Skipped, with the reason, where
-Chromium or Playwright is missing (`.ci/run` installs Chromium for CI).
+axe-core (vendored in tests/vendor/axe-core) checks WCAG 2.0/2.1 A and AA on the bilag and the
+analysis, the index and the landsoversigt, at a desktop width and at 320 px; the index sorts from
+the keyboard and its search finds the spellings the command line accepts. Skipped, with the
+reason, where Chromium or Playwright is missing (`.ci/run` installs Chromium for CI).
 """
 
 import hashlib
@@ -23,7 +23,8 @@ CHROMIUM = os.environ.get("OPKVAL_CHROMIUM") or shutil.which("chromium") or "/us
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-PAGES = ("ishoej", "helsingoer", "index", "landsoversigt")
+#: Both documents of a kommune with a plan and of one without, the index and the landsoversigt.
+PAGES = ("ishoej", "ishoej-analyse", "helsingoer", "helsingoer-analyse", "index", "landsoversigt")
 
 
 @pytest.fixture(scope="module")

@@ -61,7 +61,9 @@ def test_ishoej_gets_a_bilag_and_an_analysis(ishoej):
 
 def test_ishoej_pdf_has_the_figures_and_the_chart(ishoej):
     text = _pdf_text(ishoej.analyse_pdf)
-    assert "Orientering om opkvalificeringspuljen – Ishøj Kommune" in text.replace("\n", " ")
+    # The analysis carries the name the bilag and the agenda item give it.
+    assert "Analyse af opkvalificeringspuljen – Ishøj Kommune" in " ".join(text.split())
+    assert "Kort fortalt" in text
     # Round 2 on the 0-5 key: 5 x 927.592 = 4.637.960 kr. (195,9 mio. x 1.750 / 369.586 a year)
     for figure in ("280.000", "512.000", "1.304.000", "4.637.960"):
         assert figure in text, figure

@@ -598,3 +598,61 @@ def test_a_link_to_a_section_goes_there_and_one_to_a_missing_anchor_stays_text()
     assert len(annots) == 1 and annots[0].get("/Dest") is not None
     assert [k for k, _, _ in _tree(pdf)].count("/Link") == 1
     assert "til analysen" in _fold(_text(pdf))
+
+
+# ------------------------------------------------------------------------------ looks (q5)
+
+
+def _page_texts(pdf: bytes) -> list[str]:
+    return [_fold(p.extract_text()) for p in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def test_page_one_leaves_the_header_fields_to_the_title_block():
+    """The fields (udvalg, møde) stand once on page 1, in the title block; the running header
+    there keeps the kommune and the bilag number, and carries the fields from page 2 on."""
+    d = doc.Document(title="Bilag", header=("Vejle Kommune · Bilag 2",
+                                            "Udvalg: Børneudvalget · Møde: 14. april 2026"),
+                     blocks=[doc.Heading(1, "Bilag"),
+                             doc.KeyValue([("Udvalg", "Børneudvalget"),
+                                           ("Møde", "14. april 2026")]),
+                             _long_table(70)])
+    pages = _page_texts(tw.document_pdf(d))
+    assert len(pages) >= 2
+    assert pages[0].count("Børneudvalget") == 1 and "Vejle Kommune · Bilag 2" in pages[0]
+    assert all("Udvalg: Børneudvalget · Møde: 14. april 2026" in p for p in pages[1:])
+
+
+def test_a_year_range_and_a_long_status_never_break_a_narrow_column_apart():
+    """A plan's year column keeps "2024–2027" on one line (Typst would break after the dash;
+    once the column broke it "2024–20 / 27"), and a status word longer than its column wraps
+    inside its tint between words instead of taking the width the text columns need."""
+    why = "Til andet end formel uddannelse går 29,1 % hvis kurset er uformel. " * 3
+    rows = [[f"Indsats {k} om pædagogisk faglighed og ledelse", "2024–2027",
+             [doc.Run("Afhænger af klassifikationen", status="afhaenger")], why]
+            for k in range(1, 4)]
+    t = doc.Table(["Indsats", "År", "Status", "Hvorfor"], rows, role="rules")
+    lay = tw._Layout(t)
+    chip = fontmetrics.text_width("Afhænger af klassifikationen", tw.TABLE_PT, bold=True)
+    assert lay.content_width(2) < chip  # the status column is narrower than the whole word
+    year = fontmetrics.text_width("2024–2027", tw.TABLE_PT)
+    assert lay.content_width(1) >= year
+    text = _page_texts(tw.document_pdf(doc.Document(title="T", blocks=[doc.Heading(1, "T"), t])))
+    assert text[0].count("2024–2027") == 3
+    src = tw.document_source(doc.Document(title="T", blocks=[t]))
+    assert 'box("2024–2027")' in src and "width:" in src.split('status("afhaenger"')[1][:80]
+
+
+def test_a_breaking_table_never_leaves_its_caption_header_and_one_row_at_a_page_foot():
+    """Pushed down a line at a time, a 39-row table starts a page whenever fewer than its
+    header and three rows fit (once, two lines of filler left header and one row behind)."""
+    rows = [[f"Kommune {k}", f"{k}.000 kr."] for k in range(1, 40)]
+    starts = []
+    for n in range(36, 46):
+        blocks = [doc.Heading(1, "T"), *[doc.Paragraph("Fyld") for _ in range(n)],
+                  doc.Heading(2, "Kontrol"),
+                  doc.Table(["Kommune", "Beløb"], rows, numeric=(1,), caption="Kontrol af tal")]
+        pages = _page_texts(tw.document_pdf(doc.Document(title="T", blocks=blocks)))
+        page = next(p for p in pages if "Kontrol af tal" in p)
+        starts.append(page.count("Kommune ") - 1)  # body rows with the caption
+    assert min(starts) >= 3, starts
+    assert max(starts) == 39  # and the table does move whole to the next page when it must

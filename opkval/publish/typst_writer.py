@@ -61,6 +61,8 @@ _LINE = 1.3
 KEEP_SHARE = 0.35
 #: A table row estimated taller than this share of a page may break across pages.
 TALL_ROW = 0.2
+#: Body rows a table that breaks keeps with its caption and header at a page's foot.
+ORPHAN_ROWS = 3
 
 # ------------------------------------------------------------------------------ colours
 
@@ -127,9 +129,25 @@ def _preamble(document: doc.Document) -> str:
     lang = document.lang if re.fullmatch(r"[a-z]{2,3}", document.lang or "") else "da"
     author = f", author: ({_s(document.author)},)" if document.author.strip() else ""
     header_lines = [ln for ln in document.header if ln.strip()]
+    # Page 1's title block shows the header fields: there the running header leaves out the
+    # line of fields the title block has (kommune and bilag number stay), so no fact stands
+    # twice and nothing crowds the title; from page 2 on, every line.
+    shown = set()
+    for blk in doc.walk(document.blocks):
+        if isinstance(blk, doc.KeyValue):
+            shown |= {k for k, _ in blk.pairs}
+
+    def fields_line(line: str) -> bool:
+        return all(part.split(":")[0] in shown for part in line.split(" · "))
+
+    first = [ln for ln in header_lines if not fields_line(ln)] or header_lines[:1]
+
+    def lines(ls: list[str]) -> str:
+        return "(" + ", ".join(_s(ln) for ln in ls) + ",).join(linebreak())"
+
     header = ("none" if not header_lines else
-              "align(right, text(size: 7.5pt, fill: muted, ("
-              + ", ".join(_s(ln) for ln in header_lines) + ",).join(linebreak())))")
+              "context align(right, text(size: 7.5pt, fill: muted, if here().page() == 1 "
+              f"{{ {lines(first)} }} else {{ {lines(header_lines)} }}))")
     status = ", ".join(f"{_s(k)}: ({', '.join(f'rgb({_s(c)})' for c in v)})"
                        for k, v in STATUS_COLOURS.items())
     labels = ", ".join(f"{_s(k)}: ({', '.join(f'rgb({_s(c)})' for c in v)})"
@@ -179,10 +197,10 @@ def _preamble(document: doc.Document) -> str:
   weight: "bold", it.body))
 #set table(stroke: none, inset: (x: {CELL_INSET_X}pt, y: {CELL_INSET_Y}pt))
 #set table.cell(breakable: false)
-#let status(kind, body) = box(fill: status-colours.at(kind).at(1),
+#let status(kind, body, width: auto) = box(width: width, fill: status-colours.at(kind).at(1),
   stroke: 0.75pt + status-colours.at(kind).at(2), inset: (x: 0.3em), outset: (y: 0.22em),
   radius: 2pt, text(weight: "bold", fill: status-colours.at(kind).at(0), body))
-#let chip(kind, body) = box(fill: label-colours.at(kind).at(1),
+#let chip(kind, body, width: auto) = box(width: width, fill: label-colours.at(kind).at(1),
   stroke: 0.75pt + label-colours.at(kind).at(2), inset: (x: 0.3em), outset: (y: 0.2em),
   radius: 2pt, text(size: 8pt, weight: "bold", fill: label-colours.at(kind).at(0), body))
 """
@@ -191,18 +209,23 @@ def _preamble(document: doc.Document) -> str:
 # ------------------------------------------------------------------------------ inline
 
 
-def _run(r: doc.Run, anchors: set[str]) -> str:
-    """One run as a Typst code expression (content)."""
+def _run(r: doc.Run, anchors: set[str], fit: tuple[float, float] | None = None) -> str:
+    """One run as a Typst code expression (content). ``fit`` (width, size): a status word or
+    label wider than a table column's ``width`` wraps inside its tint instead of widening it."""
     t = _s(r.text)
     if r.status:
         if r.status not in STATUS_COLOURS:
             raise ValueError(f"ukendt status {r.status!r} i teksten {r.text!r}")
+        if fit and _runs_width((r,), fit[1]) > fit[0]:
+            return f"status({_s(r.status)}, {t}, width: {_pt(fit[0])})"
         return f"status({_s(r.status)}, {t})"
     if r.label:
         if r.label not in LABEL_COLOURS:
             raise ValueError(f"ukendt mærkat {r.label!r} i teksten {r.text!r}")
+        if fit and _runs_width((r,), fit[1]) > fit[0]:
+            return f"chip({_s(r.label)}, {t}, width: {_pt(fit[0])})"
         return f"chip({_s(r.label)}, {t})"
-    e = f"raw({t})" if r.code else t
+    e = f"raw({t})" if r.code else _keep_ranges(r.text)
     if r.italic:
         e = f"emph({e})"
     if r.bold:
@@ -217,11 +240,51 @@ def _run(r: doc.Run, anchors: set[str]) -> str:
     return e
 
 
-def _runs(rs: Sequence[doc.Run], anchors: set[str]) -> str:
+#: A range of numbers ("2024–2027", "48.000–61.200"): one piece a line never breaks.
+_RANGE = re.compile(r"\d[\d.,]*\u2013\d[\d.,]*\d|\d\u2013\d")
+
+
+def _keep_ranges(text: str) -> str:
+    """``text`` as a string literal, with each number range in an unbreakable box (Typst
+    would break after the en dash: "2024–" on one line, "2027" on the next)."""
+    parts, k = [], 0
+    for m in _RANGE.finditer(text):
+        if m.start() > k:
+            parts.append(_s(text[k:m.start()]))
+        parts.append(f"box({_s(m.group())})")
+        k = m.end()
+    if not parts:
+        return _s(text)
+    if k < len(text):
+        parts.append(_s(text[k:]))
+    return "[" + "".join("#" + p for p in parts) + "]"
+
+
+def _segments(text: str) -> list[str]:
+    """The pieces of ``text`` a line may not break inside, as Typst breaks it here: at spaces
+    and after dashes, except inside a number range (:func:`_keep_ranges`)."""
+    out: list[str] = []
+    for word in re.split(r"[ \t\n]+", text):
+        if not word:
+            continue
+        ranges = [m.span() for m in _RANGE.finditer(word)]
+        k = 0
+        for piece in fontmetrics.segments(word):
+            end = k + len(piece)
+            if out and k > 0 and any(a < k < b for a, b in ranges):
+                out[-1] += piece  # the range's dash is no break point
+            else:
+                out.append(piece)
+            k = end
+    return out
+
+
+def _runs(rs: Sequence[doc.Run], anchors: set[str],
+          fit: tuple[float, float] | None = None) -> str:
     """Runs as one content expression."""
     if not rs:
         return "[]"
-    return "[" + "".join("#" + _run(r, anchors) for r in rs) + "]"
+    return "[" + "".join("#" + _run(r, anchors, fit) for r in rs) + "]"
 
 
 # ------------------------------------------------------------------------------ estimates
@@ -250,6 +313,12 @@ def _runs_min_width(rs: Sequence[doc.Run], size: float, bold: bool = False) -> f
     for r in rs:
         if r.status or r.label:
             w = _runs_width((r,), size, bold)
+            # A long status ("Afhænger af klassifikationen") may wrap; a short one ("Kan
+            # ikke afgøres") stays on one line (as in the Word writer).
+            if " " in r.text and len(r.text) > 20:  # also "Tilsagn (kommunens tilsagnsbrev)"
+                at = size if r.status else 8.0
+                w = (max(fontmetrics.text_width(p, at, bold=True) for p in r.text.split())
+                     + 0.6 * at + 1.5)
             segs, first_glued = [w], glue
             glue = True
         else:
@@ -257,7 +326,7 @@ def _runs_min_width(rs: Sequence[doc.Run], size: float, bold: bool = False) -> f
                 widths = [len(p) * 0.602 * 8.0 for p in fontmetrics.segments(r.text)]
             else:
                 widths = [fontmetrics.text_width(p, size, bold or r.bold, r.italic)
-                          for p in fontmetrics.segments(r.text)]
+                          for p in _segments(r.text)]
             if not widths:
                 glue = glue and not r.text[:1].isspace()
                 continue
@@ -314,10 +383,14 @@ class _Layout:
         rows = [(t.head, True)] + [(r, False) for r in t.rows] + [(r, True) for r in t.foot]
         minw = [pad] * ncol
         maxw = [pad] * ncol
-        for row, bold in rows:
+        for k, (row, bold) in enumerate(rows):
             for i, c in enumerate(row):
                 full = _runs_width(c, self.size, bold) + pad
-                least = full if i in num else _runs_min_width(c, self.size, bold) + pad
+                # A number never breaks; a numeric column's heading ("Pædagogisk personale
+                # (skøn)") may, so it does not squeeze the text columns into broken words.
+                whole = i in num and not (k == 0 and t.head)
+                least = (_number_min_width(c, self.size, bold, full - pad) + pad if whole
+                         else _runs_min_width(c, self.size, bold) + pad)
                 maxw[i] = max(maxw[i], full)
                 minw[i] = max(minw[i], least)
         share = _AUTO_WIDTH.get(t.role)
@@ -350,6 +423,15 @@ class _Layout:
 
     def content_width(self, i: int) -> float:
         return self.widths[i] - 2 * CELL_INSET_X - 1.0
+
+
+def _number_min_width(c: Sequence[doc.Run], size: float, bold: bool, full: float) -> float:
+    """The least width of a numeric cell: the number whole, with a note in parentheses after
+    it ("1.586.000–3.663.960 kr. (skøn)") allowed onto a line of its own."""
+    text = doc.plain(c)
+    if " (" not in text or any(r.status or r.label or r.code for r in c):
+        return full
+    return max(fontmetrics.text_width(p, size, bold) for p in re.split(r" (?=\()", text))
 
 
 def _water_fill(wants: list[float], total: float) -> float:
@@ -406,7 +488,7 @@ def _table(t: doc.Table, anchors: set[str], avail: float = TEXT_WIDTH) -> str:
         for i in range(ncol):
             c = row[i] if i < len(row) else ()
             c = _breakable_runs(c, lay.content_width(i), lay.size, bold)
-            e = _runs(c, anchors)
+            e = _runs(c, anchors, fit=(lay.content_width(i), lay.size))
             e = f"strong({e})" if bold and c else e
             # A row is kept on one page (as tr { break-inside: avoid }), unless it is so tall
             # that moving it would leave most of a page empty, or it would not fit on any page.
@@ -433,8 +515,21 @@ def _table(t: doc.Table, anchors: set[str], avail: float = TEXT_WIDTH) -> str:
     if t.caption:
         body = f"figure(kind: table, caption: {_s(t.caption)}, {body})"
     keep = lay.height <= KEEP_SHARE * TEXT_HEIGHT
-    return (f"block(breakable: {'false' if keep else 'true'}, width: 100%, "
-            f"text(size: {lay.size}pt, {body}))")
+    table = (f"block(breakable: {'false' if keep else 'true'}, width: 100%, "
+             f"text(size: {lay.size}pt, {body}))")
+    if keep:
+        return table
+    # A table that may break starts where its caption, header and first rows fit: room for
+    # them is asked for with an empty unbreakable block taken back by negative spacing (it
+    # moves to the next page only when the room is not there), so no caption and header with
+    # a single row stand alone at a page's foot.
+    first = min(nbody, ORPHAN_ROWS)
+    need = (lay.height - sum(lay.rows_h[1 + first:]) - 12
+            - (sum(lay.rows_h[1 + nbody:]) if t.foot else 0))
+    if need <= 0 or need > 0.5 * TEXT_HEIGHT:
+        return table
+    return (f"{{ block(breakable: false, width: 100%, height: {_pt(need)}, above: 0.8em, "
+            f"below: 0pt); v({_pt(-need)}, weak: false); {table} }}")
 
 
 # ------------------------------------------------------------------------------ figures
@@ -574,8 +669,13 @@ class _Writer:
         def value(v: str) -> str:
             return _break_long(v, avail - 80, lambda p: fontmetrics.text_width(p, 9.0))
 
-        pairs = "#h(1.2em, weak: true)".join(
-            f"#box(strong({_s(k + ':')}))#\"\\u{{a0}}\"#{_s(value(v))}" for k, v in kv.pairs)
+        def pair(k: str, v: str) -> str:
+            e = f"#box(strong({_s(k + ':')}))#\"\\u{{a0}}\"#{_s(value(v))}"
+            # A short pair ("Dato: 7. december 2026") is never split over two lines.
+            w = fontmetrics.text_width(f"{k}: {v}", 9.0, bold=True)
+            return f"#box[{e}]" if w <= avail / 2 else e
+
+        pairs = "#h(1.2em, weak: true)".join(pair(k, v) for k, v in kv.pairs)
         return f"#text(size: 9pt, par([{pairs}]))"
 
     def box(self, bx: doc.Box, avail: float) -> str:

@@ -91,7 +91,9 @@ TABLE_PT = (9.0, 8.5, 8.0, 7.5, 7.0)
 #: A cell's left and right padding (twips).
 CELL_PAD_TW = 85
 #: A table row of at most this many lines is kept on one page; a taller one may be split.
-ROW_KEPT_LINES = 4
+#: About a fifth of a page of table text, as the PDF's rows (typst_writer.TALL_ROW): a rule's
+#: six-line reason no longer starts at a page's foot and ends on the next.
+ROW_KEPT_LINES = 12
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"

@@ -136,8 +136,10 @@ def kicker(ctx: dict) -> str:
 def document_title(ctx: dict, kind: str = "bilag") -> str:
     """The title of a kommune's bilag (its heading 1), or of its analysis (``kind``
     "analyse"), as the files' metadata and the browser's tab give it."""
-    base = f"Orientering om opkvalificeringspuljen – {_kommune(ctx)}"
-    return base if kind != "analyse" else f"{base} (analyse)"
+    # The analysis carries the name the bilag and the agenda item give it under Bilag.
+    if kind == "analyse":
+        return f"Analyse af opkvalificeringspuljen – {_kommune(ctx)}"
+    return f"Orientering om opkvalificeringspuljen – {_kommune(ctx)}"
 
 
 def document_header(ctx: dict, kind: str = "bilag") -> tuple[str, ...]:
@@ -149,16 +151,32 @@ def document_header(ctx: dict, kind: str = "bilag") -> tuple[str, ...]:
     return tuple(x for x in (" · ".join(x for x in first if x), fields) if x)
 
 
-def title(ctx: dict) -> doc.Section:
+def title(ctx: dict, kind: str = "bilag") -> doc.Section:
+    """The title block; ``kind`` "analyse" gives the analysis's own title and kicker."""
     k = ctx["kommune"]
     scenario = None
     if ctx.get("scenarie"):
         scenario = doc.Paragraph("Scenarie – ikke kommunens plan, som den står: "
                                  f"{'; '.join(ctx['scenarie'])}.", role="scenario")
+    if kind == "analyse":
+        # The analysis is its own document, not the bilag: no bilag number in its kicker, and
+        # as in the bilag, the logo beside kicker and title, the header fields under them.
+        fields = header_fields(ctx)
+        return doc.Section(doc.sequence(
+            logo_figure(ctx),
+            doc.Paragraph(" · ".join(x for x in (
+                "Scenarie" if ctx.get("scenarie") else "",
+                f"Analyse · rapportår {ctx['report_year']}") if x), role="kicker"),
+            doc.Heading(1, document_title(ctx, kind)),
+            doc.KeyValue(fields) if fields else None,
+            doc.Paragraph(f"{k['region']} · {k['kommunegruppe']} · kommunekode {k['kode']:03d}",
+                          role="meta"),
+            scenario,
+            doc.Paragraph(generated_text(ctx), role="generated")), role="title")
     return doc.Section([
         *header(ctx),
         doc.Paragraph(kicker(ctx), role="kicker"),
-        doc.Heading(1, document_title(ctx)),
+        doc.Heading(1, document_title(ctx, kind)),
         doc.Paragraph(f"{k['region']} · {k['kommunegruppe']} · kommunekode {k['kode']:03d}",
                       role="meta"),
         scenario,

@@ -107,14 +107,16 @@ def analyse(ctx: dict, formats: str = "html,pdf") -> list:
     the bilag and those it leaves out.
     """
     skip = set(moved(ctx)) | left_out(ctx) | set(OWN_TEXT)
-    out = [fn(ctx) for sid, fn in SECTIONS.items() if sid not in skip]
+    out = [present.title(ctx, "analyse") if sid == "titel" else fn(ctx)
+           for sid, fn in SECTIONS.items() if sid not in skip]
     out.append(present.footer(ctx, formats))
     return [x for x in out if x is not None]
 
 
 def analyse_title(ctx: dict) -> str:
-    """The analysis's name as the bilag refers to it (in words, never a file name)."""
-    return f"Analyse af opkvalificeringspuljen – {_k(ctx)}"
+    """The analysis's name as the bilag refers to it (in words, never a file name): its own
+    title."""
+    return present.document_title(ctx, "analyse")
 
 
 def bilag_title(ctx: dict) -> str:
@@ -449,6 +451,15 @@ def _first_sentence(text: str) -> str:
     return "Se begrundelsen i analysen."
 
 
+def _reading(parts: list[str | None]) -> str:
+    """Courses' part of the 90/10 rule in words: all formal, all informal, or neither."""
+    if parts and all(x == "formel" for x in parts):
+        return "formel uddannelse"
+    if parts and all(x == "uformel" for x in parts):
+        return "uformel opkvalificering"
+    return "ikke formel uddannelse"
+
+
 def rule_why(ctx: dict, r: dict) -> tuple[str, str]:
     """One sentence of why, and the assumption the verdict rests on ('–' for none)."""
     v = r.get("vaerdier") or {}
@@ -463,11 +474,14 @@ def rule_why(ctx: dict, r: dict) -> tuple[str, str]:
             share2 = _worst_share(alt.get("runder"))
             who = fmt.and_list(names)
             it = "det" if len(names) == 1 else "de"
+            # The plan's own reading (``share``) and the other one (``share2``), each in the
+            # words of its part: a course read as formal has "uformel" as its other reading.
             kinds = {d["navn"]: d.get("del") for d in p.get("indsatser") or []}
-            now = ("uformel opkvalificering" if all(kinds.get(x) == "uformel" for x in names)
-                   else "ikke formel uddannelse")
+            parts = {k: v.get("del") for k, v in (p.get("kategorier") or {}).items()}
+            now = _reading([kinds.get(x) for x in names])
+            other = _reading([parts.get(alt["kategorier"][x]) for x in names])
             return (f"Til andet end formel uddannelse går {fmt.pct(share)}, hvis {who} er "
-                    f"{now}, og {fmt.pct(share2)}, hvis {it} er formel uddannelse.",
+                    f"{now}, og {fmt.pct(share2)}, hvis {it} er {other}.",
                     f"At {who} er {now}, hvilket er usikkert.")
         if share is None:
             return "Planen bruger ingen penge fra puljen.", "–"
@@ -502,6 +516,12 @@ def rule_why(ctx: dict, r: dict) -> tuple[str, str]:
             return (f"{fmt.and_list(v['indsatser'])} bruger {fmt.kr(v.get('beloeb_kr') or 0)} "
                     "på personale i skolefritidsordninger.", "–")
         return "Alle indsatser er for personale i dagtilbud.", "–"
+    if rid == "lokal_plan_godkendt" and v.get("daekker_runden") is False:
+        # A plan written before the round's terms: the verdict waits for the round's own plan.
+        r2 = _round_by_role(ctx, ROLE_LOKAL_PLAN)
+        name = _kort(r2) if r2 else "runden"
+        return (f"Planen dækker ikke {name}, så det afhænger af kommunens plan for den "
+                "runde.", "–")
     if rid == "lokal_plan_godkendt" and st == OK:
         if v.get("godkendt") and v.get("godkendt_af") and v.get("godkendt_dato"):
             return (f"Der er en plan, og {v['godkendt_af']} godkendte den "
