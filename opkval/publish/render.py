@@ -428,6 +428,9 @@ class Renderer:
             ctx_path = tmp / f"{slug}.json"
             write_json(ctx, ctx_path)
             executed = tmp / f"{slug}.ipynb"
+            # The agenda item needs only the context: it is written while the kernel runs the
+            # cells (this process only waits then), not after them.
+            agenda_job = _Background(_agenda_bytes, ctx) if final.agenda_docx else None
             try:
                 params = {**parameters, "context_path": str(ctx_path),
                           "formats": ",".join(formats)}
@@ -441,6 +444,12 @@ class Renderer:
                         raise ReportError(f"{e} Den kørte notebook er gemt i "
                                           f"{keep / f'{slug}.ipynb'}.") from None
                 raise
+            if docx:
+                # Word's pictures of the charts, drawn by Typst (without the GIL) in a thread
+                # while this one writes the kept notebook and the first document; a failure
+                # there only means the Word writer draws the chart itself.
+                _Background(_rasterise_charts, executed_nb)
+            agenda_made = agenda_job.result() if agenda_job is not None else None
             staged: list[tuple[Path, Path]] = []
             try:
                 # The kept notebook reads the context kept beside it, so it runs again.
@@ -456,7 +465,7 @@ class Renderer:
                         created=created, author=part.author, renderer=self)
                     staged.extend((path, out_dir / path.name) for path in written)
                 if final.agenda_docx:
-                    staged.extend(_agenda_files(ctx, tmp, final))
+                    staged.extend(_agenda_files(ctx, tmp, final, agenda_made))
                 # The JSON last, listing the others: the note's commit record.
                 write_json({**ctx, "filer_sha256": {dst.name: file_sha256(src)
                                                     for src, dst in staged}}, ctx_path)
@@ -668,15 +677,34 @@ def _docx_bytes(document: doc.Document) -> bytes:
     return document_docx(document)
 
 
-def _agenda_files(ctx: dict, tmp: Path, final: ReportFiles) -> list[tuple[Path, Path]]:
-    """The draft agenda item (Word and plain text), in `tmp`."""
+def _agenda_bytes(ctx: dict) -> tuple[bytes, str]:
+    """The draft agenda item: its Word file and its plain text."""
     from opkval.publish import agenda
 
     item = agenda.agenda(ctx)
+    return agenda.to_docx(item, ctx), agenda.to_text(item)
+
+
+def _agenda_files(ctx: dict, tmp: Path, final: ReportFiles,
+                  made: tuple[bytes, str] | None = None) -> list[tuple[Path, Path]]:
+    """The draft agenda item (Word and plain text) in `tmp`: `made` by :func:`_agenda_bytes`,
+    or made here."""
+    docx_bytes, text = made or _agenda_bytes(ctx)
     a_docx, a_txt = tmp / final.agenda_docx.name, tmp / final.agenda_txt.name
-    a_docx.write_bytes(agenda.to_docx(item, ctx))
-    a_txt.write_text(agenda.to_text(item), encoding="utf-8")
+    a_docx.write_bytes(docx_bytes)
+    a_txt.write_text(text, encoding="utf-8")
     return [(a_docx, final.agenda_docx), (a_txt, final.agenda_txt)]
+
+
+def _rasterise_charts(nb) -> None:
+    """Draw Word's PNG of every chart the notebook shows ahead of the Word writer, which then
+    finds it in :func:`opkval.publish.typst_writer.svg_png`'s cache."""
+    from opkval.publish.typst_writer import svg_png
+    from opkval.publish.word import CHART_DPI
+
+    for blk in doc.walk(doc.blocks_from_outputs(nb)):
+        if isinstance(blk, doc.Figure) and blk.svg and not blk.png:
+            svg_png(blk.svg, blk.width_cm, CHART_DPI)
 
 
 @contextlib.contextmanager

@@ -746,13 +746,16 @@ def _raster_compiler():
     return typst.Compiler(font_paths=fonts, ignore_system_fonts=True)
 
 
+@functools.lru_cache(maxsize=16)
 def svg_png(svg: str, width_cm: float, ppi: float) -> bytes:
     """An SVG drawn as a PNG `width_cm` wide at `ppi` pixels an inch, on white, by Typst's SVG
     renderer; b"" for an SVG Typst cannot draw.
 
     For Word's copy of a chart: the kernel draws each chart once, as SVG, and this makes the
     picture from it in about 0,02 s of CPU (a second matplotlib drawing with Agg cost about
-    0,08 s, resvg-py about 0,09 s at the same size). The same SVG gives the same bytes."""
+    0,08 s, resvg-py about 0,09 s at the same size). The same SVG gives the same bytes, and
+    the last few are kept: the renderer draws a note's charts ahead, in a thread of their own
+    (Typst runs without the GIL), while the Word writer is busy with the text."""
     import typst
 
     source = ("#set page(width: " + _pt(width_cm * 72 / 2.54) + ", height: auto, margin: 0pt, "
