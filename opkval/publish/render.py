@@ -444,25 +444,35 @@ class Renderer:
                         raise ReportError(f"{e} Den kørte notebook er gemt i "
                                           f"{keep / f'{slug}.ipynb'}.") from None
                 raise
-            if docx:
-                # Word's pictures of the charts, drawn by Typst (without the GIL) in a thread
-                # while this one writes the kept notebook and the first document; a failure
-                # there only means the Word writer draws the chart itself.
-                _Background(_rasterise_charts, executed_nb)
             agenda_made = agenda_job.result() if agenda_job is not None else None
+            created = created_at(ctx)
+            part_nbs = [part_notebook(executed_nb, part.tag) for part in parts]
+            # Every document's PDF starts now, each in a thread (Typst runs without the GIL,
+            # one compile at a time), and then Word's pictures of the charts (drawn by Typst
+            # too, on a compiler of their own), while this thread writes the kept notebook,
+            # the HTML and the Word files: the analysis's PDF, the longest step, is not left
+            # to the end. (A document render_document refuses never has its PDF asked for; a
+            # picture not drawn ahead is drawn by the Word writer itself.)
+            pdfs = []
+            for part, sub in zip(parts, part_nbs, strict=True):
+                wants_pdf = getattr(final, _field(part, "pdf")) is not None
+                pdfs.append(_Background(_pdf_bytes, notebook_document(
+                    sub, title=part.title, kind=part.kind, header=part.header,
+                    created=created, author=part.author)) if wants_pdf else None)
+            if docx:
+                _Background(_rasterise_charts, executed_nb)
             staged: list[tuple[Path, Path]] = []
             try:
                 # The kept notebook reads the context kept beside it, so it runs again.
                 keep_context_beside(executed_nb, executed, ctx_path.name)
                 staged.append((executed, final.ipynb))
-                created = created_at(ctx)
-                for part in parts:
+                for part, sub, pdf in zip(parts, part_nbs, pdfs, strict=True):
                     wanted = [f for f in ("html", "pdf", "docx")
                               if getattr(final, _field(part, f)) is not None]
                     written = render_document(
-                        part_notebook(executed_nb, part.tag), tmp, f"{slug}{part.suffix}",
+                        sub, tmp, f"{slug}{part.suffix}",
                         tuple(wanted), title=part.title, kind=part.kind, header=part.header,
-                        created=created, author=part.author, renderer=self)
+                        created=created, author=part.author, renderer=self, pdf=pdf)
                     staged.extend((path, out_dir / path.name) for path in written)
                 if final.agenda_docx:
                     staged.extend(_agenda_files(ctx, tmp, final, agenda_made))
@@ -572,7 +582,8 @@ def blocks_notebook(blocks):
 
 def render_document(nb_or_blocks, out_dir: Path, stem: str, formats: tuple[str, ...], *,
                     title: str, kind: str, header: tuple[str, ...] = (), created: str = "",
-                    author: str = "", renderer: Renderer | None = None) -> list[Path]:
+                    author: str = "", renderer: Renderer | None = None,
+                    pdf: _Background | None = None) -> list[Path]:
     """Write one document as ``<stem>.html``, ``.pdf``, ``.docx`` in `out_dir` (the formats
     asked for); returns the paths written.
 
@@ -580,12 +591,14 @@ def render_document(nb_or_blocks, out_dir: Path, stem: str, formats: tuple[str, 
     The HTML goes through nbconvert (lang="da", offline, self-contained); PDF and Word are
     written from the blocks (:func:`opkval.base.doc.blocks_from_outputs`), never from the HTML.
     Files are written as they are; a caller that needs all-or-nothing writes into a temp
-    folder and swaps them in (as :meth:`Renderer.render_notebook` does)."""
+    folder and swaps them in (as :meth:`Renderer.render_notebook` does). `pdf`: the PDF's
+    bytes already being made (by :meth:`Renderer.render_notebook`), else made here."""
     nb = (nb_or_blocks if hasattr(nb_or_blocks, "cells")
           else blocks_notebook(nb_or_blocks))
     out_dir = Path(out_dir)
     written = []
-    pdf = None
+    if "pdf" not in formats:
+        pdf = None
     if "pdf" in formats or "docx" in formats:
         document = notebook_document(nb, title=title, kind=kind, header=header,
                                      created=created, author=author)
@@ -597,7 +610,7 @@ def render_document(nb_or_blocks, out_dir: Path, stem: str, formats: tuple[str, 
                 f"{title}: {loose} af notebookens visninger er ikke dokumentblokke "
                 f"({doc.MIMETYPE}); PDF og Word ville mangle dem." if loose else
                 f"{title}: notebooken viste ingen dokumentblokke ({doc.MIMETYPE}).")
-        if "pdf" in formats:
+        if "pdf" in formats and pdf is None:
             # Typst compiles without Python's GIL: the PDF is laid out on the other core while
             # this thread writes the HTML and the Word file (both Python).
             pdf = _Background(_pdf_bytes, document)
