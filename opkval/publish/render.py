@@ -301,9 +301,11 @@ class Renderer:
             asyncio.set_event_loop(None)
             loop.close()
 
-    def execute(self, output: Path, parameters: dict, notebook: Path | None = None):
+    def execute(self, output: Path, parameters: dict, notebook: Path | None = None,
+                during: _Background | None = None):
         """Run a notebook with papermill in the warm kernel (written to `output` and returned);
-        ReportError names the cell."""
+        ReportError names the cell. `during`: work started once the kernel is known to be
+        live, to run while the kernel runs the cells."""
         import papermill as pm
         from papermill.exceptions import PapermillExecutionError
 
@@ -320,6 +322,8 @@ class Renderer:
                 pass  # no thread to be had: each writer loads what it needs itself
             else:
                 self._preload = preload
+        if during is not None:
+            during.start()
         try:
             return pm.execute_notebook(
                 str(notebook), str(output), parameters=parameters, kernel_name=KERNEL,
@@ -430,11 +434,12 @@ class Renderer:
             executed = tmp / f"{slug}.ipynb"
             # The agenda item needs only the context: it is written while the kernel runs the
             # cells (this process only waits then), not after them.
-            agenda_job = _Background(_agenda_bytes, ctx) if final.agenda_docx else None
+            agenda_job = (_Background(_agenda_bytes, ctx, start=False) if final.agenda_docx
+                          else None)
             try:
                 params = {**parameters, "context_path": str(ctx_path),
                           "formats": ",".join(formats)}
-                executed_nb = self.execute(executed, params, notebook)
+                executed_nb = self.execute(executed, params, notebook, during=agenda_job)
             except ReportError as e:
                 if executed.exists():
                     keep = BUILD_DIR / "failed"
@@ -634,27 +639,40 @@ def render_document(nb_or_blocks, out_dir: Path, stem: str, formats: tuple[str, 
 
 
 class _Background:
-    """``fn(*args)`` in a thread of its own; :meth:`result` waits and returns its value or
-    raises its exception. Without a thread to be had, it runs at once in the caller's."""
+    """``fn(*args)`` in a thread of its own (from :meth:`start`, at once unless
+    ``start=False``); :meth:`result` waits and returns its value or raises its exception.
+    Without a thread to be had, or never started, it runs in the caller's thread."""
 
-    def __init__(self, fn, *args):
+    def __init__(self, fn, *args, start: bool = True):
+        self._fn, self._args = fn, args
         self._value = self._error = None
-        self._thread = threading.Thread(target=self._run, args=(fn, *args), daemon=True)
+        self._thread: threading.Thread | None = None
+        self._done = False
+        if start:
+            self.start()
+
+    def start(self) -> None:
+        if self._thread is not None or self._done:
+            return
+        self._thread = threading.Thread(target=self._run, daemon=True)
         try:
             self._thread.start()
         except RuntimeError:
             self._thread = None
-            self._run(fn, *args)
+            self._run()
 
-    def _run(self, fn, *args) -> None:
+    def _run(self) -> None:
         try:
-            self._value = fn(*args)
+            self._value = self._fn(*self._args)
         except BaseException as e:  # handed to the caller by result()
             self._error = e
+        self._done = True
 
     def result(self):
         if self._thread is not None:
             self._thread.join()
+        elif not self._done:
+            self._run()
         if self._error is not None:
             raise self._error
         return self._value
