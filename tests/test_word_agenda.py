@@ -16,7 +16,7 @@ from opkval.assembly.context import build_context
 from opkval.base import doc
 from opkval.inputs.plan import load_plan
 from opkval.publish import agenda
-from opkval.publish.word import document_docx, note_document, note_docx
+from opkval.publish.word import document_docx, note_document, note_docx, svg_png
 from opkval.sections import charts, present_plan
 from tests.conftest import PLANS
 from tests.textof import text_of
@@ -42,7 +42,8 @@ def test_note_docx_reads_the_blocks_and_charts_the_notebook_displayed(vejle_ctx)
             nbformat.v4.new_output("display_data", data={
                 doc.MIMETYPE: doc.to_data(heading), "text/html": "<h2>Tilskud</h2>"}),
             nbformat.v4.new_output("display_data", data={
-                "image/png": base64.b64encode(chart.png).decode(), "text/plain": chart.alt},
+                "image/png": base64.b64encode(svg_png(chart.svg, 16.0)).decode(),
+                "text/plain": chart.alt},
                 metadata={"image/png": {"opkval_caption": chart.caption}})]
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("")

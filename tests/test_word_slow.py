@@ -160,7 +160,7 @@ def test_libreoffice_keeps_words_whole_and_the_header_clear(data, index, tmp_pat
                      D.BulletList(["Planen har ", [D.Run("Brud", status="brud")]])])]
     for t in LONG_TABLES:
         blocks += [D.Heading(2, t.caption), t,
-                   D.Figure(alt=chart.alt, png=chart.png, caption=chart.caption)]
+                   D.Figure(alt=chart.alt, svg=chart.svg, caption=chart.caption)]
     document = note_document(ctx, blocks)
     assert len(document.header) == 2
     path = tmp_path / "frederikshavn.docx"

@@ -301,9 +301,11 @@ class Renderer:
             asyncio.set_event_loop(None)
             loop.close()
 
-    def execute(self, output: Path, parameters: dict, notebook: Path | None = None):
+    def execute(self, output: Path, parameters: dict, notebook: Path | None = None,
+                during: _Background | None = None):
         """Run a notebook with papermill in the warm kernel (written to `output` and returned);
-        ReportError names the cell."""
+        ReportError names the cell. `during`: work started once the kernel is known to be
+        live, to run while the kernel runs the cells."""
         import papermill as pm
         from papermill.exceptions import PapermillExecutionError
 
@@ -320,6 +322,8 @@ class Renderer:
                 pass  # no thread to be had: each writer loads what it needs itself
             else:
                 self._preload = preload
+        if during is not None:
+            during.start()
         try:
             return pm.execute_notebook(
                 str(notebook), str(output), parameters=parameters, kernel_name=KERNEL,
@@ -357,9 +361,9 @@ class Renderer:
             self._exporter = exporter
         finally:
             self._html_ready.set()
-        from opkval.publish.typst_writer import _compiler
+        from opkval.publish.typst_writer import warm_up
 
-        _compiler()
+        warm_up()  # the compiler, its fonts and a first compile (about 0,05 s less per PDF)
         if self._word:
             # The Word writer's imports and template, made while the kernel runs (as above).
             from opkval.publish.word import _template
@@ -428,10 +432,14 @@ class Renderer:
             ctx_path = tmp / f"{slug}.json"
             write_json(ctx, ctx_path)
             executed = tmp / f"{slug}.ipynb"
+            # The agenda item needs only the context: it is written while the kernel runs the
+            # cells (this process only waits then), not after them.
+            agenda_job = (_Background(_agenda_bytes, ctx, start=False) if final.agenda_docx
+                          else None)
             try:
                 params = {**parameters, "context_path": str(ctx_path),
                           "formats": ",".join(formats)}
-                executed_nb = self.execute(executed, params, notebook)
+                executed_nb = self.execute(executed, params, notebook, during=agenda_job)
             except ReportError as e:
                 if executed.exists():
                     keep = BUILD_DIR / "failed"
@@ -441,22 +449,38 @@ class Renderer:
                         raise ReportError(f"{e} Den kørte notebook er gemt i "
                                           f"{keep / f'{slug}.ipynb'}.") from None
                 raise
+            agenda_made = agenda_job.result() if agenda_job is not None else None
+            created = created_at(ctx)
+            part_nbs = [part_notebook(executed_nb, part.tag) for part in parts]
+            # Every document's PDF starts now, each in a thread (Typst runs without the GIL,
+            # one compile at a time), and then Word's pictures of the charts (drawn by Typst
+            # too, on a compiler of their own), while this thread writes the kept notebook,
+            # the HTML and the Word files: the analysis's PDF, the longest step, is not left
+            # to the end. (A document render_document refuses never has its PDF asked for; a
+            # picture not drawn ahead is drawn by the Word writer itself.)
+            pdfs = []
+            for part, sub in zip(parts, part_nbs, strict=True):
+                wants_pdf = getattr(final, _field(part, "pdf")) is not None
+                pdfs.append(_Background(_pdf_bytes, notebook_document(
+                    sub, title=part.title, kind=part.kind, header=part.header,
+                    created=created, author=part.author)) if wants_pdf else None)
+            if docx:
+                _Background(_rasterise_charts, executed_nb)
             staged: list[tuple[Path, Path]] = []
             try:
                 # The kept notebook reads the context kept beside it, so it runs again.
                 keep_context_beside(executed_nb, executed, ctx_path.name)
                 staged.append((executed, final.ipynb))
-                created = created_at(ctx)
-                for part in parts:
+                for part, sub, pdf in zip(parts, part_nbs, pdfs, strict=True):
                     wanted = [f for f in ("html", "pdf", "docx")
                               if getattr(final, _field(part, f)) is not None]
                     written = render_document(
-                        part_notebook(executed_nb, part.tag), tmp, f"{slug}{part.suffix}",
+                        sub, tmp, f"{slug}{part.suffix}",
                         tuple(wanted), title=part.title, kind=part.kind, header=part.header,
-                        created=created, author=part.author, renderer=self)
+                        created=created, author=part.author, renderer=self, pdf=pdf)
                     staged.extend((path, out_dir / path.name) for path in written)
                 if final.agenda_docx:
-                    staged.extend(_agenda_files(ctx, tmp, final))
+                    staged.extend(_agenda_files(ctx, tmp, final, agenda_made))
                 # The JSON last, listing the others: the note's commit record.
                 write_json({**ctx, "filer_sha256": {dst.name: file_sha256(src)
                                                     for src, dst in staged}}, ctx_path)
@@ -563,7 +587,8 @@ def blocks_notebook(blocks):
 
 def render_document(nb_or_blocks, out_dir: Path, stem: str, formats: tuple[str, ...], *,
                     title: str, kind: str, header: tuple[str, ...] = (), created: str = "",
-                    author: str = "", renderer: Renderer | None = None) -> list[Path]:
+                    author: str = "", renderer: Renderer | None = None,
+                    pdf: _Background | None = None) -> list[Path]:
     """Write one document as ``<stem>.html``, ``.pdf``, ``.docx`` in `out_dir` (the formats
     asked for); returns the paths written.
 
@@ -571,16 +596,14 @@ def render_document(nb_or_blocks, out_dir: Path, stem: str, formats: tuple[str, 
     The HTML goes through nbconvert (lang="da", offline, self-contained); PDF and Word are
     written from the blocks (:func:`opkval.base.doc.blocks_from_outputs`), never from the HTML.
     Files are written as they are; a caller that needs all-or-nothing writes into a temp
-    folder and swaps them in (as :meth:`Renderer.render_notebook` does)."""
+    folder and swaps them in (as :meth:`Renderer.render_notebook` does). `pdf`: the PDF's
+    bytes already being made (by :meth:`Renderer.render_notebook`), else made here."""
     nb = (nb_or_blocks if hasattr(nb_or_blocks, "cells")
           else blocks_notebook(nb_or_blocks))
     out_dir = Path(out_dir)
     written = []
-    if "html" in formats:
-        html = (renderer.to_html(nb, title) if renderer is not None
-                else to_html(nb, title, _html_exporter()))
-        (out_dir / f"{stem}.html").write_text(html, encoding="utf-8")
-        written.append(out_dir / f"{stem}.html")
+    if "pdf" not in formats:
+        pdf = None
     if "pdf" in formats or "docx" in formats:
         document = notebook_document(nb, title=title, kind=kind, header=header,
                                      created=created, author=author)
@@ -592,13 +615,67 @@ def render_document(nb_or_blocks, out_dir: Path, stem: str, formats: tuple[str, 
                 f"{title}: {loose} af notebookens visninger er ikke dokumentblokke "
                 f"({doc.MIMETYPE}); PDF og Word ville mangle dem." if loose else
                 f"{title}: notebooken viste ingen dokumentblokke ({doc.MIMETYPE}).")
-        if "pdf" in formats:
-            (out_dir / f"{stem}.pdf").write_bytes(_pdf_bytes(document))
-            written.append(out_dir / f"{stem}.pdf")
-        if "docx" in formats:
-            (out_dir / f"{stem}.docx").write_bytes(_docx_bytes(document))
-            written.append(out_dir / f"{stem}.docx")
+        if "pdf" in formats and pdf is None:
+            # Typst compiles without Python's GIL: the PDF is laid out on the other core while
+            # this thread writes the HTML and the Word file (both Python).
+            pdf = _Background(_pdf_bytes, document)
+    try:
+        if "html" in formats:
+            html = (renderer.to_html(nb, title) if renderer is not None
+                    else to_html(nb, title, _html_exporter()))
+            (out_dir / f"{stem}.html").write_text(html, encoding="utf-8")
+            written.append(out_dir / f"{stem}.html")
+        docx = _docx_bytes(document) if "docx" in formats else None
+    finally:
+        # Waited for whatever happened here; an error in the PDF is raised from here.
+        pdf_bytes = pdf.result() if pdf is not None else None
+    if pdf_bytes is not None:
+        (out_dir / f"{stem}.pdf").write_bytes(pdf_bytes)
+        written.append(out_dir / f"{stem}.pdf")
+    if docx is not None:
+        (out_dir / f"{stem}.docx").write_bytes(docx)
+        written.append(out_dir / f"{stem}.docx")
     return written
+
+
+class _Background:
+    """``fn(*args)`` in a thread of its own (from :meth:`start`, at once unless
+    ``start=False``); :meth:`result` waits and returns its value or raises its exception.
+    Without a thread to be had, or never started, it runs in the caller's thread."""
+
+    def __init__(self, fn, *args, start: bool = True):
+        self._fn, self._args = fn, args
+        self._value = self._error = None
+        self._thread: threading.Thread | None = None
+        self._done = False
+        if start:
+            self.start()
+
+    def start(self) -> None:
+        if self._thread is not None or self._done:
+            return
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        try:
+            self._thread.start()
+        except RuntimeError:
+            self._thread = None
+            self._run()
+
+    def _run(self) -> None:
+        try:
+            self._value = self._fn(*self._args)
+        except BaseException as e:  # handed to the caller by result()
+            self._error = e
+        self._done = True
+
+    def result(self):
+        if self._thread is not None:
+            self._thread.join()
+        elif not self._done:
+            self._run()
+        if self._error is not None:
+            raise self._error
+        return self._value
 
 
 def _outputs_without_blocks(nb) -> int:
@@ -631,15 +708,34 @@ def _docx_bytes(document: doc.Document) -> bytes:
     return document_docx(document)
 
 
-def _agenda_files(ctx: dict, tmp: Path, final: ReportFiles) -> list[tuple[Path, Path]]:
-    """The draft agenda item (Word and plain text), in `tmp`."""
+def _agenda_bytes(ctx: dict) -> tuple[bytes, str]:
+    """The draft agenda item: its Word file and its plain text."""
     from opkval.publish import agenda
 
     item = agenda.agenda(ctx)
+    return agenda.to_docx(item, ctx), agenda.to_text(item)
+
+
+def _agenda_files(ctx: dict, tmp: Path, final: ReportFiles,
+                  made: tuple[bytes, str] | None = None) -> list[tuple[Path, Path]]:
+    """The draft agenda item (Word and plain text) in `tmp`: `made` by :func:`_agenda_bytes`,
+    or made here."""
+    docx_bytes, text = made or _agenda_bytes(ctx)
     a_docx, a_txt = tmp / final.agenda_docx.name, tmp / final.agenda_txt.name
-    a_docx.write_bytes(agenda.to_docx(item, ctx))
-    a_txt.write_text(agenda.to_text(item), encoding="utf-8")
+    a_docx.write_bytes(docx_bytes)
+    a_txt.write_text(text, encoding="utf-8")
     return [(a_docx, final.agenda_docx), (a_txt, final.agenda_txt)]
+
+
+def _rasterise_charts(nb) -> None:
+    """Draw Word's PNG of every chart the notebook shows ahead of the Word writer, which then
+    finds it in :func:`opkval.publish.typst_writer.svg_png`'s cache."""
+    from opkval.publish.typst_writer import svg_png
+    from opkval.publish.word import CHART_DPI
+
+    for blk in doc.walk(doc.blocks_from_outputs(nb)):
+        if isinstance(blk, doc.Figure) and blk.svg and not blk.png:
+            svg_png(blk.svg, blk.width_cm, CHART_DPI)
 
 
 @contextlib.contextmanager

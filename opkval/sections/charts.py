@@ -1,9 +1,13 @@
-"""Charts for the note: matplotlib → SVG and PNG, Danish labels and number formats.
+"""Charts for the note: matplotlib → SVG, Danish labels and number formats.
 
-Each chart is a :class:`opkval.base.doc.Figure` with its text alternative and caption, carrying the
-picture twice: SVG for the writers that take vectors (HTML, the Typst PDF: sharp at any zoom,
-and smaller than the PNG) and PNG for Word. Both are byte-stable between runs (fixed SVG ids
-and no date in the SVG's metadata).
+Each chart is a :class:`opkval.base.doc.Figure` with its text alternative and caption, carrying
+the picture once, as SVG: the HTML and the Typst PDF take the vectors (sharp at any zoom), and
+the Word writer rasterises the same SVG (:func:`opkval.publish.word.svg_png`). The SVG is
+byte-stable between runs (fixed ids and no date in its metadata).
+
+Drawn once: matplotlib's Python-side drawing (ticks, text layout) is most of a chart's cost and
+is paid per output format, so a second drawing with Agg for a PNG cost the kernel about 0,08 s of
+CPU a chart (a third of its chart time); Typst rasterises the SVG for Word in about 0,02 s.
 """
 
 from __future__ import annotations
@@ -11,22 +15,19 @@ from __future__ import annotations
 import io
 
 import matplotlib
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
-from PIL import Image
 
 from opkval.base import doc, fmt
 from opkval.base.domain import PASNING, PASNING_NAVN
 from opkval.sections.present import _kommune
 
-# The object API (Figure + Agg on save), not pyplot: no figure manager or GUI backend, and a
-# lighter import for every kernel that renders a note.
+# The object API (Figure + the SVG canvas on save), not pyplot: no figure manager or GUI
+# backend, and a lighter import for every kernel that renders a note.
 
 DPI = 150
-PNG_COMPRESS_LEVEL = 1
 #: Titles at a fixed height: matplotlib's automatic title placement measures every tick label
 #: on each draw (a tenth of a second per note).
 TITLE_Y = 1.03
@@ -46,16 +47,14 @@ matplotlib.rcParams.update({
 WIDTH_CM = 16.0
 
 
-def chart_figure(picture: tuple[bytes, str], alt: str, caption: str = "") -> doc.Figure:
-    """A chart as a document figure: ``picture`` is (PNG, SVG) from :func:`_render`.
+def chart_figure(svg: str, alt: str, caption: str = "") -> doc.Figure:
+    """A chart as a document figure: ``svg`` from :func:`_render`.
 
     ``alt`` is the text alternative: what the chart shows, every series with its values (an
     empty series is said to be empty); the image's ``alt`` in the HTML, its description in
     Word and its /Alt in the PDF. ``caption`` is the visible caption under it.
     """
-    png, svg = picture
-    return doc.Figure(alt=alt, png=png, svg=svg, caption=caption, role="chart",
-                      width_cm=WIDTH_CM)
+    return doc.Figure(alt=alt, svg=svg, caption=caption, role="chart", width_cm=WIDTH_CM)
 
 
 def _end(text: str) -> str:
@@ -69,24 +68,15 @@ def _series(values_by_year) -> str:
 
 
 def _render(fig, *, left: float = 0.1, right: float = 0.98, top: float = 0.88,
-            bottom: float = 0.22, wspace: float | None = None) -> tuple[bytes, str]:
-    """PNG and SVG of a figure laid out with fixed margins (figure fractions).
+            bottom: float = 0.22, wspace: float | None = None) -> str:
+    """The SVG of a figure laid out with fixed margins (figure fractions).
 
     Fixed margins, not ``bbox_inches="tight"``: tight layout draws every figure twice, which
     was a third of a note's chart time; legends sit in the bottom margin (``_legend_below``).
     """
     fig.subplots_adjust(left=left, right=right, top=top, bottom=bottom, wspace=wspace)
     fig.set_dpi(DPI)
-    canvas = FigureCanvasAgg(fig)
-    canvas.draw()
-    renderer = canvas.get_renderer()
-    # The figure is opaque white: RGB loses nothing (and Word needs no alpha). Fast
-    # compression: the PNG is only Word's copy of the chart; HTML and PDF take the SVG.
-    image = Image.frombuffer("RGBA", (int(renderer.width), int(renderer.height)),
-                             canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
-    buf = io.BytesIO()
-    image.save(buf, format="png", compress_level=PNG_COMPRESS_LEVEL)
-    return buf.getvalue(), _to_svg(fig)
+    return _to_svg(fig)
 
 
 def _to_svg(fig) -> str:
