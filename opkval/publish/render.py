@@ -645,7 +645,8 @@ class _Background:
 
     def __init__(self, fn, *args, start: bool = True):
         self._fn, self._args = fn, args
-        self._value = self._error = None
+        self._value: object = None
+        self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
         self._done = False
         if start:
