@@ -67,9 +67,10 @@ def test_ishoej_report_json_has_plan_figures(tmp_path):
     led = ctx["plan"]["ledger"]
     assert led["runder"][0]["brugt_kr"] == 1304000
     # Round 2 on the 0-5 key (4.637.960) less the 974.000 the plan spends of it; the range's
-    # other end is round 1's share carried forward (2.560.000 - 974.000).
+    # low end is round 1's share carried forward (2.560.000 - 974.000), its high end the key at
+    # the record's 101 % (4.637.960 x 1,01 = 4.684.340, rounded up) - 974.000.
     assert led["risiko_tilbagebetaling_kr"] == 3663960
-    assert led["risiko_interval_kr"] == [1586000, 3663960]
+    assert led["risiko_interval_kr"] == [1586000, 3710340]
     assert [r["id"] for r in ctx["plan"]["regler"]][0] == "formel_andel"
     html = (tmp_path / "ishoej-analyse.html").read_text(encoding="utf-8")
     assert "Hovedpunkter" in html and "Puljens regler" in html
