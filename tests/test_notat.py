@@ -306,7 +306,8 @@ def test_svg_logo_reaches_the_word_header_as_a_picture(tmp_path, index, data):
     from PIL import Image
 
     from opkval.assembly.context import build_context
-    from opkval.publish.word import SVG_LOGO_PX, document_docx, logo_png, note_document
+    from opkval.publish.word import document_docx, logo_png, note_document
+    from opkval.sections.present import SVG_LOGO_PX
 
     shutil.copy(VEJLE_DIR / "logo.svg", tmp_path / "logo.svg")
     p = tmp_path / "plan.yaml"

@@ -37,6 +37,7 @@ from lxml.etree import SubElement
 
 from opkval.base import doc
 from opkval.inputs.kommune import official_name
+from opkval.sections.present import logo_png as _drawn_logo
 
 # ------------------------------------------------------------------------------ page and colours
 
@@ -53,9 +54,6 @@ MAX_WIDTH_CM = TEXT_W_CM
 CHART_DPI = 150
 LOGO_W_CM, LOGO_MAX_H_CM = 3.0, 1.5
 HEADER_PT = 8.5
-#: Width in pixels an SVG logo is drawn at for Word (python-docx embeds raster images only):
-#: 3 cm at 300 dpi.
-SVG_LOGO_PX = 354
 
 #: The note's colours (``templates/opkval/style.css``): text colour and each one's background.
 #: Every pair has a contrast ratio of at least 4,5:1 (tests/test_word.py computes it).
@@ -282,17 +280,9 @@ def _template() -> tuple[bytes, dict[str, str]]:
 
 
 def logo_png(logo: dict) -> bytes | None:
-    """The kommune's logo (the plan's ``{"mime", "data"}``) as PNG for Word: a PNG as it is,
-    an SVG drawn by resvg (a wheel, no system libraries); None for an SVG that cannot be drawn."""
-    data = base64.b64decode(logo["data"])
-    if logo["mime"] == "image/png":
-        return data
-    import resvg_py
-
-    try:
-        return bytes(resvg_py.svg_to_bytes(svg_string=data.decode("utf-8"), width=SVG_LOGO_PX))
-    except (ValueError, UnicodeDecodeError):
-        return None
+    """The kommune's logo as PNG for Word (:func:`opkval.sections.present.logo_png`, the one
+    drawing of it); None where it cannot be drawn."""
+    return _drawn_logo(logo) or None
 
 
 def svg_png(svg: str, width_cm: float) -> bytes:
