@@ -223,7 +223,9 @@ def log(msg: str) -> None:
 class Progress:
     """A progress bar in a terminal, plain log lines otherwise (CI)."""
 
-    def __init__(self, total: int, stream=sys.stderr):
+    def __init__(self, total: int, stream=None):
+        # sys.stderr as it is now, not as it was when the module loaded (a test may swap it).
+        stream = sys.stderr if stream is None else stream
         self.total, self.done, self.stream = total, 0, stream
         self.bar = None
         if stream.isatty():
