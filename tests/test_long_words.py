@@ -44,8 +44,9 @@ def _overflow_mm(blocks, tmp_path) -> float:
         # Between the running header and the footer: the body only.
         top, bottom = int(MARGIN_MM[0] / 25.4 * DPI), int(h - MARGIN_MM[2] / 25.4 * DPI)
         right = im.crop((int(limit) + 1, top, w, bottom))
+        # The darkest pixel of each column right of the limit (getextrema: no per-pixel list).
         dark = [x for x in range(right.size[0])
-                if min(right.crop((x, 0, x + 1, right.size[1])).getdata()) < 200]
+                if right.crop((x, 0, x + 1, right.size[1])).getextrema()[0] < 200]
         if dark:
             worst = max(worst, (max(dark) + 1) / DPI * 25.4)
     return worst
