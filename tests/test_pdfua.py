@@ -10,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.conftest import PLANS, SITE_SLUGS
+from tests.pdftree import struct_tree
 
 pytestmark = pytest.mark.slow
 PDFS = (*SITE_SLUGS, *(f"{s}-analyse" for s in SITE_SLUGS), "landsoversigt")
@@ -62,32 +63,7 @@ def _html(path):
 
 def _tree(reader):
     """(structure element, pages its content is on) for every element, in reading order."""
-    out = []
-
-    def kids(node):
-        k = node.get("/K")
-        for kid in (k if isinstance(k, list) else [] if k is None else [k]):
-            kid = kid.get_object() if hasattr(kid, "get_object") else kid
-            if isinstance(kid, dict):
-                yield kid
-
-    def pages(node):
-        found = set()
-        if "/Pg" in node:
-            found.add(reader.get_page_number(node["/Pg"].get_object()))
-        for kid in kids(node):
-            found |= pages(kid)
-        return found
-
-    def walk(node):
-        if "/S" in node:
-            out.append((node, pages(node)))
-        for kid in kids(node):
-            if "/S" in kid:
-                walk(kid)
-
-    walk(reader.trailer["/Root"]["/StructTreeRoot"])
-    return out
+    return [(node, pages) for _, node, pages in struct_tree(reader)]
 
 
 @pytest.mark.parametrize("slug", PDFS)

@@ -24,6 +24,7 @@ from pypdf import PdfReader
 from opkval.base import doc
 from opkval.publish import fontmetrics
 from opkval.publish import typst_writer as tw
+from tests.pdftree import struct_tree
 
 LOGO = Path(__file__).parent / "fixtures" / "plans" / "vejle" / "logo.png"
 #: Text a user may type that means something in Typst markup, code or math.
@@ -128,33 +129,7 @@ def _fold(t: str) -> str:
 
 def _tree(pdf: bytes):
     """(structure type, element, pages its content is on) in reading order."""
-    reader = PdfReader(io.BytesIO(pdf))
-    out = []
-
-    def kids(node):
-        k = node.get("/K")
-        for kid in (k if isinstance(k, list) else [] if k is None else [k]):
-            kid = kid.get_object() if hasattr(kid, "get_object") else kid
-            if isinstance(kid, dict):
-                yield kid
-
-    def pages(node):
-        found = set()
-        if "/Pg" in node:
-            found.add(reader.get_page_number(node["/Pg"].get_object()))
-        for kid in kids(node):
-            found |= pages(kid)
-        return found
-
-    def walk(node):
-        if "/S" in node:
-            out.append((str(node["/S"]), node, pages(node)))
-        for kid in kids(node):
-            if "/S" in kid:
-                walk(kid)
-
-    walk(reader.trailer["/Root"]["/StructTreeRoot"])
-    return out
+    return struct_tree(pdf)
 
 
 def _chunks(pdf: bytes):
