@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -79,3 +80,26 @@ def built_site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("site")
     assert run(out, jobs=2, formats=("html", "pdf"), year=2026, only=list(SITE_SLUGS)) == 0
     return out
+
+
+#: When the council-document tests build their contexts (the bilag's date, the agenda item).
+COUNCIL_WHEN = dt.datetime(2026, 12, 7, 13, 0)
+
+
+def council_ctx(data, index, plan_path=None, kommune="Ishøj"):
+    """One kommune's context as the bilag and agenda-item tests read it (a fixed time)."""
+    from opkval.assembly.context import build_context
+
+    plan = load_plan(plan_path, index) if plan_path else None
+    k = plan.kommune if plan else index.resolve(kommune)
+    return build_context(data, k, 2026, plan=plan, generated_at=COUNCIL_WHEN)
+
+
+@pytest.fixture(scope="module")
+def ctxs(data, index):
+    """Ishøj with its plan, Helsingør without one, eight indsatser, and Vejle (header fields,
+    logo, own text and a previous plan)."""
+    return {"ishoej": council_ctx(data, index, PLANS_DIR / "ishoej.yaml"),
+            "uden_plan": council_ctx(data, index, kommune="Helsingør"),
+            "otte": council_ctx(data, index, PLANS / "otte_indsatser.yaml"),
+            "vejle": council_ctx(data, index, PLANS / "vejle" / "vejle.yaml")}

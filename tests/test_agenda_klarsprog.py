@@ -9,18 +9,16 @@ for 2023 and 512.000 kr. a year for 2024–2025), the plan's lines from data/pla
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
 
 from opkval.assembly.context import build_context
 from opkval.base import klarsprog
-from opkval.inputs.plan import PLANS_DIR, load_plan
 from opkval.publish import agenda
-from tests.conftest import PLANS
+from tests.conftest import COUNCIL_WHEN, PLANS, council_ctx
 
-WHEN = dt.datetime(2026, 12, 7, 13, 0)
+WHEN = COUNCIL_WHEN
 OTTE = PLANS / "otte_indsatser.yaml"
 VEJLE = PLANS / "vejle" / "vejle.yaml"
 
@@ -29,18 +27,7 @@ MAX_LIX = 40
 MAX_SENTENCE_WORDS = 30
 
 
-def _ctx(data, index, plan_path=None, kommune="Ishøj"):
-    plan = load_plan(plan_path, index) if plan_path else None
-    k = plan.kommune if plan else index.resolve(kommune)
-    return build_context(data, k, 2026, plan=plan, generated_at=WHEN)
-
-
-@pytest.fixture(scope="module")
-def ctxs(data, index):
-    return {"ishoej": _ctx(data, index, PLANS_DIR / "ishoej.yaml"),
-            "uden_plan": _ctx(data, index, kommune="Helsingør"),
-            "otte": _ctx(data, index, OTTE),
-            "vejle": _ctx(data, index, VEJLE)}
+_ctx = council_ctx  # tests/conftest.py; the fixture `ctxs` is there too
 
 
 def _sections(ctx: dict) -> dict[str, str]:

@@ -7,19 +7,18 @@ Figures are derived by hand from seed 001 (Ishøj's own bilag) where the test na
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
 
 from opkval.assembly.context import build_context
 from opkval.base import doc, domain, klarsprog
-from opkval.inputs.plan import PLANS_DIR, PlanError, load_plan, to_yaml
+from opkval.inputs.plan import PlanError, load_plan, to_yaml
 from opkval.sections import present, present_bilag
-from tests.conftest import PLANS
+from tests.conftest import COUNCIL_WHEN, PLANS, council_ctx
 from tests.textof import text_of
 
-WHEN = dt.datetime(2026, 12, 7, 13, 0)
+WHEN = COUNCIL_WHEN
 OTTE = PLANS / "otte_indsatser.yaml"
 VEJLE = PLANS / "vejle" / "vejle.yaml"
 MINIMAL = (PLANS / "good_minimal.yaml").read_text(encoding="utf-8")
@@ -30,20 +29,7 @@ MAX_SENTENCE_WORDS = 30
 MAX_PAGES_PLAN, MAX_PAGES_NO_PLAN = 4, 2
 
 
-def _ctx(data, index, plan_path=None, kommune="Ishøj"):
-    plan = load_plan(plan_path, index) if plan_path else None
-    k = plan.kommune if plan else index.resolve(kommune)
-    return build_context(data, k, 2026, plan=plan, generated_at=WHEN)
-
-
-@pytest.fixture(scope="module")
-def ctxs(data, index):
-    """Ishøj with its plan, Helsingør without one, eight indsatser, and Vejle (header fields,
-    logo, own text and a previous plan)."""
-    return {"ishoej": _ctx(data, index, PLANS_DIR / "ishoej.yaml"),
-            "uden_plan": _ctx(data, index, kommune="Helsingør"),
-            "otte": _ctx(data, index, OTTE),
-            "vejle": _ctx(data, index, VEJLE)}
+_ctx = council_ctx  # tests/conftest.py; the fixture `ctxs` is there too
 
 
 def _with_notat(ctx: dict, **fields) -> dict:
