@@ -385,7 +385,7 @@ def test_a_name_glued_with_no_break_spaces_is_one_long_word(tmp_path, cli, glue)
 
 def test_the_layout_long_word_checks_do_not_split_at_no_break_spaces():
     from opkval.base import fmt
-    from opkval.sections.present import LONG_WORD, has_long_word
+    from opkval.base.html_writer import LONG_WORD, has_long_word
 
     glued = "\u00a0".join(["Pædagogisk", "efteruddannelse", "for", "alle"])
     assert len(glued) > LONG_WORD and has_long_word(glued)

@@ -9,8 +9,6 @@ escapes it for its format); all numbers go through ``opkval.base.fmt``.
 from __future__ import annotations
 
 import html
-import re
-from collections.abc import Iterable, Sequence
 
 from opkval.base import doc, fmt, html_writer
 from opkval.base.doc import Run, b
@@ -544,76 +542,19 @@ def footer(ctx: dict, formats: str = "html,pdf") -> doc.Section:
     ], role="manifest")
 
 
-# ----------------------------------------------------------------------------- legacy HTML
-# HTML-string helpers for the pages not yet built as document blocks (the index, and the
-# sections still being converted). New sections use opkval.base.doc; these go when nothing uses
-# them.
-
-
-class Html(str):
-    """A string that Jupyter renders as HTML."""
-
-    def _repr_html_(self) -> str:
-        return str(self)
+# ----------------------------------------------------------------------------- the index page
+# The index (opkval.publish.site) is a hand-written HTML page with its own script, not a document
+# of blocks: these are the pieces of HTML it takes from here.
 
 
 def esc(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-KEEP_ROWS = 10
-LONG_WORD = html_writer.LONG_WORD
-_TAG = re.compile(r"<[^>]*>")
-
-
-def has_long_word(html_text: str) -> bool:
-    """Whether a cell's text (tags and entities aside) holds a word over LONG_WORD."""
-    return html_writer.has_long_word(html.unescape(_TAG.sub(" ", html_text)))
-
-
-def table(headers: Sequence[str], rows: Iterable[Sequence[object]], *,
-          numeric: Iterable[int] = (), caption: str = "", css: str = "",
-          foot: Sequence[Sequence[object]] = ()) -> str:
-    """An HTML table. Cells are escaped unless given as :class:`Html`."""
-    num = set(numeric)
-    rows = list(rows)
-
-    def cell(tag: str, i: int, v: object) -> str:
-        text = str(v) if isinstance(v, Html) else esc(v)
-        classes = (["num"] if i in num else []) + (["longword"] if has_long_word(text) else [])
-        cls = f' class="{" ".join(classes)}"' if classes else ""
-        return f"<{tag}{cls}>{text}</{tag}>"
-
-    out = [f'<table class="{esc(css)}">' if css else "<table>"]
-    if caption:
-        out.append(f"<caption>{esc(caption)}</caption>")
-    out.append("<thead><tr>" + "".join(cell("th", i, h) for i, h in enumerate(headers))
-               + "</tr></thead><tbody>")
-    for r in rows:
-        out.append("<tr>" + "".join(cell("td", i, v) for i, v in enumerate(r)) + "</tr>")
-    out.append("</tbody>")
-    if foot:
-        out.append("<tfoot>" + "".join(
-            "<tr>" + "".join(cell("td", i, v) for i, v in enumerate(r)) + "</tr>" for r in foot)
-            + "</tfoot>")
-    out.append("</table>")
-    label = caption or "Tabel: " + ", ".join(str(h) for h in headers)
-    out = [f'<div class="table-scroll" role="region" tabindex="0" aria-label="{esc(label)}">',
-           *out, "</div>"]
-    if "compact" in css.split() or len(rows) + len(foot) <= KEEP_ROWS:
-        return '<div class="keep">' + "".join(out) + "</div>"
-    return "".join(out)
-
-
-def status_badge(status: str) -> Html:
+def status_badge(status: str) -> str:
     """A rule status as the coloured Danish word, in HTML (as the document model writes it)."""
-    return Html(html_writer.run_html(status_run(status)))
+    return str(html_writer.run_html(status_run(status)))
 
 
 def generated_line(ctx: dict) -> str:
     return f'<p class="generated">{esc(generated_text(ctx))}</p>'
-
-
-def manifest_lines(m: dict) -> str:
-    """The run manifest for an HTML footer (as :func:`manifest_blocks`)."""
-    return "".join(str(html_writer.block_html(p)) for p in manifest_blocks(m))

@@ -13,7 +13,7 @@ from __future__ import annotations
 from opkval.base import fmt
 from opkval.base.doc import Box, BulletList, Heading, Paragraph, Run, Section, Table, b
 from opkval.base.domain import ROLE_LOKAL_PLAN, STATUS_DA, STATUS_RANK
-from opkval.sections.present import _span, pool_amounts_text, round_with_role
+from opkval.sections.present import _span, pool_amounts_text, round_with_role, status_run
 
 #: The targets the overview measures against, in this order (maal.yaml ids).
 TARGETS = ("to_tredjedele", "bupl_80")
@@ -46,11 +46,6 @@ def _goal(nctx: dict, tid: str) -> str:
 
 def _targets(nctx: dict) -> list[str]:
     return [t for t in TARGETS if t in nctx["maal"]]
-
-
-def status_run(status: str) -> Run:
-    """A rule status as the coloured Danish word."""
-    return Run(STATUS_DA[status], status=status)
 
 
 def title(nctx: dict) -> Section:

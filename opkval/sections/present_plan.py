@@ -10,29 +10,18 @@ the other sections are None (nothing to show).
 
 from __future__ import annotations
 
-import html
-
 from opkval.base import doc, fmt
-from opkval.base.domain import ROLE_AKTIVITETSVINDUE, ROLE_LOKAL_PLAN, STATUS_DA
+from opkval.base.domain import ROLE_AKTIVITETSVINDUE, ROLE_LOKAL_PLAN
 from opkval.engine import wording
 from opkval.sections.present import (
     _kommune,
     _paid,
     _span,
     payment_sentence,
+    round_estimate,
     round_with_role,
+    status_run,
 )
-
-
-def _unescaped(text: str) -> str:
-    """Plain text of a :mod:`opkval.sections.present` wording helper that still returns escaped HTML
-    (``round_estimate``, ``payment_sentence``); a no-op once they return plain text."""
-    return html.unescape(str(text))
-
-
-def status_run(status: str) -> doc.Run:
-    """A rule status as its coloured Danish word (never colour alone)."""
-    return doc.Run(STATUS_DA[status], status=status)
 
 
 def _period(i: dict) -> str:
@@ -100,7 +89,6 @@ def rule_counts_text(p: dict) -> str:
 
 def _received(ctx: dict) -> str:
     """What the kommune receives 2023–2030, each round exact or as a labelled estimate."""
-    from opkval.sections.present import round_estimate
 
     parts = []
     key = ctx.get("noegle", {}).get("navn") or "fordelingsnøglen"
@@ -115,7 +103,7 @@ def _received(ctx: dict) -> str:
                     else "fremskrevet med kommunens andel")
         else:
             what = f"skøn: {key}"
-        parts.append(f"{_unescaped(round_estimate(r))} for {_span(r['aar'])} ({what})")
+        parts.append(f"{round_estimate(r)} for {_span(r['aar'])} ({what})")
     return fmt.and_list(parts)
 
 
@@ -231,7 +219,7 @@ def key_points(ctx: dict) -> doc.Section:
             cond = f["conditional"]
             pts.append((doc.b(f"Risiko for tilbagebetaling{' (betinget)' if cond else ''}:"),
                         f" {risk} af {r['navn'].lower()} ({received}, "
-                        f"{_unescaped(payment_sentence(rr))}) er ikke disponeret i planen "
+                        f"{payment_sentence(rr)}) er ikke disponeret i planen "
                         + (f"og kan skulle betales tilbage, hvis {f['holds']}de ikke "
                            f"bruges inden {frist}." if cond else
                            f"og skal betales tilbage, hvis de ikke bruges inden {frist}.")
