@@ -4,20 +4,18 @@ python-docx (the slow tests in test_word_slow.py render the real notebook and us
 
 from __future__ import annotations
 
-import base64
 import io
 import re
 
 import docx
-import nbformat
 import pytest
 
 from opkval.assembly.context import build_context
 from opkval.base import doc
 from opkval.inputs.plan import load_plan
 from opkval.publish import agenda
-from opkval.publish.word import document_docx, note_document, note_docx, svg_png
-from opkval.sections import charts, present_plan
+from opkval.publish.word import document_docx, note_document
+from opkval.sections import present_plan
 from tests.conftest import PLANS
 from tests.textof import text_of
 
@@ -31,29 +29,6 @@ def vejle_ctx(data, index):
 @pytest.fixture(scope="module")
 def ishoej_ctx(data, ishoej_plan):
     return build_context(data, ishoej_plan.kommune, 2026, plan=ishoej_plan)
-
-
-def test_note_docx_reads_the_blocks_and_charts_the_notebook_displayed(vejle_ctx):
-    """From an executed notebook: the blocks under opkval's mimetype and each chart (a PNG with
-    its alt text and caption) in order; HTML output is not parsed."""
-    chart = charts.grants_by_year(vejle_ctx)
-    heading = doc.Heading(2, "Tilskud")
-    outs = [nbformat.v4.new_output("display_data", data={"text/html": "<h2>Kun HTML</h2>"}),
-            nbformat.v4.new_output("display_data", data={
-                doc.MIMETYPE: doc.to_data(heading), "text/html": "<h2>Tilskud</h2>"}),
-            nbformat.v4.new_output("display_data", data={
-                "image/png": base64.b64encode(svg_png(chart.svg, 16.0)).decode(),
-                "text/plain": chart.alt},
-                metadata={"image/png": {"opkval_caption": chart.caption}})]
-    nb = nbformat.v4.new_notebook()
-    cell = nbformat.v4.new_code_cell("")
-    cell.outputs = outs
-    nb.cells = [cell]
-    d = _read(note_docx(vejle_ctx, nb))
-    texts = [p.text for p in d.paragraphs if p.text]
-    assert texts == ["Tilskud", chart.caption]
-    assert d.paragraphs[0].style.name == "Heading 2"
-    assert [s._inline.docPr.get("descr") for s in d.inline_shapes] == [chart.alt]
 
 
 def _read(data: bytes) -> docx.document.Document:

@@ -25,7 +25,6 @@ An analyst sends the file without reformatting (issue 21):
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import io
 import os
@@ -874,28 +873,3 @@ def note_document(ctx: dict, blocks: list, title: str = "", kind: str = "bilag",
         blocks=([logo] if logo else []) + list(blocks), kind=kind,
         header=note_header(ctx, header_kind), created=build_time().isoformat(),
         author=notat.get("afsender") or official_name(k))
-
-
-def _chart_figures(nb) -> list:
-    """Blocks displayed by the notebook, with each chart displayed as a PNG
-    (opkval.sections.charts.Chart) taken as a figure with its alt text and caption, in order."""
-    out = []
-    for cell in nb.cells:
-        for o in cell.get("outputs", []):
-            data = o.get("data") or {}
-            if doc.MIMETYPE in data:
-                out.append(doc.from_data(data[doc.MIMETYPE]))
-            elif "image/png" in data:
-                png = base64.b64decode("".join(data["image/png"]).replace("\n", ""))
-                alt = data.get("text/plain", "Diagram")
-                meta = (o.get("metadata") or {}).get("image/png") or {}
-                out.append(doc.Figure(alt="".join(alt) if isinstance(alt, list) else alt,
-                                      png=png, caption=meta.get("opkval_caption", "")))
-    return out
-
-
-def note_docx(ctx: dict, nb) -> bytes:
-    """The Word note from what the executed notebook displayed as document blocks (and charts);
-    HTML outputs are not read (the renderer passes the note's :class:`doc.Document` to
-    :func:`document_docx` once the sections are blocks)."""
-    return document_docx(note_document(ctx, _chart_figures(nb)))
