@@ -390,3 +390,33 @@ def test_every_status_has_its_colours_in_all_three_writers():
     for status in domain.STATUS_DA:
         assert re.search(rf"\.status-{status}\s*\{{[^}}]*color:[^}}]*background:", css), status
         assert status in word.STATUS_COLOURS and status in typst_writer.STATUS_COLOURS, status
+
+
+def test_a_9010_verdict_that_rests_on_the_rules_reading_says_both(tmp_path, data, index):
+    """A vikar line is neither formal nor informal: it counts as "other than formal" only when
+    the rule reads »mindst 90 % formel uddannelse«. By hand: round 1 spends 924.000 (merit) +
+    200.000 (vikar) = 1.124.000 kr.; 200.000 / 1.124.000 = 17,8 %, the limit 10 % = 112.400 kr.,
+    so 87.600 kr. over it; read as »højst 10 % uformel«, nothing informal: 0,0 %."""
+    from opkval.publish import agenda
+
+    p = tmp_path / "plan.yaml"
+    p.write_text(MINIMAL + """  - navn: Vikar for meritstuderende
+    kategori: loen_vikar
+    maalgruppe: paedagogmedhjaelpere
+    start: 2025-01-01
+    slut: 2025-12-31
+    deltagere: 8
+    budget: {2025: 200000}
+""", encoding="utf-8")
+    ctx = _ctx(data, index, p)
+    rule = next(r for r in ctx["plan"]["regler"] if r["id"] == "formel_andel")
+    why, assumption = present_bilag.rule_why(ctx, rule)
+    nb = "\u00a0"
+    assert why == (f"I første tildelingsrunde går 17,8{nb}% til andet end formel uddannelse, "
+                   f"hvis reglen er »mindst 90{nb}% formel uddannelse«, 87.600{nb}kr. over "
+                   f"grænsen. Er reglen »højst 10{nb}% uformel opkvalificering«, er det "
+                   f"0,0{nb}%, inden for grænsen.")
+    assert assumption != "–" and "læses" in assumption
+    item = agenda.to_text(agenda.agenda(ctx)).replace(nb, " ")
+    assert "Er reglen »højst 10 % uformel opkvalificering«, er det 0,0 %, inden for grænsen." \
+        in item

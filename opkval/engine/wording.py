@@ -245,3 +245,25 @@ def ranges_sentence(runder: list[dict]) -> str:
         return ""
     return stop("Målt mod de få kendte tilsagn fra puljen kan beløbet ligge på "
                 + fmt.and_list(parts))
+
+
+def readings_text(rnd: dict) -> str | None:
+    """The 90/10 rule for one round where its two readings give different verdicts (a line that
+    is neither formal nor informal, such as løn/vikar, counts only under »mindst 90 % formel
+    uddannelse«): each reading with its share and whether it is over the limit, in short
+    sentences. None where the readings agree (``rnd`` is one of the rule's
+    ``vaerdier.runder``)."""
+    las = sorted(rnd.get("laesninger") or [], key=lambda x: -x["uformel_andel"])
+    if len(las) < 2 or len({bool(x["over_graensen_kr"]) for x in las}) < 2:
+        return None
+
+    def verdict(x: dict) -> str:
+        over = x["over_graensen_kr"]
+        return f", {fmt.kr(over)} over grænsen" if over else ", inden for grænsen"
+
+    first, *rest = las
+    text = (f"I {rnd['navn'].lower()} går {fmt.pct(first['uformel_andel'])} til andet end formel "
+            f"uddannelse, hvis reglen er »{first['navn']}«{verdict(first)}.")
+    for x in rest:
+        text += f" Er reglen »{x['navn']}«, er det {fmt.pct(x['uformel_andel'])}{verdict(x)}."
+    return text

@@ -162,6 +162,9 @@ def _finding(ctx: dict, x: dict) -> str:
         for rr in v.get("runder") or []:
             share, over = fmt.pct(rr["uformel_andel"]), rr.get("over_graensen_kr")
             where = rr["navn"].lower()
+            if readings := wording.readings_text(rr):  # the verdict rests on the reading
+                out.append(readings)
+                continue
             if out and share.replace(fmt.NBSP, " ") in out[0].replace(fmt.NBSP, " "):
                 # the share is in the readings' sentence already
                 if over:

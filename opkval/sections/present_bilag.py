@@ -37,6 +37,7 @@ from opkval.base.domain import (
     SECTIONS_REQUIRED,
     STATUS_DA,
 )
+from opkval.engine import wording
 from opkval.sections import charts, present, present_gaps, present_notat, present_plan
 from opkval.sections.present_options import unplanned_money
 
@@ -485,6 +486,10 @@ def rule_why(ctx: dict, r: dict) -> tuple[str, str]:
                     f"At {who} er {now}, hvilket er usikkert.")
         if share is None:
             return "Planen bruger ingen penge fra puljen.", "–"
+        split = [t for t in map(wording.readings_text, v.get("runder") or []) if t]
+        if split:  # the verdict rests on how the rule is read: both readings, and say so
+            return (" ".join(split), "Hvordan reglen skal læses; kilderne siger det ikke "
+                    "entydigt.")
         if r["status"] == OK:
             return (f"Højst {fmt.pct(share)} af en rundes forbrug går til andet end formel "
                     "uddannelse.", "–")
