@@ -18,11 +18,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-
 from opkval.base.errors import MISSING, Path_, Problem, WorkbookError, field_name
 from opkval.inputs.config import RulesConfig, load_points, load_rules, plan_years
 from opkval.inputs.kommune import Kommune
@@ -46,8 +41,8 @@ DATE_FORMAT = "dd-mm-yyyy"
 #: Years a date in a plan may lie in (the pool runs 2023–2030; plans are written from 2020).
 DATE_YEARS = (2020, 2035)
 TEMPLATE_ROWS = 60  # rows with drop-downs in an empty template
-HEAD_FONT = Font(bold=True, color="FFFFFF")
-HEAD_FILL = PatternFill("solid", fgColor="1F4E79")
+#: The header row's look (white bold on dark blue).
+HEAD_COLOR, HEAD_BG = "FFFFFF", "1F4E79"
 
 GUIDE = [
     "Lokal plan for opkvalificering – skabelon til opkval",
@@ -98,15 +93,25 @@ def indsats_columns() -> list[str]:
 
 
 def _header(ws, cols: list[str] | tuple[str, ...]) -> None:
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     for j, name in enumerate(cols, start=1):
         c = ws.cell(row=1, column=j, value=name)
-        c.font, c.fill = HEAD_FONT, HEAD_FILL
+        c.font, c.fill = Font(bold=True, color=HEAD_COLOR), PatternFill("solid", fgColor=HEAD_BG)
         ws.column_dimensions[get_column_letter(j)].width = max(12, min(40, len(name) + 4))
     ws.freeze_panes = "A2"
 
 
 def write_workbook(path: Path | str, kommune: Kommune, plan: Plan | None = None) -> Path:
     """Write the plan template, filled in with ``plan`` when given."""
+    # openpyxl here, not at the top: a note from a YAML plan never needs it (a third of a
+    # second of `make report`).
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     rules = load_rules()
     wb = Workbook()
     guide = wb.active

@@ -14,9 +14,9 @@ the styles) and carries the document's own title, author and date in its propert
 An analyst sends the file without reformatting (issue 21):
 
 - Table columns are sized from their content, measured with DejaVu Sans's advance widths
-  (matplotlib's bundled font, read with fontTools): every word fits its column, so LibreOffice
-  and Word never break a word in the middle. DejaVu Sans is the font LibreOffice falls back to
-  here and is wider than Calibri, so what fits in DejaVu fits in Word's Calibri too.
+  (matplotlib's bundled font, read by :mod:`fontmetrics`): every word fits its column, so
+  LibreOffice and Word never break a word in the middle. DejaVu Sans is the font LibreOffice
+  falls back to here and is wider than Calibri, so what fits in DejaVu fits in Word's Calibri too.
 - Every colour has a contrast of at least 4,5:1 against what it is drawn on (WCAG 2.1 AA):
   the template's heading blue #4F81BD (4,03:1 on white) is replaced.
 - With ``SOURCE_DATE_EPOCH`` set (or the document's ``created``), two calls give the same
@@ -36,6 +36,7 @@ from lxml.etree import SubElement
 
 from opkval.base import doc
 from opkval.inputs.kommune import official_name
+from opkval.publish import fontmetrics
 from opkval.sections.present import logo_png as _drawn_logo
 
 # ------------------------------------------------------------------------------ page and colours
@@ -111,31 +112,10 @@ def _el(parent, tag: str, **attrs):
 # ------------------------------------------------------------------------------ measuring text
 
 
-@lru_cache(maxsize=4)
-def _advances(bold: bool) -> tuple[dict[int, float], float]:
-    """DejaVu Sans's advance widths per code point, in em, and a fallback for any other."""
-    from pathlib import Path
-
-    import matplotlib
-    from fontTools.ttLib import TTFont
-
-    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
-    font = TTFont(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / name, lazy=True)
-    upm = font["head"].unitsPerEm
-    hmtx = font["hmtx"].metrics
-    widths = {cp: hmtx[g][0] / upm for cp, g in font.getBestCmap().items()}
-    return widths, max(widths.values())
-
-
-@lru_cache(maxsize=65536)
-def _em(text: str, bold: bool) -> float:
-    widths, widest = _advances(bold)
-    return sum(widths.get(ord(c), widest) for c in text)
-
-
 def text_width_pt(text: str, size_pt: float, bold: bool = False) -> float:
-    """The width of `text` on one line, in points, set in DejaVu Sans (regular or bold)."""
-    return _em(text, bold) * size_pt
+    """The width of `text` on one line, in points, set in DejaVu Sans (regular or bold): the
+    same advance widths the PDF writer sizes its columns with (:mod:`fontmetrics`)."""
+    return fontmetrics.text_width(text, size_pt, bold)
 
 
 _SPACES = re.compile(r"[ \t\r\n]+")

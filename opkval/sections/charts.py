@@ -13,12 +13,8 @@ CPU a chart (a third of its chart time); Typst rasterises the SVG for Word in ab
 from __future__ import annotations
 
 import io
-
-import matplotlib
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from functools import cache
+from types import SimpleNamespace
 
 from opkval.base import doc, fmt
 from opkval.base.domain import PASNING, PASNING_NAVN
@@ -34,7 +30,8 @@ TITLE_Y = 1.03
 COLORS = {"tilsagn": "#1f4e79", "fremskrevet": "#5b9bd5", "skøn": "#bfbfbf"}
 LABELS_DA = {"tilsagn": "Tilsagn", "fremskrevet": "Fremskrevet efter kommunens andel",
              "skøn": "Skøn efter fordelingsnøglen"}
-matplotlib.rcParams.update({
+#: matplotlib's settings for every chart (applied on first use, by :func:`_mpl`).
+RC = {
     "font.family": "DejaVu Sans",
     "font.size": 9,
     "axes.spines.top": False,
@@ -42,9 +39,25 @@ matplotlib.rcParams.update({
     "axes.titlesize": 10,
     "axes.titleweight": "bold",
     "svg.hashsalt": "opkval",
-})
+}
 #: A chart's width on the A4 page (the figures are 7,2 inches wide: 18,3 cm, scaled to fit).
 WIDTH_CM = 16.0
+
+
+@cache
+def _mpl() -> SimpleNamespace:
+    """matplotlib, imported and set up on the first chart. Importing it costs about half a
+    second of CPU, which only the kernel that draws should pay: the agenda item and the parent
+    process use this module's titles and texts, never its drawing."""
+    import matplotlib
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    matplotlib.rcParams.update(RC)
+    return SimpleNamespace(Figure=Figure, Line2D=Line2D, Patch=Patch,
+                           FuncFormatter=FuncFormatter, MaxNLocator=MaxNLocator)
 
 
 def chart_figure(svg: str, alt: str, caption: str = "") -> doc.Figure:
@@ -96,7 +109,7 @@ def _legend_below(fig, handles, ncol: int = 2, fontsize: float = 8, **kw) -> Non
 
 
 def _kr_axis(ax) -> None:
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.number(v)))
+    ax.yaxis.set_major_formatter(_mpl().FuncFormatter(lambda v, _: fmt.number(v)))
     ax.set_ylabel("kr.")
     ax.grid(axis="y", color="#e0e0e0", linewidth=0.6)
     ax.set_axisbelow(True)
@@ -106,7 +119,7 @@ def grants_by_year(ctx: dict) -> doc.Figure:
     """Bars: the kommune's grant per year, coloured by origin; dots: the key estimate."""
     grants = ctx["grants"]
     years = [g["aar"] for g in grants]
-    fig = Figure(figsize=(7.2, 3.1))
+    fig = _mpl().Figure(figsize=(7.2, 3.1))
     ax = fig.subplots()
     bars = ax.bar(years, [g["beloeb_kr"] for g in grants],
                   color=[COLORS[g["label"]] for g in grants], width=0.65)
@@ -119,7 +132,7 @@ def grants_by_year(ctx: dict) -> doc.Figure:
                     ha="center", va="bottom", fontsize=7.5, xytext=(0, 2),
                     textcoords="offset points")
     differs = any(g["skoen_kr"] != g["beloeb_kr"] for g in grants)
-    handles = [Patch(facecolor=COLORS[k], label=LABELS_DA[k], hatch=None if k == "tilsagn"
+    handles = [_mpl().Patch(facecolor=COLORS[k], label=LABELS_DA[k], hatch=None if k == "tilsagn"
                      else "///", edgecolor="white")
                for k in COLORS if any(g["label"] == k for g in grants)]
     if differs:
@@ -151,7 +164,7 @@ GAP_COLORS = {"kommune": "#c55a11", "gruppe": "#1f4e79", "oevrige": "#c9d3de",
 
 def _pct_axis(ax, axis: str = "y", decimals: int = 0) -> None:
     target = ax.yaxis if axis == "y" else ax.xaxis
-    target.set_major_formatter(FuncFormatter(lambda v, _: fmt.pct_value(v, decimals)))
+    target.set_major_formatter(_mpl().FuncFormatter(lambda v, _: fmt.pct_value(v, decimals)))
     ax.grid(axis=axis, color="#e0e0e0", linewidth=0.6)
     ax.set_axisbelow(True)
 
@@ -165,7 +178,7 @@ def staff_ranking(ctx: dict) -> doc.Figure:
     colors = [GAP_COLORS["kommune"] if r["kode"] == k["kode"]
               else GAP_COLORS["gruppe"] if r["kommunegruppe"] == k["kommunegruppe"]
               else GAP_COLORS["oevrige"] for r in rows]
-    fig = Figure(figsize=(7.2, 3.2))
+    fig = _mpl().Figure(figsize=(7.2, 3.2))
     ax = fig.subplots()
     # One collection of 98 thick lines draws far faster than 98 bar patches; same picture.
     bar_pt = 0.8 * 0.86 * 7.2 * 72 / (len(rows) + 1)  # 80 % of a slot, in points
@@ -188,12 +201,12 @@ def staff_ranking(ctx: dict) -> doc.Figure:
     _pct_axis(ax)
     ax.set_ylabel("Andel ansat som pædagog", fontsize=8)
     ax.set_title("Andel ansat som pædagog i dagtilbud, 2024 – alle 98 kommuner", y=TITLE_Y)
-    handles = [Patch(facecolor=GAP_COLORS["kommune"], label=_kommune(ctx)),
-               Patch(facecolor=GAP_COLORS["gruppe"], label=k["kommunegruppe"]),
-               Patch(facecolor=GAP_COLORS["oevrige"], label="Øvrige kommuner"),
-               Line2D([], [], color=GAP_COLORS["gruppe"], linestyle=":",
+    handles = [_mpl().Patch(facecolor=GAP_COLORS["kommune"], label=_kommune(ctx)),
+               _mpl().Patch(facecolor=GAP_COLORS["gruppe"], label=k["kommunegruppe"]),
+               _mpl().Patch(facecolor=GAP_COLORS["oevrige"], label="Øvrige kommuner"),
+               _mpl().Line2D([], [], color=GAP_COLORS["gruppe"], linestyle=":",
                           label=f"Median, {k['kommunegruppe'].lower()}: {fmt.pct_value(grp, 1)}"),
-               Line2D([], [], color=GAP_COLORS["land"], linestyle="--",
+               _mpl().Line2D([], [], color=GAP_COLORS["land"], linestyle="--",
                           label=f"Median, hele landet: {fmt.pct_value(land, 1)}")]
     _legend_below(fig, handles, ncol=3, fontsize=7.5)
     alt = (f"Søjlediagram over andelen ansat som pædagog i alle {fmt.number(len(rows))} "
@@ -216,7 +229,7 @@ def normering_trend(ctx: dict) -> doc.Figure:
     k = ctx["kommune"]
     years = n["aar"]
     tilbud = [t for t in PASNING if t in n["kommune"]]
-    fig = Figure(figsize=(7.2, 2.7))
+    fig = _mpl().Figure(figsize=(7.2, 2.7))
     axes = fig.subplots(1, len(tilbud), sharey=False)
     for ax, t in zip(axes, tilbud, strict=True):
         own = [v if v is not None else float("nan") for v in n["kommune"][t]]
@@ -231,7 +244,7 @@ def normering_trend(ctx: dict) -> doc.Figure:
                         fontsize=7, va="bottom", ha="right", color="#333333")
         ax.set_title(PASNING_NAVN[t], fontsize=9, y=TITLE_Y)
         ax.set_xticks(years[::2], [str(y) for y in years[::2]], fontsize=7.5)
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.number(v, 1)))
+        ax.yaxis.set_major_formatter(_mpl().FuncFormatter(lambda v, _: fmt.number(v, 1)))
         ax.tick_params(axis="y", labelsize=7.5)
         ax.grid(axis="y", color="#e0e0e0", linewidth=0.6)
         lo = min(v for v in own + med if v == v)
@@ -273,7 +286,7 @@ def plan_cumulative(ctx: dict) -> doc.Figure | None:
     years = [r["aar"] for r in rows]
     paid = [r["kumuleret_udbetalt_kr"] for r in rows]
     spent = [r["kumuleret_forbrug_kr"] for r in rows]
-    fig = Figure(figsize=(7.2, 3.1))
+    fig = _mpl().Figure(figsize=(7.2, 3.1))
     ax = fig.subplots()
     ax.plot(years, paid, "s-", color=COLORS["tilsagn"], linewidth=2, markersize=4,
             label="Tilskud i alt (modtaget eller ventet), ultimo året")
@@ -302,16 +315,16 @@ def national_staff_distribution(nctx: dict) -> doc.Figure:
     """Histogram: share employed as pædagog (2024) across the 98 kommuner, median marked."""
     values = [r["pct_paedagoger"] for r in nctx["kommuner"]]
     d = nctx["fordeling_pct_paedagoger"]
-    fig = Figure(figsize=(7.2, 2.8))
+    fig = _mpl().Figure(figsize=(7.2, 2.8))
     ax = fig.subplots()
     lo, hi = int(min(values)) - 1, int(max(values)) + 2
     ax.hist(values, bins=range(lo, hi, 2), color="#5b9bd5", edgecolor="white")
     ax.axvline(d["median"], color="#c55a11", linewidth=2,
                label=f"Median {fmt.pct_value(d['median'])}")
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.pct_value(v, 0)))
+    ax.xaxis.set_major_formatter(_mpl().FuncFormatter(lambda v, _: fmt.pct_value(v, 0)))
     ax.set_xlabel("Andel ansat som pædagog i dagtilbud, 2024")
     ax.set_ylabel("Antal kommuner")
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(_mpl().MaxNLocator(integer=True))
     ax.grid(axis="y", color="#e0e0e0", linewidth=0.6)
     ax.set_axisbelow(True)
     ax.legend(frameon=False, fontsize=8)
