@@ -137,7 +137,9 @@ def note_complete(out_dir: Path, slug: str) -> bool:
 ENGINE = "opkval-warm"
 PREWARM = ("import opkval.sections.charts, opkval.assembly.context, opkval.sections.present, "
            "opkval.sections.present_gaps, opkval.sections.present_notat, "
-           "opkval.sections.present_plan")
+           "opkval.sections.present_plan, opkval.sections.present_bilag; "
+           # matplotlib is imported on the first chart (the parent never draws): here.
+           "opkval.sections.charts._mpl()")
 #: Between notes: drop the notebook's variables (like %reset, without its full gc.collect).
 CLEAR_NAMESPACE = (
     "_ip, _k = get_ipython(), None\n"
@@ -275,9 +277,44 @@ class Renderer:
     def _client(self):
         """The kernel client papermill uses: made ready once per kernel."""
         if not self._ready:
-            self._kc.wait_for_ready(timeout=60)
+            self._wait_for_ready(timeout=60)
             self._ready = True
         return self._kc
+
+    def _wait_for_ready(self, timeout: float) -> None:
+        """Wait until the kernel answers on both channels: a ``kernel_info`` reply on shell,
+        and the status messages of that same request on IOPub (which proves the subscription
+        is connected, so no output of the first cell is lost).
+
+        jupyter_client's ``wait_for_ready`` does the same and then waits for 0,2 s of silence
+        on IOPub, which the prewarm's messages make the rule: a fifth of a second of every
+        ``make report`` spent waiting. Messages left on IOPub belong to earlier requests, and
+        nbclient reads only those of the cell it runs."""
+        import queue
+
+        kc = self._kc
+        end = time.monotonic() + timeout
+        while True:
+            msg_id = kc.kernel_info()
+            try:
+                while True:  # the reply, after the prewarm (the kernel answers in order)
+                    reply = kc.get_shell_msg(timeout=max(0.0, end - time.monotonic()))
+                    if reply["parent_header"].get("msg_id") == msg_id:
+                        break
+            except queue.Empty:
+                raise ReportError(f"Jupyter-kernen svarede ikke inden for {timeout:.0f} s. "
+                                  "Kør 'make venv' (eller slet .venv og kør igen).") from None
+            try:
+                while True:  # its busy/idle status on IOPub: the subscription is live
+                    msg = kc.get_iopub_msg(timeout=0.5)
+                    if msg["parent_header"].get("msg_id") == msg_id:
+                        kc._handle_kernel_info_reply(reply)
+                        return
+            except queue.Empty:
+                if time.monotonic() >= end:  # IOPub never connected
+                    raise ReportError("Jupyter-kernen svarede ikke på sin output-kanal. Kør "
+                                      "'make venv' (eller slet .venv og kør igen).") from None
+                continue  # published before IOPub connected: ask again
 
     def close(self) -> None:
         if self._closer is not None and self._closer is not threading.current_thread():
