@@ -349,22 +349,30 @@ class Renderer:
         _register_engine()
         self.start()
         notebook = notebook or ensure_notebook()
-        if self._exporter is None and self._preload is None:
-            # While the kernel runs the cells this process only waits on a socket: use that
-            # time to import nbconvert and build the exporter, and load Typst and its fonts.
-            preload = threading.Thread(target=self._load_renderers, daemon=True)
-            try:
-                preload.start()
-            except RuntimeError:
-                pass  # no thread to be had: each writer loads what it needs itself
-            else:
-                self._preload = preload
-        if during is not None:
-            during.start()
+
+        def ready():
+            """The client, once the kernel is ready. papermill calls this when it has
+            prepared the notebook, just before the first cell: only from here on does this
+            process mostly wait (for the kernel, then on its sockets), so only now does the
+            background work start (nbconvert's exporter, Typst and its fonts, `during`).
+            Started earlier, those threads would share the GIL with papermill's import and
+            preparation, which are on the path to the first cell."""
+            if self._exporter is None and self._preload is None:
+                preload = threading.Thread(target=self._load_renderers, daemon=True)
+                try:
+                    preload.start()
+                except RuntimeError:
+                    pass  # no thread to be had: each writer loads what it needs itself
+                else:
+                    self._preload = preload
+            if during is not None:
+                during.start()
+            return self._client()
+
         try:
             return pm.execute_notebook(
                 str(notebook), str(output), parameters=parameters, kernel_name=KERNEL,
-                engine_name=ENGINE, km=self._km, ready=self._client,
+                engine_name=ENGINE, km=self._km, ready=ready,
                 clear_namespace=not self.single_use,
                 execution_timeout=EXECUTION_TIMEOUT_S,
                 progress_bar=False, log_output=False, request_save_on_cell_execute=False,
