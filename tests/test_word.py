@@ -206,6 +206,30 @@ def test_style_colours_have_contrast_on_white(word):
         assert val != "auto" and _ratio(val, "FFFFFF") >= 4.5, (name, val)
 
 
+def test_package_carries_only_the_table_styles_it_uses(word):
+    """The template's 99 unused table styles (338 kB) and its Word 2010 copy of all styles
+    (438 kB) are not in the file; every paragraph and character style an analyst may apply
+    still is, and every style a kept style is based on or linked to exists."""
+    names = zipfile.ZipFile(io.BytesIO(word)).namelist()
+    assert "word/stylesWithEffects.xml" not in names
+    assert not any("stylesWithEffects" in zipfile.ZipFile(io.BytesIO(word)).read(n).decode()
+                   for n in ("[Content_Types].xml", "word/_rels/document.xml.rels"))
+    d = _read(word)
+    tables = {st.name for st in d.styles if st.element.get(qn("w:type")) == "table"}
+    assert tables == {"Normal Table", "Table Grid"}
+    used = {t.style.name for t in d.tables}
+    assert used and used <= tables
+    kept = {st.name for st in d.styles}
+    for name in ("Title", "Subtitle", "Quote", "Intense Quote", "List Paragraph", "Strong",
+                 "Heading 4"):
+        assert name in kept, name
+    ids = {st.style_id for st in d.styles}
+    for st in d.styles:
+        for tag in ("w:basedOn", "w:link", "w:next"):
+            ref = st.element.find(qn(tag))
+            assert ref is None or ref.get(qn("w:val")) in ids, (st.name, tag)
+
+
 def test_status_words_and_labels_are_readable_on_their_tint(word):
     """Every run with a colour in the body: its colour against its shading (or white)."""
     d = _read(word)

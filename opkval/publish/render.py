@@ -226,7 +226,8 @@ class Renderer:
         self._km = KernelManager(kernel_name=KERNEL)
         try:
             # preexec_fn: the kernel ends when this process ends, even by SIGKILL.
-            self._km.start_kernel(extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            self._km.start_kernel(extra_arguments=["--IPKernelApp.log_level=ERROR",
+                                                   "--HistoryManager.enabled=False"],
                                   cwd=str(BUILD_DIR if BUILD_DIR.exists() else PROJECT_ROOT),
                                   preexec_fn=die_with_parent)
         except Exception as e:
@@ -602,7 +603,9 @@ def keep_context_beside(nb, path: Path, context_name: str) -> None:
         pm["parameters"]["context_path"] = context_name
     for key in ("input_path", "output_path"):
         pm.pop(key, None)  # temp paths of this run, gone after it
-    atomic_write_bytes(path, nbformat.writes(nb).encode("utf-8"))
+    # nbformat's v4 writer itself: nbformat.writes would first validate the notebook against
+    # its schema once more (only to log), which papermill did when it wrote it.
+    atomic_write_bytes(path, nbformat.v4.writes(nb).encode("utf-8"))
 
 
 def part_notebook(nb, tag: str):
