@@ -21,7 +21,7 @@ from opkval.assembly.context import build_context
 from opkval.assembly.national import national_context, note_summary
 from opkval.assembly.national_types import NOTE_KEYS, PLAN_KEYS, json_schema, validate
 from opkval.inputs.plan import load_plan
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, PLAN_CONFIG
 
 WHEN = dt.datetime(2026, 12, 7, 12, 0)
 SCHEMA = PROJECT_ROOT / "docs" / "landsoversigt.schema.json"
@@ -38,7 +38,7 @@ def test_committed_schema_is_the_generated_one():
 def overviews(data, index, ishoej_plan, tmp_path_factory):
     """No note built; and three notes built this run: Ishøj with its plan (tilsagn, a second
     estimate for round 2), Vejle with a plan that names its previous one, Læsø without a plan."""
-    vejle = load_plan(FIXTURES / "plans" / "vejle" / "vejle.yaml", index)
+    vejle = load_plan(FIXTURES / "plans" / "vejle" / "vejle.yaml", index, config=PLAN_CONFIG)
     notes = {"ishoej": build_context(data, ishoej_plan.kommune, 2026, generated_at=WHEN,
                                      plan=ishoej_plan),
              "vejle": build_context(data, vejle.kommune, 2026, generated_at=WHEN, plan=vejle),
