@@ -118,3 +118,12 @@ def test_a_partial_note_summary_is_caught(overviews, change):
         validate(nctx)
     assert [err["loc"][:2] for err in e.value.errors()] == [
         ("kommuner", nctx["kommuner"].index(row))]
+
+
+@pytest.mark.slow
+def test_the_written_overview_validates(built_site):
+    """reports/landsoversigt.json as `make reports` writes it (three notes built, the other 95
+    rows from the grants alone) holds to the types and the schema's rules."""
+    nctx = validate(json.loads((built_site / "landsoversigt.json").read_text(encoding="utf-8")))
+    assert "landsoversigt.pdf" in nctx["filer_sha256"]
+    assert sum("notat" in r for r in nctx["kommuner"]) == 3
