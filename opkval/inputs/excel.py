@@ -134,21 +134,21 @@ def write_workbook(path: Path | str, kommune: Kommune, plan: Plan | None = None,
     _header(ws, ["felt", "værdi"])
     ws.column_dimensions["A"].width = 28
     ws.column_dimensions["B"].width = 70
-    values = {"kommune": kommune.navn}
+    fields: dict[str, Any] = {"kommune": kommune.navn}
     if plan:
-        values.update({
+        fields.update({
             "titel": plan.titel, "dato": plan.dato, "kilde": plan.kilde,
             "godkendt_af": plan.godkendt_af, "godkendt_dato": plan.godkendt_dato,
             "maal_andel_paedagoger_pct": plan.maal_andel_paedagoger_pct,
             "maal_aar": plan.maal_aar, "forrige": plan.forrige_ref})
     for i, name in enumerate(PLAN_FIELDS, start=2):
         ws.cell(row=i, column=1, value=name)
-        cell = ws.cell(row=i, column=2, value=values.get(name))
+        cell = ws.cell(row=i, column=2, value=fields.get(name))
         if name.endswith("dato") or name == "dato":
             cell.number_format = DATE_FORMAT
         elif name == "maal_andel_paedagoger_pct":
             # Shown as Excel shows a typed "60 %": the share 0,6 with a percent format.
-            pct = values.get(name)
+            pct = fields.get(name)
             cell.value = None if pct is None else round(pct / 100, 12)
             cell.number_format = "0%" if pct is None or float(pct).is_integer() else "0.0#%"
 
@@ -373,7 +373,7 @@ class _Reader:
 
     def behov_sheet(self, sheet: Sheet) -> None:
         self.merged(sheet, range(1, len(BEHOV_COLS) + 1))
-        behov = []
+        behov: list[dict[str, Any]] = []
         for r in sheet.rows(2):
             i = len(behov)
             vals = [self.cell(sheet, r, j, ("behov", i, c)) for j, c in enumerate(BEHOV_COLS, 1)]

@@ -1141,10 +1141,10 @@ def load_previous(plan: Plan, index: KommuneIndex, *,
     where = f"{shown} (git {commit[:10]})"
     if raw is None or problems:
         raise PlanError(where, problems)
-    prev, problems = validate(raw, locate, index, plan.kommune, base_dir=None, config=config)
-    if problems or prev is None:
+    found, problems = validate(raw, locate, index, plan.kommune, base_dir=None, config=config)
+    if problems or found is None:
         raise PlanError(where, problems)
-    prev = replace(prev, forrige_ref=None, fil=path.name)
+    prev = replace(found, forrige_ref=None, fil=path.name)
     return prev, {"fil": path.name, "git": commit[:10], "git_dato": when}
 
 
