@@ -162,6 +162,7 @@ def breakdown(mode: str) -> dict[str, float]:
     in a process of its own (:func:`breakdown_in_process`): a second render of a note in one
     process would find its PDF layout and pictures cached."""
     from opkval.assembly.context import build_context, write_json
+    from opkval.inputs.config import load_plan_config
     from opkval.inputs.data import load_all
     from opkval.inputs.kommune import KommuneIndex
     from opkval.inputs.plan import find_plan
@@ -180,16 +181,17 @@ def breakdown(mode: str) -> dict[str, float]:
 
     data = load_all()
     index = KommuneIndex(data.municipalities)
+    config = load_plan_config()
     steps = dict.fromkeys(("context", "kernel", "html", "pdf", "rest", "total"), 0.0)
     with Renderer() as renderer, tempfile.TemporaryDirectory() as tmp:
         ctxs = []
         for navn in PEER_SAMPLE:
             k = index.resolve(navn)
             t0 = time.perf_counter()
-            ctxs.append(build_context(data, k, plan=find_plan(k, index)))
+            ctxs.append(build_context(data, k, plan=find_plan(k, index, config=config)))
             steps["context"] += time.perf_counter() - t0
         warm = index.resolve(WARM_UP)
-        renderer.render(build_context(data, warm, plan=find_plan(warm, index)),
+        renderer.render(build_context(data, warm, plan=find_plan(warm, index, config=config)),
                         Path(tmp) / "warm")  # warm-up: imports, templates, fonts
         for ctx in ctxs:
             k = ctx["kommune"]

@@ -9,12 +9,14 @@ import pytest
 
 from opkval import PROJECT_ROOT
 from opkval.engine.allocation import grants_for_kommune
-from opkval.inputs.config import load_config
+from opkval.inputs.config import load_config, load_plan_config
 from opkval.inputs.data import load_all
 from opkval.inputs.kommune import KommuneIndex
 from opkval.inputs.plan import PLANS_DIR, load_plan
 
 CFG = load_config()  # the engines take the pool's config as an argument
+PLAN_CONFIG = load_plan_config()  # and the plan's readers theirs
+RULES = PLAN_CONFIG.rules
 
 RAW = PROJECT_ROOT / "data" / "raw"
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -48,7 +50,7 @@ def ishoej(index):
 
 @pytest.fixture(scope="session")
 def ishoej_plan(index, ishoej):
-    return load_plan(PLANS_DIR / "ishoej.yaml", index, expected=ishoej)
+    return load_plan(PLANS_DIR / "ishoej.yaml", index, expected=ishoej, config=PLAN_CONFIG)
 
 
 @pytest.fixture(scope="session")
@@ -90,7 +92,7 @@ def council_ctx(data, index, plan_path=None, kommune="Ishøj"):
     """One kommune's context as the bilag and agenda-item tests read it (a fixed time)."""
     from opkval.assembly.context import build_context
 
-    plan = load_plan(plan_path, index) if plan_path else None
+    plan = load_plan(plan_path, index, config=PLAN_CONFIG) if plan_path else None
     k = plan.kommune if plan else index.resolve(kommune)
     return build_context(data, k, 2026, plan=plan, generated_at=COUNCIL_WHEN)
 

@@ -94,3 +94,42 @@ def test_kernel_modules_import_neither_pandas_nor_engines():
     loaded = set(json.loads(out.stdout))
     assert {"pandas", "pydantic", *ENGINES, "opkval.inputs.config"} & loaded == set()
     assert "opkval.sections.present" in loaded  # the probe itself worked
+
+
+#: Functions that read the project's config files themselves (``plan_years``/``report_years``
+#: do when called without the pool's config).
+CONFIG_FETCHES = {"load_config", "load_rules", "load_points", "load_maal", "load_plan_config"}
+CONFIG_FETCHES_WITHOUT_ARGS = {"plan_years", "report_years"}
+
+
+def config_fetches(source: str) -> list[tuple[int, str]]:
+    """(line, function) of each call in `source` that reads the config files itself."""
+    import ast
+
+    out = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call):
+            f = node.func
+            name = f.id if isinstance(f, ast.Name) else getattr(f, "attr", None)
+            if name in CONFIG_FETCHES or (name in CONFIG_FETCHES_WITHOUT_ARGS
+                                          and not node.args and not node.keywords):
+                out.append((node.lineno, name))
+    return sorted(out)
+
+
+def test_config_fetches_are_found():
+    assert config_fetches("rules = rules or load_rules()\nys = plan_years()\n"
+                          "ys = plan_years(cfg)\nx = config.load_points().ids\n") == [
+        (1, "load_rules"), (2, "plan_years"), (4, "load_points")]
+
+
+@pytest.mark.parametrize("package", ["inputs", "engine", "sections", "publish"])
+def test_config_is_passed_in_not_fetched(package):
+    """Below the app and the orchestration (``opkval.assembly``), the config is an argument:
+    the readers of a plan and the engines are given the pool, its rules, targets and points;
+    only ``opkval/inputs/config.py`` reads the files."""
+    found = [f"{p.relative_to(PROJECT_ROOT)}:{line} {name}()"
+             for p in sorted((PROJECT_ROOT / "opkval" / package).rglob("*.py"))
+             if p.name != "config.py" or package != "inputs"
+             for line, name in config_fetches(p.read_text(encoding="utf-8"))]
+    assert found == []

@@ -15,7 +15,7 @@ from opkval.assembly.context import build_context
 from opkval.base import doc, domain, klarsprog
 from opkval.inputs.plan import PlanError, load_plan, to_yaml
 from opkval.sections import present, present_bilag
-from tests.conftest import COUNCIL_WHEN, PLANS, council_ctx
+from tests.conftest import COUNCIL_WHEN, PLAN_CONFIG, PLANS, council_ctx
 from tests.textof import text_of
 
 WHEN = COUNCIL_WHEN
@@ -288,7 +288,7 @@ def _plan_with(tmp_path, notat: str):
 
 def test_notat_i_bilag_and_udelad_are_read(tmp_path, index):
     plan = load_plan(_plan_with(tmp_path, "  i_bilag: [tjekliste, kaede]\n  udelad: personale\n"),
-                     index)
+                     index, config=PLAN_CONFIG)
     assert plan.notat.i_bilag == ("tjekliste", "kaede")
     assert plan.notat.udelad == ("personale",)
     d = plan.notat.as_dict()
@@ -296,7 +296,7 @@ def test_notat_i_bilag_and_udelad_are_read(tmp_path, index):
     # Written back (opkval plan export) and read again, the choices are the same.
     again = tmp_path / "igen.yaml"
     again.write_text(to_yaml(plan), encoding="utf-8")
-    assert load_plan(again, index).notat.i_bilag == ("tjekliste", "kaede")
+    assert load_plan(again, index, config=PLAN_CONFIG).notat.i_bilag == ("tjekliste", "kaede")
 
 
 @pytest.mark.parametrize(("notat", "field", "words"), [
@@ -309,7 +309,7 @@ def test_notat_i_bilag_and_udelad_are_read(tmp_path, index):
 ])
 def test_bad_section_ids_are_named_in_danish(tmp_path, index, notat, field, words):
     with pytest.raises(PlanError) as e:
-        load_plan(_plan_with(tmp_path, notat), index)
+        load_plan(_plan_with(tmp_path, notat), index, config=PLAN_CONFIG)
     problems = [x for x in e.value.problems if x.field == field]
     assert problems, [(x.field, x.message) for x in e.value.problems]
     for w in words:

@@ -21,6 +21,7 @@ from opkval.base.doc import plain_text
 from opkval.inputs import config
 from opkval.inputs.plan import find_plan
 from opkval.sections import present
+from tests.conftest import PLAN_CONFIG
 
 NOTEBOOK = PROJECT_ROOT / "notebooks" / "kommune_rapport.py"
 WHEN = dt.datetime(2026, 12, 1, 12, 0)
@@ -49,7 +50,7 @@ def _note(monkeypatch, data, index, kommune_navn="Ishøj") -> tuple[dict, str]:
     """The context and the note's text (HTML of every section, chart alt texts, no images)."""
     kommune = index.resolve(kommune_navn)
     ctx = build_context(data, kommune, 2026, generated_at=WHEN, run_manifest=MANIFEST,
-                        plan=find_plan(kommune, index))
+                        plan=find_plan(kommune, index, config=PLAN_CONFIG))
     parts: list = []
     monkeypatch.setattr(present, "show", lambda *ps: parts.extend(doc.sequence(*ps)))
     monkeypatch.setattr(context, "load_context", lambda *a, **k: ctx)

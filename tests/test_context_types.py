@@ -20,7 +20,7 @@ from opkval.assembly.context import build_context
 from opkval.assembly.context_types import json_schema, validate
 from opkval.engine.plan_effect import parse_extra
 from opkval.inputs.plan import load_plan
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, PLAN_CONFIG, RULES
 
 WHEN = dt.datetime(2026, 12, 7, 12, 0)
 SCHEMA = PROJECT_ROOT / "docs" / "context.schema.json"
@@ -48,10 +48,10 @@ CASES = {
 @pytest.fixture(scope="module", params=sorted(CASES))
 def context(request, data, index):
     name, path, extra = CASES[request.param]
-    plan = load_plan(path, index) if path else None
+    plan = load_plan(path, index, config=PLAN_CONFIG) if path else None
     kommune = plan.kommune if plan else index.resolve(name)
     return build_context(data, kommune, 2026, generated_at=WHEN, plan=plan,
-                         extras=parse_extra(extra) if extra else None)
+                         extras=parse_extra(extra, RULES) if extra else None)
 
 
 def test_context_validates_strictly(context):
@@ -64,10 +64,10 @@ def test_the_cases_cover_what_the_types_make_optional(data, index):
     """The cases reach the types' optional parts, so their validation means something."""
     ctxs = {}
     for case, (name, path, extra) in CASES.items():
-        plan = load_plan(path, index) if path else None
+        plan = load_plan(path, index, config=PLAN_CONFIG) if path else None
         kommune = plan.kommune if plan else index.resolve(name)
         ctxs[case] = build_context(data, kommune, 2026, generated_at=WHEN, plan=plan,
-                                   extras=parse_extra(extra) if extra else None)
+                                   extras=parse_extra(extra, RULES) if extra else None)
     assert ctxs["no_plan"]["plan"] is None and ctxs["no_plan"]["scenarie"] is None
     assert ctxs["vejle_previous_plan_logo"]["plan"]["siden_sidst"] is not None
     assert ctxs["vejle_previous_plan_logo"]["notat"]["logo"] is not None

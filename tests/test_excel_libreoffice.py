@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from opkval.app.cli import main
 from opkval.inputs.excel import write_workbook
 from opkval.inputs.plan import PlanError, load_plan
+from tests.conftest import PLAN_CONFIG
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) er ikke "
@@ -39,8 +40,8 @@ def _resave(files, fmt: str, out_dir):
 def saved(tmp_path_factory, ishoej, ishoej_plan):
     """The template as is and as an analyst changed it, each re-saved as .xlsx and .ods."""
     d = tmp_path_factory.mktemp("lo")
-    plain = write_workbook(d / "plain.xlsx", ishoej, ishoej_plan)
-    edited = write_workbook(d / "edited.xlsx", ishoej, ishoej_plan)
+    plain = write_workbook(d / "plain.xlsx", ishoej, ishoej_plan, config=PLAN_CONFIG)
+    edited = write_workbook(d / "edited.xlsx", ishoej, ishoej_plan, config=PLAN_CONFIG)
     wb = load_workbook(edited)
     wb["Plan"]["B8"] = 0.6  # the template's percent cell: "60 %"
     wb["Plan"]["B9"] = 2030
@@ -50,7 +51,7 @@ def saved(tmp_path_factory, ishoej, ishoej_plan):
     ind["B3"] = "UFORMEL"
     ind["M2"] = "=400000+62001"  # budget_2024: LibreOffice stores the value 462.001
     wb.save(edited)
-    broken = write_workbook(d / "broken.xlsx", ishoej, ishoej_plan)
+    broken = write_workbook(d / "broken.xlsx", ishoej, ishoej_plan, config=PLAN_CONFIG)
     wb = load_workbook(broken)
     ind = wb["Indsatser"]
     ind["G3"] = "Anden finansiering (ikke puljen)"
@@ -70,12 +71,12 @@ def _strip(plan):
 
 @pytest.mark.parametrize("fmt", ["xlsx", "ods"])
 def test_resaved_template_reads_as_the_yaml_plan(saved, index, ishoej_plan, fmt):
-    assert _strip(load_plan(saved[fmt]["plain"], index)) == _strip(ishoej_plan)
+    assert _strip(load_plan(saved[fmt]["plain"], index, config=PLAN_CONFIG)) == _strip(ishoej_plan)
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "ods"])
 def test_resaved_edits_read_as_shown(saved, index, fmt):
-    plan = load_plan(saved[fmt]["edited"], index)
+    plan = load_plan(saved[fmt]["edited"], index, config=PLAN_CONFIG)
     assert plan.maal_andel_paedagoger_pct == 60 and plan.maal_aar == 2030
     merit, kursus = plan.indsatser[0], plan.indsatser[1]
     assert merit.start == dt.date(2024, 8, 1)
@@ -87,7 +88,7 @@ def test_resaved_edits_read_as_shown(saved, index, fmt):
 @pytest.mark.parametrize("fmt", ["xlsx", "ods"])
 def test_resaved_mistakes_are_all_named(saved, index, fmt):
     with pytest.raises(PlanError) as exc:
-        load_plan(saved[fmt]["broken"], index)
+        load_plan(saved[fmt]["broken"], index, config=PLAN_CONFIG)
     msg = str(exc.value)
     assert "ark 'Indsatser', område G3:G4, Indsatser: flettede celler" in msg
     assert "ark 'Indsatser', celle E2, indsatser[1].slut: datoen ligger uden for 2020–2035; " \
@@ -102,8 +103,8 @@ def test_resaved_mistakes_are_all_named(saved, index, fmt):
 def test_ods_exports_to_yaml_and_back(saved, index, ishoej_plan, tmp_path, capsys):
     out = tmp_path / "plan.yaml"
     assert main(["plan", "export", str(saved["ods"]["plain"]), "--out", str(out)]) == 0
-    assert _strip(load_plan(out, index)) == _strip(ishoej_plan)
+    assert _strip(load_plan(out, index, config=PLAN_CONFIG)) == _strip(ishoej_plan)
     back = tmp_path / "back.xlsx"
     assert main(["plan", "export", str(out), "--out", str(back)]) == 0
     again = _resave([back], "ods", tmp_path / "again")[0]
-    assert _strip(load_plan(again, index)) == _strip(ishoej_plan)
+    assert _strip(load_plan(again, index, config=PLAN_CONFIG)) == _strip(ishoej_plan)

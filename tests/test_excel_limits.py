@@ -24,13 +24,14 @@ from opkval.base.errors import WorkbookError
 from opkval.inputs import workbook as wbk
 from opkval.inputs.excel import write_workbook
 from opkval.inputs.plan import PlanError, load_plan
+from tests.conftest import PLAN_CONFIG
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 
 @pytest.fixture
 def book(tmp_path, ishoej, ishoej_plan):
-    return write_workbook(tmp_path / "plan.xlsx", ishoej, ishoej_plan)
+    return write_workbook(tmp_path / "plan.xlsx", ishoej, ishoej_plan, config=PLAN_CONFIG)
 
 
 def _with_sheet_xml(src: Path, dst: Path, sheet: str, chunks) -> Path:
@@ -59,7 +60,7 @@ def _rows_xml(rows, dimension: str | None = None):
 
 def _refused(path, index) -> str:
     with pytest.raises(PlanError) as exc:
-        load_plan(path, index)
+        load_plan(path, index, config=PLAN_CONFIG)
     return str(exc.value)
 
 
@@ -83,7 +84,7 @@ def test_hundred_thousand_rows_are_refused(tmp_path, book, index):
 
 
 def test_far_corner_cell_is_refused(tmp_path, index, ishoej, ishoej_plan):
-    path = write_workbook(tmp_path / "corner.xlsx", ishoej, ishoej_plan)
+    path = write_workbook(tmp_path / "corner.xlsx", ishoej, ishoej_plan, config=PLAN_CONFIG)
     from openpyxl import load_workbook
 
     wb = load_workbook(path)
@@ -123,7 +124,7 @@ def test_styled_empty_far_rows_cost_nothing(tmp_path, book, index, ishoej_plan):
     wb = load_workbook(book)
     wb["Overvejelser"]["C4000"].number_format = "0%"
     wb.save(book)
-    assert load_plan(book, index).indsatser == ishoej_plan.indsatser
+    assert load_plan(book, index, config=PLAN_CONFIG).indsatser == ishoej_plan.indsatser
 
 
 def test_not_a_zip_file_is_one_message(tmp_path, index):

@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from opkval.assembly.context import plan_context
 from opkval.inputs.excel import write_workbook
 from opkval.inputs.plan import PlanError, find_plan, load_plan, plan_file_for
+from tests.conftest import CFG, PLAN_CONFIG, RULES
 
 PCT_ROW = 8  # Plan!B8: maal_andel_paedagoger_pct
 AAR_ROW = 9  # Plan!B9: maal_aar
@@ -32,12 +33,12 @@ def _edit(path, fn):
 
 @pytest.fixture
 def book(tmp_path, ishoej, ishoej_plan):
-    return write_workbook(tmp_path / "plan.xlsx", ishoej, ishoej_plan)
+    return write_workbook(tmp_path / "plan.xlsx", ishoej, ishoej_plan, config=PLAN_CONFIG)
 
 
 def _errors(path, index) -> str:
     with pytest.raises(PlanError) as exc:
-        load_plan(path, index)
+        load_plan(path, index, config=PLAN_CONFIG)
     return str(exc.value)
 
 
@@ -52,14 +53,14 @@ def _target(ws, value, number_format="General"):
 def test_percent_formatted_share_is_the_percent_shown(book, index):
     # Excel and LibreOffice store a typed "60 %" as 0,6 with a percent format.
     _edit(book, lambda wb: _target(wb["Plan"], 0.6, "0%"))
-    plan = load_plan(book, index)
+    plan = load_plan(book, index, config=PLAN_CONFIG)
     assert plan.maal_andel_paedagoger_pct == 60 and plan.maal_aar == 2030
 
 
 @pytest.mark.parametrize("text", ["60 %", "60,0 %", "60%"])
 def test_percent_typed_as_text_is_read(book, index, text):
     _edit(book, lambda wb: _target(wb["Plan"], text))
-    assert load_plan(book, index).maal_andel_paedagoger_pct == 60
+    assert load_plan(book, index, config=PLAN_CONFIG).maal_andel_paedagoger_pct == 60
 
 
 def test_share_without_percent_format_is_an_error_saying_what_was_read(book, index):
@@ -71,10 +72,10 @@ def test_share_without_percent_format_is_an_error_saying_what_was_read(book, ind
 
 def test_template_writes_the_target_as_a_percent_cell(tmp_path, ishoej, ishoej_plan, index):
     plan = replace(ishoej_plan, maal_andel_paedagoger_pct=60.0, maal_aar=2030)
-    path = write_workbook(tmp_path / "p.xlsx", ishoej, plan)
+    path = write_workbook(tmp_path / "p.xlsx", ishoej, plan, config=PLAN_CONFIG)
     cell = load_workbook(path)["Plan"][f"B{PCT_ROW}"]
     assert cell.value == 0.6 and "%" in cell.number_format
-    assert load_plan(path, index).maal_andel_paedagoger_pct == 60
+    assert load_plan(path, index, config=PLAN_CONFIG).maal_andel_paedagoger_pct == 60
 
 
 # ----------------------------------------------------------------------------- dates
@@ -83,7 +84,7 @@ def test_template_writes_the_target_as_a_percent_cell(tmp_path, ishoej, ishoej_p
                                   "2025-08-01"])
 def test_danish_date_text_is_read(book, index, text):
     _edit(book, lambda wb: wb["Indsatser"].__setitem__("D2", text))
-    assert load_plan(book, index).indsatser[0].start == dt.date(2025, 8, 1)
+    assert load_plan(book, index, config=PLAN_CONFIG).indsatser[0].start == dt.date(2025, 8, 1)
 
 
 def test_year_in_a_date_cell_is_an_error_naming_the_cell(book, index):
@@ -125,7 +126,7 @@ def test_merged_finansiering_is_an_error_naming_the_range(book, index):
 
 def test_merged_cells_outside_read_columns_are_fine(book, index, ishoej_plan):
     _edit(book, lambda wb: wb["Overvejelser"].merge_cells("C2:C3"))  # guidance column
-    assert load_plan(book, index).overvejelser == ishoej_plan.overvejelser
+    assert load_plan(book, index, config=PLAN_CONFIG).overvejelser == ishoej_plan.overvejelser
 
 
 # ----------------------------------------------------------------------------- all at once
@@ -193,7 +194,7 @@ def test_label_or_code_in_any_case_is_accepted(book, index, typed):
         ws = wb["Indsatser"]
         ws["B3"], ws["C3"], ws["G3"] = typed, "PÆDAGOGER", "ANDEN"
     _edit(book, set_)
-    ind = load_plan(book, index).indsatser[1]
+    ind = load_plan(book, index, config=PLAN_CONFIG).indsatser[1]
     assert (ind.kategori, ind.maalgruppe, ind.finansiering) == ("pau", "paedagoger", "anden")
 
 
@@ -208,10 +209,10 @@ def test_near_misses_get_a_suggestion(book, index, cell, typed, hint):
 def test_externally_financed_line_is_not_charged_to_the_pool(book, index, ishoej_grants):
     _edit(book, lambda wb: wb["Indsatser"].__setitem__("G3", "Anden finansiering (ikke "
                                                                 "puljen)"))
-    plan = load_plan(book, index)
+    plan = load_plan(book, index, config=PLAN_CONFIG)
     assert plan.indsatser[1].finansiering == "anden"
     # Seed 001: 462.000 kr. merit + 280.000 kr. course in 2024; without the course, 462.000.
-    led = plan_context(plan, ishoej_grants)["ledger"]
+    led = plan_context(plan, ishoej_grants, CFG, RULES)["ledger"]
     assert next(y for y in led["aar"] if y["aar"] == 2024)["forbrug_kr"] == 462000 + \
         plan.indsatser[2].spending(2024)
 
@@ -221,13 +222,14 @@ def test_externally_financed_line_is_not_charged_to_the_pool(book, index, ishoej
 def test_semicolon_and_line_break_lists_are_lists(book, index):
     _edit(book, lambda wb: wb["Indsatser"].__setitem__(
         "H2", "faerre_paedagoger; rollefordeling\nsystematik"))
-    assert load_plan(book, index).indsatser[0].behov == (
+    assert load_plan(book, index, config=PLAN_CONFIG).indsatser[0].behov == (
         "faerre_paedagoger", "rollefordeling", "systematik")
 
 
 def test_unknown_behov_link_gets_a_suggestion(book, index, ishoej_grants):
     _edit(book, lambda wb: wb["Indsatser"].__setitem__("H2", "faerre_pædagoger"))
-    rule = next(r for r in plan_context(load_plan(book, index), ishoej_grants)["regler"]
+    plan = load_plan(book, index, config=PLAN_CONFIG)
+    rule = next(r for r in plan_context(plan, ishoej_grants, CFG, RULES)["regler"]
                 if r["id"] == "fordeling_og_behov")
     assert "(mente du 'faerre_paedagoger'?)" in rule["tekst"]
 
@@ -239,7 +241,7 @@ def test_registered_workbook_is_used_like_yaml(tmp_path, book, index, ishoej, is
     plans.mkdir()
     (plans / "ishoej.xlsx").write_bytes(book.read_bytes())
     assert plan_file_for("ishoej", plans) == plans / "ishoej.xlsx"
-    got = find_plan(ishoej, index, plans_dir=plans)
+    got = find_plan(ishoej, index, plans_dir=plans, config=PLAN_CONFIG)
     assert replace(got, fil="", sha256="") == replace(ishoej_plan, fil="", sha256="")
 
 
@@ -269,15 +271,15 @@ def full_plan(ishoej_plan):
 def test_export_round_trips_keep_every_field(tmp_path, index, ishoej, full_plan, capsys):
     from opkval.app.cli import main
 
-    book = write_workbook(tmp_path / "full.xlsx", ishoej, full_plan)
+    book = write_workbook(tmp_path / "full.xlsx", ishoej, full_plan, config=PLAN_CONFIG)
     out = tmp_path / "full.yaml"
     assert main(["plan", "export", str(book), "--out", str(out)]) == 0
-    from_yaml = load_plan(out, index)
+    from_yaml = load_plan(out, index, config=PLAN_CONFIG)
     assert replace(from_yaml, fil="", sha256="") == replace(full_plan, fil="", sha256="")
     assert "forbrug:\n    2024: 455000" in out.read_text(encoding="utf-8")
     back = tmp_path / "back.xlsx"
     assert main(["plan", "export", str(out), "--out", str(back)]) == 0
-    assert replace(load_plan(back, index), fil="", sha256="") == \
+    assert replace(load_plan(back, index, config=PLAN_CONFIG), fil="", sha256="") == \
         replace(full_plan, fil="", sha256="")
     assert main(["plan", "export", str(out), "--out", str(back)]) == 2  # exists, no --force
     assert main(["plan", "export", str(out), "--out", str(tmp_path / "x.csv")]) == 2
@@ -335,7 +337,7 @@ overvejelser:
 """
     path = tmp_path / "p.yaml"
     path.write_text(text, encoding="utf-8")
-    plan = load_plan(path, index)
+    plan = load_plan(path, index, config=PLAN_CONFIG)
     ind = plan.indsatser[0]
     assert (ind.kategori, ind.maalgruppe, ind.behov) == ("uformel", "paedagoger", ("a", "b"))
     assert (ind.start, ind.slut) == (dt.date(2024, 1, 1), dt.date(2024, 12, 31))
@@ -350,7 +352,7 @@ def test_yaml_target_is_read_the_same_way(tmp_path, index, written, ok):
                     "ledere, start: 2024-01-01, slut: 2024-12-31, budget: {2024: 1}}\n",
                     encoding="utf-8")
     if ok:
-        assert load_plan(path, index).maal_andel_paedagoger_pct == ok
+        assert load_plan(path, index, config=PLAN_CONFIG).maal_andel_paedagoger_pct == ok
     else:
         assert "linje 3, maal.andel_paedagoger_pct: 0,6 kan ikke være målet i procent" in \
             _errors(path, index)

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from opkval import PROJECT_ROOT
+from tests.conftest import PLAN_CONFIG
 from tests.test_hostile import GOOD, MB, OPKVAL, RAW, plan_check, run, untouched  # noqa: F401
 from tests.test_hostile import refused as _refused
 
@@ -52,7 +53,7 @@ def plan_refused(path: Path, cli: bool, *needles: str, **kw) -> None:
     from opkval.inputs.plan import PlanError, load_plan
 
     with pytest.raises(PlanError) as e:
-        load_plan(path, KommuneIndex(load_all(RAW).municipalities))
+        load_plan(path, KommuneIndex(load_all(RAW).municipalities), config=PLAN_CONFIG)
     for n in needles:
         assert n in str(e.value), (n, str(e.value)[-1500:])
 
@@ -169,7 +170,8 @@ def test_a_valid_svg_is_drawn_once_to_a_png_even_if_svg_comes_after_4_kb(tmp_pat
     (tmp_path / "logo.svg").write_text('<?xml version="1.0" encoding="UTF-8"?>\n<!-- '
                                        + "kommentar " * 600 + "-->\n" + svg, encoding="utf-8")
     assert (tmp_path / "logo.svg").read_bytes().index(b"<svg") > 4096
-    logo = load_plan(logo_plan(tmp_path, "logo.svg"), index).notat.as_dict()["logo"]
+    logo = load_plan(logo_plan(tmp_path, "logo.svg"), index,
+                     config=PLAN_CONFIG).notat.as_dict()["logo"]
     assert logo["mime"] == "image/png" and logo["navn"] == "logo.svg"
     with Image.open(io.BytesIO(base64.b64decode(logo["data"]))) as im:
         # width="120" height="40": drawn 354 px wide (3 cm at 300 dpi), 118 high.
@@ -213,7 +215,8 @@ def test_a_valid_png_is_decoded_and_written_anew_without_its_text_chunks(tmp_pat
     info = PngImagePlugin.PngInfo()
     info.add_text("Comment", "hemmelig tekst")
     Image.new("RGB", (60, 30), (10, 20, 30)).save(tmp_path / "logo.png", pnginfo=info)
-    logo = load_plan(logo_plan(tmp_path, "logo.png"), index).notat.as_dict()["logo"]
+    logo = load_plan(logo_plan(tmp_path, "logo.png"), index,
+                     config=PLAN_CONFIG).notat.as_dict()["logo"]
     data = base64.b64decode(logo["data"])
     assert b"hemmelig" not in data and b"tEXt" not in data
     with Image.open(io.BytesIO(data)) as im:
@@ -421,7 +424,7 @@ def test_names_are_nfc_normalised(tmp_path, index):
 
     decomposed = "Merit" + "pa\u0308dagog"  # ä as a + combining diaeresis
     p = plan_with(tmp_path, old="navn: Meritpædagoguddannelse", new=f"navn: {decomposed}")
-    navn = load_plan(p, index).indsatser[0].navn
+    navn = load_plan(p, index, config=PLAN_CONFIG).indsatser[0].navn
     assert navn == "Meritpädagog" and len(navn) == 12
 
 
@@ -519,7 +522,8 @@ def _template(tmp_path: Path, index) -> Path:
 
     p = tmp_path / "plan.xlsx"
     write_workbook(p, index.resolve("Ishøj"),
-                   load_plan(PROJECT_ROOT / "data" / "plans" / "ishoej.yaml", index))
+                   load_plan(PROJECT_ROOT / "data" / "plans" / "ishoej.yaml", index,
+                             config=PLAN_CONFIG), config=PLAN_CONFIG)
     return p
 
 

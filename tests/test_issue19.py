@@ -27,7 +27,7 @@ from opkval.inputs.kommune import official_name
 from opkval.inputs.plan import PlanError, load_plan
 from opkval.publish import agenda
 from opkval.sections import present, present_gaps, present_plan
-from tests.conftest import PLANS
+from tests.conftest import PLAN_CONFIG, PLANS, RULES
 from tests.textof import text_of
 
 CFG = load_config()  # the engines take the pool's config as an argument
@@ -143,7 +143,7 @@ def test_own_letters_are_not_called_estimates_nor_timed_by_dragoer(data, index, 
         tilsagn:
           - {runde: 1, beloeb: 1500000, kilde: "Tilsagnsbrev af 1. juni 2023"}
         """))
-    plan = load_plan(p, index)
+    plan = load_plan(p, index, config=PLAN_CONFIG)
     ctx = build_context(data, plan.kommune, 2026, plan=plan)
     check = text_of(present.key_check(ctx))
     assert "derfor skøn" not in check
@@ -164,7 +164,7 @@ def test_backtest_names_who_falls_outside_and_why(data, index):
 def test_year_letter_inside_round_two_is_refused_with_how_to_write_it(tmp_path, index):
     p = _yaml(tmp_path, MINIMAL + 'tilsagn:\n  - {aar: 2026, beloeb: 5480000, kilde: "Brev"}\n')
     with pytest.raises(PlanError) as e:
-        load_plan(p, index)
+        load_plan(p, index, config=PLAN_CONFIG)
     assert len(e.value.problems) == 1  # one message
     msg = e.value.problems[0].text()
     assert msg.startswith("linje ") and "tilsagn[1].aar" in msg and "(værdi: 2026)" in msg
@@ -180,7 +180,7 @@ def test_implausible_letter_is_a_warning_beside_the_figure(data, index, tmp_path
           - {aar: 2023, beloeb: 280000, kilde: "Brev 2023"}
           - {aar: 2024, beloeb: 5120000, kilde: "Brev 2024"}
         """))
-    plan = load_plan(p, index)
+    plan = load_plan(p, index, config=PLAN_CONFIG)
     rows = {g.aar: g for g in grants_for_kommune(data, 183, tilsagn=plan.tilsagn, cfg=CFG)}
     assert rows[2023].advarsel is None
     w = rows[2024].advarsel
@@ -226,7 +226,7 @@ VIKAR = """\
 def test_heads_are_counted_once_in_the_right_place(tmp_path, index, data):
     """8 merit students; the vikar line's 6 and the other-financed course's 10 are not
     course participants (issue 19: they added six "kursusdeltagere" to page 1)."""
-    plan = load_plan(_yaml(tmp_path, MINIMAL + VIKAR), index)
+    plan = load_plan(_yaml(tmp_path, MINIMAL + VIKAR), index, config=PLAN_CONFIG)
     ctx = build_context(data, plan.kommune, 2026, plan=plan)
     p = ctx["plan"]
     assert p["studerende_i_alt"] == 8 and p["kursister_i_alt"] == 0
@@ -253,7 +253,7 @@ def test_blank_count_warns_uses_fordeling_and_never_divides_by_it(tmp_path, inde
         "    slut: 2028-07-31\n"
         "    budget: {2025: 300000}\n")
     p = _yaml(tmp_path, text)
-    plan = load_plan(p, index)
+    plan = load_plan(p, index, config=PLAN_CONFIG)
     assert any("indsatser[1].deltagere" in w and "fordelingens sum (8)" in w
                for w in plan.advarsler)
     assert any(w.startswith("linje ") and "indsatser[2].deltagere" in w
@@ -302,7 +302,7 @@ def test_ishoej_statuses_are_as_strong_as_their_evidence(data, ishoej_plan):
 def test_approval_dated_before_the_plan_is_an_earlier_version(ishoej_plan, ishoej_grants):
     p = replace(ishoej_plan, dato=dt.date(2026, 3, 1), godkendt_af="Børneudvalget",
                 godkendt_dato=dt.date(2026, 2, 1))
-    r = next(x for x in plan_context(p, ishoej_grants)["regler"]
+    r = next(x for x in plan_context(p, ishoej_grants, CFG, RULES)["regler"]
              if x["id"] == "lokal_plan_godkendt")
     assert r["status"] == "ok" and r["vaerdier"]["godkendt_foer_planen"]
     assert "gælder derfor en tidligere udgave af planen" in r["tekst"]
@@ -317,7 +317,7 @@ def test_round_one_risk_after_the_window_only_for_started_activities(ishoej_plan
                 dato=dt.date(2026, 3, 1))
     from tests.test_present_plan import _ctx
 
-    points = text_of(present_plan.key_points(_ctx(plan_context(p, ishoej_grants),
+    points = text_of(present_plan.key_points(_ctx(plan_context(p, ishoej_grants, CFG, RULES),
                                                   grants=ishoej_grants)))
     assert "Efter 31. juli 2026 kan midlerne kun bruges til aktiviteter, der allerede er sat " \
            "i gang" in points
@@ -325,7 +325,7 @@ def test_round_one_risk_after_the_window_only_for_started_activities(ishoej_plan
 
 def test_amu_counts_as_formal_only_under_a_named_assumption(tmp_path, index, data):
     plan = load_plan(_yaml(tmp_path, MINIMAL.replace("kategori: meritpaedagog",
-                                                     "kategori: amu")), index)
+                                                     "kategori: amu")), index, config=PLAN_CONFIG)
     r = next(x for x in build_context(data, plan.kommune, 2026, plan=plan)["plan"]["regler"]
              if x["id"] == "formel_andel")
     assert "Antagelse: Meritpædagoguddannelse er AMU eller AVU" in r["tekst"]
@@ -378,7 +378,7 @@ def test_workbook_saved_by_libreoffice_trips_every_case(tmp_path, index, data, i
 
     from opkval.inputs.excel import write_workbook
 
-    src = write_workbook(tmp_path / "plan.xlsx", ishoej, ishoej_plan)
+    src = write_workbook(tmp_path / "plan.xlsx", ishoej, ishoej_plan, config=PLAN_CONFIG)
     wb = load_workbook(src)
     ind = wb["Indsatser"]
     ind["F2"] = None  # merit: deltagere blank (Fordeling sheet has 1+1+1+2+1+2 = 8)
@@ -397,7 +397,7 @@ def test_workbook_saved_by_libreoffice_trips_every_case(tmp_path, index, data, i
                     str(src)], check=True, capture_output=True, timeout=180, env=env)
     saved = out / "plan.xlsx"
     with pytest.raises(PlanError) as e:
-        load_plan(saved, index)
+        load_plan(saved, index, config=PLAN_CONFIG)
     assert len(e.value.problems) == 1
     msg = e.value.problems[0].text()
     assert msg.startswith("ark 'Tilsagn', celle A2, tilsagn[1].aar") and "(værdi: 2026)" in msg
@@ -407,7 +407,7 @@ def test_workbook_saved_by_libreoffice_trips_every_case(tmp_path, index, data, i
     wb["Tilsagn"]["A2"] = None
     wb["Tilsagn"]["B2"] = 2
     wb.save(saved)
-    plan = load_plan(saved, index)
+    plan = load_plan(saved, index, config=PLAN_CONFIG)
     assert any(w.startswith("ark 'Indsatser', celle F2, indsatser[1].deltagere")
                and "fordelingens sum (8)" in w for w in plan.advarsler)
     ctx = build_context(data, plan.kommune, 2026, plan=plan)

@@ -9,6 +9,7 @@ from opkval.engine.ledger import build_ledger
 from opkval.engine.rules import check_all
 from opkval.inputs.config import load_config, load_rules
 from opkval.inputs.plan import Behov, Indsats, Plan
+from tests.conftest import CFG
 
 RULES = load_rules()  # the engines take the rules as an argument
 
@@ -75,7 +76,7 @@ def test_ishoej_round_1_used_exactly_in_2024_2025(ishoej_plan, ishoej_grants):
 
 
 def test_ishoej_rules(ishoej_plan, ishoej_grants):
-    ctx = plan_context(ishoej_plan, ishoej_grants)
+    ctx = plan_context(ishoej_plan, ishoej_grants, CFG, RULES)
     by_id = {r["id"]: r for r in ctx["regler"]}
     f = by_id["formel_andel"]
     r1 = f["vaerdier"]["runder"][0]

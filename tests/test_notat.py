@@ -14,7 +14,7 @@ from opkval.base import doc
 from opkval.base.html_writer import block_html
 from opkval.inputs.plan import PlanError, load_plan
 from opkval.sections import present, present_notat, present_plan
-from tests.conftest import PLANS
+from tests.conftest import PLAN_CONFIG, PLANS, RULES
 from tests.docquery import cell_texts, table_with
 from tests.textof import text_of
 
@@ -24,7 +24,7 @@ MINIMAL = (PLANS / "good_minimal.yaml").read_text(encoding="utf-8")
 
 @pytest.fixture(scope="module")
 def vejle_plan(index):
-    return load_plan(VEJLE_DIR / "vejle.yaml", index)
+    return load_plan(VEJLE_DIR / "vejle.yaml", index, config=PLAN_CONFIG)
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +144,7 @@ def test_bad_logo_is_reported(tmp_path, index, logo, message):
     p = tmp_path / "plan.yaml"
     p.write_text(MINIMAL + f"notat:\n  logo: {logo}\n", encoding="utf-8")
     with pytest.raises(PlanError) as e:
-        load_plan(p, index)
+        load_plan(p, index, config=PLAN_CONFIG)
     assert any(x.field == "notat.logo" and message in x.message for x in e.value.problems)
 
 
@@ -153,11 +153,11 @@ def test_svg_logo_next_to_the_plan(tmp_path, index):
     p = tmp_path / "plan.yaml"
     p.write_text(MINIMAL + "notat:\n  logo: logo.svg\n  moede: 2026-13-01\n", encoding="utf-8")
     with pytest.raises(PlanError) as e:
-        load_plan(p, index)
+        load_plan(p, index, config=PLAN_CONFIG)
     assert [x.field for x in e.value.problems] == ["notat.moede"]  # the SVG itself is fine
     p.write_text(MINIMAL + "notat:\n  logo: logo.svg\n", encoding="utf-8")
     # Drawn once, at validation, to a checked PNG (issue 20): no writer sees the SVG.
-    assert load_plan(p, index).notat.as_dict()["logo"]["mime"] == "image/png"
+    assert load_plan(p, index, config=PLAN_CONFIG).notat.as_dict()["logo"]["mime"] == "image/png"
 
 
 # ------------------------------------------------------------------ corrections (point 6)
@@ -249,7 +249,7 @@ def test_previous_committed_version_of_the_same_file(tmp_path, data, index):
     repo = plan.parent
     plan.write_text(MINIMAL.replace("2025: 462000}", "2025: 500000}")
                     + "forrige: git\n", encoding="utf-8")
-    p = load_plan(plan, index)
+    p = load_plan(plan, index, config=PLAN_CONFIG)
     ctx = build_context(data, p.kommune, 2026, plan=p)
     d = ctx["plan"]["siden_sidst"]
     assert d["git"] and d["fil"] == "plan.yaml"
@@ -257,14 +257,15 @@ def test_previous_committed_version_of_the_same_file(tmp_path, data, index):
                                        "forskel_kr": 38_000}]
     # Committed as it is now: the previous version is the commit before.
     _git(repo, "commit", "-qam", "anden")
-    d = build_context(data, p.kommune, 2026, plan=load_plan(plan, index))["plan"]["siden_sidst"]
+    built = build_context(data, p.kommune, 2026, plan=load_plan(plan, index, config=PLAN_CONFIG))
+    d = built["plan"]["siden_sidst"]
     assert d["aendret"][0]["aar"][0]["nu_kr"] == 500_000
 
 
 def test_git_without_history_is_one_clear_message(tmp_path, data, index):
     plan = tmp_path / "plan.yaml"
     plan.write_text(MINIMAL + "forrige: git\n", encoding="utf-8")
-    p = load_plan(plan, index)
+    p = load_plan(plan, index, config=PLAN_CONFIG)
     with pytest.raises(PlanError) as e:
         build_context(data, p.kommune, 2026, plan=p)
     assert "forrige" in str(e.value) and "git" in str(e.value)
@@ -274,7 +275,7 @@ def test_previous_file_must_exist(tmp_path, index):
     plan = tmp_path / "plan.yaml"
     plan.write_text(MINIMAL + "forrige: gammel.yaml\n", encoding="utf-8")
     with pytest.raises(PlanError) as e:
-        load_plan(plan, index)
+        load_plan(plan, index, config=PLAN_CONFIG)
     assert "forrige: filen findes ikke ved siden af planen" in str(e.value)
 
 
@@ -283,7 +284,7 @@ def test_previous_file_must_exist(tmp_path, index):
 def test_scenario_has_its_own_file_name_and_says_so_on_page_1(data, ishoej_plan):
     from opkval.engine.plan_effect import parse_extra
 
-    extras = parse_extra("meritpaedagog:4:2026")
+    extras = parse_extra("meritpaedagog:4:2026", RULES)
     assert file_stem("ishoej", extras) == "ishoej-scenarie-meritpaedagog-4-2026"
     assert file_stem("ishoej", []) == "ishoej"
     ctx = build_context(data, ishoej_plan.kommune, 2026, plan=ishoej_plan, extras=extras)
@@ -312,7 +313,7 @@ def test_svg_logo_reaches_the_word_header_as_a_picture(tmp_path, index, data):
     shutil.copy(VEJLE_DIR / "logo.svg", tmp_path / "logo.svg")
     p = tmp_path / "plan.yaml"
     p.write_text(MINIMAL + "notat:\n  logo: logo.svg\n", encoding="utf-8")
-    plan = load_plan(p, index)
+    plan = load_plan(p, index, config=PLAN_CONFIG)
     png = logo_png(plan.notat.as_dict()["logo"])
     with Image.open(io.BytesIO(png)) as im:
         assert im.format == "PNG" and im.size[0] == SVG_LOGO_PX
@@ -332,7 +333,7 @@ def test_a_previous_git_version_over_the_size_limit_is_refused_unread(tmp_path, 
 
     plan = _committed_plan(tmp_path, MINIMAL + "# " + "x" * (600 * 1024) + "\n")
     plan.write_text(MINIMAL + "forrige: git\n", encoding="utf-8")
-    p = load_plan(plan, index)
+    p = load_plan(plan, index, config=PLAN_CONFIG)
     import subprocess
 
     shown, real_run = [], subprocess.run
@@ -343,7 +344,7 @@ def test_a_previous_git_version_over_the_size_limit_is_refused_unread(tmp_path, 
 
     monkeypatch.setattr(subprocess, "run", run)
     with pytest.raises(PlanError) as e:
-        plan_mod.load_previous(p, index)
+        plan_mod.load_previous(p, index, config=PLAN_CONFIG)
     text = str(e.value)
     assert "den tidligere version fylder 600 KB" in text and "512 KB" in text and "git" in text
     assert "show" not in shown  # the blob itself was never read

@@ -8,7 +8,7 @@ from opkval.assembly import context
 from opkval.assembly.context import load_context, note_context
 from opkval.base.errors import OpkvalError, PlanError
 from opkval.engine.plan_effect import parse_extra
-from tests.conftest import PLANS
+from tests.conftest import PLANS, RULES
 
 
 def test_the_notebook_gets_the_same_context_as_the_cli(data, index, monkeypatch):
@@ -47,4 +47,4 @@ def test_an_implausible_scenario_is_refused_for_every_caller(data, index):
     Læsø has far fewer than 500 pædagogmedhjælpere to upskill."""
     with pytest.raises(OpkvalError, match="pædagogmedhjælpere"):
         note_context(data, index.resolve("Læsø"), year=2026, index=index,
-                     extras=parse_extra("meritpaedagog:500:2026"))
+                     extras=parse_extra("meritpaedagog:500:2026", RULES))

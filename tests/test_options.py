@@ -21,6 +21,7 @@ from opkval.engine.options import extra_text, unplanned_options, window
 from opkval.engine.plan_effect import parse_extra
 from opkval.inputs.config import load_maal, load_rules
 from opkval.sections.present_options import unplanned_money
+from tests.conftest import RULES
 from tests.textof import text_of
 
 WHEN = dt.datetime(2026, 12, 7, 12, 0)
@@ -74,7 +75,7 @@ def test_ishoej_what_round_2_could_buy_by_hand(ishoej_ctx):
     assert merit["start_senest_aar"] == 2027
     assert merit["extra"] == f"meritpaedagog:{amount // 61_200}:2027"
     # The scenario line reads back as what it says.
-    assert parse_extra(merit["extra"]) == [{"kategori": "meritpaedagog",
+    assert parse_extra(merit["extra"], RULES) == [{"kategori": "meritpaedagog",
                                            "deltagere": amount // 61_200, "start_aar": 2027}]
 
 
@@ -149,7 +150,7 @@ def test_window_respects_the_activity_window_and_the_deadline():
 
 def test_extra_lines_stay_within_the_cli_limit():
     assert extra_text("pau", 2281, 2027) == "pau:1000:2027,pau:1000:2027,pau:281:2027"
-    assert sum(e["deltagere"] for e in parse_extra(extra_text("pau", 2281, 2027))) == 2281
+    assert sum(e["deltagere"] for e in parse_extra(extra_text("pau", 2281, 2027), RULES)) == 2281
 
 
 def test_the_named_scenario_note_shows_the_same_share(data, index, ishoej_plan, ishoej_ctx):
@@ -157,7 +158,7 @@ def test_the_named_scenario_note_shows_the_same_share(data, index, ishoej_plan, 
     the share the option promised."""
     merit = _opt(_round(ishoej_ctx, 2), "meritpaedagog")
     scen = build_context(data, index.resolve("Ishøj"), 2026, generated_at=WHEN,
-                         plan=ishoej_plan, extras=parse_extra(merit["extra"]))
+                         plan=ishoej_plan, extras=parse_extra(merit["extra"], RULES))
     assert scen["gaps"]["plan_effekt"]["andel_efter_pct"] == pytest.approx(
         merit["andel_efter_pct"])
     # The scenario line has no budget, so the ledger (and the money not planned) is unchanged.

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from opkval.inputs.plan import PlanError, find_plan, load_plan
-from tests.conftest import PLANS
+from tests.conftest import PLAN_CONFIG, PLANS
 
 
 def test_ishoej_plan_reproduces_seed_001_amounts_and_counts(ishoej_plan):
@@ -47,7 +47,7 @@ def test_forbrug_replaces_budget_for_that_year(tmp_path, index):
     p = tmp_path / "p.yaml"
     p.write_text((PLANS / "good_minimal.yaml").read_text(encoding="utf-8")
                  + "    forbrug: {2024: 455000}\n", encoding="utf-8")
-    ind = load_plan(p, index).indsatser[0]
+    ind = load_plan(p, index, config=PLAN_CONFIG).indsatser[0]
     assert (ind.spending(2024), ind.spending(2025)) == (455000, 462000)
 
 
@@ -77,7 +77,7 @@ BAD = [
 @pytest.mark.parametrize(("name", "pieces"), BAD, ids=[b[0] for b in BAD])
 def test_bad_plan_names_file_field_line_and_value(name, pieces, index):
     with pytest.raises(PlanError) as exc:
-        load_plan(PLANS / name, index)
+        load_plan(PLANS / name, index, config=PLAN_CONFIG)
     msg = str(exc.value)
     assert f"tests/fixtures/plans/{name}" in msg
     for piece in pieces:
@@ -87,23 +87,23 @@ def test_bad_plan_names_file_field_line_and_value(name, pieces, index):
 
 def test_malformed_yaml_names_the_line_of_the_error(index):
     with pytest.raises(PlanError) as exc:
-        load_plan(PLANS / "bad_malformed.yaml", index)
+        load_plan(PLANS / "bad_malformed.yaml", index, config=PLAN_CONFIG)
     # The unclosed flow mapping on line 10 is detected where the file ends (line 11).
     assert exc.value.problems[0].where.startswith("linje 11")
 
 
 def test_wrong_kommune_for_the_report(index):
     gentofte_plan = PLANS / "bad_wrong_kommune.yaml"
-    assert load_plan(gentofte_plan, index).kommune.navn == "Gentofte"
+    assert load_plan(gentofte_plan, index, config=PLAN_CONFIG).kommune.navn == "Gentofte"
     with pytest.raises(PlanError) as exc:
-        load_plan(gentofte_plan, index, expected=index.resolve("Ishøj"))
+        load_plan(gentofte_plan, index, expected=index.resolve("Ishøj"), config=PLAN_CONFIG)
     assert "linje 1, kommune: planen gælder Gentofte Kommune, men rapporten er for Ishøj" \
         in str(exc.value)
 
 
 def test_every_problem_is_reported_at_once(index):
     with pytest.raises(PlanError) as exc:
-        load_plan(PLANS / "bad_three_problems.yaml", index)
+        load_plan(PLANS / "bad_three_problems.yaml", index, config=PLAN_CONFIG)
     fields = sorted(p.field for p in exc.value.problems)
     assert fields == ["indsatser[1].buget", "indsatser[1].kategori", "indsatser[1].slut"]
     assert "(3 fejl)" in str(exc.value)
@@ -114,22 +114,22 @@ def test_duplicate_yaml_key_is_a_problem(tmp_path, index):
     p.write_text((PLANS / "good_minimal.yaml").read_text(encoding="utf-8")
                  + "dato: 2024-05-01\n", encoding="utf-8")
     with pytest.raises(PlanError, match=r"linje 11, dato: feltet står to gange"):
-        load_plan(p, index)
+        load_plan(p, index, config=PLAN_CONFIG)
 
 
 def test_yaml_is_read_with_the_safe_loader(tmp_path, index):
     p = tmp_path / "evil.yaml"
     p.write_text("kommune: !!python/object/apply:os.system ['echo pwned']\n", encoding="utf-8")
     with pytest.raises(PlanError, match="ugyldig YAML"):
-        load_plan(p, index)
+        load_plan(p, index, config=PLAN_CONFIG)
 
 
 def test_find_plan_uses_default_file_only_when_it_exists(tmp_path, index):
     ishoej, gentofte = index.resolve("Ishøj"), index.resolve("Gentofte")
-    assert find_plan(gentofte, index, plans_dir=tmp_path) is None
-    assert find_plan(ishoej, index).kommune == ishoej
+    assert find_plan(gentofte, index, plans_dir=tmp_path, config=PLAN_CONFIG) is None
+    assert find_plan(ishoej, index, config=PLAN_CONFIG).kommune == ishoej
     with pytest.raises(PlanError, match="filen findes ikke"):
-        find_plan(ishoej, index, path=tmp_path / "nope.yaml")
+        find_plan(ishoej, index, path=tmp_path / "nope.yaml", config=PLAN_CONFIG)
 
 
 def test_overvejelser_are_read_and_blank_means_not_answered(tmp_path, index):
@@ -137,7 +137,7 @@ def test_overvejelser_are_read_and_blank_means_not_answered(tmp_path, index):
     p.write_text((PLANS / "good_minimal.yaml").read_text(encoding="utf-8")
                  + "overvejelser:\n  revision:   Planen  revideres\n    hvert år.\n"
                  "  introkursus:\n", encoding="utf-8")
-    plan = load_plan(p, index)
+    plan = load_plan(p, index, config=PLAN_CONFIG)
     # Folded onto one line with single spaces; the blank introkursus is left out.
     assert plan.overvejelser == {"revision": "Planen revideres hvert år."}
     assert plan.as_dict()["overvejelser"] == {"revision": "Planen revideres hvert år."}
@@ -148,7 +148,7 @@ def test_uncertain_kategori_is_read_and_checked(tmp_path, index):
     p = tmp_path / "p.yaml"
     p.write_text(base + "    kategori_alternativ: diplommodul\n"
                  "    kategori_usikkerhed: Kaldes kompetencegivende.\n", encoding="utf-8")
-    ind = load_plan(p, index).indsatser[0]
+    ind = load_plan(p, index, config=PLAN_CONFIG).indsatser[0]
     assert (ind.kategori_alternativ, ind.kategori_usikkerhed) == ("diplommodul",
                                                                   "Kaldes kompetencegivende.")
     # An alternative needs its reason, must be a known kategori, and a reason needs one.
@@ -161,7 +161,7 @@ def test_uncertain_kategori_is_read_and_checked(tmp_path, index):
              ["indsatser[1].kategori_alternativ", "kræver den alternative kategori"])):
         p.write_text(base + extra, encoding="utf-8")
         with pytest.raises(PlanError) as e:
-            load_plan(p, index)
+            load_plan(p, index, config=PLAN_CONFIG)
         for piece in pieces:
             assert piece in str(e.value), (extra, str(e.value))
 

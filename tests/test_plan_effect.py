@@ -69,7 +69,7 @@ def test_pace_years_and_kroner(plan, g):
 def test_scenario_four_extra_merit_in_2026(plan, g):
     # +4 merit from 2026-08-01, three years (config) → slut 2029-07-31. 12 in all.
     # Share after 2029: 43.9 + 1200 / 270.602 = 48.335 %. Closed: 12 / 43.567 = 27.5 %.
-    extras = plan_effect.parse_extra("meritpaedagog:4:2026")
+    extras = plan_effect.parse_extra("meritpaedagog:4:2026", RULES)
     assert extras == [{"kategori": "meritpaedagog", "deltagere": 4, "start_aar": 2026}]
     e = plan_effect.plan_effect(g, plan["indsatser"], cfg=MAAL, maal=plan["maal"], extras=extras)
     assert e["merit"] == {"i_alt": 12, "plan": 8, "scenarie": 4}
@@ -106,12 +106,12 @@ def test_years_to_close_by_hand():
 @pytest.mark.parametrize("text", ["merit:4:2026", "meritpaedagog:fire", "pau:2:26"])
 def test_parse_extra_rejects_bad_input(text):
     with pytest.raises(OpkvalError):
-        plan_effect.parse_extra(text)
+        plan_effect.parse_extra(text, RULES)
 
 
 def test_parse_extra_forms():
-    assert plan_effect.parse_extra("") == []
-    assert plan_effect.parse_extra("pau=2@2025; meritpaedagog:+1") == [
+    assert plan_effect.parse_extra("", RULES) == []
+    assert plan_effect.parse_extra("pau=2@2025; meritpaedagog:+1", RULES) == [
         {"kategori": "pau", "deltagere": 2, "start_aar": 2025},
         {"kategori": "meritpaedagog", "deltagere": 1, "start_aar": None}]
 

@@ -15,6 +15,7 @@ from opkval.inputs.data import load_all
 from opkval.inputs.kommune import KommuneIndex
 from opkval.inputs.plan import load_plan
 from opkval.sections import charts, present_gaps
+from tests.conftest import PLAN_CONFIG, RULES
 from tests.docquery import cell_texts, plain, runs_in, table_with
 from tests.textof import text_of
 
@@ -47,8 +48,8 @@ def test_no_plan_still_gets_gap_and_peer_sections():
 
 
 def test_plan_sections_render_from_fixture(index, ishoej):
-    plan = load_plan(FIXTURE, index, expected=ishoej)
-    ctx = _ctx("Ishøj", plan=plan, extras=parse_extra("meritpaedagog:4:2026"))
+    plan = load_plan(FIXTURE, index, expected=ishoej, config=PLAN_CONFIG)
+    ctx = _ctx("Ishøj", plan=plan, extras=parse_extra("meritpaedagog:4:2026", RULES))
     effect = present_gaps.plan_effect(ctx)
     html = plain(effect)
     # 8 + 4 scenario merit; 12 / 43,567 = 27,5 % → "28 %" of the way to 60 %.
@@ -90,8 +91,9 @@ def test_every_section_is_a_headed_block_that_survives_the_notebook(kommune, ind
     back equal from the JSON the executed notebook keeps (doc.MIMETYPE)."""
     from opkval.sections import present_plan
 
-    plan = load_plan(FIXTURE, index, expected=ishoej) if kommune == "Ishøj" else None
-    ctx = _ctx(kommune, plan=plan, extras=parse_extra("meritpaedagog:4:2026"))
+    plan = (load_plan(FIXTURE, index, expected=ishoej, config=PLAN_CONFIG) if kommune == "Ishøj"
+            else None)
+    ctx = _ctx(kommune, plan=plan, extras=parse_extra("meritpaedagog:4:2026", RULES))
     fns = (present_plan.key_points, present_plan.money_table, present_plan.indsats_table,
            present_plan.distribution, present_plan.rules_table, present_plan.classification,
            present_plan.changes, present_gaps.staff_mix, present_gaps.peers,

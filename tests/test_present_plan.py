@@ -9,6 +9,7 @@ from opkval.base import doc
 from opkval.inputs.config import load_config, load_rules
 from opkval.sections import present_plan
 from opkval.sections.charts import plan_cumulative
+from tests.conftest import RULES
 from tests.docquery import cell_texts, html_of, plain, runs_in, table_with
 from tests.textof import text_of
 
@@ -42,7 +43,7 @@ def test_free_text_is_escaped(ishoej_plan, ishoej_grants):
                     antagelser=(evil,), fordeling={evil: 8})
     p = replace(ishoej_plan, indsatser=(first, *ishoej_plan.indsatser[1:]), titel=evil,
                 kilde=evil)
-    sections = _all_sections(_ctx(plan_context(p, ishoej_grants), grants=ishoej_grants))
+    sections = _all_sections(_ctx(plan_context(p, ishoej_grants, CFG, RULES), grants=ishoej_grants))
     # The blocks hold the plan's text as it is (no markup, not escaped twice) ...
     assert evil in plain(sections) and "&lt;" not in plain(sections)
     # ... and the HTML writer escapes every place it reaches: name, title, source, beskrivelse,
@@ -53,7 +54,7 @@ def test_free_text_is_escaped(ishoej_plan, ishoej_grants):
 
 
 def test_ishoej_sections_show_the_seed_figures(ishoej_plan, ishoej_grants):
-    sections = _all_sections(_ctx(plan_context(ishoej_plan, ishoej_grants),
+    sections = _all_sections(_ctx(plan_context(ishoej_plan, ishoej_grants, CFG, RULES),
                                   grants=ishoej_grants))
     text = plain(sections)
     nb = "\u00a0"
@@ -66,7 +67,7 @@ def test_ishoej_sections_show_the_seed_figures(ishoej_plan, ishoej_grants):
     # Page 1: round 2 is an estimate, rounded in prose, given as the range of the two
     # estimates (4.637.960 on the 0-5 key, 2.560.000 carried forward); the plan (April 2024)
     # predates it, so it is "not yet planned", and the deadline is marked as assumed.
-    section = present_plan.key_points(_ctx(plan_context(ishoej_plan, ishoej_grants),
+    section = present_plan.key_points(_ctx(plan_context(ishoej_plan, ishoej_grants, CFG, RULES),
                                            grants=ishoej_grants))
     points = plain(section)
     # issue 19: the range founded on the key's record: 2.560.000 (round 1's share carried
@@ -96,8 +97,8 @@ def test_ishoej_sections_show_the_seed_figures(ishoej_plan, ishoej_grants):
 def test_page_1_says_which_count_rests_on_the_uncertain_course(ishoej_plan, ishoej_grants):
     """The bilag's 40 pædagoger on Ansvar og følgeskab are counted as course participants; if
     the course is a diplommodul they are students, and page 1 says so."""
-    points = text_of(present_plan.key_points(_ctx(plan_context(ishoej_plan, ishoej_grants),
-                                                  grants=ishoej_grants)))
+    points = text_of(present_plan.key_points(_ctx(plan_context(ishoej_plan, ishoej_grants, CFG,
+                                                               RULES), grants=ishoej_grants)))
     assert ("De 40 deltagere i Ansvar og følgeskab i pædagogikken er talt som deltagere i "
             "kurser; hvis den er diplommodul, er de studerende i formel uddannelse.") in points
 
@@ -107,7 +108,7 @@ def test_an_ok_that_rests_on_the_uncertain_course_says_so_on_page_1(
     """The course read as a diplommodul: the 90/10 rule holds (7,7 % informal) only under that
     reading, and is broken (29,1 %) under the other. Page 1 names it with both verdicts, not
     just the rules that are not OK; the counts say one verdict rests on an assumption."""
-    pc = plan_context(ishoej_plan_read_otherwise, ishoej_grants)
+    pc = plan_context(ishoej_plan_read_otherwise, ishoej_grants, CFG, RULES)
     points = plain(present_plan.key_points(_ctx(pc, grants=ishoej_grants)))
     nb = "\u00a0"
     assert ("1 afhænger af klassifikationen (Mindst 90" in points
@@ -133,7 +134,8 @@ def test_no_plan_is_a_section_not_an_error():
 
 
 def test_cumulative_chart_alt_text(ishoej_plan, ishoej_grants):
-    chart = plan_cumulative(_ctx(plan_context(ishoej_plan, ishoej_grants), grants=ishoej_grants))
+    chart = plan_cumulative(_ctx(plan_context(ishoej_plan, ishoej_grants, CFG, RULES),
+                                 grants=ishoej_grants))
     assert "<svg" in chart.svg[:500] and not chart.png
     # Received by 2030: 1.304.000 (round 1) + 4.637.960 (round 2 on the 0-5 key).
     assert "2030: tilskud 5.941.960\u00a0kr., forbrug 2.278.000\u00a0kr." in chart.alt
@@ -141,7 +143,7 @@ def test_cumulative_chart_alt_text(ishoej_plan, ishoej_grants):
 
 def test_participant_counts_have_thousands_separators(ishoej_plan, ishoej_grants):
     # Counts go through fmt.number like every other figure: 1200 reads "1.200", not "1200".
-    pc = plan_context(ishoej_plan, ishoej_grants)
+    pc = plan_context(ishoej_plan, ishoej_grants, CFG, RULES)
     pc["deltagere_i_alt"] = pc["studerende_i_alt"] = 1200
     pc["studerende_pr_maalgruppe"] = {"Pædagogmedhjælpere": 1200}
     pc["kursister_i_alt"], pc["kursister_pr_maalgruppe"] = 0, {}
@@ -156,7 +158,7 @@ def test_no_plan_and_rule_count_follow_the_config(ishoej_plan, ishoej_grants):
     ctx = _ctx(None)
     ctx["runder"][1]["udbetalingsaar"] = 2027
     assert "Anden tildelingsrunde (udmøntes i 2027)" in text_of(present_plan._no_plan(ctx))
-    pc = plan_context(ishoej_plan, ishoej_grants)
+    pc = plan_context(ishoej_plan, ishoej_grants, CFG, RULES)
     pc["regler"] = [dict(r, status="ok") for r in pc["regler"][:5]]
     assert "Planen overholder alle fem regler" in text_of(present_plan.key_points(
         _ctx(pc, grants=ishoej_grants)))
@@ -169,7 +171,8 @@ def test_risk_at_an_assumed_deadline_is_conditional_on_page_1(ishoej_plan, ishoe
     import datetime as dt
 
     p = replace(ishoej_plan, dato=dt.date(2026, 2, 1))
-    section = present_plan.key_points(_ctx(plan_context(p, ishoej_grants), grants=ishoej_grants))
+    section = present_plan.key_points(_ctx(plan_context(p, ishoej_grants, CFG, RULES),
+                                           grants=ishoej_grants))
     points = plain(section)
     nb = "\u00a0"
     assert doc.b("Risiko for tilbagebetaling (betinget):") in runs_in(section)
@@ -182,7 +185,7 @@ def test_risk_at_an_assumed_deadline_is_conditional_on_page_1(ishoej_plan, ishoe
 def test_a_line_break_in_a_cell_is_in_the_blocks(ishoej_plan, ishoej_grants):
     """Where the HTML note broke a cell's line (a period, the 'ellers' verdict, the
     assumption under a rule's text), the blocks hold a "\\n" in the run's text."""
-    ctx = _ctx(plan_context(ishoej_plan, ishoej_grants), grants=ishoej_grants)
+    ctx = _ctx(plan_context(ishoej_plan, ishoej_grants, CFG, RULES), grants=ishoej_grants)
     indsatser = table_with(present_plan.indsats_table(ctx), "Planens indsatser")
     # Meritpædagoguddannelse runs 1 August 2024 – 31 July 2027 (data/plans/ishoej.yaml).
     assert cell_texts(indsatser.rows[0])[4] == "01.08.2024–\n31.07.2027"
@@ -192,7 +195,7 @@ def test_a_line_break_in_a_cell_is_in_the_blocks(ishoej_plan, ishoej_grants):
 
 
 def test_a_line_break_in_a_cell_is_a_line_break_in_the_html(ishoej_plan, ishoej_grants):
-    ctx = _ctx(plan_context(ishoej_plan, ishoej_grants), grants=ishoej_grants)
+    ctx = _ctx(plan_context(ishoej_plan, ishoej_grants, CFG, RULES), grants=ishoej_grants)
     html = html_of(present_plan.rules_table(ctx))
     assert "<br><i>Forudsætning:</i> Ansvar og følgeskab" in html
     # A verdict that flips on a classification gives both readings in its text, not "ellers".

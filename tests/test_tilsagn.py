@@ -13,7 +13,7 @@ from opkval.inputs.config import load_config
 from opkval.inputs.excel import write_workbook
 from opkval.inputs.plan import PlanError, Tilsagn, load_plan
 from opkval.sections.present import assumptions, grant_table
-from tests.conftest import PLANS
+from tests.conftest import PLAN_CONFIG, PLANS
 from tests.textof import text_of
 
 CFG = load_config()  # the engines take the pool's config as an argument
@@ -24,7 +24,7 @@ MINIMAL = (PLANS / "good_minimal.yaml").read_text(encoding="utf-8")
 
 @pytest.fixture(scope="module")
 def vejle_plan(index):
-    return load_plan(VEJLE, index)
+    return load_plan(VEJLE, index, config=PLAN_CONFIG)
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +114,7 @@ def test_precedence_is_stated_in_the_note(vejle_ctx):
 ])
 def test_bad_letters_are_reported(tmp_path, index, tilsagn, field, message):
     with pytest.raises(PlanError) as e:
-        load_plan(_plan(tmp_path, tilsagn), index)
+        load_plan(_plan(tmp_path, tilsagn), index, config=PLAN_CONFIG)
     hits = [p for p in e.value.problems if p.field == field]
     assert hits, str(e.value)
     assert message in hits[0].message
@@ -124,8 +124,9 @@ def test_bad_letters_are_reported(tmp_path, index, tilsagn, field, message):
 def test_workbook_carries_letters_text_and_header(index, vejle_plan, tmp_path):
     for f in ("logo.png", "vejle-2025.yaml"):
         shutil.copy(VEJLE.parent / f, tmp_path / f)
-    xlsx = write_workbook(tmp_path / "vejle.xlsx", vejle_plan.kommune, vejle_plan)
-    back = load_plan(xlsx, index)
+    xlsx = write_workbook(tmp_path / "vejle.xlsx", vejle_plan.kommune, vejle_plan,
+                          config=PLAN_CONFIG)
+    back = load_plan(xlsx, index, config=PLAN_CONFIG)
     assert back.tilsagn == vejle_plan.tilsagn
     assert back.notat == vejle_plan.notat
     assert back.forrige_ref == "vejle-2025.yaml"
@@ -136,12 +137,13 @@ def test_workbook_letter_problem_names_sheet_and_cell(index, vejle_plan, tmp_pat
 
     shutil.copy(VEJLE.parent / "logo.png", tmp_path / "logo.png")
     shutil.copy(VEJLE.parent / "vejle-2025.yaml", tmp_path / "vejle-2025.yaml")
-    xlsx = write_workbook(tmp_path / "vejle.xlsx", vejle_plan.kommune, vejle_plan)
+    xlsx = write_workbook(tmp_path / "vejle.xlsx", vejle_plan.kommune, vejle_plan,
+                          config=PLAN_CONFIG)
     wb = load_workbook(xlsx)
     wb["Tilsagn"]["A2"] = 2019
     wb.save(xlsx)
     with pytest.raises(PlanError) as e:
-        load_plan(xlsx, index)
+        load_plan(xlsx, index, config=PLAN_CONFIG)
     assert "ark 'Tilsagn', celle A2, tilsagn[1].aar: året skal ligge i puljens år" \
         in str(e.value)
 
@@ -159,7 +161,7 @@ def test_plan_export_keeps_letters_text_and_previous(index, vejle_plan):
     from opkval.inputs.plan import to_raw, validate
 
     back, problems = validate(to_raw(vejle_plan), lambda p: None, index,
-                              base_dir=VEJLE.parent)
+                              base_dir=VEJLE.parent, config=PLAN_CONFIG)
     assert problems == []
     assert back.tilsagn == vejle_plan.tilsagn
     assert back.notat == vejle_plan.notat

@@ -22,6 +22,7 @@ from opkval.inputs.config import load_config, load_rules
 from opkval.inputs.plan_model import Indsats
 from opkval.sections import present_plan
 from opkval.sections.present_options import unplanned_money
+from tests.conftest import CFG, RULES
 from tests.textof import text_of
 
 WHEN = dt.datetime(2026, 12, 7, 12, 0)
@@ -42,8 +43,8 @@ def _classification_items(ctx) -> dict[str, str]:
 
 def test_a_vikar_line_counts_as_neither_formal_nor_informal(ishoej_plan, ishoej_grants):
     plan = _with_vikar(ishoej_plan)
-    ctx = {**pool_facts(load_config(), load_rules()), "plan": plan_context(plan, ishoej_grants),
-           "_plan": plan}
+    ctx = {**pool_facts(load_config(), load_rules()),
+           "plan": plan_context(plan, ishoej_grants, CFG, RULES), "_plan": plan}
     items = _classification_items(ctx)
     vikar = items["Vikardækning under meritforløbet"]
     assert "tæller hverken som formel uddannelse eller som uformel opkvalificering" in vikar

@@ -16,13 +16,13 @@ from opkval.inputs.plan import load_plan
 from opkval.publish import agenda
 from opkval.publish.word import document_docx, note_document
 from opkval.sections import present_plan
-from tests.conftest import PLANS
+from tests.conftest import PLAN_CONFIG, PLANS
 from tests.textof import text_of
 
 
 @pytest.fixture(scope="module")
 def vejle_ctx(data, index):
-    plan = load_plan(PLANS / "vejle" / "vejle.yaml", index)
+    plan = load_plan(PLANS / "vejle" / "vejle.yaml", index, config=PLAN_CONFIG)
     return build_context(data, plan.kommune, 2026, plan=plan)
 
 

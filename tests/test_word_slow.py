@@ -20,7 +20,7 @@ from opkval.assembly.context import build_context
 from opkval.base import doc
 from opkval.inputs.plan import load_plan
 from opkval.publish.render import render_report
-from tests.conftest import PLANS
+from tests.conftest import PLAN_CONFIG, PLANS, RULES
 
 pytestmark = pytest.mark.slow
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -28,7 +28,7 @@ SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 @pytest.fixture(scope="module")
 def vejle_files(data, index, tmp_path_factory):
-    plan = load_plan(PLANS / "vejle" / "vejle.yaml", index)
+    plan = load_plan(PLANS / "vejle" / "vejle.yaml", index, config=PLAN_CONFIG)
     ctx = build_context(data, plan.kommune, 2026, plan=plan)
     out = tmp_path_factory.mktemp("vejle")
     return ctx, render_report(ctx, out, formats=("html", "pdf", "docx"))
@@ -208,7 +208,7 @@ def test_scenario_note_never_replaces_the_real_one(data, ishoej_plan, tmp_path):
                          tmp_path, formats=("html",))
     before = real.html.read_bytes()
     ctx = build_context(data, ishoej_plan.kommune, 2026, plan=ishoej_plan,
-                        extras=parse_extra("meritpaedagog:4:2026"))
+                        extras=parse_extra("meritpaedagog:4:2026", RULES))
     files = render_report(ctx, tmp_path, formats=("html",))
     assert files.html.name == "ishoej-scenarie-meritpaedagog-4-2026.html"
     assert real.html.read_bytes() == before

@@ -31,9 +31,14 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from opkval import PROJECT_ROOT
 from opkval.base.errors import OpkvalError, ReportError
+
+if TYPE_CHECKING:
+    from opkval.assembly.context_types import Manifest
+    from opkval.assembly.national_types import NationalContext
 
 MANIFEST = "manifest.json"
 CODE_PATTERNS = ("opkval/**/*.py", "opkval/config/*.yaml", "opkval/templates/**/*",
@@ -415,7 +420,7 @@ def _run_locked(out_dir: Path, t0: float, raw_dir: Path, plans_dir: Path, *, job
 
 
 def _build(stale: list[Target], out_dir: Path, formats: tuple[str, ...], year: int,
-           jobs: int, raw_dir: Path, outcomes: list[Outcome]) -> tuple[Outcome, dict]:
+           jobs: int, raw_dir: Path, outcomes: list[Outcome]) -> tuple[Outcome, NationalContext]:
     """Contexts for the stale notes and the overview, then render all of them in the pool.
 
     Each note's outcome is appended to `outcomes` as it comes (an interrupted run still knows
@@ -435,7 +440,7 @@ def _build(stale: list[Target], out_dir: Path, formats: tuple[str, ...], year: i
     from opkval.assembly.context import build_time
 
     generated_at = build_time()
-    tasks = []
+    tasks: list[tuple[str, Any, str, tuple[str, ...]]] = []  # a note's or the overview's
     summaries = {}
     t_ctx = time.perf_counter()
     for t in stale:
@@ -534,8 +539,8 @@ def _build(stale: list[Target], out_dir: Path, formats: tuple[str, ...], year: i
             # If none is known (it died before saying), all unfinished fail after three breaks.
             dead = [t for t in unfinished if _task_name(t)[0] in running] or (
                 unfinished if breaks >= 3 else [])
-            for t in dead:
-                slug, navn = _task_name(t)
+            for task in dead:
+                slug, navn = _task_name(task)
                 o = Outcome(slug, navn, False, step="arbejdsproces",
                             error="arbejdsprocessen stoppede uventet under dette notat (fx "
                                   "slået ned eller løbet tør for hukommelse); de andre notater "
@@ -592,7 +597,7 @@ def _site_fingerprint(base: str, kommuner: dict) -> str:
 
 
 def _merge_manifest(old: dict, outcomes: list[Outcome], fps: dict[str, str],
-                    run_manifest: dict, out_dir: Path, formats: tuple[str, ...]) -> dict:
+                    run_manifest: Manifest, out_dir: Path, formats: tuple[str, ...]) -> dict:
     kommuner = dict(old.get("kommuner", {}))
     for o in outcomes:
         names = [f"{o.slug}.ipynb", *note_names(o.slug, formats)]

@@ -101,16 +101,18 @@ def check_extra(text: str) -> list[dict]:
     """EXTRA parsed and bounded: 1..MAX_DELTAGERE participants per line, start in the plan
     years."""
     from opkval.engine.plan_effect import parse_extra
-    from opkval.inputs.plan import MAX_DELTAGERE, plan_years
+    from opkval.inputs.config import load_plan_config
+    from opkval.inputs.plan import MAX_DELTAGERE
 
     if len(text or "") > MAX_EXTRA_CHARS:
         raise OpkvalError(f"EXTRA er {len(text)} tegn langt; grænsen er {MAX_EXTRA_CHARS}.")
+    config = load_plan_config()
     try:
-        extras = parse_extra(text)
+        extras = parse_extra(text, config.rules)
     except ValueError:  # a count of thousands of digits
         raise OpkvalError(f"Ugyldigt scenarie '{text[:40]}...': antallet er ikke et tal, "
                           "opkval kan regne med.") from None
-    years = plan_years()
+    years = config.years
     for e in extras:
         if not 1 <= e["deltagere"] <= MAX_DELTAGERE:
             raise OpkvalError(f"Ugyldigt scenarie: {e['deltagere']} ekstra deltagere i "
@@ -228,17 +230,18 @@ def cmd_plan_check(args: argparse.Namespace) -> int:
     from opkval.base import fmt
     from opkval.base.domain import STATUS_DA
     from opkval.engine.allocation import grants_for_kommune
-    from opkval.inputs.config import load_config
+    from opkval.inputs.config import load_plan_config
     from opkval.inputs.data import load_all
     from opkval.inputs.kommune import KommuneIndex
     from opkval.inputs.plan import load_plan
 
+    config = load_plan_config()
     data = load_all()
     index = KommuneIndex(data.municipalities)
-    plan = load_plan(args.file, index, expected=_plan_kommune(args, index))
+    plan = load_plan(args.file, index, expected=_plan_kommune(args, index), config=config)
     grants = [g.as_dict() for g in grants_for_kommune(data, plan.kommune.kode,
-                                                        cfg=load_config(), tilsagn=plan.tilsagn)]
-    pc = plan_context(plan, grants)
+                                                        cfg=config.cfg, tilsagn=plan.tilsagn)]
+    pc = plan_context(plan, grants, config.cfg, config.rules)
     led = pc["ledger"]
     out = [f"Plan {plan.fil}: {plan.kommune.officielt_navn}, {len(plan.indsatser)} indsatser, "
            f"dateret {plan.dato.isoformat()} – gyldig.", ""]
@@ -282,21 +285,23 @@ def _plan_warnings(plan, grants: list[dict], today: dt.date | None = None) -> li
 
 def cmd_plan_template(args: argparse.Namespace) -> int:
     """Write an Excel workbook for a plan, filled in with the kommune's plan if it has one."""
+    from opkval.inputs.config import load_plan_config
     from opkval.inputs.data import load_all
     from opkval.inputs.excel import write_workbook
     from opkval.inputs.kommune import KommuneIndex
     from opkval.inputs.plan import find_plan
 
+    config = load_plan_config()
     index = KommuneIndex(load_all().municipalities)
     kommune = index.resolve(args.kommune)
-    plan = find_plan(kommune, index, args.source or None)
+    plan = find_plan(kommune, index, args.source or None, config=config)
     out = Path(args.out)
     if out.suffix.lower() != ".xlsx":
         raise OpkvalError(f"{out}: skabelonen skal have endelsen .xlsx (LibreOffice kan gemme "
                           "den som .ods, som opkval også læser).")
     if out.exists() and not args.force:
         raise OpkvalError(f"{out} findes allerede; brug --force for at overskrive.")
-    write_workbook(out, kommune, plan)
+    write_workbook(out, kommune, plan, config=config)
     what = f"udfyldt med {plan.fil}" if plan else "uden indsatser (kommunen har ingen plan)"
     _log(f"opkval: skrev {out} for {kommune.officielt_navn}, {what}.")
     return 0
@@ -305,6 +310,7 @@ def cmd_plan_template(args: argparse.Namespace) -> int:
 def cmd_plan_export(args: argparse.Namespace) -> int:
     """A plan (.yaml, .xlsx or .ods) → YAML or an Excel workbook, every field kept."""
     from opkval.base.fileio import atomic_write_bytes
+    from opkval.inputs.config import load_plan_config
     from opkval.inputs.data import load_all
     from opkval.inputs.excel import write_workbook
     from opkval.inputs.kommune import KommuneIndex
@@ -319,10 +325,11 @@ def cmd_plan_export(args: argparse.Namespace) -> int:
         raise OpkvalError(f"{out} findes allerede; brug --force for at overskrive.")
     if Path(args.file).resolve() == out.resolve():
         raise OpkvalError(f"{out}: --out må ikke være planen selv.")
+    config = load_plan_config()
     index = KommuneIndex(load_all().municipalities)
-    plan = load_plan(args.file, index, expected=_plan_kommune(args, index))
+    plan = load_plan(args.file, index, expected=_plan_kommune(args, index), config=config)
     if kind == ".xlsx":
-        write_workbook(out, plan.kommune, plan)
+        write_workbook(out, plan.kommune, plan, config=config)
     else:
         atomic_write_bytes(out, to_yaml(plan).encode("utf-8"))
     _log(f"opkval: skrev {out} fra {plan.fil} ({plan.kommune.officielt_navn}, "

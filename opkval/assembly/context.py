@@ -30,7 +30,7 @@ if TYPE_CHECKING:
         PoolFacts,
         Runde,
     )
-    from opkval.inputs.config import MaalConfig, Point, PuljeConfig, RulesConfig
+    from opkval.inputs.config import MaalConfig, Point, PointsConfig, PuljeConfig, RulesConfig
     from opkval.inputs.data import RawData
     from opkval.inputs.kommune import Kommune, KommuneIndex
     from opkval.inputs.plan_model import Plan
@@ -190,13 +190,14 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
                   generated_at: dt.datetime | None = None,
                   run_manifest: Manifest | None = None, plan: Plan | None = None,
                   extras: list[dict] | None = None, rules: RulesConfig | None = None,
-                  maal: MaalConfig | None = None) -> Context:
+                  maal: MaalConfig | None = None, points: PointsConfig | None = None) -> Context:
     """All figures for one kommune's note.
 
     ``plan``: a validated local plan, or None; ``extras``: scenario lines for "what the plan
     moves" (``opkval.engine.plan_effect.parse_extra``), which only affect ``ctx["gaps"]``.
-    ``cfg``, ``rules``, ``maal``: the pool, its rules and the targets (None: the project's
-    files, read here once); every engine below gets them as arguments.
+    ``cfg``, ``rules``, ``maal``, ``points``: the pool, its rules, the targets and the Bilag 2
+    points (None: the project's files, read here once); every engine below gets them as
+    arguments.
     """
     from opkval.engine.allocation import (
         GRUNDLAG_OFFENTLIGGJORT,
@@ -212,6 +213,7 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
     cfg = cfg or load_config()
     rules = rules or load_rules()
     maal = maal or load_maal()
+    points = points or load_points()
     key = key or cfg.default_key
     generated_at = generated_at or build_time()
     report_year = report_year or generated_at.year
@@ -273,9 +275,9 @@ def build_context(data: RawData, kommune: Kommune, report_year: int | None = Non
             "evidens": [b.as_dict() for b in bt_all if b.pulje == "Opkvalificeringspuljen"
                         and "-" in b.periode],
         },
-        "plan": _plan_context(plan, grant_dicts, cfg, data, rules, factor),
+        "plan": _plan_context(plan, grant_dicts, cfg, data, rules, points, factor),
         "gaps": gaps_context(data, kommune.kode, plan=plan.as_dict() if plan else None,
-                             extras=extras, cfg=maal, rules=rules, points=load_points().punkter),
+                             extras=extras, cfg=maal, rules=rules, points=points.punkter),
         "notat": (plan.notat if plan else _empty_notat()).as_dict(),
         "scenarie": [scenario_text(e) for e in extras] if extras else None,
         "filnavn": file_stem(kommune.slug, extras),
@@ -290,6 +292,7 @@ def note_context(data: RawData, kommune: Kommune, *, year: int | None = None,
                  plan_path: Path | str | None = None, extras: list[dict] | None = None,
                  key: str | None = None, cfg: PuljeConfig | None = None,
                  rules: RulesConfig | None = None, maal: MaalConfig | None = None,
+                 points: PointsConfig | None = None,
                  generated_at: dt.datetime | None = None, run_manifest: Manifest | None = None,
                  index: KommuneIndex | None = None,
                  on_plan: Callable[[Plan | None], None] | None = None) -> Context:
@@ -301,18 +304,23 @@ def note_context(data: RawData, kommune: Kommune, *, year: int | None = None,
     anything is built), calls ``on_plan`` with it (the command line names the plan there),
     builds the context (which reads and compares the plan's previous version when the plan
     names one) and checks that it is plausible (:func:`check_plausible`, OpkvalError).
-    ``year``: the year the note reports on (None: the year of ``generated_at``).
+    ``year``: the year the note reports on (None: the year of ``generated_at``). ``cfg``,
+    ``rules``, ``maal``, ``points``: the pool, its rules, the targets and the Bilag 2 points
+    (None: the project's files, read here once); the plan's readers and the engines get them.
     """
+    from opkval.inputs.config import PlanConfig, load_config, load_points, load_rules
     from opkval.inputs.kommune import KommuneIndex
     from opkval.inputs.plan import find_plan
 
+    cfg, rules, points = cfg or load_config(), rules or load_rules(), points or load_points()
     index = index or KommuneIndex(data.municipalities)
-    plan = find_plan(kommune, index, str(plan_path) if plan_path else None)
+    plan = find_plan(kommune, index, str(plan_path) if plan_path else None,
+                     config=PlanConfig(cfg, rules, points))
     if on_plan is not None:
         on_plan(plan)
     ctx = build_context(data, kommune, year, key=key, cfg=cfg, generated_at=generated_at,
                         run_manifest=run_manifest, plan=plan, extras=extras, rules=rules,
-                        maal=maal)
+                        maal=maal, points=points)
     check_plausible(ctx)
     return ctx
 
@@ -379,7 +387,7 @@ def _forbehold_kilde(cfg: PuljeConfig, kode: int, plan: Plan | None) -> str:
 
 
 def _plan_context(plan: Plan | None, grants: list[dict], cfg: PuljeConfig,
-                  data: RawData, rules: RulesConfig,
+                  data: RawData, rules: RulesConfig, points: PointsConfig,
                   factor: tuple[float, float] | None = None) -> PlanContext | None:
     """``ctx["plan"]``: the ledger and rule results, and what changed since the previous plan
     when the plan names one (None without a plan)."""
@@ -389,10 +397,12 @@ def _plan_context(plan: Plan | None, grants: list[dict], cfg: PuljeConfig,
     out["siden_sidst"] = None
     if plan.forrige_ref:
         from opkval.engine.plan_diff import compare_plans
+        from opkval.inputs.config import PlanConfig
         from opkval.inputs.kommune import KommuneIndex
         from opkval.inputs.plan import load_previous
 
-        previous = load_previous(plan, KommuneIndex(data.municipalities))
+        previous = load_previous(plan, KommuneIndex(data.municipalities),
+                                 config=PlanConfig(cfg, rules, points))
         if previous:
             out["siden_sidst"] = compare_plans(previous[0], plan, previous[1])
     return out
@@ -422,10 +432,10 @@ def gaps_context(data: RawData, kode: int, plan: dict | None, extras: list[dict]
     return g
 
 
-def plan_context(plan: Plan, grants: list[dict], cfg: PuljeConfig | None = None,
-                 rules: RulesConfig | None = None,
+def plan_context(plan: Plan, grants: list[dict], cfg: PuljeConfig, rules: RulesConfig,
                  factor: tuple[float, float] | None = None) -> PlanContext:
-    """The plan part of the note's context: plan, ledger, rules and headline figures.
+    """The plan part of the note's context: plan, ledger, rules and headline figures, for the
+    pool ``cfg`` and its ``rules``.
 
     ``factor``: the key's record (lowest and highest published/estimate ratio); the same plan
     on the estimated grants scaled to each end gives the risk range that the grant's own range
@@ -435,10 +445,7 @@ def plan_context(plan: Plan, grants: list[dict], cfg: PuljeConfig | None = None,
     from opkval.engine.allocation import scaled_estimates
     from opkval.engine.ledger import build_ledger
     from opkval.engine.rules import check_all, predates, risk_range
-    from opkval.inputs.config import load_config, load_rules
 
-    cfg = cfg or load_config()
-    rules = rules or load_rules()
     ledger = build_ledger(plan, grants, cfg)
     # Where a grant has a second estimate (round 2: round 1's share carried forward beside
     # the key), the same plan on those grants gives the other end of the risk range.

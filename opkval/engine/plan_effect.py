@@ -23,7 +23,7 @@ from collections import defaultdict
 
 from opkval.base.errors import OpkvalError
 from opkval.engine.gaps import MEASURE, gap_to
-from opkval.inputs.config import MaalConfig, RulesConfig, load_rules
+from opkval.inputs.config import MaalConfig, RulesConfig
 
 MERIT, PAU = "meritpaedagog", "pau"
 MAX_YEARS = 200
@@ -48,7 +48,7 @@ def _date(v: object) -> dt.date:
 _EXTRA_RE = re.compile(r"^\s*([a-z_]+)\s*[:=]\s*\+?(\d+)\s*(?:[:@]\s*(\d{4}))?\s*$")
 
 
-def parse_extra(text: str | None, rules: RulesConfig | None = None) -> list[dict]:
+def parse_extra(text: str | None, rules: RulesConfig) -> list[dict]:
     """Parse a scenario string: ``"meritpaedagog:4:2026"`` = 4 extra merit students from 2026.
 
     Several lines are separated by commas or semicolons: ``"meritpaedagog:4:2026,pau:2:2025"``.
@@ -57,8 +57,8 @@ def parse_extra(text: str | None, rules: RulesConfig | None = None) -> list[dict
     """
     if not text or not text.strip():
         return []
-    # rules: the kategorier a line may name (None: the project's regler.yaml, as the CLI reads it)
-    kategorier = tuple((rules or load_rules()).kategorier)
+    # rules: the kategorier a line may name (the command line passes the project's regler.yaml)
+    kategorier = tuple(rules.kategorier)
     out = []
     for part in re.split(r"[,;]", text):
         if not part.strip():

@@ -12,6 +12,7 @@ names the file and the field. Nothing else in opkval reads these files.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -516,3 +517,29 @@ def plan_years(cfg: PuljeConfig | None = None) -> range:
     """The years a plan may use in budget/forbrug: the pool's years."""
     cfg = cfg or load_config()
     return range(cfg.first_year, cfg.last_year + 1)
+
+
+# ----------------------------------------------------------------------------- for plans
+
+@dataclass(frozen=True)
+class PlanConfig:
+    """What reading or writing a local plan needs of the configuration
+    (:mod:`opkval.inputs.plan`, :mod:`opkval.inputs.excel`): the pool (its years and rounds,
+    for budget, forbrug and tilsagn), its rules (kategorier, målgrupper, finansiering) and the
+    Bilag 2 points (overvejelser). Made once where a run starts and passed down, as the engines
+    get theirs."""
+
+    cfg: PuljeConfig
+    rules: RulesConfig
+    points: PointsConfig
+
+    @property
+    def years(self) -> range:
+        """The years a plan may use in budget/forbrug: the pool's years."""
+        return plan_years(self.cfg)
+
+
+def load_plan_config() -> PlanConfig:
+    """The :class:`PlanConfig` of the project's files in ``opkval/config``: for the app's entry
+    points (the command line, the note's orchestration), not for the readers themselves."""
+    return PlanConfig(load_config(), load_rules(), load_points())

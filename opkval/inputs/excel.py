@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from opkval.base.errors import MISSING, Path_, Problem, WorkbookError, field_name
-from opkval.inputs.config import RulesConfig, load_points, load_rules, plan_years
+from opkval.inputs.config import PlanConfig, RulesConfig
 from opkval.inputs.kommune import Kommune
 from opkval.inputs.plan_model import Plan
 from opkval.inputs.workbook import Cell, Sheet, coord, merged_ref, read_sheets
@@ -75,10 +75,9 @@ GUIDE = [
 ]
 
 
-def choice_labels(rules: RulesConfig | None = None) -> dict[str, dict[str, str]]:
+def choice_labels(rules: RulesConfig) -> dict[str, dict[str, str]]:
     """The Danish name of each code of kategori, maalgruppe and finansiering (regler.yaml):
     what the drop-downs show; a plan may write the code or the name, in any case."""
-    rules = rules or load_rules()
     kategori = {k: v.kort for k, v in rules.kategorier.items()}
     return {"kategori": kategori,
             "maalgruppe": {k: v.navn for k, v in rules.maalgrupper.items()},
@@ -86,8 +85,9 @@ def choice_labels(rules: RulesConfig | None = None) -> dict[str, dict[str, str]]
             "kategori_alternativ": dict(kategori)}  # an uncertain line's other kategori
 
 
-def indsats_columns() -> list[str]:
-    ys = list(plan_years())
+def indsats_columns(years: range) -> list[str]:
+    """The columns of sheet *Indsatser*: budget and forbrug for each of the pool's ``years``."""
+    ys = list(years)
     return [*LIST_FIELDS, *[f"budget_{y}" for y in ys], *[f"forbrug_{y}" for y in ys],
             *UNCERTAIN_FIELDS]
 
@@ -103,8 +103,11 @@ def _header(ws, cols: list[str] | tuple[str, ...]) -> None:
     ws.freeze_panes = "A2"
 
 
-def write_workbook(path: Path | str, kommune: Kommune, plan: Plan | None = None) -> Path:
-    """Write the plan template, filled in with ``plan`` when given."""
+def write_workbook(path: Path | str, kommune: Kommune, plan: Plan | None = None, *,
+                   config: PlanConfig) -> Path:
+    """Write the plan template, filled in with ``plan`` when given. ``config``: the pool's
+    years (the budget and forbrug columns), its rules (the drop-downs) and the Bilag 2 points
+    (sheet *Overvejelser*)."""
     # openpyxl here, not at the top: a note from a YAML plan never needs it (a third of a
     # second of `make report`).
     from openpyxl import Workbook
@@ -112,7 +115,7 @@ def write_workbook(path: Path | str, kommune: Kommune, plan: Plan | None = None)
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    rules = load_rules()
+    rules = config.rules
     wb = Workbook()
     guide = wb.active
     guide.title = "Vejledning"
@@ -136,21 +139,21 @@ def write_workbook(path: Path | str, kommune: Kommune, plan: Plan | None = None)
     _header(ws, ["felt", "værdi"])
     ws.column_dimensions["A"].width = 28
     ws.column_dimensions["B"].width = 70
-    values = {"kommune": kommune.navn}
+    fields: dict[str, Any] = {"kommune": kommune.navn}
     if plan:
-        values.update({
+        fields.update({
             "titel": plan.titel, "dato": plan.dato, "kilde": plan.kilde,
             "godkendt_af": plan.godkendt_af, "godkendt_dato": plan.godkendt_dato,
             "maal_andel_paedagoger_pct": plan.maal_andel_paedagoger_pct,
             "maal_aar": plan.maal_aar, "forrige": plan.forrige_ref})
     for i, name in enumerate(PLAN_FIELDS, start=2):
         ws.cell(row=i, column=1, value=name)
-        cell = ws.cell(row=i, column=2, value=values.get(name))
+        cell = ws.cell(row=i, column=2, value=fields.get(name))
         if name.endswith("dato") or name == "dato":
             cell.number_format = DATE_FORMAT
         elif name == "maal_andel_paedagoger_pct":
             # Shown as Excel shows a typed "60 %": the share 0,6 with a percent format.
-            pct = values.get(name)
+            pct = fields.get(name)
             cell.value = None if pct is None else round(pct / 100, 12)
             cell.number_format = "0%" if pct is None or float(pct).is_integer() else "0.0#%"
 
@@ -161,9 +164,9 @@ def write_workbook(path: Path | str, kommune: Kommune, plan: Plan | None = None)
         ws.append([b.id, b.tekst])
 
     ws = wb.create_sheet("Indsatser")
-    cols = indsats_columns()
+    cols = indsats_columns(config.years)
     _header(ws, cols)
-    ys = list(plan_years())
+    ys = list(config.years)
     for ind in plan.indsatser if plan else ():
         row: list[Any] = [ind.navn, labels["kategori"][ind.kategori],
                           labels["maalgruppe"][ind.maalgruppe], ind.start, ind.slut,
@@ -201,7 +204,7 @@ def write_workbook(path: Path | str, kommune: Kommune, plan: Plan | None = None)
     ws.column_dimensions["B"].width = 80
     ws.column_dimensions["C"].width = 80
     words = plan.overvejelser if plan else {}
-    for pt in load_points().punkter:
+    for pt in config.points.punkter:
         ws.append([pt.id, words.get(pt.id), f"{pt.titel}: {pt.spoergsmaal}"])
     from opkval.inputs.excel_notat import write_notat_sheets
 
@@ -232,12 +235,13 @@ def _is_total(value: Any) -> bool:
 class _Reader:
     """Reads the sheets of one workbook into the raw plan, collecting every problem."""
 
-    def __init__(self, sheets: dict[str, Sheet]):
+    def __init__(self, sheets: dict[str, Sheet], config: PlanConfig):
         self.sheets = sheets
+        self.columns = indsats_columns(config.years)
         self.problems: list[Problem] = []
         self.locs: dict[Path_, str] = {}
         self.raw: dict[str, Any] = {}
-        self.labels = choice_labels()
+        self.labels = choice_labels(config.rules)
         self.ambiguous: set[str] = set()
 
     # -- helpers
@@ -374,7 +378,7 @@ class _Reader:
 
     def behov_sheet(self, sheet: Sheet) -> None:
         self.merged(sheet, range(1, len(BEHOV_COLS) + 1))
-        behov = []
+        behov: list[dict[str, Any]] = []
         for r in sheet.rows(2):
             i = len(behov)
             vals = [self.cell(sheet, r, j, ("behov", i, c)) for j, c in enumerate(BEHOV_COLS, 1)]
@@ -386,7 +390,7 @@ class _Reader:
             self.raw["behov"] = behov
 
     def indsatser_sheet(self, sheet: Sheet) -> None:
-        known = indsats_columns()
+        known = self.columns
         by_fold = {k.casefold(): k for k in known}
         cols: dict[int, str] = {}
         for j in sheet.cols(1):
@@ -545,13 +549,14 @@ GROUPED: dict[str, Path_] = {"godkendt_af": ("godkendt", "af"),
                              "maal_aar": ("maal", "aar")}
 
 
-def read_workbook(path: Path) -> tuple[Any, Any, list[Problem]]:
+def read_workbook(path: Path, config: PlanConfig) -> tuple[Any, Any, list[Problem]]:
     """A workbook (.xlsx or .ods) → (raw plan dict or None, locator, problems found while
-    reading). Problems name the sheet and the cell; a file over a limit is refused whole."""
+    reading). Problems name the sheet and the cell; a file over a limit is refused whole.
+    ``config``: the pool's years (the budget columns) and its rules (the drop-downs' names)."""
     try:
         sheets = read_sheets(path)
     except WorkbookError as e:
         return None, lambda p: None, [Problem("", None, MISSING, str(e))]
-    reader = _Reader(sheets)
+    reader = _Reader(sheets, config)
     reader.read()
     return reader.raw, reader.locate, reader.problems

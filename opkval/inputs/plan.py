@@ -25,7 +25,7 @@ from opkval.base.domain import SECTION_IDS, SECTIONS_FIXED_IN_ANALYSE, SECTIONS_
 from opkval.base.errors import MISSING as _MISSING
 from opkval.base.errors import KommuneNotFound, Path_, PlanError, Problem, field_name
 from opkval.base.fmt import line_words, number
-from opkval.inputs.config import RulesConfig, load_points, load_rules, plan_years
+from opkval.inputs.config import PlanConfig, PointsConfig, PuljeConfig, RulesConfig
 from opkval.inputs.excel import DATE_YEARS, choice_labels, read_workbook
 from opkval.inputs.kommune import Kommune, KommuneIndex
 from opkval.inputs.logo import MAX_BYTES as LOGO_MAX
@@ -83,7 +83,7 @@ Locator = Callable[[Path_], str | None]
 
 __all__ = ["Plan", "Indsats", "Behov", "Notat", "Tilsagn", "PlanError", "Problem", "load_plan",
            "find_plan",
-           "plan_file_for", "plan_years", "validate", "to_raw", "to_yaml"]
+           "plan_file_for", "validate", "to_raw", "to_yaml"]
 
 
 # ----------------------------------------------------------------------------- reading
@@ -111,9 +111,11 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def load_plan(path: Path | str, index: KommuneIndex, expected: Kommune | None = None) -> Plan:
+def load_plan(path: Path | str, index: KommuneIndex, expected: Kommune | None = None, *,
+              config: PlanConfig) -> Plan:
     """Read and validate a plan (``.yaml``/``.yml``, ``.xlsx`` or ``.ods``); raise PlanError
     listing every problem (a workbook's reading and validation problems together).
+    ``config``: the pool, its rules and the Bilag 2 points the plan is checked against.
 
     Suffix, type and size are checked before the file is read (a 20 GiB file is refused at
     once, not read into memory)."""
@@ -134,7 +136,7 @@ def load_plan(path: Path | str, index: KommuneIndex, expected: Kommune | None = 
         raise PlanError(shown, [Problem("", None, _MISSING,
                                         "er ikke en almindelig fil (fx en enhed eller kø)")])
     if suffix in WORKBOOK_SUFFIXES:
-        raw, locate, problems = read_workbook(p)  # within its limits, before any full read
+        raw, locate, problems = read_workbook(p, config)  # within limits, before a full read
         if raw is None:
             raise PlanError(shown, problems)
     limit = _size_limit(suffix)
@@ -158,7 +160,7 @@ def load_plan(path: Path | str, index: KommuneIndex, expected: Kommune | None = 
         raw, locate, problems = _read_yaml(raw_bytes)
     if raw is None or (problems and suffix not in WORKBOOK_SUFFIXES):
         raise PlanError(shown, problems)
-    plan, checked = validate(raw, locate, index, expected, base_dir=p.parent)
+    plan, checked = validate(raw, locate, index, expected, base_dir=p.parent, config=config)
     problems = [*problems, *_not_covered(checked, problems)]
     if problems or plan is None:
         raise PlanError(shown, problems)
@@ -581,11 +583,12 @@ class _Checker:
 
 
 def validate(raw: Any, locate: Locator, index: KommuneIndex,
-             expected: Kommune | None = None,
-             base_dir: Path | None = None) -> tuple[Plan | None, list[Problem]]:
-    """Check a plan read from YAML or Excel; return the plan and every problem found."""
-    rules = load_rules()
-    years = plan_years()
+             expected: Kommune | None = None, base_dir: Path | None = None, *,
+             config: PlanConfig) -> tuple[Plan | None, list[Problem]]:
+    """Check a plan read from YAML or Excel against ``config`` (the pool's years and rounds,
+    its rules, the Bilag 2 points); return the plan and every problem found."""
+    rules = config.rules
+    years = config.years
     c = _Checker(locate)
     if raw is None:
         c.add((), _MISSING, "filen er tom")
@@ -652,7 +655,7 @@ def validate(raw: Any, locate: Locator, index: KommuneIndex,
         elif bid and btext:
             behov.append(Behov(bid, btext))
 
-    overvejelser = _overvejelser(c, raw.get("overvejelser"))
+    overvejelser = _overvejelser(c, raw.get("overvejelser"), config.points)
 
     indsatser: list[Indsats] = []
     raw_ind = raw.get("indsatser")
@@ -692,7 +695,7 @@ def validate(raw: Any, locate: Locator, index: KommuneIndex,
                       if ind.kategori in ("meritpaedagog", "pau") else ""))
             ).text())
 
-    tilsagn = _tilsagn(c, raw.get("tilsagn"))
+    tilsagn = _tilsagn(c, raw.get("tilsagn"), config.cfg)
     notat = _notat(c, raw.get("notat"), base_dir)
     forrige = c.text(("forrige",), raw.get("forrige"))
     if forrige and forrige != FORRIGE_GIT:
@@ -707,22 +710,20 @@ def validate(raw: Any, locate: Locator, index: KommuneIndex,
                 notat=notat, forrige_ref=forrige, advarsler=tuple(advarsler)), []
 
 
-def _tilsagn(c: _Checker, value: object) -> tuple[Tilsagn, ...]:
+def _tilsagn(c: _Checker, value: object, cfg: PuljeConfig) -> tuple[Tilsagn, ...]:
     """``tilsagn``: amounts from the kommune's tilsagn letters, by year or by round.
 
     Checked: whole kroner ≥ 0, a source for each, a year of the pool or a round that exists
     (one of the two), no year or round twice, and a round amount that agrees with the year
     amounts given for that round (all years given: the same sum; some: not more than it).
+    ``cfg``: the pool, its years and rounds.
     """
-    from opkval.inputs.config import load_config
-
     if value is None:
         return ()
     if not isinstance(value, list):
         c.add(("tilsagn",), value, "skal være en liste, fx - {aar: 2023, beloeb: 1250000, "
               "kilde: ...}")
         return ()
-    cfg = load_config()
     rounds = {r.id: r for r in cfg.runder}
     years = list(cfg.years)
     out: list[Tilsagn] = []
@@ -938,15 +939,11 @@ def _section_ids(c: _Checker, key: str, value: object, fixed: tuple[str, ...],
     return tuple(out)
 
 
-def overvejelse_ids() -> list[str]:
-    """The Bilag 2 points a plan may write about (``opkval/config/overvejelser.yaml``)."""
-    return load_points().ids
-
-
-def _overvejelser(c: _Checker, value: object) -> dict[str, str]:
-    """``overvejelser``: point id → the plan's own words. A blank text means not answered."""
+def _overvejelser(c: _Checker, value: object, points: PointsConfig) -> dict[str, str]:
+    """``overvejelser``: point id → the plan's own words. A blank text means not answered.
+    ``points``: the Bilag 2 points a plan may write about (``overvejelser.yaml``)."""
     d = c.mapping(("overvejelser",), value, limit=MAX_BEHOV)
-    allowed = overvejelse_ids()
+    allowed = points.ids
     out: dict[str, str] = {}
     folded = {a.casefold(): a for a in allowed}
     for k, v in (d or {}).items():
@@ -1050,11 +1047,11 @@ def _indsats(c: _Checker, path: Path_, item: object, rules: RulesConfig,
 
 
 def find_plan(kommune: Kommune, index: KommuneIndex, path: Path | str | None = None,
-              plans_dir: Path | None = None) -> Plan | None:
+              plans_dir: Path | None = None, *, config: PlanConfig) -> Plan | None:
     """The plan for a report: ``path`` if given (must exist), else the registered plan
     (:func:`plan_file_for`), else None (the note then says that no plan is registered)."""
     path = path or plan_file_for(kommune.slug, plans_dir)
-    return load_plan(path, index, expected=kommune) if path else None
+    return load_plan(path, index, expected=kommune, config=config) if path else None
 
 
 # ----------------------------------------------------------------------------- writing
@@ -1110,18 +1107,21 @@ def to_yaml(plan: Plan) -> str:
     return head + yaml.safe_dump(to_raw(plan), allow_unicode=True, sort_keys=False, width=96)
 
 
-def load_previous(plan: Plan, index: KommuneIndex) -> tuple[Plan, dict] | None:
+def load_previous(plan: Plan, index: KommuneIndex, *,
+                  config: PlanConfig) -> tuple[Plan, dict] | None:
     """The plan named by ``forrige`` and where it came from (None when the plan names none):
     ``{"fil": name, "git": short commit or None, "git_dato": commit date or None}``.
 
     ``forrige: fil.yaml`` reads that file next to the plan; ``forrige: git`` reads the last
-    committed version of the plan file that differs from the file as it is now.
+    committed version of the plan file that differs from the file as it is now. ``config``:
+    as for :func:`load_plan`.
     """
     if not plan.forrige_ref or not plan.fil:
         return None
     path = Path(plan.fil) if Path(plan.fil).is_absolute() else PROJECT_ROOT / plan.fil
     if plan.forrige_ref != FORRIGE_GIT:
-        prev = load_plan(path.parent / plan.forrige_ref, index, expected=plan.kommune)
+        prev = load_plan(path.parent / plan.forrige_ref, index, expected=plan.kommune,
+                         config=config)
         prev = replace(prev, forrige_ref=None, fil=Path(prev.fil).name)
         return prev, {"fil": prev.fil, "git": None, "git_dato": None}
     content, commit, when = _previous_commit(path)
@@ -1135,16 +1135,16 @@ def load_previous(plan: Plan, index: KommuneIndex) -> tuple[Plan, dict] | None:
         with tempfile.TemporaryDirectory() as tmp:
             tmp_path = Path(tmp) / path.name
             tmp_path.write_bytes(content)
-            raw, locate, problems = read_workbook(tmp_path)
+            raw, locate, problems = read_workbook(tmp_path, config)
     else:
         raw, locate, problems = _read_yaml(content)
     where = f"{shown} (git {commit[:10]})"
     if raw is None or problems:
         raise PlanError(where, problems)
-    prev, problems = validate(raw, locate, index, plan.kommune, base_dir=None)
-    if problems or prev is None:
+    found, problems = validate(raw, locate, index, plan.kommune, base_dir=None, config=config)
+    if problems or found is None:
         raise PlanError(where, problems)
-    prev = replace(prev, forrige_ref=None, fil=path.name)
+    prev = replace(found, forrige_ref=None, fil=path.name)
     return prev, {"fil": path.name, "git": commit[:10], "git_dato": when}
 
 

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from opkval import PROJECT_ROOT
 from opkval.base import fmt
 from opkval.base.domain import STATUS_RANK
 from opkval.sections.present import _span, esc, generated_line, status_badge
+
+if TYPE_CHECKING:
+    from opkval.assembly.national_types import NationalContext
 
 OVERVIEW_NOTEBOOK = PROJECT_ROOT / "notebooks" / "landsoversigt.py"
 #: The 98 as data (opkval.publish.export), linked from the index: file name and link text.
@@ -21,7 +26,7 @@ DATA_FILES = (("landsoversigt.xlsx", "Alle kommuner som regneark (Excel)"),
               ("landsoversigt.csv", "Alle kommuner som CSV (til programmer)"))
 
 
-def load_national_context(report_year: int = 0, context_path: str = "") -> dict:
+def load_national_context(report_year: int = 0, context_path: str = "") -> NationalContext:
     """The overview notebook's entry point: a precomputed context, or build one here."""
     if context_path:
         return json.loads(Path(context_path).read_text(encoding="utf-8"))
@@ -38,7 +43,7 @@ def _cell(text: str, sort: object = None, cls: str = "") -> str:
     return f"<td{attrs}>{text}</td>"
 
 
-def note_cell(row: dict, links: list[str]) -> str:
+def note_cell(row: Mapping[str, Any], links: list[str]) -> str:
     """Links to the note, or why there is none (a failed rebuild keeps the older note)."""
     if row.get("fejl"):
         older = f' <span class="small">ældre: {" · ".join(links)}</span>' if links else ""
@@ -46,7 +51,7 @@ def note_cell(row: dict, links: list[str]) -> str:
     return " · ".join(links) or '<span class="small">ikke bygget</span>'
 
 
-def note_sort_key(row: dict, links: list[str]) -> str:
+def note_sort_key(row: Mapping[str, Any], links: list[str]) -> str:
     """The Notat column's sort key: failed notes first, then built, then not built; within
     each, Danish order of the kommune's name (as the Kommune column), not the links' text."""
     group = "0" if row.get("fejl") else ("1" if links else "2")
@@ -63,13 +68,13 @@ def _spellings() -> dict[int, list[str]]:
             for k in index}
 
 
-def _round_cell(g: dict) -> str:
+def _round_cell(g: Mapping[str, Any]) -> str:
     """A round's amount and what it rests on (tilsagn, fremskrevet, skøn)."""
     basis = f' <span class="small">{esc("/".join(g["grundlag"]))}</span>'
     return _cell(esc(fmt.kr(g["beloeb_kr"])) + basis, g["beloeb_kr"], "num")
 
 
-def _lift_note(nctx: dict) -> str:
+def _lift_note(nctx: NationalContext) -> str:
     """'; 2026–2030 uden engangsløftet' for the round that holds the unknown one-off lift."""
     e = nctx["pulje"]["engangsloeft"]
     rounds = [r for r in nctx["runder"] if e["aar"] in r["aar"]]
@@ -86,7 +91,7 @@ def _data_note(out_dir: Path) -> str:
             "som skilletegn og punktum som decimaltegn, så dansk Excel læser den forkert).")
 
 
-def index_html(nctx: dict, out_dir: Path, formats: tuple[str, ...]) -> str:
+def index_html(nctx: NationalContext, out_dir: Path, formats: tuple[str, ...]) -> str:
     spellings = _spellings()
     rows = []
     for r in sorted(nctx["kommuner"], key=lambda r: fmt.sort_key(r["navn"])):
@@ -205,7 +210,7 @@ def render_overview(nctx: dict, out_dir: Path, formats: tuple[str, ...], rendere
     return files
 
 
-def write_index(nctx: dict, out_dir: Path, formats: tuple[str, ...]) -> None:
+def write_index(nctx: NationalContext, out_dir: Path, formats: tuple[str, ...]) -> None:
     from opkval.base.fileio import atomic_write_bytes
 
     atomic_write_bytes(out_dir / "index.html",

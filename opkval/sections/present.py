@@ -9,6 +9,8 @@ escapes it for its format); all numbers go through ``opkval.base.fmt``.
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
+from typing import Any
 
 from opkval.base import doc, fmt, html_writer
 from opkval.base.doc import Run, b
@@ -194,7 +196,7 @@ def grant_run(g: dict) -> Run:
     return Run(grant_label(g), label=g["label"])
 
 
-def generated_text(ctx: dict) -> str:
+def generated_text(ctx: Mapping[str, Any]) -> str:
     return f"Dannet {fmt.datetime(ctx['generated_at'])}"
 
 
@@ -556,5 +558,5 @@ def status_badge(status: str) -> str:
     return str(html_writer.run_html(status_run(status)))
 
 
-def generated_line(ctx: dict) -> str:
+def generated_line(ctx: Mapping[str, Any]) -> str:
     return f'<p class="generated">{esc(generated_text(ctx))}</p>'
