@@ -294,6 +294,7 @@ class Renderer:
         import queue
 
         kc = self._kc
+        assert kc is not None, "start() first"
         end = time.monotonic() + timeout
         while True:
             msg_id = kc.kernel_info()

@@ -31,6 +31,7 @@ import os
 import re
 import zipfile
 from functools import lru_cache
+from typing import cast
 
 from lxml.etree import SubElement
 
@@ -673,6 +674,7 @@ class _Writer:
         """The package, zipped once: python-docx's own order of entries (its
         ``PackageWriter``), each entry dated `when`. (Saving with python-docx and then
         re-dating the entries meant deflating every part twice: a twentieth of a note's CPU.)"""
+        from docx.opc.phys_pkg import PhysPkgWriter
         from docx.opc.pkgwriter import PackageWriter
 
         package = self.d.part.package
@@ -680,7 +682,7 @@ class _Writer:
             part.before_marshal()  # as OpcPackage.save does
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-            writer = _DatedEntries(dst, when)
+            writer = cast(PhysPkgWriter, _DatedEntries(dst, when))  # its write() only
             PackageWriter._write_content_types_stream(writer, package.parts)
             PackageWriter._write_pkg_rels(writer, package.rels)
             PackageWriter._write_parts(writer, package.parts)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 from functools import cache
 from types import SimpleNamespace
+from typing import Any, cast
 
 from opkval.base import doc, fmt
 from opkval.base.domain import PASNING, PASNING_NAVN
@@ -60,7 +61,7 @@ def _mpl() -> SimpleNamespace:
     from matplotlib.patches import Patch
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-    matplotlib.rcParams.update(RC)
+    matplotlib.rcParams.update(cast(Any, RC))  # the stubs know each key's type, not RC's
     return SimpleNamespace(Figure=Figure, Line2D=Line2D, Patch=Patch,
                            FuncFormatter=FuncFormatter, MaxNLocator=MaxNLocator)
 
