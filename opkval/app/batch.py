@@ -425,6 +425,35 @@ def _build(stale: list[Target], out_dir: Path, formats: tuple[str, ...], year: i
 
     Each note's outcome is appended to `outcomes` as it comes (an interrupted run still knows
     which notes it built)."""
+    # The workers start first (each imports opkval and starts a warm kernel: a second or two
+    # of CPU), so that they boot while this process reads the data and computes the contexts
+    # (:func:`_build_with`), instead of after. A no-op task per worker makes the pool spawn them now.
+    ctx_mp = mp.get_context("spawn")
+    started = ctx_mp.SimpleQueue()
+    executor: ProcessPoolExecutor | None = _pool(min(jobs, len(stale) + 1), ctx_mp, started)
+    try:
+        for _ in range(min(jobs, len(stale) + 1)):
+            executor.submit(_worker_ready)
+        return _build_with(executor, ctx_mp, started, stale, out_dir, formats, year, jobs,
+                           raw_dir, outcomes)
+    except BaseException:
+        _stop_workers(executor, out_dir)  # a no-op when the pool has ended normally
+        raise
+
+
+def _pool(workers: int, ctx_mp, started) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max(1, workers), mp_context=ctx_mp, initializer=_worker_init,
+                               initargs=(os.getpid(), started))
+
+
+def _worker_ready() -> None:
+    """Nothing: submitted once per worker to make the pool start them ahead of the notes."""
+
+
+def _build_with(executor: ProcessPoolExecutor | None, ctx_mp, started,
+                stale: list[Target], out_dir: Path, formats: tuple[str, ...], year: int,
+                jobs: int, raw_dir: Path,
+                outcomes: list[Outcome]) -> tuple[Outcome, NationalContext]:
     from opkval.assembly.context import manifest, note_context
     from opkval.assembly.national import national_context, note_summary
     from opkval.inputs.config import load_config, load_maal, load_rules
@@ -479,20 +508,20 @@ def _build(stale: list[Target], out_dir: Path, formats: tuple[str, ...], year: i
     # in a C library, a kill) breaks the pool with an error instead of leaving the run waiting
     # forever. Each worker says which task it starts; when the pool breaks, the notes that
     # were running fail ("arbejdsproces") and a new pool builds the rest.
-    ctx_mp = mp.get_context("spawn")
-    started = ctx_mp.SimpleQueue()
     pending = list(tasks)
     breaks = 0
     try:
         while pending:
-            executor = ProcessPoolExecutor(max(1, min(jobs, len(pending))), mp_context=ctx_mp,
-                                           initializer=_worker_init,
-                                           initargs=(os.getpid(), started))
+            if executor is None:  # after a broken pool: a new one for the rest
+                executor = _pool(min(jobs, len(pending)), ctx_mp, started)
             try:
-                futures = {executor.submit(_worker_render, task): task for task in pending}
+                broken = False
+                try:
+                    futures = {executor.submit(_worker_render, task): task for task in pending}
+                except BrokenProcessPool:  # a worker died while the pool started ahead
+                    futures, broken = {}, True
                 procs = dict(getattr(executor, "_processes", None) or {})
                 finished: set[str] = set()
-                broken = False
                 for future in as_completed(futures):
                     task = futures[future]
                     try:
@@ -527,6 +556,7 @@ def _build(stale: list[Target], out_dir: Path, formats: tuple[str, ...], year: i
             died = {pid for pid, proc in procs.items()
                     if proc.exitcode not in (None, 0, -signal.SIGTERM)}
             _stop_workers(executor, out_dir)
+            executor = None
             breaks += 1
             last: dict[int, str] = {}
             while not started.empty():
