@@ -25,6 +25,10 @@ VEJLE = PLANS / "vejle" / "vejle.yaml"
 #: The issue's limits, the same as the bilag's (tests/test_bilag.py).
 MAX_LIX = 40
 MAX_SENTENCE_WORDS = 30
+#: Tighter for the item without a plan, the one 98 kommuner get from `make reports`: the
+#: highest LIX of the 98 was 39,7 against 40 before the wording was made plainer (now 36,9).
+MAX_LIX_NO_PLAN = 37
+MAX_SENTENCE_WORDS_NO_PLAN = 20
 
 
 _ctx = council_ctx  # tests/conftest.py; the fixture `ctxs` is there too
@@ -49,9 +53,10 @@ def _text(ctx: dict) -> str:
 @pytest.mark.parametrize("name", ["ishoej", "uden_plan", "otte", "vejle"])
 def test_agenda_item_is_plain_danish_within_the_limits(ctxs, name):
     text = _text(ctxs[name])
-    assert klarsprog.lix(text) <= MAX_LIX, klarsprog.lix(text)
+    no_plan = ctxs[name].get("plan") is None
+    assert klarsprog.lix(text) <= (MAX_LIX_NO_PLAN if no_plan else MAX_LIX), klarsprog.lix(text)
     longest = klarsprog.sentence_lengths(text)[0]
-    assert longest[0] <= MAX_SENTENCE_WORDS, longest
+    assert longest[0] <= (MAX_SENTENCE_WORDS_NO_PLAN if no_plan else MAX_SENTENCE_WORDS), longest
     assert klarsprog.paren_depth(text) <= 1
     assert klarsprog.unexplained_abbreviations(text) == []
     assert klarsprog.forbidden(text) == []
@@ -219,8 +224,8 @@ def test_every_kommune_without_a_plan_within_the_limits(data, index):
     over = []
     for navn in data.municipalities["kommune"]:
         text = _text(build_context(data, index.resolve(navn), 2026, generated_at=WHEN))
-        if (klarsprog.lix(text) > MAX_LIX
-                or klarsprog.sentence_lengths(text)[0][0] > MAX_SENTENCE_WORDS
+        if (klarsprog.lix(text) > MAX_LIX_NO_PLAN
+                or klarsprog.sentence_lengths(text)[0][0] > MAX_SENTENCE_WORDS_NO_PLAN
                 or klarsprog.paren_depth(text) > 1 or klarsprog.forbidden(text)
                 or klarsprog.unexplained_abbreviations(text) or klarsprog.hyphen_ranges(text)):
             over.append((navn, round(klarsprog.lix(text), 1)))

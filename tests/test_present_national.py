@@ -9,7 +9,7 @@ import pytest
 from opkval import PROJECT_ROOT
 from opkval.assembly.context import build_context
 from opkval.assembly.national import national_context, note_summary
-from opkval.base import doc
+from opkval.base import doc, klarsprog
 from opkval.publish.site import index_html
 from opkval.sections import present_national
 from tests.textof import text_of
@@ -48,6 +48,38 @@ def test_no_file_names_in_the_prose(nctx):
     assert not re.search(r"\w+\.(html|json|pdf|yaml|csv)\b|data/plans", prose), prose
     empty = {**nctx, "kommuner": [{**r, "har_plan": False} for r in nctx["kommuner"]]}
     assert "data/plans" not in _text(present_national.plans(empty))
+
+
+def _read_by_the_council(nctx) -> str:
+    """Every section of the landsoversigt as notebooks/landsoversigt.py shows it, the chart's
+    text alternative and caption included, but the run details (version, commit, input
+    hashes: the record of how it was made, as in each analysis)."""
+    from opkval.sections import charts
+
+    chart = charts.national_staff_distribution(nctx)
+    return _text([present_national.title(nctx), present_national.summary(nctx),
+                  present_national.distances(nctx), present_national.gaps(nctx),
+                  present_national.groups(nctx), present_national.pool_reach(nctx),
+                  present_national.plans(nctx), present_national.backtest(nctx),
+                  present_national.grants_by_key(nctx)]) + " " + " ".join(
+        x for x in (getattr(chart, "alt", ""), getattr(chart, "caption", "")) if x)
+
+
+def test_no_tool_names_or_paths_in_what_the_landsoversigt_says(nctx, with_ishoej):
+    """No tool name (it said "opkval kender …", "registreret i opkval"), command, file path or
+    commit in the text a ministry or council reads: with no plan, with Ishøj's, and with none
+    registered at all."""
+    empty = {**nctx, "kommuner": [{**r, "har_plan": False} for r in nctx["kommuner"]]}
+    for n in (nctx, with_ishoej, empty):
+        text = _read_by_the_council(n)
+        assert klarsprog.forbidden(text) == [], klarsprog.forbidden(text)
+        assert not re.search(r"\bopkvals?\b", text, re.IGNORECASE)
+    # The facts those sentences carried are still said.
+    summary = _text(present_national.summary(with_ishoej))
+    assert "Der er kendte, offentliggjorte tilsagn for " in summary
+    assert "1 kommune har en lokal plan i datagrundlaget" in summary
+    assert _text(present_national.plans(empty)) == (
+        "Lokale planer og regler Ingen kommuner har en lokal plan i datagrundlaget endnu.")
 
 
 def test_the_plan_sentence_takes_the_number_of_plans():

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 
 import docx
 import pytest
@@ -43,21 +44,59 @@ def _all_text(d) -> str:
     return "\n".join(parts)
 
 
-def test_note_document_header_fields_logo_and_page_numbers(vejle_ctx, ishoej_ctx):
-    """A kommune's note: the kommune with its bilag number and the plan's header fields on
-    every page, the logo from the plan, the page numbers in the footer."""
+def test_note_document_header_logo_and_page_numbers(vejle_ctx, ishoej_ctx):
+    """A kommune's note: the kommune with its bilag number on every page (the plan's header
+    fields stand in the title block, not here), the logo from the plan, the page numbers in
+    the footer."""
     d = _read(document_docx(note_document(vejle_ctx, [])))
     sec = d.sections[0]
     head = [p.text for p in sec.header.paragraphs if p.text]
-    assert head == ["Vejle Kommune · Bilag 2", "Udvalg: Børne- og Familieudvalget · Møde: "
-                    "14. april 2026 · Sagsnr.: 17.01.00-P20-3-26 · Afsender: Børn og Familie, "
-                    "Center for Dagtilbud · Kontakt: Anna Hansen, anha@vejle.dk"]
+    assert head == ["Vejle Kommune · Bilag 2"]
     assert sec.header._element.xpath(".//wp:docPr/@descr") == ["Logo: Vejle Kommune"]
     assert sec.footer._element.xpath(".//w:fldSimple/@w:instr") == ["PAGE", "NUMPAGES"]
     assert d.core_properties.title == "Orientering om opkvalificeringspuljen – Vejle Kommune"
     # Without header fields: the kommune alone, no separators left over.
     d = _read(document_docx(note_document(ishoej_ctx, [])))
     assert [p.text for p in d.sections[0].header.paragraphs if p.text] == ["Ishøj Kommune"]
+
+
+#: Vejle's header fields as tests/fixtures/plans/vejle/vejle.yaml gives them under notat: (the
+#: meeting 2026-04-14 in Danish), each as its label and value.
+VEJLE_FIELDS = ("Udvalg: Børne- og Familieudvalget", "Møde: 14. april 2026",
+                "Sagsnr.: 17.01.00-P20-3-26", "Afsender: Børn og Familie, Center for Dagtilbud",
+                "Kontakt: Anna Hansen, anha@vejle.dk")
+
+
+def _header_text(data: bytes) -> str:
+    """The text of every page header in a Word file (first page, even and odd pages alike)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        parts = [z.read(n).decode("utf-8") for n in z.namelist()
+                 if re.fullmatch(r"word/header\d*\.xml", n)]
+    return "\n".join("".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", x)) for x in parts)
+
+
+@pytest.mark.parametrize("kind", ["bilag", "analyse"])
+def test_the_word_documents_say_each_header_field_once(vejle_ctx, kind):
+    """A council reads each fact once: Vejle's header fields stand in the title block of the
+    bilag (and of the analysis) as the pipeline builds them, and not again in the page header,
+    which names the kommune and the document."""
+    from opkval.publish.render import note_parts
+    from opkval.sections import present_bilag
+
+    part = next(p for p in note_parts(vejle_ctx) if p.kind == kind)
+    blocks = (present_bilag.bilag(vejle_ctx) if kind == "bilag"
+              else present_bilag.analyse(vejle_ctx, "html,pdf,docx"))
+    data = document_docx(doc.Document(title=part.title, blocks=blocks, kind=kind,
+                                      header=part.header))
+    body, header = _all_text(_read(data)), _header_text(data)
+    visible = (body + "\n" + header).replace("\u00a0", " ")
+    for field in VEJLE_FIELDS:
+        assert visible.count(field) == 1, field
+        assert field in body.replace("\u00a0", " ")
+    # The values that are no other fact's: once each, label or not.
+    for value in ("17.01.00-P20-3-26", "anha@vejle.dk", "Center for Dagtilbud"):
+        assert visible.count(value) == 1, value
+    assert header == ("Vejle Kommune · Bilag 2" if kind == "bilag" else "Vejle Kommune · Analyse")
 
 
 def test_each_document_names_itself_in_its_header(vejle_ctx):
@@ -78,14 +117,14 @@ def test_agenda_item_has_its_own_header_and_names_both_documents(vejle_ctx):
     head = [p.text for p in d.sections[0].header.paragraphs if p.text]
     assert head[0] == "Vejle Kommune · Dagsordenspunkt"
     assert "Bilag 2" not in "\n".join(head)
-    assert "Sagsnr.: 17.01.00-P20-3-26" in head[1]
+    assert head == ["Vejle Kommune · Dagsordenspunkt"]  # the header fields: in the body, once
     texts = [p.text for p in d.paragraphs]
     after = texts[texts.index("Bilag") + 1:]
     # Both documents by title, never by file name (issue 21).
     assert after == ["Bilag 2: Orientering om opkvalificeringspuljen – Vejle Kommune",
                      "Analyse af opkvalificeringspuljen – Vejle Kommune"]
     assert d.core_properties.title == item["titel"]
-    # The header fields in the body too, the label bold.
+    # The header fields in the body, the label bold.
     kv = next(p for p in d.paragraphs if p.text.startswith("Udvalg: "))
     assert kv.runs[0].bold and kv.runs[0].text == "Udvalg: "
     text = agenda.to_text(item, vejle_ctx)

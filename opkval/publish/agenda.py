@@ -60,7 +60,8 @@ def _grant_basis(ctx: dict) -> str:
     years = _span(g["aar"] for g in est)
     kinds = sorted({grant_label(g).lower() for g in est})
     return (f"Beløbene for {years} er ikke kendte tilsagn, men {' og '.join(kinds)}. "
-            "Kommunens tilsagnsbrev kan give andre tal og andre vurderinger.")
+            "Kommunens eget tilsagnsbrev kan give andre tal. Så kan vurderingerne også blive "
+            "andre.")
 
 
 def _deadline(r: dict) -> str:
@@ -235,7 +236,7 @@ def agenda(ctx: dict) -> dict:
     if _estimated(ctx):
         label = " (skøn" + (f", heraf {fmt.kr(known)} som tilsagn)" if known else ")")
     resume = [f"Udvalget orienteres om {k}s andel af {pool[:1].lower() + pool[1:]}"
-              f"{wording.agenda_resume_subject(bool(p))}. {k} får i alt "
+              f"{wording.agenda_resume_subject(bool(p))}. Kommunen får i alt "
               f"{received} i {span}{label}. {_grant_basis(ctx)}"]
     risks: dict[int, str] = {}
     if p:
@@ -246,7 +247,7 @@ def agenda(ctx: dict) -> dict:
         resume.extend(risks.values())
     else:
         resume.append("Der er ikke registreret en lokal plan for kommunen. Derfor er ingen "
-                      "af pengene planlagt endnu.")
+                      "penge planlagt endnu.")
     if ctx.get("scenarie"):
         resume.insert(0, "Scenarie – ikke kommunens plan, som den står: "
                       + "; ".join(ctx["scenarie"]) + ".")
@@ -256,11 +257,11 @@ def agenda(ctx: dict) -> dict:
     sag.extend(md_blocks(notat.get("indledning")))
     sag.append(_p(
         "Puljen er afsat med Aftale om minimumsnormeringer af 5. december 2020. Den fordeles "
-        "efter kommunernes andel af børn på 0–5 år. Mindst "
-        f"{fmt.pct(ctx['regler']['min_formel_andel'], 0)} af midlerne skal gå til formel "
+        "efter, hvor mange børn på 0–5 år der bor i hver kommune. Mindst "
+        f"{fmt.pct(ctx['regler']['min_formel_andel'], 0)} af pengene skal gå til formel "
         # The rule is known from a college's news item and a union list, not the tilsagn's
         # terms (issue 19 §3): said as what the sources say, not as a fact.
-        "uddannelse, siger kilderne om puljen."))
+        "uddannelse. Det siger kilderne om puljen."))
     if p:
         plan_name = p["titel"] or "Kommunens lokale plan"
         n = len(p["indsatser"])
@@ -332,7 +333,7 @@ def agenda(ctx: dict) -> dict:
                          f"{wording.stop(fmt.kr(p['anden_i_alt_kr']))}")
         if lines:
             oek.append(_ul(lines))
-    oek.append(_p("Orienteringen kræver i sig selv ingen bevilling."))
+    oek.append(_p("Sagen kræver i sig selv ingen bevilling."))
 
     prefix = f"{bilag_label(ctx)}: " if bilag_label(ctx) else ""
     bilag = [_p(f"{prefix}{bilag_title(ctx)}"), _p(analyse_title(ctx))]

@@ -31,6 +31,7 @@ import re
 import struct
 import threading
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 from opkval.base import doc
@@ -63,6 +64,24 @@ KEEP_SHARE = 0.35
 TALL_ROW = 0.2
 #: Body rows a table that breaks keeps with its caption and header at a page's foot.
 ORPHAN_ROWS = 3
+#: A document of more than one page whose text ends in the top part of its last page (this
+#: share of the text height) is laid out again with the :data:`TIGHT` spacings, one after the
+#: other, and the first that saves the page is kept: the end of a long document (the analysis's
+#: last items and its run details) then does not stand alone on a nearly empty page when a
+#: little less space between blocks on the pages before would hold it. (Of the 98 analyses
+#: without a plan, 84 ended so, 9–24 % of their seventh page filled; the first step saves 77
+#: of them, the second the other 7: now 6 pages, the last 56–70 % filled.)
+MIN_LAST_PAGE = 0.25
+#: Vertical spacing in em: between lines of a paragraph, between paragraphs, between list
+#: items, above headings of level 2 and 3, around figures and above the run details.
+SPACING = {"leading": 0.5, "par": 0.8, "list": 0.55, "h2": 1.5, "h3": 1.1, "fig_above": 0.8,
+           "fig_below": 1.0, "manifest": 2.0}
+#: Tighter spacings, each tighter than the one before, used only to save a nearly empty last
+#: page (see :data:`MIN_LAST_PAGE`): first less space between blocks, then between lines too.
+TIGHT = ({"leading": 0.5, "par": 0.6, "list": 0.4, "h2": 1.1, "h3": 0.8, "fig_above": 0.6,
+          "fig_below": 0.7, "manifest": 1.0},
+         {"leading": 0.45, "par": 0.55, "list": 0.4, "h2": 1.1, "h3": 0.8, "fig_above": 0.6,
+          "fig_below": 0.7, "manifest": 1.0})
 
 # ------------------------------------------------------------------------------ colours
 
@@ -124,7 +143,8 @@ def _pt(x: float) -> str:
 # ------------------------------------------------------------------------------ preamble
 
 
-def _preamble(document: doc.Document) -> str:
+def _preamble(document: doc.Document, spacing: dict[str, float] | None = None) -> str:
+    sp = {k: f"{v}em" for k, v in (spacing or SPACING).items()}
     title = document.title.strip() or "Dokument"
     lang = document.lang if re.fullmatch(r"[a-z]{2,3}", document.lang or "") else "da"
     author = f", author: ({_s(document.author)},)" if document.author.strip() else ""
@@ -164,7 +184,7 @@ def _preamble(document: doc.Document) -> str:
 #set document(title: {_s(title)}{author})
 #set text(lang: {_s(lang)}, font: "{fontmetrics.FAMILY}", size: {BODY_PT}pt, fill: ink,
   hyphenate: false)
-#set par(leading: 0.5em, spacing: 0.8em, justify: false)
+#set par(leading: {sp['leading']}, spacing: {sp['par']}, justify: false)
 #set page(paper: "a4", margin: (top: {top}mm, right: {right}mm, bottom: {bottom}mm,
     left: {left}mm),
   header: {header},
@@ -178,14 +198,15 @@ def _preamble(document: doc.Document) -> str:
 #show heading: set text(fill: accent, weight: "bold", hyphenate: false)
 #show heading.where(level: 1): it => block(sticky: true, above: 0.6em, below: 0.7em,
   text(size: 19pt, it.body))
-#show heading.where(level: 2): it => block(sticky: true, above: 1.5em, below: 0.6em,
+#show heading.where(level: 2): it => block(sticky: true, above: {sp['h2']}, below: 0.6em,
   width: 100%, stroke: (bottom: 0.75pt + rule), inset: (bottom: 2.5pt), text(size: 13pt, it.body))
-#show heading.where(level: 3): it => block(sticky: true, above: 1.1em, below: 0.5em,
+#show heading.where(level: 3): it => block(sticky: true, above: {sp['h3']}, below: 0.5em,
   text(size: 11pt, fill: ink, it.body))
-#set list(spacing: 0.55em, indent: 0.3em, body-indent: 0.6em)
-#set enum(spacing: 0.55em, indent: 0.3em, body-indent: 0.6em)
+#set list(spacing: {sp['list']}, indent: 0.3em, body-indent: 0.6em)
+#set enum(spacing: {sp['list']}, indent: 0.3em, body-indent: 0.6em)
 #set figure(numbering: none, gap: 0.4em)
-#show figure: set block(above: 0.8em, below: 1em)
+#show figure: set block(above: {sp['fig_above']}, below: {sp['fig_below']})
+#let manifest-above = {sp['manifest']}
 #show figure.where(kind: table): set figure.caption(position: top)
 #show figure.where(kind: table): set block(breakable: true)
 #show figure.where(kind: table): it => {{
@@ -721,7 +742,7 @@ class _Writer:
                          f"inset: (bottom: 0.4em), below: 1.2em)[\n{inner}\n]")
             elif blk.role == "manifest":  # footer.manifest: small print under a rule
                 inner = (f"#block(width: 100%, stroke: (top: 0.75pt + rule), "
-                         f"inset: (top: 0.5em), above: 2em)[\n#set text(size: 7.5pt, "
+                         f"inset: (top: 0.5em), above: manifest-above)[\n#set text(size: 7.5pt, "
                          f"fill: muted)\n\n{inner}\n]")
             return mark + inner
         raise TypeError(f"not a document block: {blk!r}")
@@ -750,10 +771,17 @@ class _Writer:
         return "\n\n".join(x for x in out if x)
 
 
-def document_source(document: doc.Document) -> str:
-    """The Typst source of a document (for inspection; :func:`document_pdf` compiles it)."""
+#: Where the document's text ends (page, and the distance from the page's top edge in pt),
+#: for :func:`document_pdf` to ask Typst; metadata is neither shown nor tagged.
+_END = "#context [#metadata((page: here().page(), y: here().position().y / 1pt)) <doc-end>]"
+
+
+def document_source(document: doc.Document, spacing: dict[str, float] | None = None) -> str:
+    """The Typst source of a document (for inspection; :func:`document_pdf` compiles it);
+    `spacing` as :data:`SPACING` (the default) or one of :data:`TIGHT`."""
     w = _Writer(document)
-    return _preamble(document) + "\n" + w.blocks(document.blocks) + "\n"
+    return (_preamble(document, spacing) + "\n" + w.blocks(document.blocks) + "\n\n" + _END
+            + "\n")
 
 
 # ------------------------------------------------------------------------------ compiling
@@ -763,14 +791,40 @@ _COMPILE_LOCK = threading.Lock()
 
 
 @functools.cache
-def _compiler():
-    """One Typst compiler per process, with the fonts loaded once (a renderer may warm it up
-    in a background thread: compiles on it are serialised by :data:`_COMPILE_LOCK`)."""
+def _fonts():
+    """The fonts, loaded once per process (a renderer may warm them up in a background thread;
+    compiles are serialised by :data:`_COMPILE_LOCK`)."""
     import typst
 
-    fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False,
-                        font_paths=[str(fontmetrics.font_dir())])
-    return typst.Compiler(font_paths=fonts, ignore_system_fonts=True)
+    return typst.Fonts(include_system_fonts=False, include_embedded_fonts=False,
+                       font_paths=[str(fontmetrics.font_dir())])
+
+
+def _laid_out(document: doc.Document, folder: Path):
+    """A Typst compiler holding the document's source, already laid out (Typst keeps the
+    layout, so the compile that follows reuses it): with :data:`SPACING`, or with the first of
+    :data:`TIGHT` that saves a last page that would hold only the top :data:`MIN_LAST_PAGE`
+    of its text height (a few lines and the run details). Costs a layout more (about 0,08 s)
+    for each spacing tried, and nothing for a document that ends further down its page."""
+    import json
+
+    import typst
+
+    def laid_out(spacing: dict[str, float], name: str):
+        path = folder / name
+        path.write_text(document_source(document, spacing), encoding="utf-8")
+        compiler = typst.Compiler(input=str(path), root=str(folder), font_paths=_fonts(),
+                                  ignore_system_fonts=True)
+        end = json.loads(compiler.query("<doc-end>", field="value", one=True))
+        return compiler, int(end["page"]), (end["y"] - MARGIN_MM[0] * _PT_PER_MM) / TEXT_HEIGHT
+
+    compiler, pages, share = laid_out(SPACING, "dokument.typ")
+    if pages > 1 and share < MIN_LAST_PAGE:
+        for n, spacing in enumerate(TIGHT, start=1):
+            tight, fewer, _ = laid_out(spacing, f"dokument-taet-{n}.typ")
+            if fewer < pages:
+                return tight
+    return compiler
 
 
 def _timestamp(document: doc.Document) -> int | dt.datetime | None:
@@ -797,14 +851,15 @@ def document_pdf(document: doc.Document) -> bytes:
     Raises :class:`TypstPdfError` on any Typst error or warning, and :class:`ValueError` for a
     figure without a text alternative.
     """
+    import tempfile
+
     import typst
 
-    source = document_source(document).encode("utf-8")
     timestamp = _timestamp(document)
     try:
-        with _COMPILE_LOCK:
-            pdf, warnings = _compiler().compile_with_warnings(
-                source, format="pdf", pdf_standards=["ua-1"], timestamp=timestamp)
+        with _COMPILE_LOCK, tempfile.TemporaryDirectory(prefix="opkval-typst-") as folder:
+            pdf, warnings = _laid_out(document, Path(folder)).compile_with_warnings(
+                format="pdf", pdf_standards=["ua-1"], timestamp=timestamp)
     except typst.TypstError as e:
         raise TypstPdfError(f"Typst kunne ikke skrive PDF'en for {document.title!r}: "
                             f"{e.message} {' '.join(e.hints)}".strip()) from e

@@ -872,14 +872,13 @@ def document_docx(document: doc.Document) -> bytes:
 
 def note_header(ctx: dict, kind: str = "") -> tuple[str, ...]:
     """The running header of a kommune's document: the kommune with the bilag number (or
-    `kind`, such as "Dagsordenspunkt") and "Scenarie", then the plan's header fields."""
-    from opkval.sections.present import bilag_label, header_fields
+    `kind`, such as "Dagsordenspunkt") and "Scenarie". The plan's header fields stand once,
+    in the document's title block (:func:`opkval.sections.present.document_header`)."""
+    from opkval.sections.present import bilag_label
 
-    first = " · ".join(x for x in (official_name(ctx['kommune']['navn']),
+    return (" · ".join(x for x in (official_name(ctx['kommune']['navn']),
                                    kind or bilag_label(ctx),
-                                   "Scenarie" if ctx.get("scenarie") else "") if x)
-    fields = " · ".join(f"{label}: {value}" for label, value in header_fields(ctx))
-    return tuple(x for x in (first, fields) if x)
+                                   "Scenarie" if ctx.get("scenarie") else "") if x),)
 
 
 def logo_figure(ctx: dict) -> doc.Figure | None:

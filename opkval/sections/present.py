@@ -143,12 +143,13 @@ def document_title(ctx: dict, kind: str = "bilag") -> str:
 
 
 def document_header(ctx: dict, kind: str = "bilag") -> tuple[str, ...]:
-    """The running header of a kommune's document, one line each: the kommune with the bilag
-    label (or "Analyse") and "Scenarie", then the plan's header fields."""
+    """The running header of a kommune's document: the kommune with the bilag label (or
+    "Analyse") and "Scenarie". The plan's header fields (udvalg, møde, sagsnr. …) stand once,
+    in the title block, where a notat has them and a screen reader reads them (a running
+    header is page furniture): not again in the running header."""
     first = [_kommune(ctx), bilag_label(ctx) if kind != "analyse" else "Analyse",
              "Scenarie" if ctx.get("scenarie") else ""]
-    fields = " · ".join(f"{label}: {value}" for label, value in header_fields(ctx))
-    return tuple(x for x in (" · ".join(x for x in first if x), fields) if x)
+    return (" · ".join(x for x in first if x),)
 
 
 def title(ctx: dict, kind: str = "bilag") -> doc.Section:

@@ -53,7 +53,7 @@ def title(nctx: dict) -> Section:
         Paragraph(f"Landsoversigt · rapportår {nctx['report_year']}", role="kicker"),
         Heading(1, "Landsoversigt: opkvalificeringspuljen i alle 98 kommuner"),
         Paragraph(f"{_count(nctx['notater'], 'kommunenotat', 'kommunenotater')} · "
-                  f"{_count(nctx['planer'], 'lokal plan', 'lokale planer')} registreret i opkval",
+                  f"{_count(nctx['planer'], 'lokal plan', 'lokale planer')} registreret",
                   role="meta"),
         Paragraph(f"Dannet {fmt.datetime(nctx['generated_at'])}", role="generated"),
     ], role="title")
@@ -121,8 +121,7 @@ def _reach_sentence(nctx: dict) -> str:
             f"({fmt.number(fee_lo)}–{fmt.kr(fee_hi)} for hele uddannelsen)")
     if plan:
         text += (f", eller {fmt.number(plan[0]['pladser']['runde'])}, hvis en plads koster "
-                 f"{fmt.kr(plan[0]['pris_kr'])} som i den eneste offentliggjorte plan, opkval "
-                 "kender")
+                 f"{fmt.kr(plan[0]['pris_kr'])} som i den eneste kendte offentliggjorte plan")
     text += "."
     if two:
         text += (f" Afstanden til to tredjedele er {_approx(two['gap_personer'])} personer.")
@@ -167,7 +166,7 @@ def _coverage_sentence(nctx: dict) -> str:
     c = nctx["plan_daekning"]
     rnd = next(r for r in nctx["runder"] if r["id"] == c["runde_id"])
     text = (f"{fmt.number(c['daekker_runde'])} af {fmt.number(c['kommuner'])} kommuner har en "
-            f"lokal plan for {rnd['kort'].lower()} registreret i opkval. Planen er betingelsen "
+            f"lokal plan for {rnd['kort'].lower()} i datagrundlaget. Planen er betingelsen "
             f"for udbetalingen i {min(rnd['aar'])}.")
     if c["kun_tidligere"]:
         names = fmt.and_list(c["navne_kun_tidligere"])
@@ -188,10 +187,10 @@ def summary(nctx: dict) -> Box:
     items = [
         [b("Penge: "), f"Puljen er på {_plan_round_pool(nctx)}. {_lift_sentence(nctx)}"],
         [b("Hvad puljen kan købe: "), _reach_sentence(nctx)],
-        [b("Skøn: "), f"opkval kender offentliggjorte tilsagn for {fmt.number(len(tilsagn))} "
+        [b("Skøn: "), f"Der er kendte, offentliggjorte tilsagn for {fmt.number(len(tilsagn))} "
          f"af 98 kommuner. {_range_sentence(nctx)}"],
         [b("Planer: "), _coverage_sentence(nctx) + " "
-         + f"{_count(len(with_plan), 'kommune', 'kommuner')} har en lokal plan i opkval"
+         + f"{_count(len(with_plan), 'kommune', 'kommuner')} har en lokal plan i datagrundlaget"
          + _breaches(len(with_plan), len(brud), len(usikre)) + _depends(with_plan)],
         [b("Spredning: "), f"Andelen ansat som pædagog (2024) går fra {fmt.pct_value(d['min'])} "
          f"til {fmt.pct_value(d['max'])}; medianen er {fmt.pct_value(d['median'])}, og den "
@@ -350,7 +349,7 @@ def backtest(nctx: dict) -> Section:
              "ja" if b_["inden_for_tolerance"] else "nej"] for b_ in nctx["backtest"]]
     return Section([
         Heading(2, "Kontrol af 0-5-nøglen"),
-        Paragraph("Nøglens skøn mod alle offentliggjorte kommunebeløb, opkval kender. "
+        Paragraph("Nøglens skøn mod alle kendte, offentliggjorte kommunebeløb. "
                   + _backtest_text(nctx)),
         Table(["Pulje", "År", "Kommune", "Skøn", "Offentliggjort", "Forskel",
                "Inden for tolerance"], rows, numeric=(1, 3, 4, 5), role="compact"),
@@ -410,7 +409,7 @@ def plans(nctx: dict) -> Section:
     rows = [r for r in nctx["kommuner"] if r.get("har_plan")]
     if not rows:
         return Section([Heading(2, "Lokale planer og regler"), Paragraph(
-            "Ingen kommuner har registreret en lokal plan i opkval endnu.")])
+            "Ingen kommuner har en lokal plan i datagrundlaget endnu.")])
     plan_round = (round_with_role(nctx, ROLE_LOKAL_PLAN) if nctx.get("runder")
                   else {"id": None, "kort": "anden runde"})
     body = [[r["navn"], fmt.number(r.get("indsatser", 0)), fmt.number(r.get("deltagere") or 0),
