@@ -427,10 +427,11 @@ def _build(stale: list[Target], out_dir: Path, formats: tuple[str, ...], year: i
     which notes it built)."""
     # The workers start first (each imports opkval and starts a warm kernel: a second or two
     # of CPU), so that they boot while this process reads the data and computes the contexts
-    # (:func:`_build_with`), instead of after. A no-op task per worker makes the pool spawn them now.
+    # (:func:`_build_with`), instead of after. A no-op task per worker makes the pool spawn
+    # them now.
     ctx_mp = mp.get_context("spawn")
     started = ctx_mp.SimpleQueue()
-    executor: ProcessPoolExecutor | None = _pool(min(jobs, len(stale) + 1), ctx_mp, started)
+    executor = _pool(min(jobs, len(stale) + 1), ctx_mp, started)
     try:
         for _ in range(min(jobs, len(stale) + 1)):
             executor.submit(_worker_ready)
