@@ -225,9 +225,13 @@ class Renderer:
 
         self._km = KernelManager(kernel_name=KERNEL)
         try:
-            # preexec_fn: the kernel ends when this process ends, even by SIGKILL.
+            # preexec_fn: the kernel ends when this process ends, even by SIGKILL. No SQLite
+            # history and no capture of the process's file descriptors (a thread and a pipe
+            # for output that C code would write; the notes' cells print nothing): a twentieth
+            # of the kernel's CPU a note.
             self._km.start_kernel(extra_arguments=["--IPKernelApp.log_level=ERROR",
-                                                   "--HistoryManager.enabled=False"],
+                                                   "--HistoryManager.enabled=False",
+                                                   "--IPKernelApp.capture_fd_output=False"],
                                   cwd=str(BUILD_DIR if BUILD_DIR.exists() else PROJECT_ROOT),
                                   preexec_fn=die_with_parent)
         except Exception as e:
