@@ -858,6 +858,9 @@ def _html_exporter():
     c = Config()
     c.HTMLExporter.extra_template_basedirs = [str(TEMPLATE_DIR)]
     c.HTMLExporter.template_name = "opkval"
+    # The notebook is validated once, after the preprocessors, not after each of them (ten
+    # schema validations of a notebook papermill has just validated: a tenth of the HTML).
+    c.HTMLExporter.optimistic_validation = True
     c.HTMLExporter.exclude_input = True
     c.HTMLExporter.exclude_input_prompt = True
     c.HTMLExporter.exclude_output_prompt = True
