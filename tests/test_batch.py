@@ -95,3 +95,43 @@ def test_second_run_with_nothing_changed_does_no_work(plans, tmp_path, capsys, m
     assert after["ishoej.html"] != stamps["ishoej.html"]
     assert after["index.html"] != stamps["index.html"]
     assert after["fanoe.html"] == stamps["fanoe.html"]
+
+
+def test_a_worker_that_dies_while_the_pool_starts_ahead_only_costs_a_new_pool(
+        tmp_path, monkeypatch, capsys):
+    """The pool starts its workers before the contexts are computed. If one dies at once
+    (here: each worker of the first pool exits in its initializer, and the first warm-up
+    submit waits until it has), the next submit finds the pool broken: that is one more pool,
+    not the end of the run."""
+    import time
+    from concurrent.futures import ProcessPoolExecutor
+
+    from opkval.app import batch
+
+    pools = []
+    real_pool, real_submit = batch._pool, ProcessPoolExecutor.submit
+
+    def pool(workers, ctx_mp, started):
+        pools.append(workers)
+        if len(pools) == 1:  # parent=1: _worker_init sees another parent and exits
+            return ProcessPoolExecutor(max(1, workers), mp_context=ctx_mp,
+                                       initializer=batch._worker_init, initargs=(1, started))
+        return real_pool(workers, ctx_mp, started)
+
+    submits = []
+
+    def submit(self, fn, *args, **kwargs):
+        future = real_submit(self, fn, *args, **kwargs)
+        submits.append(fn)
+        if len(submits) == 1:
+            time.sleep(3)  # the first worker dies before the second warm-up submit
+        return future
+
+    monkeypatch.setattr(batch, "_pool", pool)
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", submit)
+    code = run(tmp_path / "out", jobs=2, formats=("html",), year=2026, only=["laesoe", "fanoe"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "uventet fejl" not in err and "Traceback" not in err, err
+    assert len(pools) >= 2, pools  # a new pool built the notes
+    assert all((tmp_path / "out" / f"{slug}.html").exists() for slug in ("laesoe", "fanoe"))

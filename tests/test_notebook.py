@@ -217,3 +217,17 @@ def test_dead_kernel_is_replaced_and_closed(tmp_path):
             "print(6 * 7)", timeout=30,
             output_hook=lambda m: seen.append(m["content"].get("text", "")))
     assert "".join(seen).strip() == "42"
+
+
+def test_a_kernel_that_never_gets_ready_says_so_in_its_own_words(tmp_path, monkeypatch):
+    """The readiness wait's message reaches the user as it is, not wrapped as a failure
+    during the run (the kernel never ran a cell)."""
+    from opkval.publish.render import Renderer
+
+    def never(self, timeout):
+        raise ReportError("Jupyter-kernen svarede ikke inden for 60 s.")
+
+    monkeypatch.setattr(Renderer, "_wait_for_ready", never)
+    with Renderer() as renderer, pytest.raises(ReportError) as e:
+        renderer.execute(tmp_path / "out.ipynb", {"kommunekode": 825})
+    assert str(e.value) == "Jupyter-kernen svarede ikke inden for 60 s."

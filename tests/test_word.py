@@ -360,3 +360,15 @@ def test_same_bytes_in_another_process(word, tmp_path):
     subprocess.run([sys.executable, "-c", code, str(out), str(PROJECT_ROOT)], check=True,
                    env={"PYTHONHASHSEED": "12345", "PATH": "/usr/bin:/bin"}, cwd=tmp_path)
     assert out.read_bytes() == word
+
+
+def test_a_character_dejavu_lacks_counts_a_full_em_in_word():
+    """Word draws a character DejaVu Sans lacks (CJK, emoji) in a fallback font, about 1 em
+    wide: a column sized from it must not be narrower (DejaVu's missing glyph is 0,6 em)."""
+    from opkval.publish import fontmetrics
+    from opkval.publish.word import text_width_pt
+
+    assert text_width_pt("漢", 10) == 10.0  # 1 em at 10 pt
+    assert text_width_pt("🏫", 8, bold=True) == 8.0
+    assert text_width_pt("Ab 漢", 10) == fontmetrics.text_width("Ab ", 10) + 10.0
+    assert fontmetrics.text_width("漢", 10) < 10.0  # the PDF has no fallback: its own width

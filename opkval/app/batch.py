@@ -18,6 +18,7 @@ built are recorded, and one line says how many were built.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -270,6 +271,7 @@ def _worker_init(parent: int | None = None, started=None) -> None:
     # Ctrl-C reaches the whole process group: the parent alone decides what stops. If the
     # parent ends in any way, this worker is killed, and its kernel with it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked while spawned
     die_with_parent()
     global _STARTED
     _STARTED = started
@@ -433,13 +435,34 @@ def _build(stale: list[Target], out_dir: Path, formats: tuple[str, ...], year: i
     started = ctx_mp.SimpleQueue()
     executor = _pool(min(jobs, len(stale) + 1), ctx_mp, started)
     try:
-        for _ in range(min(jobs, len(stale) + 1)):
-            executor.submit(_worker_ready)
+        try:
+            with _spawning():
+                for _ in range(min(jobs, len(stale) + 1)):
+                    executor.submit(_worker_ready)
+        except _POOL_BROKEN:
+            pass  # a worker died at once: _build_with's submit sees it and starts a new pool
         return _build_with(executor, ctx_mp, started, stale, out_dir, formats, year, jobs,
                            raw_dir, outcomes)
     except BaseException:
         _stop_workers(executor, out_dir)  # a no-op when the pool has ended normally
         raise
+
+
+#: What ``submit`` raises when the pool broke: a worker died (BrokenProcessPool), or died
+#: while the next was being spawned (CPython's spawn then fails with ValueError or OSError).
+_POOL_BROKEN = (BrokenProcessPool, ValueError, OSError)
+
+
+@contextlib.contextmanager
+def _spawning():
+    """SIGINT blocked while workers are spawned (a submit may spawn one): they inherit the
+    mask, so a Ctrl-C before :func:`_worker_init` ignores it cannot end one with a traceback;
+    this process gets its own Ctrl-C as soon as the mask is restored."""
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def _pool(workers: int, ctx_mp, started) -> ProcessPoolExecutor:
@@ -518,8 +541,10 @@ def _build_with(executor: ProcessPoolExecutor | None, ctx_mp, started,
             try:
                 broken = False
                 try:
-                    futures = {executor.submit(_worker_render, task): task for task in pending}
-                except BrokenProcessPool:  # a worker died while the pool started ahead
+                    with _spawning():
+                        futures = {executor.submit(_worker_render, task): task
+                                   for task in pending}
+                except _POOL_BROKEN:  # a worker died while the pool started
                     futures, broken = {}, True
                 procs = dict(getattr(executor, "_processes", None) or {})
                 finished: set[str] = set()

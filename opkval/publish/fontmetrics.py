@@ -105,15 +105,20 @@ def _cmap(data: bytes, base: int) -> dict[int, int]:
     return out
 
 
-def text_width(text: str, size: float, bold: bool = False, italic: bool = False) -> float:
-    """The width of ``text`` on one line, in points, at ``size`` points."""
-    return size * _em_width(text, bold, italic)
+def text_width(text: str, size: float, bold: bool = False, italic: bool = False, *,
+               missing_em: float = 0.0) -> float:
+    """The width of ``text`` on one line, in points, at ``size`` points. A character the font
+    lacks counts as its missing glyph, or as ``missing_em`` if that is wider: a writer whose
+    reader draws such characters in a fallback font (Word: CJK and emoji about 1 em wide)
+    says so, so a column sized from them is not too narrow."""
+    return size * _em_width(text, bold, italic, missing_em)
 
 
 @functools.lru_cache(maxsize=65536)
-def _em_width(text: str, bold: bool, italic: bool) -> float:
+def _em_width(text: str, bold: bool, italic: bool, missing_em: float = 0.0) -> float:
     adv, notdef = _advances(bold, italic)
-    return sum(adv.get(ord(ch), notdef) for ch in text if ch not in "\u200b\u00ad")
+    missing = max(notdef, missing_em)
+    return sum(adv.get(ord(ch), missing) for ch in text if ch not in "\u200b\u00ad")
 
 
 _SPACES = re.compile(r"[ \t\n]+")

@@ -284,6 +284,11 @@ class Renderer:
         if not self._ready:
             self._wait_for_ready(timeout=60)
             self._ready = True
+            # The kernel has read its connection file (ports and key): remove it now, so a
+            # worker that is killed later (make reports stops its pool so) leaves none in /tmp.
+            if self._km is not None:
+                with contextlib.suppress(Exception):
+                    self._km.cleanup_connection_file()
         return self._kc
 
     def _wait_for_ready(self, timeout: float) -> None:
@@ -316,6 +321,8 @@ class Renderer:
                     if msg["parent_header"].get("msg_id") == msg_id:
                         kc._handle_kernel_info_reply(reply)
                         return
+                    if time.monotonic() >= end:
+                        raise queue.Empty  # other messages only, until the deadline
             except queue.Empty:
                 if time.monotonic() >= end:  # IOPub never connected
                     raise ReportError("Jupyter-kernen svarede ikke på sin output-kanal. Kør "
@@ -389,6 +396,9 @@ class Renderer:
             raise ReportError(
                 f"Notebooken fejlede i celle {e.cell_index} ({e.ename}: {e.evalue})."
             ) from None
+        except ReportError:  # the kernel never became ready: its own message, not wrapped
+            self.close()
+            raise
         except Exception as e:  # kernel died or timed out: start a fresh one for the next note
             self.close()
             raise ReportError(f"Kernen fejlede under kørslen ({type(e).__name__}: {e}).") from None

@@ -115,8 +115,9 @@ def _el(parent, tag: str, **attrs):
 
 def text_width_pt(text: str, size_pt: float, bold: bool = False) -> float:
     """The width of `text` on one line, in points, set in DejaVu Sans (regular or bold): the
-    same advance widths the PDF writer sizes its columns with (:mod:`fontmetrics`)."""
-    return fontmetrics.text_width(text, size_pt, bold)
+    same advance widths the PDF writer sizes its columns with (:mod:`fontmetrics`). A
+    character DejaVu Sans lacks counts 1 em: Word draws it in a fallback font (CJK, emoji)."""
+    return fontmetrics.text_width(text, size_pt, bold, missing_em=1.0)
 
 
 _SPACES = re.compile(r"[ \t\r\n]+")
