@@ -513,16 +513,16 @@ class Renderer:
             agenda_made = agenda_job.result() if agenda_job is not None else None
             created = created_at(ctx)
             part_nbs = [part_notebook(executed_nb, part.tag) for part in parts]
-            # Every document's PDF starts now, each in a thread (Typst runs without the GIL,
-            # one compile at a time), and then Word's pictures of the charts (drawn by Typst
-            # too, on a compiler of their own), while this thread writes the kept notebook,
-            # the HTML and the Word files: the analysis's PDF, the longest step, is not left
-            # to the end. (A document render_document refuses never has its PDF asked for; a
-            # picture not drawn ahead is drawn by the Word writer itself.)
-            pdfs = []
-            for part, sub in zip(parts, part_nbs, strict=True):
+            # Every document's PDF starts now, each in a thread of its own (Typst lays them
+            # out at the same time, without the GIL), the analysis's first (the longest step),
+            # and then Word's pictures of the charts (drawn by Typst too), while this thread
+            # writes the kept notebook, the HTML and the Word files. (A document
+            # render_document refuses never has its PDF asked for; a picture not drawn ahead
+            # is drawn by the Word writer itself.)
+            pdfs: list[_Background | None] = []
+            for part, sub in reversed(list(zip(parts, part_nbs, strict=True))):
                 wants_pdf = getattr(final, _field(part, "pdf")) is not None
-                pdfs.append(_Background(_pdf_bytes, notebook_document(
+                pdfs.insert(0, _Background(_pdf_bytes, notebook_document(
                     sub, title=part.title, kind=part.kind, header=part.header,
                     created=created, author=part.author)) if wants_pdf else None)
             if docx:

@@ -787,13 +787,12 @@ def document_source(document: doc.Document, spacing: dict[str, float] | None = N
 # ------------------------------------------------------------------------------ compiling
 
 
-_COMPILE_LOCK = threading.Lock()
-
-
 @functools.cache
 def _fonts():
-    """The fonts, loaded once per process (a renderer may warm them up in a background thread;
-    compiles are serialised by :data:`_COMPILE_LOCK`)."""
+    """The fonts, loaded once per process (a renderer may warm them up in a background thread)
+    and shared by every compiler: each document is laid out by compilers of its own, so a
+    note's two PDFs are laid out at the same time, in two threads (Typst runs without the
+    GIL; on `make report`'s tail the bilag's PDF no longer waits for the analysis's)."""
     import typst
 
     return typst.Fonts(include_system_fonts=False, include_embedded_fonts=False,
@@ -869,7 +868,7 @@ def document_pdf(document: doc.Document) -> bytes:
 
     timestamp = _timestamp(document)
     try:
-        with _COMPILE_LOCK, tempfile.TemporaryDirectory(prefix="opkval-typst-") as folder:
+        with tempfile.TemporaryDirectory(prefix="opkval-typst-") as folder:
             pdf, warnings = _laid_out(document, Path(folder)).compile_with_warnings(
                 format="pdf", pdf_standards=["ua-1"], timestamp=timestamp)
     except typst.TypstError as e:
