@@ -351,6 +351,26 @@ def _normal_layout(d: doc.Document, timestamp: int) -> bytes:
         timestamp=timestamp)
 
 
+def _analysis(data, index, kommune: str) -> doc.Document:
+    """A kommune's analysis without a plan, as the pipeline builds it (title, header, blocks)."""
+    from opkval.assembly.context import build_context
+    from opkval.sections import present, present_bilag
+
+    ctx = build_context(data, index.resolve(kommune), 2026, generated_at=COUNCIL_WHEN)
+    return doc.Document(title=present.document_title(ctx, "analyse"),
+                        blocks=present_bilag.analyse(ctx, "html,pdf,docx"), kind="analyse",
+                        header=present.document_header(ctx, "analyse"))
+
+
+def _layouts(monkeypatch) -> list:
+    """The spacing of each Typst source the writer lays out from here on, in order."""
+    sources: list = []
+    original = tw.document_source
+    monkeypatch.setattr(tw, "document_source",
+                        lambda d, spacing=None: sources.append(spacing) or original(d, spacing))
+    return sources
+
+
 @pytest.mark.parametrize("kommune", ["Helsingør", "Læsø", "Samsø", "Roskilde", "Billund"])
 def test_an_analysis_never_ends_on_a_nearly_empty_page(data, index, kommune, monkeypatch):
     """A kommune's analysis without a plan ran to a seventh page that held two lines and the
@@ -358,14 +378,8 @@ def test_an_analysis_never_ends_on_a_nearly_empty_page(data, index, kommune, mon
     its last page now holds at least a quarter of a page of text, one page fewer. (Billund
     needs the second, tighter step: with the first, the run details' last lines still
     spilled over.)"""
-    from opkval.assembly.context import build_context
-    from opkval.sections import present, present_bilag
-
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1775000000")
-    ctx = build_context(data, index.resolve(kommune), 2026, generated_at=COUNCIL_WHEN)
-    d = doc.Document(title=present.document_title(ctx, "analyse"),
-                     blocks=present_bilag.analyse(ctx, "html,pdf,docx"), kind="analyse",
-                     header=present.document_header(ctx, "analyse"))
+    d = _analysis(data, index, kommune)
     normal = _page_fill(_normal_layout(d, 1775000000))
     assert len(normal) > 1 and normal[-1] < 0.25, normal  # the case in question
     fill = _page_fill(tw.document_pdf(d))
@@ -378,19 +392,9 @@ def test_an_analysis_is_laid_out_once(data, index, kommune, monkeypatch):
     """Analyses start with the tighter spacing, so the usual one is laid out once, not first
     in the normal spacing and then again (84 of the 98 without a plan were, a fifth of a
     note's CPU): one Typst source, and a last page at least a quarter full."""
-    from opkval.assembly.context import build_context
-    from opkval.sections import present, present_bilag
-
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1775000000")
-    ctx = build_context(data, index.resolve(kommune), 2026, generated_at=COUNCIL_WHEN)
-    d = doc.Document(title=present.document_title(ctx, "analyse"),
-                     blocks=present_bilag.analyse(ctx, "html,pdf,docx"), kind="analyse",
-                     header=present.document_header(ctx, "analyse"))
-    sources = []
-    original = tw.document_source
-    monkeypatch.setattr(tw, "document_source",
-                        lambda doc_, spacing=None: sources.append(spacing)
-                        or original(doc_, spacing))
+    d = _analysis(data, index, kommune)
+    sources = _layouts(monkeypatch)
     fill = _page_fill(tw.document_pdf(d))
     assert sources == [tw.TIGHT[0]]
     assert fill[-1] >= 0.25, fill
@@ -400,18 +404,11 @@ def test_a_last_page_too_full_to_be_saved_is_not_laid_out_again(ctxs, monkeypatc
     """Ishøj's bilag ends 16 % down its second page: the tighter spacings save about 5 % of
     a page per page before it, so it stays two pages, and it is laid out once, in the normal
     spacing (two more layouts for nothing were most of its PDF's time)."""
-    from opkval.sections import present, present_bilag
+    from opkval.sections import present_bilag
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1775000000")
-    ctx = ctxs["ishoej"]
-    d = doc.Document(title=present.document_title(ctx, "bilag"),
-                     blocks=present_bilag.bilag(ctx), kind="bilag",
-                     header=present.document_header(ctx, "bilag"))
-    sources = []
-    original = tw.document_source
-    monkeypatch.setattr(tw, "document_source",
-                        lambda doc_, spacing=None: sources.append(spacing)
-                        or original(doc_, spacing))
+    d = present_bilag.bilag_document(ctxs["ishoej"])
+    sources = _layouts(monkeypatch)
     fill = _page_fill(tw.document_pdf(d))
     assert len(fill) == 2 and 0.1 < fill[-1] < 0.25, fill  # the case in question
     assert sources == [tw.SPACING]

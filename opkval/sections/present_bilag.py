@@ -121,7 +121,8 @@ def analyse_title(ctx: dict) -> str:
 
 
 def bilag_title(ctx: dict) -> str:
-    return f"Orientering om opkvalificeringspuljen – {_k(ctx)}"
+    """The bilag's title (its heading 1, the files' title, the agenda item's Bilag line)."""
+    return present.document_title(ctx, "bilag")
 
 
 # ------------------------------------------------------------------------------ small helpers
@@ -663,9 +664,8 @@ def bilag(ctx: dict) -> list:
 
 
 def bilag_document(ctx: dict) -> doc.Document:
-    """The bilag as a :class:`opkval.base.doc.Document` (title, header lines and blocks)."""
-    n = _notat(ctx)
-    head = tuple(x for x in (_k(ctx), f"Bilag {n['bilag_nr']}" if n.get("bilag_nr") else "")
-                 if x)
-    return doc.Document(title=bilag_title(ctx), blocks=bilag(ctx), kind="bilag", header=head,
+    """The bilag as a :class:`opkval.base.doc.Document` (title, header lines and blocks), as
+    the note's renderer makes it (:func:`opkval.publish.render.note_parts`)."""
+    return doc.Document(title=bilag_title(ctx), blocks=bilag(ctx), kind="bilag",
+                        header=present.document_header(ctx, "bilag"),
                         created=ctx.get("generated_at") or "")
