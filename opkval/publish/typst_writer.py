@@ -31,7 +31,6 @@ import re
 import struct
 import threading
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Any
 
 from opkval.base import doc
@@ -805,7 +804,7 @@ def _fonts():
                        font_paths=[str(fontmetrics.font_dir())])
 
 
-def _laid_out(document: doc.Document, folder: Path):
+def _laid_out(document: doc.Document):
     """A Typst compiler holding the document's source, already laid out (Typst keeps the
     layout, so the compile that follows reuses it): with :data:`SPACING`, or with the first of
     :data:`TIGHT` that saves a last page that would hold only the top :data:`MIN_LAST_PAGE`
@@ -815,19 +814,18 @@ def _laid_out(document: doc.Document, folder: Path):
 
     import typst
 
-    def laid_out(spacing: dict[str, float], name: str):
-        path = folder / name
-        path.write_text(document_source(document, spacing), encoding="utf-8")
-        compiler = typst.Compiler(input=str(path), root=str(folder), font_paths=_fonts(),
-                                  ignore_system_fonts=True)
+    def laid_out(spacing: dict[str, float]):
+        # The source as bytes (it embeds its pictures): nothing is written to disk.
+        compiler = typst.Compiler(input=document_source(document, spacing).encode("utf-8"),
+                                  font_paths=_fonts(), ignore_system_fonts=True)
         end = json.loads(compiler.query("<doc-end>", field="value", one=True))
         return compiler, int(end["page"]), (end["y"] - MARGIN_MM[0] * _PT_PER_MM) / TEXT_HEIGHT
 
     first, *tighter = spacings(document)
-    compiler, pages, share = laid_out(first, "dokument.typ")
+    compiler, pages, share = laid_out(first)
     if pages > 1 and share < min(MIN_LAST_PAGE, MAX_SAVED_PER_PAGE * (pages - 1)):
-        for n, spacing in enumerate(tighter, start=1):
-            tight, fewer, _ = laid_out(spacing, f"dokument-taet-{n}.typ")
+        for spacing in tighter:
+            tight, fewer, _ = laid_out(spacing)
             if fewer < pages:
                 return tight
     return compiler
@@ -868,15 +866,12 @@ def document_pdf(document: doc.Document) -> bytes:
     Raises :class:`TypstPdfError` on any Typst error or warning, and :class:`ValueError` for a
     figure without a text alternative.
     """
-    import tempfile
-
     import typst
 
     timestamp = _timestamp(document)
     try:
-        with tempfile.TemporaryDirectory(prefix="opkval-typst-") as folder:
-            pdf, warnings = _laid_out(document, Path(folder)).compile_with_warnings(
-                format="pdf", pdf_standards=["ua-1"], timestamp=timestamp)
+        pdf, warnings = _laid_out(document).compile_with_warnings(
+            format="pdf", pdf_standards=["ua-1"], timestamp=timestamp)
     except typst.TypstError as e:
         raise TypstPdfError(f"Typst kunne ikke skrive PDF'en for {document.title!r}: "
                             f"{e.message} {' '.join(e.hints)}".strip()) from e
