@@ -903,14 +903,12 @@ _RASTER_LOCK = threading.Lock()
 
 @functools.cache
 def _raster_compiler():
-    """A second compiler, for pictures only, so that the Word writer's charts and a PDF
-    compiling in another thread do not wait on each other (a compiler runs one compile at a
-    time; Typst compiles without holding Python's GIL)."""
+    """The compiler for pictures (Word's charts), with the fonts every compiler shares: its
+    compiles are serialised by :data:`_RASTER_LOCK` and run beside the PDFs' (Typst compiles
+    without holding Python's GIL)."""
     import typst
 
-    fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False,
-                        font_paths=[str(fontmetrics.font_dir())])
-    return typst.Compiler(font_paths=fonts, ignore_system_fonts=True)
+    return typst.Compiler(font_paths=_fonts(), ignore_system_fonts=True)
 
 
 @functools.lru_cache(maxsize=16)
