@@ -519,26 +519,33 @@ class Renderer:
             # writes the kept notebook, the HTML and the Word files. (A document
             # render_document refuses never has its PDF asked for; a picture not drawn ahead
             # is drawn by the Word writer itself.)
+            # Each document's blocks are read from the notebook once, here, for its PDF, its
+            # Word file and Word's pictures alike.
+            documents: list[doc.Document] = []
             pdfs: list[_Background | None] = []
             for part, sub in reversed(list(zip(parts, part_nbs, strict=True))):
+                document = notebook_document(sub, title=part.title, kind=part.kind,
+                                             header=part.header, created=created,
+                                             author=part.author)
                 wants_pdf = getattr(final, _field(part, "pdf")) is not None
-                pdfs.insert(0, _Background(_pdf_bytes, notebook_document(
-                    sub, title=part.title, kind=part.kind, header=part.header,
-                    created=created, author=part.author)) if wants_pdf else None)
+                documents.insert(0, document)
+                pdfs.insert(0, _Background(_pdf_bytes, document) if wants_pdf else None)
             if docx:
-                _Background(_rasterise_charts, executed_nb)
+                _Background(_rasterise_charts, documents)
             staged: list[tuple[Path, Path]] = []
             try:
                 # The kept notebook reads the context kept beside it, so it runs again.
                 keep_context_beside(executed_nb, executed, ctx_path.name)
                 staged.append((executed, final.ipynb))
-                for part, sub, pdf in zip(parts, part_nbs, pdfs, strict=True):
+                for part, sub, document, pdf in zip(parts, part_nbs, documents, pdfs,
+                                                    strict=True):
                     wanted = [f for f in ("html", "pdf", "docx")
                               if getattr(final, _field(part, f)) is not None]
                     written = render_document(
                         sub, tmp, f"{slug}{part.suffix}",
                         tuple(wanted), title=part.title, kind=part.kind, header=part.header,
-                        created=created, author=part.author, renderer=self, pdf=pdf)
+                        created=created, author=part.author, renderer=self, pdf=pdf,
+                        document=document)
                     staged.extend((path, out_dir / path.name) for path in written)
                 if final.agenda_docx:
                     staged.extend(_agenda_files(ctx, tmp, final, agenda_made))
@@ -651,7 +658,8 @@ def blocks_notebook(blocks):
 def render_document(nb_or_blocks, out_dir: Path, stem: str, formats: tuple[str, ...], *,
                     title: str, kind: str, header: tuple[str, ...] = (), created: str = "",
                     author: str = "", renderer: Renderer | None = None,
-                    pdf: _Background | None = None) -> list[Path]:
+                    pdf: _Background | None = None,
+                    document: doc.Document | None = None) -> list[Path]:
     """Write one document as ``<stem>.html``, ``.pdf``, ``.docx`` in `out_dir` (the formats
     asked for); returns the paths written.
 
@@ -660,7 +668,8 @@ def render_document(nb_or_blocks, out_dir: Path, stem: str, formats: tuple[str, 
     written from the blocks (:func:`opkval.base.doc.blocks_from_outputs`), never from the HTML.
     Files are written as they are; a caller that needs all-or-nothing writes into a temp
     folder and swaps them in (as :meth:`Renderer.render_notebook` does). `pdf`: the PDF's
-    bytes already being made (by :meth:`Renderer.render_notebook`), else made here."""
+    bytes already being made (by :meth:`Renderer.render_notebook`), else made here;
+    `document`: the blocks already read from `nb_or_blocks` (:func:`notebook_document`)."""
     nb = (nb_or_blocks if hasattr(nb_or_blocks, "cells")
           else blocks_notebook(nb_or_blocks))
     out_dir = Path(out_dir)
@@ -668,8 +677,8 @@ def render_document(nb_or_blocks, out_dir: Path, stem: str, formats: tuple[str, 
     if "pdf" not in formats:
         pdf = None
     if "pdf" in formats or "docx" in formats:
-        document = notebook_document(nb, title=title, kind=kind, header=header,
-                                     created=created, author=author)
+        document = document or notebook_document(nb, title=title, kind=kind, header=header,
+                                                 created=created, author=author)
         loose = _outputs_without_blocks(nb)
         if loose or not document.blocks:
             # Output shown only as HTML or an image (not a document block) would be missing
@@ -688,7 +697,7 @@ def render_document(nb_or_blocks, out_dir: Path, stem: str, formats: tuple[str, 
                     else to_html(nb, title, _html_exporter()))
             (out_dir / f"{stem}.html").write_text(html, encoding="utf-8")
             written.append(out_dir / f"{stem}.html")
-        docx = _docx_bytes(document) if "docx" in formats else None
+        docx = _docx_bytes(document) if "docx" in formats and document else None
     finally:
         # Waited for whatever happened here; an error in the PDF is raised from here.
         pdf_bytes = pdf.result() if pdf is not None else None
@@ -791,13 +800,13 @@ def _agenda_files(ctx: dict, tmp: Path, final: ReportFiles,
     return [(a_docx, final.agenda_docx), (a_txt, final.agenda_txt)]
 
 
-def _rasterise_charts(nb) -> None:
-    """Draw Word's PNG of every chart the notebook shows ahead of the Word writer, which then
+def _rasterise_charts(documents: list[doc.Document]) -> None:
+    """Draw Word's PNG of every chart the documents show ahead of the Word writer, which then
     finds it in :func:`opkval.publish.typst_writer.svg_png`'s cache."""
     from opkval.publish.typst_writer import svg_png
     from opkval.publish.word import CHART_DPI
 
-    for blk in doc.walk(doc.blocks_from_outputs(nb)):
+    for blk in doc.walk([b for d in documents for b in d.blocks]):
         if isinstance(blk, doc.Figure) and blk.svg and not blk.png:
             svg_png(blk.svg, blk.width_cm, CHART_DPI)
 
