@@ -420,3 +420,51 @@ def test_a_9010_verdict_that_rests_on_the_rules_reading_says_both(tmp_path, data
     item = agenda.to_text(agenda.agenda(ctx)).replace(nb, " ")
     assert "Er reglen »højst 10 % uformel opkvalificering«, er det 0,0 %, inden for grænsen." \
         in item
+
+
+def test_a_9010_breach_under_both_readings_is_shown_as_such(tmp_path, data, index):
+    """Round 1 is over the limit however the rule is read; the bilag gives that round, not round
+    2, which only one reading breaks (a vikar line alone), and rests the Brud on no reading
+    (it once showed round 2's two readings beside the Brud, the assumption "how the rule is
+    read", and left round 1 out). By hand:
+    round 1 spends 924.000 (merit) + 200.000 (course) + 180.000 (vikar) = 1.304.000 kr. (all of
+    Ishøj's tilsagn), the limit 10 % = 130.400 kr. Read as »mindst 90 % formel«: 380.000 /
+    1.304.000 = 29,1 %, 249.600 kr. over; as »højst 10 % uformel«: 200.000 / 1.304.000 =
+    15,3 %, 69.600 kr. over."""
+    p = tmp_path / "plan.yaml"
+    p.write_text(MINIMAL + """  - navn: Kursus i sprogarbejde
+    kategori: uformel
+    maalgruppe: paedagoger
+    start: 2025-01-01
+    slut: 2025-06-30
+    deltagere: 40
+    budget: {2025: 200000}
+  - navn: Vikar for meritstuderende
+    kategori: loen_vikar
+    maalgruppe: paedagogmedhjaelpere
+    start: 2025-01-01
+    slut: 2025-12-31
+    deltagere: 8
+    budget: {2025: 180000}
+  - navn: Vikar i anden runde
+    kategori: loen_vikar
+    maalgruppe: paedagogmedhjaelpere
+    start: 2027-01-01
+    slut: 2027-06-30
+    deltagere: 4
+    budget: {2027: 50000}
+""", encoding="utf-8")
+    ctx = _ctx(data, index, p)
+    rule = next(r for r in ctx["plan"]["regler"] if r["id"] == "formel_andel")
+    assert rule["status"] == "brud"
+    why, assumption = present_bilag.rule_why(ctx, rule)
+    nb = "\u00a0"
+    assert why == (f"I første tildelingsrunde går 29,1{nb}% til andet end formel uddannelse, "
+                   f"hvis reglen er »mindst 90{nb}% formel uddannelse«, 249.600{nb}kr. over "
+                   f"grænsen. Er reglen »højst 10{nb}% uformel opkvalificering«, er det "
+                   f"15,3{nb}%, 69.600{nb}kr. over grænsen. Runden er over grænsen, hvordan "
+                   "reglen end læses.")
+    assert assumption == "–"
+    assert "anden tildelingsrunde" not in why
+    # The rule's own text speaks of each round, not of the rule as a whole.
+    assert "reglen er brudt, hvis" not in rule["tekst"]

@@ -142,8 +142,9 @@ def _formel_tekst(per_round: list[dict], minimum: Fraction) -> str:
         if over and len(over) == len(las):
             text += f" ({fmt.kr(min(x['over_graensen_kr'] for x in over))} over grænsen)"
         elif over:
-            text += (f"; reglen er brudt, hvis den læses som »{over[0]['navn']}«, og overholdt "
-                     "under den anden læsning")
+            # Said of the round, not the rule: another round may break it under both readings.
+            text += (f"; runden er over grænsen, hvis reglen læses som »{over[0]['navn']}«, og "
+                     "inden for den under den anden læsning")
         parts.append(text)
     body = "; ".join(parts)
     return (f"Højst {max_uformel} af hver rundes forbrug må gå til andet end formel "

@@ -247,16 +247,43 @@ def ranges_sentence(runder: list[dict]) -> str:
                 + fmt.and_list(parts))
 
 
+def _readings(rnd: dict) -> list[dict]:
+    """A round's readings of the 90/10 rule, the one counting most as not formal first."""
+    return sorted(rnd.get("laesninger") or [], key=lambda x: -x["uformel_andel"])
+
+
+def over_in_every_reading(rnd: dict) -> bool:
+    """The round breaks the 90/10 rule however the rule is read (``rnd``: one of the rule's
+    ``vaerdier.runder``): a breach that rests on no reading."""
+    las = _readings(rnd)
+    return bool(las) and all(x["over_graensen_kr"] for x in las)
+
+
 def readings_text(rnd: dict) -> str | None:
     """The 90/10 rule for one round where its two readings give different verdicts (a line that
     is neither formal nor informal, such as løn/vikar, counts only under »mindst 90 % formel
     uddannelse«): each reading with its share and whether it is over the limit, in short
     sentences. None where the readings agree (``rnd`` is one of the rule's
     ``vaerdier.runder``)."""
-    las = sorted(rnd.get("laesninger") or [], key=lambda x: -x["uformel_andel"])
+    las = _readings(rnd)
     if len(las) < 2 or len({bool(x["over_graensen_kr"]) for x in las}) < 2:
         return None
+    return _each_reading(rnd, las)
 
+
+def breach_text(rnd: dict) -> str:
+    """A round over the 90/10 limit under every reading (:func:`over_in_every_reading`): its
+    share and the amount over the limit, under each reading where they differ."""
+    las = _readings(rnd)
+    if len({x["uformel_andel"] for x in las}) > 1:
+        return _each_reading(rnd, las) + " Runden er over grænsen, hvordan reglen end læses."
+    x = las[0]
+    return (f"I {rnd['navn'].lower()} går {fmt.pct(x['uformel_andel'])} til andet end formel "
+            f"uddannelse, {fmt.kr(x['over_graensen_kr'])} over grænsen, hvordan reglen end "
+            "læses.")
+
+
+def _each_reading(rnd: dict, las: list[dict]) -> str:
     def verdict(x: dict) -> str:
         over = x["over_graensen_kr"]
         return f", {fmt.kr(over)} over grænsen" if over else ", inden for grænsen"

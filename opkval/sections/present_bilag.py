@@ -487,6 +487,9 @@ def rule_why(ctx: dict, r: dict) -> tuple[str, str]:
                     f"At {who} er {now}, hvilket er usikkert.")
         if share is None:
             return "Planen bruger ingen penge fra puljen.", "–"
+        broken = [rr for rr in v.get("runder") or [] if wording.over_in_every_reading(rr)]
+        if broken:  # a breach however the rule is read: it rests on no reading
+            return " ".join(map(wording.breach_text, broken)), "–"
         split = [t for t in map(wording.readings_text, v.get("runder") or []) if t]
         if split:  # the verdict rests on how the rule is read: both readings, and say so
             return (" ".join(split), "Hvordan reglen skal læses; kilderne siger det ikke "
