@@ -468,3 +468,13 @@ def test_a_9010_breach_under_both_readings_is_shown_as_such(tmp_path, data, inde
     assert "anden tildelingsrunde" not in why
     # The rule's own text speaks of each round, not of the rule as a whole.
     assert "reglen er brudt, hvis" not in rule["tekst"]
+
+
+def test_a_round_partly_from_the_kommunes_letters_says_which_years(ctxs):
+    """Vejle's plan has its tilsagn letter for 2023 (1.250.000 kr.); 2024–2025 are carried on
+    with that share. The bilag says the round rests on the letter for 2023 and the rest is a
+    skøn, not that the whole round is a skøn."""
+    text = doc.plain_text(present_bilag.grant(ctxs["vejle"])).replace("\u00a0", " ")
+    assert ("Beløbet for første runde bygger på kommunens tilsagn for 2023; resten er et skøn "
+            "med kommunens andel fra dens seneste tilsagn.") in text
+    assert "Beløbet for første runde er et skøn" not in text

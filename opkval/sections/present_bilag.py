@@ -263,6 +263,13 @@ def grant(ctx: dict) -> Section:
         groups: dict[str, list[str]] = {}
         for r in est:
             kind = "skøn" if "skøn" in (r.get("labels") or ()) else "fremskrevet"
+            if "tilsagn" in (r.get("labels") or ()):
+                # Some of its years are the kommune's own letters: say which, not "a skøn".
+                known = _span(g["aar"] for g in ctx.get("grants") or []
+                              if g["runde"] == r["id"] and g["label"] == "tilsagn")
+                text.append(f"Beløbet for {_kort(r)} bygger på kommunens tilsagn for {known}; "
+                            f"resten er et skøn {basis[kind]}.")
+                continue
             groups.setdefault(kind, []).append(_kort(r))
         for kind, names in groups.items():
             text.append((f"Beløbet for {names[0]} er et skøn " if len(names) == 1 else
