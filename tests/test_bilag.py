@@ -478,3 +478,23 @@ def test_a_round_partly_from_the_kommunes_letters_says_which_years(ctxs):
     assert ("Beløbet for første runde bygger på kommunens tilsagn for 2023; resten er et skøn "
             "med kommunens andel fra dens seneste tilsagn.") in text
     assert "Beløbet for første runde er et skøn" not in text
+
+
+def test_a_wage_line_warning_says_what_it_rests_on(tmp_path, data, index):
+    """Paying wages from the pool is an Advarsel because the 2023 list of eligible costs does
+    not name wages while a newer agreement allows them: the bilag says so beside it, not '–'."""
+    p = tmp_path / "plan.yaml"
+    p.write_text(MINIMAL + """  - navn: Vikar for meritstuderende
+    kategori: loen_vikar
+    maalgruppe: paedagogmedhjaelpere
+    start: 2025-01-01
+    slut: 2025-12-31
+    deltagere: 8
+    budget: {2025: 150000}
+""", encoding="utf-8")
+    ctx = _ctx(data, index, p)
+    rule = next(r for r in ctx["plan"]["regler"] if r["id"] == "loen_vikar")
+    assert rule["status"] == "advarsel"
+    why, assumption = present_bilag.rule_why(ctx, rule)
+    assert why == "Puljen betaler 150.000\u00a0kr. til løn og vikar."
+    assert "nævner det ikke" in assumption and "Tilsagnsbrevet afgør det." in assumption

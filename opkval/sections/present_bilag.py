@@ -519,7 +519,10 @@ def rule_why(ctx: dict, r: dict) -> tuple[str, str]:
     if rid == "loen_vikar":
         high = [f for f in v.get("pris_pr_deltager") or [] if f.get("fund") == "over"]
         if v.get("beloeb_kr"):
-            return (f"Puljen betaler {fmt.kr(v['beloeb_kr'])} til løn og vikar.", "–")
+            # The Advarsel rests on an open question, not on the amount: say which.
+            return (f"Puljen betaler {fmt.kr(v['beloeb_kr'])} til løn og vikar.",
+                    "At puljen må betale løn. Listen fra 2023 nævner det ikke; en nyere aftale "
+                    "giver lov. Tilsagnsbrevet afgør det.")
         if high:
             f = high[0]
             return (f"Puljen betaler {fmt.kr(f['pr_deltager_kr'])} pr. deltager i "
