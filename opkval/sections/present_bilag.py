@@ -545,7 +545,7 @@ def rule_why(ctx: dict, r: dict) -> tuple[str, str]:
         if v.get("godkendt") and v.get("godkendt_af") and v.get("godkendt_dato"):
             return (f"Der er en plan, og {v['godkendt_af']} godkendte den "
                     f"{fmt.date(v['godkendt_dato'])}.", "–")
-        return ("Planen findes, men er ikke politisk godkendt, hvilket heller ikke er et krav.",
+        return ("Planen angiver ikke, at den er politisk godkendt. Det er heller ikke et krav.",
                 "–")
     if rid == "forbrug_inden_for_tilskud":
         assumed = "At den antagne frist holder." if v.get("antaget_frist_runder") else "–"
