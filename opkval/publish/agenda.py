@@ -180,8 +180,8 @@ def _finding(ctx: dict, x: dict) -> str:
                        "almen voksenuddannelse hører under reglen.")
         out.append(f"Reglen om {fmt.pct(v.get('min_formel_andel') or 0.9, 0)} formel "
                    "uddannelse kendes kun fra en nyhed fra professionshøjskolen Absalon og en "
-                   "liste fra Børne- og Ungdomspædagogernes Landsforbund på Fyn, ikke fra "
-                   "vilkårene i tilsagnet. Tilsagnsbrevet afgør, hvad der gælder.")
+                   "liste fra Børne- og Ungdomspædagogernes Landsforbund på Fyn. Den kendes "
+                   "ikke fra vilkårene i tilsagnet. Tilsagnsbrevet afgør, hvad der gælder.")
         return " ".join([head, *out])
     if rid == "loen_vikar" and not v.get("beloeb_kr"):
         fees = v.get("pris_pr_deltager") or []
