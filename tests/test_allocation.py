@@ -220,3 +220,24 @@ def test_key_weights_are_built_once_per_key_and_year(data):
                                                                       year=2026, cfg=CFG)
     assert key_weights(data, "population", 2026, CFG) is not key_weights(data, "population",
                                                                           2019, CFG)
+
+
+def test_a_round_of_letters_and_carried_on_years_has_no_range():
+    """Faaborg-Midtfyn's plan: letters for 2023 (812.000) and 2024 (1.486.000), 2025 carried on
+    with that share (1.486.000). Nothing is the key's estimate, so the range would be one
+    amount, 3.784.000–3.784.000 kr., and a sentence 'kan ligge på ca. 3,8 mio. kr.' saying
+    nothing: no range. A year the key estimates gives one."""
+    from opkval.engine.allocation import GrantRow, estimate_interval
+
+    def row(aar: int, kr: int, label: str) -> GrantRow:
+        return GrantRow(aar=aar, runde=1, udbetalingsaar=aar, pulje_kr=107_000_000,
+                        beloeb_kr=kr, label=label, forklaring="", kilde="", andel=0.0,
+                        skoen_kr=kr)
+
+    known = [row(2023, 812_000, "tilsagn"), row(2024, 1_486_000, "tilsagn"),
+             row(2025, 1_486_000, "fremskrevet")]
+    assert estimate_interval(known, (0.55, 1.01)) is None
+    # 2025 from the key instead: 1.486.000 × 0,55 = 817.300 and × 1,01 = 1.500.860.
+    keyed = [*known[:2], row(2025, 1_486_000, "skøn")]
+    assert estimate_interval(keyed, (0.55, 1.01)) == [812_000 + 1_486_000 + 817_300,
+                                                       812_000 + 1_486_000 + 1_500_860]

@@ -506,7 +506,8 @@ def estimate_interval(rows: list[GrantRow], factor: tuple[float, float] | None
     skøn) times the lowest and highest ratio, rounded outwards to whole kroner; years known
     from a tilsagn, or carried forward from the kommune's own share, count as they are. The
     round's second estimate (``alternativ_kr``) widens the range when it lies outside.
-    None when every year is a tilsagn (nothing is estimated) or there is no record."""
+    None when every year is a tilsagn (nothing is estimated), when the range is one amount
+    (years known or carried forward: no year the key estimates), or when there is no record."""
     if not rows or all(g.label == LABEL_TILSAGN for g in rows) or factor is None:
         return None
     lo_f, hi_f = (Fraction(str(x)) for x in factor)
@@ -521,4 +522,4 @@ def estimate_interval(rows: list[GrantRow], factor: tuple[float, float] | None
     if any(g.alternativ_kr is not None for g in rows):
         alt = sum(g.beloeb_kr if g.alternativ_kr is None else g.alternativ_kr for g in rows)
         lo, hi = min(lo, alt), max(hi, alt)
-    return [lo, hi]
+    return [lo, hi] if lo < hi else None
