@@ -271,3 +271,14 @@ def test_a_risk_on_a_tilsagn_rests_only_on_the_deadline(vejle_ctx):
     assert "skønnet holder" not in risk
     assert "tilsagn og fremskrevet med kommunens andel" in text
     assert "(skøn: andel af 0-5-årige)" not in text.split("for 2023–2025")[1][:40]
+
+
+def test_one_estimated_year_is_named_in_the_singular(ctxs):
+    """Vejle's round 1 with letters for 2023 and 2024 as well: only 2025 is carried on, and the
+    agenda item speaks of that one amount ("Beløbet for 2025 … et kendt tilsagn")."""
+    from opkval.publish import agenda
+
+    ctx = ctxs["vejle"]
+    grants = [dict(g, label="tilsagn") if g["aar"] == 2024 else g for g in ctx["grants"]]
+    text = agenda._grant_basis({**ctx, "grants": grants})
+    assert text.startswith("Beløbet for 2025 er ikke et kendt tilsagn, men fremskrevet.")

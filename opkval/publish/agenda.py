@@ -59,7 +59,9 @@ def _grant_basis(ctx: dict) -> str:
         return "Alle beløb er kommunens tilsagn."
     years = _span(g["aar"] for g in est)
     kinds = sorted({grant_label(g).lower() for g in est})
-    return (f"Beløbene for {years} er ikke kendte tilsagn, men {' og '.join(kinds)}. "
+    one = len({g["aar"] for g in est}) == 1
+    return ((f"Beløbet for {years} er ikke et kendt tilsagn, men " if one else
+             f"Beløbene for {years} er ikke kendte tilsagn, men ") + f"{' og '.join(kinds)}. "
             "Kommunens eget tilsagnsbrev kan give andre tal. Så kan vurderingerne også blive "
             "andre.")
 
