@@ -392,6 +392,23 @@ def test_every_status_has_its_colours_in_all_three_writers():
         assert status in word.STATUS_COLOURS and status in typst_writer.STATUS_COLOURS, status
 
 
+def _rule(tmp_path, data, index, rule_id: str, indsatser: str) -> tuple[dict, dict]:
+    """The note context of Ishøj's minimal plan with `indsatser` (YAML list items) added, and
+    its rule `rule_id`."""
+    p = tmp_path / "plan.yaml"
+    p.write_text(MINIMAL + indsatser, encoding="utf-8")
+    ctx = _ctx(data, index, p)
+    return ctx, next(r for r in ctx["plan"]["regler"] if r["id"] == rule_id)
+
+
+def _vikar(kr: int, navn: str = "Vikar for meritstuderende", year: int = 2025,
+           months: tuple[str, str] = ("01-01", "12-31"), deltagere: int = 8) -> str:
+    """A løn/vikar line of the plan (YAML), paid from the pool in `year`."""
+    return (f"  - navn: {navn}\n    kategori: loen_vikar\n    maalgruppe: paedagogmedhjaelpere\n"
+            f"    start: {year}-{months[0]}\n    slut: {year}-{months[1]}\n"
+            f"    deltagere: {deltagere}\n    budget: {{{year}: {kr}}}\n")
+
+
 def test_a_9010_verdict_that_rests_on_the_rules_reading_says_both(tmp_path, data, index):
     """A vikar line is neither formal nor informal: it counts as "other than formal" only when
     the rule reads »mindst 90 % formel uddannelse«. By hand: round 1 spends 924.000 (merit) +
@@ -399,17 +416,7 @@ def test_a_9010_verdict_that_rests_on_the_rules_reading_says_both(tmp_path, data
     so 87.600 kr. over it; read as »højst 10 % uformel«, nothing informal: 0,0 %."""
     from opkval.publish import agenda
 
-    p = tmp_path / "plan.yaml"
-    p.write_text(MINIMAL + """  - navn: Vikar for meritstuderende
-    kategori: loen_vikar
-    maalgruppe: paedagogmedhjaelpere
-    start: 2025-01-01
-    slut: 2025-12-31
-    deltagere: 8
-    budget: {2025: 200000}
-""", encoding="utf-8")
-    ctx = _ctx(data, index, p)
-    rule = next(r for r in ctx["plan"]["regler"] if r["id"] == "formel_andel")
+    ctx, rule = _rule(tmp_path, data, index, "formel_andel", _vikar(200000))
     why, assumption = present_bilag.rule_why(ctx, rule)
     nb = "\u00a0"
     assert why == (f"I første tildelingsrunde går 17,8{nb}% til andet end formel uddannelse, "
@@ -431,31 +438,16 @@ def test_a_9010_breach_under_both_readings_is_shown_as_such(tmp_path, data, inde
     Ishøj's tilsagn), the limit 10 % = 130.400 kr. Read as »mindst 90 % formel«: 380.000 /
     1.304.000 = 29,1 %, 249.600 kr. over; as »højst 10 % uformel«: 200.000 / 1.304.000 =
     15,3 %, 69.600 kr. over."""
-    p = tmp_path / "plan.yaml"
-    p.write_text(MINIMAL + """  - navn: Kursus i sprogarbejde
+    course = """  - navn: Kursus i sprogarbejde
     kategori: uformel
     maalgruppe: paedagoger
     start: 2025-01-01
     slut: 2025-06-30
     deltagere: 40
     budget: {2025: 200000}
-  - navn: Vikar for meritstuderende
-    kategori: loen_vikar
-    maalgruppe: paedagogmedhjaelpere
-    start: 2025-01-01
-    slut: 2025-12-31
-    deltagere: 8
-    budget: {2025: 180000}
-  - navn: Vikar i anden runde
-    kategori: loen_vikar
-    maalgruppe: paedagogmedhjaelpere
-    start: 2027-01-01
-    slut: 2027-06-30
-    deltagere: 4
-    budget: {2027: 50000}
-""", encoding="utf-8")
-    ctx = _ctx(data, index, p)
-    rule = next(r for r in ctx["plan"]["regler"] if r["id"] == "formel_andel")
+"""
+    ctx, rule = _rule(tmp_path, data, index, "formel_andel", course + _vikar(180000) + _vikar(
+        50000, "Vikar i anden runde", 2027, ("01-01", "06-30"), 4))
     assert rule["status"] == "brud"
     why, assumption = present_bilag.rule_why(ctx, rule)
     nb = "\u00a0"
@@ -483,17 +475,7 @@ def test_a_round_partly_from_the_kommunes_letters_says_which_years(ctxs):
 def test_a_wage_line_warning_says_what_it_rests_on(tmp_path, data, index):
     """Paying wages from the pool is an Advarsel because the 2023 list of eligible costs does
     not name wages while a newer agreement allows them: the bilag says so beside it, not '–'."""
-    p = tmp_path / "plan.yaml"
-    p.write_text(MINIMAL + """  - navn: Vikar for meritstuderende
-    kategori: loen_vikar
-    maalgruppe: paedagogmedhjaelpere
-    start: 2025-01-01
-    slut: 2025-12-31
-    deltagere: 8
-    budget: {2025: 150000}
-""", encoding="utf-8")
-    ctx = _ctx(data, index, p)
-    rule = next(r for r in ctx["plan"]["regler"] if r["id"] == "loen_vikar")
+    ctx, rule = _rule(tmp_path, data, index, "loen_vikar", _vikar(150000))
     assert rule["status"] == "advarsel"
     why, assumption = present_bilag.rule_why(ctx, rule)
     assert why == "Puljen betaler 150.000\u00a0kr. til løn og vikar."
