@@ -41,3 +41,42 @@ def test_text_of_reads_blocks_and_html_alike():
 
     assert text_of(doc.Paragraph("a ", doc.b("1.000 kr."))) == "a 1.000 kr."
     assert text_of("<p>a <b>1.000&nbsp;kr.</b></p>") == "a 1.000 kr."  # all spaces as one
+
+
+def test_blocks_shown_together_are_one_output_with_the_same_html():
+    """A cell shows its blocks as one output (one kernel message): its HTML is each block's
+    HTML with nothing between (as nbconvert wrote one output per block), and the blocks come
+    back from it one by one, in order, beside outputs of single blocks."""
+    import nbformat
+
+    blocks = [doc.Heading(2, "Kort <fortalt>"), _sample(), doc.Paragraph("slut & ende")]
+    bundle, _ = doc.Shown(blocks)._repr_mimebundle_()
+    assert bundle["text/html"] == "".join(str(block_html(b)) for b in blocks)
+    assert "&lt;fortalt&gt;" in bundle["text/html"] and "<fortalt>" not in bundle["text/html"]
+    assert bundle[doc.MIMETYPE]["type"] == "Blocks"
+    nb = nbformat.v4.new_notebook()
+    shown = nbformat.v4.new_code_cell("")
+    shown.outputs.append(nbformat.v4.new_output("display_data", data=json.loads(
+        json.dumps(bundle))))
+    single = nbformat.v4.new_code_cell("")
+    data, _ = doc.Paragraph("alene")._repr_mimebundle_()
+    single.outputs.append(nbformat.v4.new_output("display_data", data=data))
+    nb.cells = [shown, single]
+    nbformat.validate(nb)
+    assert doc.blocks_from_outputs(nb) == [*blocks, doc.Paragraph("alene")]
+
+
+def test_show_displays_a_cells_blocks_as_one_output(monkeypatch):
+    """present.show: one display call for all its parts (None left out, lists flattened);
+    nothing at all when there is nothing to show."""
+    import IPython.display
+
+    from opkval.sections import present
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *a: shown.append(a))
+    p1, p2, p3 = doc.Paragraph("a"), doc.Paragraph("b"), doc.Paragraph("c")
+    present.show(p1, None, [p2, [p3]])
+    assert shown == [(doc.Shown([p1, p2, p3]),)]
+    present.show(None, [])
+    assert len(shown) == 1

@@ -59,6 +59,21 @@ def test_ishoej_gets_a_bilag_and_an_analysis(ishoej):
         "ishoej.ipynb"}
 
 
+def test_each_document_cell_has_one_output_holding_its_blocks(ishoej):
+    """The kept notebook: the bilag's cell and the analysis's cell each show one output (one
+    message from the kernel), which holds the document's blocks and their HTML."""
+    import nbformat
+
+    from opkval.base import doc
+
+    nb = nbformat.read(ishoej.ipynb, as_version=4)
+    for tag in ("bilag", "analyse"):
+        (cell,) = [c for c in nb.cells if tag in c.metadata.get("tags", [])]
+        (out,) = cell.outputs
+        assert out.data[doc.MIMETYPE]["type"] == "Blocks"
+        assert len(out.data[doc.MIMETYPE]["blocks"]) > 3 and "<h2" in out.data["text/html"]
+
+
 def test_ishoej_pdf_has_the_figures_and_the_chart(ishoej):
     text = _pdf_text(ishoej.analyse_pdf)
     # The analysis carries the name the bilag and the agenda item give it.

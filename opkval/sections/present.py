@@ -38,16 +38,18 @@ def grant_note(g: dict) -> str:
 
 
 def show(*parts: object) -> None:
-    """Display each part of a section in order (in Jupyter), skipping absent ones (None);
-    a list or tuple shows each of its parts.
+    """Display the parts of a document in order (in Jupyter), as one output, skipping absent
+    ones (None); a list or tuple shows each of its parts.
 
-    One notebook cell per document: each cell is a round trip to the kernel, and a cell per
-    table or chart cost about a quarter of a second per note.
+    One notebook cell per document, one output per cell (:class:`opkval.base.doc.Shown`):
+    each cell is a round trip to the kernel and each output a message, and a cell per table or
+    chart cost about a quarter of a second per note.
     """
     from IPython.display import display
 
-    for part in doc.sequence(*parts):
-        display(part)
+    blocks = doc.sequence(*parts)
+    if blocks:
+        display(doc.Shown(blocks))
 
 
 def section(heading: str, *children: object, role: str = "", level: int = 2) -> doc.Section:
