@@ -63,3 +63,23 @@ def test_a_part_is_the_cells_with_its_tag():
     assert [doc.plain_text(b) for b in doc.blocks_from_outputs(part_notebook(nb, "analyse"))] \
         == ["analyse"]
     assert len(part_notebook(nb, "").cells) == 3  # no tag: the whole notebook
+
+
+def test_the_page_is_written_without_the_blocks_json_and_leaves_the_notebook_as_it_was():
+    """nbconvert gets each output without the blocks' JSON (the page never shows it), and the
+    executed notebook keeps it: its PDF and Word file are read from there afterwards."""
+    import copy
+
+    from opkval.publish.render import _html_exporter, to_html
+
+    nb = blocks_notebook(BLOCKS)
+    before = copy.deepcopy(nb)
+    seen = []
+    exporter = _html_exporter()
+    convert = exporter.from_notebook_node
+    exporter.from_notebook_node = lambda n, **kw: (seen.append(n), convert(n, **kw))[1]
+    html = to_html(nb, "T", exporter)
+    assert nb == before and doc.blocks_from_outputs(nb) == BLOCKS
+    (given,) = seen
+    assert not any(doc.MIMETYPE in o.get("data", {}) for c in given.cells for o in c.outputs)
+    assert "Landsoversigt &lt;test&gt;" in html and "1.304.000 kr." in html

@@ -645,6 +645,10 @@ def blocks_notebook(blocks):
     """A notebook whose one cell displays `blocks` (for writing blocks through nbconvert)."""
     import nbformat
 
+    # A block shows itself as HTML once the HTML writer is registered (importing it does):
+    # without it the page would be empty in a process that has not imported it yet.
+    import opkval.base.html_writer  # noqa: F401
+
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("")
     for blk in doc.sequence(blocks):
@@ -900,8 +904,34 @@ def to_html(nb, title: str, exporter) -> str:
 
     `nb`: the executed notebook, as papermill returns it."""
     body, _ = exporter.from_notebook_node(
-        nb, resources={"metadata": {"name": title}, "opkval_css": stylesheet()})
+        _without_block_data(nb),
+        resources={"metadata": {"name": title}, "opkval_css": stylesheet()})
     return body
+
+
+def _without_block_data(nb):
+    """The notebook as the page needs it: every output without the blocks' JSON
+    (:data:`opkval.base.doc.MIMETYPE`), which the template never shows and nbconvert would
+    copy and validate (two thirds of the HTML step's time). `nb` itself is not changed."""
+    import copy
+
+    from nbformat import NotebookNode
+
+    def output(o):
+        data = o.get("data")
+        if not data or doc.MIMETYPE not in data:
+            return o
+        return NotebookNode({**o, "data": NotebookNode(
+            {k: v for k, v in data.items() if k != doc.MIMETYPE})})
+
+    out = copy.copy(nb)
+    out.cells = []
+    for cell in nb.cells:
+        if cell.get("outputs"):
+            cell = copy.copy(cell)
+            cell.outputs = [output(o) for o in cell.outputs]
+        out.cells.append(cell)
+    return out
 
 
 def render_report(ctx: dict, out_dir: Path, formats: tuple[str, ...] = FORMATS) -> ReportFiles:
