@@ -42,111 +42,126 @@ _HEADING_TAG = {1: "h1", 2: "h2", 3: "h3"}
 _SECTION_TAG = {"title": "header", "manifest": "footer"}
 
 
-def _attr(name: str, value: str) -> Markup:
-    return Markup(' {}="{}"').format(Markup(name), value) if value else Markup("")
+def _esc(text: Any) -> str:
+    """Text escaped for HTML (``& < > " '``), as a plain string to build on."""
+    return str(escape(text))
 
 
-def run_html(r) -> Markup:
+def _attr(name: str, value: str) -> str:
+    return f' {name}="{_esc(value)}"' if value else ""
+
+
+# The writer builds plain strings in which every piece of text has passed through _esc and
+# the only markup is its own, and hands out Markup: the same bytes as building with
+# Markup.format, which (string.Formatter in Python) was four fifths of a note's HTML time.
+
+
+def _run(r) -> str:
     # A line break inside a run (a hard break in the kommune's Markdown) is a <br>.
-    text: Markup = Markup("<br>").join(escape(line) for line in r.text.split("\n"))
+    text = "<br>".join(_esc(line) for line in r.text.split("\n"))
     if r.status:
-        return Markup('<span class="status status-{}">{}</span>').format(r.status, text)
+        return f'<span class="status status-{_esc(r.status)}">{text}</span>'
     if r.label:
         cls = {"skøn": "sk"}.get(r.label, r.label)
-        return Markup('<span class="label label-{}">{}</span>').format(cls, text)
+        return f'<span class="label label-{_esc(cls)}">{text}</span>'
     if r.code:
-        text = Markup("<code>{}</code>").format(text)
+        text = f"<code>{text}</code>"
     if r.italic:
-        text = Markup("<i>{}</i>").format(text)
+        text = f"<i>{text}</i>"
     if r.bold:
-        text = Markup("<b>{}</b>").format(text)
+        text = f"<b>{text}</b>"
     if r.href:
-        text = Markup('<a href="{}">{}</a>').format(r.href, text)
+        text = f'<a href="{_esc(r.href)}">{text}</a>'
     return text
 
 
+def _runs(rs) -> str:
+    return "".join(_run(r) for r in rs)
+
+
+def run_html(r) -> Markup:
+    return Markup(_run(r))
+
+
 def runs_html(rs) -> Markup:
-    return Markup("").join(run_html(r) for r in rs)
+    return Markup(_runs(rs))
 
 
-def _table(t) -> Markup:
+def _table(t) -> str:
     num = set(t.numeric)
 
-    def cell(tag: str, i: int, c) -> Markup:
+    def cell(tag: str, i: int, c) -> str:
         classes = (["num"] if i in num else [])
         if has_long_word(_plain(c)):
             classes.append("longword")
-        scope = Markup(' scope="col"') if tag == "th" else Markup("")
-        return Markup("<{}{}{}>{}</{}>").format(Markup(tag), scope,
-                                                 _attr("class", " ".join(classes)),
-                                                 runs_html(c), Markup(tag))
+        scope = ' scope="col"' if tag == "th" else ""
+        return f"<{tag}{scope}{_attr('class', ' '.join(classes))}>{_runs(c)}</{tag}>"
 
-    out = [Markup("<table{}>").format(_attr("class", t.role))]
+    def row(tag: str, cells) -> str:
+        return "<tr>" + "".join(cell(tag, i, c) for i, c in enumerate(cells)) + "</tr>"
+
+    out = [f"<table{_attr('class', t.role)}>"]
     if t.caption:
-        out.append(Markup("<caption>{}</caption>").format(t.caption))
-    out.append(Markup("<thead><tr>") + Markup("").join(cell("th", i, h)
-                                                        for i, h in enumerate(t.head))
-               + Markup("</tr></thead><tbody>"))
-    for row in t.rows:
-        out.append(Markup("<tr>") + Markup("").join(cell("td", i, c) for i, c in enumerate(row))
-                   + Markup("</tr>"))
-    out.append(Markup("</tbody>"))
+        out.append(f"<caption>{_esc(t.caption)}</caption>")
+    out.append("<thead>" + row("th", t.head) + "</thead><tbody>")
+    out.extend(row("td", r) for r in t.rows)
+    out.append("</tbody>")
     if t.foot:
-        out.append(Markup("<tfoot>") + Markup("").join(
-            Markup("<tr>") + Markup("").join(cell("td", i, c) for i, c in enumerate(row))
-            + Markup("</tr>") for row in t.foot) + Markup("</tfoot>"))
-    out.append(Markup("</table>"))
+        out.append("<tfoot>" + "".join(row("td", r) for r in t.foot) + "</tfoot>")
+    out.append("</table>")
     label = t.caption or "Tabel: " + ", ".join(_plain(h) for h in t.head)
     # On a narrow screen a wide table scrolls in its own box, reachable by keyboard.
-    return (Markup('<div class="table-scroll" role="region" tabindex="0" aria-label="{}">')
-            .format(label) + Markup("").join(out) + Markup("</div>"))
+    return (f'<div class="table-scroll" role="region" tabindex="0" aria-label="{_esc(label)}">'
+            + "".join(out) + "</div>")
 
 
-def _figure(f) -> Markup:
+def _figure(f) -> str:
     if f.svg:
         src = "data:image/svg+xml;base64," + base64.b64encode(f.svg.encode()).decode("ascii")
     else:
         src = "data:image/png;base64," + base64.b64encode(f.png).decode("ascii")
-    img = Markup('<img src="{}" alt="{}"{}>').format(
-        src, f.alt, _attr("class", "logo" if f.role == "logo" else ""))
+    img = (f'<img src="{_esc(src)}" alt="{_esc(f.alt)}"'
+           f'{_attr("class", "logo" if f.role == "logo" else "")}>')
     if f.role == "logo":
         return img
-    cap = Markup("<figcaption>{}</figcaption>").format(f.caption) if f.caption else Markup("")
-    return Markup('<figure class="chart">{}{}</figure>').format(img, cap)
+    cap = f"<figcaption>{_esc(f.caption)}</figcaption>" if f.caption else ""
+    return f'<figure class="chart">{img}{cap}</figure>'
 
 
-def block_html(blk: Any) -> Markup:
-    """One block (or a whole :class:`opkval.base.doc.Document`'s blocks) as HTML."""
+def _block(blk: Any) -> str:
     kind = _kind(blk)
     if kind == "Document":
-        return Markup("\n").join(block_html(x) for x in blk.blocks)
+        return "\n".join(_block(x) for x in blk.blocks)
     if kind == "Heading":
-        tag = Markup(_HEADING_TAG.get(blk.level, "h3"))
-        return Markup("<{}{}>{}</{}>").format(tag, _attr("id", blk.anchor), blk.text, tag)
+        tag = _HEADING_TAG.get(blk.level, "h3")
+        return f"<{tag}{_attr('id', blk.anchor)}>{_esc(blk.text)}</{tag}>"
     if kind == "Paragraph":
-        return Markup("<p{}>{}</p>").format(_attr("class", blk.role), runs_html(blk.runs))
+        return f"<p{_attr('class', blk.role)}>{_runs(blk.runs)}</p>"
     if kind == "BulletList":
-        tag = Markup("ol" if blk.ordered else "ul")
-        items = Markup("").join(Markup("<li>{}</li>").format(runs_html(i)) for i in blk.items)
-        return Markup("<{}{}>{}</{}>").format(tag, _attr("class", blk.role), items, tag)
+        tag = "ol" if blk.ordered else "ul"
+        items = "".join(f"<li>{_runs(i)}</li>" for i in blk.items)
+        return f"<{tag}{_attr('class', blk.role)}>{items}</{tag}>"
     if kind == "Table":
         return _table(blk)
     if kind == "Figure":
         return _figure(blk)
     if kind == "KeyValue":
-        rows = Markup("").join(Markup("<div><dt>{}</dt><dd>{}</dd></div>").format(k, v)
-                               for k, v in blk.pairs)
-        return Markup('<dl class="notat-meta">{}</dl>').format(rows)
+        rows = "".join(f"<div><dt>{_esc(k)}</dt><dd>{_esc(v)}</dd></div>" for k, v in blk.pairs)
+        return f'<dl class="notat-meta">{rows}</dl>'
     if kind == "Box":
-        return Markup('<section class="{}">{}</section>').format(
-            blk.role, Markup("").join(block_html(c) for c in blk.children))
+        return (f'<section class="{_esc(blk.role)}">'
+                + "".join(_block(c) for c in blk.children) + "</section>")
     if kind == "Section":
         # The title block is the page's <header>, the run manifest its <footer>.
-        tag = Markup(_SECTION_TAG.get(blk.role, "section"))
-        return Markup("<{}{}{}>{}</{}>").format(
-            tag, _attr("class", blk.role), _attr("id", blk.anchor),
-            Markup("").join(block_html(c) for c in blk.children), tag)
+        tag = _SECTION_TAG.get(blk.role, "section")
+        return (f"<{tag}{_attr('class', blk.role)}{_attr('id', blk.anchor)}>"
+                + "".join(_block(c) for c in blk.children) + f"</{tag}>")
     raise TypeError(f"not a document block: {blk!r}")
+
+
+def block_html(blk: Any) -> Markup:
+    """One block (or a whole :class:`opkval.base.doc.Document`'s blocks) as HTML."""
+    return Markup(_block(blk))
 
 
 doc.HTML_WRITER = block_html
