@@ -372,3 +372,26 @@ def test_a_character_dejavu_lacks_counts_a_full_em_in_word():
     assert text_width_pt("🏫", 8, bold=True) == 8.0
     assert text_width_pt("Ab 漢", 10) == fontmetrics.text_width("Ab ", 10) + 10.0
     assert fontmetrics.text_width("漢", 10) < 10.0  # the PDF has no fallback: its own width
+
+
+def test_text_comes_back_exactly_from_paragraphs_tables_and_links():
+    """Runs and tables are written as XML text: markup characters, quotes, a carriage
+    return and line breaks come back as written, in paragraphs, table cells (also at a
+    smaller text size, in the schema's order) and links, and a link keeps its target."""
+    odd = 'a < b & c > "d" \'e\' \r f'
+    blocks = [doc.Paragraph(odd, doc.Run("to\nlinjer", bold=True),
+                            doc.Run("link <1>", href="https://example.org/?a=1&b=\"2\"")),
+              doc.Table([odd, "B"], [[doc.Run(odd, italic=True), doc.Run("ok", status="ok")]],
+                        caption=odd),
+              doc.Table(["Kolonne med en meget lang overskrift"] * 8,
+                        [["ord og flere ord " * 3] * 8])]
+    d = docx.Document(io.BytesIO(document_docx(doc.Document(title="T", blocks=blocks))))
+    p = next(p for p in d.paragraphs if p.text.startswith("a <"))
+    assert p.text.startswith(odd + "to\nlinjer")
+    link = p._p.find(qn("w:hyperlink"))
+    assert d.part.rels[link.get(qn("r:id"))].target_ref == 'https://example.org/?a=1&b="2"'
+    first = d.tables[0]
+    assert first.cell(0, 0).text == odd and first.cell(1, 0).text == odd
+    assert first.cell(1, 1).text == "\u00a0ok\u00a0"
+    small = d.tables[1].cell(1, 0).paragraphs[0].runs[0]._r.rPr
+    assert small is not None and small.find(qn("w:sz")) is not None  # smaller than 9 pt
