@@ -71,6 +71,26 @@ def test_charts_build(kommune):
         assert "<svg" in chart.svg[:500] and not chart.png and chart.alt
 
 
+@pytest.mark.parametrize("kommune", ["Ishøj", "Læsø"])
+def test_ranking_draws_every_kommune_once_in_its_colour(kommune):
+    """The 98 bars are one path a colour: the kommune's one bar, its group's other members,
+    and the other kommuner, each bar a line of its own (a move and a line in the path)."""
+    import re
+
+    ctx = _ctx(kommune)
+    k = ctx["kommune"]
+    rows = ctx["gaps"]["rangering"]
+    group = sum(1 for r in rows if r["kommunegruppe"] == k["kommunegruppe"]) - 1
+    svg = charts.staff_ranking(ctx).svg
+    bars = {}
+    for d, style in re.findall(r'<path d="([^"]*)"[^>]*style="([^"]*)"', svg):
+        colour = re.search(r"stroke: (#[0-9a-f]{6})", style)
+        if colour and colour[1] in charts.GAP_COLORS.values() and "stroke-width: 3" in style:
+            bars[colour[1]] = d.count("M ")
+    assert bars == {charts.GAP_COLORS["kommune"]: 1, charts.GAP_COLORS["gruppe"]: group,
+                    charts.GAP_COLORS["oevrige"]: 98 - 1 - group}
+
+
 def test_ishoej_real_plan_without_target_uses_reference_targets(ishoej_plan):
     ctx = _ctx("Ishøj", plan=ishoej_plan)
     section = present_gaps.plan_effect(ctx)
