@@ -73,6 +73,16 @@ def test_broken_plan_fails_one_kommune_and_the_rest_are_built(plans, tmp_path, c
     assert manifest["kommuner"]["laesoe"]["status"] == "fejl"
     assert manifest["kommuner"]["ishoej"]["status"] == "ok"
     assert manifest["run"]["inputs"]["data/raw/municipalities.csv"]
+    # Each file's hash, taken once when the note was made, is the file's: and the note's
+    # JSON lists the same for the other files.
+    import hashlib
+
+    listed = manifest["kommuner"]["ishoej"]["sha256"]
+    assert {"ishoej.html", "ishoej.pdf", "ishoej.json", "ishoej-analyse.pdf"} <= set(listed)
+    for name, digest in listed.items():
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest, name
+    in_json = json.loads((out / "ishoej.json").read_text(encoding="utf-8"))["filer_sha256"]
+    assert {n: d for n, d in listed.items() if n != "ishoej.json"}.items() <= in_json.items()
     assert not list(out.glob(".*"))  # no temp leftovers
 
 

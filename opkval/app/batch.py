@@ -316,7 +316,8 @@ def _worker_render(task: tuple[str, dict, str, tuple[str, ...]]) -> Outcome:
     written = list(files.written())
     return Outcome(slug, navn, True, time.perf_counter() - t0,
                    files={_file_key(f): f.name for f in written},
-                   hashes={f.name: file_sha256(f) for f in written if f.exists()})
+                   hashes={f.name: files.sha256.get(f.name) or file_sha256(f)
+                           for f in written if f.exists()})
 
 
 def _file_key(f: Path) -> str:

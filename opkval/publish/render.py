@@ -24,7 +24,7 @@ import shutil
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -84,6 +84,9 @@ class ReportFiles:
     analyse_html: Path | None = None
     analyse_pdf: Path | None = None
     analyse_docx: Path | None = None
+    #: Each written file's SHA-256 by file name (the JSON lists the others; the batch's
+    #: manifest records all of them): hashed once, when the note is made.
+    sha256: dict[str, str] = field(default_factory=dict, compare=False)
 
     def written(self) -> list[Path]:
         return [f for f in (self.html, self.pdf, self.docx, self.analyse_html, self.analyse_pdf,
@@ -550,8 +553,10 @@ class Renderer:
                 if final.agenda_docx:
                     staged.extend(_agenda_files(ctx, tmp, final, agenda_made))
                 # The JSON last, listing the others: the note's commit record.
-                write_json({**ctx, "filer_sha256": {dst.name: file_sha256(src)
-                                                    for src, dst in staged}}, ctx_path)
+                listed = {dst.name: file_sha256(src) for src, dst in staged}
+                write_json({**ctx, "filer_sha256": listed}, ctx_path)
+                final.sha256.update(listed)
+                final.sha256[final.json.name] = file_sha256(ctx_path)
             except OSError as e:
                 raise named(e, out_dir) from None
             staged.append((ctx_path, final.json))
