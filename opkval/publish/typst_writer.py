@@ -472,11 +472,16 @@ def _water_fill(wants: list[float], total: float) -> float:
     return lo
 
 
+_SPACE_RUNS = re.compile(r"([ \t\n]+)")
+
+
 def _break_long(text: str, width: float, measure) -> str:
     """``text`` with a zero-width space between the characters of every piece that cannot be
     broken and is wider than ``width`` (as ``overflow-wrap: anywhere`` in the HTML); every
     other piece, and every no-break space, untouched."""
-    parts = re.split(r"([ \t\n]+)", text)
+    if measure(text) <= width:
+        return text  # no piece is wider than the whole (most table cells): nothing to split
+    parts = _SPACE_RUNS.split(text)
     changed = False
     for k, p in enumerate(parts):
         if p and not p.isspace() and measure(p) > width:
