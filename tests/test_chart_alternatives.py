@@ -34,6 +34,23 @@ def test_normering_alt_names_the_median_series_and_says_an_empty_series_is_empty
     assert alt.count("medianen af kommunerne ") == 1 + 3  # intro + one per panel
 
 
+@pytest.mark.parametrize("kommune", ["Ishøj", "Helsingør", "Læsø", "København"])
+def test_normering_axis_labels_say_their_ticks_exactly(data, index, kommune):
+    """Each panel's y labels (one decimal) are evenly spaced values: no 0,25 steps shown
+    rounded (2,5 2,8 3,0 3,3 would say 2,75 is 2,8)."""
+    from decimal import Decimal
+
+    svg = charts.normering_trend(build_context(data, index.resolve(kommune), 2026)).svg
+    ys = [[Decimal(t.replace(",", ".")) for t in re.findall(r">(\d+,\d)</text>", axis)]
+          for axis in re.split(r'<g id="matplotlib\.axis_\d+">', svg)[1:]]
+    ys = [y for y in ys if len(y) > 2 and len(set(y)) == len(y)]  # the three y axes
+    assert len(ys) == 3
+    for labels in ys:
+        steps = {b - a for a, b in zip(labels, labels[1:], strict=False)}
+        assert len(steps) == 1 and steps.pop() in {Decimal("0.1"), Decimal("0.2"),
+                                                   Decimal("0.5"), Decimal("1.0")}, labels
+
+
 def test_grants_alt_includes_the_key_estimate_dots_when_they_differ(ishoej_ctx):
     chart = charts.grants_by_year(ishoej_ctx)
     g2023 = next(g for g in ishoej_ctx["grants"] if g["aar"] == 2023)

@@ -263,6 +263,9 @@ def normering_trend(ctx: dict) -> doc.Figure:
                         fontsize=7, va="bottom", ha="right", color="#333333")
         ax.set_title(PASNING_NAVN[t], fontsize=9, y=TITLE_Y)
         ax.set_xticks(years[::2], [str(y) for y in years[::2]], fontsize=7.5)
+        # Steps of 0,1, 0,2 or 0,5 (not matplotlib's 0,25): every tick is what its label
+        # with one decimal says (2,75 would be labelled "2,8").
+        ax.yaxis.set_major_locator(_mpl().MaxNLocator(nbins="auto", steps=[1, 2, 5, 10]))
         ax.yaxis.set_major_formatter(_mpl().FuncFormatter(lambda v, _: fmt.number(v, 1)))
         ax.tick_params(axis="y", labelsize=7.5)
         ax.grid(axis="y", color="#e0e0e0", linewidth=0.6)
