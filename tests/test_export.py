@@ -122,9 +122,19 @@ def test_csv_has_the_same_rows_for_programs(files):
 
 
 def test_bytes_are_stable_for_the_same_context(data, tmp_path):
+    """The same context gives the same bytes: the workbook says it was made and changed at
+    the overview's time, and every zip entry is dated so, not with the time of writing."""
+    import zipfile
+
     nctx = national_context(data, tmp_path, 2026, generated_at=WHEN)
     assert csv_bytes(nctx) == csv_bytes(nctx)
-    assert load_workbook(io.BytesIO(xlsx_bytes(nctx)))["Kommuner"].max_row == 99
+    x = xlsx_bytes(nctx)
+    wb = load_workbook(io.BytesIO(x))
+    assert wb["Kommuner"].max_row == 99
+    assert wb.properties.created == wb.properties.modified == WHEN  # naive: UTC here
+    stamp = WHEN.astimezone(dt.UTC).timetuple()[:6]
+    assert {i.date_time for i in zipfile.ZipFile(io.BytesIO(x)).infolist()} == {stamp}
+    assert xlsx_bytes(nctx) == x
 
 
 def _soffice(args: list[str], home) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import datetime as dt
 import errno
 import hashlib
 import os
@@ -13,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import zipfile
 from pathlib import Path
 
 _UMASK = os.umask(0)
@@ -218,3 +220,30 @@ def git_safely(cwd: Path, *args: str, timeout: float = 30) -> subprocess.Complet
             cmd += ["-c", o]
         return subprocess.run([*cmd, "-C", str(cwd), *args], capture_output=True,
                               timeout=timeout, env=env, stdin=subprocess.DEVNULL)
+
+
+class DatedZipFile(zipfile.ZipFile):
+    """A zip file written with every entry dated `when` (UTC), not the time of writing, and
+    no file-system attributes: the same content gives the same bytes in every build (the
+    Word files and the overview's workbook; ``SOURCE_DATE_EPOCH`` sets `when`). Entries whose
+    names end in one of `stored` (pictures, compressed already) are stored as they are."""
+
+    def __init__(self, file, when: dt.datetime, stored: tuple[str, ...] = (".png", ".jpeg")):
+        super().__init__(file, "w", zipfile.ZIP_DEFLATED)
+        self._stamp = max(when.astimezone(dt.UTC).replace(tzinfo=None),
+                          dt.datetime(1980, 1, 1)).timetuple()[:6]
+        self._stored = stored
+
+    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
+        name = (zinfo_or_arcname.filename if isinstance(zinfo_or_arcname, zipfile.ZipInfo)
+                else zinfo_or_arcname)
+        zi = zipfile.ZipInfo(name, date_time=self._stamp)
+        zi.compress_type = (zipfile.ZIP_STORED if name.endswith(self._stored)
+                            else zipfile.ZIP_DEFLATED)
+        zi.create_system = 0
+        zi.external_attr = 0
+        super().writestr(zi, data)
+
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
+        """A file from disk (openpyxl writes its sheets to temp files) as a dated entry."""
+        self.writestr(arcname or os.path.basename(filename), Path(filename).read_bytes())

@@ -300,8 +300,14 @@ def xlsx_bytes(nctx: dict) -> bytes:
     wb.properties.creator = "opkval"
     wb.properties.language = "da-DK"
     wb.properties.created = wb.properties.modified = when
+    # openpyxl's own save stamps the file with the time of saving (its properties and every
+    # entry): its writer into a dated zip instead, so one build gives the same bytes twice.
+    from openpyxl.writer.excel import ExcelWriter
+
+    from opkval.base.fileio import DatedZipFile
+
     buf = io.BytesIO()
-    wb.save(buf)
+    ExcelWriter(wb, DatedZipFile(buf, when)).save()  # save() closes the zip
     return buf.getvalue()
 
 

@@ -36,6 +36,7 @@ from typing import cast
 from lxml.etree import SubElement
 
 from opkval.base import doc
+from opkval.base.fileio import DatedZipFile
 from opkval.inputs.kommune import official_name
 from opkval.publish import fontmetrics
 from opkval.sections.present import logo_png as _drawn_logo
@@ -711,8 +712,8 @@ class _Writer:
         for part in package.parts:
             part.before_marshal()  # as OpcPackage.save does
         out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-            writer = cast(PhysPkgWriter, _DatedEntries(dst, when))  # its write() only
+        with DatedZipFile(out, when) as dst:
+            writer = cast(PhysPkgWriter, _DatedEntries(dst))  # its write() only
             PackageWriter._write_content_types_stream(writer, package.parts)
             PackageWriter._write_pkg_rels(writer, package.rels)
             PackageWriter._write_parts(writer, package.parts)
@@ -756,25 +757,17 @@ _APP_XML = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 
 class _DatedEntries:
-    """python-docx's physical package writer interface (``write(pack_uri, blob)``) over a zip
-    file: every entry's time is `when` (not the time of writing), and the template's
-    application metadata is replaced, so one document gives the same bytes in every build."""
+    """python-docx's physical package writer interface (``write(pack_uri, blob)``) over a
+    :class:`~opkval.base.fileio.DatedZipFile` (every entry dated, pictures stored), with the
+    template's application metadata replaced: one document gives the same bytes in every
+    build."""
 
-    def __init__(self, dst: zipfile.ZipFile, when: dt.datetime):
+    def __init__(self, dst: zipfile.ZipFile):
         self._dst = dst
-        self._stamp = max(when.astimezone(dt.UTC).replace(tzinfo=None),
-                          dt.datetime(1980, 1, 1)).timetuple()[:6]
 
     def write(self, pack_uri, blob: bytes) -> None:
         name = pack_uri.membername
-        zi = zipfile.ZipInfo(name, date_time=self._stamp)
-        # Pictures are compressed already: stored as they are (deflating them again only
-        # cost time).
-        zi.compress_type = (zipfile.ZIP_STORED if name.endswith((".png", ".jpeg"))
-                            else zipfile.ZIP_DEFLATED)
-        zi.create_system = 0
-        zi.external_attr = 0
-        self._dst.writestr(zi, _APP_XML if name == "docProps/app.xml" else blob)
+        self._dst.writestr(name, _APP_XML if name == "docProps/app.xml" else blob)
 
 
 def build_time(document: doc.Document | None = None) -> dt.datetime:
