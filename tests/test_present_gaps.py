@@ -71,6 +71,31 @@ def test_charts_build(kommune):
         assert "<svg" in chart.svg[:500] and not chart.png and chart.alt
 
 
+def test_a_chart_is_the_same_whatever_was_drawn_before_it(ishoej_plan):
+    """Charts reuse their emptied figures (charts._canvas): each chart's SVG is the same as
+    from a new figure, byte for byte, in any order, for kommuner with and without a plan,
+    with and without dagpleje figures, and the plan chart sharing the grants chart's size."""
+    ctxs = [_ctx("Ishøj", plan=ishoej_plan), _ctx("Læsø"), _ctx("Helsingør"),
+            _ctx("København"), _ctx("Samsø")]
+    fns = (charts.grants_by_year, charts.plan_cumulative, charts.staff_ranking,
+           charts.normering_trend)
+
+    def drawn(order, fresh):
+        out = {}
+        for i in order:
+            for f in fns:
+                if fresh:
+                    charts._CANVASES.clear()
+                fig = f(ctxs[i])
+                out[i, f.__name__] = fig.svg if fig else None
+        return out
+
+    new = drawn(range(5), fresh=True)
+    assert new[0, "plan_cumulative"] and new[1, "plan_cumulative"] is None
+    assert drawn(range(5), fresh=False) == new
+    assert drawn([4, 2, 0, 3, 1, 0], fresh=False) == new
+
+
 @pytest.mark.parametrize("kommune", ["Ishøj", "Læsø"])
 def test_ranking_draws_every_kommune_once_in_its_colour(kommune):
     """The 98 bars are one path a colour: the kommune's one bar, its group's other members,
