@@ -14,7 +14,8 @@ Blocks:
 
 Every block serialises to JSON (:func:`to_data`, :func:`from_data`) and shows itself in Jupyter
 as HTML plus that JSON under :data:`MIMETYPE`, so an executed notebook holds the document and
-every writer reads it from there (the way nbconvert's LaTeX exporter reads ``text/latex``).
+every writer reads it from there (the way nbconvert's LaTeX exporter reads ``text/latex``). A
+notebook cell shows its blocks together, as one output (:class:`Shown`).
 """
 
 from __future__ import annotations
