@@ -121,20 +121,40 @@ def test_csv_has_the_same_rows_for_programs(files):
     assert len(rows[0]) == len(head)
 
 
-def test_bytes_are_stable_for_the_same_context(data, tmp_path):
-    """The same context gives the same bytes: the workbook says it was made and changed at
-    the overview's time, and every zip entry is dated so, not with the time of writing."""
+def test_bytes_are_stable_for_the_same_context(data, tmp_path, monkeypatch):
+    """With SOURCE_DATE_EPOCH the workbook is the same bytes on a machine in any time zone: it
+    says it was made and changed at that moment (UTC), and every zip entry is dated so, not
+    with the time of writing."""
+    import time
     import zipfile
 
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1765000000")  # 6 December 2025, 05:46:40 UTC
     nctx = national_context(data, tmp_path, 2026, generated_at=WHEN)
     assert csv_bytes(nctx) == csv_bytes(nctx)
-    x = xlsx_bytes(nctx)
-    wb = load_workbook(io.BytesIO(x))
+    made = []
+    old = os.environ.get("TZ")
+    try:
+        for tz in ("UTC", "America/New_York", "Europe/Copenhagen"):
+            os.environ["TZ"] = tz
+            time.tzset()
+            made.append(xlsx_bytes(nctx))
+    finally:
+        if old is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = old
+        time.tzset()
+    assert made[0] == made[1] == made[2]
+    wb = load_workbook(io.BytesIO(made[0]))
     assert wb["Kommuner"].max_row == 99
-    assert wb.properties.created == wb.properties.modified == WHEN  # naive: UTC here
-    stamp = WHEN.astimezone(dt.UTC).timetuple()[:6]
-    assert {i.date_time for i in zipfile.ZipFile(io.BytesIO(x)).infolist()} == {stamp}
-    assert xlsx_bytes(nctx) == x
+    moment = dt.datetime(2025, 12, 6, 5, 46, 40)
+    assert wb.properties.created == wb.properties.modified == moment
+    entries = zipfile.ZipFile(io.BytesIO(made[0])).infolist()
+    assert {i.date_time for i in entries} == {moment.timetuple()[:6]}
+    from opkval.base.fileio import DatedZipFile
+
+    with pytest.raises(ValueError, match="tidszone"):  # a naive time means the machine's zone
+        DatedZipFile(io.BytesIO(), WHEN)
 
 
 def _soffice(args: list[str], home) -> None:

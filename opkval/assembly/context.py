@@ -66,6 +66,19 @@ def build_time() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
 
 
+def made_at(generated_at: str | None) -> dt.datetime | None:
+    """The instant a note (or the overview) was made, with its zone, for files' metadata:
+    the moment SOURCE_DATE_EPOCH gives when it is set (then two builds write the same bytes,
+    whatever the machine's zone), else ``generated_at`` (the time the note prints, naive, on
+    this machine's clock) in this machine's zone; None without either."""
+    import os
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    return dt.datetime.fromisoformat(generated_at).astimezone() if generated_at else None
+
+
 @lru_cache(maxsize=1)
 def git_revision(root: str = str(PROJECT_ROOT)) -> GitRevision:
     """Current commit and whether the work tree differs from it ('ukendt' outside git)."""

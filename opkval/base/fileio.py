@@ -229,6 +229,8 @@ class DatedZipFile(zipfile.ZipFile):
     names end in one of `stored` (pictures, compressed already) are stored as they are."""
 
     def __init__(self, file, when: dt.datetime, stored: tuple[str, ...] = (".png", ".jpeg")):
+        if when.tzinfo is None:  # a naive time would be read in the machine's zone
+            raise ValueError("DatedZipFile: when skal have en tidszone")
         super().__init__(file, "w", zipfile.ZIP_DEFLATED)
         self._stamp = max(when.astimezone(dt.UTC).replace(tzinfo=None),
                           dt.datetime(1980, 1, 1)).timetuple()[:6]

@@ -295,16 +295,20 @@ def xlsx_bytes(nctx: dict) -> bytes:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     about.freeze_panes = "A2"
 
-    when = dt.datetime.fromisoformat(nctx["generated_at"])
+    from openpyxl.writer.excel import ExcelWriter
+
+    from opkval.assembly.context import made_at
+    from opkval.base.fileio import DatedZipFile
+
+    when = made_at(nctx["generated_at"]) or dt.datetime.now(dt.UTC)
     wb.properties.title = "Opkvalificeringspuljen – alle kommuner"
     wb.properties.creator = "opkval"
     wb.properties.language = "da-DK"
-    wb.properties.created = wb.properties.modified = when
+    # openpyxl writes these as UTC ("Z") and takes them naive.
+    wb.properties.created = wb.properties.modified = when.astimezone(dt.UTC).replace(
+        tzinfo=None)
     # openpyxl's own save stamps the file with the time of saving (its properties and every
     # entry): its writer into a dated zip instead, so one build gives the same bytes twice.
-    from openpyxl.writer.excel import ExcelWriter
-
-    from opkval.base.fileio import DatedZipFile
 
     buf = io.BytesIO()
     ExcelWriter(wb, DatedZipFile(buf, when)).save()  # save() closes the zip

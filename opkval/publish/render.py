@@ -600,16 +600,12 @@ def note_parts(ctx: dict) -> tuple[Part, ...]:
 
 
 def created_at(ctx: dict) -> str:
-    """The documents' creation time for their metadata (ISO 8601 with its offset): the moment
-    SOURCE_DATE_EPOCH gives when it is set (then two builds write the same bytes), else the
-    context's ``generated_at`` (the time the note prints) in this machine's zone."""
-    import datetime as dt
+    """The documents' creation time for their metadata (ISO 8601 with its offset):
+    :func:`opkval.assembly.context.made_at` of the context's ``generated_at``."""
+    from opkval.assembly.context import made_at
 
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).isoformat()
-    g = ctx.get("generated_at")
-    return dt.datetime.fromisoformat(g).astimezone().isoformat() if g else ""
+    when = made_at(ctx.get("generated_at"))
+    return when.isoformat() if when else ""
 
 
 def keep_context_beside(nb, path: Path, context_name: str) -> None:
