@@ -80,3 +80,8 @@ def test_show_displays_a_cells_blocks_as_one_output(monkeypatch):
     assert shown == [(doc.Shown([p1, p2, p3]),)]
     present.show(None, [])
     assert len(shown) == 1
+    # Something that is not a block is shown on its own, between the blocks around it (the
+    # renderer then refuses the note): it does not take the cell's blocks down with it.
+    shown.clear()
+    present.show(p1, "<p>løs HTML</p>", p2, p3)
+    assert shown == [(doc.Shown([p1]),), ("<p>løs HTML</p>",), (doc.Shown([p2, p3]),)]

@@ -73,8 +73,8 @@ def test_charts_build(kommune):
 
 def test_a_chart_is_the_same_whatever_was_drawn_before_it(ishoej_plan):
     """Charts reuse their emptied figures (charts._canvas): each chart's SVG is the same as
-    from a new figure, byte for byte, in any order, for kommuner with and without a plan,
-    with and without dagpleje figures, and the plan chart sharing the grants chart's size."""
+    from a new figure, byte for byte, in any order, for kommuner with and without a plan and
+    with and without dagpleje figures."""
     ctxs = [_ctx("Ishøj", plan=ishoej_plan), _ctx("Læsø"), _ctx("Helsingør"),
             _ctx("København"), _ctx("Samsø")]
     fns = (charts.grants_by_year, charts.plan_cumulative, charts.staff_ranking,
@@ -85,7 +85,7 @@ def test_a_chart_is_the_same_whatever_was_drawn_before_it(ishoej_plan):
         for i in order:
             for f in fns:
                 if fresh:
-                    charts._CANVASES.clear()
+                    charts._forget_figures()
                 fig = f(ctxs[i])
                 out[i, f.__name__] = fig.svg if fig else None
         return out
@@ -94,6 +94,30 @@ def test_a_chart_is_the_same_whatever_was_drawn_before_it(ishoej_plan):
     assert new[0, "plan_cumulative"] and new[1, "plan_cumulative"] is None
     assert drawn(range(5), fresh=False) == new
     assert drawn([4, 2, 0, 3, 1, 0], fresh=False) == new
+
+
+def test_a_kept_figure_is_empty_with_its_colours_from_the_start_and_its_own_thread():
+    """An emptied figure has no lines, texts or legends left, starts the colour cycle again
+    (a line without a colour is the first colour, as on a new figure), and another thread
+    gets a figure of its own."""
+    import threading
+
+    import matplotlib
+
+    first = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"][0]
+    fig, ax = charts._canvas("prøve", (2.0, 2.0))
+    ax.plot([0, 1])
+    ax.annotate("x", (0, 0))
+    fig.legend(handles=ax.lines)
+    again, ax = charts._canvas("prøve", (2.0, 2.0))
+    assert again is fig and not ax.lines and not ax.texts and not fig.legends
+    (line,) = ax.plot([0, 1])
+    assert line.get_color() == first
+    other = []
+    t = threading.Thread(target=lambda: other.append(charts._canvas("prøve", (2.0, 2.0))[0]))
+    t.start()
+    t.join()
+    assert other and other[0] is not fig
 
 
 @pytest.mark.parametrize("kommune", ["Ishøj", "Læsø"])

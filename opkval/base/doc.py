@@ -239,6 +239,7 @@ Block = Heading | Paragraph | BulletList | Table | Figure | KeyValue | Box | Sec
 BLOCK_TYPES: dict[str, type] = {c.__name__: c for c in
                                 (Heading, Paragraph, BulletList, Table, Figure, KeyValue, Box,
                                  Section)}
+BLOCK_CLASSES = tuple(BLOCK_TYPES.values())
 
 
 @dataclass

@@ -13,6 +13,7 @@ CPU a chart (a third of its chart time); Typst rasterises the SVG for Word in ab
 from __future__ import annotations
 
 import io
+import threading
 from functools import cache
 from types import SimpleNamespace
 from typing import Any, cast
@@ -71,28 +72,32 @@ def _mpl() -> SimpleNamespace:
                            FuncFormatter=FuncFormatter, MaxNLocator=MaxNLocator)
 
 
-#: Figures kept for the next chart of the same size and layout (:func:`_canvas`).
-_CANVASES: dict[tuple[tuple[float, float], int], tuple[Any, Any]] = {}
+#: Each thread's figures, kept for the next chart of the same kind (:func:`_canvas`).
+_KEPT = threading.local()
 
 
-def _canvas(figsize: tuple[float, float], ncols: int = 1) -> tuple[Any, Any]:
-    """A figure of `figsize` inches with `ncols` axes in a row (one axes, or a list), empty.
+def _canvas(kind: str, figsize: tuple[float, float], ncols: int = 1) -> tuple[Any, Any]:
+    """A figure of `figsize` inches with `ncols` axes in a row (one axes, or a list), empty,
+    for the chart `kind`.
 
-    The figure is kept and emptied for the next chart of the same size, not built anew:
+    The figure is kept and emptied for the next chart of the same kind, not built anew:
     matplotlib's axes and their tick objects, made on the first drawing, were a third of a
-    chart's time (a warm kernel draws three or four charts a note). Emptied means as a new
-    figure is: every line, bar, text and legend a chart added is removed, and the axes' limits
-    and autoscaling are reset; what else a chart sets (ticks, tick labels, formatters, labels,
-    titles, grid, margins) it sets on every call. So a chart's SVG is the same, byte for byte,
-    whatever was drawn before it (tests/test_present_gaps.py draws the 98 kommuners' charts
-    in three orders).
+    chart's time (a warm kernel draws three or four charts a note). Emptied: every line, bar,
+    text and legend a chart added is removed, and the axes' limits, autoscaling and colour
+    cycle are reset. What else a chart sets (ticks, tick labels, formatters, labels, titles,
+    grid, margins) it sets the same way on every call, and a figure serves one kind of chart
+    in one thread only. So a chart's SVG is the same, byte for byte, whatever was drawn before
+    it (tests/test_present_gaps.py draws the 98 kommuners' charts in three orders).
     """
-    key = (figsize, ncols)
-    if key not in _CANVASES:
+    kept = getattr(_KEPT, "figures", None)
+    if kept is None:
+        kept = _KEPT.figures = {}
+    key = (kind, figsize, ncols)
+    if key not in kept:
         fig = _mpl().Figure(figsize=figsize)
-        _CANVASES[key] = (fig, fig.subplots(1, ncols) if ncols > 1 else fig.subplots())
-        return _CANVASES[key]
-    fig, axes = _CANVASES[key]
+        kept[key] = (fig, fig.subplots(1, ncols) if ncols > 1 else fig.subplots())
+        return kept[key]
+    fig, axes = kept[key]
     for legend in list(fig.legends):
         legend.remove()
     for ax in (axes if ncols > 1 else [axes]):
@@ -102,10 +107,16 @@ def _canvas(figsize: tuple[float, float], ncols: int = 1) -> tuple[Any, Any]:
             container.remove()
         for artist in [*ax.lines, *ax.patches, *ax.collections, *ax.texts, *ax.images]:
             artist.remove()
+        ax.set_prop_cycle(None)
         ax.set_xlim(0, 1, auto=True)
         ax.set_ylim(0, 1, auto=True)
         ax.relim()
     return fig, axes
+
+
+def _forget_figures() -> None:
+    """Drop this thread's kept figures (the next charts start from new ones)."""
+    _KEPT.figures = {}
 
 
 def chart_figure(svg: str, alt: str, caption: str = "") -> doc.Figure:
@@ -167,7 +178,7 @@ def grants_by_year(ctx: dict) -> doc.Figure:
     """Bars: the kommune's grant per year, coloured by origin; dots: the key estimate."""
     grants = ctx["grants"]
     years = [g["aar"] for g in grants]
-    fig, ax = _canvas((7.2, 3.1))
+    fig, ax = _canvas("grants", (7.2, 3.1))
     bars = ax.bar(years, [g["beloeb_kr"] for g in grants],
                   color=[COLORS[g["label"]] for g in grants], width=0.65)
     for bar, g in zip(bars, grants, strict=True):
@@ -225,7 +236,7 @@ def staff_ranking(ctx: dict) -> doc.Figure:
     colors = [GAP_COLORS["kommune"] if r["kode"] == k["kode"]
               else GAP_COLORS["gruppe"] if r["kommunegruppe"] == k["kommunegruppe"]
               else GAP_COLORS["oevrige"] for r in rows]
-    fig, ax = _canvas((7.2, 3.2))
+    fig, ax = _canvas("ranking", (7.2, 3.2))
     # The bars as thick lines, one path a colour (98 bar patches, or a collection of 98
     # lines, drew far slower and gave the SVG 98 elements to parse; same picture).
     bar_pt = 0.8 * 0.86 * 7.2 * 72 / (len(rows) + 1)  # 80 % of a slot, in points
@@ -283,7 +294,7 @@ def normering_trend(ctx: dict) -> doc.Figure:
     k = ctx["kommune"]
     years = n["aar"]
     tilbud = [t for t in PASNING if t in n["kommune"]]
-    fig, axes = _canvas((7.2, 2.7), len(tilbud))
+    fig, axes = _canvas("normering", (7.2, 2.7), len(tilbud))
     for ax, t in zip(axes, tilbud, strict=True):
         own = [v if v is not None else float("nan") for v in n["kommune"][t]]
         med = [v if v is not None else float("nan") for v in n["land_median"][t]]
@@ -342,7 +353,7 @@ def plan_cumulative(ctx: dict) -> doc.Figure | None:
     years = [r["aar"] for r in rows]
     paid = [r["kumuleret_udbetalt_kr"] for r in rows]
     spent = [r["kumuleret_forbrug_kr"] for r in rows]
-    fig, ax = _canvas((7.2, 3.1))
+    fig, ax = _canvas("plan", (7.2, 3.1))
     ax.plot(years, paid, "s-", color=COLORS["tilsagn"], linewidth=2, markersize=4,
             label="Tilskud i alt (modtaget eller ventet), ultimo året")
     ax.plot(years, spent, "o--", color="#c55a11", linewidth=2, markersize=4,
@@ -370,7 +381,7 @@ def national_staff_distribution(nctx: dict) -> doc.Figure:
     """Histogram: share employed as pædagog (2024) across the 98 kommuner, median marked."""
     values = [r["pct_paedagoger"] for r in nctx["kommuner"]]
     d = nctx["fordeling_pct_paedagoger"]
-    fig, ax = _canvas((7.2, 2.8))
+    fig, ax = _canvas("national", (7.2, 2.8))
     lo, hi = int(min(values)) - 1, int(max(values)) + 2
     ax.hist(values, bins=range(lo, hi, 2), color="#5b9bd5", edgecolor="white")
     ax.axvline(d["median"], color="#c55a11", linewidth=2,

@@ -38,8 +38,8 @@ def grant_note(g: dict) -> str:
 
 
 def show(*parts: object) -> None:
-    """Display the parts of a document in order (in Jupyter), as one output, skipping absent
-    ones (None); a list or tuple shows each of its parts.
+    """Display the parts of a document in order (in Jupyter), its blocks as one output,
+    skipping absent ones (None); a list or tuple shows each of its parts.
 
     One notebook cell per document, one output per cell (:class:`opkval.base.doc.Shown`):
     each cell is a round trip to the kernel and each output a message, and a cell per table or
@@ -47,9 +47,20 @@ def show(*parts: object) -> None:
     """
     from IPython.display import display
 
-    blocks = doc.sequence(*parts)
-    if blocks:
-        display(doc.Shown(blocks))
+    shown: list = []
+    for part in doc.sequence(*parts):
+        if isinstance(part, doc.BLOCK_CLASSES):
+            shown.append(part)
+            continue
+        # Not a document block (a table of data, an HTML string): shown on its own, as
+        # Jupyter shows it; the renderer refuses a note with such output (its PDF and Word
+        # would miss it) instead of losing the blocks around it.
+        if shown:
+            display(doc.Shown(shown))
+            shown = []
+        display(part)
+    if shown:
+        display(doc.Shown(shown))
 
 
 def section(heading: str, *children: object, role: str = "", level: int = 2) -> doc.Section:
