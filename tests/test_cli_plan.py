@@ -22,6 +22,20 @@ def test_plan_check_prints_rule_table(capsys):
     assert wage[column - 2:column] == "  " and wage[:column].rstrip().endswith("Kan ikke afgøres")
     assert "Første tildelingsrunde: modtaget 1.304.000 kr., brugt 1.304.000 kr., tilbage 0 kr." \
         in out
+    # Round 2's grant is an estimate: said beside its figures, and its risk given as the
+    # estimate's range (the bilag's ca. 1,6–3,7 mio. kr.), with the deadline it assumes.
+    assert ("Anden tildelingsrunde: modtaget 4.637.960 kr. (skøn), brugt 974.000 kr., tilbage "
+            "3.663.960 kr. (skøn); risiko for tilbagebetaling: ca. 1,6–3,7 mio."
+            " kr. (skøn), frist 31.12.2030 (antaget)") in out
+    assert "tilbage 0 kr.; risiko for tilbagebetaling: 0 kr., frist 31.07.2030" in out
+    # The ledger's columns say their names in full, each figure under its heading: Ishøj's
+    # 2024, 792.000 kr. of the pool spent (the plan's budget), none from elsewhere.
+    ledger = out[out.index("År "):].splitlines()
+    head = ledger[0]
+    assert head.split() == ["År", "Udbetalt", "Forbrug", "Ikke", "finansieret", "Saldo"]
+    y2024 = next(r for r in ledger if r.startswith("2024"))
+    assert y2024[:head.index("Forbrug") + len("Forbrug")].endswith("792.000")
+    assert y2024[:head.index("finansieret") + len("finansieret")].endswith(" 0")
     # issue 19: Ishøj's only former brud (90/10) flips on one classification: counted apart
     # (Afhænger af klassifikationen), so --strict, which fails on a certain brud, passes.
     assert "Afhænger af klassifikationen" in out

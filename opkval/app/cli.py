@@ -245,16 +245,25 @@ def cmd_plan_check(args: argparse.Namespace) -> int:
     led = pc["ledger"]
     out = [f"Plan {plan.fil}: {plan.kommune.officielt_navn}, {len(plan.indsatser)} indsatser, "
            f"dateret {plan.dato.isoformat()} – gyldig.", ""]
-    out.append(f"{'År':<6}{'Udbetalt':>14}{'Forbrug':>14}{'Ikke fin.':>14}{'Saldo':>14}")
+    out.append(f"{'År':<6}{'Udbetalt':>14}{'Forbrug':>14}{'Ikke finansieret':>18}"
+               f"{'Saldo':>14}")
     for y in led["aar"]:
         out.append(f"{y['aar']:<6}{fmt.number(y['udbetalt_kr']):>14}"
-                   f"{fmt.number(y['forbrug_kr']):>14}{fmt.number(y['ikke_finansieret_kr']):>14}"
+                   f"{fmt.number(y['forbrug_kr']):>14}{fmt.number(y['ikke_finansieret_kr']):>18}"
                    f"{fmt.number(y['saldo_kr']):>14}")
     out.append("")
     for r in led["runder"]:
-        out.append(f"{r['navn']}: modtaget {fmt.kr(r['modtaget_kr'])}, brugt "
-                   f"{fmt.kr(r['brugt_kr'])}, tilbage {fmt.kr(r['tilbage_kr'])} "
-                   f"(risiko for tilbagebetaling: {fmt.kr(r['risiko_tilbagebetaling_kr'])})")
+        # A round whose grant is an estimate says so, and its risk as the estimate's range
+        # (as the bilag does), not as an exact figure; an assumed deadline is said too.
+        est = " (skøn)" if r["skoen"] else ""
+        risk = (fmt.approx_kr_range(*r["risiko_interval_kr"]) + " (skøn)"
+                if r["skoen"] and r.get("risiko_interval_kr")
+                else fmt.kr(r["risiko_tilbagebetaling_kr"]))
+        deadline = (f", frist {fmt.short_date(r['frist'])}"
+                    + (" (antaget)" if r.get("frist_antaget") else "") if r.get("frist") else "")
+        out.append(f"{r['navn']}: modtaget {fmt.kr(r['modtaget_kr'])}{est}, brugt "
+                   f"{fmt.kr(r['brugt_kr'])}, tilbage {fmt.kr(r['tilbage_kr'])}{est}; "
+                   f"risiko for tilbagebetaling: {risk}{deadline}")
     out.append("")
     width = max(len(r["navn"]) for r in pc["regler"]) + 2
     status_width = max(len(s) for s in STATUS_DA.values()) + 2  # "Kan ikke afgøres" is 16
