@@ -75,8 +75,13 @@ def test_template_command(tmp_path, capsys):
 
 
 @pytest.mark.slow
-def test_ishoej_report_json_has_plan_figures(tmp_path):
+def test_ishoej_report_json_has_plan_figures(tmp_path, capsys):
     assert main(["report", "--kommune", "Ishøj", "--out", str(tmp_path), "--format", "html"]) == 0
+    # The report says what plan check warns about: the blank count, and round 2's years
+    # that no letter gives (so the note's figures for them are estimates).
+    err = capsys.readouterr().err
+    assert "  advarsel: linje 77, indsatser[3].deltagere: antal deltagere er ikke angivet" in err
+    assert "  advarsel: Ingen tilsagn i planen eller i opkvals data for 2026–2030" in err
     ctx = json.loads((tmp_path / "ishoej.json").read_text(encoding="utf-8"))
     led = ctx["plan"]["ledger"]
     assert led["runder"][0]["brugt_kr"] == 1304000

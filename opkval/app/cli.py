@@ -16,7 +16,9 @@ import re
 import signal
 import sys
 import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from opkval import PROJECT_ROOT
 from opkval.base.domain import KEYS
@@ -184,6 +186,11 @@ def _report(args: argparse.Namespace, written: list) -> int:
             _log(str(e))
             _log("Ingen rapport er skrevet; eventuelle tidligere rapportfiler er uændrede.")
             return e.exit_code
+        if announced and announced[0] is not None:
+            # What `plan check` warns about, said here too: the note is written, but the
+            # analyst should know what it rests on (a letter not entered, a blank count).
+            for warning in plan_warnings(announced[0], ctx["grants"], ctx.get("report_year")):
+                _log("  advarsel: " + warning.replace("\u00a0", " "))
         from opkval.base.fileio import output_lock
 
         try:
@@ -270,26 +277,28 @@ def cmd_plan_check(args: argparse.Namespace) -> int:
     out.append(f"{'Regel':<{width}}{'Status':<{status_width}}Vurdering")
     for r in pc["regler"]:
         out.append(f"{r['navn']:<{width}}{STATUS_DA[r['status']]:<{status_width}}{r['tekst']}")
-    out.extend(_plan_warnings(plan, grants))
+    warnings = plan_warnings(plan, grants)
+    if warnings:
+        out.extend(["", "Advarsler:", *(f"  - {x}" for x in warnings)])
     print("\n".join(out).replace("\u00a0", " "))
     if args.strict and pc["status_antal"]["brud"]:
         return 1
     return 0
 
 
-def _plan_warnings(plan, grants: list[dict], today: dt.date | None = None) -> list[str]:
-    """What ``plan check`` warns about without refusing the plan (issue 19): blank
-    participant counts (where, which field), implausible tilsagn letters, and the years
-    already paid that have no letter and are therefore estimated."""
+def plan_warnings(plan, grants: Sequence[Mapping[str, Any]],
+                  year: int | None = None) -> list[str]:
+    """What ``plan check`` and ``report`` warn about without refusing the plan (issue 19):
+    blank participant counts (where, which field), implausible tilsagn letters, and the years
+    paid by `year` (this year by default) that have no letter and are therefore estimated."""
     from opkval.engine.wording import estimated_years_text
 
-    year = (today or dt.date.today()).year
     lines = [*plan.advarsler,
              *dict.fromkeys(g["advarsel"] for g in grants if g.get("advarsel"))]
-    est = estimated_years_text(grants, year)
+    est = estimated_years_text(grants, year or dt.date.today().year)
     if est:
         lines.append(est)
-    return ["", "Advarsler:", *(f"  - {x}" for x in lines)] if lines else []
+    return lines
 
 
 def cmd_plan_template(args: argparse.Namespace) -> int:

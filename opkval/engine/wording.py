@@ -8,6 +8,9 @@ kroner belong in the analysis tables.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from opkval.base import fmt
 
 
@@ -194,7 +197,7 @@ def kr_per_trained_note(effekt: dict) -> str:
     return text
 
 
-def estimated_years_text(grants: list[dict], year: int) -> str:
+def estimated_years_text(grants: Sequence[Mapping[str, Any]], year: int) -> str:
     """The paid years (payment year up to ``year``) that no letter or published tilsagn
     gives: 'Ingen tilsagn for 2026–2030 (udbetalt eller udmøntet senest 2026); de år er skøn
     eller fremskrevne.' ('' when every paid year is known)."""
