@@ -36,6 +36,22 @@ def test_template_has_drop_downs(tmp_path, ishoej):
                         "=Lister!$D$2:$D$12"]
 
 
+def test_every_date_cell_has_the_danish_date_format(tmp_path, ishoej):
+    """In an empty template a date typed into Tilsagn's dato column, the meeting field or an
+    indsats's start and slut is a date, shown day-month-year as the hints say (01-08-2024)."""
+    wb = load_workbook(write_workbook(tmp_path / "plan.xlsx", ishoej, None, config=PLAN_CONFIG))
+    tilsagn = wb["Tilsagn"]
+    dato = [c.value for c in tilsagn[1]].index("dato") + 1
+    assert {tilsagn.cell(row=r, column=dato).number_format for r in range(2, 61)} \
+        == {"dd-mm-yyyy"}
+    notat = wb["Notat"]
+    moede = next(r for r in range(2, notat.max_row + 1) if notat.cell(r, 1).value == "moede")
+    assert notat.cell(moede, 2).number_format == "dd-mm-yyyy"
+    indsatser = wb["Indsatser"]
+    start = [c.value for c in indsatser[1]].index("start") + 1
+    assert indsatser.cell(row=2, column=start).number_format == "dd-mm-yyyy"
+
+
 def test_filled_in_workbook_edit_is_read(tmp_path, index, ishoej, ishoej_plan):
     path = write_workbook(tmp_path / "plan.xlsx", ishoej, ishoej_plan, config=PLAN_CONFIG)
     wb = load_workbook(path)

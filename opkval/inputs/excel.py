@@ -208,7 +208,7 @@ def write_workbook(path: Path | str, kommune: Kommune, plan: Plan | None = None,
         ws.append([pt.id, words.get(pt.id), f"{pt.titel}: {pt.spoergsmaal}"])
     from opkval.inputs.excel_notat import write_notat_sheets
 
-    write_notat_sheets(wb, plan, _header)
+    write_notat_sheets(wb, plan, _header, DATE_FORMAT, TEMPLATE_ROWS)
     out = Path(path)
     wb.save(out)
     return out

@@ -70,14 +70,19 @@ def afsnit_sheet(reader, sheet) -> None:
         reader.raw.setdefault("notat", {})["afsnit"] = rows
 
 
-def write_notat_sheets(wb, plan: Plan | None, header) -> None:
-    """The sheets *Tilsagn*, *Notat* and *Afsnit*, filled in from `plan` when given."""
+def write_notat_sheets(wb, plan: Plan | None, header, date_format: str,
+                       rows: int) -> None:
+    """The sheets *Tilsagn*, *Notat* and *Afsnit*, filled in from `plan` when given. Date
+    cells have `date_format` (the other sheets' Danish dates), in the first `rows` rows of
+    *Tilsagn* too, so a letter's date typed into an empty template is a date."""
     ws = wb.create_sheet("Tilsagn")
     header(ws, TILSAGN_COLS)
     ws.column_dimensions["D"].width = 60
     for t in plan.tilsagn if plan else ():
         ws.append([t.aar, t.runde, t.beloeb_kr, t.kilde, t.dato])
-        ws.cell(row=ws.max_row, column=5).number_format = "yyyy-mm-dd"
+    dato = TILSAGN_COLS.index("dato") + 1
+    for r in range(2, max(ws.max_row, rows) + 1):
+        ws.cell(row=r, column=dato).number_format = date_format
     ws = wb.create_sheet("Notat")
     header(ws, ("felt", "vaerdi"))
     ws.column_dimensions["B"].width = 90
@@ -85,7 +90,7 @@ def write_notat_sheets(wb, plan: Plan | None, header) -> None:
     for key in NOTAT_FIELDS:
         ws.append([key, getattr(n, key) if n else None])
         if key == "moede":
-            ws.cell(row=ws.max_row, column=2).number_format = "yyyy-mm-dd"
+            ws.cell(row=ws.max_row, column=2).number_format = date_format
     ws = wb.create_sheet("Afsnit")
     header(ws, AFSNIT_COLS)
     ws.column_dimensions["B"].width = 90
