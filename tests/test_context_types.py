@@ -17,20 +17,24 @@ from pydantic import ValidationError
 
 from opkval import PROJECT_ROOT
 from opkval.assembly.context import build_context
-from opkval.assembly.context_types import json_schema, validate
+from opkval.assembly.context_types import validate
 from opkval.engine.plan_effect import parse_extra
 from opkval.inputs.plan import load_plan
 from tests.conftest import FIXTURES, PLAN_CONFIG, RULES
 
 WHEN = dt.datetime(2026, 12, 7, 12, 0)
-SCHEMA = PROJECT_ROOT / "docs" / "context.schema.json"
 
 
-def test_committed_schema_is_the_generated_one():
-    committed = json.loads(SCHEMA.read_text(encoding="utf-8"))
-    assert committed == json_schema(), (
-        "docs/context.schema.json is stale: python -m opkval.assembly.context_types "
-        "> docs/context.schema.json")
+@pytest.mark.parametrize("module, name", [("context_types", "context.schema.json"),
+                                          ("national_types", "landsoversigt.schema.json")])
+def test_committed_schema_is_the_generated_one(module, name):
+    """The note's and the overview's committed JSON Schema is the one their types give."""
+    import importlib
+
+    generated = importlib.import_module(f"opkval.assembly.{module}").json_schema()
+    committed = json.loads((PROJECT_ROOT / "docs" / name).read_text(encoding="utf-8"))
+    assert committed == generated, (
+        f"docs/{name} is stale: python -m opkval.assembly.{module} > docs/{name}")
 
 
 CASES = {

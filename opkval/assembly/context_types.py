@@ -12,6 +12,7 @@ Keys named by data (years as ``"2026"``, kategori ids, dagtilbud, målgrupper) a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, NotRequired
 
 # pydantic needs typing_extensions' TypedDict before Python 3.12 (a dependency of pydantic).
@@ -832,32 +833,55 @@ class PoolFacts(TypedDict):
     runder: list[Runde]
 
 
-# Strict validation (tests, ``validate``): no unknown key, and no value of another type than
-# declared (pydantic reads ``__pydantic_config__`` of a TypedDict without importing it here).
-for _td in [v for v in list(globals().values())
-            if isinstance(v, type) and hasattr(v, "__required_keys__")]:
-    _td.__pydantic_config__ = {"extra": "forbid", "strict": True}  # type: ignore[attr-defined]
+# ------------------------------------------------ validation and schema (also the overview's)
+
+
+def make_strict(namespace: Mapping[str, Any], module: str) -> None:
+    """Strict validation for every TypedDict defined in `module` (its ``globals()``): no
+    unknown key, and no value of another type than declared (pydantic reads
+    ``__pydantic_config__`` of a TypedDict without importing it here)."""
+    for td in list(namespace.values()):
+        if isinstance(td, type) and hasattr(td, "__required_keys__") and td.__module__ == module:
+            td.__pydantic_config__ = {"extra": "forbid", "strict": True}  # type: ignore[attr-defined]
+
+
+def validated(shape: Any, value: Any) -> Any:
+    """``value`` checked strictly against the TypedDict `shape`; raise pydantic's
+    ValidationError."""
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(shape).validate_python(value)
+
+
+def schema_for(shape: Any, name: str) -> dict:
+    """The JSON Schema of the TypedDict `shape`, committed as ``docs/<name>``."""
+    from pydantic import TypeAdapter
+
+    schema = TypeAdapter(shape).json_schema()
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": f"https://opkval/docs/{name}", **schema}
+
+
+def write_schema(schema: dict) -> None:
+    """A schema on standard output, as ``docs/`` keeps it (``python -m …_types > docs/…``)."""
+    import json
+    import sys
+
+    sys.stdout.write(json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+
+
+make_strict(globals(), __name__)
 
 
 def validate(ctx: Any) -> Context:
     """``ctx`` checked strictly against :class:`Context`; raise pydantic's ValidationError."""
-    from pydantic import TypeAdapter
-
-    return TypeAdapter(Context).validate_python(ctx)
+    return validated(Context, ctx)
 
 
 def json_schema() -> dict:
     """The JSON Schema of ``reports/<slug>.json`` (committed as ``docs/context.schema.json``)."""
-    from pydantic import TypeAdapter
-
-    schema = TypeAdapter(Context).json_schema()
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
-            "$id": "https://opkval/docs/context.schema.json", **schema}
+    return schema_for(Context, "context.schema.json")
 
 
 if __name__ == "__main__":
-    import json
-    import sys
-
-    sys.stdout.write(json.dumps(json_schema(), ensure_ascii=False, indent=2, sort_keys=True)
-                     + "\n")
+    write_schema(json_schema())

@@ -23,7 +23,15 @@ from pydantic import AfterValidator
 # pydantic needs typing_extensions' TypedDict before Python 3.12 (a dependency of pydantic).
 from typing_extensions import TypedDict
 
-from opkval.assembly.context_types import BacktestErrors, BacktestRow, Manifest
+from opkval.assembly.context_types import (
+    BacktestErrors,
+    BacktestRow,
+    Manifest,
+    make_strict,
+    schema_for,
+    validated,
+    write_schema,
+)
 
 # ---------------------------------------------------------------- one kommune
 
@@ -334,32 +342,19 @@ class RoundFacts(TypedDict):
 
 
 # Strict validation, as for a note's context: no unknown key, no value of another type.
-for _td in [v for v in list(globals().values())
-            if isinstance(v, type) and hasattr(v, "__required_keys__")
-            and v.__module__ == __name__]:
-    _td.__pydantic_config__ = {"extra": "forbid", "strict": True}  # type: ignore[attr-defined]
+make_strict(globals(), __name__)
 
 
 def validate(nctx: Any) -> NationalContext:
     """``nctx`` checked strictly against :class:`NationalContext` (and each row's summary
     whole); raise pydantic's ValidationError."""
-    from pydantic import TypeAdapter
-
-    return TypeAdapter(NationalContext).validate_python(nctx)
+    return validated(NationalContext, nctx)
 
 
 def json_schema() -> dict:
     """The JSON Schema of ``reports/landsoversigt.json`` (``docs/landsoversigt.schema.json``)."""
-    from pydantic import TypeAdapter
-
-    schema = TypeAdapter(NationalContext).json_schema()
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
-            "$id": "https://opkval/docs/landsoversigt.schema.json", **schema}
+    return schema_for(NationalContext, "landsoversigt.schema.json")
 
 
 if __name__ == "__main__":
-    import json
-    import sys
-
-    sys.stdout.write(json.dumps(json_schema(), ensure_ascii=False, indent=2, sort_keys=True)
-                     + "\n")
+    write_schema(json_schema())
