@@ -23,11 +23,12 @@ def test_plan_check_prints_rule_table(capsys):
     assert "Første tildelingsrunde: modtaget 1.304.000 kr., brugt 1.304.000 kr., tilbage 0 kr." \
         in out
     # Round 2's grant is an estimate: said beside its figures, and its risk given as the
-    # estimate's range (the bilag's ca. 1,6–3,7 mio. kr.), with the deadline it assumes.
+    # estimate's range (the bilag's ca. 1,6–3,7 mio. kr.), with the deadline it assumes,
+    # worded as the bilag words them.
     assert ("Anden tildelingsrunde: modtaget 4.637.960 kr. (skøn), brugt 974.000 kr., tilbage "
             "3.663.960 kr. (skøn); risiko for tilbagebetaling: ca. 1,6–3,7 mio."
-            " kr. (skøn), frist 31.12.2030 (antaget)") in out
-    assert "tilbage 0 kr.; risiko for tilbagebetaling: 0 kr., frist 31.07.2030" in out
+            " kr. (skøn), frist 31. december 2030 (antaget frist; ingen kilde giver den)") in out
+    assert "tilbage 0 kr.; risiko for tilbagebetaling: 0 kr., frist 31. juli 2030" in out
     # The ledger's columns say their names in full, each figure under its heading: Ishøj's
     # 2024, 792.000 kr. of the pool spent (the plan's budget), none from elsewhere.
     ledger = out[out.index("År "):].splitlines()

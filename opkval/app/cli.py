@@ -233,22 +233,26 @@ def _plan_kommune(args: argparse.Namespace, index):
 
 def cmd_plan_check(args: argparse.Namespace) -> int:
     """Validate a plan and print its money and rule results (no report is built)."""
-    from opkval.assembly.context import plan_context
+    from opkval.assembly.context import plan_context, round_summaries
     from opkval.base import fmt
     from opkval.base.domain import STATUS_DA
-    from opkval.engine.allocation import grants_for_kommune
+    from opkval.engine.allocation import grants_for_kommune, key_factor_range, key_record
     from opkval.inputs.config import load_plan_config
     from opkval.inputs.data import load_all
     from opkval.inputs.kommune import KommuneIndex
     from opkval.inputs.plan import load_plan
+    from opkval.sections.present_plan import risk_facts
 
     config = load_plan_config()
     data = load_all()
     index = KommuneIndex(data.municipalities)
     plan = load_plan(args.file, index, expected=_plan_kommune(args, index), config=config)
-    grants = [g.as_dict() for g in grants_for_kommune(data, plan.kommune.kode,
-                                                        cfg=config.cfg, tilsagn=plan.tilsagn)]
-    pc = plan_context(plan, grants, config.cfg, config.rules)
+    rows = grants_for_kommune(data, plan.kommune.kode, cfg=config.cfg, tilsagn=plan.tilsagn)
+    grants = [g.as_dict() for g in rows]
+    # The key's record, as the note has it: the same risk range as the bilag says.
+    factor = key_factor_range(key_record(data, config.cfg, config.cfg.default_key))
+    pc = plan_context(plan, grants, config.cfg, config.rules, factor)
+    runder = {"runder": round_summaries(config.cfg, rows, factor)}
     led = pc["ledger"]
     out = [f"Plan {plan.fil}: {plan.kommune.officielt_navn}, {len(plan.indsatser)} indsatser, "
            f"dateret {plan.dato.isoformat()} – gyldig.", ""]
@@ -260,17 +264,13 @@ def cmd_plan_check(args: argparse.Namespace) -> int:
                    f"{fmt.number(y['saldo_kr']):>14}")
     out.append("")
     for r in led["runder"]:
-        # A round whose grant is an estimate says so, and its risk as the estimate's range
-        # (as the bilag does), not as an exact figure; an assumed deadline is said too.
-        est = " (skøn)" if r["skoen"] else ""
-        risk = (fmt.approx_kr_range(*r["risiko_interval_kr"]) + " (skøn)"
-                if r["skoen"] and r.get("risiko_interval_kr")
-                else fmt.kr(r["risiko_tilbagebetaling_kr"]))
-        deadline = (f", frist {fmt.short_date(r['frist'])}"
-                    + (" (antaget)" if r.get("frist_antaget") else "") if r.get("frist") else "")
+        # Worded as the bilag and the agenda item word it (risk_facts): a round whose grant
+        # is an estimate says so, its risk as the estimate's range, an assumed deadline too.
+        f = risk_facts(runder, r)
+        est = " (skøn)" if f["estimate"] else ""
         out.append(f"{r['navn']}: modtaget {fmt.kr(r['modtaget_kr'])}{est}, brugt "
                    f"{fmt.kr(r['brugt_kr'])}, tilbage {fmt.kr(r['tilbage_kr'])}{est}; "
-                   f"risiko for tilbagebetaling: {risk}{deadline}")
+                   f"risiko for tilbagebetaling: {f['amount']}{est}, frist {f['frist']}")
     out.append("")
     width = max(len(r["navn"]) for r in pc["regler"]) + 2
     status_width = max(len(s) for s in STATUS_DA.values()) + 2  # "Kan ikke afgøres" is 16

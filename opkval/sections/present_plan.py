@@ -10,6 +10,9 @@ the other sections are None (nothing to show).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from opkval.base import doc, fmt
 from opkval.base.domain import ROLE_AKTIVITETSVINDUE, ROLE_LOKAL_PLAN
 from opkval.engine import wording
@@ -46,7 +49,7 @@ def _no_plan(ctx: dict) -> doc.Section:
             " eller i Excel-skabelonen fra ", doc.Run("opkval plan template", code=True), ".")])
 
 
-def risk_facts(ctx: dict, r: dict) -> dict:
+def risk_facts(ctx: Mapping[str, Any], r: Mapping[str, Any]) -> dict:
     """A ledger round's money left over, in plain text, as the note and the agenda item word
     it: the amount (a rounded range where the grant is an estimate), the deadline (marked
     "antaget" without a source), and the condition the risk rests on ("hvis skønnet holder
