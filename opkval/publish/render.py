@@ -524,15 +524,14 @@ class Renderer:
             # is drawn by the Word writer itself.)
             # Each document's blocks are read from the notebook once, here, for its PDF, its
             # Word file and Word's pictures alike.
-            documents: list[doc.Document] = []
-            pdfs: list[_Background | None] = []
-            for part, sub in reversed(list(zip(parts, part_nbs, strict=True))):
-                document = notebook_document(sub, title=part.title, kind=part.kind,
-                                             header=part.header, created=created,
-                                             author=part.author)
-                wants_pdf = getattr(final, _field(part, "pdf")) is not None
-                documents.insert(0, document)
-                pdfs.insert(0, _Background(_pdf_bytes, document) if wants_pdf else None)
+            documents = [notebook_document(sub, title=part.title, kind=part.kind,
+                                           header=part.header, created=created,
+                                           author=part.author)
+                         for part, sub in zip(parts, part_nbs, strict=True)]
+            pdfs: list[_Background | None] = [None] * len(parts)
+            for i in reversed(range(len(parts))):  # the analysis's first
+                if getattr(final, _field(parts[i], "pdf")) is not None:
+                    pdfs[i] = _Background(_pdf_bytes, documents[i])
             if docx:
                 _Background(_rasterise_charts, documents)
             staged: list[tuple[Path, Path]] = []
