@@ -292,3 +292,43 @@ def test_a_line_after_round_1s_window_is_paid_from_round_2_when_it_can_be():
     assert led.round(2).pr_indsats == {"Sen": 200000}
     r = rule(check_all(p, led, load_config(), RULES), "runde1_periode")
     assert r.status == "ok" and "Ingen indsatser bruger første rundes midler" in r.tekst
+
+
+RANDERS_PLAN = """kommune: Randers
+dato: 2024-03-12
+indsatser:
+  - navn: Meritpædagoguddannelse
+    kategori: meritpaedagog
+    maalgruppe: paedagogmedhjaelpere
+    start: 2024-08-01
+    slut: 2027-07-31
+    deltagere: 10
+    budget: {2024: 600000, 2025: 1200000}
+tilsagn:
+  - {aar: 2023, beloeb: 1702000, kilde: Tilsagnsbrev fra ministeriet}
+  - {aar: 2024, beloeb: 3114000, kilde: Tilsagnsbrev fra ministeriet}
+  - {aar: 2025, beloeb: 3114000, kilde: Tilsagnsbrev fra ministeriet}
+"""
+
+
+def test_the_rule_says_the_risk_range_the_bilag_says(data, index, tmp_path):
+    """Rule 6 words an unplanned, estimated round's risk as the note's ledger ranges it (the
+    key's record included), as the bilag and the agenda item do. Randers with its round-1
+    letters: round 2 carried forward from them (5 × 3.114.000 = 15.570.000 kr.) and on the
+    key (5 × 3.218.479 = 16.092.395 kr.) lie close, but the key's record reaches far lower;
+    the rule used to say only the first two (ca. 15,6–16,1 mio. kr.)."""
+    from opkval.assembly.context import build_context
+    from opkval.base import fmt
+    from opkval.inputs.plan import load_plan
+    from tests.conftest import PLAN_CONFIG
+
+    (tmp_path / "randers.yaml").write_text(RANDERS_PLAN, encoding="utf-8")
+    randers = index.resolve("Randers")
+    plan = load_plan(tmp_path / "randers.yaml", index, expected=randers, config=PLAN_CONFIG)
+    ctx = build_context(data, randers, 2026, plan=plan)
+    row = next(r for r in ctx["plan"]["ledger"]["runder"] if r["id"] == 2)
+    lo, hi = row["risiko_interval_kr"]
+    assert lo < 15_570_000 * 0.7 and hi >= 16_092_395  # the record's ends, not the two
+    rule = next(r for r in ctx["plan"]["regler"] if r["id"] == "forbrug_inden_for_tilskud")
+    assert f"{fmt.approx_kr_range(lo, hi)} (skøn)" in rule["tekst"]
+    assert "15,6–16,1" not in rule["tekst"]

@@ -466,7 +466,7 @@ def plan_context(plan: Plan, grants: list[dict], cfg: PuljeConfig, rules: RulesC
                   else g for g in grants]
     alt_ledger = build_ledger(plan, alt_grants, cfg) if alt_grants != grants else None
     ends = [build_ledger(plan, g, cfg) for g in scaled_estimates(grants, factor)]
-    results = check_all(plan, ledger, cfg, rules, alt_ledger)
+    results = check_all(plan, ledger, cfg, rules, alt_ledger, ends)
     kat, mg = rules.kategorier, rules.maalgrupper
     indsatser = []
     for i in plan.indsatser:

@@ -8,6 +8,7 @@ of the rounds in ``opkval/config/pulje.yaml``.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from fractions import Fraction
 
@@ -429,16 +430,20 @@ def _kr_range(lo: int, hi: int) -> str:
 
 
 def check_forbrug(ledger: Ledger, rules: RulesConfig, plan: Plan | None,
-                  cfg: PuljeConfig, alt_ledger: Ledger | None = None) -> RuleResult:
+                  cfg: PuljeConfig, alt_ledger: Ledger | None = None,
+                  ends: Sequence[Ledger] = ()) -> RuleResult:
     """Rule 6: spending within the money received; money left at a round's end is at risk.
 
     Money left in a round is a finding only about a plan written for that round: a plan
     that predates the round (``planlaegges_fra``) has not planned it yet, and the sentence
     says so. A deadline without a source is shown as "antaget", and the risk as conditional.
+    The risk is :func:`risk_range` over the same estimates as the note's ledger
+    (``alt_ledger`` and the key's record's ``ends``), so the rule says the range the bilag
+    says.
     """
     r = rules.rule("forbrug_inden_for_tilskud")
     unfunded = [y for y in ledger.aar if y.ikke_finansieret_kr]
-    risky = [x for x in ledger.runder if max(risk_range(x, alt_ledger))]
+    risky = [x for x in ledger.runder if max(risk_range(x, alt_ledger, *ends))]
     parts, findings, unplanned, conditional = [], [], [], []
     if unfunded:
         parts.append("Planen bruger mere end de modtagne midler: " + fmt.and_list(
@@ -446,7 +451,7 @@ def check_forbrug(ledger: Ledger, rules: RulesConfig, plan: Plan | None,
             + " er ikke finansieret af puljen.")
     for x in risky:
         rnd = cfg.round_by_id(x.id)
-        lo, hi = risk_range(x, alt_ledger)
+        lo, hi = risk_range(x, alt_ledger, *ends)
         frist = fmt.date(x.frist) + (" (antaget; ingen kilde giver fristen)"
                                      if x.frist_antaget else "")
         # issue 19: an estimate is rounded in council text; exact kroner stay in the tables
@@ -521,14 +526,15 @@ def check_fordeling_og_behov(plan: Plan, rules: RulesConfig) -> RuleResult:
 
 
 def check_all(plan: Plan, ledger: Ledger, cfg: PuljeConfig, rules: RulesConfig,
-              alt_ledger: Ledger | None = None) -> list[RuleResult]:
+              alt_ledger: Ledger | None = None,
+              ends: Sequence[Ledger] = ()) -> list[RuleResult]:
     results = [
         check_formel_andel(plan, ledger, rules),
         check_runde1_periode(plan, ledger, rules, cfg),
         check_loen_vikar(plan, rules),
         check_ikke_sfo(plan, rules),
         check_godkendt(plan, rules, cfg),
-        check_forbrug(ledger, rules, plan, cfg, alt_ledger),
+        check_forbrug(ledger, rules, plan, cfg, alt_ledger, ends),
         check_fordeling_og_behov(plan, rules),
     ]
     return [replace(r, navn=rule_name(rules, r.id, cfg)) for r in results]
