@@ -480,3 +480,25 @@ def test_a_wage_line_warning_says_what_it_rests_on(tmp_path, data, index):
     why, assumption = present_bilag.rule_why(ctx, rule)
     assert why == "Puljen betaler 150.000\u00a0kr. til løn og vikar."
     assert "nævner det ikke" in assumption and "Tilsagnsbrevet afgør det." in assumption
+
+
+def test_the_fordeling_verdict_says_what_does_not_add_up(tmp_path, data, index):
+    """The bilag's Advarsel on fordeling says which indsats and which numbers (20 deltagere,
+    4 + 6 = 10 fordelt), not only that something does not add up; a second finding (a behov
+    the plan does not have) is left to the analysis, which is named."""
+    line = """  - navn: Meritforløb i sprog
+    kategori: meritpaedagog
+    maalgruppe: paedagogmedhjaelpere
+    start: 2025-01-01
+    slut: 2026-12-31
+    deltagere: 20
+    fordeling: {Børnehuset Kristrup: 4, Vuggestuen Vorup: 6}
+    behov: [sprog]
+    budget: {2025: 100000}
+"""
+    ctx, rule = _rule(tmp_path, data, index, "fordeling_og_behov", line)
+    assert rule["status"] == "advarsel"
+    why, assumption = present_bilag.rule_why(ctx, rule)
+    assert why == ("Meritforløb i sprog har 20 deltagere, men fordelingen på dagtilbud giver "
+                   "10. Analysen nævner én til.")
+    assert assumption == "–"

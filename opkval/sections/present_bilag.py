@@ -558,8 +558,18 @@ def rule_why(ctx: dict, r: dict) -> tuple[str, str]:
             return "Der er penge, som planen ikke bruger inden fristen, se ovenfor.", assumed
         return "Planen bruger ikke mere, end kommunen får, og holder fristerne.", "–"
     if rid == "fordeling_og_behov":
-        if v.get("fund"):
-            return ("Planens fordeling på dagtilbud eller dens behov hænger ikke sammen.", "–")
+        fund = v.get("fund") or []
+        if fund:  # what does not add up, not only that something does not
+            f = fund[0]
+            text = (f"{f['indsats']} har {fmt.number(f['deltagere'])} deltagere, men "
+                    f"fordelingen på dagtilbud giver {fmt.number(f['sum'])}."
+                    if f["type"] == "fordeling" and f.get("deltagere") is not None else
+                    f"{f['indsats']} har deltagere fordelt på dagtilbud, men ikke et antal "
+                    "deltagere." if f["type"] == "fordeling" else
+                    f"{f['indsats']} henviser til et behov, som planen ikke har.")
+            if len(fund) > 1:
+                text += f" Analysen nævner {fmt.count_word(len(fund) - 1)} til."
+            return text, "–"
         return "Fordelingen på dagtilbud passer med antallet af deltagere.", "–"
     return _first_sentence(r.get("tekst")), "–"
 
