@@ -171,21 +171,6 @@ def _label(r: dict) -> Run:
     return Run("Skøn", label="skøn")
 
 
-def round_amount(r: dict) -> str:
-    """A round's amount: exact for a tilsagn; an estimate rounded, as a range where there is
-    one (``skoen_interval_kr``, else the key's and the carried-forward share's estimates)."""
-    if not _is_estimate(r):
-        return fmt.kr(r["beloeb_kr"])
-    rng = r.get("skoen_interval_kr")
-    if rng:
-        lo, hi = sorted(rng)
-        return fmt.approx_kr_range(lo, hi)
-    if r.get("alternativ_kr") is not None:
-        lo, hi = sorted((r["beloeb_kr"], r["alternativ_kr"]))
-        return fmt.approx_kr_range(lo, hi)
-    return fmt.approx_kr(r["beloeb_kr"])
-
-
 def md_blocks(text: str | None) -> list:
     """The kommune's Markdown (paragraphs, lists, bold, italics, links) as document blocks."""
     out: list = []
@@ -250,7 +235,8 @@ def introduction(ctx: dict) -> list:
 def grant(ctx: dict) -> Section:
     """What the kommune gets: each round's tilsagn, or an estimate with its range."""
     runder = ctx.get("runder") or []
-    rows = [[_cap(_kort(r)), _span(r["aar"]), round_amount(r), [_label(r)]] for r in runder]
+    rows = [[_cap(_kort(r)), _span(r["aar"]), present.round_estimate(r), [_label(r)]]
+            for r in runder]
     body: list = [Heading(2, "Det får kommunen"),
                   Table(["Runde", "År", "Beløb", "Grundlag"], rows, numeric=(2,),
                         caption=f"Tilskud fra puljen til {_k(ctx)}", role="compact")]
@@ -274,7 +260,7 @@ def grant(ctx: dict) -> Section:
         for kind, names in groups.items():
             text.append((f"Beløbet for {names[0]} er et skøn " if len(names) == 1 else
                          f"Beløbene for {fmt.and_list(names)} er skøn ") + basis[kind] + ".")
-        if any(round_amount(r).count("–") for r in est):
+        if any(present.round_estimate(r).count("–") for r in est):
             text.append("Spændet viser, hvor usikkert skønnet er.")
     plan_round = _round_by_role(ctx, ROLE_LOKAL_PLAN)
     if plan_round and plan_round.get("betingelse"):
